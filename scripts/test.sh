@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The one test command (README, .ci/run): type-check, then every vitest suite (unit, integration, browser).
+# CI reads only the last line, which must be `N passed, N failed`; tsc counts as one test.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export OBSERVABLE_TELEMETRY_DISABLE=true
+
+tsc_failed=0
+echo "== tsc --noEmit"
+if ! npx tsc --noEmit -p tsconfig.json; then tsc_failed=1; fi
+
+echo "== vitest"
+rm -f vitest.json
+npx vitest run --reporter=default --reporter=json --outputFile=vitest.json "$@"
+
+node -e '
+const fs = require("fs");
+const tscFailed = Number(process.argv[1]);
+let passed = 0, failed = 0;
+if (fs.existsSync("vitest.json")) {
+  const r = JSON.parse(fs.readFileSync("vitest.json", "utf8"));
+  passed = r.numPassedTests; failed = r.numFailedTests;
+  // a suite that fails to load (syntax error, import error) has no tests but must still fail the run
+  failed += r.testResults.filter((f) => f.status === "failed" && f.assertionResults.length === 0).length;
+} else failed += 1;
+if (tscFailed) failed += 1; else passed += 1;
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
+' "$tsc_failed"

@@ -1,0 +1,40 @@
+/**
+ * `bbio` — the workbench's command line. Thin by design: parse, validate, call a stage, print.
+ * Each stage registers its own commands from src/<stage>/commands.ts; those modules must stay cheap to import
+ * (heavy imports such as TensorFlow.js or DuckDB happen inside the action handlers), so `bbio --help` is instant.
+ */
+import { Command, CommanderError } from "commander";
+import { BbioError } from "./util/errors.ts";
+import { register as registerKg } from "./kg/commands.ts";
+import { register as registerMkgsg } from "./mkgsg/commands.ts";
+import { register as registerTrain } from "./train/commands.ts";
+import { register as registerEval } from "./eval/commands.ts";
+import { register as registerPipeline } from "./pipeline/commands.ts";
+import { register as registerStore } from "./store/commands.ts";
+
+const program = new Command()
+  .name("bbio")
+  .description("BalancedBio workbench: knowledge-grounded data, tiny-model SFT, Capability-Aware GRPO, analyses")
+  .showHelpAfterError()
+  .exitOverride();
+
+registerKg(program);
+registerMkgsg(program);
+registerTrain(program);
+registerEval(program);
+registerPipeline(program);
+registerStore(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) {
+    // help/version exit 0; usage errors (unknown command/option, missing argument) exit 2 like other bad input
+    process.exit(e.exitCode === 0 ? 0 : 2);
+  }
+  if (e instanceof BbioError) {
+    process.stderr.write(`error: ${e.message}\n${e.hint ? `hint: ${e.hint}\n` : ""}`);
+    process.exit(e.exitCode);
+  }
+  throw e;
+}

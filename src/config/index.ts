@@ -1,0 +1,93 @@
+/**
+ * The one config object of a run. Each section's schema (with its defaults) lives beside the stage that reads it;
+ * this file only composes them, validates, applies `--set key=value` overrides and computes the config hash
+ * (the run's identity). Unknown keys anywhere are an error: a typo must never silently fall back to a default.
+ */
+import { readFileSync, existsSync } from "node:fs";
+import { z } from "zod";
+import { BbioError } from "../util/errors.ts";
+import { hashOf } from "../util/hash.ts";
+import { dataSchema } from "../mkgsg/config.ts";
+import { modelSchema } from "../model/config.ts";
+import { sftSchema } from "../train/config.ts";
+import { rmSchema } from "../rewards/config.ts";
+import { grpoSchema } from "../grpo/config.ts";
+import { evalSchema } from "../eval/config.ts";
+
+export const configSchema = z
+  .object({
+    name: z.string().default("default"),
+    seed: z.number().int().nonnegative().default(0),
+    /** tfjs backend to force ("wasm", "cpu", "tensorflow", ...); "auto" walks the chain GPU → native → wasm → cpu */
+    backend: z.string().default("auto"),
+    data: dataSchema.prefault({}),
+    model: modelSchema.prefault({}),
+    sft: sftSchema.prefault({}),
+    rm: rmSchema.prefault({}),
+    grpo: grpoSchema.prefault({}),
+    eval: evalSchema.prefault({}),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+
+export function formatZodError(err: z.ZodError, source: string): string {
+  return err.issues
+    .map((i) => `${source}: ${i.path.length ? i.path.join(".") : "(root)"}: ${i.message}`)
+    .join("\n");
+}
+
+/** Validate a raw object into a Config (defaults filled), or throw one clear BbioError listing every problem. */
+export function parseConfig(raw: unknown, source = "config"): Config {
+  const r = configSchema.safeParse(raw);
+  if (!r.success) throw new BbioError(`invalid config\n${formatZodError(r.error, source)}`);
+  return r.data;
+}
+
+/** Parse `a.b.c=value`: value is JSON when it parses as JSON (numbers, booleans, arrays), else a plain string. */
+export function applySet(raw: Record<string, unknown>, assignment: string): void {
+  const eq = assignment.indexOf("=");
+  if (eq <= 0) throw new BbioError(`--set expects key=value, got "${assignment}"`);
+  const path = assignment.slice(0, eq).split(".");
+  const text = assignment.slice(eq + 1);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    value = text;
+  }
+  let node: Record<string, unknown> = raw;
+  for (const key of path.slice(0, -1)) {
+    const next = node[key];
+    if (next === undefined) node[key] = {};
+    else if (typeof next !== "object" || next === null || Array.isArray(next))
+      throw new BbioError(`--set ${assignment}: "${key}" is not a config section`);
+    node = node[key] as Record<string, unknown>;
+  }
+  node[path[path.length - 1]] = value;
+}
+
+/** Built-in named configs live in configs/<name>.json; a path to a .json file works too. */
+export function loadConfig(nameOrPath: string | undefined, sets: readonly string[] = []): Config {
+  let raw: Record<string, unknown> = {};
+  let source = "defaults";
+  if (nameOrPath) {
+    const candidates = [nameOrPath, new URL(`../../configs/${nameOrPath}.json`, import.meta.url).pathname];
+    const file = candidates.find((p) => existsSync(p) && p.endsWith(".json"));
+    if (!file) throw new BbioError(`config "${nameOrPath}" not found (give a .json path or one of configs/*.json)`);
+    source = file;
+    try {
+      raw = JSON.parse(readFileSync(file, "utf8"));
+    } catch (e) {
+      throw new BbioError(`${file}: not valid JSON (${(e as Error).message})`);
+    }
+  }
+  for (const s of sets) applySet(raw, s);
+  return parseConfig(raw, source);
+}
+
+/** Identity of a config: hash of its canonical JSON with defaults filled (so `{}` and explicit defaults agree). */
+export function configHash(config: Config): string {
+  return hashOf(config);
+}

@@ -1,0 +1,51 @@
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+import { dirname, basename, join } from "node:path";
+import { BbioError } from "./errors.ts";
+
+/**
+ * Write a file atomically: write to a temp file in the same directory, fsync, rename.
+ * A crash leaves either the old file or the new one, never half of one.
+ */
+export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  try {
+    const fd = openSync(tmp, "w");
+    try {
+      writeSync(fd, typeof data === "string" ? Buffer.from(data) : data);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+/** Parse JSONL; a malformed line is a BbioError naming file and line number. */
+export function readJsonl<T = unknown>(path: string): T[] {
+  if (!existsSync(path)) throw new BbioError(`${path}: file not found`);
+  const text = readFileSync(path, "utf8");
+  return parseJsonl<T>(text, path);
+}
+
+export function parseJsonl<T = unknown>(text: string, source = "<input>"): T[] {
+  const out: T[] = [];
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i].trim();
+    if (!line) continue;
+    try {
+      out.push(JSON.parse(line) as T);
+    } catch (e) {
+      throw new BbioError(`${source}:${i + 1}: malformed JSON line (${(e as Error).message})`);
+    }
+  }
+  return out;
+}
+
+export function toJsonl(rows: readonly unknown[]): string {
+  return rows.map((r) => JSON.stringify(r)).join("\n") + (rows.length ? "\n" : "");
+}
