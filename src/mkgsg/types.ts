@@ -1,0 +1,53 @@
+/**
+ * The MKGSG item contract shared by generation, validation, scoring, SFT, rewards and evaluation.
+ * `gold` is the canonical answer text a perfect model would write; `score(item, gold).score === 1` for every item.
+ */
+import type { Split } from "../kg/types.ts";
+
+export type Family = "knowledge" | "reasoning" | "instruction" | "integration";
+export const FAMILIES: readonly Family[] = ["knowledge", "reasoning", "instruction", "integration"];
+
+/** One verifiable check the rule-based scorer runs; `args` are data (JSON), interpreted by the scorer's registry. */
+export interface CheckSpec {
+  name: string; // e.g. "answer_letter", "chain_valid", "json_array", "max_words", "workflow_evidence_first"
+  /** component this check belongs to, for per-component partial credit (integration items) */
+  component: "knowledge" | "reasoning" | "format" | "workflow";
+  args: Record<string, unknown>;
+}
+
+export interface Item {
+  id: string;
+  family: Family;
+  kind: string; // e.g. "mcq_chromosome", "chain_isa", "json_array_terms"
+  split: Split;
+  prompt: string;
+  gold: string;
+  checks: CheckSpec[];
+  provenance: { genes: number[]; terms: string[]; evidence: string[] };
+  seed: number;
+  /** MCQ items: the four option texts in letter order (knowledge accuracy by option log-likelihood needs them) */
+  options?: string[];
+}
+
+export interface CheckResult {
+  name: string;
+  component: CheckSpec["component"];
+  pass: boolean;
+  detail?: string;
+}
+
+export interface ScoreResult {
+  score: number; // in [0, 1]
+  checks: CheckResult[];
+  /** mean pass rate per component present in the item's checks */
+  components: Partial<Record<CheckSpec["component"], number>>;
+}
+
+export interface Reject {
+  id: string;
+  family: Family;
+  kind: string;
+  stage: "ontology" | "workflow" | "answerability";
+  reason: string; // a named reason, e.g. "distractor_true_via_ancestor"
+  detail: string;
+}
