@@ -11,6 +11,8 @@ import { register as registerTrain } from "./train/commands.ts";
 import { register as registerEval } from "./eval/commands.ts";
 import { register as registerPipeline } from "./pipeline/commands.ts";
 import { register as registerStore } from "./store/commands.ts";
+import { register as registerRewards } from "./rewards/commands.ts";
+import { register as registerGrpo } from "./grpo/commands.ts";
 
 const program = new Command()
   .name("bbio")
@@ -24,6 +26,8 @@ registerTrain(program);
 registerEval(program);
 registerPipeline(program);
 registerStore(program);
+registerRewards(program);
+registerGrpo(program);
 
 try {
   await program.parseAsync(process.argv);
