@@ -1,5 +1,20 @@
 import { z } from "zod";
 
-/** Config section owned by src/eval (scaffold: the owner adds fields with defaults). */
-export const evalSchema = z.object({}).strict();
+/** Evaluation (owner: src/eval). */
+export const evalSchema = z
+  .object({
+    /** which items to score: the held-out split (default), the training split, or all */
+    split: z.enum(["eval", "train", "all"]).default("eval"),
+    /** cap per family (0 = all) — keeps CI-sized evaluations fast */
+    max_items_per_family: z.number().int().nonnegative().default(0),
+    /** generation budget; also capped by the longest gold answer (+16 tokens) and the context */
+    max_new_tokens: z.number().int().positive().default(128),
+    /** prompts decoded per generate() call */
+    batch_size: z.number().int().positive().default(64),
+    bootstrap_resamples: z.number().int().positive().default(1000),
+    ci_level: z.number().gt(0).lt(1).default(0.95),
+    /** also evaluate the untrained (freshly initialised) model as a baseline */
+    untrained_baseline: z.boolean().default(true),
+  })
+  .strict();
 export type EvalConfig = z.infer<typeof evalSchema>;

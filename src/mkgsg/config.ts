@@ -1,9 +1,46 @@
 import { z } from "zod";
 
-/** MKGSG data generation (owner: src/mkgsg). Scaffold defaults; refine with the generator. */
+/**
+ * The `data` section: MKGSG generation (owner: src/mkgsg).
+ *
+ * Ablation switches (paper.md §5, ours):
+ *   −MKGSG                 = ontology_validation: false, workflow_constraints: false (plain Source2Synth-style generation)
+ *   −ontology validation   = ontology_validation: false (naively constructed items are kept even when the KG says
+ *                            they are wrong — their gold may then not score 1.0: that noise is what the ablation measures)
+ *   −workflow constraints  = workflow_constraints: false (no Evidence-before-Answer structure, no workflow checks,
+ *                            no workflow rejects)
+ */
+export const KINDS = {
+  knowledge: ["mcq_chromosome", "mcq_cytoband", "mcq_alias", "mcq_definition", "mcq_gene_process", "mcq_gene_function", "mcq_gene_location"],
+  reasoning: ["chain_isa", "subsumption_yes", "subsumption_regulates", "shared_term", "band_term_set"],
+  instruction: ["json_array_terms", "json_object_gene", "all_caps_band", "sorted_list_band", "n_sentences_term", "markdown_table_evidence", "no_commas_aliases"],
+  integration: ["int_json_chain", "int_band_report", "int_table_shared"],
+} as const;
+export type Kind = (typeof KINDS)[keyof typeof KINDS][number];
+export const ALL_KINDS: readonly Kind[] = Object.values(KINDS).flat();
+
 export const dataSchema = z
   .object({
+    /** items kept per capability family (split across the family's enabled kinds as evenly as possible) */
     per_family: z.number().int().positive().default(200),
+    /** item kinds to generate; [] = all kinds */
+    kinds: z.array(z.enum(ALL_KINDS as unknown as [Kind, ...Kind[]])).default([]),
+    /**
+     * which annotations an item may rely on: "experimental" (EXP IDA IPI IMP IGI IEP) or "all" (+ TAS).
+     * Enforced as a workflow constraint (reject `workflow_non_experimental_evidence`), so −workflow lets TAS through.
+     */
+    evidence: z.enum(["experimental", "all"]).default("experimental"),
+    /** curation stage 1: recompute every item's truth from the KG and reject what does not hold */
+    ontology_validation: z.boolean().default(true),
+    /** curation stage 2 + item shape: Evidence-before-Answer format, workflow checks, workflow rejects */
+    workflow_constraints: z.boolean().default(true),
+    /** length budget of prompt + gold in whitespace words (the tiny model's context is ~256 tokens) */
+    max_words: z.number().int().min(20).default(110),
+    /** largest gene set a set/list question may have as its answer */
+    max_set: z.number().int().min(1).max(20).default(5),
+    /** construction attempts per kept item before a family gives up (oversampling budget) */
+    max_attempts_factor: z.number().int().min(2).default(60),
   })
   .strict();
 export type DataConfig = z.infer<typeof dataSchema>;
+export type DataConfigInput = z.input<typeof dataSchema>;

@@ -1,4 +1,52 @@
 import type { Command } from "commander";
 
-/** Registers this stage's `bbio` commands. (Scaffold: the stage's owner fills this in.) */
-export function register(_program: Command): void {}
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+function dbOf(opts: { db?: string }): string {
+  return opts.db || process.env.BBIO_DB || "data/bbio.duckdb";
+}
+
+/**
+ * `bbio run` and `bbio suite`: the whole pipeline (generate → sft → rm → grpo → eval) with stage caching and the run
+ * store. Heavy modules (TF.js, DuckDB, the stages) are imported inside the handlers.
+ */
+export function register(program: Command): void {
+  program
+    .command("run")
+    .description("run the pipeline for a config (resumes the same config's earlier run; reuses cached stages)")
+    .argument("[config]", "built-in config name (configs/<name>.json) or a .json path; omitted = the default small config")
+    .option("--set <key=value>", "override a config field, e.g. --set grpo.method=pcgrad (repeatable)", collect, [] as string[])
+    .option("--name <name>", "run name (sets config.name)")
+    .option("--sft-only", "skip the reward model and GRPO (same as --set grpo.method=none)")
+    .option("--db <file>", "run store (default $BBIO_DB or data/bbio.duckdb)")
+    .option("--cache <dir>", "stage cache directory (default $BBIO_CACHE or data/cache)")
+    .action(async (config: string | undefined, opts: { set: string[]; name?: string; sftOnly?: boolean; db?: string; cache?: string }) => {
+      const { loadConfig } = await import("../config/index.ts");
+      const sets = [...opts.set];
+      if (opts.sftOnly) sets.push("grpo.method=none");
+      if (opts.name) sets.push(`name=${JSON.stringify(opts.name)}`);
+      const cfg = loadConfig(config ?? (await defaultConfigName()), sets); // invalid config → one clear error, nothing recorded
+      const { runPipeline } = await import("./runner.ts");
+      const { realSpec } = await import("./stages.ts");
+      const r = await runPipeline(cfg, { spec: realSpec, db: dbOf(opts), cacheDir: opts.cache });
+      process.stdout.write(`${r.runId} ${r.name} ${r.outcome}\n`);
+    });
+
+  program
+    .command("suite")
+    .description("run a named list of runs (configs/suites/<name>.json) sharing cached upstream stages")
+    .argument("[name]", "suite name or .json path", "default")
+    .option("--db <file>", "run store (default $BBIO_DB or data/bbio.duckdb)")
+    .option("--cache <dir>", "stage cache directory (default $BBIO_CACHE or data/cache)")
+    .action(async (name: string, opts: { db?: string; cache?: string }) => {
+      const { runNamedSuite } = await import("./index.ts");
+      const out = await runNamedSuite(name, { db: dbOf(opts), cacheDir: opts.cache }); // throws (exit 1) if any run failed
+      for (const o of out) process.stdout.write(`${o.result!.runId} ${o.name} ${o.result!.outcome}\n`);
+    });
+}
+
+/** `bbio run` with no config uses configs/default.json when it exists, else the schema defaults. */
+async function defaultConfigName(): Promise<string | undefined> {
+  const { existsSync } = await import("node:fs");
+  return existsSync(new URL("../../configs/default.json", import.meta.url)) ? "default" : undefined;
+}

@@ -1,4 +1,66 @@
 import type { Command } from "commander";
 
-/** Registers this stage's `bbio` commands. (Scaffold: the stage's owner fills this in.) */
-export function register(_program: Command): void {}
+/** default store file: $BBIO_DB or data/bbio.duckdb (git-ignored) */
+function dbOf(opts: { db?: string }): string {
+  return opts.db || process.env.BBIO_DB || "data/bbio.duckdb";
+}
+
+/**
+ * `bbio runs`, `bbio query`, `bbio export`: reading the run store. DuckDB is imported inside the handlers so that
+ * `bbio --help` stays instant.
+ */
+export function register(program: Command): void {
+  program
+    .command("runs")
+    .description("list runs with their status (complete | running | crashed | failed)")
+    .option("--db <file>", "run store (default $BBIO_DB or data/bbio.duckdb)")
+    .option("--json", "print JSON (one array of run objects)")
+    .option("--all", "also list each run's stages (hash, reused, seconds)")
+    .option("--complete", "only complete runs (what pages and v_* views see)")
+    .action(async (opts: { db?: string; json?: boolean; all?: boolean; complete?: boolean }) => {
+      const { Store } = await import("./store.ts");
+      const { formatTable } = await import("./format.ts");
+      const store = new Store(dbOf(opts));
+      const runs = await store.listRuns({ completeOnly: opts.complete });
+      const stages = opts.all ? await store.listStages() : [];
+      if (opts.json) {
+        const out = runs.map((r) => (opts.all ? { ...r, stages: stages.filter((s) => s.run_id === r.id) } : r));
+        process.stdout.write(JSON.stringify(out, null, 1) + "\n");
+        return;
+      }
+      if (runs.length === 0) {
+        process.stdout.write(`no runs in ${dbOf(opts)}\n`);
+        return;
+      }
+      const cols = ["id", "name", "status", "method", "seed", "backend", "data_hash", "git_commit", "updated_at", "error"];
+      const rows = runs.map((r) => ({ ...r, git_commit: r.git_commit ? r.git_commit.slice(0, 8) + (r.git_dirty ? "+" : "") : "" }));
+      process.stdout.write(formatTable(cols, rows) + "\n");
+      if (opts.all && stages.length)
+        process.stdout.write("\n" + formatTable(["run_id", "stage", "status", "reused", "seconds", "input_hash", "artefact_dir"], stages as unknown as Record<string, unknown>[], 60) + "\n");
+    });
+
+  program
+    .command("query")
+    .description("run read-only SQL over the store (views v_runs, v_metrics, ... show complete runs only)")
+    .argument("<sql>", 'e.g. "SELECT name, method FROM v_runs"')
+    .option("--db <file>", "run store (default $BBIO_DB or data/bbio.duckdb)")
+    .option("--json", "print JSON rows")
+    .action(async (sql: string, opts: { db?: string; json?: boolean }) => {
+      const { queryStore } = await import("./query.ts");
+      const { formatTable } = await import("./format.ts");
+      const r = await queryStore(dbOf(opts), sql);
+      if (opts.json) process.stdout.write(JSON.stringify(r.rows) + "\n");
+      else process.stdout.write(formatTable(r.columns.map((c) => c.name), r.rows) + `\n(${r.rows.length} row${r.rows.length === 1 ? "" : "s"})\n`);
+    });
+
+  program
+    .command("export")
+    .description("write a compact read-only .duckdb of complete runs for the static site (DuckDB-WASM 1.1 compatible)")
+    .argument("<out>", "output .duckdb file")
+    .option("--db <file>", "run store (default $BBIO_DB or data/bbio.duckdb)")
+    .action(async (out: string, opts: { db?: string }) => {
+      const { exportForSite } = await import("./export.ts");
+      const r = await exportForSite(dbOf(opts), out);
+      process.stderr.write(`exported ${r.runs} complete run(s) to ${out}: ${Object.entries(r.rows).map(([k, v]) => `${k}=${v}`).join(" ")}\n`);
+    });
+}

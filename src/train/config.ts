@@ -1,5 +1,40 @@
 import { z } from "zod";
 
-/** Config section owned by src/train (scaffold: the owner adds fields with defaults). */
-export const sftSchema = z.object({}).strict();
+/**
+ * Supervised fine-tuning (owner: src/train). Defaults = the small CPU config `bbio train-sft` runs with no file:
+ * it shows learning within a few minutes on one wasm core (README has the measured numbers).
+ * Names follow nanoGPT / TRL where the concept is the same.
+ */
+export const sftSchema = z
+  .object({
+    max_steps: z.number().int().positive().default(300),
+    batch_size: z.number().int().positive().default(16),
+    learning_rate: z.number().positive().default(3e-3),
+    min_lr: z.number().nonnegative().default(3e-4),
+    warmup_steps: z.number().int().nonnegative().default(20),
+    weight_decay: z.number().nonnegative().default(0.1),
+    beta1: z.number().min(0).max(1).default(0.9),
+    beta2: z.number().min(0).max(1).default(0.95),
+    eps: z.number().positive().default(1e-8),
+    /** global-norm gradient clipping; 0 = off */
+    max_grad_norm: z.number().nonnegative().default(1.0),
+    log_every: z.number().int().positive().default(10),
+    eval_every: z.number().int().positive().default(50),
+    /** held-out batches per eval-loss measurement */
+    eval_batches: z.number().int().positive().default(4),
+    save_every: z.number().int().positive().default(100),
+    /** Source2Synth curation: SFT on slice 0, keep slice-1 items the model answers (score == 1) within k tries */
+    curation: z
+      .object({
+        enabled: z.boolean().default(false),
+        k: z.number().int().positive().default(3),
+        slice_fraction: z.number().gt(0).lt(1).default(0.5),
+        temperature: z.number().nonnegative().default(0.7),
+        max_new_tokens: z.number().int().positive().default(96),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict()
+  .refine((s) => s.min_lr <= s.learning_rate, { message: "min_lr must be ≤ learning_rate", path: ["min_lr"] });
 export type SftConfig = z.infer<typeof sftSchema>;

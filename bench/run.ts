@@ -1,0 +1,298 @@
+/**
+ * `npm run bench [-- --json] [--steps N] [--config probe|tiny|small|<file.json>|'<json>']`
+ *
+ * Trains the identical architecture (same config, same batch, same sequence length, Adam) in this project
+ * (TF.js, one core: the wasm backend is single-threaded in Node) and in PyTorch (bench/torch_gpt.py, Debian's
+ * python3-torch + OpenBLAS) in one run, and reports:
+ *   - train tokens/s for ours, torch on one core (like-for-like) and torch on all cores (practical), and the ratios;
+ *   - greedy sampling tokens/s with vs without the KV cache (and whether both give identical tokens);
+ *   - MFU: model FLOPs/token (bench/flops.ts) × tokens/s ÷ a measured peak (largest-matmul GFLOP/s of OpenBLAS on
+ *     one core, and of TF.js's own backend — the ceiling our kernels could reach);
+ *   - a per-kernel profile of one training step (tf.profile, top 10 kernels by time).
+ * Without PyTorch the torch figures are null and the install command is printed.
+ */
+import { Command, Option } from "commander";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { rngFor } from "../src/util/rng.ts";
+import { mfu, paramCount, trainFlopsPerToken, inferFlopsPerToken, type ShapeConfig } from "./flops.ts";
+import { runTorch, torchAvailable, torchPeakGflops, TORCH_INSTALL_HINT, type TorchTrainResult } from "./torch.ts";
+import type { BenchAdapter, Batch } from "./adapter.ts";
+import { PROJECT_OPTIMIZER } from "./project_adapter.ts";
+
+/** Named shapes. "probe" is the 470,528-parameter model stack.md §3–4 measured (batch 16 × seq 64). */
+const PRESETS: Record<string, ShapeConfig & { batch: number; seq: number }> = {
+  tiny: { n_layer: 1, n_head: 2, n_embd: 32, block_size: 32, vocab_size: 128, batch: 4, seq: 32 },
+  probe: { n_layer: 2, n_head: 4, n_embd: 128, block_size: 64, vocab_size: 512, batch: 16, seq: 64 },
+  small: { n_layer: 4, n_head: 4, n_embd: 256, block_size: 128, vocab_size: 1024, batch: 8, seq: 128 },
+};
+
+const opts = new Command()
+  .name("bench")
+  .description("TF.js (this project) vs PyTorch: train tokens/s, sampling with/without KV cache, MFU, kernel profile")
+  .option("--json", "print one JSON object instead of the table", false)
+  .option("--config <name|file|json>", `model shape: ${Object.keys(PRESETS).join("|")}, a JSON file or inline JSON`, "probe")
+  .option("--steps <n>", "timed training steps per framework", (v) => parseInt(v, 10), 20)
+  .option("--warmup <n>", "untimed steps first (kernel compilation, allocator)", (v) => parseInt(v, 10), 3)
+  .option("--batch <n>", "override batch size", (v) => parseInt(v, 10))
+  .option("--seq <n>", "override sequence length", (v) => parseInt(v, 10))
+  .option("--sample-new <n>", "tokens to generate in the sampling benchmark", (v) => parseInt(v, 10), 48)
+  .option("--sample-batch <n>", "prompts generated in parallel", (v) => parseInt(v, 10), 1)
+  .addOption(new Option("--model <which>", "TF.js model: project = src/model (C's), spec = bench/spec_gpt.ts").choices(["auto", "project", "spec"]).default("auto"))
+  .option("--backend <name>", "TF.js backend (default: BBIO_BACKEND or auto)", process.env.BBIO_BACKEND ?? "auto")
+  .option("--no-torch", "skip PyTorch")
+  .option("--no-profile", "skip the per-kernel profile")
+  .option("--seed <n>", "seed for weights and the batch", (v) => parseInt(v, 10), 0)
+  .parse(process.argv)
+  .opts<{
+    json: boolean; config: string; steps: number; warmup: number; batch?: number; seq?: number; sampleNew: number;
+    sampleBatch: number; model: string; backend: string; torch: boolean; profile: boolean; seed: number;
+  }>();
+
+function fail(msg: string): never {
+  process.stderr.write(`bench: ${msg}\n`);
+  process.exit(2);
+}
+
+function resolveConfig(spec: string): ShapeConfig & { batch: number; seq: number } {
+  const parse = (text: string, where: string) => {
+    try {
+      return JSON.parse(text);
+    } catch (e) {
+      fail(`${where}: invalid JSON (${(e as Error).message})`);
+    }
+  };
+  let raw: Record<string, number>;
+  if (PRESETS[spec]) raw = { ...PRESETS[spec] };
+  else if (spec.trim().startsWith("{")) raw = parse(spec, "--config");
+  else if (existsSync(spec)) {
+    const j = parse(readFileSync(spec, "utf8"), spec);
+    raw = j.model ?? j; // a bbio config file (model section) or a bare shape
+  } else fail(`--config ${spec}: not a preset (${Object.keys(PRESETS).join(", ")}), a file, or JSON`);
+  const known = ["n_layer", "n_head", "n_embd", "block_size", "vocab_size", "dropout", "backend", "batch", "seq"]; // dropout, backend: accepted, unused
+  const unknown = Object.keys(raw).filter((k) => !known.includes(k));
+  if (unknown.length) fail(`--config: unknown key(s) ${unknown.join(", ")} (known: ${known.join(", ")})`);
+  // missing fields come from the probe preset; seq defaults to min(64, block_size)
+  const merged = { ...PRESETS.probe, ...raw };
+  const cfg = { ...merged, batch: opts.batch ?? raw.batch ?? merged.batch, seq: opts.seq ?? raw.seq ?? Math.min(64, merged.block_size) };
+  for (const k of ["n_layer", "n_head", "n_embd", "block_size", "vocab_size", "batch", "seq"] as const)
+    if (!Number.isInteger(cfg[k]) || cfg[k] <= 0) fail(`config ${k} must be a positive integer, got ${cfg[k]}`);
+  if (cfg.n_embd % cfg.n_head) fail(`n_embd ${cfg.n_embd} is not divisible by n_head ${cfg.n_head}`);
+  if (cfg.seq > cfg.block_size) fail(`seq ${cfg.seq} is longer than block_size ${cfg.block_size}`);
+  return cfg;
+}
+
+const cfg = resolveConfig(opts.config);
+const shape: ShapeConfig = { n_layer: cfg.n_layer, n_head: cfg.n_head, n_embd: cfg.n_embd, block_size: cfg.block_size, vocab_size: cfg.vocab_size };
+const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
+
+// The one batch both frameworks train on: seeded uniform tokens, next-token targets.
+const rng = rngFor(opts.seed, "bench/batch");
+const rows = Array.from({ length: cfg.batch }, () => Array.from({ length: cfg.seq + 1 }, () => Math.floor(rng() * cfg.vocab_size)));
+const batch: Batch = { tokens: rows.map((r) => r.slice(0, -1)), targets: rows.map((r) => r.slice(1)) };
+const tokensPerStep = cfg.batch * cfg.seq;
+
+async function makeAdapter(): Promise<BenchAdapter> {
+  const projectExists = existsSync(new URL("../src/model/gpt.ts", import.meta.url));
+  const which = opts.model === "auto" ? (projectExists ? "project" : "spec") : opts.model;
+  if (which === "project") {
+    if (!projectExists) fail("--model project: src/model/gpt.ts does not exist yet");
+    const { projectAdapter } = await import("./project_adapter.ts");
+    return projectAdapter(shape, opts.seed, opts.backend);
+  }
+  if (opts.model === "auto") log("src/model/gpt.ts not found: timing the spec twin bench/spec_gpt.ts instead");
+  const { specAdapter } = await import("./adapter.ts");
+  return specAdapter(shape, opts.seed, opts.backend);
+}
+
+// ---- ours: training ----
+const model = await makeAdapter();
+log(`model=${model.model} backend=${model.backend} params=${model.params} batch=${cfg.batch}×${cfg.seq}`);
+const losses: number[] = [];
+for (let i = 0; i < opts.warmup; i++) losses.push(await model.trainStep(batch));
+// per-step wall times; tokens/s comes from the MEDIAN step, which shrugs off the stalls a shared machine causes
+const stepTimes: number[] = [];
+for (let i = 0; i < opts.steps; i++) {
+  const s = performance.now();
+  losses.push(await model.trainStep(batch));
+  stepTimes.push((performance.now() - s) / 1000);
+}
+const median = (xs: number[]) => {
+  const a = xs.slice().sort((x, y) => x - y);
+  return a.length % 2 ? a[(a.length - 1) / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+};
+const oursSecPerStep = median(stepTimes);
+const oursTrain = tokensPerStep / oursSecPerStep;
+let t0: number;
+log(`ours: ${oursSecPerStep.toFixed(3)} s/step, ${oursTrain.toFixed(0)} tok/s, loss ${losses[0].toFixed(3)} → ${losses.at(-1)!.toFixed(3)}`);
+
+// ---- ours: per-kernel profile of one training step ----
+type KernelRow = { name: string; ms: number; calls: number };
+let profile: { total_ms: number; kernels: KernelRow[]; timer: string; matmul_gflops: number; matmul_share: number } | null = null;
+if (opts.profile) {
+  const tf = await import("@tensorflow/tfjs");
+  const info = await tf.profile(async () => {
+    await model.trainStep(batch);
+  });
+  const by = new Map<string, KernelRow>();
+  let timer = "kernelTimeMs";
+  let matmulFlops = 0, matmulMs = 0;
+  const backendName = tf.getBackend();
+  for (const k of info.kernels) {
+    // a tf.customGrad op shows up as one entry named after its scope ("forward") whose time INCLUDES the kernels it
+    // ran, which are listed too — skip such wrappers so the total is not counted twice
+    if (!tf.getKernel(k.name, backendName)) continue;
+    // wasm/cpu time each kernel with a wall clock (they run synchronously); a backend without a timer gives {error}
+    const ms = typeof k.kernelTimeMs === "number" ? k.kernelTimeMs : 0;
+    if (typeof k.kernelTimeMs !== "number") timer = "unavailable on this backend";
+    if (k.name === "BatchMatMul" && k.inputShapes.length >= 2 && k.inputShapes[0] && k.inputShapes[1]) {
+      // [..,M,K]·[..,K,N]: 2·batch·M·K·N FLOPs (the project's matmuls use no transposeA/B flags)
+      const a = k.inputShapes[0], b = k.inputShapes[1];
+      const batchN = Math.max(a.slice(0, -2).reduce((x, y) => x * y, 1), b.slice(0, -2).reduce((x, y) => x * y, 1));
+      matmulFlops += 2 * batchN * a[a.length - 2] * a[a.length - 1] * b[b.length - 1];
+      matmulMs += ms;
+    }
+    const row = by.get(k.name) ?? { name: k.name, ms: 0, calls: 0 };
+    row.ms += ms;
+    row.calls += 1;
+    by.set(k.name, row);
+  }
+  const all = [...by.values()].sort((a, b) => b.ms - a.ms);
+  const total = all.reduce((s, r) => s + r.ms, 0);
+  // achieved GFLOP/s inside the matmul kernels alone: compare with the TF.js matmul peak to see if shapes or the rest
+  // of the step (elementwise, transposes, copies) is where the time goes
+  profile = { total_ms: total, kernels: all.slice(0, 10), timer, matmul_gflops: matmulFlops / (matmulMs / 1000) / 1e9, matmul_share: matmulMs / total };
+}
+
+// ---- ours: sampling with vs without the KV cache ----
+const srng = rngFor(opts.seed, "bench/prompts");
+const promptLen = Math.min(8, cfg.block_size - 1);
+const maxNew = Math.max(1, Math.min(opts.sampleNew, cfg.block_size - promptLen));
+const prompts = Array.from({ length: opts.sampleBatch }, () => Array.from({ length: promptLen }, () => Math.floor(srng() * cfg.vocab_size)));
+await model.generate(prompts, 2, true); // warm-up
+await model.generate(prompts, 2, false);
+t0 = performance.now();
+const cachedOut = await model.generate(prompts, maxNew, true);
+const cachedS = (performance.now() - t0) / 1000;
+t0 = performance.now();
+const uncachedOut = await model.generate(prompts, maxNew, false);
+const uncachedS = (performance.now() - t0) / 1000;
+const generated = opts.sampleBatch * maxNew;
+const sample = {
+  cached: generated / cachedS,
+  uncached: generated / uncachedS,
+  new_tokens: maxNew,
+  prompt_len: promptLen,
+  batch: opts.sampleBatch,
+  greedy_identical: JSON.stringify(cachedOut) === JSON.stringify(uncachedOut),
+};
+log(`sampling: cached ${sample.cached.toFixed(1)} tok/s, uncached ${sample.uncached.toFixed(1)} tok/s, identical=${sample.greedy_identical}`);
+
+// ---- TF.js's own matmul ceiling (same backend) ----
+async function tfPeakGflops(n = 512): Promise<number> {
+  const tf = await import("@tensorflow/tfjs");
+  const a = tf.randomNormal([n, n], 0, 1, "float32", 1), b = tf.randomNormal([n, n], 0, 1, "float32", 2);
+  let best = Infinity;
+  for (let i = 0; i < 6; i++) {
+    const s = performance.now();
+    const c = tf.matMul(a, b);
+    await c.data();
+    best = Math.min(best, (performance.now() - s) / 1000);
+    c.dispose();
+  }
+  a.dispose();
+  b.dispose();
+  return (2 * n ** 3) / best / 1e9;
+}
+const tfPeak = await tfPeakGflops();
+model.dispose();
+
+// ---- PyTorch ----
+const haveTorch = opts.torch && torchAvailable();
+if (opts.torch && !haveTorch) log(TORCH_INSTALL_HINT);
+let torchOne: TorchTrainResult | null = null, torchAll: TorchTrainResult | null = null;
+let peakOne: number | null = null, peakAll: number | null = null;
+if (haveTorch) {
+  const dir = mkdtempSync(join(tmpdir(), "bbio-bench-"));
+  try {
+    const file = join(dir, "batch.json");
+    writeFileSync(file, JSON.stringify(batch));
+    const args = ["train", "--config", JSON.stringify(shape), "--tokens", file, "--steps", String(opts.steps), "--warmup", String(opts.warmup), "--seed", String(opts.seed)];
+    // mirror our update: plain Adam (spec twin) or the project's AdamW + clipping
+    if (model.optimizer === "adamw")
+      args.push("--optimizer", "adamw", "--lr", String(PROJECT_OPTIMIZER.lr), "--weight-decay", String(PROJECT_OPTIMIZER.weightDecay), "--clip", String(PROJECT_OPTIMIZER.clip));
+    else args.push("--optimizer", "adam");
+    torchOne = runTorch<TorchTrainResult>(args, { threads: "one-core" });
+    log(`torch one core: ${torchOne.tokens_per_s.toFixed(0)} tok/s`);
+    torchAll = runTorch<TorchTrainResult>(args, { threads: "all-cores" });
+    log(`torch all cores: ${torchAll.tokens_per_s.toFixed(0)} tok/s`);
+    peakOne = torchPeakGflops("one-core");
+    peakAll = torchPeakGflops("all-cores");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// ---- report ----
+const fTrain = trainFlopsPerToken(shape, cfg.seq);
+const fInfer = inferFlopsPerToken(shape, promptLen + maxNew);
+const r = (x: number | null | undefined, d = 3) => (x == null ? null : Number(x.toPrecision(d + 2)));
+const result = {
+  backend: model.backend,
+  model: model.model,
+  config: { ...shape, batch: cfg.batch, seq: cfg.seq, steps: opts.steps, warmup: opts.warmup, seed: opts.seed, optimizer: model.optimizer },
+  params: paramCount(shape).total,
+  train_tokens_per_s: { ours: r(oursTrain), torch: r(torchOne?.tokens_per_s), torch_all_cores: r(torchAll?.tokens_per_s) },
+  // torch ÷ ours: how many times faster PyTorch is (like-for-like one core; practical all cores)
+  ratio: torchOne ? r(torchOne.tokens_per_s / oursTrain) : null,
+  ratio_all_cores: torchAll ? r(torchAll.tokens_per_s / oursTrain) : null,
+  // median step time (mean in *_mean): medians resist the stalls of a shared machine
+  sec_per_step: { ours: r(oursSecPerStep), torch: r(torchOne?.sec_per_step), torch_all_cores: r(torchAll?.sec_per_step) },
+  sec_per_step_mean: { ours: r(stepTimes.reduce((a, b) => a + b, 0) / stepTimes.length), torch: r(torchOne?.sec_per_step_mean), torch_all_cores: r(torchAll?.sec_per_step_mean) },
+  loss: { ours_first: r(losses[0]), ours_last: r(losses.at(-1)), torch_first: r(torchOne?.first_loss), torch_last: r(torchOne?.last_loss) },
+  sample_tokens_per_s: { cached: r(sample.cached), uncached: r(sample.uncached) },
+  sampling: { ...sample, cached: undefined, uncached: undefined, speedup: r(sample.cached / sample.uncached) },
+  flops_per_token: { train: fTrain, infer: fInfer },
+  peak_gflops: { torch_one_core: r(peakOne), torch_all_cores: r(peakAll), tfjs_matmul_512: r(tfPeak), source: "best of n×n float32 matmul (torch n=1024, TF.js n=512), measured now" },
+  mfu: {
+    ours_vs_one_core_peak: peakOne ? r(mfu(oursTrain, fTrain, peakOne)) : null,
+    ours_vs_tfjs_matmul_peak: r(mfu(oursTrain, fTrain, tfPeak)),
+    torch_vs_one_core_peak: torchOne && peakOne ? r(mfu(torchOne.tokens_per_s, fTrain, peakOne)) : null,
+    torch_all_cores_vs_all_cores_peak: torchAll && peakAll ? r(mfu(torchAll.tokens_per_s, fTrain, peakAll)) : null,
+  },
+  profile,
+  torch_installed: torchAvailable(),
+  note: "CPU timings on a shared machine are noisy; rerun to compare",
+};
+
+if (opts.json) {
+  process.stdout.write(JSON.stringify(result) + "\n");
+} else {
+  const f = (x: number | null, u = "") => (x == null ? "—" : `${x.toLocaleString("en-US", { maximumFractionDigits: x < 10 ? 3 : 0 })}${u}`);
+  const pct = (x: number | null) => (x == null ? "—" : `${(100 * x).toFixed(1)}%`);
+  const lines = [
+    `BalancedBio bench — ${result.params.toLocaleString("en-US")} params (L${shape.n_layer} H${shape.n_head} C${shape.n_embd} V${shape.vocab_size}), batch ${cfg.batch}×${cfg.seq}, ${opts.steps} timed steps, TF.js backend ${model.backend} (${model.model} model)`,
+    "",
+    "train (median step)         tokens/s     s/step    MFU",
+    `  ours (TF.js, 1 core)    ${f(result.train_tokens_per_s.ours).padStart(10)} ${f(result.sec_per_step.ours).padStart(10)}  ${pct(result.mfu.ours_vs_one_core_peak)} of 1-core BLAS peak, ${pct(result.mfu.ours_vs_tfjs_matmul_peak)} of TF.js matmul peak`,
+    `  torch (1 core)          ${f(result.train_tokens_per_s.torch).padStart(10)} ${f(result.sec_per_step.torch).padStart(10)}  ${pct(result.mfu.torch_vs_one_core_peak)}`,
+    `  torch (all cores)       ${f(result.train_tokens_per_s.torch_all_cores).padStart(10)} ${f(result.sec_per_step.torch_all_cores).padStart(10)}  ${pct(result.mfu.torch_all_cores_vs_all_cores_peak)}`,
+    `  ratio torch/ours        ${f(result.ratio, "×")} like-for-like (1 core), ${f(result.ratio_all_cores, "×")} practical (all cores)`,
+    "",
+    `sample (greedy, ${sample.batch}×${maxNew} new tokens after ${promptLen})`,
+    `  KV cache                ${f(result.sample_tokens_per_s.cached).padStart(10)} tok/s`,
+    `  no cache                ${f(result.sample_tokens_per_s.uncached).padStart(10)} tok/s   (cache speedup ${f(result.sampling.speedup, "×")}, identical tokens: ${sample.greedy_identical})`,
+    "",
+    `peak GFLOP/s (measured): torch 1 core ${f(result.peak_gflops.torch_one_core)}, all cores ${f(result.peak_gflops.torch_all_cores)}, TF.js ${model.backend} matmul ${f(result.peak_gflops.tfjs_matmul_512)}; train FLOPs/token ${fTrain.toLocaleString("en-US")}`,
+  ];
+  if (profile) {
+    lines.push("", `one training step, per kernel (tf.profile ${profile.timer}, total ${profile.total_ms.toFixed(1)} ms), top 10:`);
+    lines.push(`  (matmuls: ${pct(profile.matmul_share)} of kernel time at ${profile.matmul_gflops.toFixed(1)} GFLOP/s; the rest is elementwise ops, transposes and copies)`);
+    for (const k of profile.kernels)
+      lines.push(`  ${k.name.padEnd(28)} ${k.ms.toFixed(1).padStart(8)} ms ${((100 * k.ms) / profile.total_ms).toFixed(1).padStart(5)}%  ${String(k.calls).padStart(4)} calls`);
+  }
+  if (!result.torch_installed) lines.push("", TORCH_INSTALL_HINT);
+  lines.push("", result.note);
+  process.stdout.write(lines.join("\n") + "\n");
+}

@@ -1,0 +1,337 @@
+#!/usr/bin/python3
+"""PyTorch twin of the workbench's TF.js GPT (src/model/gpt.ts) — numerical reference and speed yardstick.
+
+Implements the SHARED MODEL SPEC exactly (nanoGPT shape):
+  decoder-only, pre-LayerNorm, learned absolute positions, tied input/output embeddings, biases on every linear,
+  LayerNorm eps 1e-5, GELU (tanh approximation), causal softmax attention scaled by 1/sqrt(head_dim), dropout.
+Weight names follow the TF.js checkpoint (weights.json); TF.js stores linear weights as [in, out] (y = x·W + b)
+while nn.Linear keeps [out, in], so loading transposes them.
+
+Run with Debian's interpreter (/usr/bin/python3 + apt python3-torch), not the pyenv python3 on PATH.
+
+Sub-commands (all print one JSON object on stdout):
+  forward --ckpt DIR < batch.json      logits + masked loss for {"tokens": [[...]], "targets": [[...]], "mask": [[...]]}
+  train   --config '{"n_layer":..}' --batch B --seq T --steps N [--tokens FILE] [--threads K]
+                                       timed Adam training steps → tokens/s
+  peak    [--n 1024] [--threads K]     practical matmul GFLOP/s (the MFU denominator)
+  info                                 torch version, BLAS, thread counts
+"""
+import argparse
+import json
+import math
+import os
+import statistics
+import sys
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# model
+
+
+class CausalSelfAttention(nn.Module):
+    def __init__(self, cfg):
+        super().__init__()
+        C = cfg["n_embd"]
+        self.n_head = cfg["n_head"]
+        # separate q/k/v projections, as in the TF.js model (which avoids tf.split on wasm)
+        self.q = nn.Linear(C, C)
+        self.k = nn.Linear(C, C)
+        self.v = nn.Linear(C, C)
+        self.o = nn.Linear(C, C)
+        self.attn_drop = nn.Dropout(cfg.get("dropout", 0.0))
+        self.resid_drop = nn.Dropout(cfg.get("dropout", 0.0))
+        T = cfg["block_size"]
+        self.register_buffer("causal", torch.tril(torch.ones(T, T, dtype=torch.bool)).view(1, 1, T, T), persistent=False)
+
+    def forward(self, x):
+        B, T, C = x.shape
+        hd = C // self.n_head
+        # [B,T,C] -> [B,nh,T,hd]
+        q = self.q(x).view(B, T, self.n_head, hd).transpose(1, 2)
+        k = self.k(x).view(B, T, self.n_head, hd).transpose(1, 2)
+        v = self.v(x).view(B, T, self.n_head, hd).transpose(1, 2)
+        att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(hd))  # [B,nh,T,T]
+        att = att.masked_fill(~self.causal[:, :, :T, :T], float("-inf"))
+        att = self.attn_drop(F.softmax(att, dim=-1))
+        y = (att @ v).transpose(1, 2).contiguous().view(B, T, C)  # [B,T,C]
+        return self.resid_drop(self.o(y))
+
+
+class MLP(nn.Module):
+    def __init__(self, cfg):
+        super().__init__()
+        C = cfg["n_embd"]
+        self.fc = nn.Linear(C, 4 * C)
+        self.proj = nn.Linear(4 * C, C)
+        self.drop = nn.Dropout(cfg.get("dropout", 0.0))
+
+    def forward(self, x):
+        return self.drop(self.proj(F.gelu(self.fc(x), approximate="tanh")))
+
+
+class Block(nn.Module):
+    def __init__(self, cfg):
+        super().__init__()
+        C = cfg["n_embd"]
+        self.ln_1 = nn.LayerNorm(C, eps=1e-5)
+        self.attn = CausalSelfAttention(cfg)
+        self.ln_2 = nn.LayerNorm(C, eps=1e-5)
+        self.mlp = MLP(cfg)
+
+    def forward(self, x):
+        x = x + self.attn(self.ln_1(x))  # pre-LN residual
+        x = x + self.mlp(self.ln_2(x))
+        return x
+
+
+class GPT(nn.Module):
+    def __init__(self, cfg):
+        super().__init__()
+        self.cfg = cfg
+        V, C, L = cfg["vocab_size"], cfg["n_embd"], cfg["n_layer"]
+        self.wte = nn.Embedding(V, C)
+        self.wpe = nn.Embedding(cfg["block_size"], C)
+        self.drop = nn.Dropout(cfg.get("dropout", 0.0))
+        self.h = nn.ModuleList([Block(cfg) for _ in range(L)])
+        self.ln_f = nn.LayerNorm(C, eps=1e-5)
+        # nanoGPT init: N(0, .02), residual projections N(0, .02/sqrt(2L)), biases 0, LN g=1 b=0
+        for name, p in self.named_parameters():
+            if name.endswith(".bias"):
+                nn.init.zeros_(p)
+            elif ".ln_" in name or name.startswith("ln_f"):
+                nn.init.ones_(p)
+            elif name.endswith("o.weight") or name.endswith("proj.weight"):
+                nn.init.normal_(p, 0.0, 0.02 / math.sqrt(2 * L))
+            else:
+                nn.init.normal_(p, 0.0, 0.02)
+
+    def forward(self, idx):
+        B, T = idx.shape
+        assert T <= self.cfg["block_size"], f"sequence {T} longer than block_size {self.cfg['block_size']}"
+        pos = torch.arange(T, device=idx.device)
+        x = self.drop(self.wte(idx) + self.wpe(pos))  # [B,T,C]
+        for block in self.h:
+            x = block(x)
+        return self.ln_f(x) @ self.wte.weight.t()  # tied output embedding → [B,T,V]
+
+    def num_params(self):
+        return sum(p.numel() for p in self.parameters())
+
+
+def masked_loss(logits, targets, mask):
+    """Mean next-token cross-entropy over positions with mask > 0 (prompt positions carry mask 0)."""
+    nll = F.cross_entropy(logits.reshape(-1, logits.size(-1)), targets.reshape(-1), reduction="none")
+    m = mask.reshape(-1).to(nll.dtype)
+    return (nll * m).sum() / m.sum().clamp(min=1.0)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# checkpoint loading (weights.bin + weights.json, written by src/model/checkpoint.ts)
+
+# spec name -> (torch parameter name, is a linear weight stored [in,out] that must be transposed)
+def _spec_to_torch(name):
+    parts = name.split(".")
+    if name in ("wte", "wpe"):
+        return f"{name}.weight", False
+    if parts[0] == "ln_f":
+        return "ln_f." + ("weight" if parts[1] == "g" else "bias"), False
+    if parts[0] == "h":
+        i, mod, leaf = parts[1], parts[2], parts[3]
+        if mod in ("ln_1", "ln_2"):
+            return f"h.{i}.{mod}." + ("weight" if leaf == "g" else "bias"), False
+        kind, which = leaf.split("_", 1)  # w_q -> (w, q); b_fc -> (b, fc)
+        return f"h.{i}.{mod}.{which}." + ("weight" if kind == "w" else "bias"), kind == "w"
+    raise ValueError(f"unknown weight name in weights.json: {name}")
+
+
+def read_config(ckpt):
+    with open(os.path.join(ckpt, "config.json")) as f:
+        raw = json.load(f)
+    # config.json holds the model config either at top level or under "model"
+    cfg = raw.get("model", raw)
+    need = ["n_layer", "n_head", "n_embd", "block_size", "vocab_size"]
+    missing = [k for k in need if k not in cfg]
+    if missing:
+        raise SystemExit(f"{ckpt}/config.json: missing model fields {missing}")
+    return cfg
+
+
+def load_checkpoint(ckpt):
+    cfg = read_config(ckpt)
+    model = GPT(cfg)
+    with open(os.path.join(ckpt, "weights.json")) as f:
+        index = json.load(f)
+    if isinstance(index, dict):  # tolerate {"tensors": [...]} wrappers
+        index = index.get("tensors", index.get("weights"))
+    blob = open(os.path.join(ckpt, "weights.bin"), "rb").read()
+    params = dict(model.named_parameters())
+    # "offset" is a byte offset into weights.bin; tolerate a float32-element offset too (decided by which unit makes
+    # the last tensor end exactly at the end of the file)
+    last = max(index, key=lambda e: int(e["offset"]))
+    unit = 4 if (int(last["offset"]) + math.prod(last["shape"])) * 4 == len(blob) else 1
+    seen = set()
+    for entry in index:
+        tname, transpose = _spec_to_torch(entry["name"])
+        shape = list(entry["shape"])
+        n = math.prod(shape)
+        off = int(entry["offset"]) * unit  # byte offset into weights.bin
+        t = torch.frombuffer(bytearray(blob[off : off + 4 * n]), dtype=torch.float32).view(*shape)
+        if transpose:
+            t = t.t()
+        p = params[tname]
+        if tuple(p.shape) != tuple(t.shape):
+            raise SystemExit(f"weight {entry['name']}: shape {shape} does not fit {tname} {tuple(p.shape)}")
+        with torch.no_grad():
+            p.copy_(t)
+        seen.add(tname)
+    missing = sorted(set(params) - seen)
+    if missing:
+        raise SystemExit(f"{ckpt}/weights.json lacks {missing}")
+    return model, cfg
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# sub-commands
+
+
+def cmd_forward(args):
+    torch.set_num_threads(args.threads)
+    model, _ = load_checkpoint(args.ckpt)
+    model.eval()
+    batch = json.load(sys.stdin)
+    idx = torch.tensor(batch["tokens"], dtype=torch.long)
+    with torch.no_grad():
+        logits = model(idx)
+        out = {"shape": list(logits.shape), "logits": logits.reshape(-1).tolist()}
+        if "targets" in batch:
+            tg = torch.tensor(batch["targets"], dtype=torch.long)
+            mask = torch.tensor(batch["mask"], dtype=torch.float32) if "mask" in batch else torch.ones_like(tg, dtype=torch.float32)
+            out["loss"] = masked_loss(logits, tg, mask).item()
+    json.dump(out, sys.stdout)
+
+
+def cmd_train(args):
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    cfg = json.loads(args.config)
+    model = GPT(cfg)
+    B, T = args.batch, args.seq
+    if args.tokens:  # the exact batch the TF.js side trains on: {"tokens": [[...]], "targets": [[...]]}
+        with open(args.tokens) as f:
+            b = json.load(f)
+        idx = torch.tensor(b["tokens"], dtype=torch.long)
+        tg = torch.tensor(b["targets"], dtype=torch.long)
+        B, T = idx.shape
+    else:
+        data = torch.randint(0, cfg["vocab_size"], (B, T + 1))
+        idx, tg = data[:, :-1], data[:, 1:]
+    mask = torch.ones(B, T)
+    if args.optimizer == "adamw":
+        # the project's SFT step: AdamW with decay on matrices only (nanoGPT grouping), β=(0.9, 0.95), grad clipping
+        decay = [p for p in model.parameters() if p.dim() >= 2]
+        no_decay = [p for p in model.parameters() if p.dim() < 2]
+        groups = [{"params": decay, "weight_decay": args.weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
+        opt = torch.optim.AdamW(groups, lr=args.lr, betas=(0.9, 0.95), eps=1e-8)
+    else:
+        opt = torch.optim.Adam(model.parameters(), lr=args.lr)
+
+    def step():
+        loss = masked_loss(model(idx), tg, mask)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        if args.clip > 0:
+            torch.nn.utils.clip_grad_norm_(model.parameters(), args.clip)
+        opt.step()
+        return loss.item()
+
+    losses = [step() for _ in range(args.warmup)]
+    times = []
+    for _ in range(args.steps):
+        t0 = time.perf_counter()
+        losses.append(step())
+        times.append(time.perf_counter() - t0)
+    med = statistics.median(times)  # the median step resists stalls on a shared machine
+    json.dump(
+        {
+            "threads": torch.get_num_threads(),
+            "params": model.num_params(),
+            "batch": B,
+            "seq": T,
+            "steps": args.steps,
+            "optimizer": args.optimizer,
+            "sec_per_step": med,
+            "sec_per_step_mean": sum(times) / len(times),
+            "tokens_per_s": B * T / med,
+            "first_loss": losses[0],
+            "last_loss": losses[-1],
+        },
+        sys.stdout,
+    )
+
+
+def cmd_peak(args):
+    """Practical peak: the best float32 GFLOP/s of an n×n matmul (2n³ FLOPs) — what BLAS can sustain here."""
+    torch.set_num_threads(args.threads)
+    n = args.n
+    a, b = torch.randn(n, n), torch.randn(n, n)
+    for _ in range(2):
+        a @ b
+    best = float("inf")
+    for _ in range(args.reps):
+        t0 = time.perf_counter()
+        a @ b
+        best = min(best, time.perf_counter() - t0)
+    json.dump({"n": n, "threads": torch.get_num_threads(), "gflops": 2 * n**3 / best / 1e9}, sys.stdout)
+
+
+def cmd_info(_args):
+    cfg = torch.__config__.show()
+    blas = "openblas" if "openblas" in os.path.realpath("/etc/alternatives/libblas.so.3-x86_64-linux-gnu").lower() else None
+    json.dump(
+        {
+            "torch": torch.__version__,
+            "blas_alternative": os.path.realpath("/etc/alternatives/libblas.so.3-x86_64-linux-gnu"),
+            "openblas": blas is not None,
+            "default_threads": torch.get_num_threads(),
+            "cpu_count": os.cpu_count(),
+            "build_blas_info": next((l.strip() for l in cfg.splitlines() if "BLAS_INFO" in l), None),
+        },
+        sys.stdout,
+    )
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    f = sub.add_parser("forward")
+    f.add_argument("--ckpt", required=True)
+    f.add_argument("--threads", type=int, default=1)
+    t = sub.add_parser("train")
+    t.add_argument("--config", required=True, help="model config JSON")
+    t.add_argument("--batch", type=int, default=16)
+    t.add_argument("--seq", type=int, default=64)
+    t.add_argument("--steps", type=int, default=20)
+    t.add_argument("--warmup", type=int, default=3)
+    t.add_argument("--lr", type=float, default=1e-3)
+    t.add_argument("--optimizer", choices=["adam", "adamw"], default="adam")
+    t.add_argument("--weight-decay", type=float, default=0.1)
+    t.add_argument("--clip", type=float, default=0.0, help="global-norm gradient clipping (0 = off)")
+    t.add_argument("--threads", type=int, default=1)
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--tokens", help="JSON file with the exact batch to train on")
+    p = sub.add_parser("peak")
+    p.add_argument("--n", type=int, default=1024)
+    p.add_argument("--reps", type=int, default=10)
+    p.add_argument("--threads", type=int, default=1)
+    sub.add_parser("info")
+    args = ap.parse_args()
+    {"forward": cmd_forward, "train": cmd_train, "peak": cmd_peak, "info": cmd_info}[args.cmd](args)
+
+
+if __name__ == "__main__":
+    main()

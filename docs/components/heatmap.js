@@ -1,0 +1,38 @@
+// Gradient-cosine charts for the orthogonality page: (rows, {width, ...}) → element.
+import * as Plot from "npm:@observablehq/plot";
+
+/** Pairwise cosine matrix at one step (cells coloured on a diverging scale fixed to [-1, 1]). */
+export function cosineHeatmap(rows, {width, caps, title} = {}) {
+  return Plot.plot({
+    width: Math.min(width, 380),
+    height: Math.min(width, 380) * 0.85,
+    marginLeft: 80,
+    marginBottom: 60,
+    title,
+    x: {domain: caps, label: null, tickRotate: -30},
+    y: {domain: caps, label: null},
+    color: {type: "linear", scheme: "RdBu", domain: [-1, 1], legend: true, label: "cos"},
+    marks: [
+      Plot.cell(rows, {x: "cap_j", y: "cap_i", fill: "cos", tip: true}),
+      Plot.text(rows, {x: "cap_j", y: "cap_i", text: (d) => d.cos.toFixed(2), fill: (d) => (Math.abs(d.cos) > 0.6 ? "white" : "black")})
+    ]
+  });
+}
+
+/** cos(g_i, g_j) over steps, one small multiple per capability pair (upper triangle only), 0 line marked. */
+export function cosineOverTime(rows, {width, scrubStep} = {}) {
+  const pairs = rows.filter((d) => d.cap_i < d.cap_j).map((d) => ({...d, pair: `${d.cap_i} · ${d.cap_j}`}));
+  return Plot.plot({
+    width,
+    height: 260,
+    grid: true,
+    y: {domain: [-1, 1], label: "cos"},
+    fx: {label: null},
+    color: {legend: true},
+    marks: [
+      Plot.ruleY([0]),
+      Plot.line(pairs, {x: "step", y: "cos", fx: "pair", stroke: "run"}),
+      scrubStep == null ? null : Plot.ruleX([scrubStep], {stroke: "red", strokeDasharray: "3,3"})
+    ]
+  });
+}

@@ -1,0 +1,94 @@
+/**
+ * Every file the site reads, one per page concern: its schema (the contract pages code against, checked by
+ * test/loaders) and the SQL that fills it from the store's v_* views (complete runs only).
+ *
+ * Capability scores: the eval stage may report several metrics per family; the site's "score" for a capability is
+ * the preferred metric (score > accuracy > acc > first by name) at the last evaluated step — chosen here, once, so
+ * every page agrees on it.
+ */
+import type { Schema } from "./arrow.ts";
+
+export interface Output {
+  /** file name under docs/data/ (the loader is docs/data/<file>.ts) */
+  file: string;
+  doc: string;
+  schema: Schema;
+  sql: string;
+}
+
+const METRIC_RANK = `CASE metric WHEN 'score' THEN 0 WHEN 'accuracy' THEN 1 WHEN 'acc' THEN 2 ELSE 3 END`;
+
+export const OUTPUTS: readonly Output[] = [
+  {
+    file: "runs.arrow",
+    doc: "one row per complete run",
+    schema: [
+      ["id", "string"], ["name", "string"], ["method", "string"], ["seed", "int"], ["backend", "string"],
+      ["config_hash", "string"], ["data_hash", "string"], ["git_commit", "string"], ["git_dirty", "bool"],
+    ],
+    sql: `SELECT id, name, method, seed, backend, config_hash, data_hash, git_commit, git_dirty FROM v_runs ORDER BY name, seed, id`,
+  },
+  {
+    file: "params.arrow",
+    doc: "config keys whose value differs between runs (long: run × key); the ablation table's columns",
+    schema: [["run_id", "string"], ["key", "string"], ["value", "string"]],
+    sql: `WITH n AS (SELECT count(*) AS runs FROM v_runs),
+               k AS (SELECT key FROM v_run_params GROUP BY key
+                     HAVING count(DISTINCT value) > 1 OR count(*) < (SELECT runs FROM n))
+          SELECT run_id, key, value FROM v_run_params WHERE key IN (SELECT key FROM k) AND key <> 'name'
+          ORDER BY run_id, key`,
+  },
+  {
+    file: "scores.arrow",
+    doc: "final capability score per run × family (preferred metric, last step) with its CI",
+    schema: [
+      ["run_id", "string"], ["family", "string"], ["metric", "string"], ["step", "int"],
+      ["value", "float"], ["ci_lo", "float"], ["ci_hi", "float"], ["n", "int"],
+    ],
+    sql: `WITH e AS (SELECT *, row_number() OVER (PARTITION BY run_id, family
+                                                  ORDER BY ${METRIC_RANK}, metric, step DESC NULLS LAST) AS rk
+                     FROM v_evals)
+          SELECT run_id, family, metric, step, value, ci_lo, ci_hi, n FROM e WHERE rk = 1 ORDER BY run_id, family`,
+  },
+  {
+    file: "metrics.arrow",
+    doc: "training scalars (TRL names) per run × stage × step",
+    schema: [["run_id", "string"], ["stage", "string"], ["step", "int"], ["name", "string"], ["value", "float"]],
+    sql: `SELECT run_id, stage, step, name, value FROM v_metrics ORDER BY run_id, stage, name, step`,
+  },
+  {
+    file: "gram.arrow",
+    doc: "pairwise per-capability gradient dot products and cosines per step",
+    schema: [["run_id", "string"], ["step", "int"], ["cap_i", "string"], ["cap_j", "string"], ["dot", "float"], ["cos", "float"]],
+    sql: `SELECT run_id, step, cap_i, cap_j, dot, cos FROM v_grad_gram ORDER BY run_id, step, cap_i, cap_j`,
+  },
+  {
+    file: "weights.arrow",
+    doc: "capability weight w and rule/model mix alpha per step",
+    schema: [["run_id", "string"], ["step", "int"], ["capability", "string"], ["w", "float"], ["alpha", "float"], ["strategy", "string"]],
+    sql: `SELECT run_id, step, capability, w, alpha, strategy FROM v_weights ORDER BY run_id, capability, step`,
+  },
+  {
+    file: "items.arrow",
+    doc: "accepted MKGSG items with provenance (JSON text)",
+    schema: [
+      ["data_hash", "string"], ["id", "string"], ["family", "string"], ["kind", "string"], ["split", "string"],
+      ["prompt", "string"], ["gold", "string"], ["provenance", "string"],
+    ],
+    sql: `SELECT data_hash, id, family, kind, split, prompt, gold, provenance FROM v_items ORDER BY data_hash, id`,
+  },
+  {
+    file: "rejects.arrow",
+    doc: "MKGSG candidates the validator rejected, with the validator stage and reason",
+    schema: [["data_hash", "string"], ["id", "string"], ["family", "string"], ["kind", "string"], ["stage", "string"], ["reason", "string"], ["detail", "string"]],
+    sql: `SELECT data_hash, id, family, kind, stage, reason, detail FROM v_rejects ORDER BY data_hash, id`,
+  },
+  {
+    file: "pairs.arrow",
+    doc: "reward-model preference pairs (chosen = validated gold, rejected = corrupted answer)",
+    schema: [["data_hash", "string"], ["item_id", "string"], ["family", "string"], ["split", "string"], ["chosen", "string"], ["rejected", "string"], ["corruption", "string"]],
+    sql: `SELECT data_hash, item_id, family, split, chosen, rejected, corruption FROM v_pairs ORDER BY data_hash, item_id`,
+  },
+];
+
+export const OUTPUT_BY_FILE: ReadonlyMap<string, Output> = new Map(OUTPUTS.map((o) => [o.file, o]));

@@ -1,0 +1,10 @@
+/**
+ * Analyses shared by evaluation, the pipeline and the pages (browser-safe: no tfjs, no node: imports).
+ */
+export { dominates, nonDominated, nonDominatedSort, weightedScores, front2d, type Point } from "./pareto.ts";
+export { hypervolume, hypervolumeMin, hypervolumeContributions, normalizePoints, normalizedHypervolume } from "./hypervolume.ts";
+export { bootstrapCI, pairedBootstrapCI, quantileSorted, mean, type CI, type BootstrapOptions } from "./bootstrap.ts";
+export { smooth, rollingMean } from "./smoothing.ts";
+export { deltaM } from "./deltaM.ts";
+export { summarize, groupSummary, type Summary } from "./summary.ts";
+export { pairStats, type GramRow, type PairStats } from "./orthogonality.ts";

@@ -1,0 +1,257 @@
+/**
+ * Evaluation on the held-out split, per family, with the MKGSG rule-based scorer (the same function the rewards use).
+ *
+ *   evaluate({checkpointDir | model+tokenizer, items, kg, config, seed, sink?, scorer?, step?}) → EvalReport
+ *
+ * For every item: greedy answer (temperature 0, stop at EOS) → score strict and loose (IFEval's loose mode: the
+ * scorer strips markdown / first-last lines). Per family the headline `mean` is:
+ *   knowledge    accuracy of the generated letter (score)                 + acc_loglik: the option whose letter
+ *                completion ([letter][EOS] after the prompt) has the highest log-likelihood (lm-eval-harness MMLU style)
+ *   reasoning    mean score (final answer + chain validity checks, chain edges checked against the KG by the scorer)
+ *   instruction  prompt-level strict pass rate (all constraints pass)      + loose, and instruction-level strict/loose
+ *   integration  all components pass                                        + partial credit: component/<name> means
+ * Every metric gets a seeded 95% percentile-bootstrap CI (src/analysis/bootstrap.ts). Baselines: `chance` = the score
+ * of a well-formed but unrelated answer (another item's gold of the same kind, seeded derangement; for MCQ also the
+ * analytic 1/#options), and `untrained` = the same evaluation of a freshly initialised model with the same tokenizer.
+ */
+import type { Config } from "../config/index.ts";
+import type { KG } from "../kg/types.ts";
+import type { Family, Item, ScoreResult } from "../mkgsg/types.ts";
+import { FAMILIES } from "../mkgsg/types.ts";
+import { bootstrapCI } from "../analysis/bootstrap.ts";
+import { initBackend, backendPreference } from "../model/backend.ts";
+import { loadCheckpoint } from "../model/checkpoint.ts";
+import { GPT } from "../model/gpt.ts";
+import { generate, sequenceLogprobsArray } from "../model/sample.ts";
+import { EOS, type Tokenizer } from "../model/tokenizer.ts";
+import { loadScorer, type Scorer } from "../train/mkgsg.ts";
+import { BbioError } from "../util/errors.ts";
+import { progress } from "../util/progress.ts";
+import { rngFor, shuffled } from "../util/rng.ts";
+import type { Sink } from "../util/sink.ts";
+
+export interface MetricCI {
+  value: number;
+  ci_lo: number;
+  ci_hi: number;
+  n: number;
+}
+
+export interface FamilyReport {
+  n: number;
+  mean: number;
+  ci_lo: number;
+  ci_hi: number;
+  metrics: Record<string, MetricCI>;
+}
+
+export interface ItemResult {
+  id: string;
+  family: Family;
+  kind: string;
+  answer: string;
+  score: number;
+  loose: number;
+  checks: ScoreResult["checks"];
+  loglik_correct?: number;
+}
+
+export interface EvalReport {
+  families: Partial<Record<Family, FamilyReport>>;
+  backend: string;
+  baselines: {
+    chance: Partial<Record<Family, { mean: number; analytic?: number }>>;
+    untrained?: Partial<Record<Family, { n: number; mean: number; ci_lo: number; ci_hi: number }>>;
+  };
+  items: ItemResult[];
+}
+
+export interface EvaluateOptions {
+  checkpointDir?: string;
+  model?: GPT;
+  tokenizer?: Tokenizer;
+  items: readonly Item[];
+  kg: KG;
+  config: Config;
+  seed?: number;
+  sink?: Sink;
+  /** default: src/mkgsg's score() */
+  scorer?: Scorer;
+  /** step recorded with the sink rows (e.g. the SFT/GRPO step of the checkpoint) */
+  step?: number;
+  progress?: boolean;
+}
+
+const LETTER = /^\s*\(?([A-H])\)?/;
+
+/** Items the evaluation scores: the configured split, at most max_items_per_family per family (first ones, stable). */
+export function selectItems(items: readonly Item[], cfg: Config["eval"]): Item[] {
+  const pool = cfg.split === "all" ? items : items.filter((it) => it.split === cfg.split);
+  if (!cfg.max_items_per_family) return [...pool];
+  const count = new Map<Family, number>();
+  return pool.filter((it) => {
+    const c = count.get(it.family) ?? 0;
+    count.set(it.family, c + 1);
+    return c < cfg.max_items_per_family;
+  });
+}
+
+/** Headline per-item value of a family (see the file comment). */
+export function primary(r: Pick<ItemResult, "family" | "score">): number {
+  return r.family === "instruction" || r.family === "integration" ? (r.score >= 1 ? 1 : 0) : r.score;
+}
+
+/** All per-item metric columns of one result: name → value (absent when not applicable). */
+export function metricValues(r: ItemResult): Record<string, number> {
+  const m: Record<string, number> = {
+    score_mean: r.score,
+    loose_score_mean: r.loose,
+    prompt_strict: r.score >= 1 ? 1 : 0,
+    prompt_loose: r.loose >= 1 ? 1 : 0,
+    instruction_strict: r.checks.length ? r.checks.filter((c) => c.pass).length / r.checks.length : r.score,
+  };
+  if (r.family === "knowledge") m.acc_generate = r.score;
+  if (r.loglik_correct !== undefined) m.acc_loglik = r.loglik_correct;
+  const comps = new Map<string, boolean[]>();
+  for (const c of r.checks) {
+    m[`check/${c.name}`] = c.pass ? 1 : 0;
+    comps.set(c.component, [...(comps.get(c.component) ?? []), c.pass]);
+  }
+  for (const [comp, passes] of comps) m[`component/${comp}`] = passes.filter(Boolean).length / passes.length;
+  return m;
+}
+
+/** Aggregate item results into per-family reports with bootstrap CIs. */
+export function summarize(results: readonly ItemResult[], cfg: Config["eval"], seed: number, looseChecks?: Map<string, number>): Partial<Record<Family, FamilyReport>> {
+  const out: Partial<Record<Family, FamilyReport>> = {};
+  const ci = (xs: number[]): MetricCI => {
+    const c = bootstrapCI(xs, { resamples: cfg.bootstrap_resamples, level: cfg.ci_level, seed });
+    return { value: c.estimate, ci_lo: c.lo, ci_hi: c.hi, n: xs.length };
+  };
+  for (const family of FAMILIES) {
+    const rs = results.filter((r) => r.family === family);
+    if (rs.length === 0) continue;
+    const head = ci(rs.map(primary));
+    const cols = new Map<string, number[]>();
+    for (const r of rs) {
+      const mv = metricValues(r);
+      if (looseChecks?.has(r.id)) mv.instruction_loose = looseChecks.get(r.id)!;
+      for (const [k, v] of Object.entries(mv)) cols.set(k, [...(cols.get(k) ?? []), v]);
+    }
+    const metrics: Record<string, MetricCI> = {};
+    for (const [k, xs] of [...cols].sort((a, b) => (a[0] < b[0] ? -1 : 1))) metrics[k] = ci(xs);
+    out[family] = { n: rs.length, mean: head.value, ci_lo: head.ci_lo, ci_hi: head.ci_hi, metrics };
+  }
+  return out;
+}
+
+/** Greedy answers for the items, in item order. */
+async function answers(model: GPT, tok: Tokenizer, items: readonly Item[], cfg: Config["eval"], label: string, showProgress: boolean): Promise<string[]> {
+  const longestGold = Math.max(...items.map((it) => tok.encodeCompletion(it.gold).length));
+  const maxNew = Math.min(cfg.max_new_tokens, longestGold + 16);
+  const out: string[] = [];
+  const bar = progress(label, items.length, { enabled: showProgress });
+  for (let i = 0; i < items.length; i += cfg.batch_size) {
+    const chunk = items.slice(i, i + cfg.batch_size);
+    const g = await generate(model, chunk.map((it) => tok.encodePrompt(it.prompt)), { maxNewTokens: maxNew, temperature: 0, stop: [EOS] });
+    for (const t of g.tokens) out.push(tok.decode(t.filter((x) => x !== EOS)));
+    bar.tick(chunk.length);
+  }
+  bar.stop();
+  return out;
+}
+
+/** 1 if the option letter with the highest log-likelihood is the gold letter, per MCQ item (undefined otherwise). */
+async function loglikCorrect(model: GPT, tok: Tokenizer, item: Item): Promise<number | undefined> {
+  const gold = LETTER.exec(item.gold)?.[1];
+  if (!item.options?.length || !gold) return undefined;
+  const letters = "ABCDEFGH".slice(0, item.options.length).split("");
+  const prompt = tok.encodePrompt(item.prompt);
+  const lp = await sequenceLogprobsArray(model, { prompts: letters.map(() => prompt), completions: letters.map((l) => tok.encodeCompletion(l)) });
+  const sums = lp.map((row) => row.reduce((a, b) => a + b, 0));
+  const best = sums.indexOf(Math.max(...sums));
+  return letters[best] === gold ? 1 : 0;
+}
+
+/** Chance: score each item against another item's gold of the same kind (seeded derangement within kind). */
+function chance(items: readonly Item[], kg: KG, scorer: Scorer, seed: number): EvalReport["baselines"]["chance"] {
+  const byKind = new Map<string, Item[]>();
+  for (const it of items) byKind.set(`${it.family}/${it.kind}`, [...(byKind.get(`${it.family}/${it.kind}`) ?? []), it]);
+  const vals = new Map<Family, number[]>();
+  const analytic = new Map<Family, number[]>();
+  for (const [key, group] of byKind) {
+    const order = shuffled(rngFor(seed, `chance:${key}`), group);
+    order.forEach((it, i) => {
+      const other = order.length > 1 ? order[(i + 1) % order.length] : undefined; // a cycle: never its own gold
+      const s = other ? scorer(it, other.gold, kg).score : 0;
+      vals.set(it.family, [...(vals.get(it.family) ?? []), primary({ family: it.family, score: s })]);
+      if (it.options?.length) analytic.set(it.family, [...(analytic.get(it.family) ?? []), 1 / it.options.length]);
+    });
+  }
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const out: EvalReport["baselines"]["chance"] = {};
+  for (const [f, xs] of vals) out[f] = { mean: mean(xs), ...(analytic.has(f) ? { analytic: mean(analytic.get(f)!) } : {}) };
+  return out;
+}
+
+async function scoreModel(model: GPT, tok: Tokenizer, items: readonly Item[], o: EvaluateOptions, scorer: Scorer, label: string) {
+  const cfg = o.config.eval;
+  const ans = await answers(model, tok, items, cfg, label, o.progress ?? true);
+  const results: ItemResult[] = [];
+  const looseChecks = new Map<string, number>();
+  for (let i = 0; i < items.length; i++) {
+    const it = items[i];
+    const strict = scorer(it, ans[i], o.kg);
+    const loose = scorer(it, ans[i], o.kg, { loose: true });
+    looseChecks.set(it.id, loose.checks.length ? loose.checks.filter((c) => c.pass).length / loose.checks.length : loose.score);
+    results.push({ id: it.id, family: it.family, kind: it.kind, answer: ans[i], score: strict.score, loose: loose.score, checks: strict.checks, loglik_correct: await loglikCorrect(model, tok, it) });
+  }
+  return { results, families: summarize(results, cfg, o.seed ?? o.config.seed, looseChecks) };
+}
+
+export async function evaluate(o: EvaluateOptions): Promise<EvalReport> {
+  const backend = await initBackend(backendPreference(o.config.backend));
+  const seed = o.seed ?? o.config.seed;
+  const scorer = o.scorer ?? (await loadScorer());
+  let model = o.model, tok = o.tokenizer, owned = false;
+  if (!model || !tok) {
+    if (!o.checkpointDir) throw new BbioError("evaluate: give a checkpointDir or a model and tokenizer");
+    const ck = await loadCheckpoint(o.checkpointDir);
+    model = ck.model;
+    tok = ck.tokenizer;
+    owned = true;
+  }
+  const items = selectItems(o.items, o.config.eval);
+  if (items.length === 0) throw new BbioError(`evaluate: no items in split "${o.config.eval.split}"`);
+  try {
+    const { results, families } = await scoreModel(model, tok, items, o, scorer, "eval");
+    const report: EvalReport = { families, backend, baselines: { chance: chance(items, o.kg, scorer, seed) }, items: results };
+    if (o.config.eval.untrained_baseline) {
+      const fresh = GPT.init(model.config, seed);
+      try {
+        const u = await scoreModel(fresh, tok, items, o, scorer, "eval (untrained baseline)");
+        report.baselines.untrained = Object.fromEntries(Object.entries(u.families).map(([f, r]) => [f, { n: r!.n, mean: r!.mean, ci_lo: r!.ci_lo, ci_hi: r!.ci_hi }]));
+      } finally {
+        fresh.dispose();
+      }
+    }
+    if (o.sink) {
+      const step = o.step ?? 0;
+      const rows: Record<string, unknown>[] = [];
+      for (const [family, r] of Object.entries(report.families)) {
+        rows.push({ step, family, metric: "mean", value: r!.mean, ci_lo: r!.ci_lo, ci_hi: r!.ci_hi, n: r!.n });
+        for (const [metric, m] of Object.entries(r!.metrics)) rows.push({ step, family, metric, value: m.value, ci_lo: m.ci_lo, ci_hi: m.ci_hi, n: m.n });
+        const c = report.baselines.chance[family as Family];
+        if (c) rows.push({ step, family, metric: "baseline/chance", value: c.mean, ci_lo: null, ci_hi: null, n: r!.n });
+        const u = report.baselines.untrained?.[family as Family];
+        if (u) rows.push({ step, family, metric: "baseline/untrained", value: u.mean, ci_lo: u.ci_lo, ci_hi: u.ci_hi, n: u.n });
+      }
+      o.sink.rows("evals", rows);
+      for (const [family, r] of Object.entries(report.families)) o.sink.metric(step, `eval/${family}/mean`, r!.mean);
+      await o.sink.flush();
+    }
+    return report;
+  } finally {
+    if (owned) model.dispose();
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * Shared plumbing: gradients are touched only to form the Gram and to form d = Σ_k coef_k g_k.
+ * Projections are tracked as a T×T coefficient matrix M with g̃_i = Σ_k M_ik g_k, so the projected Gram is
+ * G̃ = M G Mᵀ and the final coefficients on the original gradients are coef = Mᵀ w.
+ */
+import { gramMatrix, checkGrads } from "./gram.ts";
+import { identity, matmul, normalizeWeights, transpose, type Matrix } from "./linalg.ts";
+import type { CombineContext } from "./types.ts";
+
+export function gramOf(grads: readonly Float32Array[], ctx: CombineContext | undefined): Matrix {
+  checkGrads(grads);
+  if (ctx?.gram) {
+    if (ctx.gram.length !== grads.length) throw new Error(`ctx.gram is ${ctx.gram.length}×…, expected ${grads.length}×${grads.length}`);
+    return ctx.gram;
+  }
+  return gramMatrix(grads);
+}
+
+export function prefWeights(T: number, ctx: CombineContext | undefined): number[] {
+  if (!ctx?.weights) return new Array<number>(T).fill(1 / T);
+  if (ctx.weights.length !== T) throw new Error(`got ${ctx.weights.length} weights for ${T} capabilities`);
+  return normalizeWeights(ctx.weights);
+}
+
+/** direction = Σ_k coef_k g_k, accumulated in float64 per entry, stored as float32. */
+export function linearCombination(grads: readonly Float32Array[], coef: readonly number[]): Float32Array {
+  const d = grads[0].length;
+  const out = new Float32Array(d);
+  const acc = new Float64Array(d);
+  grads.forEach((g, k) => {
+    const c = coef[k];
+    if (c === 0) return;
+    for (let i = 0; i < d; i++) acc[i] += c * g[i];
+  });
+  out.set(acc);
+  return out;
+}
+
+/** G̃ = M G Mᵀ */
+export function projectedGram(M: Matrix, G: Matrix): Matrix {
+  return matmul(matmul(M, G), transpose(M));
+}
+
+/** coef = Mᵀ w */
+export function coefficients(M: Matrix, w: readonly number[]): number[] {
+  const T = M.length;
+  const coef = new Array<number>(T).fill(0);
+  for (let i = 0; i < T; i++) for (let k = 0; k < T; k++) coef[k] += w[i] * M[i][k];
+  return coef;
+}
+
+export { identity };

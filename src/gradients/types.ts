@@ -1,0 +1,46 @@
+/**
+ * The one interface every gradient-combination method implements (LibMTL style: one small file per method).
+ *
+ *   combine(grads: T × d (flattened per capability), ctx) → { direction, weights, diagnostics }
+ *
+ * Conventions (shared by every method, so runs are comparable):
+ * - `grads[c]` is the gradient of capability c's objective over the SHARED parameters, flattened. Whether these are
+ *   ascent gradients of J_c or descent gradients of a loss does not matter: every method here is odd-equivariant
+ *   (negating all inputs negates the output), so the direction has the same meaning as the inputs.
+ * - MEAN convention: preference weights live on the simplex (Σw = 1, default uniform 1/T), so `sum` with default
+ *   weights returns the MEAN gradient and every method's direction is on the same scale as one capability's gradient.
+ *   (TRL sums reward functions with weights 1.0; multiply the learning rate by T to match that scale if needed.)
+ * - `weights` are the method's capability weights as the method defines them (for pcgrad/cagrpo they multiply the
+ *   PROJECTED gradients); `diagnostics.coef` are the effective coefficients on the ORIGINAL gradients,
+ *   direction = Σ_k coef_k g_k — what the weights table should store to reconstruct the update.
+ * - Deterministic: randomness only through ctx.rng, or a stream derived from (ctx.seed, ctx.step).
+ */
+import type { Rng } from "../util/rng.ts";
+import type { Matrix } from "./linalg.ts";
+
+export interface CombineContext {
+  /** preference weights (normalised to the simplex); default uniform 1/T */
+  weights?: readonly number[];
+  /** random stream (PCGrad's shuffle); default rngFor(seed, `<method>/<step>`) */
+  rng?: Rng;
+  seed?: number;
+  step?: number;
+  /** precomputed Gram matrix of `grads` (the GRPO loop usually has it already for logging) */
+  gram?: Matrix;
+  /** CAGrad's c (conflict-aversion radius, Liu et al. 2021 use 0.4 or 0.5); default 0.5 */
+  c?: number;
+  /** mgda/cagrpo: drop capabilities whose gradient norm is ≤ zeroTol·max norm (they have no first-order signal) */
+  zeroTol?: number;
+  /** cagrpo weights: "balanced" (default, max–min first-order gain), "closed_form" (1/‖g̃_c‖²), "min_norm" (MGDA on G̃) */
+  weightRule?: "balanced" | "closed_form" | "min_norm";
+}
+
+export type Diagnostics = Record<string, number | number[] | number[][]>;
+
+export interface CombineResult {
+  direction: Float32Array;
+  weights: number[];
+  diagnostics: Diagnostics;
+}
+
+export type CombineFn = (grads: readonly Float32Array[], ctx?: CombineContext) => CombineResult;

@@ -1,0 +1,157 @@
+/**
+ * generate(kg, dataConfig, seed) — MKGSG, Source2Synth-shaped (Lupidi et al. 2024, arXiv 2409.08239):
+ *
+ *   1. seed        a random gene / term / edge of the KG (rngFor(seed, family:kind): one stream per kind)
+ *   2. construct   step-by-step grounded construction of prompt, gold, checks, provenance (kinds/*.ts, naive on
+ *                  purpose — see build.ts)
+ *   3. curate      ontology validation (validate.ts: recompute truth from the KG)  → Reject stage "ontology"
+ *                  workflow constraints (workflow.ts: evidence policy, gold obeys the answer rules, length budget)
+ *                                                                                   → Reject stage "workflow"
+ *                  duplicates (same id) are dropped and counted
+ *   4. keep        until each family has data.per_family items, split evenly over its enabled kinds; a kind that runs
+ *                  dry (tiny KG, strict filters) hands its quota to the others (oversampling within a budget of
+ *                  max_attempts_factor attempts per item)
+ *
+ * Deterministic: same KG + config + seed → the same items in the same order (byte-identical JSONL).
+ * Source2Synth's third curation step (answerability filter with a model fine-tuned on slice 0) needs the model and
+ * lives in the SFT stage; its rejects use stage "answerability".
+ */
+import type { KG } from "../kg/types.ts";
+import { BbioError } from "../util/errors.ts";
+import { rngFor } from "../util/rng.ts";
+import { finalize, type BuildCtx } from "./build.ts";
+import { dataSchema, KINDS, type DataConfig, type DataConfigInput, type Kind } from "./config.ts";
+import { kgIndex } from "./kgindex.ts";
+import { BUILDERS } from "./kinds/index.ts";
+import { words } from "./text.ts";
+import { FAMILIES, type Family, type Item, type Reject } from "./types.ts";
+import { validateOntology, validateWorkflow, type Reason } from "./validate.ts";
+
+export interface FunnelRow {
+  /** construction attempts (seeds drawn) */
+  attempts: number;
+  /** seeds without the material the kind needs (no alias, no band, set too large, …): not items, not rejects */
+  no_material: number;
+  /** items constructed */
+  generated: number;
+  /** passed ontology validation */
+  validated: number;
+  /** passed the workflow constraints and kept */
+  kept: number;
+  rejected_ontology: number;
+  rejected_workflow: number;
+  duplicates: number;
+}
+export type Funnel = Record<Family, Record<string, FunnelRow>>;
+
+export interface GenerateResult {
+  items: Item[];
+  rejects: Reject[];
+  funnel: Funnel;
+}
+
+export interface GenerateOptions {
+  onProgress?: (kept: number, total: number) => void;
+}
+
+const emptyRow = (): FunnelRow => ({ attempts: 0, no_material: 0, generated: 0, validated: 0, kept: 0, rejected_ontology: 0, rejected_workflow: 0, duplicates: 0 });
+
+/** the kinds of a family that the config enables */
+export function enabledKinds(cfg: DataConfig, family: Family): Kind[] {
+  return (KINDS[family] as readonly Kind[]).filter((k) => cfg.kinds.length === 0 || cfg.kinds.includes(k));
+}
+
+export function generate(kg: KG, dataConfig: DataConfigInput, seed: number, opts: GenerateOptions = {}): GenerateResult {
+  const parsed = dataSchema.safeParse(dataConfig ?? {});
+  if (!parsed.success) throw new BbioError(`invalid data config: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  const cfg = parsed.data;
+  if (!Number.isInteger(seed) || seed < 0) throw new BbioError(`seed must be a non-negative integer, got ${seed}`);
+  const ix = kgIndex(kg);
+  const items: Item[] = [];
+  const rejects: Reject[] = [];
+  const funnel = {} as Funnel;
+  const seen = new Set<string>();
+  const families = FAMILIES.filter((f) => enabledKinds(cfg, f).length > 0);
+  const total = families.length * cfg.per_family;
+  let done = 0;
+
+  for (const family of families) {
+    const kinds = enabledKinds(cfg, family);
+    funnel[family] = {};
+    const states = kinds.map((kind, i) => {
+      const row = emptyRow();
+      funnel[family][kind] = row;
+      const quota = Math.floor(cfg.per_family / kinds.length) + (i < cfg.per_family % kinds.length ? 1 : 0);
+      const ctx: BuildCtx = { kg, ix, rng: rngFor(seed, `mkgsg:${family}:${kind}`), cfg, wf: cfg.workflow_constraints };
+      return { kind, row, quota, ctx, kept: [] as Item[], exhausted: false };
+    });
+    type State = (typeof states)[number];
+
+    /** one seed → construct → curate; true when an item was kept */
+    const attempt = (s: State): boolean => {
+      s.row.attempts++;
+      const draft = BUILDERS[s.kind](s.ctx);
+      if (!draft) return (s.row.no_material++, false);
+      const item = finalize(kg, family, s.kind, draft, seed);
+      s.row.generated++;
+      if (cfg.ontology_validation) {
+        const rs = validateOntology(item, kg);
+        if (rs.length) return (s.row.rejected_ontology++, rejects.push(reject(item, "ontology", rs)), false);
+      }
+      s.row.validated++;
+      const wf: Reason[] = [];
+      const n = words(item.prompt).length + words(item.gold).length;
+      if (n > cfg.max_words) wf.push({ reason: "too_long", detail: `${n} words > max_words ${cfg.max_words}` });
+      if (cfg.workflow_constraints) wf.push(...validateWorkflow(item, kg, { evidence: cfg.evidence }));
+      if (wf.length) return (s.row.rejected_workflow++, rejects.push(reject(item, "workflow", wf)), false);
+      if (seen.has(item.id)) return (s.row.duplicates++, false);
+      seen.add(item.id);
+      s.kept.push(item);
+      s.row.kept++;
+      opts.onProgress?.(++done, total);
+      return true;
+    };
+
+    // phase 1: every kind fills its own quota within its budget
+    for (const s of states) {
+      const budget = Math.max(1, s.quota) * cfg.max_attempts_factor;
+      while (s.kept.length < s.quota && s.row.attempts < budget) attempt(s);
+      if (s.kept.length < s.quota) s.exhausted = true;
+    }
+    // phase 2: kinds that still produce take over the quota of kinds that ran dry, round-robin
+    let deficit = cfg.per_family - states.reduce((a, s) => a + s.kept.length, 0);
+    while (deficit > 0 && states.some((s) => !s.exhausted)) {
+      for (const s of states) {
+        if (deficit === 0 || s.exhausted) continue;
+        let got = false;
+        for (let i = 0; i < cfg.max_attempts_factor && !got; i++) got = attempt(s);
+        if (got) deficit--;
+        else s.exhausted = true;
+      }
+    }
+    if (deficit > 0) {
+      const kept = cfg.per_family - deficit;
+      const top = topReasons(rejects.filter((r) => r.family === family));
+      throw new BbioError(
+        `mkgsg: kept only ${kept} of ${cfg.per_family} ${family} items (kinds ${kinds.join(", ")}); most common rejects: ${top || "none"}`,
+        2,
+        "lower data.per_family, enable more kinds, or raise data.max_attempts_factor / data.max_words",
+      );
+    }
+    for (const s of states) items.push(...s.kept);
+  }
+  return { items, rejects, funnel };
+}
+
+/** one Reject row per rejected item: the first (most specific) reason, the others appended to the detail */
+function reject(item: Item, stage: Reject["stage"], rs: Reason[]): Reject {
+  const [first, ...rest] = rs;
+  const detail = rest.length ? `${first.detail}; also: ${rest.map((r) => `${r.reason} (${r.detail})`).join("; ")}` : first.detail;
+  return { id: item.id, family: item.family, kind: item.kind, stage, reason: first.reason, detail };
+}
+
+function topReasons(rs: Reject[]): string {
+  const c = new Map<string, number>();
+  for (const r of rs) c.set(r.reason, (c.get(r.reason) ?? 0) + 1);
+  return [...c].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([k, v]) => `${k} ×${v}`).join(", ");
+}

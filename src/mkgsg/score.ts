@@ -1,0 +1,45 @@
+/**
+ * score(item, answer, kg) — the one rule-based scorer (CLI `bbio score`, evaluation, GRPO's rule reward).
+ *
+ *   per check:      pass ∈ {0,1} (checks.ts); an empty answer fails every check
+ *   per component:  mean pass rate of the item's checks in that component (knowledge / reasoning / format / workflow)
+ *   score:          mean of the component means — each capability component weighs the same, whatever its number
+ *                   of checks, so an integration item gives partial credit per component (issue 2: "scored on each
+ *                   component"); the gold passes every check, so it scores exactly 1.
+ *
+ * loose: IFEval's loose accuracy — a check passes if it passes on any loose variant of the answer (markdown emphasis
+ * stripped, first and/or last line removed; text.ts).
+ */
+import type { KG } from "../kg/types.ts";
+import type { CheckResult, CheckSpec, Item, ScoreResult } from "./types.ts";
+import { CHECKS } from "./checks.ts";
+import { looseVariants } from "./text.ts";
+
+export interface ScoreOptions {
+  loose?: boolean;
+}
+
+export function score(item: Item, answer: string, kg: KG, opts: ScoreOptions = {}): ScoreResult {
+  const text = typeof answer === "string" ? answer : "";
+  const variants = opts.loose ? looseVariants(text) : [text];
+  const checks: CheckResult[] = item.checks.map((spec) => runCheck(spec, variants, kg, item));
+  const by = new Map<CheckSpec["component"], number[]>();
+  for (const c of checks) (by.get(c.component) ?? by.set(c.component, []).get(c.component)!).push(c.pass ? 1 : 0);
+  const components: ScoreResult["components"] = {};
+  for (const [k, xs] of by) components[k] = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const means = Object.values(components) as number[];
+  const s = means.length ? means.reduce((a, b) => a + b, 0) / means.length : 0;
+  return { score: s, checks, components };
+}
+
+function runCheck(spec: CheckSpec, variants: string[], kg: KG, item: Item): CheckResult {
+  const fn = CHECKS[spec.name];
+  if (!fn) return { name: spec.name, component: spec.component, pass: false, detail: `unknown check "${spec.name}"` };
+  let last: { pass: boolean; detail?: string } = { pass: false, detail: "empty answer" };
+  for (const v of variants) {
+    if (!v.trim()) continue;
+    last = fn(v, spec.args, { kg, item });
+    if (last.pass) break;
+  }
+  return { name: spec.name, component: spec.component, pass: last.pass, ...(last.detail ? { detail: last.detail } : {}) };
+}

@@ -1,0 +1,67 @@
+/**
+ * The few tensor ops the model needs, written the way the wasm backend runs fast (measured, stack.md §3):
+ *  - `mm`: matMul whose gradient uses explicit tf.transpose + plain matMul. Autodiff of tf.matMul emits
+ *    transposeA/transposeB matmuls, which run ~30× slower on wasm.
+ *  - `embed`: one-hot · table with a gradient only for the table (wasm has no UnsortedSegmentSum, the gradient
+ *    of tf.gather, so lookups are matmuls; the one-hot side never needs a gradient, so we skip that matmul).
+ *  - `gelu`: tanh approximation with x*x*x (pow is slow on wasm).
+ *  - `layerNorm`: eps 1e-5 as in the shared spec.
+ */
+import * as tf from "@tensorflow/tfjs";
+
+const T2 = (t: tf.Tensor) => tf.transpose(t, t.rank === 3 ? [0, 2, 1] : [1, 0]);
+
+/** a [M,K]·b [K,N] → [M,N], or batched a [B,M,K]·b [B,K,N] → [B,M,N]. */
+type Save = (ts: tf.Tensor[]) => void;
+// customGrad's typing wants a variadic (...inputs) signature; the two-input form below is what it calls at run time
+const custom = (f: (a: tf.Tensor, b: tf.Tensor, save: Save) => { value: tf.Tensor; gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[] }) =>
+  tf.customGrad(f as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
+
+export const mm = custom((a, b, save) => {
+  save([a, b]);
+  return {
+    value: tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D),
+    gradFunc: (dy, saved) => {
+      const [x, y] = saved;
+      // d(x·y)/dx = dy·yᵀ ;  d(x·y)/dy = xᵀ·dy
+      return [tf.matMul(dy as tf.Tensor3D, T2(y) as tf.Tensor3D), tf.matMul(T2(x) as tf.Tensor3D, dy as tf.Tensor3D)];
+    },
+  };
+});
+
+/** oneHot [M,V] · table [V,C] → [M,C]; gradient flows to the table only (the one-hot is data). */
+export const embed = custom((oneHot, table, save) => {
+  save([oneHot]);
+  return {
+    value: tf.matMul(oneHot as tf.Tensor2D, table as tf.Tensor2D),
+    gradFunc: (dy, saved) => {
+      const [oh] = saved;
+      return [tf.zerosLike(oh), tf.matMul(T2(oh) as tf.Tensor2D, dy as tf.Tensor2D)];
+    },
+  };
+});
+
+/** x [...,K] · W [K,N] + b [N] → [...,N] (flattened to 2-D for one plain matmul). */
+export function linear(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  const K = x.shape[x.rank - 1];
+  const N = w.shape[1]!;
+  const y = mm(tf.reshape(x, [-1, K]), w);
+  return tf.add(tf.reshape(y, [...x.shape.slice(0, -1), N]), b);
+}
+
+/** LayerNorm over the last axis, eps 1e-5, scale g and shift b. */
+export function layerNorm(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, eps = 1e-5): tf.Tensor {
+  const { mean, variance } = tf.moments(x, -1, true);
+  return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, eps))), g), b);
+}
+
+/** GELU, tanh approximation: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
+export function gelu(x: tf.Tensor): tf.Tensor {
+  const inner = tf.mul(tf.add(x, tf.mul(tf.mul(tf.mul(x, x), x), 0.044715)), Math.sqrt(2 / Math.PI));
+  return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
+}
+
+/** Sum of logp[b,t,:] at target ids, via one-hot (no gather gradient on wasm): logp [N,V], targets [N] → [N]. */
+export function pickLogprob(logp: tf.Tensor2D, targets: tf.Tensor1D): tf.Tensor1D {
+  return tf.sum(tf.mul(logp, tf.oneHot(targets, logp.shape[1])), -1) as tf.Tensor1D;
+}

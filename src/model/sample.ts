@@ -1,0 +1,198 @@
+/**
+ * Generation and per-token log-probabilities — the API the GRPO loop and evaluation call.
+ *
+ *   generate(model, prompts: number[][], opts) → Promise<{tokens: number[][], logprobs: number[][], finished: boolean[]}>
+ *     prompts are token ids as fed to the model (tokenizer.encodePrompt → [BOS] prompt [SEP]); tokens[b] are the
+ *     completion ids INCLUDING the stop token when one was hit (so sequenceLogprobs of them covers EOS, as SFT does);
+ *     logprobs[b][t] = log softmax(logits/temperature)[tokens[b][t]] (temperature 0 → plain log softmax), the
+ *     sampling policy's log-prob — top-k/top-p truncation is not renormalised into it (as in TRL).
+ *     opts: {maxNewTokens, temperature=1 (0 = greedy), topK=0 (off), topP=1 (off), seed=0, stop=[EOS], useCache=true}
+ *     Seeded: the same seed, model and prompts give the same tokens. Prompts of different lengths are decoded in
+ *     groups of equal length (learned absolute positions make left-padding change the maths).
+ *
+ *   sequenceLogprobs(model, {prompts, completions}, temperature=1) → tf.Tensor2D [B, Tc]
+ *     DIFFERENTIABLE (call it inside tf.variableGrads): log π(completion[b][t] | prompt[b], completion[b][<t]).
+ *     Tc = longest completion; positions past a row's length are 0 (use completionMask for the [B,Tc] 0/1 mask).
+ *   sequenceLogprobsArray(...) → Promise<number[][]> — the same numbers, ragged, no gradient.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { rngFor, type Rng } from "../util/rng.ts";
+import { BbioError } from "../util/errors.ts";
+import { disposeKv, type GPT, type KvCache } from "./gpt.ts";
+import { EOS, PAD } from "./tokenizer.ts";
+import { mm, pickLogprob } from "./ops.ts";
+
+export interface GenerateOptions {
+  maxNewTokens: number;
+  temperature?: number;
+  topK?: number;
+  topP?: number;
+  seed?: number;
+  stop?: number[];
+  useCache?: boolean;
+}
+
+export interface Generation {
+  tokens: number[][];
+  logprobs: number[][];
+  finished: boolean[];
+}
+
+/** Pick one token id from logits (one row) with temperature / top-k / top-p; returns [id, logprob]. */
+export function sampleRow(logits: Float32Array, temperature: number, topK: number, topP: number, rng: Rng): [number, number] {
+  const V = logits.length;
+  const t = temperature > 0 ? temperature : 1;
+  // log softmax of logits/t (the policy whose log-prob we report)
+  let max = -Infinity;
+  for (let i = 0; i < V; i++) max = Math.max(max, logits[i] / t);
+  let z = 0;
+  for (let i = 0; i < V; i++) z += Math.exp(logits[i] / t - max);
+  const logZ = max + Math.log(z);
+  const lp = (i: number) => logits[i] / t - logZ;
+  if (temperature <= 0) {
+    let best = 0;
+    for (let i = 1; i < V; i++) if (logits[i] > logits[best]) best = i; // first max wins, like tf.argMax
+    return [best, lp(best)];
+  }
+  // candidates sorted by probability (ties by id → deterministic)
+  let ids = Array.from({ length: V }, (_, i) => i).sort((a, b) => logits[b] - logits[a] || a - b);
+  if (topK > 0 && topK < V) ids = ids.slice(0, topK);
+  let probs = ids.map((i) => Math.exp(lp(i)));
+  if (topP < 1) {
+    const total = probs.reduce((a, b) => a + b, 0);
+    let acc = 0, keep = 0;
+    while (keep < probs.length && acc < topP * total) acc += probs[keep++];
+    ids = ids.slice(0, Math.max(1, keep));
+    probs = probs.slice(0, ids.length);
+  }
+  const total = probs.reduce((a, b) => a + b, 0);
+  let r = rng() * total;
+  for (let j = 0; j < ids.length; j++) {
+    r -= probs[j];
+    if (r <= 0) return [ids[j], lp(ids[j])];
+  }
+  const last = ids[ids.length - 1];
+  return [last, lp(last)];
+}
+
+/** Decode one group of equal-length prompts. */
+async function generateGroup(model: GPT, prompts: number[][], o: Required<GenerateOptions>, rngs: Rng[]): Promise<Generation> {
+  const B = prompts.length;
+  const P = prompts[0].length;
+  const maxNew = Math.min(o.maxNewTokens, model.config.block_size - P);
+  const seqs = prompts.map((p) => p.slice());
+  const out: Generation = { tokens: prompts.map(() => []), logprobs: prompts.map(() => []), finished: prompts.map(() => false) };
+  const stop = new Set(o.stop);
+  const kv: KvCache | undefined = o.useCache ? { k: [], v: [], len: 0 } : undefined;
+  try {
+    for (let s = 0; s < maxNew; s++) {
+      // with the cache: the whole prompt first, then only the newest token
+      const feed = kv && s > 0 ? seqs.map((q) => q.slice(-1)) : seqs;
+      const last = tf.tidy(() => {
+        const logits = model.forward(tf.tensor2d(feed, [B, feed[0].length], "int32"), { kv }); // [B,T,V]
+        return tf.reshape(tf.slice(logits, [0, logits.shape[1] - 1, 0], [B, 1, -1]), [B, -1]); // [B,V]
+      });
+      const data = (await last.data()) as Float32Array;
+      last.dispose();
+      const V = model.config.vocab_size;
+      for (let b = 0; b < B; b++) {
+        // finished rows keep a PAD so the batch stays rectangular; their output is already complete
+        if (out.finished[b]) {
+          seqs[b].push(PAD);
+          continue;
+        }
+        const [id, logp] = sampleRow(data.subarray(b * V, (b + 1) * V), o.temperature, o.topK, o.topP, rngs[b]);
+        seqs[b].push(id);
+        out.tokens[b].push(id);
+        out.logprobs[b].push(logp);
+        if (stop.has(id)) out.finished[b] = true;
+      }
+      if (out.finished.every(Boolean)) break;
+    }
+  } finally {
+    if (kv) disposeKv(kv);
+  }
+  return out;
+}
+
+export async function generate(model: GPT, prompts: number[][], opts: GenerateOptions): Promise<Generation> {
+  const o: Required<GenerateOptions> = {
+    temperature: 1, topK: 0, topP: 1, seed: 0, stop: [EOS], useCache: true, ...opts,
+  };
+  if (!(o.maxNewTokens >= 0)) throw new BbioError(`generate: maxNewTokens must be ≥ 0, got ${o.maxNewTokens}`);
+  if (!(o.topP > 0 && o.topP <= 1)) throw new BbioError(`generate: topP must be in (0, 1], got ${o.topP}`);
+  const res: Generation = { tokens: [], logprobs: [], finished: [] };
+  // group rows by prompt length; each row gets its own sampling stream (seed, row index) so results do not depend
+  // on how rows are grouped or batched
+  const groups = new Map<number, number[]>();
+  prompts.forEach((p, i) => {
+    if (p.length === 0) throw new BbioError("generate: empty prompt");
+    if (p.length >= model.config.block_size) throw new BbioError(`generate: prompt of ${p.length} tokens leaves no room in block_size ${model.config.block_size}`);
+    groups.set(p.length, [...(groups.get(p.length) ?? []), i]);
+  });
+  for (const rows of groups.values()) {
+    const g = await generateGroup(model, rows.map((i) => prompts[i]), o, rows.map((i) => rngFor(o.seed, `sample:${i}`)));
+    rows.forEach((i, j) => {
+      res.tokens[i] = g.tokens[j];
+      res.logprobs[i] = g.logprobs[j];
+      res.finished[i] = g.finished[j];
+    });
+  }
+  return res;
+}
+
+export interface LogprobBatch {
+  prompts: number[][];
+  completions: number[][];
+}
+
+/** [B,Tc] float mask: 1 where completions[b] has a token at t. */
+export function completionMask(completions: number[][], Tc = Math.max(1, ...completions.map((c) => c.length))): tf.Tensor2D {
+  return tf.tensor2d(completions.map((c) => Array.from({ length: Tc }, (_, t) => (t < c.length ? 1 : 0))), [completions.length, Tc], "float32");
+}
+
+/**
+ * Differentiable per-token log-probs of the completions, [B, Tc] (0 beyond each row's length).
+ * Rows are right-padded prompt+completion sequences of length L; position p predicts token p+1, and a 0/1 selection
+ * tensor S [B,L,Tc] moves row b's predictions for its completion (positions P_b−1 .. P_b+|c_b|−2) into columns 0..|c_b|−1
+ * with one batched matmul — tf.gather has no gradient on wasm.
+ */
+export function sequenceLogprobs(model: GPT, batch: LogprobBatch, temperature = 1): tf.Tensor2D {
+  const { prompts, completions } = batch;
+  const B = prompts.length;
+  if (B === 0 || completions.length !== B) throw new BbioError(`sequenceLogprobs: ${B} prompts but ${completions.length} completions`);
+  const Tc = Math.max(1, ...completions.map((c) => c.length));
+  const L = Math.max(...prompts.map((p, b) => p.length + completions[b].length)) - 1; // inputs drop the last token
+  if (L > model.config.block_size)
+    throw new BbioError(`sequenceLogprobs: prompt+completion of ${L + 1} tokens exceeds block_size+1 = ${model.config.block_size + 1}`);
+  if (prompts.some((p) => p.length === 0)) throw new BbioError("sequenceLogprobs: empty prompt");
+  const inputs: number[][] = [], targets: number[][] = [];
+  const sel = new Float32Array(B * L * Tc);
+  for (let b = 0; b < B; b++) {
+    const seq = [...prompts[b], ...completions[b]];
+    const row = seq.slice(0, -1), tgt = seq.slice(1);
+    while (row.length < L) row.push(PAD), tgt.push(PAD);
+    inputs.push(row);
+    targets.push(tgt);
+    const P = prompts[b].length;
+    for (let t = 0; t < completions[b].length; t++) sel[(b * L + (P - 1 + t)) * Tc + t] = 1;
+  }
+  return tf.tidy(() => {
+    const logits = model.forward(tf.tensor2d(inputs, [B, L], "int32")); // [B,L,V]
+    const V = logits.shape[2];
+    const scaled = temperature === 1 ? logits : tf.div(logits, temperature);
+    const logp = tf.logSoftmax(tf.reshape(scaled, [B * L, V])) as tf.Tensor2D; // [B*L,V]
+    const tok = pickLogprob(logp, tf.tensor1d(targets.flat(), "int32")); // [B*L]
+    // [B,1,L]·[B,L,Tc] → [B,1,Tc]
+    const picked = mm(tf.reshape(tok, [B, 1, L]), tf.tensor3d(sel, [B, L, Tc]));
+    return tf.reshape(picked, [B, Tc]) as tf.Tensor2D;
+  });
+}
+
+/** Non-differentiable convenience: ragged number[][] of the same log-probs. */
+export async function sequenceLogprobsArray(model: GPT, batch: LogprobBatch, temperature = 1): Promise<number[][]> {
+  const t = sequenceLogprobs(model, batch, temperature);
+  const data = (await t.array()) as number[][];
+  t.dispose();
+  return data.map((row, b) => row.slice(0, batch.completions[b].length));
+}

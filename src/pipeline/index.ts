@@ -1,0 +1,46 @@
+/**
+ * Public entry points of the pipeline for code (loaders, benches, tests) — the CLI commands call the same functions.
+ *
+ *   await runConfig("ci", ["grpo.method=pcgrad"], { db })       // one run
+ *   await runNamedSuite("default", { db })                       // configs/suites/default.json
+ *   await exportForSite(db, "docs/data/store.duckdb")            // complete runs only, for DuckDB-WASM
+ */
+import { loadConfig } from "../config/index.ts";
+import { BbioError } from "../util/errors.ts";
+import { runPipeline, type RunResult } from "./runner.ts";
+import { readSuite, runSuite, type SuiteOutcome } from "./suite.ts";
+import { realSpec } from "./stages.ts";
+
+export { runPipeline, planStages, runIdOf, type RunResult, type RunOptions } from "./runner.ts";
+export { readSuite, runSuite, type Suite, type SuiteOutcome } from "./suite.ts";
+export { realSpec } from "./stages.ts";
+export { exportForSite, exportForSiteBytes } from "../store/export.ts";
+export { defaultDbPath } from "../store/store.ts";
+
+export interface PipelineOptions {
+  /** store file (default $BBIO_DB or data/bbio.duckdb) */
+  db?: string;
+  /** stage cache (default $BBIO_CACHE or data/cache) */
+  cacheDir?: string;
+  log?: (line: string) => void;
+}
+
+const dbOf = (o: PipelineOptions) => o.db || process.env.BBIO_DB || "data/bbio.duckdb";
+
+export async function runConfig(nameOrPath: string | undefined, sets: readonly string[] = [], opts: PipelineOptions = {}): Promise<RunResult> {
+  return runPipeline(loadConfig(nameOrPath, sets), { spec: realSpec, db: dbOf(opts), cacheDir: opts.cacheDir, log: opts.log });
+}
+
+/** Runs every entry of a suite; throws (after running the rest) if any failed. */
+export async function runNamedSuite(name: string, opts: PipelineOptions = {}): Promise<SuiteOutcome[]> {
+  const suite = readSuite(name);
+  const out = await runSuite(suite, (r) => loadConfig(r.config, [...r.set, `name=${JSON.stringify(r.name)}`]), {
+    spec: realSpec,
+    db: dbOf(opts),
+    cacheDir: opts.cacheDir,
+    log: opts.log,
+  });
+  const failed = out.filter((o) => o.error);
+  if (failed.length) throw new BbioError(`suite ${name}: ${failed.length} of ${out.length} runs failed (${failed.map((f) => `${f.name}: ${f.error}`).join("; ")})`, 1);
+  return out;
+}

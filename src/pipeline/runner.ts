@@ -1,0 +1,186 @@
+/**
+ * The pipeline runner behind `bbio run`: generate → sft → rm → grpo → eval, each stage cached by the hash of its
+ * inputs, every run recorded in the store with its provenance.
+ *
+ *   run id      = hash of the validated config (defaults filled): the same config always means the same run, so
+ *                 re-running it resumes THAT run (finished stages reused, the interrupted one resumes from its
+ *                 checkpoint, rows replaced not duplicated) or, if it is complete, does nothing.
+ *   input hash  = hash(stage, stage version, config slice, seed, backend if it trains, upstream input hashes): a run
+ *                 with another grpo method chains the same generate/sft/rm hashes and reuses those directories.
+ *   atomicity   = runs.status becomes 'complete' only after the last stage; any exception marks it 'failed'
+ *                 (with the message); a kill -9 leaves 'running' with a dead pid, which readers never see.
+ */
+import { join } from "node:path";
+import { BbioError } from "../util/errors.ts";
+import { hashOf } from "../util/hash.ts";
+import { gitInfo } from "../util/git.ts";
+import { Store } from "../store/store.ts";
+import { StoreSink, readSpool } from "../store/sink.ts";
+import { defaultCacheDir, hasPartial, isDone, lockStage, markDone, SPOOL, stageDir } from "./cache.ts";
+import type { BaseConfig, PipelineSpec, StageDef, UpstreamArtefact } from "./stage.ts";
+
+export interface RunOptions<C extends BaseConfig> {
+  spec: PipelineSpec<C>;
+  /** the DuckDB store file */
+  db: string;
+  cacheDir?: string;
+  /** progress lines (default: stderr) */
+  log?: (line: string) => void;
+  /** wait this long for a busy store (ms) */
+  dbTimeoutMs?: number;
+}
+
+export interface StageOutcome {
+  stage: string;
+  inputHash: string;
+  dir: string;
+  reused: boolean;
+  seconds: number;
+}
+
+export interface RunResult {
+  runId: string;
+  name: string;
+  /** 'already-complete': the run existed and was complete; nothing was computed */
+  outcome: "complete" | "already-complete";
+  backend: string;
+  dataHash: string | null;
+  stages: StageOutcome[];
+  seconds: number;
+}
+
+/** Run id of a config: its canonical hash (src/config's configHash is the same function for full configs). */
+export function runIdOf(config: BaseConfig): string {
+  return hashOf(config);
+}
+
+/** Enabled stages in pipeline order; every dependency must be an enabled, earlier stage. */
+export function planStages<C extends BaseConfig>(spec: PipelineSpec<C>, config: C): StageDef<C>[] {
+  const enabled = spec.stages.filter((s) => s.enabled(config));
+  const seen = new Set<string>();
+  for (const s of enabled) {
+    for (const d of s.deps(config))
+      if (!seen.has(d)) throw new BbioError(`stage "${s.name}" needs "${d}", which this config disables or orders after it`);
+    seen.add(s.name);
+  }
+  return enabled;
+}
+
+export function stageInputHash<C extends BaseConfig>(
+  s: StageDef<C>,
+  config: C,
+  backend: string,
+  upstream: Record<string, UpstreamArtefact>,
+): string {
+  return hashOf({
+    stage: s.name,
+    version: s.version,
+    slice: s.slice(config) ?? null,
+    seed: config.seed,
+    backend: s.usesBackend ? backend : null,
+    upstream: Object.fromEntries(Object.entries(upstream).map(([k, v]) => [k, v.hash])),
+  });
+}
+
+export async function runPipeline<C extends BaseConfig>(config: C, opts: RunOptions<C>): Promise<RunResult> {
+  const t0 = Date.now();
+  const log = opts.log ?? ((line: string) => process.stderr.write(line + "\n"));
+  const cacheDir = opts.cacheDir ?? defaultCacheDir();
+  const store = new Store(opts.db, { timeoutMs: opts.dbTimeoutMs });
+  const spec = opts.spec;
+  const runId = runIdOf(config);
+  const plan = planStages(spec, config);
+
+  // the backend is chosen once, before any hash: a training stage's output depends on it
+  const backend = plan.some((s) => s.usesBackend) ? await spec.initBackend(config.backend) : "none";
+  const git = gitInfo();
+  const { previous } = await store.startRun({
+    id: runId,
+    name: config.name,
+    config,
+    configHash: runId,
+    seed: config.seed,
+    backend,
+    gitCommit: git.commit,
+    gitDirty: git.dirty,
+    method: spec.method(config),
+    pid: process.pid,
+  });
+  if (previous === "complete") {
+    log(`bbio run ${config.name} [${runId}]: already complete in ${opts.db}; nothing to do`);
+    return { runId, name: config.name, outcome: "already-complete", backend, dataHash: null, stages: [], seconds: 0 };
+  }
+  log(`bbio run ${config.name} [${runId}]: ${previous ? `resuming a ${previous} run` : "new run"}; backend=${backend}; stages ${plan.map((s) => s.name).join(" → ")}`);
+
+  const outcomes: StageOutcome[] = [];
+  const done: Record<string, UpstreamArtefact> = {};
+  let dataHash: string | null = null;
+  let current: string | null = null;
+  try {
+    await store.pruneStages(runId, plan.map((s) => s.name));
+    for (const [i, s] of plan.entries()) {
+      current = s.name;
+      const upstream = Object.fromEntries(s.deps(config).map((d) => [d, done[d]]));
+      const inputHash = stageInputHash(s, config, backend, upstream);
+      const dir = stageDir(cacheDir, s.name, inputHash);
+      if (s.definesData) {
+        dataHash = inputHash;
+        await store.setDataHash(runId, dataHash);
+      }
+      const tag = `[${i + 1}/${plan.length} ${s.name}]`;
+      const startedAt = new Date();
+      let reused = isDone(dir);
+      if (!reused) {
+        const release = await lockStage(dir, (m) => log(`${tag} ${m}`));
+        try {
+          reused = isDone(dir); // another process may have finished it while we waited for the lock
+          if (!reused) {
+            const resume = hasPartial(dir);
+            await store.stageStart(runId, s.name, inputHash, dir);
+            log(`${tag} ${resume ? "resuming" : "computing"} → ${dir}`);
+            const sink = new StoreSink(store, runId, s.name, join(dir, SPOOL));
+            await s.run({
+              config,
+              seed: config.seed,
+              backend,
+              dir,
+              upstream,
+              dataHash,
+              sink,
+              resume,
+              log: (m) => log(`${tag} ${m}`),
+            });
+            await sink.flush();
+            markDone(dir, s.name, inputHash, (Date.now() - startedAt.getTime()) / 1000);
+          }
+        } finally {
+          release();
+        }
+      }
+      const seconds = (Date.now() - startedAt.getTime()) / 1000;
+      // the stage's rows and data rows become this run's in the same transaction that marks the stage complete
+      await store.stageFinish(
+        runId,
+        s.name,
+        { inputHash, artefactDir: dir, reused, seconds, startedAt },
+        {
+          stageRows: readSpool(join(dir, SPOOL)),
+          dataRows: dataHash && s.dataRows ? s.dataRows(dir, config).map((d) => ({ ...d, dataHash: dataHash! })) : [],
+        },
+      );
+      log(`${tag} ${reused ? "reused cached artefact" : "done"} in ${seconds.toFixed(1)} s`);
+      outcomes.push({ stage: s.name, inputHash, dir, reused, seconds });
+      done[s.name] = { hash: inputHash, dir };
+    }
+    current = null;
+    await store.finishRun(runId);
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    if (current) await store.stageFailed(runId, current).catch(() => {});
+    await store.failRun(runId, current ? `${current}: ${msg}` : msg).catch(() => {});
+    throw e;
+  }
+  const seconds = (Date.now() - t0) / 1000;
+  log(`bbio run ${config.name} [${runId}]: complete in ${seconds.toFixed(1)} s (${opts.db})`);
+  return { runId, name: config.name, outcome: "complete", backend, dataHash, stages: outcomes, seconds };
+}

@@ -1,0 +1,63 @@
+/**
+ * What a pipeline stage is: a pure function of (its config slice, upstream artefacts, seed, backend) → files in its own
+ * directory. The runner hashes those inputs, so a stage never needs to know whether it is cached, shared by several
+ * runs, or resumed; it only has to (1) write its outputs under ctx.dir, (2) send metrics/rows to ctx.sink, and
+ * (3) when ctx.resume is true, continue from whatever checkpoint it left in ctx.dir (calling sink.resumeFrom(step)).
+ */
+import type { Sink } from "../util/sink.ts";
+
+/** The fields every run config has (src/config's Config has them; tests use smaller configs). */
+export interface BaseConfig {
+  name: string;
+  seed: number;
+  backend: string;
+}
+
+export interface UpstreamArtefact {
+  hash: string;
+  dir: string;
+}
+
+export interface StageContext<C extends BaseConfig> {
+  config: C;
+  seed: number;
+  /** the TF.js backend actually in use ("wasm", "cpu", ...), or "none" if no stage of the run trains */
+  backend: string;
+  /** this stage's artefact directory (content-addressed by its input hash); the runner writes DONE here afterwards */
+  dir: string;
+  /** finished upstream stages, by stage name */
+  upstream: Record<string, UpstreamArtefact>;
+  /** hash identifying the generated data (set once the data stage has run) */
+  dataHash: string | null;
+  sink: Sink;
+  /** ctx.dir holds files from an interrupted attempt: continue from its checkpoint */
+  resume: boolean;
+  log(message: string): void;
+}
+
+export interface StageDef<C extends BaseConfig> {
+  name: string;
+  /** bump when the stage's code changes what it produces for the same inputs (invalidates its cache entries) */
+  version: number;
+  /** upstream stages whose artefacts this one reads; must be enabled and come earlier */
+  deps(config: C): string[];
+  enabled(config: C): boolean;
+  /** the part of the config that determines this stage's output (seed/backend/upstream are added by the runner) */
+  slice(config: C): unknown;
+  /** trains or samples with TF.js: the backend becomes part of the input hash */
+  usesBackend: boolean;
+  /** this stage's input hash identifies the run's data (runs.data_hash; items/rejects/pairs are keyed by it) */
+  definesData?: boolean;
+  run(ctx: StageContext<C>): Promise<void>;
+  /** data-scoped rows (items, rejects, pairs) to store from the finished artefacts, keyed by the run's data hash */
+  dataRows?(dir: string, config: C): { table: string; rows: Record<string, unknown>[] }[];
+}
+
+/** Everything the runner needs to know about a family of pipelines (the real one, or fakes in tests). */
+export interface PipelineSpec<C extends BaseConfig> {
+  stages: StageDef<C>[];
+  /** choose and initialise the TF.js backend once per process; returns the backend actually used */
+  initBackend(requested: string): Promise<string>;
+  /** short label for the run's method (grpo update rule, or "sft-only"); stored in runs.method */
+  method(config: C): string | null;
+}

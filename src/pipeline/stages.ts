@@ -1,0 +1,130 @@
+/**
+ * The real pipeline: which stage functions `bbio run` calls, what part of the config each one depends on, and where
+ * its artefacts go. Each stage imports its science lazily (TF.js / KG loading happen only when the stage computes).
+ *
+ *   generate ─► sft ─► rm ─► grpo ─► eval          (sft-only: generate ─► sft ─► eval)
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Config } from "../config/index.ts";
+import type { Item, Reject } from "../mkgsg/types.ts";
+import { BbioError } from "../util/errors.ts";
+import { readJsonl, toJsonl, writeFileAtomic } from "../util/fsx.ts";
+import { sha256 } from "../util/hash.ts";
+import type { PipelineSpec, StageDef } from "./stage.ts";
+
+/** Identity of the committed KG (its manifest's data hash): part of the generate stage's inputs. */
+function kgFingerprint(): string {
+  const dir = process.env.BBIO_KG_DIR ?? new URL("../../data/kg/", import.meta.url).pathname;
+  const manifest = join(dir, "manifest.json");
+  if (!existsSync(manifest)) return "no-kg"; // generate will fail with the KG loader's own clear error
+  const text = readFileSync(manifest, "utf8");
+  try {
+    return String(JSON.parse(text).dataHash ?? sha256(text));
+  } catch {
+    return sha256(text);
+  }
+}
+
+const ITEMS = "items.jsonl";
+const REJECTS = "rejects.jsonl";
+
+/** grpo.method, read loosely until the grpo section defines it ("none" = SFT-only run) */
+export function grpoMethod(config: Config): string {
+  const m = (config.grpo as Record<string, unknown>).method;
+  return typeof m === "string" ? m : "cagrpo";
+}
+const sftOnly = (c: Config) => grpoMethod(c) === "none";
+
+function notWired(stage: string): never {
+  throw new BbioError(`pipeline stage "${stage}" is not wired to its implementation yet`, 2);
+}
+
+const generate: StageDef<Config> = {
+  name: "generate",
+  version: 1,
+  deps: () => [],
+  enabled: () => true,
+  slice: (c) => ({ data: c.data, kg: kgFingerprint() }),
+  usesBackend: false,
+  definesData: true,
+  async run(ctx) {
+    const { loadKG } = await import("../kg/load.ts");
+    const { loadGenerator } = await import("../train/mkgsg.ts"); // engineer C's seam onto src/mkgsg's generate()
+    const kg = loadKG();
+    const generateItems = await loadGenerator();
+    const out = (await generateItems(kg, ctx.config.data, ctx.seed)) as { items: Item[]; rejects?: Reject[] };
+    const rejects = out.rejects ?? [];
+    if (out.items.length === 0) throw new BbioError("generate: no items were produced", 2, "check the data section of the config");
+    writeFileAtomic(join(ctx.dir, ITEMS), toJsonl(out.items));
+    writeFileAtomic(join(ctx.dir, REJECTS), toJsonl(rejects));
+    for (const fam of ["knowledge", "reasoning", "instruction", "integration"]) {
+      ctx.sink.metric(0, `data/items/${fam}`, out.items.filter((i) => i.family === fam).length);
+      ctx.sink.metric(0, `data/rejects/${fam}`, rejects.filter((r) => r.family === fam).length);
+    }
+    ctx.log(`${out.items.length} items, ${rejects.length} rejects`);
+  },
+  dataRows(dir) {
+    return [
+      { table: "items", rows: readJsonl<Record<string, unknown>>(join(dir, ITEMS)) },
+      { table: "rejects", rows: readJsonl<Record<string, unknown>>(join(dir, REJECTS)) },
+    ];
+  },
+};
+
+const sft: StageDef<Config> = {
+  name: "sft",
+  version: 1,
+  deps: () => ["generate"],
+  enabled: () => true,
+  slice: (c) => ({ model: c.model, sft: c.sft }),
+  usesBackend: true,
+  async run(ctx) {
+    const { runSft } = await import("../train/sft.ts");
+    const items = readJsonl<Item>(join(ctx.upstream.generate.dir, ITEMS));
+    // checkpoint (model + tokenizer + optimizer) in <dir>/checkpoint; resumes from it when ctx.resume
+    const r = await runSft({ config: ctx.config, items, outDir: ctx.dir, sink: ctx.sink, seed: ctx.seed, resume: ctx.resume });
+    const { losses: _losses, ...summary } = r;
+    writeFileAtomic(join(ctx.dir, "result.json"), JSON.stringify(summary, null, 1) + "\n");
+    ctx.log(`final loss ${r.finalLoss.toFixed(3)}, eval loss ${r.evalLossStart.toFixed(3)} → ${r.evalLossEnd.toFixed(3)}, ${Math.round(r.tokensPerSec)} tok/s`);
+  },
+};
+
+const rm: StageDef<Config> = {
+  name: "rm",
+  version: 1,
+  deps: () => ["generate", "sft"],
+  enabled: (c) => !sftOnly(c),
+  slice: (c) => ({ model: c.model, rm: c.rm }),
+  usesBackend: true,
+  run: async () => notWired("rm"),
+};
+
+const grpo: StageDef<Config> = {
+  name: "grpo",
+  version: 1,
+  deps: () => ["generate", "sft", "rm"],
+  enabled: (c) => !sftOnly(c),
+  slice: (c) => ({ grpo: c.grpo }),
+  usesBackend: true,
+  run: async () => notWired("grpo"),
+};
+
+const evaluate: StageDef<Config> = {
+  name: "eval",
+  version: 1,
+  deps: (c) => (sftOnly(c) ? ["generate", "sft"] : ["generate", "grpo"]),
+  enabled: () => true,
+  slice: (c) => ({ eval: c.eval }),
+  usesBackend: true,
+  run: async () => notWired("eval"),
+};
+
+export const realSpec: PipelineSpec<Config> = {
+  stages: [generate, sft, rm, grpo, evaluate],
+  async initBackend(requested) {
+    const { initBackend, backendPreference } = await import("../model/backend.ts");
+    return initBackend(backendPreference(requested)); // BBIO_BACKEND overrides the config; the name actually used is returned
+  },
+  method: (c) => (sftOnly(c) ? "sft-only" : grpoMethod(c)),
+};

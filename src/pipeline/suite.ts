@@ -1,0 +1,88 @@
+/**
+ * Suites: a named list of runs (configs/suites/<name>.json), e.g. "default" = SFT-only + GRPO with sum, pcgrad,
+ * mgda and cagrpo on the default small config. The runs execute one after another and share every cached upstream
+ * stage (same generate/sft/rm input hashes), so a suite costs one data+SFT+RM pass plus one GRPO+eval per method.
+ *
+ *   { "description": "...", "runs": [ { "name": "grpo-sum", "config": "default", "set": ["grpo.method=\"sum\""] } ] }
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { z } from "zod";
+import { BbioError } from "../util/errors.ts";
+import { formatZodError } from "../config/index.ts";
+import { runPipeline, type RunOptions, type RunResult } from "./runner.ts";
+import type { BaseConfig } from "./stage.ts";
+
+export const suiteSchema = z
+  .object({
+    description: z.string().default(""),
+    runs: z
+      .array(
+        z
+          .object({
+            /** run name (becomes config.name) */
+            name: z.string().min(1),
+            /** built-in config name (configs/<name>.json) or a path; omitted = defaults */
+            config: z.string().optional(),
+            /** --set style overrides, applied in order */
+            set: z.array(z.string()).default([]),
+          })
+          .strict(),
+      )
+      .min(1),
+  })
+  .strict();
+export type Suite = z.infer<typeof suiteSchema>;
+export type SuiteRun = Suite["runs"][number];
+
+export function suitePath(nameOrPath: string): string {
+  if (nameOrPath.endsWith(".json")) return nameOrPath;
+  return new URL(`../../configs/suites/${nameOrPath}.json`, import.meta.url).pathname;
+}
+
+export function readSuite(nameOrPath: string): Suite {
+  const file = suitePath(nameOrPath);
+  if (!existsSync(file)) throw new BbioError(`suite "${nameOrPath}" not found (${file})`, 2, "built-in suites are configs/suites/*.json");
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new BbioError(`${file}: not valid JSON (${(e as Error).message})`);
+  }
+  const r = suiteSchema.safeParse(raw);
+  if (!r.success) throw new BbioError(`invalid suite\n${formatZodError(r.error, file)}`);
+  const names = r.data.runs.map((x) => x.name);
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup) throw new BbioError(`${file}: run name "${dup}" appears twice`);
+  return r.data;
+}
+
+export interface SuiteOutcome {
+  name: string;
+  result?: RunResult;
+  error?: string;
+}
+
+/**
+ * Run every entry. All configs are validated first (a typo in the 5th run fails before the 1st computes anything);
+ * a run that fails is reported and the others still run; the caller decides the exit code.
+ */
+export async function runSuite<C extends BaseConfig>(
+  suite: Suite,
+  load: (run: SuiteRun) => C,
+  opts: RunOptions<C>,
+): Promise<SuiteOutcome[]> {
+  const log = opts.log ?? ((line: string) => process.stderr.write(line + "\n"));
+  const configs = suite.runs.map((r) => ({ run: r, config: load(r) }));
+  const out: SuiteOutcome[] = [];
+  for (const [i, { run, config }] of configs.entries()) {
+    log(`suite: run ${i + 1}/${configs.length} "${run.name}"`);
+    try {
+      out.push({ name: run.name, result: await runPipeline(config, opts) });
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      log(`suite: run "${run.name}" failed: ${msg}`);
+      out.push({ name: run.name, error: msg });
+    }
+  }
+  return out;
+}

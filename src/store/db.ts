@@ -1,0 +1,196 @@
+/**
+ * Opening the DuckDB file: one process at a time (DuckDB takes an OS file lock; a second process — even a READ_ONLY
+ * one — fails with "Could not set lock on file ... Conflicting lock is held"). So nobody keeps the file open: every
+ * batch opens, works, closes. A process that finds the file busy waits with backoff, says so ONCE on stderr, and gives
+ * up with a clear error after a timeout (BBIO_DB_TIMEOUT_S, default 120 s).
+ *
+ * Inside one process, batches are serialised per file with a promise chain, so two async writers (a sink flush and the
+ * runner's bookkeeping) never open the same file twice at once.
+ */
+import { existsSync, mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from "@duckdb/node-api";
+import { BbioError } from "../util/errors.ts";
+import { TABLE_BY_NAME, type ColumnType } from "./schema.ts";
+
+export interface OpenOptions {
+  readOnly?: boolean;
+  /** give up after this long if another process holds the file (ms) */
+  timeoutMs?: number;
+  /** say nothing while waiting (tests) */
+  quiet?: boolean;
+  /** user SQL console: no file or network access beyond the store itself (COPY TO, read_csv, ATTACH are refused) */
+  sandbox?: boolean;
+}
+
+export function defaultTimeoutMs(): number {
+  const s = Number(process.env.BBIO_DB_TIMEOUT_S);
+  return Number.isFinite(s) && s > 0 ? s * 1000 : 120_000;
+}
+
+const LOCK_RE = /Could not set lock|Conflicting lock/i;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A connection for one batch, with small helpers. Values come back JSON-friendly (BIGINT as string → see `num`). */
+export class Db {
+  constructor(
+    readonly con: DuckDBConnection,
+    readonly path: string,
+  ) {}
+
+  async run(sql: string, params: DuckDBValue[] = []): Promise<void> {
+    await this.con.run(sql, params.length ? params : undefined);
+  }
+
+  async all<T = Record<string, unknown>>(sql: string, params: DuckDBValue[] = []): Promise<T[]> {
+    const r = await this.con.runAndReadAll(sql, params.length ? params : undefined);
+    return r.getRowObjectsJson() as T[];
+  }
+
+  /** Any SQL → column names/types and JSON-ready rows (64/128-bit integers as numbers when exactly representable). */
+  async table(sql: string): Promise<{ columns: { name: string; type: string }[]; rows: Record<string, unknown>[] }> {
+    const r = await this.con.runAndReadAll(sql);
+    const names = r.columnNames();
+    const types = r.columnTypes().map((t) => t.toString());
+    const rows = r.getRowsJson().map((vals) => {
+      const o: Record<string, unknown> = {};
+      vals.forEach((v, i) => {
+        const bigInt = /^(U?BIGINT|U?HUGEINT)$/.test(types[i]);
+        o[names[i]] = bigInt && typeof v === "string" && Number.isSafeInteger(Number(v)) ? Number(v) : v;
+      });
+      return o;
+    });
+    return { columns: names.map((name, i) => ({ name, type: types[i] })), rows };
+  }
+
+  /** Append rows to a schema table with DuckDB's appender (≈15 µs/row vs ≈70 µs for INSERT ... VALUES). */
+  async append(table: string, rows: readonly Record<string, unknown>[]): Promise<void> {
+    if (rows.length === 0) return;
+    const def = TABLE_BY_NAME.get(table);
+    if (!def) throw new Error(`append: unknown table "${table}"`);
+    const ap = await this.con.createAppender(table);
+    try {
+      for (const row of rows) {
+        for (const col of def.columns) ap.appendValue(toDuck(row[col.name], col.type, table, col.name));
+        ap.endRow();
+      }
+      ap.flushSync();
+    } finally {
+      ap.closeSync();
+    }
+  }
+}
+
+/** Coerce a JS value to what the column holds. Objects in VARCHAR columns become JSON text; non-finite numbers → NULL. */
+export function toDuck(v: unknown, type: ColumnType, table: string, column: string): DuckDBValue {
+  if (v === undefined || v === null) return null;
+  switch (type) {
+    case "VARCHAR":
+      return typeof v === "string" ? v : JSON.stringify(v);
+    case "INTEGER":
+    case "DOUBLE": {
+      const n = typeof v === "number" ? v : typeof v === "boolean" ? Number(v) : Number(v);
+      if (!Number.isFinite(n)) {
+        if (typeof v === "number") return null; // NaN/Inf: stored as NULL (JSON spool cannot carry them either)
+        throw new Error(`${table}.${column}: expected a number, got ${JSON.stringify(v)}`);
+      }
+      return type === "INTEGER" ? Math.round(n) : n;
+    }
+    case "BOOLEAN":
+      return Boolean(v);
+    case "TIMESTAMP":
+      throw new Error(`${table}.${column}: timestamps are set in SQL, not appended`);
+  }
+}
+
+/** BIGINT/HUGEINT come back as strings from getRowObjectsJson; make numbers of them. */
+export function num(v: unknown): number | null {
+  if (v === null || v === undefined) return null;
+  const n = typeof v === "number" ? v : Number(v);
+  return Number.isFinite(n) ? n : null;
+}
+
+const chains = new Map<string, Promise<unknown>>();
+
+/**
+ * Open `path`, run `fn`, close — serialised per file within this process, retrying while another process holds it.
+ * Writers get a transaction: `fn` commits as a unit or not at all.
+ */
+export async function withDb<T>(path: string, opts: OpenOptions, fn: (db: Db) => Promise<T>): Promise<T> {
+  const key = resolve(path);
+  const prev = chains.get(key) ?? Promise.resolve();
+  const next = prev.catch(() => {}).then(() => openAndRun(key, opts, fn));
+  chains.set(
+    key,
+    next.catch(() => {}),
+  );
+  return next;
+}
+
+async function openAndRun<T>(path: string, opts: OpenOptions, fn: (db: Db) => Promise<T>): Promise<T> {
+  const readOnly = opts.readOnly ?? false;
+  if (readOnly && !existsSync(path))
+    throw new BbioError(`store ${path} does not exist yet`, 2, "create it with: bbio run (or pass --db <file>)");
+  if (!readOnly) mkdirSync(dirname(path), { recursive: true });
+  const inst = await openInstance(path, readOnly, opts);
+  const con = await inst.connect();
+  const db = new Db(con, path);
+  try {
+    await con.run("SET TimeZone = 'UTC'"); // timestamps in the store are UTC whatever the machine's zone
+    if (readOnly) return await fn(db);
+    await con.run("BEGIN TRANSACTION");
+    try {
+      const out = await fn(db);
+      await con.run("COMMIT");
+      return out;
+    } catch (e) {
+      await con.run("ROLLBACK").catch(() => {});
+      throw e;
+    }
+  } finally {
+    con.closeSync();
+    inst.closeSync();
+  }
+}
+
+async function openInstance(path: string, readOnly: boolean, opts: OpenOptions): Promise<DuckDBInstance> {
+  const options: Record<string, string> = readOnly ? { access_mode: "READ_ONLY" } : {};
+  if (opts.sandbox) options.enable_external_access = "false";
+  return retryWhileBusy(path, opts, () => DuckDBInstance.create(path, options));
+}
+
+/**
+ * Run `attempt` (something that opens or attaches `path`) until it stops failing with DuckDB's lock error, telling the
+ * user once, and giving up after the timeout with a clear error.
+ */
+export async function retryWhileBusy<T>(path: string, opts: Pick<OpenOptions, "timeoutMs" | "quiet">, attempt: () => Promise<T>): Promise<T> {
+  const timeoutMs = opts.timeoutMs ?? defaultTimeoutMs();
+  const t0 = Date.now();
+  let wait = 25;
+  let told = false;
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (e) {
+      const msg = (e as Error).message;
+      if (!LOCK_RE.test(msg)) {
+        if (/not a valid DuckDB database|Serialization|Corrupt/i.test(msg))
+          throw new BbioError(`store ${path} is not a readable DuckDB file (${msg.split("\n")[0]})`);
+        throw e;
+      }
+      const holder = /PID (\d+)/.exec(msg)?.[1];
+      if (Date.now() - t0 >= timeoutMs)
+        throw new BbioError(
+          `store ${path} stayed busy for ${+(timeoutMs / 1000).toFixed(1)} s (held by another bbio process${holder ? `, pid ${holder}` : ""})`,
+          2,
+          "wait for it to finish, or set BBIO_DB_TIMEOUT_S to wait longer, or use another --db file",
+        );
+      if (!told && !opts.quiet) {
+        process.stderr.write(`store ${path} is busy (another bbio process${holder ? `, pid ${holder}` : ""}); waiting…\n`);
+        told = true;
+      }
+      await sleep(wait);
+      wait = Math.min(wait * 2, 1000);
+    }
+  }
+}

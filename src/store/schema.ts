@@ -1,0 +1,227 @@
+/**
+ * The run store's schema, in one place: every table, its columns and what a row means.
+ *
+ * Long/tidy format throughout (one row per run × stage × step × name), so SQL and pages pivot freely.
+ * Run-scoped tables carry (run_id, stage): a stage's rows are replaced as a unit when the stage resumes or is reused
+ * from the cache by another run. Data-scoped tables (items, rejects, pairs) are keyed by data_hash, shared by every run
+ * that used the same generated data.
+ *
+ * JSON-valued columns are VARCHAR on purpose: DuckDB-WASM in the offline site has no json extension, so pages parse
+ * them in JS; anything a page must filter on in SQL gets its own column (or the flattened `run_params` table).
+ *
+ * Readers use the v_* views, which show only rows of complete runs (a crashed or running run is invisible to them).
+ */
+
+export const SCHEMA_VERSION = 1;
+
+export type ColumnType = "VARCHAR" | "INTEGER" | "DOUBLE" | "BOOLEAN" | "TIMESTAMP";
+export interface Column {
+  name: string;
+  type: ColumnType;
+}
+export interface TableDef {
+  name: string;
+  /** run: rows belong to (run_id, stage); data: rows belong to data_hash; meta: bookkeeping */
+  scope: "run" | "data" | "meta";
+  doc: string;
+  columns: Column[];
+}
+
+const c = (name: string, type: ColumnType): Column => ({ name, type });
+
+export const TABLES: readonly TableDef[] = [
+  {
+    name: "schema_version",
+    scope: "meta",
+    doc: "one row: the schema version this file was created with",
+    columns: [c("version", "INTEGER"), c("created_at", "TIMESTAMP")],
+  },
+  {
+    name: "runs",
+    scope: "meta",
+    doc: "one row per run; id = config hash, so re-running a config resumes that run",
+    columns: [
+      c("id", "VARCHAR"),
+      c("name", "VARCHAR"),
+      c("config", "VARCHAR"), // canonical JSON of the validated config (defaults filled)
+      c("config_hash", "VARCHAR"),
+      c("seed", "INTEGER"),
+      c("backend", "VARCHAR"), // the TF.js backend actually used, not the requested one
+      c("git_commit", "VARCHAR"),
+      c("git_dirty", "BOOLEAN"),
+      c("data_hash", "VARCHAR"), // hash of the generate stage's inputs = identity of the items
+      c("method", "VARCHAR"), // grpo update rule, or 'sft-only'; denormalised for pages
+      c("status", "VARCHAR"), // running | complete | failed   (a dead pid + running = crashed, computed on read)
+      c("pid", "INTEGER"),
+      c("created_at", "TIMESTAMP"),
+      c("updated_at", "TIMESTAMP"),
+      c("error", "VARCHAR"),
+    ],
+  },
+  {
+    name: "run_params",
+    scope: "meta",
+    doc: "the run's config flattened to dotted keys (value = JSON text): ablation tables pick the keys that differ",
+    columns: [c("run_id", "VARCHAR"), c("key", "VARCHAR"), c("value", "VARCHAR")],
+  },
+  {
+    name: "stages",
+    scope: "meta",
+    doc: "provenance: which cached artefact each stage of a run used, and whether it was computed or reused",
+    columns: [
+      c("run_id", "VARCHAR"),
+      c("stage", "VARCHAR"),
+      c("input_hash", "VARCHAR"),
+      c("status", "VARCHAR"), // running | complete | failed
+      c("reused", "BOOLEAN"), // true: the artefact came from the cache (computed by an earlier run)
+      c("started_at", "TIMESTAMP"),
+      c("finished_at", "TIMESTAMP"),
+      c("seconds", "DOUBLE"),
+      c("artefact_dir", "VARCHAR"),
+    ],
+  },
+  {
+    name: "metrics",
+    scope: "run",
+    doc: "scalar per (run, stage, step, name); TRL names: loss, reward, rewards/<cap>/mean, kl, clip_ratio/...",
+    columns: [c("run_id", "VARCHAR"), c("stage", "VARCHAR"), c("step", "INTEGER"), c("name", "VARCHAR"), c("value", "DOUBLE")],
+  },
+  {
+    name: "grad_gram",
+    scope: "run",
+    doc: "Gram matrix of per-capability gradients per step (both triangles + diagonal: cap_i = cap_j gives the norm²)",
+    columns: [
+      c("run_id", "VARCHAR"),
+      c("stage", "VARCHAR"),
+      c("step", "INTEGER"),
+      c("cap_i", "VARCHAR"),
+      c("cap_j", "VARCHAR"),
+      c("dot", "DOUBLE"),
+      c("cos", "DOUBLE"),
+    ],
+  },
+  {
+    name: "weights",
+    scope: "run",
+    doc: "capability weight w and rule/model mix alpha actually used per step, and the strategy that chose them",
+    columns: [
+      c("run_id", "VARCHAR"),
+      c("stage", "VARCHAR"),
+      c("step", "INTEGER"),
+      c("capability", "VARCHAR"),
+      c("w", "DOUBLE"),
+      c("alpha", "DOUBLE"),
+      c("strategy", "VARCHAR"),
+    ],
+  },
+  {
+    name: "evals",
+    scope: "run",
+    doc: "evaluation results per family and metric, with a confidence interval and the number of items",
+    columns: [
+      c("run_id", "VARCHAR"),
+      c("stage", "VARCHAR"),
+      c("step", "INTEGER"),
+      c("family", "VARCHAR"),
+      c("metric", "VARCHAR"),
+      c("value", "DOUBLE"),
+      c("ci_lo", "DOUBLE"),
+      c("ci_hi", "DOUBLE"),
+      c("n", "INTEGER"),
+    ],
+  },
+  {
+    name: "completions",
+    scope: "run",
+    doc: "sampled completions during GRPO: per-capability rewards (JSON text), the aggregate reward and the advantage",
+    columns: [
+      c("run_id", "VARCHAR"),
+      c("stage", "VARCHAR"),
+      c("step", "INTEGER"),
+      c("item_id", "VARCHAR"),
+      c("family", "VARCHAR"),
+      c("prompt", "VARCHAR"),
+      c("completion", "VARCHAR"),
+      c("rewards", "VARCHAR"),
+      c("reward", "DOUBLE"),
+      c("advantage", "DOUBLE"),
+    ],
+  },
+  {
+    name: "items",
+    scope: "data",
+    doc: "MKGSG items (accepted) of one generated dataset",
+    columns: [
+      c("data_hash", "VARCHAR"),
+      c("id", "VARCHAR"),
+      c("family", "VARCHAR"),
+      c("kind", "VARCHAR"),
+      c("split", "VARCHAR"),
+      c("prompt", "VARCHAR"),
+      c("gold", "VARCHAR"),
+      c("checks", "VARCHAR"), // JSON
+      c("provenance", "VARCHAR"), // JSON {genes, terms, evidence}
+      c("options", "VARCHAR"), // JSON array or null
+      c("seed", "INTEGER"),
+    ],
+  },
+  {
+    name: "rejects",
+    scope: "data",
+    doc: "MKGSG candidates the validator rejected, with the named reason",
+    columns: [
+      c("data_hash", "VARCHAR"),
+      c("id", "VARCHAR"),
+      c("family", "VARCHAR"),
+      c("kind", "VARCHAR"),
+      c("stage", "VARCHAR"), // ontology | workflow | answerability (the validator's stage, not a pipeline stage)
+      c("reason", "VARCHAR"),
+      c("detail", "VARCHAR"),
+    ],
+  },
+  {
+    name: "pairs",
+    scope: "data",
+    doc: "reward-model preference pairs: validated gold (chosen) vs a corrupted answer (rejected)",
+    columns: [
+      c("data_hash", "VARCHAR"),
+      c("item_id", "VARCHAR"),
+      c("family", "VARCHAR"),
+      c("split", "VARCHAR"),
+      c("chosen", "VARCHAR"),
+      c("rejected", "VARCHAR"),
+      c("corruption", "VARCHAR"),
+    ],
+  },
+];
+
+export const TABLE_BY_NAME: ReadonlyMap<string, TableDef> = new Map(TABLES.map((t) => [t.name, t]));
+export const RUN_TABLES = TABLES.filter((t) => t.scope === "run").map((t) => t.name);
+export const DATA_TABLES = TABLES.filter((t) => t.scope === "data").map((t) => t.name);
+
+function createTable(t: TableDef): string {
+  const cols = t.columns.map((col) => `  ${col.name} ${col.type}`).join(",\n");
+  const pk = t.name === "runs" ? ",\n  PRIMARY KEY (id)" : "";
+  return `CREATE TABLE IF NOT EXISTS ${t.name} (\n${cols}${pk}\n);`;
+}
+
+/** Views over complete runs only. Pages and `bbio query` read these unless asked for everything. */
+function views(): string[] {
+  const out = [
+    `CREATE OR REPLACE VIEW v_runs AS SELECT * FROM runs WHERE status = 'complete';`,
+    `CREATE OR REPLACE VIEW v_run_params AS SELECT p.* FROM run_params p SEMI JOIN v_runs r ON p.run_id = r.id;`,
+    `CREATE OR REPLACE VIEW v_stages AS SELECT s.* FROM stages s SEMI JOIN v_runs r ON s.run_id = r.id;`,
+  ];
+  for (const t of RUN_TABLES) out.push(`CREATE OR REPLACE VIEW v_${t} AS SELECT x.* FROM ${t} x SEMI JOIN v_runs r ON x.run_id = r.id;`);
+  for (const t of DATA_TABLES)
+    out.push(`CREATE OR REPLACE VIEW v_${t} AS SELECT x.* FROM ${t} x SEMI JOIN v_runs r ON x.data_hash = r.data_hash;`);
+  return out;
+}
+
+/** The full DDL, idempotent (safe to run on an existing store of the same version). */
+export function ddl(): string[] {
+  return [...TABLES.map(createTable), ...views()];
+}
+
+/** Every view name, for the site export and `bbio query` help. */
+export const VIEWS: readonly string[] = ["v_runs", "v_run_params", "v_stages", ...RUN_TABLES.map((t) => `v_${t}`), ...DATA_TABLES.map((t) => `v_${t}`)];

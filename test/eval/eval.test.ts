@@ -1,0 +1,100 @@
+import { describe, it, expect, beforeAll } from "vitest";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { initBackend } from "../../src/model/backend.ts";
+import { evaluate, summarize, primary, type ItemResult } from "../../src/eval/evaluate.ts";
+import { runSft } from "../../src/train/sft.ts";
+import { curateByAnswerability } from "../../src/train/curate.ts";
+import type { Scorer } from "../../src/train/mkgsg.ts";
+import type { KG } from "../../src/kg/types.ts";
+import type { Item } from "../../src/mkgsg/types.ts";
+import { MemorySink } from "../../src/util/sink.ts";
+import { fakeItems, tinyConfig } from "../model/fixtures.ts";
+
+const kg = {} as KG; // the fake scorer below never looks at the KG
+
+/** Exact match → 1; for JSON golds a parseable-but-wrong answer gets the format check only (0.5). */
+const scorer: Scorer = (item: Item, answer: string, _kg, opts) => {
+  const a = opts?.loose ? answer.replace(/\*/g, "").trim() : answer;
+  const exact = a === item.gold;
+  let json = false;
+  try {
+    JSON.parse(a);
+    json = true;
+  } catch {}
+  const checks = [
+    { name: "content", component: "knowledge" as const, pass: exact },
+    ...(item.gold.startsWith("[") || item.gold.startsWith("{") ? [{ name: "json", component: "format" as const, pass: json }] : []),
+  ];
+  const score = checks.filter((c) => c.pass).length / checks.length;
+  return { score, checks, components: {} };
+};
+
+const r = (family: ItemResult["family"], score: number, loose = score): ItemResult => ({ id: `${family}${Math.random()}`, family, kind: "k", answer: "", score, loose, checks: [{ name: "c", component: "format", pass: score === 1 }] });
+
+describe("scoring hand-made answers", () => {
+  it("headline per family: knowledge/reasoning mean score, instruction/integration all-pass rate", () => {
+    expect(primary({ family: "reasoning", score: 0.5 })).toBe(0.5);
+    expect(primary({ family: "instruction", score: 0.5 })).toBe(0);
+    expect(primary({ family: "integration", score: 1 })).toBe(1);
+    const cfg = tinyConfig().eval;
+    const rep = summarize([r("instruction", 1), r("instruction", 0.5, 1), r("instruction", 0), r("instruction", 1), r("reasoning", 0.5), r("reasoning", 1)], cfg, 0);
+    expect(rep.instruction!.n).toBe(4);
+    expect(rep.instruction!.mean).toBe(0.5);
+    expect(rep.instruction!.metrics.prompt_loose.value).toBe(0.75);
+    expect(rep.instruction!.ci_lo).toBeLessThanOrEqual(0.5);
+    expect(rep.instruction!.ci_hi).toBeGreaterThanOrEqual(0.5);
+    expect(rep.instruction!.ci_hi).toBeLessThanOrEqual(1);
+    expect(rep.reasoning!.mean).toBe(0.75);
+    expect(rep.knowledge).toBeUndefined();
+    // seeded: same inputs → same CI
+    expect(summarize([r("reasoning", 0.5), r("reasoning", 1), r("reasoning", 0)], cfg, 3).reasoning!.ci_lo).toBe(summarize([r("reasoning", 0.5), r("reasoning", 1), r("reasoning", 0)], cfg, 3).reasoning!.ci_lo);
+  });
+});
+
+describe("evaluate + curation end to end (tiny model, wasm)", () => {
+  beforeAll(async () => {
+    await initBackend("wasm", { quiet: true });
+  });
+
+  it("an overfitted model beats chance and the untrained model; curation keeps what it can answer", async () => {
+    const d = mkdtempSync(join(tmpdir(), "bbio-eval-"));
+    try {
+      const items = fakeItems(3, 1000); // 12 train items
+      const config = tinyConfig({
+        backend: "wasm",
+        model: { n_embd: 48, n_head: 2, block_size: 192 },
+        sft: { max_steps: 150, batch_size: 12, learning_rate: 1e-2, min_lr: 1e-3, warmup_steps: 5, weight_decay: 0, save_every: 1000 },
+        eval: { split: "train", bootstrap_resamples: 200 },
+      });
+      const sft = await runSft({ config, items, outDir: d, sink: new MemorySink(), progress: false });
+      expect(sft.finalLoss).toBeLessThan(0.1);
+      const sink = new MemorySink();
+      const rep = await evaluate({ checkpointDir: sft.checkpointDir, items, kg, config, scorer, sink, progress: false });
+      expect(rep.backend).toBe("wasm");
+      expect(Object.keys(rep.families).sort()).toEqual(["instruction", "integration", "knowledge", "reasoning"]);
+      for (const f of ["knowledge", "reasoning", "instruction", "integration"] as const) {
+        const x = rep.families[f]!;
+        expect(x.n).toBe(3);
+        expect(x.mean).toBeGreaterThanOrEqual(0.6);
+        expect(x.mean).toBeGreaterThan(rep.baselines.untrained![f]!.mean);
+      }
+      expect(rep.families.knowledge!.metrics.acc_loglik.value).toBeGreaterThanOrEqual(2 / 3);
+      expect(rep.baselines.chance.knowledge!.analytic).toBe(0.25);
+      expect(rep.baselines.untrained!.knowledge!.mean).toBeLessThan(0.5);
+      const rows = sink.tables.get("evals")!;
+      expect(rows.some((x) => x.family === "knowledge" && x.metric === "mean")).toBe(true);
+      expect(rows.some((x) => x.metric === "baseline/untrained")).toBe(true);
+
+      // curation with the same model: items it answers are kept; an unanswerable one is dropped with a reason
+      const odd: Item = { ...items[0], id: "odd", prompt: "zzz qqq unseen prompt", gold: "something it never learned" };
+      const cur = await curateByAnswerability({ config, items: [items[0], items[4], odd], checkpointDir: sft.checkpointDir, k: 2, kg, scorer });
+      expect(cur.kept.map((x) => x.id)).toContain(items[0].id);
+      expect(cur.dropped.map((x) => x.id)).toEqual(["odd"]);
+      expect(cur.dropped[0].reason).toBe("not_answered_in_k");
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,97 @@
+/**
+ * Loader outputs: each site file's Arrow schema matches its declared contract (loaders/outputs.ts), only complete
+ * runs reach the site, capability scores pick the preferred metric, ablation params keep only differing keys, a
+ * missing store gives empty-but-typed files, and the analysis bundle is a self-contained browser module.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { tableFromIPC, Type } from "apache-arrow";
+import { render } from "../../loaders/emit.ts";
+import { OUTPUTS } from "../../loaders/outputs.ts";
+import { analysisBundle } from "../../loaders/analysis-bundle.ts";
+import { withDb } from "../../src/store/db.ts";
+import { makeFixtureStore } from "../browser/fixture-store.ts";
+
+const ARROW_TYPE = { string: Type.Utf8, float: Type.Float, int: Type.Int, bool: Type.Bool } as const;
+let dir: string;
+let db: string;
+const table = async (file: string, path = db) => tableFromIPC(await render(file, path));
+const rowsOf = async (file: string, path = db) => (await table(file, path)).toArray().map((r) => r.toJSON() as Record<string, unknown>);
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "bbio-loaders-"));
+  db = join(dir, "store.duckdb");
+  await makeFixtureStore(db, { runs: 10, steps: 3, items: 20 });
+  // one run that is still running: the site must not see it, nor its rows
+  await withDb(db, { readOnly: false, quiet: true }, (d) => d.run(`UPDATE runs SET status = 'running' WHERE id = 'fx00009'`));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("site files from the store", () => {
+  test.each(OUTPUTS.map((o) => o.file))("%s has exactly its declared schema", async (file) => {
+    const out = OUTPUTS.find((o) => o.file === file)!;
+    const t = await table(file);
+    expect(t.schema.fields.map((f) => f.name)).toEqual(out.schema.map(([n]) => n));
+    t.schema.fields.forEach((f, i) => expect(f.type.typeId).toBe(ARROW_TYPE[out.schema[i][1]]));
+    expect(t.numRows).toBeGreaterThan(0);
+  });
+
+  test("only complete runs reach the site", async () => {
+    const runs = await rowsOf("runs.arrow");
+    expect(runs).toHaveLength(9);
+    expect(runs.map((r) => r.id)).not.toContain("fx00009");
+    expect((await rowsOf("scores.arrow")).some((r) => r.run_id === "fx00009")).toBe(false);
+    expect((await rowsOf("gram.arrow")).some((r) => r.run_id === "fx00009")).toBe(false);
+  });
+
+  test("scores: one row per run × capability, the preferred metric ('score' over 'format')", async () => {
+    const scores = await rowsOf("scores.arrow");
+    expect(scores).toHaveLength(9 * 4);
+    expect(new Set(scores.map((s) => s.metric))).toEqual(new Set(["score"]));
+    for (const s of scores) expect(Number(s.ci_lo)).toBeLessThanOrEqual(Number(s.value));
+  });
+
+  test("params: only the config keys that differ between runs, never the run name", async () => {
+    const keys = new Set((await rowsOf("params.arrow")).map((p) => p.key));
+    expect(keys).toEqual(new Set(["grpo.method", "grpo.beta", "seed"]));
+  });
+
+  test("build.json states the commit and the data hash, and no machine path", async () => {
+    const text = new TextDecoder().decode(await render("build.json", db));
+    const meta = JSON.parse(text);
+    expect(meta.runs).toBe(9);
+    expect(meta.data_hashes).toEqual(["fixturedata00001"]);
+    expect(meta.store_hash).toMatch(/^[0-9a-f]{16}$/);
+    expect(meta).toHaveProperty("commit");
+    expect(text).not.toContain(dir);
+  });
+
+  test("a missing store gives empty files with the full schema (pages then say 'no runs yet')", async () => {
+    const missing = join(dir, "nope.duckdb");
+    for (const o of OUTPUTS) {
+      const t = await table(o.file, missing);
+      expect(t.numRows).toBe(0);
+      expect(t.schema.fields.map((f) => f.name)).toEqual(o.schema.map(([n]) => n));
+    }
+    expect(JSON.parse(new TextDecoder().decode(await render("build.json", missing))).runs).toBe(0);
+  });
+
+  test("an unknown site file is a clear error", async () => {
+    await expect(render("nope.arrow", db)).rejects.toThrow(/unknown site file "nope.arrow"/);
+  });
+});
+
+describe("analysis bundle for the browser", () => {
+  test("is one self-contained ES module exposing src/analysis, with no machine paths", async () => {
+    const code = await analysisBundle();
+    expect(code).not.toMatch(/^\s*import\s/m); // nothing left to resolve in the browser
+    expect(code).not.toContain("/work/");
+    const file = join(dir, "analysis.mjs");
+    writeFileSync(file, code);
+    const A = await import(file);
+    expect(A.nonDominated([[1, 0], [0, 1], [0.5, 0.5], [0.2, 0.2]])).toEqual([0, 1, 2]);
+    expect(A.hypervolume([[1, 1]], [0, 0])).toBe(1);
+  });
+});
