@@ -239,7 +239,7 @@ export async function evaluate(o: EvaluateOptions): Promise<EvalReport> {
       const step = o.step ?? 0;
       const rows: Record<string, unknown>[] = [];
       for (const [family, r] of Object.entries(report.families)) {
-        rows.push({ step, family, metric: "mean", value: r!.mean, ci_lo: r!.ci_lo, ci_hi: r!.ci_hi, n: r!.n });
+        rows.push({ step, family, metric: "score", value: r!.mean, ci_lo: r!.ci_lo, ci_hi: r!.ci_hi, n: r!.n });
         for (const [metric, m] of Object.entries(r!.metrics)) rows.push({ step, family, metric, value: m.value, ci_lo: m.ci_lo, ci_hi: m.ci_hi, n: m.n });
         const c = report.baselines.chance[family as Family];
         if (c) rows.push({ step, family, metric: "baseline/chance", value: c.mean, ci_lo: null, ci_hi: null, n: r!.n });

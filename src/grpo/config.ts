@@ -1,5 +1,54 @@
 import { z } from "zod";
+import { METHOD_NAMES } from "../gradients/registry.ts";
+import { STRATEGY_NAMES } from "../rewards/strategies/index.ts";
 
-/** Config section owned by src/grpo (scaffold: the owner adds fields with defaults). */
-export const grpoSchema = z.object({}).strict();
+/**
+ * Capability-Aware GRPO (owner: src/grpo). Option names follow TRL's GRPOConfig where the concept is the same
+ * (num_generations, beta, epsilon, epsilon_high, num_iterations, loss_type, scale_rewards, reward_weights,
+ * multi_objective_aggregation, temperature, top_k, top_p, max_completion_length, learning_rate, max_grad_norm).
+ * Defaults are OUR choices for the tiny model on one CPU core (paper.md §3: the paper's values are unknown).
+ */
+export const grpoSchema = z
+  .object({
+    /**
+     * how per-capability policy gradients are combined each step (src/gradients): sum (plain GRPO), pcgrad, mgda,
+     * cagrpo (ours), cagrad, aligned_mtl — or "none" for an SFT-only run (no reward model, no RL)
+     */
+    method: z.enum(["none", ...METHOD_NAMES]).default("cagrpo"),
+    /** capability-weight strategy (paper.md §1.4 W1–W4): the preference weights handed to the method each step */
+    weight_strategy: z.enum(STRATEGY_NAMES).default("uniform"),
+    /** static strategy: TRL's reward_weights, one per capability (knowledge, reasoning, instruction, integration) */
+    reward_weights: z.array(z.number().nonnegative()).length(4).nullable().default(null),
+    /** dynamic strategy: the wrapped strategy and how often (steps) it is recomputed from EMA statistics */
+    dynamic_inner: z.enum(["uniform", "static", "minnorm", "orthogonal", "inverse_variance"]).default("minnorm"),
+    dynamic_every: z.number().int().positive().default(5),
+    /** rule/model mix α_c in r_c = α_c·rule + (1−α_c)·RM: "min_variance" (W3, from the RM stage's held-out noise) or a number */
+    alpha: z.union([z.literal("min_variance"), z.number().min(0).max(1)]).default("min_variance"),
+    max_steps: z.number().int().positive().default(16),
+    /** prompts per capability per step (prompts are mixed across the four families, equally) */
+    prompts_per_capability: z.number().int().positive().default(2),
+    /** G: completions sampled per prompt */
+    num_generations: z.number().int().min(2).default(4),
+    /** μ: optimisation passes over each sampled batch (PPO-style); 1 = on-policy, the ratio is 1 with a gradient */
+    num_iterations: z.number().int().positive().default(1),
+    learning_rate: z.number().positive().default(2e-4),
+    /** KL coefficient to the frozen SFT reference (k3 estimator); 0 skips the reference model */
+    beta: z.number().nonnegative().default(0.04),
+    epsilon: z.number().positive().default(0.2),
+    /** upper clip bound (DAPO's clip-higher); null = epsilon */
+    epsilon_high: z.number().positive().nullable().default(null),
+    loss_type: z.enum(["grpo", "dr_grpo", "dapo", "bnpo"]).default("grpo"),
+    scale_rewards: z.enum(["group", "batch", "none"]).default("group"),
+    multi_objective_aggregation: z.enum(["sum_then_normalize", "normalize_then_sum"]).default("sum_then_normalize"),
+    temperature: z.number().positive().default(1.0),
+    top_k: z.number().int().nonnegative().default(0),
+    top_p: z.number().gt(0).max(1).default(1.0),
+    max_completion_length: z.number().int().positive().default(64),
+    max_grad_norm: z.number().nonnegative().default(1.0),
+    weight_decay: z.number().nonnegative().default(0.0),
+    /** every N steps all sampled completions go to the completions table (step 1 and the last step always) */
+    log_completions_every: z.number().int().positive().default(4),
+    save_every: z.number().int().positive().default(4),
+  })
+  .strict();
 export type GrpoConfig = z.infer<typeof grpoSchema>;

@@ -28,17 +28,13 @@ function kgFingerprint(): string {
 
 const ITEMS = "items.jsonl";
 const REJECTS = "rejects.jsonl";
+const PAIRS = "pairs.jsonl";
 
-/** grpo.method, read loosely until the grpo section defines it ("none" = SFT-only run) */
+/** grpo.method ("none" = SFT-only run) */
 export function grpoMethod(config: Config): string {
-  const m = (config.grpo as Record<string, unknown>).method;
-  return typeof m === "string" ? m : "cagrpo";
+  return config.grpo.method;
 }
 const sftOnly = (c: Config) => grpoMethod(c) === "none";
-
-function notWired(stage: string): never {
-  throw new BbioError(`pipeline stage "${stage}" is not wired to its implementation yet`, 2);
-}
 
 const generate: StageDef<Config> = {
   name: "generate",
@@ -97,7 +93,19 @@ const rm: StageDef<Config> = {
   enabled: (c) => !sftOnly(c),
   slice: (c) => ({ model: c.model, rm: c.rm }),
   usesBackend: true,
-  run: async () => notWired("rm"),
+  async run(ctx) {
+    const { loadKG } = await import("../kg/load.ts");
+    const { runRmStage } = await import("../rewards/rm.ts");
+    const items = readJsonl<Item>(join(ctx.upstream.generate.dir, ITEMS));
+    const r = await runRmStage({
+      config: ctx.config, items, sftCheckpointDir: join(ctx.upstream.sft.dir, "checkpoint"), outDir: ctx.dir,
+      sink: ctx.sink, seed: ctx.seed, resume: ctx.resume, kg: loadKG(), log: ctx.log,
+    });
+    ctx.log(`reward model: held-out pairwise accuracy ${r.evalAccuracy.toFixed(3)} (train ${r.trainAccuracy.toFixed(3)})`);
+  },
+  dataRows(dir) {
+    return [{ table: "pairs", rows: readJsonl<Record<string, unknown>>(join(dir, PAIRS)) }];
+  },
 };
 
 const grpo: StageDef<Config> = {
@@ -107,8 +115,30 @@ const grpo: StageDef<Config> = {
   enabled: (c) => !sftOnly(c),
   slice: (c) => ({ grpo: c.grpo }),
   usesBackend: true,
-  run: async () => notWired("grpo"),
+  async run(ctx) {
+    const { loadKG } = await import("../kg/load.ts");
+    const { loadScorer } = await import("../train/mkgsg.ts");
+    const { runGrpo, resolveAlphas } = await import("../grpo/train.ts");
+    const items = readJsonl<Item>(join(ctx.upstream.generate.dir, ITEMS));
+    const { alphas, source } = resolveAlphas(ctx.config.grpo.alpha, join(ctx.upstream.rm.dir, "result.json"));
+    const needRm = Object.values(alphas).some((a) => a < 1);
+    const { loadRewardModel } = await import("../rewards/rm.ts");
+    const rewardModel = needRm ? await loadRewardModel(join(ctx.upstream.rm.dir, "rm"), ctx.config.model) : null;
+    ctx.log(`α (${source}): ${Object.entries(alphas).map(([c, a]) => `${c} ${a.toFixed(2)}`).join(", ")}`);
+    try {
+      const r = await runGrpo({
+        config: ctx.config, items, kg: loadKG(), scorer: await loadScorer(), sftCheckpointDir: join(ctx.upstream.sft.dir, "checkpoint"),
+        rewardModel, alphas, outDir: ctx.dir, sink: ctx.sink, seed: ctx.seed, resume: ctx.resume,
+      });
+      writeFileAtomic(join(ctx.dir, "result.json"), JSON.stringify({ ...r, alphas, alphaSource: source }, null, 1) + "\n");
+      ctx.log(`${r.steps} steps in ${r.seconds.toFixed(0)} s; reward ${fmtCaps(r.rewardFirst)} → ${fmtCaps(r.rewardLast)}`);
+    } finally {
+      rewardModel?.dispose();
+    }
+  },
 };
+
+const fmtCaps = (r: Record<string, number>) => Object.values(r).map((v) => v.toFixed(2)).join("/");
 
 const evaluate: StageDef<Config> = {
   name: "eval",
@@ -117,7 +147,19 @@ const evaluate: StageDef<Config> = {
   enabled: () => true,
   slice: (c) => ({ eval: c.eval }),
   usesBackend: true,
-  run: async () => notWired("eval"),
+  async run(ctx) {
+    const { loadKG } = await import("../kg/load.ts");
+    const { evaluate: evaluateCheckpoint } = await import("../eval/evaluate.ts");
+    const items = readJsonl<Item>(join(ctx.upstream.generate.dir, ITEMS));
+    const policy = sftOnly(ctx.config) ? "sft" : "grpo";
+    const checkpointDir = join(ctx.upstream[policy].dir, "checkpoint");
+    const step = policy === "grpo" ? ctx.config.grpo.max_steps : 0; // evals sit at the policy's last RL step
+    const r = await evaluateCheckpoint({ checkpointDir, items, kg: loadKG(), config: ctx.config, seed: ctx.seed, sink: ctx.sink, step });
+    const { items: perItem, ...summary } = r;
+    writeFileAtomic(join(ctx.dir, "report.json"), JSON.stringify(summary, null, 1) + "\n");
+    writeFileAtomic(join(ctx.dir, "answers.jsonl"), toJsonl(perItem));
+    ctx.log(Object.entries(r.families).map(([f, x]) => `${f} ${(100 * x!.mean).toFixed(1)}%`).join(", "));
+  },
 };
 
 export const realSpec: PipelineSpec<Config> = {

@@ -84,7 +84,7 @@ describe("evaluate + curation end to end (tiny model, wasm)", () => {
       expect(rep.baselines.chance.knowledge!.analytic).toBe(0.25);
       expect(rep.baselines.untrained!.knowledge!.mean).toBeLessThan(0.5);
       const rows = sink.tables.get("evals")!;
-      expect(rows.some((x) => x.family === "knowledge" && x.metric === "mean")).toBe(true);
+      expect(rows.some((x) => x.family === "knowledge" && x.metric === "score")).toBe(true);
       expect(rows.some((x) => x.metric === "baseline/untrained")).toBe(true);
 
       // curation with the same model: items it answers are kept; an unanswerable one is dropped with a reason

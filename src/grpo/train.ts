@@ -1,0 +1,342 @@
+/**
+ * Capability-Aware GRPO, flat and commented (TRL GRPOTrainer semantics; paper.md §1.1–1.5). One step:
+ *
+ *   1. prompts: P train items per capability (knowledge, reasoning, instruction, integration), a seeded epoch order
+ *   2. sample G completions per prompt from the current policy (KV cache, temperature/top-k/top-p, seeded)
+ *   3. hybrid reward per completion: r_c = α_c·rule + (1−α_c)·RM, c = the prompt's capability
+ *      (rule = the MKGSG scorer, RM = the Bradley–Terry reward model of src/rewards; α_c from W3 or the config)
+ *   4. group-relative advantages (advantages.ts; TRL's scale_rewards / multi_objective_aggregation)
+ *   5. for each of μ = num_iterations passes: one GRPO loss per capability over that capability's completions
+ *      (loss.ts) → one gradient per capability over ALL shared parameters (tf.variableGrads) → Gram matrix →
+ *      weight strategy (src/rewards/strategies) → combination rule (src/gradients: sum, pcgrad, mgda, cagrpo, …)
+ *      → global-norm clip → AdamW
+ *   6. log TRL-named metrics, the Gram (grad_gram), the weights actually used, sampled completions
+ *
+ * Why capability weights act on gradients, not on rewards: every prompt belongs to one capability, so inside a group
+ * only that capability's reward varies, and with scale_rewards="group" a reward weight cancels in (R − mean)/std.
+ * Weighting the per-capability policy gradients, d = Σ_c w_c g_c, is what a reward weight means here (with
+ * scale_rewards="none" the two are identical) — and it is where the paper's "optimal weights" must act.
+ *
+ * The logged `loss` is Σ_c coef_c·L_c with coef the method's effective coefficients on the original gradients, so its
+ * gradient IS the update direction; `reward` is the same scalarisation of the per-capability mean rewards.
+ * Checkpoints (policy + optimizer + step) every save_every steps in <outDir>/checkpoint; resume continues from it.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Config } from "../config/index.ts";
+import type { KG } from "../kg/types.ts";
+import type { Family, Item } from "../mkgsg/types.ts";
+import { FAMILIES } from "../mkgsg/types.ts";
+import { gramMatrix } from "../gradients/gram.ts";
+import { capabilityAwareUpdate, flattenParts } from "../gradients/step.ts";
+import { initBackend, backendPreference } from "../model/backend.ts";
+import { isCheckpoint, loadCheckpoint, saveCheckpoint } from "../model/checkpoint.ts";
+import type { GPT } from "../model/gpt.ts";
+import { completionMask, generate, sequenceLogprobs, sequenceLogprobsArray } from "../model/sample.ts";
+import { EOS, type Tokenizer } from "../model/tokenizer.ts";
+import { makeStrategy, minVarianceAlpha, weightRows, type WeightStrategy } from "../rewards/strategies/index.ts";
+import type { NoiseStats } from "../rewards/strategies/min_variance_alpha.ts";
+import { AdamW, clipByGlobalNorm } from "../train/adamw.ts";
+import type { Scorer } from "../train/mkgsg.ts";
+import { BbioError } from "../util/errors.ts";
+import { progress } from "../util/progress.ts";
+import { fnv1a, rngFor, shuffled } from "../util/rng.ts";
+import type { Sink } from "../util/sink.ts";
+import { groupAdvantages, mean, std } from "./advantages.ts";
+import { grpoLoss } from "./loss.ts";
+
+export const CAPABILITIES: readonly Family[] = FAMILIES;
+
+/** What the GRPO loop needs from a reward model (src/rewards/rm.ts implements it). */
+export interface RewardScorer {
+  /** σ(reward head) ∈ [0,1] per (prompt, completion) pair, no gradient */
+  score(prompts: string[], completions: string[]): Promise<number[]>;
+  dispose(): void;
+}
+
+export interface GrpoOptions {
+  config: Config;
+  items: readonly Item[];
+  kg: KG;
+  scorer: Scorer;
+  /** SFT checkpoint: the initial policy and the frozen KL reference */
+  sftCheckpointDir: string;
+  /** null only when every α_c = 1 (rule-only ablation) */
+  rewardModel: RewardScorer | null;
+  /** held-out noise estimates per capability from the RM stage, for α = "min_variance" */
+  alphas: Record<Family, number>;
+  outDir: string;
+  sink: Sink;
+  seed?: number;
+  resume?: boolean;
+  progress?: boolean;
+  /** stop after this many steps in this call (tests simulate an interrupted run) */
+  stopAfter?: number;
+}
+
+export interface GrpoResult {
+  checkpointDir: string;
+  steps: number;
+  backend: string;
+  /** mean hybrid reward per capability over the first and the last step */
+  rewardFirst: Record<string, number>;
+  rewardLast: Record<string, number>;
+  seconds: number;
+}
+
+interface Sampled {
+  item: Item;
+  cap: number; // index into CAPABILITIES
+  prompt: number[];
+  completion: number[]; // includes EOS when the model stopped
+  text: string;
+  sampleLogp: number; // Σ log-prob of the sampled tokens (entropy estimate)
+}
+
+/** Seeded epoch order per capability: step s takes prompts [s·P, (s+1)·P) of an epoch-wise reshuffled list. */
+function promptsFor(pool: readonly Item[], P: number, seed: number, step: number, cap: string): Item[] {
+  const out: Item[] = [];
+  for (let k = 0; k < P; k++) {
+    const pos = (step - 1) * P + k;
+    const epoch = Math.floor(pos / pool.length);
+    out.push(shuffled(rngFor(seed, `grpo:prompts:${cap}:${epoch}`), pool)[pos % pool.length]);
+  }
+  return out;
+}
+
+async function gradsOf(model: GPT, f: () => tf.Scalar): Promise<{ value: number; parts: Float32Array[]; }> {
+  const names = [...model.params.keys()];
+  const vars = names.map((n) => model.params.get(n)!);
+  const { value, grads } = tf.variableGrads(f, vars);
+  const parts: Float32Array[] = [];
+  for (const v of vars) {
+    const g = grads[v.name];
+    // a variable outside this loss's graph (cannot happen for the GPT, but keep the vector layout fixed)
+    parts.push(g ? ((await g.data()) as Float32Array) : new Float32Array(v.size));
+  }
+  const val = (await value.data())[0];
+  value.dispose();
+  for (const g of Object.values(grads)) g.dispose();
+  return { value: val, parts };
+}
+
+export async function runGrpo(o: GrpoOptions): Promise<GrpoResult> {
+  const { config, sink, kg } = o;
+  const g = config.grpo;
+  if (g.method === "none") throw new BbioError("grpo.method is \"none\" (an SFT-only run): there is nothing to optimise");
+  const seed = o.seed ?? config.seed;
+  const backend = await initBackend(backendPreference(config.backend));
+  const t0 = Date.now();
+  const checkpointDir = join(o.outDir, "checkpoint");
+  const T = CAPABILITIES.length;
+
+  const pools = CAPABILITIES.map((c) => o.items.filter((it) => it.split === "train" && it.family === c));
+  CAPABILITIES.forEach((c, i) => {
+    if (pools[i].length === 0) throw new BbioError(`GRPO: no train items of capability "${c}"`, 2, "raise data.per_family or enable that family's kinds");
+  });
+
+  // --- policy (resumed or from SFT), frozen reference, optimizer
+  const resume = !!o.resume && isCheckpoint(checkpointDir);
+  const ck = await loadCheckpoint(resume ? checkpointDir : o.sftCheckpointDir, { expect: config.model, seed });
+  const policy = ck.model, tok: Tokenizer = ck.tokenizer;
+  const ref = g.beta > 0 ? (await loadCheckpoint(o.sftCheckpointDir, { expect: config.model, seed })).model : null;
+  const opt = new AdamW(policy.params, { beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: g.weight_decay });
+  let start = 0;
+  if (resume) {
+    if (ck.optimizer) opt.load(ck.optimizer);
+    start = ck.state?.step ?? 0;
+    sink.resumeFrom(start);
+    process.stderr.write(`[grpo] resuming from ${checkpointDir} at step ${start}\n`);
+  }
+  const strategy: WeightStrategy = makeStrategy(g.weight_strategy, {
+    T, rewardWeights: g.reward_weights ?? undefined, inner: g.dynamic_inner, every: g.dynamic_every,
+  });
+  const alphas = CAPABILITIES.map((c) => o.alphas[c]);
+  if (alphas.some((a) => a < 1) && !o.rewardModel) throw new BbioError("GRPO: a reward model is required unless every α_c = 1");
+  const encodedPrompt = new Map<string, number[]>();
+  const promptOf = (it: Item) => encodedPrompt.get(it.id) ?? (encodedPrompt.set(it.id, tok.encodePrompt(it.prompt)), encodedPrompt.get(it.id)!);
+  const room = config.model.block_size + 1; // sequenceLogprobs scores up to block_size+1 tokens
+  for (const pool of pools) for (const it of pool) {
+    if (promptOf(it).length + 1 > config.model.block_size)
+      throw new BbioError(`GRPO: prompt of item ${it.id} (${promptOf(it).length} tokens) leaves no room in block_size ${config.model.block_size}`);
+  }
+
+  const bar = progress("grpo", g.max_steps, { enabled: o.progress ?? true });
+  bar.tick(start);
+  const rewardFirst: Record<string, number> = {}, rewardLast: Record<string, number> = {};
+  const end = Math.min(g.max_steps, o.stopAfter !== undefined ? start + o.stopAfter : g.max_steps);
+  try {
+    for (let step = start + 1; step <= end; step++) {
+      const lr = g.learning_rate;
+      // --- 1–2. prompts and completions
+      const rows: Sampled[] = [];
+      const prompts: { item: Item; cap: number }[] = [];
+      CAPABILITIES.forEach((c, ci) => {
+        for (const it of promptsFor(pools[ci], g.prompts_per_capability, seed, step, c)) prompts.push({ item: it, cap: ci });
+      });
+      const flat = prompts.flatMap((p) => Array.from({ length: g.num_generations }, () => p));
+      const gen = await generate(policy, flat.map((p) => promptOf(p.item)), {
+        maxNewTokens: g.max_completion_length, temperature: g.temperature, topK: g.top_k, topP: g.top_p,
+        seed: fnv1a(`${seed}:grpo:sample:${step}`), stop: [EOS],
+      });
+      flat.forEach((p, i) => {
+        const prompt = promptOf(p.item);
+        let completion = gen.tokens[i].length ? gen.tokens[i] : [EOS];
+        completion = completion.slice(0, room - prompt.length);
+        rows.push({
+          item: p.item, cap: p.cap, prompt, completion, text: tok.decode(completion.filter((x) => x !== EOS)),
+          sampleLogp: gen.logprobs[i].reduce((a, b) => a + b, 0),
+        });
+      });
+
+      // --- 3. hybrid rewards
+      const rule = rows.map((r) => o.scorer(r.item, r.text, kg).score);
+      const model = o.rewardModel ? await o.rewardModel.score(rows.map((r) => r.item.prompt), rows.map((r) => r.text)) : rows.map(() => NaN);
+      const hybrid = rows.map((r, i) => (alphas[r.cap] >= 1 ? rule[i] : alphas[r.cap] * rule[i] + (1 - alphas[r.cap]) * model[i]));
+
+      // --- 4. advantages (reward vector per completion: its capability's hybrid reward, NaN for the others)
+      const rewardVecs = rows.map((r, i) => CAPABILITIES.map((_, c) => (c === r.cap ? hybrid[i] : NaN)));
+      const adv = groupAdvantages(rewardVecs, CAPABILITIES.map(() => 1), g.num_generations, {
+        scaleRewards: g.scale_rewards, aggregation: g.multi_objective_aggregation,
+      });
+
+      // old / reference log-probs (no gradient), once per sampled batch
+      const byCap = CAPABILITIES.map((_, c) => rows.map((r, i) => (r.cap === c ? i : -1)).filter((i) => i >= 0));
+      const batchOf = (idx: number[]) => ({ prompts: idx.map((i) => rows[i].prompt), completions: idx.map((i) => rows[i].completion) });
+      const oldLp = g.num_iterations > 1 ? await Promise.all(byCap.map((idx) => sequenceLogprobsArray(policy, batchOf(idx)))) : null;
+      const refLp = ref ? await Promise.all(byCap.map((idx) => sequenceLogprobsArray(ref, batchOf(idx)))) : null;
+
+      // --- 5. μ passes: per-capability gradients → combination → AdamW
+      const statSum = [0, 0, 0, 0];
+      let lossLogged = 0, update: ReturnType<typeof capabilityAwareUpdate> | undefined, weightsUsed: number[] = [];
+      for (let it = 0; it < g.num_iterations; it++) {
+        const parts: Float32Array[][] = [];
+        const losses: number[] = [];
+        for (let c = 0; c < T; c++) {
+          const idx = byCap[c];
+          const pad = (lp: number[][]) => {
+            const Tc = Math.max(1, ...idx.map((i) => rows[i].completion.length));
+            return tf.tensor2d(lp.map((row) => [...row, ...Array(Tc - row.length).fill(0)]), [idx.length, Tc], "float32");
+          };
+          let stats: tf.Tensor1D | undefined;
+          const r = await gradsOf(policy, () => {
+            const logp = sequenceLogprobs(policy, batchOf(idx));
+            const out = grpoLoss({
+              logp,
+              oldLogp: oldLp ? pad(oldLp[c]) : null,
+              refLogp: refLp ? pad(refLp[c]) : null,
+              mask: completionMask(idx.map((i) => rows[i].completion)),
+              advantages: tf.tensor1d(idx.map((i) => adv.advantages[i]), "float32"),
+            }, { beta: g.beta, epsilon: g.epsilon, epsilonHigh: g.epsilon_high, lossType: g.loss_type, maxCompletionLength: g.max_completion_length });
+            stats = tf.keep(out.stats);
+            return out.loss;
+          });
+          const s = await stats!.data();
+          stats!.dispose();
+          s.forEach((v, k) => (statSum[k] += v / (T * g.num_iterations)));
+          parts.push(r.parts);
+          losses.push(r.value);
+        }
+        // gradients of the LOSS (descent directions); every method is odd-equivariant, so combining them is fine.
+        // The strategy sees this step's Gram and rewards (one update per pass; dynamic keeps its EMA across steps).
+        const gram = gramMatrix(parts.map(flattenParts));
+        weightsUsed = strategy.update({
+          gram, rewards: CAPABILITIES.map((_, c) => groupsOf(byCap[c].map((i) => hybrid[i]), g.num_generations)),
+        }, step).weights;
+        update = capabilityAwareUpdate(parts, { method: g.method, capabilities: CAPABILITIES, step, weights: weightsUsed, seed });
+        const coef = (update.diagnostics.coef as number[] | undefined) ?? update.weights;
+        lossLogged = coef.reduce((a, w, c) => a + w * losses[c], 0);
+        const grads = new Map<string, tf.Tensor>();
+        [...policy.params.entries()].forEach(([name, v], k) => grads.set(name, tf.tensor(update!.perVariable[k], v.shape, "float32")));
+        const norm = clipByGlobalNorm(grads, g.max_grad_norm);
+        sink.metric(step, "grad_norm", (await norm.data())[0]);
+        norm.dispose();
+        opt.step(grads, lr);
+        for (const t of grads.values()) t.dispose();
+      }
+
+      // --- 6. log
+      const u = update!;
+      const coef = (u.diagnostics.coef as number[] | undefined) ?? u.weights;
+      const coefSum = coef.reduce((a, b) => a + b, 0);
+      const capMean = byCap.map((idx) => mean(idx.map((i) => hybrid[i])));
+      sink.metric(step, "loss", lossLogged);
+      sink.metric(step, "reward", coefSum > 0 ? coef.reduce((a, w, c) => a + (w / coefSum) * capMean[c], 0) : mean(hybrid));
+      sink.metric(step, "reward_std", std(hybrid));
+      sink.metric(step, "frac_reward_zero_std", adv.fracZeroStd);
+      CAPABILITIES.forEach((c, ci) => {
+        const idx = byCap[ci];
+        sink.metric(step, `rewards/${c}/mean`, capMean[ci]);
+        sink.metric(step, `rewards/${c}/std`, std(idx.map((i) => hybrid[i])));
+        sink.metric(step, `rewards/${c}/rule`, mean(idx.map((i) => rule[i])));
+        if (o.rewardModel) sink.metric(step, `rewards/${c}/model`, mean(idx.map((i) => model[i])));
+        sink.metric(step, `weights/${c}`, weightsUsed[ci]);
+        sink.metric(step, `coef/${c}`, coef[ci]);
+        sink.metric(step, `alpha/${c}`, alphas[ci]);
+      });
+      if (ref) sink.metric(step, "kl", statSum[0]);
+      sink.metric(step, "clip_ratio/low_mean", statSum[1]);
+      sink.metric(step, "clip_ratio/high_mean", statSum[2]);
+      sink.metric(step, "clip_ratio/region_mean", statSum[3]);
+      const lens = rows.map((r) => r.completion.length);
+      sink.metric(step, "completions/mean_length", mean(lens));
+      sink.metric(step, "completions/clipped_ratio", mean(rows.map((r) => (r.completion[r.completion.length - 1] === EOS ? 0 : 1))));
+      // Monte-Carlo entropy estimate: mean negative log-prob of the sampled tokens (at the sampling temperature)
+      sink.metric(step, "entropy", -rows.reduce((a, r) => a + r.sampleLogp, 0) / Math.max(1, lens.reduce((a, b) => a + b, 0)));
+      sink.metric(step, "learning_rate", lr);
+      for (const [name, v] of Object.entries(u.metrics)) sink.metric(step, name, v);
+      sink.rows("grad_gram", u.gramRows);
+      sink.rows("weights", weightRows(step, CAPABILITIES, coefSum > 0 ? coef.map((w) => w / coefSum) : coef, `${g.weight_strategy}/${g.method}`, alphas));
+      if (step === 1 || step === g.max_steps || step % g.log_completions_every === 0)
+        sink.rows("completions", rows.map((r, i) => ({
+          step, item_id: r.item.id, family: CAPABILITIES[r.cap], prompt: r.item.prompt, completion: r.text,
+          rewards: JSON.stringify({ [CAPABILITIES[r.cap]]: { rule: rule[i], model: Number.isNaN(model[i]) ? null : model[i], hybrid: hybrid[i] } }),
+          reward: hybrid[i], advantage: adv.advantages[i],
+        })));
+      const capRec = Object.fromEntries(CAPABILITIES.map((c, ci) => [c, capMean[ci]]));
+      if (step === start + 1 && start === 0) Object.assign(rewardFirst, capRec);
+      Object.assign(rewardLast, capRec);
+      bar.tick(1, { info: `reward ${mean(hybrid).toFixed(3)}` });
+
+      if (step % g.save_every === 0 || step === g.max_steps) {
+        await saveCheckpoint(checkpointDir, {
+          model: policy, tokenizer: tok, config, optimizer: await opt.state(), state: { step }, extra: { stage: "grpo" },
+        });
+        await sink.flush();
+      }
+    }
+  } finally {
+    bar.stop();
+    opt.dispose();
+    policy.dispose();
+    ref?.dispose();
+  }
+  if (end < g.max_steps) return { checkpointDir, steps: end, backend, rewardFirst, rewardLast, seconds: (Date.now() - t0) / 1000 };
+  return { checkpointDir, steps: g.max_steps, backend, rewardFirst, rewardLast, seconds: (Date.now() - t0) / 1000 };
+}
+
+function groupsOf(xs: number[], G: number): number[][] {
+  const out: number[][] = [];
+  for (let i = 0; i < xs.length; i += G) out.push(xs.slice(i, i + G));
+  return out;
+}
+
+/**
+ * α_c per capability: a fixed number from the config, or W3's minimum-variance mix (src/rewards/strategies) of the
+ * rule and RM noise the RM stage estimated on held-out items (result.json `noise`). A capability without an estimate
+ * gets 0.5, flagged in the returned source.
+ */
+export function resolveAlphas(alpha: Config["grpo"]["alpha"], rmResultPath: string | null): { alphas: Record<Family, number>; source: string } {
+  if (typeof alpha === "number") return { alphas: Object.fromEntries(CAPABILITIES.map((c) => [c, alpha])) as Record<Family, number>, source: "config" };
+  if (!rmResultPath || !existsSync(rmResultPath)) throw new BbioError(`grpo.alpha = "min_variance" needs the RM stage's result (${rmResultPath ?? "none"})`, 2);
+  const res = JSON.parse(readFileSync(rmResultPath, "utf8")) as { noise?: Record<string, NoiseStats> };
+  if (!res.noise) throw new BbioError(`${rmResultPath}: no held-out noise estimates (re-run the rm stage)`, 2);
+  const missing: string[] = [];
+  const alphas = Object.fromEntries(CAPABILITIES.map((c) => {
+    const n = res.noise![c];
+    if (!n) missing.push(c);
+    return [c, n ? minVarianceAlpha(n).alpha : 0.5];
+  })) as Record<Family, number>;
+  return { alphas, source: missing.length ? `min_variance (no estimate for ${missing.join(", ")}: 0.5)` : "min_variance" };
+}
