@@ -51,6 +51,17 @@ export const OUTPUTS: readonly Output[] = [
           SELECT run_id, family, metric, step, value, ci_lo, ci_hi, n FROM e WHERE rk = 1 ORDER BY run_id, family`,
   },
   {
+    file: "evals.arrow",
+    doc: "every eval metric per run × family at its last evaluated step: the headline 'score', its parts, and the reference levels 'baseline/chance' and 'baseline/untrained'",
+    schema: [
+      ["run_id", "string"], ["family", "string"], ["metric", "string"], ["step", "int"],
+      ["value", "float"], ["ci_lo", "float"], ["ci_hi", "float"], ["n", "int"],
+    ],
+    sql: `SELECT run_id, family, metric, step, value, ci_lo, ci_hi, n FROM v_evals
+          QUALIFY row_number() OVER (PARTITION BY run_id, family, metric ORDER BY step DESC NULLS LAST) = 1
+          ORDER BY run_id, family, metric`,
+  },
+  {
     file: "metrics.arrow",
     doc: "training scalars (TRL names) per run × stage × step",
     schema: [["run_id", "string"], ["stage", "string"], ["step", "int"], ["name", "string"], ["value", "float"]],
@@ -60,7 +71,16 @@ export const OUTPUTS: readonly Output[] = [
     file: "gram.arrow",
     doc: "pairwise per-capability gradient dot products and cosines per step",
     schema: [["run_id", "string"], ["step", "int"], ["cap_i", "string"], ["cap_j", "string"], ["dot", "float"], ["cos", "float"]],
-    sql: `SELECT run_id, step, cap_i, cap_j, dot, cos FROM v_grad_gram ORDER BY run_id, step, cap_i, cap_j`,
+    // A zero gradient (e.g. every completion of a capability got the same reward, so all its advantages are 0) has no
+    // direction: src/gradients writes cos = 0 for it, which would read as "orthogonal". The diagonal (cap_i = cap_j)
+    // holds ‖g‖², so a pair with a zero norm gets cos = NULL here — pages show it as "no gradient", not as 0.
+    sql: `WITH d AS (SELECT run_id, stage, step, cap_i AS cap, dot AS n2 FROM v_grad_gram WHERE cap_i = cap_j)
+          SELECT g.run_id, g.step, g.cap_i, g.cap_j, g.dot,
+                 CASE WHEN di.n2 = 0 OR dj.n2 = 0 THEN NULL ELSE g.cos END AS cos
+          FROM v_grad_gram g
+          LEFT JOIN d di ON di.run_id = g.run_id AND di.stage = g.stage AND di.step = g.step AND di.cap = g.cap_i
+          LEFT JOIN d dj ON dj.run_id = g.run_id AND dj.stage = g.stage AND dj.step = g.step AND dj.cap = g.cap_j
+          ORDER BY g.run_id, g.step, g.cap_i, g.cap_j`,
   },
   {
     file: "weights.arrow",

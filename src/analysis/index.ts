@@ -6,5 +6,5 @@ export { hypervolume, hypervolumeMin, hypervolumeContributions, normalizePoints,
 export { bootstrapCI, pairedBootstrapCI, quantileSorted, mean, type CI, type BootstrapOptions } from "./bootstrap.ts";
 export { smooth, rollingMean } from "./smoothing.ts";
 export { deltaM } from "./deltaM.ts";
-export { summarize, groupSummary, type Summary } from "./summary.ts";
+export { summarize, groupSummary, tQuantile, meanCI, differenceCI, type Summary, type Estimate } from "./summary.ts";
 export { pairStats, type GramRow, type PairStats } from "./orthogonality.ts";

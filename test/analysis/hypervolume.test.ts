@@ -35,6 +35,26 @@ describe("hypervolume (maximisation, explicit reference point)", () => {
     expect(hypervolumeMin(F, [1.2, 1.2])).toBeCloseTo(0.95 * 0.45 + 0.7 * 0.25 + 0.45 * 0.25, 12);
   });
 
+  it("pymoo convention in 3-D and 4-D: HV(ref=(2,…,2)) of the unit vectors e_1..e_m is 2^m − 1", () => {
+    // minimisation: only the unit cube [0,1)^m of the box [0,2]^m is left undominated → 2^m − 1
+    // (pymoo: HV(ref_point=np.full(m, 2.0)).do(np.eye(m)) = 7.0 for m = 3, 15.0 for m = 4)
+    for (const m of [2, 3, 4]) {
+      const eye = Array.from({ length: m }, (_, i) => Array.from({ length: m }, (__, k) => (k === i ? 1 : 0)));
+      expect(hypervolumeMin(eye, Array(m).fill(2))).toBeCloseTo(2 ** m - 1, 12);
+      // the same front as maximised scores (2 − f) against the reference point 0
+      expect(hypervolume(eye.map((p) => p.map((v) => 2 - v)), Array(m).fill(0))).toBeCloseTo(2 ** m - 1, 12);
+    }
+  });
+
+  it("4-D by hand: capability accuracies against r = 0", () => {
+    expect(hypervolume([[0.5, 0.5, 0.5, 0.5]], [0, 0, 0, 0])).toBe(0.0625);
+    // two boxes sharing [0,.4]×[0,.4]×[0,.5]×[0,.5]: .8·.4·.5·.5 + .4·.8·.5·.5 − .4·.4·.5·.5
+    expect(hypervolume([[0.8, 0.4, 0.5, 0.5], [0.4, 0.8, 0.5, 0.5]], [0, 0, 0, 0])).toBeCloseTo(0.08 + 0.08 - 0.04, 12);
+    // a dominated run adds nothing; the reference point shifts every box
+    expect(hypervolume([[0.8, 0.4, 0.5, 0.5], [0.4, 0.8, 0.5, 0.5], [0.3, 0.3, 0.3, 0.3]], [0.1, 0.1, 0.1, 0.1])).toBeCloseTo(
+      0.7 * 0.3 * 0.4 * 0.4 + 0.3 * 0.7 * 0.4 * 0.4 - 0.3 * 0.3 * 0.4 * 0.4, 12);
+  });
+
   it("points not strictly better than the reference contribute nothing", () => {
     expect(hypervolume([[0, 5]], [0, 0])).toBe(0);
     expect(hypervolume([[1, 1, -1]], [0, 0, 0])).toBe(0);

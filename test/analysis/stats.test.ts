@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { bootstrapCI, mean, pairedBootstrapCI, quantileSorted } from "../../src/analysis/bootstrap.ts";
 import { rollingMean, smooth } from "../../src/analysis/smoothing.ts";
 import { deltaM } from "../../src/analysis/deltaM.ts";
-import { groupSummary, summarize } from "../../src/analysis/summary.ts";
+import { differenceCI, groupSummary, meanCI, summarize, tQuantile } from "../../src/analysis/summary.ts";
 import { pairStats } from "../../src/analysis/orthogonality.ts";
 
 describe("smoothing", () => {
@@ -87,5 +87,34 @@ describe("summaries", () => {
       { step: 1, cap_i: "k", cap_j: "k", cos: 1 },
     ];
     expect(pairStats(rows)).toEqual([{ cap_i: "k", cap_j: "r", steps: 2, meanCos: expect.closeTo(0.1, 12), meanAbsCos: expect.closeTo(0.3, 12), conflictRatio: 0.5 }]);
+  });
+});
+
+describe("t-intervals over seeds", () => {
+  it("Student t quantiles match the tables", () => {
+    // two-sided 95%: t_{.975, df}
+    const table: [number, number][] = [[1, 12.7062], [2, 4.3027], [3, 3.1824], [4, 2.7764], [5, 2.5706], [10, 2.2281], [30, 2.0423], [100, 1.984]];
+    for (const [df, t] of table) expect(tQuantile(0.975, df)).toBeCloseTo(t, 3);
+    expect(tQuantile(0.95, 10)).toBeCloseTo(1.8125, 3);
+    expect(tQuantile(0.025, 4)).toBeCloseTo(-2.7764, 3);
+    expect(tQuantile(0.975, 1e7)).toBeCloseTo(1.95996, 4);
+    expect(() => tQuantile(1, 3)).toThrow();
+  });
+  it("mean CI: t-interval with n − 1 df; no interval from one seed", () => {
+    const ci = meanCI([1, 2, 3, 4]);
+    const h = 3.182446305 * Math.sqrt(5 / 3) / 2;
+    expect(ci.mean).toBe(2.5);
+    expect(ci.lo).toBeCloseTo(2.5 - h, 6);
+    expect(ci.hi).toBeCloseTo(2.5 + h, 6);
+    const one = meanCI([0.4]);
+    expect(one.mean).toBe(0.4);
+    expect(one.lo).toBeNaN();
+  });
+  it("difference of two estimates combines half-widths in quadrature", () => {
+    const d = differenceCI({ mean: 0.5, lo: 0.47, hi: 0.53, n: 1 }, { mean: 0.4, lo: 0.36, hi: 0.44, n: 1 });
+    expect(d.diff).toBeCloseTo(0.1, 12);
+    expect(d.lo).toBeCloseTo(0.1 - 0.05, 12); // hypot(.03, .04)
+    expect(d.hi).toBeCloseTo(0.1 + 0.05, 12);
+    expect(differenceCI({ mean: 1, lo: NaN, hi: NaN, n: 1 }, { mean: 0, lo: -1, hi: 1, n: 1 }).lo).toBeNaN();
   });
 });

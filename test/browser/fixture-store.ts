@@ -1,16 +1,38 @@
 /**
  * TEST FIXTURE ONLY — a run store filled with SYNTHETIC rows, so the site and its loaders can be tested before (and
  * independently of) real training runs. Never used by `npm run build`; every run is named `fixture-*` and the
- * numbers mean nothing. Shapes follow src/store/schema.ts exactly (rows go through the store's own writer).
+ * numbers mean nothing. Shapes follow src/store/schema.ts exactly (rows go through the store's own writer), and the
+ * NAMES follow what the real stages write, so the pages are tested against what they will meet:
+ *   runs.config        the full config JSON (model section included), flattened into run_params like Store.startRun
+ *   metrics  generate  data/items/<cap>, data/rejects/<cap>
+ *            sft       train/loss, train/lr, eval/loss
+ *            grpo      reward, reward_std, frac_reward_zero_std, rewards/<cap>/{mean,std,rule,model}, weights/<cap>,
+ *                      coef/<cap>, alpha/<cap>, kl, clip_ratio/{low,high,region}_mean, completions/mean_length,
+ *                      entropy, learning_rate, loss, grad_norm, grad/norm/<cap>, grad/cos/<a>/<b>, grad/conflict_fraction
+ *            eval      eval/<cap>/mean
+ *   grad_gram          both triangles + diagonal; one step where a capability's gradient is exactly zero (the real
+ *                      `cosines()` then writes cos 0 — the loader must turn that into "no cosine", not "orthogonal")
+ *   weights            strategy "<weight_strategy>/<method>"
+ *   evals (stage eval) metric "score" (headline) with CI, plus "format", "baseline/chance", "baseline/untrained"
  */
-import { Store } from "../../src/store/store.ts";
+import { Store, flatten } from "../../src/store/store.ts";
 import { rngFor } from "../../src/util/rng.ts";
 
 export const CAPS = ["knowledge", "reasoning", "instruction", "integration"] as const;
 export const METHODS = ["sft-only", "sum", "pcgrad", "mgda", "cagrpo"] as const;
+/** one config per variant (seeds of a variant share it): the five methods, plus capability-aware GRPO with the dynamic weight strategy */
+export const VARIANTS = [
+  { method: "sft-only", weight_strategy: "uniform" },
+  { method: "sum", weight_strategy: "uniform" },
+  { method: "pcgrad", weight_strategy: "uniform" },
+  { method: "mgda", weight_strategy: "uniform" },
+  { method: "cagrpo", weight_strategy: "uniform" },
+  { method: "cagrpo", weight_strategy: "dynamic" },
+] as const;
+export const FIXTURE_MODEL = { n_layer: 2, n_head: 4, n_embd: 64, block_size: 128, dropout: 0, vocab_size: 512 };
 
 export interface FixtureOptions {
-  /** total runs (methods × seeds, round-robin) */
+  /** total runs (variants × seeds, round-robin: run r is variant r mod 6, seed ⌊r / 6⌋) */
   runs?: number;
   /** GRPO steps per run for metrics/grad_gram/weights; 0 = only runs/params/evals (the 1,000-run performance store) */
   steps?: number;
@@ -21,7 +43,7 @@ export interface FixtureOptions {
 }
 
 export async function makeFixtureStore(path: string, opts: FixtureOptions = {}): Promise<{ runs: number }> {
-  const nRuns = opts.runs ?? 10;
+  const nRuns = opts.runs ?? 12;
   const steps = opts.steps ?? 12;
   const nItems = opts.items ?? 60;
   const rng = rngFor(opts.seed ?? 7, "fixture");
@@ -33,43 +55,96 @@ export async function makeFixtureStore(path: string, opts: FixtureOptions = {}):
     const metrics: Record<string, unknown>[] = [];
     const gram: Record<string, unknown>[] = [];
     const weights: Record<string, unknown>[] = [];
+    const metric = (run_id: string, stage: string, step: number, name: string, value: number) => metrics.push({ run_id, stage, step, name, value });
     for (let r = 0; r < nRuns; r++) {
-      const method = METHODS[r % METHODS.length];
-      const seed = Math.floor(r / METHODS.length);
+      const v = VARIANTS[r % VARIANTS.length];
+      const method = v.method;
+      const seed = Math.floor(r / VARIANTS.length);
       const id = `fx${String(r).padStart(5, "0")}`;
-      const beta = method === "sft-only" ? null : seed % 2 ? 0.04 : 0.02;
+      const name = `fixture-${method}${v.weight_strategy === "uniform" ? "" : `-${v.weight_strategy}`}-s${seed}`;
+      const config = {
+        name,
+        seed,
+        model: FIXTURE_MODEL,
+        grpo: {
+          method: method === "sft-only" ? "none" : method,
+          weight_strategy: v.weight_strategy,
+          beta: 0.04,
+          max_steps: steps,
+          ...(opts.distinctConfigs ? { learning_rate: 1e-6 * (r + 1) } : {}),
+        },
+      };
       await db.run(
         `INSERT INTO runs VALUES (?, ?, ?, ?, ?, 'wasm', 'fixturecommit', false, ?, ?, 'complete', NULL, now(), now(), NULL)`,
-        [id, `fixture-${method}-s${seed}`, JSON.stringify({ grpo: { method, beta } }), `cfg${id}`, seed, dataHash, method],
+        [id, name, JSON.stringify(config), `cfg${id}`, seed, dataHash, method],
       );
-      params.push({ run_id: id, key: "grpo.method", value: JSON.stringify(method === "sft-only" ? "none" : method) });
-      params.push({ run_id: id, key: "seed", value: String(seed) });
-      params.push({ run_id: id, key: "grpo.beta", value: JSON.stringify(beta) });
-      params.push({ run_id: id, key: "model.d_model", value: "64" }); // same everywhere: must NOT reach params.arrow
-      if (opts.distinctConfigs) params.push({ run_id: id, key: "grpo.learning_rate", value: String(1e-6 * (r + 1)) });
-      const base = { "sft-only": 0.3, sum: 0.38, pcgrad: 0.4, mgda: 0.39, cagrpo: 0.42 }[method];
+      for (const [key, value] of flatten(config)) params.push({ run_id: id, key, value });
+
+      const base = { "sft-only": 0.3, sum: 0.38, pcgrad: 0.4, mgda: 0.39, cagrpo: v.weight_strategy === "dynamic" ? 0.41 : 0.42 }[method];
+      const evalStep = method === "sft-only" ? 0 : steps;
       CAPS.forEach((cap, k) => {
-        const v = Math.min(0.95, base + 0.08 * Math.sin(r * 1.7 + k * 2.1) + 0.05 * rng());
-        evals.push({ stage: "eval", step: steps, family: cap, metric: "score", value: v, ci_lo: v - 0.04, ci_hi: v + 0.04, n: 50, run_id: id });
-        evals.push({ stage: "eval", step: steps, family: cap, metric: "format", value: 0.9, ci_lo: 0.85, ci_hi: 0.95, n: 50, run_id: id });
+        const val = Math.min(0.95, base + 0.08 * Math.sin((r % VARIANTS.length) * 1.7 + k * 2.1) + 0.05 * rng());
+        evals.push({ stage: "eval", step: evalStep, family: cap, metric: "score", value: val, ci_lo: val - 0.04, ci_hi: val + 0.04, n: 50, run_id: id });
+        evals.push({ stage: "eval", step: evalStep, family: cap, metric: "format", value: 0.9, ci_lo: 0.85, ci_hi: 0.95, n: 50, run_id: id });
+        evals.push({ stage: "eval", step: evalStep, family: cap, metric: "baseline/chance", value: 0.1 + 0.05 * k, ci_lo: null, ci_hi: null, n: 50, run_id: id });
+        evals.push({ stage: "eval", step: evalStep, family: cap, metric: "baseline/untrained", value: 0.02, ci_lo: 0, ci_hi: 0.06, n: 50, run_id: id });
+        if (steps > 0) metric(id, "eval", evalStep, `eval/${cap}/mean`, val);
       });
-      if (method === "sft-only" || steps === 0) continue;
+      if (steps === 0) continue;
+      for (const cap of CAPS) {
+        metric(id, "generate", 0, `data/items/${cap}`, nItems / 4);
+        metric(id, "generate", 0, `data/rejects/${cap}`, nItems / 16);
+      }
+      for (let s = 1; s <= 8; s++) {
+        metric(id, "sft", s, "train/loss", 4 / s + 0.2 * rng());
+        metric(id, "sft", s, "train/lr", 1e-3);
+        if (s % 4 === 0) metric(id, "sft", s, "eval/loss", 4.5 / s);
+      }
+      if (method === "sft-only") continue;
       for (let s = 1; s <= steps; s++) {
-        metrics.push({ run_id: id, stage: "grpo", step: s, name: "kl", value: 0.01 * s * (1 + rng() * 0.3) });
-        metrics.push({ run_id: id, stage: "grpo", step: s, name: "clip_ratio/region_mean", value: 0.1 * rng() });
-        metrics.push({ run_id: id, stage: "grpo", step: s, name: "loss", value: 1 / s + 0.1 * rng() });
+        metric(id, "grpo", s, "kl", 0.01 * s * (1 + rng() * 0.3));
+        for (const side of ["low", "high", "region"]) metric(id, "grpo", s, `clip_ratio/${side}_mean`, 0.05 * rng());
+        metric(id, "grpo", s, "loss", 1 / s + 0.1 * rng());
+        metric(id, "grpo", s, "reward", base + 0.02 * s);
+        metric(id, "grpo", s, "reward_std", 0.1 + 0.05 * rng());
+        metric(id, "grpo", s, "frac_reward_zero_std", 0.3 * rng());
+        metric(id, "grpo", s, "completions/mean_length", 20 + 10 * rng());
+        metric(id, "grpo", s, "entropy", 2 - 0.05 * s);
+        metric(id, "grpo", s, "learning_rate", 2e-4);
+        metric(id, "grpo", s, "grad_norm", 1 + rng());
+        // step 3: the integration batch had zero advantage everywhere → its gradient is exactly 0
+        const zero = (cap: string) => s === 3 && cap === "integration";
+        const cosOf = (k: number, j: number) => {
+          if (zero(CAPS[k]) || zero(CAPS[j])) return 0; // what src/gradients cosines() writes for a zero gradient
+          if (k === j) return 1;
+          const [a, b] = [Math.min(k, j), Math.max(k, j)]; // the Gram matrix is symmetric
+          return Math.max(-1, Math.min(1, 0.4 * Math.sin(s * 0.7 + a + b * 2) + 0.1 * Math.cos(r + a * b)));
+        };
+        let conflicts = 0, pairs = 0;
         for (const [k, cap] of CAPS.entries()) {
           const rew = base + 0.02 * s + 0.1 * rng();
-          metrics.push({ run_id: id, stage: "grpo", step: s, name: `rewards/${cap}/mean`, value: rew });
-          metrics.push({ run_id: id, stage: "grpo", step: s, name: `rewards/${cap}/rule`, value: rew * 0.9 });
-          metrics.push({ run_id: id, stage: "grpo", step: s, name: `rewards/${cap}/model`, value: rew * 1.1 });
-          weights.push({ run_id: id, stage: "grpo", step: s, capability: cap, w: 0.25 + 0.05 * Math.sin(s + k), alpha: 0.5 + 0.1 * Math.cos(s), strategy: method });
+          metric(id, "grpo", s, `rewards/${cap}/mean`, rew);
+          metric(id, "grpo", s, `rewards/${cap}/std`, 0.1 * rng());
+          metric(id, "grpo", s, `rewards/${cap}/rule`, rew * 0.9);
+          metric(id, "grpo", s, `rewards/${cap}/model`, rew * 1.1);
+          const w = 0.25 + 0.05 * Math.sin(s + k), alpha = 0.5 + 0.1 * Math.cos(s);
+          metric(id, "grpo", s, `weights/${cap}`, w);
+          metric(id, "grpo", s, `coef/${cap}`, w);
+          metric(id, "grpo", s, `alpha/${cap}`, alpha);
+          metric(id, "grpo", s, `grad/norm/${cap}`, zero(cap) ? 0 : 1 + k);
+          weights.push({ run_id: id, stage: "grpo", step: s, capability: cap, w, alpha, strategy: `${v.weight_strategy}/${method}` });
           for (const [j, cap2] of CAPS.entries()) {
-            const [a, b] = [Math.min(k, j), Math.max(k, j)]; // the Gram matrix is symmetric
-            const cos = k === j ? 1 : Math.max(-1, Math.min(1, 0.4 * Math.sin(s * 0.7 + a + b * 2) + 0.1 * Math.cos(r + a * b)));
-            gram.push({ run_id: id, stage: "grpo", step: s, cap_i: cap, cap_j: cap2, dot: cos * (1 + k) * (1 + j), cos });
+            const cos = cosOf(k, j);
+            const norm = (c: number) => (zero(CAPS[c]) ? 0 : 1 + c);
+            gram.push({ run_id: id, stage: "grpo", step: s, cap_i: cap, cap_j: cap2, dot: cos * norm(k) * norm(j), cos });
+            if (k < j) {
+              metric(id, "grpo", s, `grad/cos/${cap}/${cap2}`, cos);
+              pairs++;
+              conflicts += cos < 0 ? 1 : 0;
+            }
           }
         }
+        metric(id, "grpo", s, "grad/conflict_fraction", conflicts / pairs);
       }
     }
     await db.append("run_params", params);

@@ -1,8 +1,8 @@
-/** CLI for the TEST fixture store: tsx test/browser/make-fixture.ts <out.duckdb> [runs=10] [steps=12] */
+/** CLI for the TEST fixture store: tsx test/browser/make-fixture.ts <out.duckdb> [runs=12] [steps=12] */
 import { rmSync } from "node:fs";
 import { makeFixtureStore } from "./fixture-store.ts";
 
-const [out, runs = "10", steps = "12"] = process.argv.slice(2);
+const [out, runs = "12", steps = "12"] = process.argv.slice(2);
 if (!out) throw new Error("usage: tsx test/browser/make-fixture.ts <out.duckdb> [runs] [steps]");
 rmSync(out, { force: true });
 const t0 = performance.now();

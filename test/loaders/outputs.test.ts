@@ -23,7 +23,7 @@ const rowsOf = async (file: string, path = db) => (await table(file, path)).toAr
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "bbio-loaders-"));
   db = join(dir, "store.duckdb");
-  await makeFixtureStore(db, { runs: 10, steps: 3, items: 20 });
+  await makeFixtureStore(db, { runs: 12, steps: 3, items: 20 });
   // one run that is still running: the site must not see it, nor its rows
   await withDb(db, { readOnly: false, quiet: true }, (d) => d.run(`UPDATE runs SET status = 'running' WHERE id = 'fx00009'`));
 });
@@ -40,7 +40,7 @@ describe("site files from the store", () => {
 
   test("only complete runs reach the site", async () => {
     const runs = await rowsOf("runs.arrow");
-    expect(runs).toHaveLength(9);
+    expect(runs).toHaveLength(11);
     expect(runs.map((r) => r.id)).not.toContain("fx00009");
     expect((await rowsOf("scores.arrow")).some((r) => r.run_id === "fx00009")).toBe(false);
     expect((await rowsOf("gram.arrow")).some((r) => r.run_id === "fx00009")).toBe(false);
@@ -48,20 +48,40 @@ describe("site files from the store", () => {
 
   test("scores: one row per run × capability, the preferred metric ('score' over 'format')", async () => {
     const scores = await rowsOf("scores.arrow");
-    expect(scores).toHaveLength(9 * 4);
+    expect(scores).toHaveLength(11 * 4);
     expect(new Set(scores.map((s) => s.metric))).toEqual(new Set(["score"]));
     for (const s of scores) expect(Number(s.ci_lo)).toBeLessThanOrEqual(Number(s.value));
   });
 
   test("params: only the config keys that differ between runs, never the run name", async () => {
     const keys = new Set((await rowsOf("params.arrow")).map((p) => p.key));
-    expect(keys).toEqual(new Set(["grpo.method", "grpo.beta", "seed"]));
+    // differing: method, weight strategy, seed; identical everywhere (model.*, grpo.beta): not shown
+    expect(keys).toEqual(new Set(["grpo.method", "grpo.weight_strategy", "seed"]));
+  });
+
+  test("evals: every metric at the last step, baselines included", async () => {
+    const evals = await rowsOf("evals.arrow");
+    expect(evals).toHaveLength(11 * 4 * 4);
+    expect(new Set(evals.map((e) => e.metric))).toEqual(new Set(["score", "format", "baseline/chance", "baseline/untrained"]));
+  });
+
+  test("gram: a zero gradient has no cosine (NULL), not cos = 0 ('orthogonal')", async () => {
+    const gram = await rowsOf("gram.arrow");
+    const at3 = gram.filter((g) => g.run_id === "fx00001" && g.step === 3);
+    expect(at3).toHaveLength(16);
+    for (const g of at3) {
+      if (g.cap_i === "integration" || g.cap_j === "integration") expect(g.cos).toBeNull();
+      else expect(Number.isFinite(g.cos)).toBe(true);
+    }
+    expect(gram.filter((g) => g.step !== 3).every((g) => g.cos !== null)).toBe(true);
   });
 
   test("build.json states the commit and the data hash, and no machine path", async () => {
     const text = new TextDecoder().decode(await render("build.json", db));
     const meta = JSON.parse(text);
-    expect(meta.runs).toBe(9);
+    expect(meta.runs).toBe(11);
+    // our scale, from the stored configs: 2 layers, d=64, vocab 512, block 128 → src/model's paramCount
+    expect(meta.models).toEqual([{ n_layer: 2, n_head: 4, n_embd: 64, block_size: 128, vocab_size: 512, params: 141056, runs: 11 }]);
     expect(meta.data_hashes).toEqual(["fixturedata00001"]);
     expect(meta.store_hash).toMatch(/^[0-9a-f]{16}$/);
     expect(meta).toHaveProperty("commit");
