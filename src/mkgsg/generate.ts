@@ -102,6 +102,9 @@ export function generate(kg: KG, dataConfig: DataConfigInput, seed: number, opts
       const wf: Reason[] = [];
       const n = words(item.prompt).length + words(item.gold).length;
       if (n > cfg.max_words) wf.push({ reason: "too_long", detail: `${n} words > max_words ${cfg.max_words}` });
+      // words undercount chemistry-heavy definitions (one "word" of 200 characters): a character budget too
+      const chars = item.prompt.length + item.gold.length;
+      if (chars > cfg.max_chars) wf.push({ reason: "too_long", detail: `${chars} characters > max_chars ${cfg.max_chars}` });
       if (cfg.workflow_constraints) wf.push(...validateWorkflow(item, kg, { evidence: cfg.evidence }));
       if (wf.length) return (s.row.rejected_workflow++, rejects.push(reject(item, "workflow", wf)), false);
       if (seen.has(item.id)) return (s.row.duplicates++, false);

@@ -17,7 +17,7 @@
  *   workflow_non_experimental_evidence  with data.evidence = "experimental", an item resting only on TAS
  *                                        (author statement) annotations is dropped.
  *   workflow_gold_violates      the constructed gold breaks one of the item's own answer rules.
- *   too_long                    prompt + gold exceed data.max_words (the tiny model's context budget).
+ *   too_long                    prompt + gold exceed data.max_words or data.max_chars (the tiny model's context budget).
  *
  * With data.workflow_constraints = false (the "−workflow constraints" ablation) items carry no answer rules, golds
  * drop the Evidence line, and no workflow rejects happen.
