@@ -37,7 +37,7 @@ export const dataSchema = z
     /** length budget of prompt + gold in whitespace words (the tiny model's context is ~256 tokens) */
     max_words: z.number().int().min(20).default(110),
     /** the same budget in characters: rare chemical names tokenize to ~2 characters per token (block_size 256) */
-    max_chars: z.number().int().min(100).default(520),
+    max_chars: z.number().int().min(100).default(420),
     /** largest gene set a set/list question may have as its answer */
     max_set: z.number().int().min(1).max(20).default(5),
     /** construction attempts per kept item before a family gives up (oversampling budget) */
