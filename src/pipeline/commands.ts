@@ -38,9 +38,14 @@ export function register(program: Command): void {
     .argument("[name]", "suite name or .json path", "default")
     .option("--db <file>", "run store (default $BBIO_DB or data/bbio.duckdb)")
     .option("--cache <dir>", "stage cache directory (default $BBIO_CACHE or data/cache)")
-    .action(async (name: string, opts: { db?: string; cache?: string }) => {
+    .option("-j, --jobs <n>", "runs at once, one process each (TF.js wasm uses one core per process)", (v) => Number.parseInt(v, 10), 1)
+    .action(async (name: string, opts: { db?: string; cache?: string; jobs: number }) => {
       const { runNamedSuite } = await import("./index.ts");
-      const out = await runNamedSuite(name, { db: dbOf(opts), cacheDir: opts.cache }); // throws (exit 1) if any run failed
+      if (!(opts.jobs >= 1)) {
+        const { BbioError } = await import("../util/errors.ts");
+        throw new BbioError("--jobs must be a positive integer");
+      }
+      const out = await runNamedSuite(name, { db: dbOf(opts), cacheDir: opts.cache, jobs: opts.jobs }); // throws (exit 1) if any run failed
       for (const o of out) process.stdout.write(`${o.result!.runId} ${o.name} ${o.result!.outcome}\n`);
     });
 }

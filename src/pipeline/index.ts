@@ -8,7 +8,7 @@
 import { loadConfig } from "../config/index.ts";
 import { BbioError } from "../util/errors.ts";
 import { runPipeline, type RunResult } from "./runner.ts";
-import { readSuite, runSuite, type SuiteOutcome } from "./suite.ts";
+import { readSuite, runSuite, runSuiteInProcesses, type SuiteOutcome, type SuiteRun } from "./suite.ts";
 import { realSpec } from "./stages.ts";
 
 export { runPipeline, planStages, runIdOf, type RunResult, type RunOptions } from "./runner.ts";
@@ -31,15 +31,18 @@ export async function runConfig(nameOrPath: string | undefined, sets: readonly s
   return runPipeline(loadConfig(nameOrPath, sets), { spec: realSpec, db: dbOf(opts), cacheDir: opts.cacheDir, log: opts.log });
 }
 
-/** Runs every entry of a suite; throws (after running the rest) if any failed. */
-export async function runNamedSuite(name: string, opts: PipelineOptions = {}): Promise<SuiteOutcome[]> {
+/**
+ * Runs every entry of a suite; throws (after running the rest) if any failed. With jobs > 1 the runs go to that many
+ * `bbio run` child processes at once (TF.js wasm uses one core per process): runs that need the same upstream stage
+ * wait on that stage's cache lock and then reuse it, and store writes wait for each other (src/store), so the result
+ * is the same store as a serial suite.
+ */
+export async function runNamedSuite(name: string, opts: PipelineOptions & { jobs?: number } = {}): Promise<SuiteOutcome[]> {
   const suite = readSuite(name);
-  const out = await runSuite(suite, (r) => loadConfig(r.config, [...r.set, `name=${JSON.stringify(r.name)}`]), {
-    spec: realSpec,
-    db: dbOf(opts),
-    cacheDir: opts.cacheDir,
-    log: opts.log,
-  });
+  const load = (r: SuiteRun) => loadConfig(r.config, [...r.set, `name=${JSON.stringify(r.name)}`]);
+  const out = (opts.jobs ?? 1) > 1
+    ? await runSuiteInProcesses(suite, load, { db: dbOf(opts), cacheDir: opts.cacheDir, log: opts.log, jobs: opts.jobs! })
+    : await runSuite(suite, load, { spec: realSpec, db: dbOf(opts), cacheDir: opts.cacheDir, log: opts.log });
   const failed = out.filter((o) => o.error);
   if (failed.length) throw new BbioError(`suite ${name}: ${failed.length} of ${out.length} runs failed (${failed.map((f) => `${f.name}: ${f.error}`).join("; ")})`, 1);
   return out;

@@ -5,7 +5,10 @@
  *
  *   { "description": "...", "runs": [ { "name": "grpo-sum", "config": "default", "set": ["grpo.method=\"sum\""] } ] }
  */
-import { existsSync, readFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { z } from "zod";
 import { BbioError } from "../util/errors.ts";
 import { formatZodError } from "../config/index.ts";
@@ -83,6 +86,59 @@ export async function runSuite<C extends BaseConfig>(
       log(`suite: run "${run.name}" failed: ${msg}`);
       out.push({ name: run.name, error: msg });
     }
+  }
+  return out;
+}
+
+/**
+ * The same suite in `jobs` parallel `bbio run` processes, each given its already-validated config as a file, so a
+ * child runs exactly the config the parent checked. Output lines are prefixed with the run's name.
+ */
+export async function runSuiteInProcesses<C extends BaseConfig>(
+  suite: Suite,
+  load: (run: SuiteRun) => C,
+  opts: { db: string; cacheDir?: string; log?: (line: string) => void; jobs: number },
+): Promise<SuiteOutcome[]> {
+  const log = opts.log ?? ((line: string) => process.stderr.write(line + "\n"));
+  const configs = suite.runs.map((r) => ({ run: r, config: load(r) }));
+  const dir = mkdtempSync(join(tmpdir(), "bbio-suite-"));
+  const cli = new URL("../../bin/bbio.mjs", import.meta.url).pathname;
+  const out: SuiteOutcome[] = new Array(configs.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < configs.length; i = next++) {
+      const { run, config } = configs[i];
+      const file = join(dir, `${i}.json`);
+      writeFileSync(file, JSON.stringify(config));
+      log(`suite: run ${i + 1}/${configs.length} "${run.name}" (process)`);
+      const args = [cli, "run", file, "--db", opts.db, ...(opts.cacheDir ? ["--cache", opts.cacheDir] : [])];
+      const r = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+        let stdout = "", stderr = "", partial = "";
+        child.stdout.on("data", (b) => (stdout += b));
+        child.stderr.on("data", (b) => {
+          const text = partial + String(b);
+          stderr = (stderr + String(b)).slice(-4000);
+          const lines = text.split(/\r|\n/);
+          partial = lines.pop() ?? "";
+          for (const l of lines) if (l.trim()) log(`[${run.name}] ${l}`);
+        });
+        child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
+      });
+      if (r.code === 0) {
+        const [runId, , outcome] = r.stdout.trim().split(/\s+/);
+        out[i] = { name: run.name, result: { runId, name: run.name, outcome: outcome as "complete", backend: "", dataHash: null, stages: [], seconds: 0 } };
+      } else {
+        const msg = r.stderr.trim().split("\n").filter((l) => l.startsWith("error:")).pop() ?? `exit code ${r.code}`;
+        log(`suite: run "${run.name}" failed: ${msg}`);
+        out[i] = { name: run.name, error: msg };
+      }
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(opts.jobs, configs.length) }, worker));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
   return out;
 }
