@@ -63,12 +63,23 @@ export function maskedLoss(logits: tf.Tensor3D, targets: tf.Tensor2D, mask: tf.T
 
 /**
  * Deterministic batch order: epoch e is shuffled(rngFor(seed, `epoch:e`)); step s takes the s-th slice of size B
- * across epochs. Pure function of (n, B, seed, step), so a resumed run sees exactly the batches it would have seen.
+ * across epochs. Pure function of (n, B, seed, step[, lengths]), so a resumed run sees exactly the batches it would
+ * have seen.
+ *
+ * With `lengths` (tokens per example), batches are length-bucketed: each run of `bucket` consecutive batches of the
+ * shuffled epoch is sorted by length, cut into batches, and those batches are visited in a seeded random order.
+ * Batches are padded to their longest example, so this cuts the padded tokens a step computes (measured ≈1.5× fewer
+ * on the default data) while every example is still seen once per epoch.
  */
-export function batchIndices(n: number, batchSize: number, seed: number, step: number): number[] {
+export function batchIndices(n: number, batchSize: number, seed: number, step: number, lengths?: readonly number[], bucket = 8): number[] {
   const B = Math.min(batchSize, n);
   const perEpoch = Math.floor(n / B); // drop the ragged tail of each epoch
   const epoch = Math.floor(step / perEpoch), k = step % perEpoch;
   const order = shuffled(rngFor(seed, `epoch:${epoch}`), Array.from({ length: n }, (_, i) => i));
-  return order.slice(k * B, (k + 1) * B);
+  if (!lengths) return order.slice(k * B, (k + 1) * B);
+  const chunk = Math.floor(k / bucket);
+  const lo = chunk * bucket * B, hi = Math.min((chunk + 1) * bucket * B, perEpoch * B);
+  const sorted = order.slice(lo, hi).sort((a, b) => lengths[a] - lengths[b] || a - b);
+  const batches = Array.from({ length: (hi - lo) / B }, (_, j) => sorted.slice(j * B, (j + 1) * B));
+  return shuffled(rngFor(seed, `bucket:${epoch}:${chunk}`), batches)[k % bucket];
 }

@@ -112,6 +112,7 @@ export async function runSft(opts: SftOptions): Promise<SftResult> {
 
   const trainEx = train.map((it) => encodeExample(tokenizer, it));
   const heldEx = held.map((it) => encodeExample(tokenizer, it));
+  const trainLengths = trainEx.map((e) => e.input.length);
   checkFits([...trainEx, ...heldEx], config.model.block_size);
 
   const byVarName = new Map([...model.params].map(([spec, v]) => [v.name, spec]));
@@ -133,7 +134,7 @@ export async function runSft(opts: SftOptions): Promise<SftResult> {
   let tokensSeen = 0, t0 = performance.now(), lastLoss = NaN;
   try {
     for (let step = start; step < end; step++) {
-      const idx = batchIndices(trainEx.length, s.batch_size, seed, step);
+      const idx = batchIndices(trainEx.length, s.batch_size, seed, step, trainLengths);
       const batch = makeBatch(idx.map((i) => trainEx[i]));
       const lr = lrAt(step, { lr: s.learning_rate, minLr: s.min_lr, warmup: s.warmup_steps, maxSteps: s.max_steps });
 

@@ -128,3 +128,16 @@ describe("overfit", () => {
     }
   });
 });
+
+describe("length-bucketed batches", () => {
+  it("visit every example once per epoch, are a pure function of (seed, step), and cut padding", () => {
+    const n = 64, B = 4;
+    const lengths = Array.from({ length: n }, (_, i) => 10 + ((i * 37) % 90));
+    const epoch = Array.from({ length: n / B }, (_, s) => batchIndices(n, B, 3, s, lengths, 4));
+    expect(new Set(epoch.flat()).size).toBe(n);
+    expect(batchIndices(n, B, 3, 5, lengths, 4)).toEqual(epoch[5]);
+    const padded = (bs: number[][]) => bs.reduce((a, b) => a + B * Math.max(...b.map((i) => lengths[i])), 0);
+    const plain = Array.from({ length: n / B }, (_, s) => batchIndices(n, B, 3, s));
+    expect(padded(epoch)).toBeLessThan(padded(plain));
+  });
+});
