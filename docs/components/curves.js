@@ -2,8 +2,12 @@
 // different ranges), raw values faint with the smoothed line on top, one colour per run (shared legend).
 import * as Plot from "npm:@observablehq/plot";
 
-/** rows: [{run, metric, step, value, smoothed}] → a grid of panels */
-export function trainingCurves(rows, {width, height = 190} = {}) {
+/**
+ * rows: [{run, metric, step, value, smoothed, part?}] → a grid of panels.
+ * parts: optional {partName: strokeDasharray | null} — several lines per run and panel told apart by their dash
+ * (e.g. a reward's mean / rule / model parts); rows whose part is not listed are not drawn.
+ */
+export function trainingCurves(rows, {width, height = 190, parts = null} = {}) {
   const metrics = [...new Set(rows.map((d) => d.metric))];
   const runs = [...new Set(rows.map((d) => d.run))];
   const color = {domain: runs, type: "categorical"};
@@ -14,6 +18,14 @@ export function trainingCurves(rows, {width, height = 190} = {}) {
   const legend = Plot.legend({color});
   legend.style.gridColumn = "1 / -1";
   grid.append(legend);
+  const styles = parts ? Object.entries(parts).filter(([p]) => rows.some((d) => d.part === p)) : [[undefined, null]];
+  if (parts) {
+    const key = document.createElement("div");
+    key.style.cssText = "grid-column:1 / -1;font:12px var(--sans-serif);display:flex;gap:18px";
+    for (const [p, dash] of styles)
+      key.insertAdjacentHTML("beforeend", `<span><svg width="28" height="8"><line x1="0" x2="28" y1="4" y2="4" stroke="currentColor" stroke-width="1.8" ${dash ? `stroke-dasharray="${dash}"` : ""}/></svg> ${p}</span>`);
+    grid.append(key);
+  }
   for (const metric of metrics) {
     const data = rows.filter((d) => d.metric === metric);
     grid.append(
@@ -25,10 +37,14 @@ export function trainingCurves(rows, {width, height = 190} = {}) {
         x: {label: "step"},
         y: {label: null, nice: true},
         color,
-        marks: [
-          Plot.line(data, {x: "step", y: "value", z: "run", stroke: "run", strokeOpacity: 0.25}),
-          Plot.line(data, {x: "step", y: "smoothed", z: "run", stroke: "run", strokeWidth: 1.8, tip: true})
-        ]
+        marks: styles.flatMap(([p, dash]) => {
+          const d = parts ? data.filter((r) => r.part === p) : data;
+          const z = (r) => `${r.run}\u0000${r.part ?? ""}`;
+          return [
+            Plot.line(d, {x: "step", y: "value", z, stroke: "run", strokeOpacity: 0.25, strokeDasharray: dash ?? undefined}),
+            Plot.line(d, {x: "step", y: "smoothed", z, stroke: "run", strokeWidth: 1.8, strokeDasharray: dash ?? undefined, tip: true, channels: parts ? {part: "part"} : {}})
+          ];
+        })
       })
     );
   }

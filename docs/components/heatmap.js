@@ -1,7 +1,7 @@
 // Gradient-cosine charts for the orthogonality page: (rows, {width, ...}) → element.
 import * as Plot from "npm:@observablehq/plot";
 
-/** Pairwise cosine matrix at one step (cells coloured on a diverging scale fixed to [-1, 1]). */
+/** Pairwise cosine matrix at one step (cells coloured on a diverging scale fixed to [-1, 1]; null cos = no gradient). */
 export function cosineHeatmap(rows, {width, caps, title} = {}) {
   return Plot.plot({
     width: Math.min(width, 380),
@@ -13,13 +13,15 @@ export function cosineHeatmap(rows, {width, caps, title} = {}) {
     y: {domain: caps, label: null},
     color: {type: "linear", scheme: "RdBu", domain: [-1, 1], legend: true, label: "cos"},
     marks: [
-      Plot.cell(rows, {x: "cap_j", y: "cap_i", fill: "cos", tip: true}),
-      Plot.text(rows, {x: "cap_j", y: "cap_i", text: (d) => d.cos.toFixed(2), fill: (d) => (Math.abs(d.cos) > 0.6 ? "white" : "black")})
+      // a zero gradient has no direction (cos = null from the loader): a hatched-grey cell marked "–", never a colour
+      Plot.cell(rows.filter((d) => d.cos == null), {x: "cap_j", y: "cap_i", fill: "#ddd", title: () => "no gradient at this step (zero norm)"}),
+      Plot.cell(rows.filter((d) => d.cos != null), {x: "cap_j", y: "cap_i", fill: "cos", tip: true}),
+      Plot.text(rows, {x: "cap_j", y: "cap_i", text: (d) => (d.cos == null ? "–" : d.cos.toFixed(2)), fill: (d) => (Math.abs(d.cos ?? 0) > 0.6 ? "white" : "black")})
     ]
   });
 }
 
-/** cos(g_i, g_j) over steps, one small multiple per capability pair (upper triangle only), 0 line marked. */
+/** cos(g_i, g_j) over steps, one small multiple per capability pair (upper triangle only), 0 line marked; gaps = no gradient. */
 export function cosineOverTime(rows, {width, scrubStep} = {}) {
   const pairs = rows.filter((d) => d.cap_i < d.cap_j).map((d) => ({...d, pair: `${d.cap_i} · ${d.cap_j}`}));
   return Plot.plot({

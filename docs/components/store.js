@@ -11,7 +11,9 @@ export const CAP_LABEL = {
   instruction: "Instruction following",
   integration: "Integration"
 };
-export const METHOD_ORDER = ["sft-only", "sum", "pcgrad", "mgda", "cagrpo"];
+export const METHOD_ORDER = ["sft-only", "sum", "pcgrad", "mgda", "cagrad", "aligned_mtl", "cagrpo"];
+/** methods in display order (known ones first, then any other name alphabetically) */
+export const byMethodOrder = (a, b) => ((METHOD_ORDER.indexOf(a) + 1 || 99) - (METHOD_ORDER.indexOf(b) + 1 || 99)) || (a < b ? -1 : a > b ? 1 : 0);
 
 /** Arrow table → plain row objects (numbers stay numbers; Int32/Float64/Utf8 only, see loaders/arrow.ts) */
 export const rows = (table) => table.toArray().map((r) => r.toJSON());
@@ -22,6 +24,7 @@ const arrow = async (file) => tableFromIPC(new Uint8Array(await file.arrayBuffer
 
 export const loadBuild = () => FileAttachment("../data/build.json").json();
 export const loadAnalysis = () => import(FileAttachment("../data/analysis.js").href);
+export const loadEvals = async () => rows(await arrow(FileAttachment("../data/evals.arrow")));
 export const loadMetrics = async () => rows(await arrow(FileAttachment("../data/metrics.arrow")));
 export const loadGram = async () => rows(await arrow(FileAttachment("../data/gram.arrow")));
 export const loadWeights = async () => rows(await arrow(FileAttachment("../data/weights.arrow")));
@@ -88,4 +91,50 @@ export function provenance(build) {
   const commit = build.commit ? build.commit.slice(0, 12) + (build.dirty ? " (uncommitted changes)" : "") : "unknown";
   p.textContent = `Built from commit ${commit} · data ${build.data_hashes.join(", ") || "none"} · store ${build.store_hash} · ${build.runs} complete run(s).`;
   return p;
+}
+
+/**
+ * One config's score on one capability with a 95% interval: over seeds (t-interval) when there are ≥ 2, else the single
+ * run's own bootstrap CI from the eval stage. → {mean, lo, hi, n, kind: "seeds" | "bootstrap" | "none"}
+ * `A` is the analysis module (loadAnalysis()).
+ */
+export function capEstimate(A, rs, cap) {
+  const vals = rs.map((r) => r.scores[cap]?.value).filter(Number.isFinite);
+  if (vals.length >= 2) return {...A.meanCI(vals), kind: "seeds"};
+  const s = rs.find((r) => Number.isFinite(r.scores[cap]?.value))?.scores[cap];
+  if (!s) return {mean: NaN, lo: NaN, hi: NaN, n: 0, kind: "none"};
+  const ok = Number.isFinite(s.ci_lo) && Number.isFinite(s.ci_hi);
+  return {mean: s.value, lo: ok ? s.ci_lo : NaN, hi: ok ? s.ci_hi : NaN, n: 1, kind: ok ? "bootstrap" : "none", items: s.n};
+}
+
+/** "62.1 [58.0, 66.2]" (×100, one decimal) with the interval's source */
+export function fmtEstimate(e, {scale = 100, digits = 1} = {}) {
+  if (!Number.isFinite(e.mean)) return "—";
+  const f = (v) => (v * scale).toFixed(digits);
+  if (e.kind === "none" || !Number.isFinite(e.lo)) return `${f(e.mean)} (no CI)`;
+  const src = e.kind === "seeds" ? `${e.n} seeds` : `bootstrap${e.items ? `, n=${e.items}` : ""}`;
+  return `${f(e.mean)} [${f(e.lo)}, ${f(e.hi)}] (${src})`;
+}
+
+/** Our model's size from the stored configs (build.json `models`), e.g. "141,056 parameters (2 layers, d=64, vocab 512)". */
+export function modelScale(build) {
+  const ms = build.models ?? [];
+  if (!ms.length) return null;
+  const one = (m) => `${m.params.toLocaleString("en-US")} parameters (${m.n_layer} layers, d=${m.n_embd}, ${m.n_head} heads, vocab ${m.vocab_size}, context ${m.block_size})`;
+  return {params: Math.max(...ms.map((m) => m.params)), text: ms.length === 1 ? one(ms[0]) : ms.map((m) => `${one(m)} in ${m.runs} run(s)`).join("; ")};
+}
+
+/**
+ * The config (its seeds together) of `method` with the best mean over the four capabilities: a best-of-N pick, used
+ * symmetrically for every method on the Home and Paper pages (and said so there). → runs of that config, or null.
+ */
+export function bestConfig(runs, method) {
+  const groups = new Map();
+  for (const r of runs) if (r.complete && r.method === method) groups.set(r.group, [...(groups.get(r.group) ?? []), r]);
+  let best = null, bestMean = -Infinity;
+  for (const rs of groups.values()) {
+    const m = rs.reduce((a, r) => a + CAPS.reduce((b, c) => b + r.scores[c].value, 0) / CAPS.length, 0) / rs.length;
+    if (m > bestMean) (best = rs), (bestMean = m);
+  }
+  return best;
 }

@@ -48,7 +48,7 @@ describe.skipIf(!haveChromium)("workbench site in chromium", () => {
     mkdirSync(SHOTS, { recursive: true });
     const db = join(OUT, "fixture-tiny.duckdb");
     rmSync(db, { force: true });
-    await makeFixtureStore(db, { runs: 10, steps: 12 });
+    await makeFixtureStore(db, { runs: 12, steps: 12 });
     const s = buildSite(db, dist, BASE);
     process.stderr.write(`tiny site built in ${s.toFixed(1)} s\n`);
     site = await serveDist(dist, BASE);
@@ -128,6 +128,20 @@ describe.skipIf(!haveChromium)("workbench site in chromium", () => {
     const after = await front();
     expect(after).not.toEqual(before);
     expect(after!.split(" | ").length).toBeLessThan(before!.split(" | ").length);
+    await page.close();
+  });
+
+  test("Training: grouping by config averages the seeds (one line per config instead of per run)", async () => {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    await open(page, "training");
+    const legend = () => page.$$eval("[data-chart=rewards] .legend-swatches > *, [data-chart=rewards] [class$=-swatch]", (els) => els.map((e) => e.textContent?.trim()).filter(Boolean));
+    const before = await legend();
+    expect(before.some((t) => t!.startsWith("fixture-"))).toBe(true);
+    await page.locator("input[type=radio][value='1']").first().check(); // "mean over seeds per config"
+    await page.waitForFunction(() => Array.from(document.querySelectorAll("[data-chart=rewards] [class$=-swatch]")).some((e) => e.textContent?.includes("method=")));
+    const after = await legend();
+    expect(after.length).toBeLessThan(before.length);
+    expect((await marksIn(page, "[data-chart=rewards]"))[0]).toBeGreaterThan(0);
     await page.close();
   });
 
