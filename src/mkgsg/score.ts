@@ -38,7 +38,12 @@ function runCheck(spec: CheckSpec, variants: string[], kg: KG, item: Item): Chec
   let last: { pass: boolean; detail?: string } = { pass: false, detail: "empty answer" };
   for (const v of variants) {
     if (!v.trim()) continue;
-    last = fn(v, spec.args, { kg, item });
+    try {
+      last = fn(v, spec.args, { kg, item });
+    } catch (e) {
+      // args of the wrong shape (a hand-edited item): the check fails with a reason instead of crashing the scorer
+      return { name: spec.name, component: spec.component, pass: false, detail: `check could not run: ${(e as Error).message}` };
+    }
     if (last.pass) break;
   }
   return { name: spec.name, component: spec.component, pass: last.pass, ...(last.detail ? { detail: last.detail } : {}) };

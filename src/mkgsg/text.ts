@@ -64,10 +64,16 @@ export function commaList(s: string): string[] {
     .filter(Boolean);
 }
 
+const JSON_START = /^[{["\-0-9tfn]/;
+
 /** Parse the first JSON value in the text that is the whole text (strict) — no prose around it. */
 export function parseJsonStrict(s: string): { ok: true; value: unknown } | { ok: false; error: string } {
+  const t = s.trim();
+  // A JSON text can only start with one of these; most answers are prose, and letting JSON.parse throw on each of
+  // them was the generator's hottest spot (an exception per check). Same outcome, no exception.
+  if (!JSON_START.test(t)) return { ok: false, error: `not JSON (starts with ${JSON.stringify(t.slice(0, 1))})` };
   try {
-    return { ok: true, value: JSON.parse(s.trim()) };
+    return { ok: true, value: JSON.parse(t) };
   } catch (e) {
     return { ok: false, error: (e as Error).message };
   }

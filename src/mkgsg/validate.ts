@@ -64,6 +64,14 @@ export function validateOntology(item: Item, kg: KG): Reason[] {
   else if (!(KINDS[item.family] as readonly string[]).includes(item.kind)) add("malformed_item", `unknown kind ${item.family}/${item.kind}`);
   if (typeof item.prompt !== "string" || typeof item.gold !== "string" || !Array.isArray(item.checks) || item.checks.length === 0 || !item.provenance)
     add("malformed_item", "prompt, gold, checks and provenance are required");
+  else {
+    const p = item.provenance;
+    if (!Array.isArray(p.genes) || !p.genes.every((g) => typeof g === "number") || !isStrings(p.terms) || !isStrings(p.evidence))
+      add("malformed_item", "provenance needs genes (numbers), terms and evidence (strings)");
+    if (item.split !== "train" && item.split !== "eval") add("malformed_item", `split ${String(item.split)}`);
+    if (item.options !== undefined && !isStrings(item.options)) add("malformed_item", "options must be strings");
+    if (![...item.checks].every((c) => c && typeof c === "object" && c.args && typeof c.args === "object")) add("malformed_item", "every check needs name, component and args");
+  }
   if (out.length) return out;
   for (const c of item.checks) if (!CHECK_NAMES.has(c.name)) add("malformed_item", `unknown check ${c.name}`);
   if (out.length) return out;
@@ -83,7 +91,14 @@ export function validateOntology(item: Item, kg: KG): Reason[] {
   }
 
   // ── each grounded check's facts, recomputed ──
-  for (const c of item.checks) ARGS[c.name]?.(c.args, item, kg, out);
+  for (const c of item.checks) {
+    try {
+      ARGS[c.name]?.(c.args, item, kg, out);
+    } catch (e) {
+      // hand-edited items can carry args of the wrong shape: a named reason, not a crash
+      add("malformed_item", `${c.name}: bad args (${(e as Error).message})`);
+    }
+  }
 
   // ── the gold must score exactly 1 ──
   const s = score(item, item.gold, kg);
@@ -96,23 +111,30 @@ export function validateOntology(item: Item, kg: KG): Reason[] {
 
 export function validateWorkflow(item: Item, kg: KG, opts: ValidateOptions = {}): Reason[] {
   const out: Reason[] = [];
-  if (!item || !Array.isArray(item.checks)) return out;
+  if (!item || !Array.isArray(item.checks) || !item.provenance || !isStrings(item.provenance.evidence)) return out;
   for (const c of item.checks) {
-    if (!c.name.startsWith("workflow_")) continue;
-    if (c.name === "workflow_evidence_code") {
-      const facts = (c.args.facts ?? []) as [number, string][];
-      const codes = codesOfFacts(kg, facts);
-      if (codes === null) out.push({ reason: "workflow_fact_not_in_kg", detail: "an evidence fact is not a direct annotation" });
-      else if (codes.join(",") !== [...((c.args.codes as string[]) ?? [])].sort().join(","))
-        out.push({ reason: "workflow_evidence_code_mismatch", detail: `item says ${(c.args.codes as string[]).join(",")}, KG records ${codes.join(",")}` });
+    if (typeof c?.name !== "string" || !c.name.startsWith("workflow_") || !c.args || typeof c.args !== "object") continue;
+    try {
+      if (c.name === "workflow_evidence_code") {
+        const facts = (c.args.facts ?? []) as [number, string][];
+        const codes = codesOfFacts(kg, facts);
+        if (codes === null) out.push({ reason: "workflow_fact_not_in_kg", detail: "an evidence fact is not a direct annotation" });
+        else if (codes.join(",") !== [...((c.args.codes as string[]) ?? [])].sort().join(","))
+          out.push({ reason: "workflow_evidence_code_mismatch", detail: `item says ${((c.args.codes as string[]) ?? []).join(",")}, KG records ${codes.join(",")}` });
+      }
+      const r = workflowChecks[c.name]?.(item.gold, c.args, { kg, item });
+      if (r && !r.pass) out.push({ reason: "workflow_gold_violates", detail: `${c.name}: ${r.detail ?? "fails"}` });
+    } catch (e) {
+      // args of the wrong shape (a hand-edited item): a named reason, not a crash
+      out.push({ reason: "malformed_item", detail: `${c.name}: bad args (${(e as Error).message})` });
     }
-    const r = workflowChecks[c.name]?.(item.gold, c.args, { kg, item });
-    if (r && !r.pass) out.push({ reason: "workflow_gold_violates", detail: `${c.name}: ${r.detail ?? "fails"}` });
   }
   if (opts.evidence === "experimental" && item.provenance.evidence.length > 0 && !item.provenance.evidence.some((e) => EXPERIMENTAL.has(e as never)))
     out.push({ reason: "workflow_non_experimental_evidence", detail: `rests only on ${item.provenance.evidence.join(",")}` });
   return dedupe(out);
 }
+
+const isStrings = (x: unknown): x is string[] => Array.isArray(x) && x.every((s) => typeof s === "string");
 
 function dedupe(rs: Reason[]): Reason[] {
   const seen = new Set<string>();

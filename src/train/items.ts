@@ -5,20 +5,12 @@
  */
 import type { Config } from "../config/index.ts";
 import type { KG } from "../kg/types.ts";
-import { FAMILIES, type Item } from "../mkgsg/types.ts";
-import { BbioError } from "../util/errors.ts";
-import { readJsonl } from "../util/fsx.ts";
+import { readItems } from "../mkgsg/io.ts";
+import type { Item } from "../mkgsg/types.ts";
 import { loadGenerator } from "./mkgsg.ts";
 
-export function readItems(path: string): Item[] {
-  const items = readJsonl<Item>(path);
-  items.forEach((it, i) => {
-    const bad = !it || typeof it.id !== "string" || typeof it.prompt !== "string" || typeof it.gold !== "string" || !FAMILIES.includes(it.family) || (it.split !== "train" && it.split !== "eval");
-    if (bad) throw new BbioError(`${path}:${i + 1}: not an MKGSG item (needs id, family, split, prompt, gold)`);
-  });
-  if (items.length === 0) throw new BbioError(`${path}: no items`);
-  return items;
-}
+/** items JSONL → Item[] (line-numbered errors, schema-checked): one reader for every stage, see src/mkgsg/io.ts */
+export { readItems };
 
 export async function itemsFor(config: Config, kg: KG, itemsPath?: string): Promise<Item[]> {
   if (itemsPath) return readItems(itemsPath);

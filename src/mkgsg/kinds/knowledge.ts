@@ -11,10 +11,10 @@
  *                       (true-path propagation decides truth: a distractor that is an ancestor of an annotation is
  *                        TRUE, so curation rejects it as distractor_true_via_ancestor)
  */
-import type { Namespace } from "../../kg/types.ts";
+import type { Gene, Namespace } from "../../kg/types.ts";
 import { pick, shuffled } from "../../util/rng.ts";
 import { type Builder, type BuildCtx, type Draft, mcqPrompt, pickDirectTerm, pickGene, placeOptions, siblingTerms } from "../build.ts";
-import { bandChr, NS_NAME } from "../kgindex.ts";
+import { bandChr, NS_NAME, type KGIndex } from "../kgindex.ts";
 
 function mcq(question: string, correct: string, distractors: string[], ctx: BuildCtx, args: Record<string, unknown>, prov: Draft["provenance"]): Draft | null {
   if (distractors.length < 3) return null;
@@ -44,12 +44,23 @@ const mcqCytoband: Builder = (ctx) => {
   return mcq(`Which cytogenetic band holds the human gene ${g.symbol}?`, correct, ds, ctx, { relation: "cytoband", subject: g.entrez }, { genes: [g.entrez], terms: [], evidence: [] });
 };
 
+/** annotated genes whose first chromosome is `chr` (Entrez order), per index: the alias pool without a full scan per item */
+const chrPools = new WeakMap<KGIndex, Map<string, Gene[]>>();
+function genesOnChr(ix: KGIndex, chr: string): readonly Gene[] {
+  let m = chrPools.get(ix);
+  if (!m) {
+    chrPools.set(ix, (m = new Map()));
+    for (const x of ix.annotatedGenes) if (x.chr.length) (m.get(x.chr[0]) ?? m.set(x.chr[0], []).get(x.chr[0])!).push(x);
+  }
+  return m.get(chr) ?? [];
+}
+
 const mcqAlias: Builder = (ctx) => {
   const g = pickGene(ctx);
   if (!g || g.aliases.length === 0 || g.chr.length === 0) return null;
   const alias = pick(ctx.rng, g.aliases);
   // same-chromosome genes: plausible, but nothing checks here whether they share the alias (curation does)
-  const pool = ctx.ix.annotatedGenes.filter((x) => x.chr[0] === g.chr[0] && x.entrez !== g.entrez);
+  const pool = genesOnChr(ctx.ix, g.chr[0]).filter((x) => x.entrez !== g.entrez);
   if (pool.length < 3) return null;
   const ds = shuffled(ctx.rng, pool).slice(0, 3).map((x) => x.symbol);
   return mcq(`${alias} is an alias of which human gene?`, g.symbol, ds, ctx, { relation: "alias_of", subject: alias }, { genes: [g.entrez], terms: [], evidence: [] });

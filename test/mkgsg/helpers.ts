@@ -1,0 +1,23 @@
+// Shared by the MKGSG tests: the real KG (loaded once per test file) and small per-kind item samples.
+import { loadKG } from "../../src/kg/index.ts";
+import type { Kind } from "../../src/mkgsg/config.ts";
+import { generate } from "../../src/mkgsg/generate.ts";
+import type { Item } from "../../src/mkgsg/types.ts";
+
+export const kg = loadKG();
+
+/** `n` kept items of one kind (deterministic) */
+export function itemsOf(kind: Kind, n = 6, seed = 7): Item[] {
+  return generate(kg, { per_family: n, kinds: [kind] }, seed).items;
+}
+
+export const clone = <T>(x: T): T => structuredClone(x);
+
+/** replace one MCQ option everywhere it appears (options array and the prompt's option line) */
+export function setOption(item: Item, i: number, text: string): void {
+  const L = "ABCD"[i];
+  item.prompt = item.prompt.replace(`${L}) ${item.options![i]}`, `${L}) ${text}`);
+  item.options![i] = text;
+}
+
+export const goldIndex = (item: Item) => "ABCD".indexOf(item.gold);

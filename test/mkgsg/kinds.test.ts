@@ -1,0 +1,111 @@
+// Every item kind: the generated items validate, the gold scores exactly 1.0, and a mutated answer (one wrong fact,
+// broken hop or violated constraint, per kind) scores strictly lower; an empty answer scores 0.
+import { describe, expect, it } from "vitest";
+import { ALL_KINDS, KINDS, type Kind } from "../../src/mkgsg/config.ts";
+import { score } from "../../src/mkgsg/score.ts";
+import { parseJsonStrict } from "../../src/mkgsg/text.ts";
+import type { Item } from "../../src/mkgsg/types.ts";
+import { validate } from "../../src/mkgsg/validate.ts";
+import { itemsOf, kg } from "./helpers.ts";
+
+const otherLetter = (it: Item) => "ABCD"[("ABCD".indexOf(it.gold) + 1) % 4];
+const json = (it: Item) => JSON.parse(it.gold) as Record<string, unknown>;
+
+/** one deliberate error per kind; each must lower the score of EVERY sampled item of that kind */
+const MUTATE: Record<Kind, (it: Item) => string> = {
+  mcq_chromosome: otherLetter,
+  mcq_cytoband: otherLetter,
+  mcq_alias: otherLetter,
+  mcq_definition: otherLetter,
+  mcq_gene_process: otherLetter,
+  mcq_gene_function: otherLetter,
+  mcq_gene_location: otherLetter,
+  // conclusion flipped
+  chain_isa: (it) => it.gold.replace("Answer: Yes", "Answer: No"),
+  // the chain stops at its start: it no longer reaches the target
+  subsumption_yes: (it) => it.gold.replace(/^Chain: (GO:\d{7}).*$/m, "Chain: $1"),
+  subsumption_regulates: (it) => it.gold.replace("Answer: No", "Answer: Yes"),
+  // a namespace root is never a shared informative term
+  shared_term: (it) => it.gold.replace(/^Answer: GO:\d{7}$/m, "Answer: GO:0008150"),
+  band_term_set: (it) => it.gold.replace(/^Count: (\d+)$/m, (_, n) => `Count: ${Number(n) + 1}`),
+  json_array_terms: (it) => JSON.stringify([...(JSON.parse(it.gold) as string[]), "GO:0000001"]),
+  json_object_gene: (it) => JSON.stringify({ ...json(it), chromosome: "99" }),
+  all_caps_band: (it) => it.gold.toLowerCase(),
+  sorted_list_band: (it) => {
+    const syms = it.gold.replace(/ DONE$/, "").split(", ");
+    return `${syms.reverse().join(", ")} DONE`;
+  },
+  n_sentences_term: (it) => it.gold.replace(". It is", "; it is"),
+  markdown_table_evidence: (it) => it.gold.split("\n").slice(0, -1).join("\n"),
+  no_commas_aliases: (it) => it.gold.split(" ").join(", "),
+  int_json_chain: (it) => JSON.stringify({ ...json(it), chain: [...(json(it).chain as string[])].reverse() }),
+  int_band_report: (it) => it.gold.replace(/^Answer: \S+/m, "Answer: NOTAGENE"),
+  int_table_shared: (it) => it.gold.replace(/\| (BP|MF|CC) \|/g, (_, ns: string) => `| ${ns === "BP" ? "MF" : "BP"} |`),
+};
+
+describe("every item kind", () => {
+  it("is covered by this test", () => {
+    expect(Object.keys(MUTATE).sort()).toEqual([...ALL_KINDS].sort());
+  });
+
+  for (const [family, kinds] of Object.entries(KINDS)) {
+    describe(family, () => {
+      for (const kind of kinds) {
+        it(`${kind}: valid, gold scores 1.0, a mutated answer scores lower, no answer scores 0`, () => {
+          const items = itemsOf(kind);
+          expect(items.length).toBe(6);
+          for (const item of items) {
+            expect(item).toMatchObject({ family, kind });
+            expect(validate(item, kg), item.id).toEqual({ ok: true });
+            const gold = score(item, item.gold, kg);
+            expect(gold.score, `${item.id}: ${JSON.stringify(gold.checks)}`).toBe(1);
+            expect(gold.checks.every((c) => c.pass)).toBe(true);
+
+            const wrong = MUTATE[kind](item);
+            expect(wrong, `${item.id}: the mutation must change the answer`).not.toBe(item.gold);
+            const s = score(item, wrong, kg);
+            expect(s.score, `${item.id}: ${JSON.stringify(wrong)}`).toBeLessThan(1);
+            expect(s.checks.some((c) => !c.pass)).toBe(true);
+
+            expect(score(item, "", kg).score).toBe(0);
+            expect(score(item, "   \n", kg).score).toBe(0);
+          }
+        });
+      }
+    });
+  }
+
+  it("integration items give partial credit per component", () => {
+    const item = itemsOf("int_json_chain", 1)[0];
+    const o = JSON.parse(item.gold);
+    const wrongChromosome = JSON.stringify({ ...o, chromosome: "99" });
+    const s = score(item, wrongChromosome, kg);
+    expect(s.components.format).toBe(1);
+    expect(s.components.reasoning).toBe(1);
+    expect(s.components.knowledge).toBe(0.5);
+    expect(s.score).toBeGreaterThan(0.5);
+    expect(s.score).toBeLessThan(1);
+  });
+
+  it("a check with malformed args fails with a reason instead of throwing", () => {
+    const item = structuredClone(itemsOf("shared_term", 1)[0]);
+    item.checks[0].args = {}; // go_in_set without its set
+    const s = score(item, item.gold, kg);
+    expect(s.score).toBeLessThan(1);
+    expect(s.checks[0]).toMatchObject({ pass: false, detail: expect.stringMatching(/could not run/) });
+  });
+
+  it("parseJsonStrict: the no-exception fast path for prose agrees with JSON.parse", () => {
+    const texts = ['["GO:0005515"]', ' {"a":1} ', "-1", "3.5", '"x"', "true", "false", "null", "\n[]\n", "Answer: Yes", "A", "", "  ", "no", "None", "{oops", "[1,", "tru", "Evidence: IDA\nAnswer: B", "| a | b |"];
+    for (const t of texts) {
+      let ok: boolean;
+      try {
+        JSON.parse(t.trim());
+        ok = true;
+      } catch {
+        ok = false;
+      }
+      expect(parseJsonStrict(t).ok, JSON.stringify(t)).toBe(ok);
+    }
+  });
+});
