@@ -89,6 +89,18 @@ export const OUTPUTS: readonly Output[] = [
     sql: `SELECT run_id, step, capability, w, alpha, strategy FROM v_weights ORDER BY run_id, capability, step`,
   },
   {
+    file: "completions.arrow",
+    doc: "sampled GRPO completions at each run's first and last logged step (before / after RL), with the per-capability rewards (JSON text), the aggregate reward and the advantage",
+    schema: [
+      ["run_id", "string"], ["step", "int"], ["item_id", "string"], ["family", "string"], ["prompt", "string"],
+      ["completion", "string"], ["rewards", "string"], ["reward", "float"], ["advantage", "float"],
+    ],
+    sql: `WITH s AS (SELECT run_id, min(step) AS first, max(step) AS last FROM v_completions GROUP BY run_id)
+          SELECT c.run_id, c.step, c.item_id, c.family, c.prompt, c.completion, c.rewards, c.reward, c.advantage
+          FROM v_completions c JOIN s ON c.run_id = s.run_id AND (c.step = s.first OR c.step = s.last)
+          ORDER BY c.run_id, c.step, c.family, c.item_id`,
+  },
+  {
     file: "items.arrow",
     doc: "accepted MKGSG items with provenance (JSON text)",
     schema: [

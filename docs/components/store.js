@@ -24,6 +24,7 @@ const arrow = async (file) => tableFromIPC(new Uint8Array(await file.arrayBuffer
 
 export const loadBuild = () => FileAttachment("../data/build.json").json();
 export const loadAnalysis = () => import(FileAttachment("../data/analysis.js").href);
+export const loadCompletions = async () => rows(await arrow(FileAttachment("../data/completions.arrow")));
 export const loadEvals = async () => rows(await arrow(FileAttachment("../data/evals.arrow")));
 export const loadMetrics = async () => rows(await arrow(FileAttachment("../data/metrics.arrow")));
 export const loadGram = async () => rows(await arrow(FileAttachment("../data/gram.arrow")));

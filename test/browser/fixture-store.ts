@@ -13,6 +13,7 @@
  *   grad_gram          both triangles + diagonal; one step where a capability's gradient is exactly zero (the real
  *                      `cosines()` then writes cos 0 — the loader must turn that into "no cosine", not "orthogonal")
  *   weights            strategy "<weight_strategy>/<method>"
+ *   completions        at step 1, every 4th step and the last
  *   evals (stage eval) metric "score" (headline) with CI, plus "format", "baseline/chance", "baseline/untrained"
  */
 import { Store, flatten } from "../../src/store/store.ts";
@@ -55,6 +56,7 @@ export async function makeFixtureStore(path: string, opts: FixtureOptions = {}):
     const metrics: Record<string, unknown>[] = [];
     const gram: Record<string, unknown>[] = [];
     const weights: Record<string, unknown>[] = [];
+    const completions: Record<string, unknown>[] = [];
     const metric = (run_id: string, stage: string, step: number, name: string, value: number) => metrics.push({ run_id, stage, step, name, value });
     for (let r = 0; r < nRuns; r++) {
       const v = VARIANTS[r % VARIANTS.length];
@@ -145,10 +147,19 @@ export async function makeFixtureStore(path: string, opts: FixtureOptions = {}):
           }
         }
         metric(id, "grpo", s, "grad/conflict_fraction", conflicts / pairs);
+        if (s === 1 || s === steps || s % 4 === 0)
+          for (const [k, cap] of CAPS.entries()) {
+            const reward = Math.min(1, 0.2 + 0.05 * s * rng());
+            completions.push({
+              run_id: id, stage: "grpo", step: s, item_id: `it${k}`, family: cap, prompt: `Fixture question ${k}?`,
+              completion: s === 1 ? "gene gene gene" : `answer ${k}`, rewards: JSON.stringify({ [cap]: { rule: reward, model: reward, hybrid: reward } }),
+              reward, advantage: reward - 0.3,
+            });
+          }
       }
     }
     await db.append("run_params", params);
-    for (const [table, rows] of [["evals", evals], ["metrics", metrics], ["grad_gram", gram], ["weights", weights]] as const)
+    for (const [table, rows] of [["evals", evals], ["metrics", metrics], ["grad_gram", gram], ["weights", weights], ["completions", completions]] as const)
       await db.append(table, rows as Record<string, unknown>[]);
     const items: Record<string, unknown>[] = [];
     const rejects: Record<string, unknown>[] = [];

@@ -23,7 +23,7 @@ const rowsOf = async (file: string, path = db) => (await table(file, path)).toAr
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "bbio-loaders-"));
   db = join(dir, "store.duckdb");
-  await makeFixtureStore(db, { runs: 12, steps: 3, items: 20 });
+  await makeFixtureStore(db, { runs: 12, steps: 5, items: 20 });
   // one run that is still running: the site must not see it, nor its rows
   await withDb(db, { readOnly: false, quiet: true }, (d) => d.run(`UPDATE runs SET status = 'running' WHERE id = 'fx00009'`));
 });
@@ -63,6 +63,12 @@ describe("site files from the store", () => {
     const evals = await rowsOf("evals.arrow");
     expect(evals).toHaveLength(11 * 4 * 4);
     expect(new Set(evals.map((e) => e.metric))).toEqual(new Set(["score", "format", "baseline/chance", "baseline/untrained"]));
+  });
+
+  test("completions: only each run's first and last logged step (before / after RL)", async () => {
+    const c = await rowsOf("completions.arrow");
+    expect(new Set(c.map((r) => r.step))).toEqual(new Set([1, 5])); // steps 1, 4 and 5 were logged
+    expect(c.some((r) => r.run_id === "fx00009")).toBe(false);
   });
 
   test("gram: a zero gradient has no cosine (NULL), not cos = 0 ('orthogonal')", async () => {
