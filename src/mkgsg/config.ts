@@ -23,6 +23,11 @@ export const dataSchema = z
   .object({
     /** items kept per capability family (split across the family's enabled kinds as evenly as possible) */
     per_family: z.number().int().positive().default(200),
+    /**
+     * how many of each family's per_family items are held out for evaluation (gene-disjoint from train); 0 = whatever
+     * the gene split gives (~10 %, fewer for multi-gene kinds). Evaluation CIs need a few dozen per family.
+     */
+    eval_per_family: z.number().int().nonnegative().default(0),
     /** item kinds to generate; [] = all kinds */
     kinds: z.array(z.enum(ALL_KINDS as unknown as [Kind, ...Kind[]])).default([]),
     /**
@@ -43,6 +48,7 @@ export const dataSchema = z
     /** construction attempts per kept item before a family gives up (oversampling budget) */
     max_attempts_factor: z.number().int().min(2).default(60),
   })
-  .strict();
+  .strict()
+  .refine((d) => d.eval_per_family < d.per_family, { message: "eval_per_family must be smaller than per_family", path: ["eval_per_family"] });
 export type DataConfig = z.infer<typeof dataSchema>;
 export type DataConfigInput = z.input<typeof dataSchema>;

@@ -32,6 +32,8 @@ export interface FunnelRow {
   attempts: number;
   /** seeds without the material the kind needs (no alias, no band, set too large, …): not items, not rejects */
   no_material: number;
+  /** seeds whose item would land in a split that is already full (data.eval_per_family): skipped, not rejects */
+  split_full: number;
   /** items constructed */
   generated: number;
   /** passed ontology validation */
@@ -54,7 +56,7 @@ export interface GenerateOptions {
   onProgress?: (kept: number, total: number) => void;
 }
 
-const emptyRow = (): FunnelRow => ({ attempts: 0, no_material: 0, generated: 0, validated: 0, kept: 0, rejected_ontology: 0, rejected_workflow: 0, duplicates: 0 });
+const emptyRow = (): FunnelRow => ({ attempts: 0, no_material: 0, split_full: 0, generated: 0, validated: 0, kept: 0, rejected_ontology: 0, rejected_workflow: 0, duplicates: 0 });
 
 /** the kinds of a family that the config enables */
 export function enabledKinds(cfg: DataConfig, family: Family): Kind[] {
@@ -78,14 +80,22 @@ export function generate(kg: KG, dataConfig: DataConfigInput, seed: number, opts
   for (const family of families) {
     const kinds = enabledKinds(cfg, family);
     funnel[family] = {};
+    // quotas per kind and split: data.eval_per_family of the family's items are held out (0 = whatever the gene
+    // split gives, ~10 %), spread over the kinds like per_family
+    const share = (n: number, i: number) => Math.floor(n / kinds.length) + (i < n % kinds.length ? 1 : 0);
     const states = kinds.map((kind, i) => {
       const row = emptyRow();
       funnel[family][kind] = row;
-      const quota = Math.floor(cfg.per_family / kinds.length) + (i < cfg.per_family % kinds.length ? 1 : 0);
+      const quota = share(cfg.per_family, i);
+      const evalQuota = cfg.eval_per_family ? share(cfg.eval_per_family, i) : null;
       const ctx: BuildCtx = { kg, ix, rng: rngFor(seed, `mkgsg:${family}:${kind}`), cfg, wf: cfg.workflow_constraints };
-      return { kind, row, quota, ctx, kept: [] as Item[], exhausted: false };
+      return { kind, row, quota, evalQuota, ctx, kept: [] as Item[], nEval: 0, exhausted: false };
     });
     type State = (typeof states)[number];
+    /** room left in the item's split (null evalQuota: one pool) */
+    const room = (s: State, split: Item["split"]) =>
+      s.evalQuota === null ? s.quota - s.kept.length
+        : split === "eval" ? s.evalQuota - s.nEval : s.quota - s.evalQuota - (s.kept.length - s.nEval);
 
     /** one seed → construct → curate; true when an item was kept */
     const attempt = (s: State): boolean => {
@@ -93,6 +103,7 @@ export function generate(kg: KG, dataConfig: DataConfigInput, seed: number, opts
       const draft = BUILDERS[s.kind](s.ctx);
       if (!draft) return (s.row.no_material++, false);
       const item = finalize(kg, family, s.kind, draft, seed);
+      if (room(s, item.split) <= 0) return (s.row.split_full++, false); // its split is full: not built, not a reject
       s.row.generated++;
       if (cfg.ontology_validation) {
         const rs = validateOntology(item, kg);
@@ -110,6 +121,7 @@ export function generate(kg: KG, dataConfig: DataConfigInput, seed: number, opts
       if (seen.has(item.id)) return (s.row.duplicates++, false);
       seen.add(item.id);
       s.kept.push(item);
+      if (item.split === "eval") s.nEval++;
       s.row.kept++;
       opts.onProgress?.(++done, total);
       return true;
@@ -121,24 +133,41 @@ export function generate(kg: KG, dataConfig: DataConfigInput, seed: number, opts
       while (s.kept.length < s.quota && s.row.attempts < budget) attempt(s);
       if (s.kept.length < s.quota) s.exhausted = true;
     }
-    // phase 2: kinds that still produce take over the quota of kinds that ran dry, round-robin
-    let deficit = cfg.per_family - states.reduce((a, s) => a + s.kept.length, 0);
-    while (deficit > 0 && states.some((s) => !s.exhausted)) {
+    // phase 2: kinds that still produce take over the quota of kinds that ran dry, round-robin (per split when
+    // eval_per_family is set: a dry kind's unfilled eval places move to another kind's eval quota)
+    const moveLeftovers = () => {
       for (const s of states) {
-        if (deficit === 0 || s.exhausted) continue;
+        if (!s.exhausted) continue;
+        const missingEval = s.evalQuota === null ? 0 : s.evalQuota - s.nEval;
+        const missing = s.quota - s.kept.length;
+        if (missing === 0) continue;
+        const takers = states.filter((t) => !t.exhausted);
+        if (takers.length === 0) return;
+        for (let k = 0; k < missing; k++) {
+          const t = takers[k % takers.length];
+          t.quota++;
+          if (t.evalQuota !== null && k < missingEval) t.evalQuota++;
+        }
+        s.quota = s.kept.length;
+        if (s.evalQuota !== null) s.evalQuota = s.nEval;
+      }
+    };
+    for (moveLeftovers(); states.some((s) => !s.exhausted && s.kept.length < s.quota); moveLeftovers()) {
+      for (const s of states) {
+        if (s.exhausted || s.kept.length >= s.quota) continue;
         let got = false;
-        for (let i = 0; i < cfg.max_attempts_factor && !got; i++) got = attempt(s);
-        if (got) deficit--;
-        else s.exhausted = true;
+        for (let i = 0; i < cfg.max_attempts_factor * (s.evalQuota !== null && room(s, "eval") > 0 ? 10 : 1) && !got; i++) got = attempt(s);
+        if (!got) s.exhausted = true;
       }
     }
+    const deficit = cfg.per_family - states.reduce((a, s) => a + s.kept.length, 0);
     if (deficit > 0) {
       const kept = cfg.per_family - deficit;
       const top = topReasons(rejects.filter((r) => r.family === family));
       throw new BbioError(
         `mkgsg: kept only ${kept} of ${cfg.per_family} ${family} items (kinds ${kinds.join(", ")}); most common rejects: ${top || "none"}`,
         2,
-        "lower data.per_family, enable more kinds, or raise data.max_attempts_factor / data.max_words",
+        "lower data.per_family or data.eval_per_family, enable more kinds, or raise data.max_attempts_factor / data.max_words",
       );
     }
     for (const s of states) items.push(...s.kept);
