@@ -22,8 +22,12 @@ export const grpoSchema = z
     /** dynamic strategy: the wrapped strategy and how often (steps) it is recomputed from EMA statistics */
     dynamic_inner: z.enum(["uniform", "static", "minnorm", "orthogonal", "inverse_variance"]).default("minnorm"),
     dynamic_every: z.number().int().positive().default(5),
-    /** rule/model mix α_c in r_c = α_c·rule + (1−α_c)·RM: "min_variance" (W3, from the RM stage's held-out noise) or a number */
-    alpha: z.union([z.literal("min_variance"), z.number().min(0).max(1)]).default("min_variance"),
+    /**
+     * rule/model mix α_c in r_c = α_c·rule + (1−α_c)·RM: a number, or "min_variance" (W3, from the RM stage's held-out
+     * noise estimates). Default 0.75 (ours): on MKGSG the rule IS the label, so W3 measures the rule as noise-free and
+     * picks α = 1 (rule only) whenever the RM errs at all — the run logs W3's α as alpha_min_variance/<c> either way.
+     */
+    alpha: z.union([z.literal("min_variance"), z.number().min(0).max(1)]).default(0.75),
     max_steps: z.number().int().positive().default(16),
     /** prompts per capability per step (prompts are mixed across the four families, equally) */
     prompts_per_capability: z.number().int().positive().default(2),

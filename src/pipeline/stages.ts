@@ -120,7 +120,11 @@ const grpo: StageDef<Config> = {
     const { loadScorer } = await import("../train/mkgsg.ts");
     const { runGrpo, resolveAlphas } = await import("../grpo/train.ts");
     const items = readJsonl<Item>(join(ctx.upstream.generate.dir, ITEMS));
-    const { alphas, source } = resolveAlphas(ctx.config.grpo.alpha, join(ctx.upstream.rm.dir, "result.json"));
+    const rmResult = join(ctx.upstream.rm.dir, "result.json");
+    const { alphas, source } = resolveAlphas(ctx.config.grpo.alpha, rmResult);
+    // W3's choice is recorded even when the config fixes α, so pages can show what min-variance mixing would do
+    const w3 = resolveAlphas("min_variance", rmResult).alphas;
+    for (const [c, a] of Object.entries(w3)) ctx.sink.metric(0, `alpha_min_variance/${c}`, a);
     const needRm = Object.values(alphas).some((a) => a < 1);
     const { loadRewardModel } = await import("../rewards/rm.ts");
     const rewardModel = needRm ? await loadRewardModel(join(ctx.upstream.rm.dir, "rm"), ctx.config.model) : null;
@@ -130,7 +134,7 @@ const grpo: StageDef<Config> = {
         config: ctx.config, items, kg: loadKG(), scorer: await loadScorer(), sftCheckpointDir: join(ctx.upstream.sft.dir, "checkpoint"),
         rewardModel, alphas, outDir: ctx.dir, sink: ctx.sink, seed: ctx.seed, resume: ctx.resume,
       });
-      writeFileAtomic(join(ctx.dir, "result.json"), JSON.stringify({ ...r, alphas, alphaSource: source }, null, 1) + "\n");
+      writeFileAtomic(join(ctx.dir, "result.json"), JSON.stringify({ ...r, alphas, alphaSource: source, alphaMinVariance: w3 }, null, 1) + "\n");
       ctx.log(`${r.steps} steps in ${r.seconds.toFixed(0)} s; reward ${fmtCaps(r.rewardFirst)} → ${fmtCaps(r.rewardLast)}`);
     } finally {
       rewardModel?.dispose();
