@@ -286,6 +286,20 @@ export async function runGrpo(o: GrpoOptions): Promise<GrpoResult> {
       sink.metric(step, "entropy", -rows.reduce((a, r) => a + r.sampleLogp, 0) / Math.max(1, lens.reduce((a, b) => a + b, 0)));
       sink.metric(step, "learning_rate", lr);
       for (const [name, v] of Object.entries(u.metrics)) sink.metric(step, name, v);
+      // what the combination rule did (projections, norm removed, first-order gains): scalars and per-capability
+      // vectors go to metrics as method/<key>[/<capability>]; matrices (cosines before/after) are summarised by max |cos|
+      for (const [key, v] of Object.entries(u.diagnostics)) {
+        if (key === "coef" || key === "order" || key === "dropped") continue;
+        if (typeof v === "number") sink.metric(step, `method/${key}`, v);
+        else if (Array.isArray(v) && v.length === T && v.every((x) => typeof x === "number"))
+          (v as number[]).forEach((x, c) => sink.metric(step, `method/${key}/${CAPABILITIES[c]}`, x));
+        else if (Array.isArray(v) && Array.isArray(v[0])) {
+          const M = v as number[][];
+          let m = 0;
+          for (let i = 0; i < M.length; i++) for (let j = 0; j < M.length; j++) if (i !== j && Number.isFinite(M[i][j])) m = Math.max(m, Math.abs(M[i][j]));
+          sink.metric(step, `method/${key}/max_abs_offdiag`, m);
+        }
+      }
       sink.rows("grad_gram", u.gramRows);
       sink.rows("weights", weightRows(step, CAPABILITIES, coefSum > 0 ? coef.map((w) => w / coefSum) : coef, `${g.weight_strategy}/${g.method}`, alphas));
       if (step === 1 || step === g.max_steps || step % g.log_completions_every === 0)
