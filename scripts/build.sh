@@ -4,7 +4,7 @@
 #   2. run the suite through the pipeline — cached stages, so a warm build only re-exports (skip: BBIO_SKIP_PIPELINE=1)
 #   3. drop cached loader outputs (they depend on the store, which Framework cannot see) and `observable build`
 # Env: BBIO_SUITE (default "default"), BBIO_DB (store, default data/bbio.duckdb), BBIO_BASE (URL sub-path, default /),
-#      BBIO_DIST (output dir, default dist).
+#      BBIO_DIST (output dir, default dist), BBIO_JOBS (suite runs at once, one process = one core each; default 2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export OBSERVABLE_TELEMETRY_DISABLE=true
@@ -13,11 +13,12 @@ t0=$(date +%s)
 node scripts/prefill-npm-cache.mjs docs
 
 if [ "${BBIO_SKIP_PIPELINE:-0}" != "1" ]; then
-  echo "== bbio suite ${BBIO_SUITE:-default}"
-  npx tsx src/cli.ts suite "${BBIO_SUITE:-default}"
+  echo "== bbio suite ${BBIO_SUITE:-default} (--jobs ${BBIO_JOBS:-2})"
+  npx tsx src/cli.ts suite "${BBIO_SUITE:-default}" --jobs "${BBIO_JOBS:-2}"
 fi
 
 rm -rf docs/.observablehq/cache/data
 rm -rf "${BBIO_DIST:-dist}"
+t1=$(date +%s)
 npx observable build
-echo "build: ${BBIO_DIST:-dist}/ in $(( $(date +%s) - t0 )) s"
+echo "build: ${BBIO_DIST:-dist}/ in $(( $(date +%s) - t0 )) s (site $(( $(date +%s) - t1 )) s)"

@@ -28,6 +28,10 @@ export function trainingCurves(rows, {width, height = 190, parts = null} = {}) {
   }
   for (const metric of metrics) {
     const data = rows.filter((d) => d.metric === metric);
+    // a constant series (e.g. α fixed at 0.5, no clipping at all) gets a visible band around its value instead of a
+    // zero-height domain with meaningless ticks
+    const [lo, hi] = d3extent(data.flatMap((d) => [d.value, d.smoothed]));
+    const yDomain = lo === hi && Number.isFinite(lo) ? [lo - (Math.abs(lo) * 0.1 || 1), hi + (Math.abs(hi) * 0.1 || 1)] : undefined;
     grid.append(
       Plot.plot({
         width: panelWidth,
@@ -35,7 +39,7 @@ export function trainingCurves(rows, {width, height = 190, parts = null} = {}) {
         grid: true,
         title: metric,
         x: {label: "step"},
-        y: {label: null, nice: true},
+        y: {label: null, nice: true, domain: yDomain},
         color,
         marks: styles.flatMap(([p, dash]) => {
           const d = parts ? data.filter((r) => r.part === p) : data;
@@ -49,4 +53,10 @@ export function trainingCurves(rows, {width, height = 190, parts = null} = {}) {
     );
   }
   return grid;
+}
+
+function d3extent(values) {
+  let lo = Infinity, hi = -Infinity;
+  for (const v of values) if (Number.isFinite(v)) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
+  return lo <= hi ? [lo, hi] : [NaN, NaN];
 }

@@ -109,12 +109,12 @@ export function capEstimate(A, rs, cap) {
 }
 
 /** "62.1 [58.0, 66.2]" (×100, one decimal) with the interval's source */
-export function fmtEstimate(e, {scale = 100, digits = 1} = {}) {
+export function fmtEstimate(e, {scale = 100, digits = 1, source = true} = {}) {
   if (!Number.isFinite(e.mean)) return "—";
   const f = (v) => (v * scale).toFixed(digits);
   if (e.kind === "none" || !Number.isFinite(e.lo)) return `${f(e.mean)} (no CI)`;
   const src = e.kind === "seeds" ? `${e.n} seeds` : `bootstrap${e.items ? `, n=${e.items}` : ""}`;
-  return `${f(e.mean)} [${f(e.lo)}, ${f(e.hi)}] (${src})`;
+  return `${f(e.mean)} [${f(e.lo)}, ${f(e.hi)}]${source ? ` (${src})` : ""}`;
 }
 
 /** Our model's size from the stored configs (build.json `models`), e.g. "141,056 parameters (2 layers, d=64, vocab 512)". */
@@ -131,11 +131,27 @@ export function modelScale(build) {
  */
 export function bestConfig(runs, method) {
   const groups = new Map();
-  for (const r of runs) if (r.complete && r.method === method) groups.set(r.group, [...(groups.get(r.group) ?? []), r]);
-  let best = null, bestMean = -Infinity;
+  for (const r of runs) if (r.method === method && CAPS.some((c) => Number.isFinite(r.scores[c]?.value))) groups.set(r.group, [...(groups.get(r.group) ?? []), r]);
+  // mean over the capabilities a run was scored on (complete runs have all four; the pick prefers them)
+  const meanOf = (r) => {
+    const v = CAPS.map((c) => r.scores[c]?.value).filter(Number.isFinite);
+    return v.reduce((a, b) => a + b, 0) / v.length;
+  };
+  let best = null, bestKey = [-1, -Infinity];
   for (const rs of groups.values()) {
-    const m = rs.reduce((a, r) => a + CAPS.reduce((b, c) => b + r.scores[c].value, 0) / CAPS.length, 0) / rs.length;
-    if (m > bestMean) (best = rs), (bestMean = m);
+    const key = [rs.every((r) => r.complete) ? 1 : 0, rs.reduce((a, r) => a + meanOf(r), 0) / rs.length];
+    if (key[0] > bestKey[0] || (key[0] === bestKey[0] && key[1] > bestKey[1])) (best = rs), (bestKey = key);
   }
   return best;
+}
+
+/**
+ * Why runs are not points in capability space: "6 of 6 stored runs lack a score for reasoning (6), integration (4)"
+ * (the eval split had no items of that family, or the eval stage did not report it). null when every run is complete.
+ */
+export function missingScores(runs) {
+  const incomplete = runs.filter((r) => !r.complete);
+  if (!incomplete.length) return null;
+  const counts = CAPS.map((c) => [c, incomplete.filter((r) => !Number.isFinite(r.scores[c]?.value)).length]).filter(([, n]) => n);
+  return `${incomplete.length} of ${runs.length} stored run(s) lack a score for ${counts.map(([c, n]) => `${c} (${n})`).join(", ")} — the evaluation split had no items of that family, or the eval stage did not report it.`;
 }
