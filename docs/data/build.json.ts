@@ -1,3 +1,0 @@
-// Thin loader entry (Framework only looks under docs/): the code is loaders/emit.ts — see its header.
-import { emit } from "../../loaders/emit.ts";
-await emit("build.json");
