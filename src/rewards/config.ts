@@ -1,5 +1,54 @@
 import { z } from "zod";
+import { CORRUPTIONS, type Corruption } from "../mkgsg/corrupt.ts";
 
-/** Config section owned by src/rewards (scaffold: the owner adds fields with defaults). */
-export const rmSchema = z.object({}).strict();
+/**
+ * The `rm` section: the Bradley–Terry reward model of the hybrid reward (paper.md §1.2, [OURS]) and the held-out
+ * noise estimates that feed the rule-vs-model mixing α_c (§1.4 W3). Owner: src/rewards.
+ *
+ * Defaults are sized so the RM stage (pairs + training + held-out evaluation) of the default config (data.per_family
+ * 200 → ~1400 train / ~110 held-out pairs, model 2×128, block 256) runs in under a minute on one wasm core: measured
+ * 37 s of CPU (42–50 s wall on a shared 2-core machine), held-out pairwise accuracy 0.71 from the default 300-step SFT
+ * checkpoint (knowledge pairs, whose eval genes the model never saw, stay near chance).
+ * Optimiser names follow src/train/config.ts (nanoGPT / TRL).
+ */
+export const rmSchema = z
+  .object({
+    /** preference pairs per item (distinct corruption types where the item allows it) */
+    pairs_per_item: z.number().int().positive().default(2),
+    /** corruption types to draw from; [] = all (src/mkgsg/corrupt.ts CORRUPTIONS) */
+    corruptions: z.array(z.enum(CORRUPTIONS as unknown as [Corruption, ...Corruption[]])).default([]),
+    /** optimizer steps (one batch of pairs each) */
+    max_steps: z.number().int().positive().default(60),
+    /** pairs per step (each pair = 2 sequences through the model) */
+    batch_size: z.number().int().positive().default(8),
+    learning_rate: z.number().positive().default(1e-3),
+    min_lr: z.number().nonnegative().default(1e-4),
+    warmup_steps: z.number().int().nonnegative().default(5),
+    weight_decay: z.number().nonnegative().default(0.0),
+    beta1: z.number().min(0).max(1).default(0.9),
+    beta2: z.number().min(0).max(1).default(0.95),
+    eps: z.number().positive().default(1e-8),
+    /** global-norm gradient clipping; 0 = off */
+    max_grad_norm: z.number().nonnegative().default(1.0),
+    /** std of the scalar head's initial weights (bias starts at 0) */
+    head_init_std: z.number().nonnegative().default(0.02),
+    log_every: z.number().int().positive().default(10),
+    /** held-out pairwise accuracy during training every this many steps (on at most eval_max_pairs pairs) */
+    eval_every: z.number().int().positive().default(30),
+    /** cap on held-out pairs scored during training (the final evaluation uses every held-out pair) */
+    eval_max_pairs: z.number().int().positive().default(64),
+    /** train pairs scored (no grad) at the end for the reported train accuracy */
+    train_eval_pairs: z.number().int().positive().default(128),
+    save_every: z.number().int().positive().default(100),
+    /** sequences per forward pass when scoring (no grad) */
+    score_batch_size: z.number().int().positive().default(32),
+    /**
+     * W3 noise estimate per capability on held-out answers (gold = 1, corrupted = 0 as the latent quality):
+     * "central" = variances and Pearson ρ as the α* formula is stated; "raw" = second moments about 0 (MSE-optimal,
+     * accounts for the rule scorer's partial-credit bias). See src/rewards/strategies/min_variance_alpha.ts.
+     */
+    noise_moments: z.enum(["central", "raw"]).default("central"),
+  })
+  .strict()
+  .refine((s) => s.min_lr <= s.learning_rate, { message: "min_lr must be ≤ learning_rate", path: ["min_lr"] });
 export type RmConfig = z.infer<typeof rmSchema>;

@@ -1,0 +1,107 @@
+/**
+ * Corruptions (src/mkgsg/corrupt.ts) and preference pairs (src/rewards/pairs.ts) over real MKGSG items of every kind:
+ * every corrupted answer scores strictly lower than the gold, every type is exercised, pairs are deterministic and
+ * keep the item's split.
+ */
+import { describe, it, expect, beforeAll } from "vitest";
+import { loadKG } from "../../src/kg/index.ts";
+import type { KG } from "../../src/kg/types.ts";
+import { generate, score, corrupt, applicableCorruptions, CORRUPTIONS, ALL_KINDS, type Item } from "../../src/mkgsg/index.ts";
+import { corruptionComponents } from "../../src/mkgsg/corrupt.ts";
+import { buildPairs } from "../../src/rewards/pairs.ts";
+import { rngFor } from "../../src/util/rng.ts";
+
+let kg: KG;
+let items: Item[];
+
+beforeAll(() => {
+  kg = loadKG();
+  items = generate(kg, { per_family: 28 }, 5).items;
+});
+
+describe("corrupt", () => {
+  it("generates items of every kind", () => {
+    expect(new Set(items.map((i) => i.kind))).toEqual(new Set(ALL_KINDS));
+  });
+
+  it("every corrupted answer scores strictly lower than the gold, for every kind and every type", () => {
+    const produced = new Map<string, number>();
+    const perKind = new Map<string, number>();
+    for (const it of items) {
+      const gold = score(it, it.gold, kg).score;
+      let any = 0;
+      for (const k of applicableCorruptions(it)) {
+        const bad = corrupt(it, k, rngFor(1, `${it.id}:${k}`), kg);
+        if (bad === null) continue;
+        any++;
+        produced.set(k, (produced.get(k) ?? 0) + 1);
+        expect(bad, `${k} on ${it.id}`).not.toBe(it.gold);
+        expect(score(it, bad, kg).score, `${k} on ${it.id}: ${JSON.stringify(bad)}`).toBeLessThan(gold);
+      }
+      expect(any, `no corruption for ${it.id}`).toBeGreaterThan(0);
+      perKind.set(it.kind, (perKind.get(it.kind) ?? 0) + any);
+    }
+    for (const k of CORRUPTIONS) expect(produced.get(k) ?? 0, `corruption ${k} never produced`).toBeGreaterThan(0);
+    for (const k of ALL_KINDS) expect(perKind.get(k) ?? 0, `kind ${k}`).toBeGreaterThan(0);
+  });
+
+  it("integration items get corruptions of each component (knowledge, reasoning, format, workflow)", () => {
+    for (const it of items.filter((i) => i.family === "integration")) {
+      const comps = new Set<string>();
+      for (const k of applicableCorruptions(it)) if (corrupt(it, k, rngFor(2, it.id + k), kg) !== null) for (const c of corruptionComponents(it, k)) comps.add(c);
+      expect([...comps].sort(), it.id).toEqual(["format", "knowledge", "reasoning", "workflow"]);
+    }
+  });
+
+  it("named types do what they say on the canonical examples", () => {
+    const mcq = items.find((i) => i.kind === "mcq_chromosome")!;
+    const wrong = corrupt(mcq, "wrong_option", rngFor(0, "x"), kg)!;
+    expect(wrong).toMatch(/^[ABCD]$/);
+    expect(wrong).not.toBe(mcq.gold);
+    const caps = items.find((i) => i.kind === "all_caps_band")!;
+    expect(corrupt(caps, "lower_case", rngFor(0, "x"), kg)).not.toBe(caps.gold.toUpperCase());
+    const json = items.find((i) => i.kind === "json_object_gene")!;
+    expect(() => JSON.parse(corrupt(json, "break_json", rngFor(0, "x"), kg)!)).toThrow();
+    const sorted = items.find((i) => i.kind === "sorted_list_band")!;
+    expect(corrupt(sorted, "drop_end_word", rngFor(0, "x"), kg)).not.toMatch(/DONE\W*$/);
+    const yes = items.find((i) => i.kind === "subsumption_yes")!;
+    expect(corrupt(yes, "wrong_yes_no", rngFor(0, "x"), kg)).toMatch(/Answer: No/);
+    // not applicable → null; unknown → clear error
+    expect(corrupt(mcq, "lower_case", rngFor(0, "x"), kg)).toBeNull();
+    expect(() => corrupt(mcq, "nope" as never, rngFor(0, "x"), kg)).toThrow(/unknown corruption/);
+  });
+
+  it("is deterministic given the rng seed", () => {
+    for (const it of items.slice(0, 40))
+      for (const k of applicableCorruptions(it)) expect(corrupt(it, k, rngFor(9, it.id + k), kg)).toBe(corrupt(it, k, rngFor(9, it.id + k), kg));
+  });
+});
+
+describe("buildPairs", () => {
+  it("chosen = gold, rejected = a strictly worse corruption; deterministic; split and family from the item", () => {
+    const a = buildPairs(items, kg, { pairsPerItem: 3, seed: 4 });
+    const b = buildPairs(items, kg, { pairsPerItem: 3, seed: 4 });
+    expect(a).toEqual(b);
+    expect(buildPairs(items, kg, { pairsPerItem: 3, seed: 5 })).not.toEqual(a);
+    const byId = new Map(items.map((i) => [i.id, i]));
+    const perItem = new Map<string, string[]>();
+    for (const p of a) {
+      const it = byId.get(p.item_id)!;
+      expect(Object.keys(p).sort()).toEqual(["chosen", "corruption", "family", "item_id", "rejected", "split"]);
+      expect(p.chosen).toBe(it.gold);
+      expect([p.split, p.family]).toEqual([it.split, it.family]);
+      expect(score(it, p.rejected, kg).score).toBeLessThan(score(it, p.chosen, kg).score);
+      perItem.set(p.item_id, [...(perItem.get(p.item_id) ?? []), p.rejected]);
+    }
+    for (const [id, rs] of perItem) {
+      expect(rs.length).toBeLessThanOrEqual(3);
+      expect(new Set(rs).size, id).toBe(rs.length);
+    }
+    // eval pairs come only from eval items; both splits are present
+    expect(a.some((p) => p.split === "eval")).toBe(true);
+    expect(a.filter((p) => p.split === "eval").every((p) => byId.get(p.item_id)!.split === "eval")).toBe(true);
+    // an allow-list restricts the types
+    const only = buildPairs(items, kg, { pairsPerItem: 2, seed: 4, corruptions: ["wrong_option", "lower_case"] });
+    expect(new Set(only.map((p) => p.corruption))).toEqual(new Set(["wrong_option", "lower_case"]));
+  });
+});
