@@ -26,7 +26,7 @@ export default {
     { name: "Paper fidelity", path: "/paper" },
     { name: "What-if", path: "/what-if" },
   ],
-  // the build's provenance (commit, data hash) is shown by each page from data/build.json, not baked in here
+  // the build's provenance (commit, data hash) is shown by each page from data/site/build.json, not baked in here
   footer: "BalancedBio Workbench — a small-scale, from-scratch reproduction of arXiv 2508.04278. Built with Observable Framework.",
   search: false,
   toc: true,

@@ -1,9 +1,9 @@
 /**
  * src/analysis (pure TS, browser-safe: Pareto, hypervolume, smoothing, Δm, summaries) as ONE browser ES module, so the
  * pages run exactly the code the CLI and the unit tests run — no copy under docs/. Framework cannot import files
- * outside its root (docs/), so a loader bundles it (docs/data/analysis.js.ts) and pages do
- *     const A = await import(FileAttachment("data/analysis.js").href)
- * (see docs/components/analysis.js). esbuild is already installed with Framework.
+ * outside its root (docs/), so the site loader bundles it into data/site.tar (emit.ts) and pages do
+ *     const A = await import(FileAttachment("data/site/analysis.js").href)
+ * (`loadAnalysis()` in docs/components/store.js). esbuild is already installed with Framework.
  */
 import { build } from "esbuild";
 import { fileURLToPath } from "node:url";
@@ -22,8 +22,4 @@ export async function analysisBundle(): Promise<string> {
   });
   // esbuild names no absolute paths in non-minified output except in comments: strip `// <path>` banners anyway
   return r.outputFiles[0].text.replace(/^\/\/ .*src\/analysis\/.*$/gm, "");
-}
-
-export async function emitAnalysisBundle(): Promise<void> {
-  process.stdout.write(await analysisBundle());
 }

@@ -22,16 +22,16 @@ export const rows = (table) => table.toArray().map((r) => r.toJSON());
 // end-of-stream marker, which the browser reports as a failed request — ERR_ABORTED — on every page.)
 const arrow = async (file) => tableFromIPC(new Uint8Array(await file.arrayBuffer()));
 
-export const loadBuild = () => FileAttachment("../data/build.json").json();
-export const loadAnalysis = () => import(FileAttachment("../data/analysis.js").href);
-export const loadCompletions = async () => rows(await arrow(FileAttachment("../data/completions.arrow")));
-export const loadEvals = async () => rows(await arrow(FileAttachment("../data/evals.arrow")));
-export const loadMetrics = async () => rows(await arrow(FileAttachment("../data/metrics.arrow")));
-export const loadGram = async () => rows(await arrow(FileAttachment("../data/gram.arrow")));
-export const loadWeights = async () => rows(await arrow(FileAttachment("../data/weights.arrow")));
-export const loadItems = async () => rows(await arrow(FileAttachment("../data/items.arrow")));
-export const loadRejects = async () => rows(await arrow(FileAttachment("../data/rejects.arrow")));
-export const loadPairs = async () => rows(await arrow(FileAttachment("../data/pairs.arrow")));
+export const loadBuild = () => FileAttachment("../data/site/build.json").json();
+export const loadAnalysis = () => import(FileAttachment("../data/site/analysis.js").href);
+export const loadCompletions = async () => rows(await arrow(FileAttachment("../data/site/completions.arrow")));
+export const loadEvals = async () => rows(await arrow(FileAttachment("../data/site/evals.arrow")));
+export const loadMetrics = async () => rows(await arrow(FileAttachment("../data/site/metrics.arrow")));
+export const loadGram = async () => rows(await arrow(FileAttachment("../data/site/gram.arrow")));
+export const loadWeights = async () => rows(await arrow(FileAttachment("../data/site/weights.arrow")));
+export const loadItems = async () => rows(await arrow(FileAttachment("../data/site/items.arrow")));
+export const loadRejects = async () => rows(await arrow(FileAttachment("../data/site/rejects.arrow")));
+export const loadPairs = async () => rows(await arrow(FileAttachment("../data/site/pairs.arrow")));
 
 /**
  * Runs joined with their differing config keys and final capability scores:
@@ -41,9 +41,9 @@ export const loadPairs = async () => rows(await arrow(FileAttachment("../data/pa
  */
 export async function loadRuns() {
   const [runs, params, scores] = await Promise.all([
-    arrow(FileAttachment("../data/runs.arrow")),
-    arrow(FileAttachment("../data/params.arrow")),
-    arrow(FileAttachment("../data/scores.arrow"))
+    arrow(FileAttachment("../data/site/runs.arrow")),
+    arrow(FileAttachment("../data/site/params.arrow")),
+    arrow(FileAttachment("../data/site/scores.arrow"))
   ]).then((ts) => ts.map(rows));
   const byId = new Map(runs.map((r) => [r.id, {...r, params: {}, scores: {}}]));
   for (const p of params) {

@@ -161,8 +161,8 @@ describe.skipIf(!haveChromium)("workbench site in chromium", () => {
     };
     walk(dist);
     expect(hits).toEqual([]);
-    const buildJson = readdirSync(join(dist, "_file", "data")).find((f) => f.startsWith("build."));
-    const meta = JSON.parse(readFileSync(join(dist, "_file", "data", buildJson!), "utf8"));
+    const buildJson = readdirSync(join(dist, "_file", "data", "site")).find((f) => f.startsWith("build."));
+    const meta = JSON.parse(readFileSync(join(dist, "_file", "data", "site", buildJson!), "utf8"));
     expect(meta.commit).toMatch(/^[0-9a-f]{40}$/);
     expect(meta.data_hashes).toEqual(["fixturedata00001"]);
   });

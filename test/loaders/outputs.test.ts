@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { tableFromIPC, Type } from "apache-arrow";
-import { render } from "../../loaders/emit.ts";
+import { SITE_FILES, render, renderSite } from "../../loaders/emit.ts";
 import { OUTPUTS } from "../../loaders/outputs.ts";
 import { analysisBundle } from "../../loaders/analysis-bundle.ts";
 import { withDb } from "../../src/store/db.ts";
@@ -106,6 +106,28 @@ describe("site files from the store", () => {
 
   test("an unknown site file is a clear error", async () => {
     await expect(render("nope.arrow", db)).rejects.toThrow(/unknown site file "nope.arrow"/);
+  });
+});
+
+describe("site.tar: every site file in one archive (one loader process per build)", () => {
+  test("is a ustar archive Framework's extractor (tar-stream) reads back member by member, byte for byte", async () => {
+    const { bytes } = await renderSite(db);
+    expect(bytes.length % 512).toBe(0);
+    // tar-stream is what Framework's TarExtractor uses; it is installed with Framework
+    const { extract } = (await import("tar-stream")) as unknown as { extract: () => NodeJS.ReadWriteStream & AsyncIterable<NodeJS.ReadableStream & { header: { name: string; size: number; type: string } }> };
+    const ex = extract();
+    ex.end(Buffer.from(bytes));
+    const members: [string, Buffer][] = [];
+    for await (const entry of ex) {
+      const chunks: Buffer[] = [];
+      for await (const c of entry) chunks.push(c as Buffer);
+      members.push([entry.header.name, Buffer.concat(chunks)]);
+    }
+    expect(members.map(([n]) => n)).toEqual([...SITE_FILES]);
+    for (const [name, content] of members) expect(Buffer.compare(content, Buffer.from(await render(name, db))), name).toBe(0);
+    expect(JSON.parse(members.find(([n]) => n === "build.json")![1].toString("utf8")).runs).toBe(11);
+    // the archive names no machine path and is the same on every machine (mtime 0, no owner)
+    expect(Buffer.from(bytes).includes(Buffer.from(dir))).toBe(false);
   });
 });
 
