@@ -3,13 +3,14 @@ import * as Plot from "npm:@observablehq/plot";
 
 /** rows: [{label, cap, value, lo, hi}] grouped bars: one group per capability, one bar per config */
 export function capabilityBars(rows, {width, caps} = {}) {
+  const configs = [...new Set(rows.map((d) => d.label))]; // bars and legend in the order given (the table's)
   return Plot.plot({
     width,
     height: 300,
     fx: {domain: caps, label: null},
-    x: {axis: null},
+    x: {axis: null, domain: configs},
     y: {label: "score", grid: true},
-    color: {legend: true},
+    color: {legend: true, domain: configs},
     marks: [
       Plot.barY(rows, {fx: "cap", x: "label", y: "value", fill: "label", tip: true}),
       Plot.ruleX(rows, {fx: "cap", x: "label", y1: "lo", y2: "hi", stroke: "currentColor"}),
