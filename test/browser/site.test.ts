@@ -73,7 +73,7 @@ describe.skipIf(!haveChromium)("workbench site in chromium", () => {
     await page.close();
   });
 
-  test("Pareto: changing the y-axis select redraws the plot with the new axis label", async () => {
+  test("Pareto: changing the y-axis select redraws the plot with the new axis label; filters and click-to-select work", async () => {
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     await open(page, "pareto");
     const label = () => page.$eval("[data-chart=pareto]", (el) => Array.from(el.querySelectorAll("g[aria-label='y-axis label'] text, g[aria-label='y-axis label']")).map((t) => t.textContent).join(""));
@@ -83,6 +83,13 @@ describe.skipIf(!haveChromium)("workbench site in chromium", () => {
     await page.waitForFunction(() => document.querySelector("[data-chart=pareto] g[aria-label='y-axis label']")?.textContent?.includes("Integration"));
     expect(await label()).toContain("Integration");
     expect((await marksIn(page, "[data-chart=pareto]"))[0]).toBeGreaterThan(0);
+    // filters: dropping the "dynamic" weight strategy removes that config's point
+    const dots = () => page.$eval("[data-chart=pareto] g[aria-label=dot]", (g) => g.querySelectorAll("circle").length);
+    const nBefore = await dots();
+    await page.getByLabel("dynamic", { exact: true }).uncheck();
+    await page.waitForFunction((n) => (document.querySelector("[data-chart=pareto] g[aria-label=dot]")?.querySelectorAll("circle").length ?? 0) < n, nBefore);
+    await page.getByLabel("dynamic", { exact: true }).check();
+    await page.waitForFunction((n) => (document.querySelector("[data-chart=pareto] g[aria-label=dot]")?.querySelectorAll("circle").length ?? 0) === n, nBefore);
     // clicking a point selects its config and links to its runs' details
     expect(await page.$("[data-selected]")).toBeNull();
     const dot = page.locator("[data-chart=pareto] g[aria-label=dot] circle").first();
