@@ -2,7 +2,7 @@
  * The real pipeline: which stage functions `bbio run` calls, what part of the config each one depends on, and where
  * its artefacts go. Each stage imports its science lazily (TF.js / KG loading happen only when the stage computes).
  *
- *   generate ─► sft ─► rm ─► grpo ─► eval          (sft-only: generate ─► sft ─► eval)
+ *   generate ─► sft ─► rm ─► grpo ─► eval ─► baseline      (sft-only: generate ─► sft ─► eval ─► baseline)
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -158,7 +158,9 @@ const evaluate: StageDef<Config> = {
     const policy = sftOnly(ctx.config) ? "sft" : "grpo";
     const checkpointDir = join(ctx.upstream[policy].dir, "checkpoint");
     const step = policy === "grpo" ? ctx.config.grpo.max_steps : 0; // evals sit at the policy's last RL step
-    const r = await evaluateCheckpoint({ checkpointDir, items, kg: loadKG(), config: ctx.config, seed: ctx.seed, sink: ctx.sink, step });
+    // the untrained-model baseline is its own cached stage (below): identical for every run sharing the SFT stage
+    const config = { ...ctx.config, eval: { ...ctx.config.eval, untrained_baseline: false } };
+    const r = await evaluateCheckpoint({ checkpointDir, items, kg: loadKG(), config, seed: ctx.seed, sink: ctx.sink, step });
     const { items: perItem, ...summary } = r;
     writeFileAtomic(join(ctx.dir, "report.json"), JSON.stringify(summary, null, 1) + "\n");
     writeFileAtomic(join(ctx.dir, "answers.jsonl"), toJsonl(perItem));
@@ -166,8 +168,45 @@ const evaluate: StageDef<Config> = {
   },
 };
 
+/**
+ * The untrained-model baseline (eval.untrained_baseline): the same evaluation of a freshly initialised model with the
+ * SFT tokenizer. It depends only on the data, the SFT stage (tokenizer), the model shape, the eval config and the seed,
+ * so one computation serves every run of a suite; its rows (evals, metric "baseline/untrained") join each run.
+ * Last in the plan so a suite's GRPO runs never wait for it.
+ */
+const baseline: StageDef<Config> = {
+  name: "baseline",
+  version: 1,
+  deps: () => ["generate", "sft"],
+  enabled: (c) => c.eval.untrained_baseline,
+  slice: (c) => ({ model: c.model, eval: c.eval }),
+  usesBackend: true,
+  async run(ctx) {
+    const { loadKG } = await import("../kg/load.ts");
+    const { evaluate: evaluateModel } = await import("../eval/evaluate.ts");
+    const { loadCheckpoint } = await import("../model/checkpoint.ts");
+    const { GPT } = await import("../model/gpt.ts");
+    const items = readJsonl<Item>(join(ctx.upstream.generate.dir, ITEMS));
+    const ck = await loadCheckpoint(join(ctx.upstream.sft.dir, "checkpoint"), { expect: ctx.config.model });
+    ck.model.dispose();
+    const fresh = GPT.init(ctx.config.model, ctx.seed); // the initialisation SFT started from
+    try {
+      const config = { ...ctx.config, eval: { ...ctx.config.eval, untrained_baseline: false } };
+      const r = await evaluateModel({ model: fresh, tokenizer: ck.tokenizer, items, kg: loadKG(), config, seed: ctx.seed });
+      ctx.sink.rows("evals", Object.entries(r.families).map(([family, x]) => ({
+        step: 0, family, metric: "baseline/untrained", value: x!.mean, ci_lo: x!.ci_lo, ci_hi: x!.ci_hi, n: x!.n,
+      })));
+      const { items: _perItem, ...summary } = r;
+      writeFileAtomic(join(ctx.dir, "report.json"), JSON.stringify(summary, null, 1) + "\n");
+      ctx.log(`untrained: ${Object.entries(r.families).map(([f, x]) => `${f} ${(100 * x!.mean).toFixed(1)}%`).join(", ")}`);
+    } finally {
+      fresh.dispose();
+    }
+  },
+};
+
 export const realSpec: PipelineSpec<Config> = {
-  stages: [generate, sft, rm, grpo, evaluate],
+  stages: [generate, sft, rm, grpo, evaluate, baseline],
   async initBackend(requested) {
     const { initBackend, backendPreference } = await import("../model/backend.ts");
     return initBackend(backendPreference(requested)); // BBIO_BACKEND overrides the config; the name actually used is returned

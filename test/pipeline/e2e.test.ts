@@ -39,6 +39,13 @@ describe("bbio suite ci (real pipeline, tiny model)", () => {
     expect(Number(by.rm.runs)).toBe(4);
     expect(Number(by.grpo.hashes)).toBe(4);
     expect(Number(by.sft.computed)).toBe(1);
+    // the untrained-model baseline is computed once and joins every run
+    expect(Number(by.baseline.hashes)).toBe(1);
+    expect(Number(by.baseline.runs)).toBe(5);
+    expect(Number(by.baseline.computed)).toBe(1);
+    const b = await q("SELECT run_id, count(*) AS n FROM v_evals WHERE metric = 'baseline/untrained' GROUP BY run_id");
+    expect(b).toHaveLength(5);
+    for (const r of b) expect(Number(r.n)).toBe(4);
   });
 
   it("stores evals per family, the Gram per GRPO step, weights, completions, items, rejects and pairs", async () => {
