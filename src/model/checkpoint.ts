@@ -10,9 +10,10 @@
  * Atomic: everything is written into a sibling temp directory, fsynced, then renamed over the target; a crash leaves
  * the previous checkpoint intact ("keep the last good checkpoint").
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, openSync, fsyncSync, closeSync } from "node:fs";
-import { dirname, join, basename } from "node:path";
+import { existsSync, readFileSync, writeFileSync, openSync, fsyncSync, closeSync } from "node:fs";
+import { join } from "node:path";
 import { BbioError } from "../util/errors.ts";
+import { writeDirAtomic } from "../util/fsx.ts";
 import { modelSchema, type ModelConfig } from "./config.ts";
 import { GPT, weightShapes } from "./gpt.ts";
 import { Tokenizer, type TokenizerJSON } from "./tokenizer.ts";
@@ -104,10 +105,7 @@ function writeSynced(path: string, data: string | Buffer): void {
 }
 
 export async function saveCheckpoint(dir: string, c: CheckpointContents): Promise<void> {
-  const tmp = join(dirname(dir), `.${basename(dir)}.tmp-${process.pid}`);
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp, { recursive: true });
-  try {
+  await writeDirAtomic(dir, async (tmp) => {
     const weights = await c.model.weights();
     const w = packTensors(weightShapes(c.model.config).map(([name, shape]) => [name, shape, weights.get(name)!]));
     writeSynced(join(tmp, "weights.bin"), w.bin);
@@ -120,15 +118,7 @@ export async function saveCheckpoint(dir: string, c: CheckpointContents): Promis
       writeSynced(join(tmp, "optimizer.json"), JSON.stringify({ step: c.optimizer.step, hyper: c.optimizer.hyper, tensors: o.index }));
     }
     writeSynced(join(tmp, "state.json"), JSON.stringify(c.state ?? { step: 0 }, null, 2));
-    // swap in: old → .old, tmp → dir, drop .old
-    const old = join(dirname(dir), `.${basename(dir)}.old-${process.pid}`);
-    if (existsSync(dir)) renameSync(dir, old);
-    renameSync(tmp, dir);
-    rmSync(old, { recursive: true, force: true });
-  } catch (e) {
-    rmSync(tmp, { recursive: true, force: true });
-    throw e;
-  }
+  });
 }
 
 export function isCheckpoint(dir: string): boolean {

@@ -1,10 +1,8 @@
 import type { Command } from "commander";
+import { dbOf } from "../store/paths.ts";
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
-function dbOf(opts: { db?: string }): string {
-  return opts.db || process.env.BBIO_DB || "data/bbio.duckdb";
-}
 
 /**
  * `bbio run` and `bbio suite`: the whole pipeline (generate → sft → rm → grpo → eval) with stage caching and the run

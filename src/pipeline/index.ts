@@ -15,7 +15,8 @@ export { runPipeline, planStages, runIdOf, type RunResult, type RunOptions } fro
 export { readSuite, runSuite, type Suite, type SuiteOutcome } from "./suite.ts";
 export { realSpec } from "./stages.ts";
 export { exportForSite, exportForSiteBytes } from "../store/export.ts";
-export { defaultDbPath } from "../store/store.ts";
+export { defaultDbPath } from "../store/paths.ts";
+import { dbOf } from "../store/paths.ts";
 
 export interface PipelineOptions {
   /** store file (default $BBIO_DB or data/bbio.duckdb) */
@@ -25,7 +26,6 @@ export interface PipelineOptions {
   log?: (line: string) => void;
 }
 
-const dbOf = (o: PipelineOptions) => o.db || process.env.BBIO_DB || "data/bbio.duckdb";
 
 export async function runConfig(nameOrPath: string | undefined, sets: readonly string[] = [], opts: PipelineOptions = {}): Promise<RunResult> {
   return runPipeline(loadConfig(nameOrPath, sets), { spec: realSpec, db: dbOf(opts), cacheDir: opts.cacheDir, log: opts.log });

@@ -23,8 +23,8 @@
  *   rm.dispose();
  */
 import * as tf from "@tensorflow/tfjs";
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Config } from "../config/index.ts";
 import type { KG } from "../kg/types.ts";
 import { score as ruleScore } from "../mkgsg/score.ts";
@@ -38,7 +38,7 @@ import { PAD, type Tokenizer } from "../model/tokenizer.ts";
 import { AdamW, clipByGlobalNorm } from "../train/adamw.ts";
 import { lrAt } from "../train/schedule.ts";
 import { BbioError } from "../util/errors.ts";
-import { toJsonl, writeFileAtomic } from "../util/fsx.ts";
+import { toJsonl, writeDirAtomic, writeFileAtomic } from "../util/fsx.ts";
 import { progress } from "../util/progress.ts";
 import { rngFor, shuffled } from "../util/rng.ts";
 import type { Sink } from "../util/sink.ts";
@@ -180,24 +180,14 @@ export interface RmSaveOptions {
 
 /** Write the reward model directory atomically (temp sibling, then rename over the target). */
 export async function saveRewardModel(dir: string, rm: BtRewardModel, o: RmSaveOptions): Promise<void> {
-  const tmp = join(dirname(dir), `.${basename(dir)}.tmp-${process.pid}`);
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp, { recursive: true });
-  try {
+  await writeDirAtomic(dir, async (tmp) => {
     await saveCheckpoint(join(tmp, "gpt"), {
       model: rm.gpt, tokenizer: rm.tokenizer, config: o.config, optimizer: o.optimizer, state: { step: o.step }, extra: { stage: "rm" },
     });
     const head = await rm.headWeights();
     writeFileSync(join(tmp, "head.json"), JSON.stringify({ format: HEAD_FORMAT, n_embd: rm.modelConfig.n_embd, ...head }));
     writeFileSync(join(tmp, "meta.json"), JSON.stringify({ format: RM_FORMAT, model: rm.modelConfig, step: o.step, ...o.meta }, null, 1) + "\n");
-    const old = join(dirname(dir), `.${basename(dir)}.old-${process.pid}`);
-    if (existsSync(dir)) renameSync(dir, old);
-    renameSync(tmp, dir);
-    rmSync(old, { recursive: true, force: true });
-  } catch (e) {
-    rmSync(tmp, { recursive: true, force: true });
-    throw e;
-  }
+  });
 }
 
 export function isRewardModelDir(dir: string): boolean {

@@ -1,9 +1,6 @@
 import type { Command } from "commander";
+import { dbOf } from "./paths.ts";
 
-/** default store file: $BBIO_DB or data/bbio.duckdb (git-ignored) */
-function dbOf(opts: { db?: string }): string {
-  return opts.db || process.env.BBIO_DB || "data/bbio.duckdb";
-}
 
 /**
  * `bbio runs`, `bbio query`, `bbio export`: reading the run store. DuckDB is imported inside the handlers so that

@@ -73,9 +73,7 @@ export function pidAlive(pid: number | null): boolean {
   }
 }
 
-export function defaultDbPath(): string {
-  return process.env.BBIO_DB || "data/bbio.duckdb";
-}
+export { defaultDbPath } from "./paths.ts";
 
 export class Store {
   constructor(

@@ -24,6 +24,26 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   }
 }
 
+/**
+ * Write a whole directory atomically: `fill` writes into a fresh temp sibling, which then replaces `dir` by rename
+ * (old → .old, temp → dir, drop .old). A crash leaves the old directory or the new one, never a mix (checkpoints).
+ */
+export async function writeDirAtomic(dir: string, fill: (tmp: string) => Promise<void>): Promise<void> {
+  const tmp = join(dirname(dir), `.${basename(dir)}.tmp-${process.pid}`);
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  try {
+    await fill(tmp);
+    const old = join(dirname(dir), `.${basename(dir)}.old-${process.pid}`);
+    if (existsSync(dir)) renameSync(dir, old);
+    renameSync(tmp, dir);
+    rmSync(old, { recursive: true, force: true });
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+}
+
 /** Parse JSONL; a malformed line is a BbioError naming file and line number. */
 export function readJsonl<T = unknown>(path: string): T[] {
   if (!existsSync(path)) throw new BbioError(`${path}: file not found`);
