@@ -3,8 +3,13 @@
  * test/loaders) and the SQL that fills it from the store's v_* views (complete runs only).
  *
  * Capability scores: the eval stage may report several metrics per family; the site's "score" for a capability is
- * the preferred metric (score > accuracy > acc > first by name) at the last evaluated step — chosen here, once, so
- * every page agrees on it.
+ * chosen here, once, so every page agrees on it, under two DEFINITIONS (scores.arrow's `definition` column):
+ *   strict   the headline and the paper's meaning: the preferred metric (score > accuracy > acc > first by name; never
+ *            a partial-credit mean or a baseline) — letter accuracy / answer+chain score / IFEval prompt-level strict /
+ *            all integration components pass. Every page uses it unless the reader picks otherwise.
+ *   partial  the eval stage's partial credit `score_mean` (mean rule-based score per item in [0, 1]). A tiny model
+ *            trained for minutes scores strict 0 on instruction and integration; this is where the runs still differ.
+ * Both at the last evaluated step.
  */
 import type { Schema } from "./arrow.ts";
 
@@ -17,6 +22,10 @@ export interface Output {
 }
 
 const METRIC_RANK = `CASE metric WHEN 'score' THEN 0 WHEN 'accuracy' THEN 1 WHEN 'acc' THEN 2 ELSE 3 END`;
+/** the metric behind each score definition besides "strict" (which is the preferred metric, METRIC_RANK) */
+export const PARTIAL_METRIC = "score_mean";
+/** metrics that are never the strict score: partial-credit means and reference levels */
+const NOT_STRICT = `metric NOT IN ('${PARTIAL_METRIC}', 'loose_score_mean') AND metric NOT LIKE 'baseline/%'`;
 
 export const OUTPUTS: readonly Output[] = [
   {
@@ -40,15 +49,20 @@ export const OUTPUTS: readonly Output[] = [
   },
   {
     file: "scores.arrow",
-    doc: "final capability score per run × family (preferred metric, last step) with its CI",
+    doc: "final capability score per run × family × definition ('strict': preferred metric; 'partial': score_mean), last step, with its CI",
     schema: [
-      ["run_id", "string"], ["family", "string"], ["metric", "string"], ["step", "int"],
+      ["run_id", "string"], ["family", "string"], ["definition", "string"], ["metric", "string"], ["step", "int"],
       ["value", "float"], ["ci_lo", "float"], ["ci_hi", "float"], ["n", "int"],
     ],
-    sql: `WITH e AS (SELECT *, row_number() OVER (PARTITION BY run_id, family
+    sql: `WITH s AS (SELECT *, 'strict' AS definition, row_number() OVER (PARTITION BY run_id, family
                                                   ORDER BY ${METRIC_RANK}, metric, step DESC NULLS LAST) AS rk
-                     FROM v_evals)
-          SELECT run_id, family, metric, step, value, ci_lo, ci_hi, n FROM e WHERE rk = 1 ORDER BY run_id, family`,
+                     FROM v_evals WHERE ${NOT_STRICT}),
+               p AS (SELECT *, 'partial' AS definition, row_number() OVER (PARTITION BY run_id, family
+                                                  ORDER BY step DESC NULLS LAST) AS rk
+                     FROM v_evals WHERE metric = '${PARTIAL_METRIC}')
+          SELECT run_id, family, definition, metric, step, value, ci_lo, ci_hi, n
+          FROM (SELECT * FROM s WHERE rk = 1 UNION ALL BY NAME SELECT * FROM p WHERE rk = 1)
+          ORDER BY run_id, family, definition DESC`,
   },
   {
     file: "evals.arrow",

@@ -2,6 +2,7 @@
 // Every page goes through these functions, so a page never re-derives "which metric is the capability score"
 // or "which runs share a config" on its own.
 import {FileAttachment} from "observablehq:stdlib";
+import * as Inputs from "npm:@observablehq/inputs";
 import {tableFromIPC} from "npm:apache-arrow";
 
 export const CAPS = ["knowledge", "reasoning", "instruction", "integration"];
@@ -14,6 +15,28 @@ export const CAP_LABEL = {
 export const METHOD_ORDER = ["sft-only", "sum", "pcgrad", "mgda", "cagrad", "aligned_mtl", "cagrpo"];
 /** methods in display order (known ones first, then any other name alphabetically) */
 export const byMethodOrder = (a, b) => ((METHOD_ORDER.indexOf(a) + 1 || 99) - (METHOD_ORDER.indexOf(b) + 1 || 99)) || (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The two score definitions scores.arrow carries (chosen in loaders/outputs.ts). "strict" is the paper's meaning and
+ * every page's default; "partial" is the eval stage's partial credit (score_mean).
+ */
+export const SCORE_DEFINITIONS = ["strict", "partial"];
+export const DEFINITION_LABEL = {
+  strict: "strict (paper's definition: letter accuracy / answer+chain score / prompt-level strict / all components)",
+  partial: "partial credit (mean rule-based score)"
+};
+/** the definition select for pages that compare runs (Pareto, What-if, Ablations); value "strict" | "partial" */
+export const scoreDefinitionInput = () =>
+  Inputs.select(SCORE_DEFINITIONS, {label: "score definition", value: "strict", format: (d) => DEFINITION_LABEL[d], width: 660});
+/** the one sentence saying why that select exists */
+export function definitionNote() {
+  const p = document.createElement("p");
+  p.className = "provenance";
+  p.setAttribute("data-definition-note", "");
+  p.textContent =
+    "Why two definitions: at this scale (a tiny model trained from scratch for minutes) the strict pass rates of instruction and integration are 0, so runs differ on only two axes; partial credit (the mean rule-based score per item) shows the movement the strict rates hide — the paper's numbers, and this site's Home and Paper pages, are strict.";
+  return p;
+}
 
 /** Arrow table → plain row objects (numbers stay numbers; Int32/Float64/Utf8 only, see loaders/arrow.ts) */
 export const rows = (table) => table.toArray().map((r) => r.toJSON());
@@ -35,32 +58,45 @@ export const loadPairs = async () => rows(await arrow(FileAttachment("../data/si
 
 /**
  * Runs joined with their differing config keys and final capability scores:
- *   {id, name, method, seed, params: {key: value}, group, scores: {cap: {value, ci_lo, ci_hi, n, metric}}, complete}
+ *   {id, name, method, seed, params: {key: value}, group, scores: {cap: {value, ci_lo, ci_hi, n, metric}}, complete,
+ *    definition, scoresBy: {strict: scores, partial: scores}}
+ * `scores` are the strict (headline) ones unless `definition` is "partial" (see withDefinition).
  * `group` = the differing config keys except seeds, so seeds of one config can be averaged (mean ± spread).
  * `complete` = the run has a score for every capability (only those are points in capability space).
  */
-export async function loadRuns() {
+export async function loadRuns(definition = "strict") {
   const [runs, params, scores] = await Promise.all([
     arrow(FileAttachment("../data/site/runs.arrow")),
     arrow(FileAttachment("../data/site/params.arrow")),
     arrow(FileAttachment("../data/site/scores.arrow"))
   ]).then((ts) => ts.map(rows));
-  const byId = new Map(runs.map((r) => [r.id, {...r, params: {}, scores: {}}]));
+  const byId = new Map(runs.map((r) => [r.id, {...r, params: {}, scoresBy: Object.fromEntries(SCORE_DEFINITIONS.map((d) => [d, {}]))}]));
   for (const p of params) {
     const r = byId.get(p.run_id);
     if (r) r.params[p.key] = parseValue(p.value);
   }
   for (const s of scores) {
     const r = byId.get(s.run_id);
-    if (r) r.scores[s.family] = s;
+    if (r && r.scoresBy[s.definition]) r.scoresBy[s.definition][s.family] = s;
   }
   for (const r of byId.values()) {
     const keys = Object.keys(r.params).filter((k) => !/(^|\.)seed$/.test(k)).sort((a, b) => (a === "grpo.method" ? -1 : b === "grpo.method" ? 1 : a < b ? -1 : 1));
     const show = (v) => (typeof v === "string" ? v : JSON.stringify(v));
     r.group = keys.length ? keys.map((k) => `${k}=${show(r.params[k])}`).join(" ") : r.method;
-    r.complete = CAPS.every((c) => Number.isFinite(r.scores[c]?.value));
   }
-  return [...byId.values()];
+  return withDefinition([...byId.values()], definition);
+}
+
+/** whether a run has all four capability scores under at least one definition (pages' filter choices use this) */
+export const scoredUnderAny = (r) => SCORE_DEFINITIONS.some((d) => CAPS.every((c) => Number.isFinite(r.scoresBy[d][c]?.value)));
+
+/** The same runs scored under another definition ("strict" | "partial"): `scores` and `complete` follow it. */
+export function withDefinition(runs, definition) {
+  if (!SCORE_DEFINITIONS.includes(definition)) throw new Error(`unknown score definition "${definition}"`);
+  return runs.map((r) => {
+    const scores = r.scoresBy[definition];
+    return {...r, definition, scores, complete: CAPS.every((c) => Number.isFinite(scores[c]?.value))};
+  });
 }
 
 function parseValue(v) {
@@ -153,5 +189,6 @@ export function missingScores(runs) {
   const incomplete = runs.filter((r) => !r.complete);
   if (!incomplete.length) return null;
   const counts = CAPS.map((c) => [c, incomplete.filter((r) => !Number.isFinite(r.scores[c]?.value)).length]).filter(([, n]) => n);
-  return `${incomplete.length} of ${runs.length} stored run(s) lack a score for ${counts.map(([c, n]) => `${c} (${n})`).join(", ")} — the evaluation split had no items of that family, or the eval stage did not report it.`;
+  const def = incomplete[0].definition === "partial" ? " partial-credit" : "";
+  return `${incomplete.length} of ${runs.length} stored run(s) lack a${def} score for ${counts.map(([c, n]) => `${c} (${n})`).join(", ")} — the evaluation split had no items of that family, or the eval stage did not report it.`;
 }

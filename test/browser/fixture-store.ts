@@ -14,7 +14,9 @@
  *                      `cosines()` then writes cos 0 — the loader must turn that into "no cosine", not "orthogonal")
  *   weights            strategy "<weight_strategy>/<method>"
  *   completions        at step 1, every 4th step and the last
- *   evals (stage eval) metric "score" (headline) with CI, plus "format", "baseline/chance", "baseline/untrained"
+ *   evals (stage eval) metric "score" (headline, strict) with CI, "score_mean" (partial credit: equal to "score" for
+ *                      knowledge and reasoning, higher for instruction and integration, as a tiny model's strict pass
+ *                      rates there sit far below its mean rule score), plus "format", "baseline/chance", "baseline/untrained"
  */
 import { Store, flatten } from "../../src/store/store.ts";
 import { rngFor } from "../../src/util/rng.ts";
@@ -87,6 +89,9 @@ export async function makeFixtureStore(path: string, opts: FixtureOptions = {}):
       CAPS.forEach((cap, k) => {
         const val = Math.min(0.95, base + 0.08 * Math.sin((r % VARIANTS.length) * 1.7 + k * 2.1) + 0.05 * rng());
         evals.push({ stage: "eval", step: evalStep, family: cap, metric: "score", value: val, ci_lo: val - 0.04, ci_hi: val + 0.04, n: 50, run_id: id });
+        // partial credit ≥ strict; no rng() draw, so every other fixture number stays as it was
+        const partial = cap === "instruction" || cap === "integration" ? Math.min(0.98, val + 0.15 + 0.08 * Math.cos(r * 1.3 + k)) : val;
+        evals.push({ stage: "eval", step: evalStep, family: cap, metric: "score_mean", value: partial, ci_lo: partial - 0.05, ci_hi: Math.min(1, partial + 0.05), n: 50, run_id: id });
         evals.push({ stage: "eval", step: evalStep, family: cap, metric: "format", value: 0.9, ci_lo: 0.85, ci_hi: 0.95, n: 50, run_id: id });
         evals.push({ stage: "eval", step: evalStep, family: cap, metric: "baseline/chance", value: 0.1 + 0.05 * k, ci_lo: null, ci_hi: null, n: 50, run_id: id });
         evals.push({ stage: "eval", step: evalStep, family: cap, metric: "baseline/untrained", value: 0.02, ci_lo: 0, ci_hi: 0.06, n: 50, run_id: id });

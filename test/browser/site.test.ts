@@ -78,8 +78,7 @@ describe.skipIf(!haveChromium)("workbench site in chromium", () => {
     await open(page, "pareto");
     const label = () => page.$eval("[data-chart=pareto]", (el) => Array.from(el.querySelectorAll("g[aria-label='y-axis label'] text, g[aria-label='y-axis label']")).map((t) => t.textContent).join(""));
     expect(await label()).toContain("Reasoning");
-    const select = page.locator("form select").nth(1); // x axis, y axis
-    await select.selectOption({ label: "Integration" });
+    await page.getByLabel("y axis", { exact: true }).selectOption({ label: "Integration" });
     await page.waitForFunction(() => document.querySelector("[data-chart=pareto] g[aria-label='y-axis label']")?.textContent?.includes("Integration"));
     expect(await label()).toContain("Integration");
     expect((await marksIn(page, "[data-chart=pareto]"))[0]).toBeGreaterThan(0);
@@ -98,6 +97,54 @@ describe.skipIf(!haveChromium)("workbench site in chromium", () => {
     await page.waitForSelector("[data-selected]");
     expect(await page.$$eval("[data-selected] a[href*='training#run=']", (a) => a.length)).toBeGreaterThan(0);
     await page.close();
+  });
+
+  test("Pareto: switching the score definition (strict → partial credit) moves the points and changes the hypervolume", async () => {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    await open(page, "pareto");
+    expect(await page.textContent("[data-definition-note]")).toContain("paper's numbers");
+    const definition = page.getByLabel("score definition", { exact: true });
+    expect(await definition.evaluate((el: HTMLSelectElement) => el.selectedOptions[0].textContent)).toMatch(/^strict \(paper's definition/); // the default
+    // integration on the y axis: the fixture's partial credit there is above its strict score
+    await page.getByLabel("y axis", { exact: true }).selectOption({ label: "Integration" });
+    await page.waitForFunction(() => document.querySelector("[data-chart=pareto] g[aria-label='y-axis label']")?.textContent?.includes("Integration"));
+    const state = () => page.evaluate(() => ({
+      hv: document.querySelector("[data-hv]")?.textContent ?? "",
+      def: document.querySelector("[data-definition]")?.getAttribute("data-definition"),
+      dots: Array.from(document.querySelectorAll("[data-chart=pareto] g[aria-label=dot] circle")).map((c) => `${c.getAttribute("cx")},${c.getAttribute("cy")}`).join(" "),
+      yTicks: Array.from(document.querySelectorAll("[data-chart=pareto] g[aria-label='y-axis tick label'] text")).map((t) => t.textContent).join(","),
+    }));
+    const before = await state();
+    expect(before.def).toBe("strict");
+    await definition.selectOption({ label: "partial credit (mean rule-based score)" });
+    await page.waitForFunction((hv) => document.querySelector("[data-definition]")?.getAttribute("data-definition") === "partial" && document.querySelector("[data-hv]")?.textContent !== hv, before.hv);
+    const after = await state();
+    expect(Number(after.hv)).toBeGreaterThan(Number(before.hv)); // partial credit ≥ strict on every capability
+    expect(after.dots + after.yTicks).not.toEqual(before.dots + before.yTicks); // the points moved (or the axis rescaled under them)
+    expect((await marksIn(page, "[data-chart=pareto]"))[0]).toBeGreaterThan(0);
+    // and back: the strict numbers return exactly
+    await definition.selectOption({ index: 0 });
+    await page.waitForFunction((hv) => document.querySelector("[data-hv]")?.textContent === hv, before.hv);
+    await page.close();
+  });
+
+  test("What-if and Ablations: the score definition changes the weighted best score and the grid", async () => {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    await open(page, "what-if");
+    const best = () => page.textContent("[data-best-score]");
+    const before = await best();
+    await page.getByLabel("score definition", { exact: true }).selectOption({ label: "partial credit (mean rule-based score)" });
+    await page.waitForFunction((b) => document.querySelector("[data-definition]")?.getAttribute("data-definition") === "partial" && document.querySelector("[data-best-score]")?.textContent !== b, before);
+    expect(Number(await best())).toBeGreaterThan(Number(before));
+    await page.close();
+    const abl = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const { problems } = await open(abl, "ablations");
+    const grid = () => abl.$eval("[data-table=ablations]", (el) => el.querySelector("tbody")?.textContent ?? "");
+    const gridBefore = await grid();
+    await abl.getByLabel("score definition", { exact: true }).selectOption({ label: "partial credit (mean rule-based score)" });
+    await abl.waitForFunction((g) => (document.querySelector("[data-table=ablations] tbody")?.textContent ?? "") !== g, gridBefore);
+    expect(problems).toEqual([]);
+    await abl.close();
   });
 
   test("Orthogonality: moving the step scrubber changes the heatmap", async () => {
@@ -231,8 +278,8 @@ describe.skipIf(!haveChromium)("performance: 1,000 runs stored (synthetic store)
       await page.goto(big.url + "pareto");
       await page.waitForFunction(() => {
         const c = document.querySelector("[data-chart=pareto]");
-        const sel = document.querySelector("form select") as HTMLSelectElement | null;
-        return !!c && c.querySelectorAll("g[aria-label=dot] > circle").length >= 1000 && !!sel && !sel.disabled;
+        const sels = Array.from(document.querySelectorAll("form select")) as HTMLSelectElement[]; // definition, x axis, y axis
+        return !!c && c.querySelectorAll("g[aria-label=dot] > circle").length >= 1000 && sels.length >= 3 && sels.every((s) => !s.disabled);
       }, undefined, { timeout: 30_000 });
       times.push(await page.evaluate(() => performance.now()));
       await page.close();

@@ -46,11 +46,33 @@ describe("site files from the store", () => {
     expect((await rowsOf("gram.arrow")).some((r) => r.run_id === "fx00009")).toBe(false);
   });
 
-  test("scores: one row per run × capability, the preferred metric ('score' over 'format')", async () => {
+  test("scores: one row per run × capability × definition — strict = the preferred metric ('score' over 'format', never 'score_mean'), partial = 'score_mean'", async () => {
     const scores = await rowsOf("scores.arrow");
-    expect(scores).toHaveLength(11 * 4);
-    expect(new Set(scores.map((s) => s.metric))).toEqual(new Set(["score"]));
+    expect(scores).toHaveLength(11 * 4 * 2);
+    const strict = scores.filter((s) => s.definition === "strict"), partial = scores.filter((s) => s.definition === "partial");
+    expect(strict).toHaveLength(11 * 4);
+    expect(partial).toHaveLength(11 * 4);
+    expect(new Set(strict.map((s) => s.metric))).toEqual(new Set(["score"]));
+    expect(new Set(partial.map((s) => s.metric))).toEqual(new Set(["score_mean"]));
     for (const s of scores) expect(Number(s.ci_lo)).toBeLessThanOrEqual(Number(s.value));
+    // both definitions at the same (last) step; partial credit differs where the fixture makes it (instruction, integration)
+    const key = (s: Record<string, unknown>) => `${s.run_id}/${s.family}`;
+    const strictBy = new Map(strict.map((s) => [key(s), s]));
+    for (const p of partial) {
+      const s = strictBy.get(key(p))!;
+      expect(p.step).toBe(s.step);
+      if (p.family === "knowledge" || p.family === "reasoning") expect(p.value).toBe(s.value);
+      else expect(Number(p.value)).toBeGreaterThan(Number(s.value));
+    }
+  });
+
+  test("scores: a store without partial credit still gives every strict score, and no partial rows", async () => {
+    const old = join(dir, "strict-only.duckdb");
+    await makeFixtureStore(old, { runs: 6, steps: 2, items: 8 });
+    await withDb(old, { readOnly: false, quiet: true }, (d) => d.run(`DELETE FROM evals WHERE metric = 'score_mean'`));
+    const scores = await rowsOf("scores.arrow", old);
+    expect(scores).toHaveLength(6 * 4);
+    expect(new Set(scores.map((s) => `${s.definition}:${s.metric}`))).toEqual(new Set(["strict:score"]));
   });
 
   test("params: only the config keys that differ between runs, never the run name", async () => {
@@ -61,8 +83,8 @@ describe("site files from the store", () => {
 
   test("evals: every metric at the last step, baselines included", async () => {
     const evals = await rowsOf("evals.arrow");
-    expect(evals).toHaveLength(11 * 4 * 4);
-    expect(new Set(evals.map((e) => e.metric))).toEqual(new Set(["score", "format", "baseline/chance", "baseline/untrained"]));
+    expect(evals).toHaveLength(11 * 4 * 5);
+    expect(new Set(evals.map((e) => e.metric))).toEqual(new Set(["score", "score_mean", "format", "baseline/chance", "baseline/untrained"]));
   });
 
   test("completions: only each run's first and last logged step (before / after RL)", async () => {
