@@ -7,7 +7,7 @@ import { z } from "zod";
  */
 export const sftSchema = z
   .object({
-    max_steps: z.number().int().positive().default(200),
+    max_steps: z.number().int().positive().default(300),
     batch_size: z.number().int().positive().default(16),
     learning_rate: z.number().positive().default(3e-3),
     min_lr: z.number().nonnegative().default(3e-4),
