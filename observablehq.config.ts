@@ -29,5 +29,7 @@ export default {
   // the build's provenance (commit, data hash) is shown by each page from data/site/build.json, not baked in here
   footer: "BalancedBio Workbench — a small-scale, from-scratch reproduction of arXiv 2508.04278. Built with Observable Framework.",
   search: false,
+  // links end in .html, so dist/ works on ANY static host (a plain file server has no clean-URL rewriting)
+  cleanUrls: false,
   toc: true,
 };
