@@ -36,8 +36,9 @@ describe("bbio generate", () => {
     expect(items).toHaveLength(12);
     expect(readdirSync(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
     expect(existsSync(at("rejects.jsonl"))).toBe(true);
-    // a named config + --set + flags: same data section and seed → same bytes
-    const r = await bbio(["generate", "ci", "--set", "data.per_family=3", "--seed", "5", "--out", at("b.jsonl"), "--json", "--no-progress"]);
+    // a config file + --set + flags: same data section and seed → same bytes
+    writeFileSync(at("cfg.json"), JSON.stringify({ name: "t", data: { per_family: 7 } }));
+    const r = await bbio(["generate", at("cfg.json"), "--set", "data.per_family=3", "--seed", "5", "--out", at("b.jsonl"), "--json", "--no-progress"]);
     expect(r.code, r.err).toBe(0);
     expect(readFileSync(at("b.jsonl"), "utf8")).toBe(readFileSync(at("a.jsonl"), "utf8"));
     const summary = JSON.parse(r.out);
