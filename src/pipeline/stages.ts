@@ -78,8 +78,12 @@ const sft: StageDef<Config> = {
   async run(ctx) {
     const { runSft } = await import("../train/sft.ts");
     const items = readJsonl<Item>(join(ctx.upstream.generate.dir, ITEMS));
-    // checkpoint (model + tokenizer + optimizer) in <dir>/checkpoint; resumes from it when ctx.resume
-    const r = await runSft({ config: ctx.config, items, outDir: ctx.dir, sink: ctx.sink, seed: ctx.seed, resume: ctx.resume });
+    // checkpoint (model + tokenizer + optimizer) in <dir>/checkpoint; resumes from it when ctx.resume.
+    // sft.curation.enabled: Source2Synth's answerability filter (SFT on slice 0, keep slice-1 items answered within k
+    // tries, SFT again); the drops, with reasons, are in <dir>/curation_dropped.jsonl and the curation/* metrics
+    const r = ctx.config.sft.curation.enabled
+      ? await (await import("../train/curate.ts")).runCuratedSft({ config: ctx.config, items, outDir: ctx.dir, sink: ctx.sink, kg: (await import("../kg/load.ts")).loadKG(), seed: ctx.seed })
+      : await runSft({ config: ctx.config, items, outDir: ctx.dir, sink: ctx.sink, seed: ctx.seed, resume: ctx.resume });
     const { losses: _losses, ...summary } = r;
     writeFileAtomic(join(ctx.dir, "result.json"), JSON.stringify(summary, null, 1) + "\n");
     ctx.log(`final loss ${r.finalLoss.toFixed(3)}, eval loss ${r.evalLossStart.toFixed(3)} → ${r.evalLossEnd.toFixed(3)}, ${Math.round(r.tokensPerSec)} tok/s`);
