@@ -1,7 +1,10 @@
 /**
  * score(item, answer, kg) — the one rule-based scorer (CLI `bbio score`, evaluation, GRPO's rule reward).
  *
- *   per check:      pass ∈ {0,1} (checks.ts); an empty answer fails every check
+ *   per check:      pass ∈ {0,1} (checks.ts); an empty answer fails every check. Prohibitions ("at most N words",
+ *                   "no commas", "stays in scope", "one conclusion") hold vacuously for an answer that attempts
+ *                   nothing, so they earn credit only when at least one of the item's other checks passes — otherwise
+ *                   "x" would score 0.25–0.5 on several kinds, a reward GRPO learns to exploit
  *   per component:  mean pass rate of the item's checks in that component (knowledge / reasoning / format / workflow)
  *   score:          mean of the component means — each capability component weighs the same, whatever its number
  *                   of checks, so an integration item gives partial credit per component (issue 2: "scored on each
@@ -15,6 +18,9 @@ import type { CheckResult, CheckSpec, Item, ScoreResult } from "./types.ts";
 import { CHECKS } from "./checks.ts";
 import { looseVariants } from "./text.ts";
 
+/** checks that forbid something rather than require it (see the header) */
+export const PROHIBITIONS: ReadonlySet<string> = new Set(["max_words", "no_commas", "workflow_in_scope", "workflow_single_conclusion"]);
+
 export interface ScoreOptions {
   loose?: boolean;
 }
@@ -22,7 +28,10 @@ export interface ScoreOptions {
 export function score(item: Item, answer: string, kg: KG, opts: ScoreOptions = {}): ScoreResult {
   const text = typeof answer === "string" ? answer : "";
   const variants = opts.loose ? looseVariants(text) : [text];
-  const checks: CheckResult[] = item.checks.map((spec) => runCheck(spec, variants, kg, item));
+  let checks: CheckResult[] = item.checks.map((spec) => runCheck(spec, variants, kg, item));
+  const required = checks.filter((c) => !PROHIBITIONS.has(c.name));
+  if (required.length && !required.some((c) => c.pass))
+    checks = checks.map((c) => (PROHIBITIONS.has(c.name) && c.pass ? { ...c, pass: false, detail: "no credit: the answer meets none of the item's requirements" } : c));
   const by = new Map<CheckSpec["component"], number[]>();
   for (const c of checks) (by.get(c.component) ?? by.set(c.component, []).get(c.component)!).push(c.pass ? 1 : 0);
   const components: ScoreResult["components"] = {};

@@ -92,7 +92,7 @@ const sft: StageDef<Config> = {
 
 const rm: StageDef<Config> = {
   name: "rm",
-  version: 1,
+  version: 2, // 2: prohibitions earn no credit alone (src/mkgsg/score.ts)
   deps: () => ["generate", "sft"],
   enabled: (c) => !sftOnly(c),
   slice: (c) => ({ model: c.model, rm: c.rm }),
@@ -114,7 +114,7 @@ const rm: StageDef<Config> = {
 
 const grpo: StageDef<Config> = {
   name: "grpo",
-  version: 1,
+  version: 2, // 2: prohibitions earn no credit alone (src/mkgsg/score.ts)
   deps: () => ["generate", "sft", "rm"],
   enabled: (c) => !sftOnly(c),
   slice: (c) => ({ grpo: c.grpo }),
@@ -150,7 +150,7 @@ const fmtCaps = (r: Record<string, number>) => Object.values(r).map((v) => v.toF
 
 const evaluate: StageDef<Config> = {
   name: "eval",
-  version: 1,
+  version: 2, // 2: prohibitions earn no credit alone (src/mkgsg/score.ts)
   deps: (c) => (sftOnly(c) ? ["generate", "sft"] : ["generate", "grpo"]),
   enabled: () => true,
   slice: (c) => ({ eval: c.eval }),
@@ -180,7 +180,7 @@ const evaluate: StageDef<Config> = {
  */
 const baseline: StageDef<Config> = {
   name: "baseline",
-  version: 1,
+  version: 2, // 2: prohibitions earn no credit alone (src/mkgsg/score.ts)
   deps: () => ["generate", "sft"],
   enabled: (c) => c.eval.untrained_baseline,
   slice: (c) => ({ model: c.model, eval: c.eval }),

@@ -109,3 +109,20 @@ describe("every item kind", () => {
     }
   });
 });
+
+describe("prohibitions earn no credit alone", () => {
+  it("a junk answer scores 0 on every kind; a wrong but attempted answer keeps its partial credit", () => {
+    for (const kind of ALL_KINDS) {
+      for (const it of itemsOf(kind).slice(0, 3)) {
+        expect(score(it, "x", kg).score, `${kind} ${it.id}`).toBe(0);
+        expect(score(it, "ok.", kg).score, `${kind} ${it.id}`).toBe(0);
+      }
+    }
+    // e.g. a flipped conclusion with the evidence line intact still earns its workflow and format credit
+    const chain = itemsOf("chain_isa")[0];
+    const flipped = score(chain, MUTATE.chain_isa(chain), kg);
+    expect(flipped.score).toBeGreaterThan(0);
+    expect(flipped.score).toBeLessThan(1);
+    expect(flipped.checks.find((c) => c.name === "workflow_in_scope")?.pass).toBe(true);
+  });
+});
