@@ -10,6 +10,7 @@
  *   atomicity   = runs.status becomes 'complete' only after the last stage; any exception marks it 'failed'
  *                 (with the message); a kill -9 leaves 'running' with a dead pid, which readers never see.
  */
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { BbioError } from "../util/errors.ts";
 import { hashOf } from "../util/hash.ts";
@@ -94,7 +95,15 @@ export async function runPipeline<C extends BaseConfig>(config: C, opts: RunOpti
   // the backend is chosen once, before any hash: a training stage's output depends on it
   const backend = plan.some((s) => s.usesBackend) ? await spec.initBackend(config.backend) : "none";
   const git = gitInfo();
+  // a complete run whose planned stage hashes differ from the recorded ones (a stage's code version was bumped) is
+  // recomputed where stale instead of being reported complete with results the current code would not produce
+  const planned = new Map<string, string>();
+  for (const s of plan)
+    planned.set(s.name, stageInputHash(s, config, backend, Object.fromEntries(s.deps(config).map((d) => [d, { hash: planned.get(d)!, dir: "" }]))));
+  const recorded = existsSync(opts.db) ? await store.listStages(runId) : [];
+  const stale = recorded.length > 0 ? plan.filter((s) => recorded.find((r) => r.stage === s.name)?.input_hash !== planned.get(s.name)).map((s) => s.name) : [];
   const { previous } = await store.startRun({
+    retake: stale.length > 0,
     id: runId,
     name: config.name,
     config,
@@ -106,11 +115,12 @@ export async function runPipeline<C extends BaseConfig>(config: C, opts: RunOpti
     method: spec.method(config),
     pid: process.pid,
   });
-  if (previous === "complete") {
+  if (previous === "complete" && stale.length === 0) {
     log(`bbio run ${config.name} [${runId}]: already complete in ${opts.db}; nothing to do`);
     return { runId, name: config.name, outcome: "already-complete", backend, dataHash: null, stages: [], seconds: 0 };
   }
-  log(`bbio run ${config.name} [${runId}]: ${previous ? `resuming a ${previous} run` : "new run"}; backend=${backend}; stages ${plan.map((s) => s.name).join(" → ")}`);
+  const how = previous === "complete" ? `re-running a complete run whose stage code changed (${stale.join(", ")})` : previous ? `resuming a ${previous} run` : "new run";
+  log(`bbio run ${config.name} [${runId}]: ${how}; backend=${backend}; stages ${plan.map((s) => s.name).join(" → ")}`);
 
   const outcomes: StageOutcome[] = [];
   const done: Record<string, UpstreamArtefact> = {};

@@ -23,6 +23,8 @@ export interface RunStart {
   gitDirty: boolean | null;
   method: string | null;
   pid: number;
+  /** take over a COMPLETE run too (its stages' code changed: the runner recomputes what is stale) */
+  retake?: boolean;
 }
 
 export type RunStatus = "running" | "complete" | "failed" | "crashed";
@@ -107,7 +109,7 @@ export class Store {
       if (prev.length) {
         const pid = num(prev[0].pid);
         previous = prev[0].status as RunStatus;
-        if (previous === "complete") return { previous };
+        if (previous === "complete" && !r.retake) return { previous };
         if (previous === "running" && pid !== process.pid && pidAlive(pid))
           throw new BbioError(`run ${r.id} (${r.name}) is already being computed by pid ${pid}`, 2, "wait for it, or kill it and re-run to resume");
         if (previous === "running") previous = "crashed";

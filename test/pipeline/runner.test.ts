@@ -44,6 +44,23 @@ describe("runPipeline with fake stages", () => {
     expect(await q(e.db, "SELECT value FROM run_params WHERE key = 'grpo.method'")).toEqual([{ value: '"sum"' }]);
   });
 
+  it("a complete run whose stage code changed (version bump) is recomputed from that stage on, rows replaced", async () => {
+    const e = env();
+    const a = await runPipeline(fakeConfig(), e);
+    const before = await q(e.db, "SELECT count(*) AS n FROM v_metrics");
+    calls.length = 0;
+    const bumped = { ...fakeSpec, stages: fakeSpec.stages.map((st) => (st.name === "grpo" ? { ...st, version: st.version + 1 } : st)) };
+    const b = await runPipeline(fakeConfig(), { ...e, spec: bumped });
+    expect(b.runId).toBe(a.runId);
+    expect(b.outcome).toBe("complete");
+    expect(calls).toEqual(["grpo", "eval"]); // downstream of the bumped stage: new input hashes
+    expect(await q(e.db, "SELECT status FROM v_runs")).toEqual([{ status: "complete" }]);
+    expect(await q(e.db, "SELECT count(*) AS n FROM v_metrics")).toEqual(before);
+    calls.length = 0;
+    expect((await runPipeline(fakeConfig(), { ...e, spec: bumped })).outcome).toBe("already-complete");
+    expect(calls).toEqual([]);
+  });
+
   it("re-running a complete config does nothing; a different grpo method reuses generate/sft/rm", async () => {
     const e = env();
     const a = await runPipeline(fakeConfig({ method: "sum" }), e);
