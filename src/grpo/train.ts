@@ -154,13 +154,12 @@ export async function runGrpo(o: GrpoOptions): Promise<GrpoResult> {
   });
   const alphas = CAPABILITIES.map((c) => o.alphas[c]);
   if (alphas.some((a) => a < 1) && !o.rewardModel) throw new BbioError("GRPO: a reward model is required unless every α_c = 1");
-  const encodedPrompt = new Map<string, number[]>();
-  const promptOf = (it: Item) => encodedPrompt.get(it.id) ?? (encodedPrompt.set(it.id, tok.encodePrompt(it.prompt)), encodedPrompt.get(it.id)!);
+  const encoded = new Map(pools.flat().map((it) => [it.id, tok.encodePrompt(it.prompt)]));
+  const promptOf = (it: Item) => encoded.get(it.id)!;
   const room = config.model.block_size + 1; // sequenceLogprobs scores up to block_size+1 tokens
-  for (const pool of pools) for (const it of pool) {
+  for (const it of pools.flat())
     if (promptOf(it).length + 1 > config.model.block_size)
       throw new BbioError(`GRPO: prompt of item ${it.id} (${promptOf(it).length} tokens) leaves no room in block_size ${config.model.block_size}`);
-  }
 
   const bar = progress("grpo", g.max_steps, { enabled: o.progress ?? true });
   bar.tick(start);
@@ -326,8 +325,7 @@ export async function runGrpo(o: GrpoOptions): Promise<GrpoResult> {
     policy.dispose();
     ref?.dispose();
   }
-  if (end < g.max_steps) return { checkpointDir, steps: end, backend, rewardFirst, rewardLast, seconds: (Date.now() - t0) / 1000 };
-  return { checkpointDir, steps: g.max_steps, backend, rewardFirst, rewardLast, seconds: (Date.now() - t0) / 1000 };
+  return { checkpointDir, steps: end, backend, rewardFirst, rewardLast, seconds: (Date.now() - t0) / 1000 };
 }
 
 function groupsOf(xs: number[], G: number): number[][] {
