@@ -10,7 +10,6 @@
  *   atomicity   = runs.status becomes 'complete' only after the last stage; any exception marks it 'failed'
  *                 (with the message); a kill -9 leaves 'running' with a dead pid, which readers never see.
  */
-import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { BbioError } from "../util/errors.ts";
 import { hashOf } from "../util/hash.ts";
@@ -100,10 +99,8 @@ export async function runPipeline<C extends BaseConfig>(config: C, opts: RunOpti
   const planned = new Map<string, string>();
   for (const s of plan)
     planned.set(s.name, stageInputHash(s, config, backend, Object.fromEntries(s.deps(config).map((d) => [d, { hash: planned.get(d)!, dir: "" }]))));
-  const recorded = existsSync(opts.db) ? await store.listStages(runId) : [];
-  const stale = recorded.length > 0 ? plan.filter((s) => recorded.find((r) => r.stage === s.name)?.input_hash !== planned.get(s.name)).map((s) => s.name) : [];
-  const { previous } = await store.startRun({
-    retake: stale.length > 0,
+  const { previous, stale } = await store.startRun({
+    stageHashes: Object.fromEntries(planned),
     id: runId,
     name: config.name,
     config,

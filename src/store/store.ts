@@ -23,8 +23,9 @@ export interface RunStart {
   gitDirty: boolean | null;
   method: string | null;
   pid: number;
-  /** take over a COMPLETE run too (its stages' code changed: the runner recomputes what is stale) */
-  retake?: boolean;
+  /** the input hash each planned stage will have: a COMPLETE run whose recorded hashes differ (a stage's code version
+   *  was bumped) is taken over like an interrupted one, so the runner recomputes what is stale */
+  stageHashes?: Record<string, string>;
 }
 
 export type RunStatus = "running" | "complete" | "failed" | "crashed";
@@ -102,14 +103,19 @@ export class Store {
   // ---- runs ---------------------------------------------------------------------------------------------------
 
   /** Insert the run (status 'running') or take over an earlier attempt of the same config. Returns the prior status. */
-  async startRun(r: RunStart): Promise<{ previous: RunStatus | null }> {
+  async startRun(r: RunStart): Promise<{ previous: RunStatus | null; stale: string[] }> {
     return this.write(async (db) => {
       const prev = await db.all<{ status: string; pid: unknown }>(`SELECT status, pid FROM runs WHERE id = ?`, [r.id]);
       let previous: RunStatus | null = null;
+      let stale: string[] = [];
       if (prev.length) {
         const pid = num(prev[0].pid);
         previous = prev[0].status as RunStatus;
-        if (previous === "complete" && !r.retake) return { previous };
+        if (previous === "complete") {
+          const rec = await db.all<{ stage: string; input_hash: string }>(`SELECT stage, input_hash FROM stages WHERE run_id = ?`, [r.id]);
+          stale = Object.entries(r.stageHashes ?? {}).filter(([st, h]) => rec.find((x) => x.stage === st)?.input_hash !== h).map(([st]) => st);
+          if (stale.length === 0) return { previous, stale };
+        }
         if (previous === "running" && pid !== process.pid && pidAlive(pid))
           throw new BbioError(`run ${r.id} (${r.name}) is already being computed by pid ${pid}`, 2, "wait for it, or kill it and re-run to resume");
         if (previous === "running") previous = "crashed";
@@ -131,7 +137,7 @@ export class Store {
         "run_params",
         flatten(r.config).map(([key, value]) => ({ run_id: r.id, key, value })),
       );
-      return { previous };
+      return { previous, stale };
     });
   }
 
