@@ -143,15 +143,18 @@ export async function runGrpo(o: GrpoOptions): Promise<GrpoResult> {
   const ref = g.beta > 0 ? (await loadCheckpoint(o.sftCheckpointDir, { expect: config.model, seed })).model : null;
   const opt = new AdamW(policy.params, { beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: g.weight_decay });
   let start = 0;
+  let pendingStrategyState: unknown;
   if (resume) {
     if (ck.optimizer) opt.load(ck.optimizer);
     start = ck.state?.step ?? 0;
+    pendingStrategyState = (ck.state as { strategy?: unknown } | undefined)?.strategy;
     sink.resumeFrom(start);
     process.stderr.write(`[grpo] resuming from ${checkpointDir} at step ${start}\n`);
   }
   const strategy: WeightStrategy = makeStrategy(g.weight_strategy, {
     T, rewardWeights: g.reward_weights ?? undefined, inner: g.dynamic_inner, every: g.dynamic_every,
   });
+  if (pendingStrategyState !== undefined) strategy.load?.(pendingStrategyState);
   const alphas = CAPABILITIES.map((c) => o.alphas[c]);
   if (alphas.some((a) => a < 1) && !o.rewardModel) throw new BbioError("GRPO: a reward model is required unless every α_c = 1");
   const encoded = new Map(pools.flat().map((it) => [it.id, tok.encodePrompt(it.prompt)]));
@@ -314,7 +317,7 @@ export async function runGrpo(o: GrpoOptions): Promise<GrpoResult> {
 
       if (step % g.save_every === 0 || step === g.max_steps) {
         await saveCheckpoint(checkpointDir, {
-          model: policy, tokenizer: tok, config, optimizer: await opt.state(), state: { step }, extra: { stage: "grpo" },
+          model: policy, tokenizer: tok, config, optimizer: await opt.state(), state: { step, strategy: strategy.state?.() }, extra: { stage: "grpo" },
         });
         await sink.flush();
       }

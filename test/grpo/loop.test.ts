@@ -81,6 +81,17 @@ describe("GRPO loop (tiny model, cpu backend)", () => {
     expect(rest.sink.series("loss")[0]).toBeCloseTo(full.sink.series("loss")[2], 5);
   }, 120_000);
 
+  it("a resumed run with the stateful dynamic strategy continues with the same weights as an uninterrupted one", async () => {
+    const cfg = () => grpoCfg({ method: "mgda", weight_strategy: "dynamic", dynamic_every: 2, max_steps: 4, save_every: 1 });
+    const full = await run(cfg());
+    const dir = tmp();
+    await run(cfg(), dir, { stopAfter: 3 });
+    const rest = await run(cfg(), dir, { resume: true });
+    const w = (sk: MemorySink, step: number) => CAPABILITIES.map((c) => sk.metrics.find((m) => m.step === step && m.name === `weights/${c}`)!.value);
+    for (const [i, v] of w(rest.sink, 4).entries()) expect(v).toBeCloseTo(w(full.sink, 4)[i], 6);
+    expect(rest.sink.series("loss")[0]).toBeCloseTo(full.sink.series("loss")[3], 5);
+  }, 120_000);
+
   it("every combination method and weight strategy runs; a missing reward model is a clear error", async () => {
     for (const method of ["cagrpo", "cagrad", "aligned_mtl"]) await run(grpoCfg({ method, max_steps: 1 }));
     for (const weight_strategy of ["minnorm", "orthogonal", "inverse_variance", "dynamic"]) await run(grpoCfg({ weight_strategy, max_steps: 1 }));

@@ -28,6 +28,14 @@ export function dynamic(inner: WeightStrategy, every = 10, emaDecay = 0.9): Dyna
   return {
     name: `dynamic(${inner.name})`,
     trajectory,
+    state() {
+      return { nGram, nVar, gramAcc, varAcc, lastStep, last };
+    },
+    load(st: unknown) {
+      const x = st as { nGram: number; nVar: number; gramAcc?: Matrix; varAcc?: number[]; lastStep?: number; last?: StrategyResult };
+      if (!x || typeof x.nGram !== "number") throw new BbioError("dynamic: checkpoint has no strategy state");
+      ({ nGram, nVar, gramAcc, varAcc, lastStep, last } = x);
+    },
     update(stats: StrategyStats, step: number) {
       if (stats.gram) {
         if (gramAcc && stats.gram.length !== gramAcc.length) throw new BbioError("dynamic: Gram size changed between steps");

@@ -26,6 +26,9 @@ export interface StrategyResult {
 export interface WeightStrategy {
   readonly name: string;
   update(stats: StrategyStats, step: number): StrategyResult;
+  /** stateful strategies (dynamic): JSON state for checkpoints, and its inverse, so a resumed run continues exactly */
+  state?(): unknown;
+  load?(state: unknown): void;
 }
 
 export interface StrategyOptions {
