@@ -138,6 +138,33 @@ export function genesAtBandWith(ctx: { kg: KG; ix: KGIndex }, band: string, go: 
   return (ctx.ix.genesAtBand.get(band) ?? []).filter((g) => ctx.kg.propagatedTerms(g).has(go));
 }
 
+/**
+ * Two-gene hop: gene a, one of its direct terms t, another gene b annotated to t, and every direct term a and b share
+ * (shared_term, int_table_shared). null when a seed lacks the material.
+ */
+export function genePairSharingTerm(ctx: BuildCtx) {
+  const a = pickGene(ctx);
+  if (!a) return null;
+  const t = pickDirectTerm(ctx, a.entrez);
+  if (!t) return null;
+  const others = uniqSorted(ctx.kg.annotationsOfTerm(t).map((x) => x.entrez)).filter((e) => e !== a.entrez);
+  if (others.length === 0) return null;
+  const b = ctx.kg.geneByEntrez(pick(ctx.rng, others))!;
+  const bs = new Set(ctx.ix.directTerms(b.entrez));
+  return { a, t, b, shared: ctx.ix.directTerms(a.entrez).filter((x) => bs.has(x)) };
+}
+
+/** Band hop: a gene with a cytoband, one of its direct terms t, and the genes at that band under t (band_term_set,
+ *  sorted_list_band). null when a seed lacks the material. */
+export function bandTermGenes(ctx: BuildCtx) {
+  const g = pickGene(ctx);
+  if (!g || g.band.length === 0) return null;
+  const band = g.band[0];
+  const t = pickDirectTerm(ctx, g.entrez);
+  if (!t) return null;
+  return { g, band, t, set: genesAtBandWith(ctx, band, t) };
+}
+
 /** the direct annotations (gene, term) that put each gene under `go`: the facts a set answer rests on */
 export function supportingFacts(kg: KG, ix: KGIndex, genes: readonly number[], go: string): [number, string][] {
   const facts: [number, string][] = [];

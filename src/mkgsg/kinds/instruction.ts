@@ -16,7 +16,7 @@
  */
 import type { Namespace } from "../../kg/types.ts";
 import { pick, randInt, shuffled } from "../../util/rng.ts";
-import { type Builder, evidenceOfFacts, genesAtBandWith, label, pickDirectTerm, pickGene, supportingFacts, uniqSorted } from "../build.ts";
+import { type Builder, bandTermGenes, evidenceOfFacts, label, pickGene, supportingFacts, uniqSorted } from "../build.ts";
 import { UNINFORMATIVE } from "../kgindex.ts";
 
 const NS_PLURAL: Record<Namespace, string> = { BP: "biological processes", MF: "molecular functions", CC: "cellular components" };
@@ -73,13 +73,9 @@ const allCapsBand: Builder = (ctx) => {
 };
 
 const sortedListBand: Builder = (ctx) => {
-  const g = pickGene(ctx);
-  if (!g || g.band.length === 0) return null;
-  const band = g.band[0];
-  const t = pickDirectTerm(ctx, g.entrez);
-  if (!t) return null;
-  const set = genesAtBandWith(ctx, band, t);
-  if (set.length < 2 || set.length > ctx.cfg.max_set) return null;
+  const hop = bandTermGenes(ctx);
+  if (!hop || hop.set.length < 2 || hop.set.length > ctx.cfg.max_set) return null;
+  const { band, t, set } = hop;
   const symbols = set.map((e) => ctx.kg.geneByEntrez(e)!.symbol).sort((a, b) => (a.toUpperCase() < b.toUpperCase() ? -1 : 1));
   return {
     prompt: `Name the genes at band ${band} annotated to ${label(ctx.kg, t)} as a comma-separated list in alphabetical order, then end with the word DONE.`,

@@ -9,7 +9,7 @@
  */
 import { pick, randInt } from "../../util/rng.ts";
 import {
-  type Builder, evidenceOfFacts, label, pathScope, pickDirectTerm, pickGene, uniqSorted, walkUp, wfChecks, wfGold,
+  type Builder, evidenceOfFacts, genePairSharingTerm, label, pathScope, pickDirectTerm, pickGene, uniqSorted, walkUp, wfChecks, wfGold,
 } from "../build.ts";
 
 const intJsonChain: Builder = (ctx) => {
@@ -65,16 +65,9 @@ const intBandReport: Builder = (ctx) => {
 };
 
 const intTableShared: Builder = (ctx) => {
-  const a = pickGene(ctx);
-  if (!a) return null;
-  const t = pickDirectTerm(ctx, a.entrez);
-  if (!t) return null;
-  const others = uniqSorted(ctx.kg.annotationsOfTerm(t).map((x) => x.entrez)).filter((e) => e !== a.entrez);
-  if (others.length === 0) return null;
-  const b = ctx.kg.geneByEntrez(pick(ctx.rng, others))!;
-  const bs = new Set(ctx.ix.directTerms(b.entrez));
-  const set = ctx.ix.directTerms(a.entrez).filter((x) => bs.has(x));
-  if (set.length === 0 || set.length > 3) return null;
+  const pair = genePairSharingTerm(ctx);
+  if (!pair || pair.shared.length === 0 || pair.shared.length > 3) return null;
+  const { a, b, shared: set } = pair;
   const rows = set.map((s) => [s, ctx.kg.term(s)!.ns]);
   const facts: [number, string][] = set.flatMap((s) => [[a.entrez, s], [b.entrez, s]] as [number, string][]);
   const codes = evidenceOfFacts(ctx.ix, facts);

@@ -12,7 +12,7 @@
  */
 import { pick, randInt } from "../../util/rng.ts";
 import {
-  type Builder, type BuildCtx, evidenceOfFacts, genesAtBandWith, label, pathScope, pickDirectTerm, pickGene, supportingFacts, uniqSorted,
+  type Builder, type BuildCtx, bandTermGenes, evidenceOfFacts, genePairSharingTerm, label, pathScope, pickDirectTerm, pickGene, supportingFacts, uniqSorted,
   walkUp, wfChecks, wfGold,
 } from "../build.ts";
 import { UNINFORMATIVE } from "../kgindex.ts";
@@ -77,16 +77,9 @@ const subsumptionRegulates: Builder = (ctx) => {
 };
 
 const sharedTerm: Builder = (ctx) => {
-  const a = pickGene(ctx);
-  if (!a) return null;
-  const t = pickDirectTerm(ctx, a.entrez);
-  if (!t) return null;
-  const others = uniqSorted(ctx.kg.annotationsOfTerm(t).map((x) => x.entrez)).filter((e) => e !== a.entrez);
-  if (others.length === 0) return null;
-  const b = ctx.kg.geneByEntrez(pick(ctx.rng, others))!;
-  const bs = new Set(ctx.ix.directTerms(b.entrez));
-  const set = ctx.ix.directTerms(a.entrez).filter((x) => bs.has(x));
-  if (set.length > 20) return null;
+  const pair = genePairSharingTerm(ctx);
+  if (!pair || pair.shared.length > 20) return null;
+  const { a, t, b, shared: set } = pair;
   const facts: [number, string][] = set.flatMap((s) => [[a.entrez, s], [b.entrez, s]] as [number, string][]);
   const codes = evidenceOfFacts(ctx.ix, [[a.entrez, t], [b.entrez, t]]);
   return {
@@ -101,13 +94,9 @@ const sharedTerm: Builder = (ctx) => {
 };
 
 const bandTermSet: Builder = (ctx) => {
-  const g = pickGene(ctx);
-  if (!g || g.band.length === 0) return null;
-  const band = g.band[0];
-  const t = pickDirectTerm(ctx, g.entrez);
-  if (!t) return null;
-  const set = genesAtBandWith(ctx, band, t);
-  if (set.length === 0 || set.length > ctx.cfg.max_set) return null;
+  const hop = bandTermGenes(ctx);
+  if (!hop || hop.set.length === 0 || hop.set.length > ctx.cfg.max_set) return null;
+  const { band, t, set } = hop;
   const symbols = set.map((e) => ctx.kg.geneByEntrez(e)!.symbol).sort();
   const facts = supportingFacts(ctx.kg, ctx.ix, set, t);
   const codes = evidenceOfFacts(ctx.ix, facts);
