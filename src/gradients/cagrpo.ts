@@ -29,7 +29,7 @@ import { cosines, firstOrderGains, norms } from "./gram.ts";
 import { pinvSolveSym, type Matrix } from "./linalg.ts";
 import { minNorm } from "./minnorm.ts";
 import { maxMinGain } from "./maxmin.ts";
-import { coefficients, gramOf, identity, linearCombination, projectedGram } from "./combination.ts";
+import { coefficients, gramOf, identity, linearCombination, projectedGram, removedNorms } from "./combination.ts";
 import type { CombineFn } from "./types.ts";
 
 /**
@@ -90,12 +90,7 @@ export const cagrpo: CombineFn = (grads, ctx) => {
     maxMinValue = r.value;
   }
   const coef = coefficients(M, w);
-  const normRemoved = M.map((row, i) => {
-    const r = row.map((v, k) => (k === i ? 1 : 0) - v);
-    let s = 0;
-    for (let a = 0; a < T; a++) for (let b = 0; b < T; b++) s += r[a] * G[a][b] * r[b];
-    return Math.sqrt(Math.max(s, 0));
-  });
+  const normRemoved = removedNorms(M, G);
   return {
     direction: linearCombination(grads, coef),
     weights: w,

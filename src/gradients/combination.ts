@@ -49,4 +49,15 @@ export function coefficients(M: Matrix, w: readonly number[]): number[] {
   return coef;
 }
 
+/** ‖g_i − g̃_i‖ per capability, from the Gram alone (g̃ = M g): how much of each gradient a projection removed */
+export function removedNorms(M: Matrix, G: Matrix): number[] {
+  const T = M.length;
+  return M.map((row, i) => {
+    const r = row.map((v, k) => (k === i ? 1 : 0) - v);
+    let s = 0;
+    for (let a = 0; a < T; a++) for (let b = 0; b < T; b++) s += r[a] * G[a][b] * r[b];
+    return Math.sqrt(Math.max(s, 0));
+  });
+}
+
 export { identity };

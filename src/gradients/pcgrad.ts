@@ -11,7 +11,7 @@
  */
 import { rngFor, shuffled } from "../util/rng.ts";
 import { cosines, firstOrderGains } from "./gram.ts";
-import { coefficients, gramOf, identity, linearCombination, prefWeights, projectedGram } from "./combination.ts";
+import { coefficients, gramOf, identity, linearCombination, prefWeights, projectedGram, removedNorms } from "./combination.ts";
 import type { CombineFn } from "./types.ts";
 
 export const pcgrad: CombineFn = (grads, ctx) => {
@@ -38,12 +38,7 @@ export const pcgrad: CombineFn = (grads, ctx) => {
   const coef = coefficients(M, w);
   const Gp = projectedGram(M, G);
   // ‖g_i − g̃_i‖: how much of each capability's gradient the surgery removed
-  const normRemoved = M.map((row, i) => {
-    const r = row.map((v, k) => (k === i ? 1 : 0) - v);
-    let s = 0;
-    for (let a = 0; a < T; a++) for (let b = 0; b < T; b++) s += r[a] * G[a][b] * r[b];
-    return Math.sqrt(Math.max(s, 0));
-  });
+  const normRemoved = removedNorms(M, G);
   return {
     direction: linearCombination(grads, coef),
     weights: w,
