@@ -5,7 +5,9 @@ export const evalSchema = z
   .object({
     /** which items to score: the held-out split (default), the training split, or all */
     split: z.enum(["eval", "train", "all"]).default("eval"),
-    /** cap per family (0 = all) — keeps CI-sized evaluations fast */
+    /** also score the control split (gene world: genes with neither card nor QA), stored as `control` metrics */
+    control: z.boolean().default(true),
+    /** cap per family (0 = all), applied to the evaluated split and to the control — keeps evaluations fast */
     max_items_per_family: z.number().int().nonnegative().default(0),
     /** generation budget; also capped by the longest gold answer (+16 tokens) and the context */
     max_new_tokens: z.number().int().positive().default(128),

@@ -4,12 +4,19 @@
  *   evaluate({checkpointDir | model+tokenizer, items, kg, config, seed, sink?, scorer?, step?}) → EvalReport
  *
  * For every item: greedy answer (temperature 0, stop at EOS) → score strict and loose (IFEval's loose mode: the
- * scorer strips markdown / first-last lines). Per family the headline `mean` is:
- *   knowledge    accuracy of the generated letter (score)                 + acc_loglik: the option whose letter
- *                completion ([letter][EOS] after the prompt) has the highest log-likelihood (lm-eval-harness MMLU style)
- *   reasoning    mean score (final answer + chain validity checks, chain edges checked against the KG by the scorer)
- *   instruction  prompt-level strict pass rate (all constraints pass)      + loose, and instruction-level strict/loose
- *   integration  all components pass                                        + partial credit: component/<name> means
+ * scorer strips markdown / first-last lines). Per family the headline `mean` (stored as metric `score`) is:
+ *   knowledge    cloze accuracy: the option whose TEXT ([value][EOS] after the prompt) has the highest summed
+ *                log-likelihood is the gold (lm-evaluation-harness scores MMLU-style tasks this way)   → acc_value_loglik
+ *                secondary: acc_generate (the greedy answer is the gold value or letter), acc_letter_loglik (the
+ *                option LETTER with the highest log-likelihood; letter-trained items only mean something here)
+ *   reasoning    mean score: content checks (chain validity, each hop's value) decide; workflow checks count only
+ *                with the content right (src/mkgsg/score.ts), so another item's gold scores ~0, not 0.53
+ *   instruction  IFEval prompt-level strict: every INSTRUCTION (format check) passes. Content correctness is its own
+ *                metric (`content`: every knowledge check passes), never folded in. prompt_loose uses IFEval's
+ *                response variants; instruction_strict/_loose are the micro-averages over instructions
+ *   integration  all components pass (instructions + content + chain)       + partial credit: component/<name> means
+ * With the gene world the evaluation also scores the CONTROL split (genes with neither card nor QA: guessing), stored
+ * beside every metric as `control` (the headline) and `control/<metric>`, each with its interval and n.
  * Every metric gets a seeded 95% percentile-bootstrap CI (src/analysis/bootstrap.ts). Baselines: `chance` = the score
  * of a well-formed but unrelated answer (another item's gold of the same kind, seeded derangement; for MCQ also the
  * analytic 1/#options), and `untrained` = the same evaluation of a freshly initialised model with the same tokenizer.
@@ -22,7 +29,7 @@ import { bootstrapCI } from "../analysis/bootstrap.ts";
 import { initBackend, backendPreference } from "../model/backend.ts";
 import { loadCheckpoint } from "../model/checkpoint.ts";
 import { GPT } from "../model/gpt.ts";
-import { generate, sequenceLogprobsArray } from "../model/sample.ts";
+import { bestCompletion, generate } from "../model/sample.ts";
 import { EOS, type Tokenizer } from "../model/tokenizer.ts";
 import { loadScorer, type Scorer } from "../train/mkgsg.ts";
 import { BbioError } from "../util/errors.ts";
@@ -49,11 +56,17 @@ export interface ItemResult {
   id: string;
   family: Family;
   kind: string;
+  split?: Item["split"];
   answer: string;
   score: number;
   loose: number;
   checks: ScoreResult["checks"];
+  /** loose result's checks (IFEval loose: any response variant passes) */
+  loose_checks?: ScoreResult["checks"];
+  /** 1 when the option LETTER with the highest log-likelihood is the gold letter (MCQ items) */
   loglik_correct?: number;
+  /** 1 when the option TEXT with the highest log-likelihood is the gold value (value-answered MCQ items) */
+  value_loglik_correct?: number;
 }
 
 export interface EvalReport {
@@ -84,34 +97,61 @@ export interface EvaluateOptions {
 
 const LETTER = /^\s*\(?([A-H])\)?/;
 
-/** Items the evaluation scores: the configured split, at most max_items_per_family per family (first ones, stable). */
+/**
+ * Items the evaluation scores: the configured split, at most max_items_per_family per family (first ones, stable), plus
+ * — when the data has a control split and eval.split is "eval" — the control items, capped the same way.
+ */
 export function selectItems(items: readonly Item[], cfg: Config["eval"]): Item[] {
-  const pool = cfg.split === "all" ? items : items.filter((it) => it.split === cfg.split);
-  if (!cfg.max_items_per_family) return [...pool];
-  const count = new Map<Family, number>();
-  return pool.filter((it) => {
-    const c = count.get(it.family) ?? 0;
-    count.set(it.family, c + 1);
-    return c < cfg.max_items_per_family;
-  });
+  const cap = (pool: readonly Item[]) => {
+    if (!cfg.max_items_per_family) return [...pool];
+    const count = new Map<Family, number>();
+    return pool.filter((it) => {
+      const c = count.get(it.family) ?? 0;
+      count.set(it.family, c + 1);
+      return c < cfg.max_items_per_family;
+    });
+  };
+  const main = cap(cfg.split === "all" ? items.filter((it) => it.split !== "control") : items.filter((it) => it.split === cfg.split));
+  const control = cfg.split === "eval" && cfg.control ? cap(items.filter((it) => it.split === "control")) : [];
+  return [...main, ...control];
 }
 
+/** the instructions of an item (IFEval): its format checks; items without any are judged on all their checks */
+const instructions = (checks: ScoreResult["checks"]) => (checks.some((c) => c.component === "format") ? checks.filter((c) => c.component === "format") : checks);
+const allPass = (checks: ScoreResult["checks"]) => checks.length > 0 && checks.every((c) => c.pass);
+
 /** Headline per-item value of a family (see the file comment). */
-export function primary(r: Pick<ItemResult, "family" | "score">): number {
-  return r.family === "instruction" || r.family === "integration" ? (r.score >= 1 ? 1 : 0) : r.score;
+export function primary(r: Pick<ItemResult, "family" | "score"> & Partial<Pick<ItemResult, "checks" | "value_loglik_correct">>): number {
+  switch (r.family) {
+    case "knowledge":
+      return r.value_loglik_correct ?? r.score;
+    case "instruction":
+      return r.checks ? (allPass(instructions(r.checks)) ? 1 : 0) : r.score >= 1 ? 1 : 0;
+    case "integration":
+      return r.score >= 1 ? 1 : 0;
+    default:
+      return r.score;
+  }
 }
 
 /** All per-item metric columns of one result: name → value (absent when not applicable). */
 export function metricValues(r: ItemResult): Record<string, number> {
+  const inst = instructions(r.checks);
+  const looseInst = r.loose_checks ? instructions(r.loose_checks) : null;
   const m: Record<string, number> = {
     score_mean: r.score,
     loose_score_mean: r.loose,
-    prompt_strict: r.score >= 1 ? 1 : 0,
-    prompt_loose: r.loose >= 1 ? 1 : 0,
-    instruction_strict: r.checks.length ? r.checks.filter((c) => c.pass).length / r.checks.length : r.score,
+    all_components: r.score >= 1 ? 1 : 0,
+    prompt_strict: inst.length ? (allPass(inst) ? 1 : 0) : r.score >= 1 ? 1 : 0,
+    prompt_loose: looseInst?.length ? (allPass(looseInst) ? 1 : 0) : r.loose >= 1 ? 1 : 0,
+    instruction_strict: inst.length ? inst.filter((c) => c.pass).length / inst.length : r.score,
   };
+  if (looseInst?.length) m.instruction_loose = looseInst.filter((c) => c.pass).length / looseInst.length;
+  const content = r.checks.filter((c) => c.component === "knowledge" || c.component === "reasoning");
+  if (content.length) m.content = allPass(content) ? 1 : 0;
   if (r.family === "knowledge") m.acc_generate = r.score;
-  if (r.loglik_correct !== undefined) m.acc_loglik = r.loglik_correct;
+  if (r.loglik_correct !== undefined) m.acc_letter_loglik = r.loglik_correct;
+  if (r.value_loglik_correct !== undefined) m.acc_value_loglik = r.value_loglik_correct;
   const comps = new Map<string, boolean[]>();
   for (const c of r.checks) {
     m[`check/${c.name}`] = c.pass ? 1 : 0;
@@ -121,25 +161,32 @@ export function metricValues(r: ItemResult): Record<string, number> {
   return m;
 }
 
-/** Aggregate item results into per-family reports with bootstrap CIs. */
-export function summarize(results: readonly ItemResult[], cfg: Config["eval"], seed: number, looseChecks?: Map<string, number>): Partial<Record<Family, FamilyReport>> {
+/**
+ * Aggregate item results into per-family reports with bootstrap CIs. Control-split results (gene world) do not enter
+ * the headline: they become `control` (their headline) and `control/<metric>` beside it.
+ */
+export function summarize(results: readonly ItemResult[], cfg: Config["eval"], seed: number): Partial<Record<Family, FamilyReport>> {
   const out: Partial<Record<Family, FamilyReport>> = {};
   const ci = (xs: number[]): MetricCI => {
     const c = bootstrapCI(xs, { resamples: cfg.bootstrap_resamples, level: cfg.ci_level, seed });
     return { value: c.estimate, ci_lo: c.lo, ci_hi: c.hi, n: xs.length };
   };
+  const columns = (rs: readonly ItemResult[]) => {
+    const cols = new Map<string, number[]>();
+    for (const r of rs) for (const [k, v] of Object.entries(metricValues(r))) cols.set(k, [...(cols.get(k) ?? []), v]);
+    return [...cols].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  };
   for (const family of FAMILIES) {
-    const rs = results.filter((r) => r.family === family);
+    const rs = results.filter((r) => r.family === family && r.split !== "control");
     if (rs.length === 0) continue;
     const head = ci(rs.map(primary));
-    const cols = new Map<string, number[]>();
-    for (const r of rs) {
-      const mv = metricValues(r);
-      if (looseChecks?.has(r.id)) mv.instruction_loose = looseChecks.get(r.id)!;
-      for (const [k, v] of Object.entries(mv)) cols.set(k, [...(cols.get(k) ?? []), v]);
-    }
     const metrics: Record<string, MetricCI> = {};
-    for (const [k, xs] of [...cols].sort((a, b) => (a[0] < b[0] ? -1 : 1))) metrics[k] = ci(xs);
+    for (const [k, xs] of columns(rs)) metrics[k] = ci(xs);
+    const control = results.filter((r) => r.family === family && r.split === "control");
+    if (control.length) {
+      metrics.control = ci(control.map(primary));
+      for (const [k, xs] of columns(control)) metrics[`control/${k}`] = ci(xs);
+    }
     out[family] = { n: rs.length, mean: head.value, ci_lo: head.ci_lo, ci_hi: head.ci_hi, metrics };
   }
   return out;
@@ -161,20 +208,21 @@ async function answers(model: GPT, tok: Tokenizer, items: readonly Item[], cfg: 
   return out;
 }
 
-/** 1 if the option letter with the highest log-likelihood is the gold letter, per MCQ item (undefined otherwise). */
-async function loglikCorrect(model: GPT, tok: Tokenizer, item: Item): Promise<number | undefined> {
-  const gold = LETTER.exec(item.gold)?.[1];
-  if (!item.options?.length || !gold) return undefined;
+/** MCQ items: does the highest-likelihood option LETTER, and (value-answered items) the highest-likelihood option TEXT, hit the gold? */
+async function loglikCorrect(model: GPT, tok: Tokenizer, item: Item): Promise<{ letter?: number; value?: number }> {
+  if (!item.options?.length) return {};
   const letters = "ABCDEFGH".slice(0, item.options.length).split("");
-  const prompt = tok.encodePrompt(item.prompt);
-  const lp = await sequenceLogprobsArray(model, { prompts: letters.map(() => prompt), completions: letters.map((l) => tok.encodeCompletion(l)) });
-  const sums = lp.map((row) => row.reduce((a, b) => a + b, 0));
-  const best = sums.indexOf(Math.max(...sums));
-  return letters[best] === gold ? 1 : 0;
+  const value = item.checks.find((c) => c.name === "answer_value")?.args.value as string | undefined;
+  const goldLetter = value !== undefined ? letters[item.options.indexOf(value)] : LETTER.exec(item.gold)?.[1];
+  const out: { letter?: number; value?: number } = {};
+  if (goldLetter) out.letter = letters[await bestCompletion(model, tok, item.prompt, letters)] === goldLetter ? 1 : 0;
+  if (value !== undefined) out.value = item.options[await bestCompletion(model, tok, item.prompt, item.options)] === value ? 1 : 0;
+  return out;
 }
 
 /** Chance: score each item against another item's gold of the same kind (seeded derangement within kind). */
-function chance(items: readonly Item[], kg: KG, scorer: Scorer, seed: number): EvalReport["baselines"]["chance"] {
+function chance(allItems: readonly Item[], kg: KG, scorer: Scorer, seed: number): EvalReport["baselines"]["chance"] {
+  const items = allItems.filter((it) => it.split !== "control");
   const byKind = new Map<string, Item[]>();
   for (const it of items) byKind.set(`${it.family}/${it.kind}`, [...(byKind.get(`${it.family}/${it.kind}`) ?? []), it]);
   const vals = new Map<Family, number[]>();
@@ -183,8 +231,8 @@ function chance(items: readonly Item[], kg: KG, scorer: Scorer, seed: number): E
     const order = shuffled(rngFor(seed, `chance:${key}`), group);
     order.forEach((it, i) => {
       const other = order.length > 1 ? order[(i + 1) % order.length] : undefined; // a cycle: never its own gold
-      const s = other ? scorer(it, other.gold, kg).score : 0;
-      vals.set(it.family, [...(vals.get(it.family) ?? []), primary({ family: it.family, score: s })]);
+      const r = other ? scorer(it, other.gold, kg) : { score: 0, checks: [] };
+      vals.set(it.family, [...(vals.get(it.family) ?? []), primary({ family: it.family, score: r.score, checks: r.checks })]);
       if (it.options?.length) analytic.set(it.family, [...(analytic.get(it.family) ?? []), 1 / it.options.length]);
     });
   }
@@ -198,15 +246,17 @@ async function scoreModel(model: GPT, tok: Tokenizer, items: readonly Item[], o:
   const cfg = o.config.eval;
   const ans = await answers(model, tok, items, cfg, label, o.progress ?? true);
   const results: ItemResult[] = [];
-  const looseChecks = new Map<string, number>();
   for (let i = 0; i < items.length; i++) {
     const it = items[i];
     const strict = scorer(it, ans[i], o.kg);
     const loose = scorer(it, ans[i], o.kg, { loose: true });
-    looseChecks.set(it.id, loose.checks.length ? loose.checks.filter((c) => c.pass).length / loose.checks.length : loose.score);
-    results.push({ id: it.id, family: it.family, kind: it.kind, answer: ans[i], score: strict.score, loose: loose.score, checks: strict.checks, loglik_correct: await loglikCorrect(model, tok, it) });
+    const ll = await loglikCorrect(model, tok, it);
+    results.push({
+      id: it.id, family: it.family, kind: it.kind, split: it.split, answer: ans[i], score: strict.score, loose: loose.score, checks: strict.checks, loose_checks: loose.checks,
+      ...(ll.letter !== undefined ? { loglik_correct: ll.letter } : {}), ...(ll.value !== undefined ? { value_loglik_correct: ll.value } : {}),
+    });
   }
-  return { results, families: summarize(results, cfg, o.seed ?? o.config.seed, looseChecks) };
+  return { results, families: summarize(results, cfg, o.seed ?? o.config.seed) };
 }
 
 export async function evaluate(o: EvaluateOptions): Promise<EvalReport> {

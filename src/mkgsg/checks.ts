@@ -28,6 +28,7 @@ type Args = any;
 export type CheckFn = (answer: string, args: Args, ctx: CheckCtx) => CheckOutcome;
 
 const ok = (pass: boolean, detail?: string): CheckOutcome => ({ pass, detail });
+const normValue = (s: string) => s.trim().replace(/\s+/g, " ").replace(/\.$/, "").toLowerCase();
 const up = (s: string) => s.trim().toUpperCase();
 const sameSet = (a: readonly string[], b: readonly string[]) => {
   const A = new Set(a.map(up));
@@ -79,6 +80,16 @@ export const CHECKS: Record<string, CheckFn> = {
   answer_letter: (a, { letter }) => {
     const got = parseLetter(a);
     return ok(got === letter, `got ${got ?? "no letter"}, want ${letter}`);
+  },
+  /** MCQ answered by value: the conclusion is the gold option's text (case, spacing and a final period ignored) */
+  answer_value: (a, { value }) => {
+    const got = normValue(conclusion(a));
+    return ok(got === normValue(value), `got "${got.slice(0, 60)}", want "${value}"`);
+  },
+  /** a "Label:" line whose value is one of the values (case, spacing and a final period ignored) */
+  field_equals: (a, { label, values }) => {
+    const f = field(a, label);
+    return ok(f !== null && (values as string[]).some((v) => normValue(v) === normValue(f)), `${label}: ${f ?? "missing"}, want ${(values as string[]).join(" | ")}`);
   },
   /** the conclusion starts with Yes/No as expected */
   yes_no: (a, { expected }) => {

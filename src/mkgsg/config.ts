@@ -16,11 +16,53 @@ export const KINDS = {
   instruction: ["json_array_terms", "json_object_gene", "all_caps_band", "sorted_list_band", "n_sentences_term", "markdown_table_evidence", "no_commas_aliases"],
   integration: ["int_json_chain", "int_band_report", "int_table_shared"],
 } as const;
-export type Kind = (typeof KINDS)[keyof typeof KINDS][number];
-export const ALL_KINDS: readonly Kind[] = Object.values(KINDS).flat();
+
+/**
+ * The gene-world kinds (data.world.genes > 0; src/mkgsg/world.ts): every item asks about facts that some gene card
+ * states, so a model can learn them. One item per (gene, kind) where the gene has the material.
+ */
+export const WORLD_KINDS = {
+  knowledge: ["world_chromosome", "world_band", "world_alias", "world_process", "world_function", "world_location"],
+  reasoning: ["world_chain_process", "world_chain_function", "world_chain_location", "world_alias_chromosome"],
+  instruction: ["world_json_location", "world_caps_band", "world_two_sentences", "world_table_terms", "world_alias_done"],
+  integration: ["world_int_chain_process", "world_int_chain_function", "world_int_chain_location", "world_int_report"],
+} as const;
+export type WorldKind = (typeof WORLD_KINDS)[keyof typeof WORLD_KINDS][number];
+export type LegacyKind = (typeof KINDS)[keyof typeof KINDS][number];
+export type Kind = LegacyKind | WorldKind;
+export const ALL_KINDS: readonly Kind[] = [...Object.values(KINDS).flat(), ...Object.values(WORLD_KINDS).flat()];
+
+/**
+ * The gene world (Allen-Zhu & Li, *Physics of Language Models 3.1*, arXiv 2309.14316): W genes each get a card of
+ * declarative sentences (chromosome, band, an alias, one GO term per namespace with its evidence code, the is_a/part_of
+ * edges above those terms) in K paraphrased, reordered variants. SFT reads every card. Genes then split three ways:
+ *   train       card + QA trained
+ *   extraction  card trained, QA never seen — the headline evaluation (item split "eval")
+ *   control     no card, no QA — the guessing baseline (item split "control")
+ * genes = 0 turns the world off: MKGSG then asks about the whole KG with the gene-level split (src/kg/split.ts), which
+ * a model can only guess on held-out genes.
+ */
+export const worldSchema = z
+  .object({
+    /** W: genes with a card (0 = off) */
+    genes: z.number().int().nonnegative().default(0),
+    /** share of the W genes whose QA is held out (extraction); the rest are trained with QA */
+    extraction_fraction: z.number().gt(0).lt(1).default(0.5),
+    /** genes with neither card nor QA (the control); 0 = as many as extraction genes */
+    control_genes: z.number().int().nonnegative().default(0),
+    /** K: paraphrased, reordered variants of each card */
+    variants: z.number().int().positive().default(4),
+    /** is_a/part_of hops above each card term (the chain a reasoning item asks for) */
+    chain_hops: z.number().int().min(1).max(4).default(2),
+  })
+  .strict();
+export type WorldConfig = z.infer<typeof worldSchema>;
 
 export const dataSchema = z
   .object({
+    /** the gene world (see worldSchema); with world.genes > 0 items come one per (gene, kind) and per_family,
+     *  eval_per_family and kinds' legacy defaults do not apply */
+    world: worldSchema.prefault({}),
     /** items kept per capability family (split across the family's enabled kinds as evenly as possible) */
     per_family: z.number().int().positive().default(200),
     /**

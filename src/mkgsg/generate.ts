@@ -20,9 +20,11 @@ import type { KG } from "../kg/types.ts";
 import { BbioError } from "../util/errors.ts";
 import { rngFor } from "../util/rng.ts";
 import { finalize, type BuildCtx } from "./build.ts";
-import { dataSchema, KINDS, type DataConfig, type DataConfigInput, type Kind } from "./config.ts";
+import { dataSchema, KINDS, WORLD_KINDS, type DataConfig, type DataConfigInput, type Kind, type LegacyKind, type WorldKind } from "./config.ts";
 import { kgIndex } from "./kgindex.ts";
 import { BUILDERS } from "./kinds/index.ts";
+import { WORLD_BUILDERS, worldItem, worldRng, type WorldCtx } from "./kinds/world.ts";
+import { buildWorld, worldCards, type Card, type World } from "./world.ts";
 import { words } from "./text.ts";
 import { FAMILIES, type Family, type Item, type Reject } from "./types.ts";
 import { validateOntology, validateWorkflow, type Reason } from "./validate.ts";
@@ -50,6 +52,9 @@ export interface GenerateResult {
   items: Item[];
   rejects: Reject[];
   funnel: Funnel;
+  /** gene world only (data.world.genes > 0): the cards SFT reads, and the world itself */
+  cards?: Card[];
+  world?: World;
 }
 
 export interface GenerateOptions {
@@ -58,9 +63,10 @@ export interface GenerateOptions {
 
 const emptyRow = (): FunnelRow => ({ attempts: 0, no_material: 0, split_full: 0, generated: 0, validated: 0, kept: 0, rejected_ontology: 0, rejected_workflow: 0, duplicates: 0 });
 
-/** the kinds of a family that the config enables */
+/** the kinds of a family that the config enables (the world kinds when data.world.genes > 0) */
 export function enabledKinds(cfg: DataConfig, family: Family): Kind[] {
-  return (KINDS[family] as readonly Kind[]).filter((k) => cfg.kinds.length === 0 || cfg.kinds.includes(k));
+  const all = (cfg.world.genes > 0 ? WORLD_KINDS : KINDS)[family] as readonly Kind[];
+  return all.filter((k) => cfg.kinds.length === 0 || cfg.kinds.includes(k));
 }
 
 export function generate(kg: KG, dataConfig: DataConfigInput, seed: number, opts: GenerateOptions = {}): GenerateResult {
@@ -68,6 +74,7 @@ export function generate(kg: KG, dataConfig: DataConfigInput, seed: number, opts
   if (!parsed.success) throw new BbioError(`invalid data config: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
   const cfg = parsed.data;
   if (!Number.isInteger(seed) || seed < 0) throw new BbioError(`seed must be a non-negative integer, got ${seed}`);
+  if (cfg.world.genes > 0) return generateWorld(kg, cfg, seed, opts);
   const ix = kgIndex(kg);
   const items: Item[] = [];
   const rejects: Reject[] = [];
@@ -100,7 +107,7 @@ export function generate(kg: KG, dataConfig: DataConfigInput, seed: number, opts
     /** one seed → construct → curate; true when an item was kept */
     const attempt = (s: State): boolean => {
       s.row.attempts++;
-      const draft = BUILDERS[s.kind](s.ctx);
+      const draft = BUILDERS[s.kind as LegacyKind](s.ctx);
       if (!draft) return (s.row.no_material++, false);
       const item = finalize(kg, family, s.kind, draft, seed);
       if (room(s, item.split) <= 0) return (s.row.split_full++, false); // its split is full: not built, not a reject
@@ -173,6 +180,80 @@ export function generate(kg: KG, dataConfig: DataConfigInput, seed: number, opts
     for (const s of states) items.push(...s.kept);
   }
   return { items, rejects, funnel };
+}
+
+/**
+ * The gene world (world.ts): one item per (gene, kind) where the gene has the material, curated like every MKGSG item
+ * (ontology validation, workflow constraints, length budget). Items are ordered gene-major within each family and split,
+ * so a per-family cap (eval.max_items_per_family) takes whole genes across every kind. Every family must end up with
+ * items in each split, or the run would report NaN: that is an error naming the config keys to change.
+ */
+function generateWorld(kg: KG, cfg: DataConfig, seed: number, opts: GenerateOptions): GenerateResult {
+  const ix = kgIndex(kg);
+  const world = buildWorld(kg, cfg.world, seed);
+  const cards = worldCards(kg, world, cfg.world, seed);
+  const items: Item[] = [];
+  const rejects: Reject[] = [];
+  const funnel = {} as Funnel;
+  const families = FAMILIES.filter((f) => enabledKinds(cfg, f).length > 0);
+  const populations = { card: world.genes.filter((g) => g.role !== "control"), control: world.genes.filter((g) => g.role === "control") };
+  const total = families.length * world.genes.length;
+  let done = 0;
+  for (const family of families) {
+    funnel[family] = {};
+    const kinds = enabledKinds(cfg, family) as WorldKind[];
+    for (const kind of kinds) funnel[family][kind] = emptyRow();
+    const kept: Item[] = [];
+    for (const g of world.genes) {
+      for (const kind of kinds) {
+        const row = funnel[family][kind];
+        row.attempts++;
+        const ctx: WorldCtx = { kg, ix, rng: worldRng(seed, kind, g.entrez), cfg, wf: cfg.workflow_constraints, world, peers: g.role === "control" ? populations.control : populations.card };
+        const draft = WORLD_BUILDERS[kind](g, ctx);
+        if (!draft) {
+          row.no_material++;
+          continue;
+        }
+        const item = worldItem(family, kind, g, draft, seed);
+        row.generated++;
+        if (cfg.ontology_validation) {
+          const rs = validateOntology(item, kg);
+          if (rs.length) {
+            row.rejected_ontology++;
+            rejects.push(reject(item, "ontology", rs));
+            continue;
+          }
+        }
+        row.validated++;
+        const wf: Reason[] = [];
+        const n = words(item.prompt).length + words(item.gold).length;
+        if (n > cfg.max_words) wf.push({ reason: "too_long", detail: `${n} words > max_words ${cfg.max_words}` });
+        const chars = item.prompt.length + item.gold.length;
+        if (chars > cfg.max_chars) wf.push({ reason: "too_long", detail: `${chars} characters > max_chars ${cfg.max_chars}` });
+        if (cfg.workflow_constraints) wf.push(...validateWorkflow(item, kg, { evidence: cfg.evidence }));
+        if (wf.length) {
+          row.rejected_workflow++;
+          rejects.push(reject(item, "workflow", wf));
+          continue;
+        }
+        row.kept++;
+        kept.push(item);
+      }
+      opts.onProgress?.(++done, total);
+    }
+    for (const split of ["train", "eval", "control"] as const) {
+      const n = kept.filter((it) => it.split === split).length;
+      if (n === 0) {
+        const top = topReasons(rejects.filter((r) => r.family === family));
+        throw new BbioError(
+          `mkgsg: the gene world has no ${family} items in split "${split}" (kinds ${kinds.join(", ")}); most common rejects: ${top || "none"}`,
+          2, "raise data.world.genes (or data.world.control_genes), or enable more kinds",
+        );
+      }
+    }
+    items.push(...kept);
+  }
+  return { items, rejects, funnel, cards, world };
 }
 
 /** one Reject row per rejected item: the first (most specific) reason, the others appended to the detail */

@@ -5,6 +5,10 @@
  *                   "no commas", "stays in scope", "one conclusion") hold vacuously for an answer that attempts
  *                   nothing, so they earn credit only when at least one of the item's other checks passes — otherwise
  *                   "x" would score 0.25–0.5 on several kinds, a reward GRPO learns to exploit
+ *                   Workflow checks (evidence first, evidence code, scope, one conclusion) are rules for how a RIGHT
+ *                   conclusion is stated: they earn credit only when every content check (knowledge / reasoning
+ *                   component) passes. Without this, another item's well-formed gold scored 0.53 on reasoning —
+ *                   the layout, not the content, carried the score.
  *   per component:  mean pass rate of the item's checks in that component (knowledge / reasoning / format / workflow)
  *   score:          mean of the component means — each capability component weighs the same, whatever its number
  *                   of checks, so an integration item gives partial credit per component (issue 2: "scored on each
@@ -32,6 +36,9 @@ export function score(item: Item, answer: string, kg: KG, opts: ScoreOptions = {
   const required = checks.filter((c) => !PROHIBITIONS.has(c.name));
   if (required.length && !required.some((c) => c.pass))
     checks = checks.map((c) => (PROHIBITIONS.has(c.name) && c.pass ? { ...c, pass: false, detail: "no credit: the answer meets none of the item's requirements" } : c));
+  const content = checks.filter((c) => c.component === "knowledge" || c.component === "reasoning");
+  if (content.length && !content.every((c) => c.pass))
+    checks = checks.map((c) => (c.component === "workflow" && c.pass ? { ...c, pass: false, detail: "no credit: the content is wrong" } : c));
   const by = new Map<CheckSpec["component"], number[]>();
   for (const c of checks) (by.get(c.component) ?? by.set(c.component, []).get(c.component)!).push(c.pass ? 1 : 0);
   const components: ScoreResult["components"] = {};

@@ -15,11 +15,17 @@ export interface CheckSpec {
   args: Record<string, unknown>;
 }
 
+/**
+ * An item's split: "train" (QA trained), "eval" (held out: with the gene world, the extraction split — card read, QA
+ * never seen), "control" (gene world only: genes with neither card nor QA, the guessing baseline).
+ */
+export type ItemSplit = Split | "control";
+
 export interface Item {
   id: string;
   family: Family;
   kind: string; // e.g. "mcq_chromosome", "chain_isa", "json_array_terms"
-  split: Split;
+  split: ItemSplit;
   prompt: string;
   gold: string;
   checks: CheckSpec[];

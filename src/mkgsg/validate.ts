@@ -22,7 +22,7 @@
  */
 import type { Gene, KG } from "../kg/types.ts";
 import { FAMILIES, type Item } from "./types.ts";
-import { KINDS } from "./config.ts";
+import { KINDS, WORLD_KINDS } from "./config.ts";
 import { CHECK_NAMES, parseChain } from "./checks.ts";
 import { EXPERIMENTAL, kgIndex, REGULATES } from "./kgindex.ts";
 import { score } from "./score.ts";
@@ -61,14 +61,14 @@ export function validateOntology(item: Item, kg: KG): Reason[] {
   // ── structure ──
   if (!item || typeof item !== "object") return [{ reason: "malformed_item", detail: "not an object" }];
   if (!FAMILIES.includes(item.family)) add("malformed_item", `unknown family ${String(item.family)}`);
-  else if (!(KINDS[item.family] as readonly string[]).includes(item.kind)) add("malformed_item", `unknown kind ${item.family}/${item.kind}`);
+  else if (![...KINDS[item.family], ...WORLD_KINDS[item.family]].includes(item.kind as never)) add("malformed_item", `unknown kind ${item.family}/${item.kind}`);
   if (typeof item.prompt !== "string" || typeof item.gold !== "string" || !Array.isArray(item.checks) || item.checks.length === 0 || !item.provenance)
     add("malformed_item", "prompt, gold, checks and provenance are required");
   else {
     const p = item.provenance;
     if (!Array.isArray(p.genes) || !p.genes.every((g) => typeof g === "number") || !isStrings(p.terms) || !isStrings(p.evidence))
       add("malformed_item", "provenance needs genes (numbers), terms and evidence (strings)");
-    if (item.split !== "train" && item.split !== "eval") add("malformed_item", `split ${String(item.split)}`);
+    if (item.split !== "train" && item.split !== "eval" && item.split !== "control") add("malformed_item", `split ${String(item.split)}`);
     if (item.options !== undefined && !isStrings(item.options)) add("malformed_item", "options must be strings");
     if (![...item.checks].every((c) => c && typeof c === "object" && c.args && typeof c.args === "object")) add("malformed_item", "every check needs name, component and args");
   }
@@ -82,9 +82,13 @@ export function validateOntology(item: Item, kg: KG): Reason[] {
   for (const g of item.provenance.genes) if (!kg.geneByEntrez(g)) add("unknown_id", `Entrez ${g} is not a gene of the KG subset`);
   if (out.length) return out;
 
-  // ── split ──
+  // ── split ── (gene-world items take their split from the world's roles, which only the generator knows: the
+  // world is a function of the config; test/mkgsg/world.test.ts checks that its splits are disjoint)
+  const isWorld = item.kind.startsWith("world_");
   const splits = new Set(item.provenance.genes.map((g) => kg.splitOf(g)));
-  if (splits.size > 1) add("mixed_split", `subject genes span train and eval: ${item.provenance.genes.join(", ")}`);
+  if (isWorld) {
+    if (item.split !== "train" && item.split !== "eval" && item.split !== "control") add("malformed_item", `split ${String(item.split)}`);
+  } else if (splits.size > 1) add("mixed_split", `subject genes span train and eval: ${item.provenance.genes.join(", ")}`);
   else {
     const want = splits.size === 1 ? [...splits][0] : item.provenance.terms.length ? splitOfTermRule(item.provenance.terms[0], kg) : null;
     if (want && item.split !== want) add("split_mismatch", `split ${item.split}, rule says ${want}`);
@@ -248,6 +252,27 @@ const ARGS: Record<string, ArgValidator> = {
     });
   },
 
+  /** a value-answered MCQ: the same recomputation as a letter MCQ, with the gold letter found from the value */
+  answer_value: (args, item, kg, out) => {
+    const gi = (item.options ?? []).indexOf(args.value);
+    if (gi < 0) return void out.push({ reason: "gold_mismatch", detail: `the gold value "${args.value}" is not an option` });
+    ARGS.answer_letter({ ...args, letter: LETTERS[gi] }, item, kg, out);
+  },
+
+  field_equals: (args, _item, kg, out) => {
+    if (args.alias !== undefined) {
+      const owner = kg.genesByAlias(args.alias).find((g) => g.symbol === args.values[0]);
+      if (!owner) return void out.push({ reason: "gold_mismatch", detail: `${args.alias} is not an alias of ${args.values[0]}` });
+      const p = aliasProblem(kg, args.alias, owner);
+      if (p) out.push({ reason: "non_unique_answer", detail: p });
+      return;
+    }
+    const g = gene(kg, args.gene, out);
+    if (!g) return;
+    const vals = args.fact === "band" ? g.band : g.chr;
+    if (!sameList(sortedStr(args.values), sortedStr(vals))) out.push({ reason: "gold_mismatch", detail: `${args.fact} of ${g.symbol} is ${vals.join("/")}` });
+  },
+
   chain_valid: (args, item, kg, out) => {
     const chain = parseChain(item.gold);
     if (chain[0] !== args.start || chain[chain.length - 1] !== args.target)
@@ -307,6 +332,10 @@ const ARGS: Record<string, ArgValidator> = {
       if (bad.length) out.push({ reason: "gold_mismatch", detail: `${g.symbol}: ${bad.join(", ")} not in the KG` });
     }
     if (args.term !== undefined && !sameList(args.values, [kg.term(args.term)?.name])) out.push({ reason: "gold_mismatch", detail: `name of ${args.term}` });
+    if (args.annotated_to !== undefined) {
+      const g = gene(kg, args.annotated_to, out);
+      if (g && !kg.annotationsOfGene(g.entrez).some((a) => a.go === args.term)) out.push({ reason: "gold_mismatch", detail: `${g.symbol} is not annotated to ${args.term}` });
+    }
     if (args.parents_of !== undefined) {
       const subsumers = new Set((kg.term(args.parents_of)?.parents ?? []).filter((p) => p.rel === "isa" || p.rel === "part_of").map((p) => kg.term(p.id)?.name));
       for (const v of args.values as string[])
@@ -317,7 +346,10 @@ const ARGS: Record<string, ArgValidator> = {
   contains_all: (args, _item, kg, out) => {
     const g = gene(kg, args.gene, out);
     if (!g) return;
-    if (!sameList(sortedStr(args.items), sortedStr(g.aliases))) out.push({ reason: "gold_mismatch", detail: `aliases of ${g.symbol} are ${g.aliases.join(" ")}` });
+    if (args.subset) {
+      const missing = (args.items as string[]).filter((a) => !g.aliases.includes(a));
+      if (missing.length) out.push({ reason: "gold_mismatch", detail: `not aliases of ${g.symbol}: ${missing.join(" ")}` });
+    } else if (!sameList(sortedStr(args.items), sortedStr(g.aliases))) out.push({ reason: "gold_mismatch", detail: `aliases of ${g.symbol} are ${g.aliases.join(" ")}` });
     const bad = g.aliases.filter((a) => /[,\s]/.test(a));
     if (bad.length) out.push({ reason: "constraint_unsatisfiable", detail: `aliases with commas/spaces cannot be listed without commas: ${bad.join(" | ")}` });
   },
@@ -348,6 +380,14 @@ const ARGS: Record<string, ArgValidator> = {
   },
 
   table_rows: (args, _item, kg, out) => {
+    if (args.facts_of !== undefined) {
+      // every row (namespace, GO id) is a direct annotation of the gene in that namespace
+      const g = gene(kg, args.facts_of, out);
+      if (!g) return;
+      for (const [ns, id] of args.rows as string[][])
+        if (!kg.annotationsOfGene(g.entrez).some((a) => a.go === id && a.ns === ns)) out.push({ reason: "gold_mismatch", detail: `${g.symbol} has no ${ns} annotation ${id}` });
+      return;
+    }
     let want: string[][];
     if (args.gene !== undefined) {
       const g = gene(kg, args.gene, out);

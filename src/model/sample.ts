@@ -19,7 +19,7 @@ import * as tf from "@tensorflow/tfjs";
 import { rngFor, type Rng } from "../util/rng.ts";
 import { BbioError } from "../util/errors.ts";
 import { disposeKv, type GPT, type KvCache } from "./gpt.ts";
-import { EOS, PAD } from "./tokenizer.ts";
+import { EOS, PAD, type Tokenizer } from "./tokenizer.ts";
 import { mm, pickLogprob } from "./ops.ts";
 
 export interface GenerateOptions {
@@ -195,4 +195,16 @@ export async function sequenceLogprobsArray(model: GPT, batch: LogprobBatch, tem
   const data = (await t.array()) as number[][];
   t.dispose();
   return data.map((row, b) => row.slice(0, batch.completions[b].length));
+}
+
+/**
+ * Cloze choice: the index of the completion with the highest summed log-likelihood after the prompt (each completion
+ * ends with EOS, so a prefix of a longer option does not win by being short; ties: the first). lm-evaluation-harness's
+ * `acc` for multiple choice.
+ */
+export async function bestCompletion(model: GPT, tok: Tokenizer, prompt: string, completions: readonly string[]): Promise<number> {
+  const p = tok.encodePrompt(prompt);
+  const lp = await sequenceLogprobsArray(model, { prompts: completions.map(() => p), completions: completions.map((c) => tok.encodeCompletion(c)) });
+  const sums = lp.map((row) => row.reduce((a, b) => a + b, 0));
+  return sums.indexOf(Math.max(...sums));
 }

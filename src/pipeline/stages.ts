@@ -29,6 +29,9 @@ function kgFingerprint(): string {
 const ITEMS = "items.jsonl";
 const REJECTS = "rejects.jsonl";
 const PAIRS = "pairs.jsonl";
+/** gene world: the cards SFT reads (empty when data.world.genes = 0) and the world's genes with their roles */
+const CARDS = "cards.jsonl";
+const WORLD = "world.json";
 
 /** grpo.method ("none" = SFT-only run) */
 export function grpoMethod(config: Config): string {
@@ -38,7 +41,7 @@ const sftOnly = (c: Config) => grpoMethod(c) === "none";
 
 const generate: StageDef<Config> = {
   name: "generate",
-  version: 1,
+  version: 2, // 2: the gene world (cards, extraction and control splits)
   deps: () => [],
   enabled: () => true,
   slice: (c) => ({ data: c.data, kg: kgFingerprint() }),
@@ -49,8 +52,11 @@ const generate: StageDef<Config> = {
     const { loadGenerator } = await import("../train/mkgsg.ts"); // engineer C's seam onto src/mkgsg's generate()
     const kg = loadKG();
     const generateItems = await loadGenerator();
-    const out = (await generateItems(kg, ctx.config.data, ctx.seed)) as { items: Item[]; rejects?: Reject[] };
+    const out = (await generateItems(kg, ctx.config.data, ctx.seed)) as { items: Item[]; rejects?: Reject[]; cards?: { text: string }[]; world?: unknown };
     const rejects = out.rejects ?? [];
+    writeFileAtomic(join(ctx.dir, CARDS), toJsonl(out.cards ?? []));
+    if (out.world) writeFileAtomic(join(ctx.dir, WORLD), JSON.stringify(out.world) + "\n");
+    if (out.cards?.length) ctx.sink.metric(0, "data/cards", out.cards.length);
     if (out.items.length === 0) throw new BbioError("generate: no items were produced", 2, "check the data section of the config");
     writeFileAtomic(join(ctx.dir, ITEMS), toJsonl(out.items));
     writeFileAtomic(join(ctx.dir, REJECTS), toJsonl(rejects));
@@ -70,7 +76,7 @@ const generate: StageDef<Config> = {
 
 const sft: StageDef<Config> = {
   name: "sft",
-  version: 1,
+  version: 2, // 2: packed rows, gene cards
   deps: () => ["generate"],
   enabled: () => true,
   slice: (c) => ({ model: c.model, sft: c.sft }),
@@ -78,12 +84,16 @@ const sft: StageDef<Config> = {
   async run(ctx) {
     const { runSft } = await import("../train/sft.ts");
     const items = readJsonl<Item>(join(ctx.upstream.generate.dir, ITEMS));
+    const cardsFile = join(ctx.upstream.generate.dir, CARDS);
+    const cards = existsSync(cardsFile) ? readJsonl<{ id: string; text: string }>(cardsFile) : [];
     // checkpoint (model + tokenizer + optimizer) in <dir>/checkpoint; resumes from it when ctx.resume.
     // sft.curation.enabled: Source2Synth's answerability filter (SFT on slice 0, keep slice-1 items answered within k
     // tries, SFT again); the drops, with reasons, are in <dir>/curation_dropped.jsonl and the curation/* metrics
+    if (cards.length && ctx.config.sft.curation.enabled)
+      throw new BbioError("sft.curation does not support the gene world (data.world.genes > 0): curation would drop extraction items by design", 2, "set sft.curation.enabled=false or data.world.genes=0");
     const r = ctx.config.sft.curation.enabled
       ? await (await import("../train/curate.ts")).runCuratedSft({ config: ctx.config, items, outDir: ctx.dir, sink: ctx.sink, kg: (await import("../kg/load.ts")).loadKG(), seed: ctx.seed })
-      : await runSft({ config: ctx.config, items, outDir: ctx.dir, sink: ctx.sink, seed: ctx.seed, resume: ctx.resume });
+      : await runSft({ config: ctx.config, items, cards, outDir: ctx.dir, sink: ctx.sink, seed: ctx.seed, resume: ctx.resume });
     const { losses: _losses, ...summary } = r;
     writeFileAtomic(join(ctx.dir, "result.json"), JSON.stringify(summary, null, 1) + "\n");
     ctx.log(`final loss ${r.finalLoss.toFixed(3)}, eval loss ${r.evalLossStart.toFixed(3)} → ${r.evalLossEnd.toFixed(3)}, ${Math.round(r.tokensPerSec)} tok/s`);
@@ -195,7 +205,8 @@ const baseline: StageDef<Config> = {
     ck.model.dispose();
     const fresh = GPT.init(ctx.config.model, ctx.seed); // the initialisation SFT started from
     try {
-      const config = { ...ctx.config, eval: { ...ctx.config.eval, untrained_baseline: false } };
+      // the untrained model guesses on every split alike: its control would only repeat its headline
+      const config = { ...ctx.config, eval: { ...ctx.config.eval, untrained_baseline: false, control: false } };
       const r = await evaluateModel({ model: fresh, tokenizer: ck.tokenizer, items, kg: loadKG(), config, seed: ctx.seed });
       ctx.sink.rows("evals", Object.entries(r.families).map(([family, x]) => ({
         step: 0, family, metric: "baseline/untrained", value: x!.mean, ci_lo: x!.ci_lo, ci_hi: x!.ci_hi, n: x!.n,

@@ -49,6 +49,8 @@ export function buildPairs(items: readonly Item[], kg: KG, o: PairOptions, stats
   for (const c of allowed) if (!(CORRUPTIONS as readonly string[]).includes(c)) throw new BbioError(`unknown corruption "${c}"`);
   const out: Pair[] = [];
   for (const item of items) {
+    // control items (gene world: no card, no QA) exist only to measure guessing; no reward is learned from them
+    if (item.split === "control") continue;
     const rng = rngFor(o.seed, `rm-pairs:${item.id}`);
     const kinds = applicableCorruptions(item).filter((k) => allowed.has(k));
     // round-robin over components, in a seeded order, types shuffled within each component
@@ -70,7 +72,7 @@ export function buildPairs(items: readonly Item[], kg: KG, o: PairOptions, stats
         const rejected = corrupt(item, kind, rng, kg);
         if (rejected === null || seen.has(rejected)) continue;
         seen.add(rejected);
-        out.push({ item_id: item.id, family: item.family, split: item.split, chosen: item.gold, rejected, corruption: kind });
+        out.push({ item_id: item.id, family: item.family, split: item.split as Split, chosen: item.gold, rejected, corruption: kind });
         n++;
       }
       if (n === before) break;

@@ -6,7 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Tokenizer } from "../model/tokenizer.ts";
-import { PAD } from "../model/tokenizer.ts";
+import { BOS, EOS, PAD } from "../model/tokenizer.ts";
 import { rngFor, shuffled } from "../util/rng.ts";
 
 export interface Example {
@@ -23,6 +23,12 @@ export function encodeExample(tok: Tokenizer, item: { id: string; prompt: string
   // target index i predicts seq[i+1]; gold starts at seq index prompt.length → target index prompt.length−1
   const mask = target.map((_, i) => (i >= prompt.length - 1 ? 1 : 0));
   return { id: item.id, input, target, mask };
+}
+
+/** A document read with loss on every token (a gene card): [BOS] text [EOS]. */
+export function encodeDocument(tok: Tokenizer, doc: { id: string; text: string }): Example {
+  const seq = [BOS, ...tok.encode(doc.text), EOS];
+  return { id: doc.id, input: seq.slice(0, -1), target: seq.slice(1), mask: seq.slice(1).map(() => 1) };
 }
 
 export interface Batch {

@@ -8,7 +8,12 @@ import { z } from "zod";
 export const sftSchema = z
   .object({
     max_steps: z.number().int().positive().default(300),
+    /** rows per step (packed rows of pack_length tokens; with pack_length 0, one padded example per row) */
     batch_size: z.number().int().positive().default(16),
+    /** tokens per packed row (≤ model.block_size); 0 = no packing: each example its own row, padded to the longest */
+    pack_length: z.number().int().nonnegative().default(0),
+    /** share of each batch's rows taken from the gene cards (gene world only); the rest is train QA */
+    card_share: z.number().min(0).max(1).default(0.5),
     learning_rate: z.number().positive().default(3e-3),
     min_lr: z.number().nonnegative().default(3e-4),
     warmup_steps: z.number().int().nonnegative().default(20),
@@ -23,6 +28,12 @@ export const sftSchema = z
     /** held-out batches per eval-loss measurement */
     eval_batches: z.number().int().positive().default(4),
     save_every: z.number().int().positive().default(100),
+    /**
+     * every probe_every steps (0 = off), the knowledge cloze accuracy on probe_items train-QA, extraction and control
+     * items (gene world), logged against card reads per gene: the capacity curve on the Data page
+     */
+    probe_every: z.number().int().nonnegative().default(0),
+    probe_items: z.number().int().positive().default(40),
     /** Source2Synth curation: SFT on slice 0, keep slice-1 items the model answers (score == 1) within k tries */
     curation: z
       .object({

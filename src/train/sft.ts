@@ -15,17 +15,21 @@ import type { Item } from "../mkgsg/types.ts";
 import { initBackend, backendPreference } from "../model/backend.ts";
 import { isCheckpoint, loadCheckpoint, saveCheckpoint } from "../model/checkpoint.ts";
 import { GPT } from "../model/gpt.ts";
+import { bestCompletion } from "../model/sample.ts";
 import { Tokenizer, corpusOf } from "../model/tokenizer.ts";
 import { BbioError } from "../util/errors.ts";
 import { progress } from "../util/progress.ts";
 import type { Sink } from "../util/sink.ts";
 import { AdamW, clipByGlobalNorm } from "./adamw.ts";
-import { batchIndices, disposeBatch, encodeExample, makeBatch, maskedLoss, type Example } from "./batch.ts";
+import { batchIndices, disposeBatch, encodeDocument, encodeExample, makeBatch, maskedLoss, type Example } from "./batch.ts";
+import { PackedSchedule } from "./pack.ts";
 import { lrAt } from "./schedule.ts";
 
 export interface SftOptions {
   config: Config;
   items: readonly Item[];
+  /** gene-world cards (src/mkgsg/world.ts): documents read with loss on every token, mixed in by sft.card_share */
+  cards?: readonly { id: string; text: string; entrez?: number | null }[];
   outDir: string;
   sink: Sink;
   seed?: number;
@@ -51,12 +55,12 @@ export interface SftResult {
   losses: number[];
 }
 
-/** Fails with one clear error when an item does not fit the context (the issue's "context shorter than the longest item"). */
-export function checkFits(examples: readonly Example[], blockSize: number): void {
+/** Fails with one clear error when an item (or card) does not fit the context, naming the config key to change. */
+export function checkFits(examples: readonly Example[], blockSize: number, what = "item"): void {
   const worst = examples.reduce((a, e) => (e.input.length > a.input.length ? e : a), examples[0]);
   if (worst && worst.input.length > blockSize)
     throw new BbioError(
-      `model.block_size ${blockSize} is shorter than the longest tokenized item (${worst.id}: ${worst.input.length} tokens)`,
+      `model.block_size ${blockSize} is shorter than the longest tokenized ${what} (${worst.id}: ${worst.input.length} tokens)`,
       2, `raise model.block_size to at least ${worst.input.length}`,
     );
 }
@@ -103,7 +107,7 @@ export async function runSft(opts: SftOptions): Promise<SftResult> {
     sink.resumeFrom(start);
     process.stderr.write(`[sft] resuming from ${checkpointDir} at step ${start}\n`);
   } else {
-    tokenizer = opts.tokenizer ?? Tokenizer.fit(corpusOf(opts.items), config.model.vocab_size);
+    tokenizer = opts.tokenizer ?? Tokenizer.fit([...corpusOf(opts.items), ...(opts.cards ?? []).map((c) => c.text)], config.model.vocab_size);
     if (tokenizer.size > config.model.vocab_size)
       throw new BbioError(`tokenizer has ${tokenizer.size} tokens but model.vocab_size is ${config.model.vocab_size}`);
     model = GPT.init(config.model, seed);
@@ -114,6 +118,15 @@ export async function runSft(opts: SftOptions): Promise<SftResult> {
   const heldEx = held.map((it) => encodeExample(tokenizer, it));
   const trainLengths = trainEx.map((e) => e.input.length);
   checkFits([...trainEx, ...heldEx], config.model.block_size);
+  const cardEx = (opts.cards ?? []).map((c) => encodeDocument(tokenizer, c));
+  checkFits(cardEx, config.model.block_size, "a gene card");
+  if (cardEx.length && s.pack_length === 0) throw new BbioError("SFT: gene cards need packed batches", 2, "set sft.pack_length > 0 (e.g. 128)");
+  if (s.pack_length > config.model.block_size) throw new BbioError(`sft.pack_length ${s.pack_length} exceeds model.block_size ${config.model.block_size}`, 2, "lower sft.pack_length");
+  // packed schedule: card rows and QA rows in fixed shares (pack.ts); null = one padded example per row (batch.ts)
+  const cardRows = cardEx.length ? Math.round(s.batch_size * s.card_share) : 0;
+  const schedule = s.pack_length > 0
+    ? new PackedSchedule([{ name: "cards", examples: cardEx, rows: cardRows }, { name: "qa", examples: trainEx, rows: s.batch_size - cardRows }], s.pack_length, seed)
+    : null;
 
   const byVarName = new Map([...model.params].map(([spec, v]) => [v.name, spec]));
   const save = async (step: number) => {
@@ -126,16 +139,37 @@ export async function runSft(opts: SftOptions): Promise<SftResult> {
     await sink.flush();
   };
 
+  // the capacity probe (sft.probe_every): cloze accuracy on a few value-answered knowledge items of each split
+  const probeSets = (["train", "eval", "control"] as const).map((split) => ({
+    name: split === "eval" ? "extraction" : split === "train" ? "train_qa" : "control",
+    items: opts.items.filter((it) => it.split === split && it.checks.some((c) => c.name === "answer_value")).slice(0, s.probe_items),
+  })).filter((p) => p.items.length > 0);
+  const geneCards = (opts.cards ?? []).filter((c) => c.entrez != null);
+  const cardsPerGene = geneCards.length / Math.max(1, new Set(geneCards.map((c) => c.entrez)).size);
+  const probe = async (step: number) => {
+    if (!s.probe_every || probeSets.length === 0 || (step % s.probe_every !== 0 && step !== s.max_steps)) return;
+    for (const p of probeSets) {
+      let hits = 0;
+      for (const it of p.items) {
+        const value = it.checks.find((c) => c.name === "answer_value")!.args.value as string;
+        hits += it.options![await bestCompletion(model, tokenizer, it.prompt, it.options!)] === value ? 1 : 0;
+      }
+      sink.metric(step, `probe/${p.name}`, hits / p.items.length);
+    }
+    if (schedule && cardRows) sink.metric(step, "probe/card_reads_per_gene", schedule.epochsRead("cards", step) * cardsPerGene);
+  };
+  if (start === 0) await probe(0);
+
   const evalStart = start === 0 ? await evalLoss(model, heldEx, s.batch_size, s.eval_batches) : NaN;
   if (start === 0 && Number.isFinite(evalStart)) sink.metric(0, "eval/loss", evalStart);
 
   const end = Math.min(s.max_steps, start + (opts.stopAfter ?? Infinity));
   const bar = progress("sft", end - start, { enabled: opts.progress ?? true });
-  let tokensSeen = 0, t0 = performance.now(), lastLoss = NaN;
+  let tokensSeen = 0, paddedSeen = 0, t0 = performance.now(), lastLoss = NaN;
   try {
     for (let step = start; step < end; step++) {
-      const idx = batchIndices(trainEx.length, s.batch_size, seed, step, trainLengths);
-      const batch = makeBatch(idx.map((i) => trainEx[i]));
+      const batch = makeBatch(schedule ? schedule.batch(step) : batchIndices(trainEx.length, s.batch_size, seed, step, trainLengths).map((i) => trainEx[i]));
+      paddedSeen += batch.inputs.shape[0] * batch.inputs.shape[1];
       const lr = lrAt(step, { lr: s.learning_rate, minLr: s.min_lr, warmup: s.warmup_steps, maxSteps: s.max_steps });
 
       // forward + backward: loss [scalar], grads keyed by variable name → spec name
@@ -169,9 +203,15 @@ export async function runSft(opts: SftOptions): Promise<SftResult> {
       sink.metric(done, "train/loss", loss);
       sink.metric(done, "train/lr", lr);
       sink.metric(done, "train/grad_norm", gradNorm);
-      if (done % s.log_every === 0 || done === end) sink.metric(done, "train/tokens_per_s", tokensSeen / secs);
+      if (done % s.log_every === 0 || done === end) {
+        sink.metric(done, "train/tokens_per_s", tokensSeen / secs);
+        // compute spent on padding: the reason for packing (pack.ts)
+        sink.metric(done, "train/padding_share", 1 - tokensSeen / paddedSeen);
+        if (schedule && cardRows) sink.metric(done, "train/card_epochs", schedule.epochsRead("cards", done));
+      }
       bar.tick(1, { loss: loss.toFixed(3), "tok/s": Math.round(tokensSeen / secs), "steps/s": ((done - start) / secs).toFixed(2) });
 
+      await probe(done);
       if (done % s.eval_every === 0 && heldEx.length) sink.metric(done, "eval/loss", await evalLoss(model, heldEx, s.batch_size, s.eval_batches));
       if (done % s.save_every === 0 || done === end) await save(done);
     }
