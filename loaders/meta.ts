@@ -7,6 +7,7 @@
  *   store_hash    hash over (run id, config hash, updated_at) of every complete run: changes whenever the data does
  *   models        the model shapes of the shown runs with their parameter counts (src/model's own paramCount), so the
  *                 pages state our scale from the data rather than from prose
+ *   worlds        the gene-world sections (data.world) of the shown runs: W, K, extraction share, control genes
  */
 import { gitInfo } from "../src/util/git.ts";
 import { hashOf } from "../src/util/hash.ts";
@@ -20,6 +21,16 @@ export interface BuildMeta {
   store_hash: string;
   methods: string[];
   models: ModelScale[];
+  worlds: WorldScale[];
+}
+
+export interface WorldScale {
+  genes: number;
+  variants: number;
+  extraction_fraction: number;
+  control_genes: number;
+  chain_hops: number;
+  runs: number;
 }
 
 export interface ModelScale {
@@ -43,7 +54,27 @@ export async function buildMeta(dbPath?: string): Promise<BuildMeta> {
     store_hash: hashOf(runs.map((r) => [r.id, r.config_hash, r.updated_at])),
     methods: [...new Set(runs.map((r) => String(r.method)))].sort(),
     models: await modelScales(runs.map((r) => r.config)),
+    worlds: worldScales(runs.map((r) => r.config)),
   };
+}
+
+/** Distinct data.world sections of the runs' configs (genes > 0 only), with how many runs use each. */
+function worldScales(configs: unknown[]): WorldScale[] {
+  const worlds = new Map<string, WorldScale>();
+  for (const c of configs) {
+    let w: Omit<WorldScale, "runs"> | undefined;
+    try {
+      w = (JSON.parse(String(c)) as { data?: { world?: Omit<WorldScale, "runs"> } }).data?.world;
+    } catch {
+      continue;
+    }
+    if (!w || !(w.genes > 0)) continue;
+    const key = JSON.stringify(w);
+    const e = worlds.get(key) ?? { ...w, runs: 0 };
+    e.runs++;
+    worlds.set(key, e);
+  }
+  return [...worlds.values()].sort((a, b) => b.runs - a.runs);
 }
 
 /** Distinct model sections of the runs' configs (defaults are filled in stored configs) with their parameter counts. */

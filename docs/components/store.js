@@ -161,6 +161,32 @@ export function modelScale(build) {
   return {params: Math.max(...ms.map((m) => m.params)), text: ms.length === 1 ? one(ms[0]) : ms.map((m) => `${one(m)} in ${m.runs} run(s)`).join("; ")};
 }
 
+/** The gene world(s) of the shown runs in words, or null when no run uses one (build.json `worlds`). */
+export function worldScale(build) {
+  const ws = build.worlds ?? [];
+  if (!ws.length) return null;
+  const one = (w) => {
+    const ex = Math.max(1, Math.round(w.genes * w.extraction_fraction));
+    return `W = ${w.genes} genes with cards (${w.genes - ex} with trained QA, ${ex} extraction), K = ${w.variants} paraphrased variants per card, ${w.control_genes || ex} control genes without card or QA`;
+  };
+  return {genes: Math.max(...ws.map((w) => w.genes)), text: ws.length === 1 ? one(ws[0]) : ws.map((w) => `${one(w)} in ${w.runs} run(s)`).join("; ")};
+}
+
+/**
+ * The unseen-gene control of some runs on one capability (eval metric `control`, gene world only): the mean over the
+ * runs, with the evaluation's interval when there is one run, else the range of the runs. → {value, lo, hi, n} | null
+ */
+export function controlEstimate(evals, rs, cap) {
+  const ids = new Set((rs ?? []).map((r) => r.id));
+  const xs = evals.filter((e) => ids.has(e.run_id) && e.family === cap && e.metric === "control");
+  if (!xs.length) return null;
+  const value = xs.reduce((a, e) => a + e.value, 0) / xs.length;
+  return xs.length === 1
+    ? {value, lo: xs[0].ci_lo, hi: xs[0].ci_hi, n: xs[0].n}
+    : {value, lo: Math.min(...xs.map((e) => e.value)), hi: Math.max(...xs.map((e) => e.value)), n: xs[0].n};
+}
+export const fmtControl = (c) => (c ? `${(100 * c.value).toFixed(1)} [${(100 * c.lo).toFixed(1)}, ${(100 * c.hi).toFixed(1)}] n=${c.n}` : "—");
+
 /**
  * The config (its seeds together) of `method` with the best mean over the four capabilities: a best-of-N pick, used
  * symmetrically for every method on the Home and Paper pages (and said so there). → runs of that config, or null.

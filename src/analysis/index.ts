@@ -8,3 +8,4 @@ export { smooth, rollingMean } from "./smoothing.ts";
 export { deltaM } from "./deltaM.ts";
 export { summarize, groupSummary, tQuantile, meanCI, differenceCI, type Summary, type Estimate } from "./summary.ts";
 export { pairStats, type GramRow, type PairStats } from "./orthogonality.ts";
+export { capacityCurve, type CapacityPoint, type MetricRow } from "./capacity.ts";

@@ -196,7 +196,11 @@ function generateWorld(kg: KG, cfg: DataConfig, seed: number, opts: GenerateOpti
   const rejects: Reject[] = [];
   const funnel = {} as Funnel;
   const families = FAMILIES.filter((f) => enabledKinds(cfg, f).length > 0);
-  const populations = { card: world.genes.filter((g) => g.role !== "control"), control: world.genes.filter((g) => g.role === "control") };
+  // distractors come from genes of the same role: an extraction question's four options are all extraction genes'
+  // values (none ever trained as a QA answer), a control question's all control genes' — so no split's options are
+  // tilted by what QA training taught the model to say
+  const peersOf = (role: string) => world.genes.filter((g) => g.role === role);
+  const populations = { train: peersOf("train"), extraction: peersOf("extraction"), control: peersOf("control") };
   const total = families.length * world.genes.length;
   let done = 0;
   for (const family of families) {
@@ -208,7 +212,7 @@ function generateWorld(kg: KG, cfg: DataConfig, seed: number, opts: GenerateOpti
       for (const kind of kinds) {
         const row = funnel[family][kind];
         row.attempts++;
-        const ctx: WorldCtx = { kg, ix, rng: worldRng(seed, kind, g.entrez), cfg, wf: cfg.workflow_constraints, world, peers: g.role === "control" ? populations.control : populations.card };
+        const ctx: WorldCtx = { kg, ix, rng: worldRng(seed, kind, g.entrez), cfg, wf: cfg.workflow_constraints, world, peers: populations[g.role] };
         const draft = WORLD_BUILDERS[kind](g, ctx);
         if (!draft) {
           row.no_material++;

@@ -6,8 +6,9 @@ import type { Item } from "../../src/mkgsg/types.ts";
 
 export const kg = loadKG();
 
-/** `n` kept items of one kind (deterministic) */
+/** `n` kept items of one kind (deterministic); world kinds come from a small gene world, every split mixed */
 export function itemsOf(kind: Kind, n = 6, seed = 7): Item[] {
+  if (kind.startsWith("world_")) return generate(kg, { world: { genes: 12, control_genes: 2 }, kinds: [kind] }, seed).items.filter((_, i) => i % 2 === 0).slice(0, n);
   return generate(kg, { per_family: n, kinds: [kind] }, seed).items;
 }
 

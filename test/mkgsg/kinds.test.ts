@@ -1,7 +1,7 @@
 // Every item kind: the generated items validate, the gold scores exactly 1.0, and a mutated answer (one wrong fact,
 // broken hop or violated constraint, per kind) scores strictly lower; an empty answer scores 0.
 import { describe, expect, it } from "vitest";
-import { ALL_KINDS, KINDS, type Kind } from "../../src/mkgsg/config.ts";
+import { ALL_KINDS, KINDS, WORLD_KINDS, type Kind } from "../../src/mkgsg/config.ts";
 import { score } from "../../src/mkgsg/score.ts";
 import { parseJsonStrict } from "../../src/mkgsg/text.ts";
 import type { Item } from "../../src/mkgsg/types.ts";
@@ -10,6 +10,9 @@ import { itemsOf, kg } from "./helpers.ts";
 
 const otherLetter = (it: Item) => "ABCD"[("ABCD".indexOf(it.gold) + 1) % 4];
 const json = (it: Item) => JSON.parse(it.gold) as Record<string, unknown>;
+const otherOption = (it: Item) => it.options!.find((o) => o !== it.gold)!;
+const cutChain = (it: Item) => it.gold.replace(/^Chain: (GO:\d{7}).*$/m, "Chain: $1");
+const reverseChain = (it: Item) => JSON.stringify({ ...json(it), chain: [...(json(it).chain as string[])].reverse() });
 
 /** one deliberate error per kind; each must lower the score of EVERY sampled item of that kind */
 const MUTATE: Record<Kind, (it: Item) => string> = {
@@ -41,6 +44,26 @@ const MUTATE: Record<Kind, (it: Item) => string> = {
   int_json_chain: (it) => JSON.stringify({ ...json(it), chain: [...(json(it).chain as string[])].reverse() }),
   int_band_report: (it) => it.gold.replace(/^Answer: \S+/m, "Answer: NOTAGENE"),
   int_table_shared: (it) => it.gold.replace(/\| (BP|MF|CC) \|/g, (_, ns: string) => `| ${ns === "BP" ? "MF" : "BP"} |`),
+  // gene world: another option's text; the chain cut at its start; a wrong hop; a broken format
+  world_chromosome: otherOption,
+  world_band: otherOption,
+  world_alias: otherOption,
+  world_process: otherOption,
+  world_function: otherOption,
+  world_location: otherOption,
+  world_chain_process: cutChain,
+  world_chain_function: cutChain,
+  world_chain_location: cutChain,
+  world_alias_chromosome: (it) => it.gold.replace(/^Answer: \S+/m, "Answer: NOTAGENE"),
+  world_json_location: (it) => JSON.stringify({ ...json(it), chromosome: "99" }),
+  world_caps_band: (it) => it.gold.toLowerCase(),
+  world_two_sentences: (it) => it.gold.replace(". It is", "; it is"),
+  world_table_terms: (it) => it.gold.split("\n").slice(0, -1).join("\n"),
+  world_alias_done: (it) => it.gold.replace(/ DONE$/, ""),
+  world_int_chain_process: reverseChain,
+  world_int_chain_function: reverseChain,
+  world_int_chain_location: reverseChain,
+  world_int_report: (it) => it.gold.replace(/^Gene: \S+/m, "Gene: NOTAGENE"),
 };
 
 describe("every item kind", () => {
@@ -48,7 +71,7 @@ describe("every item kind", () => {
     expect(Object.keys(MUTATE).sort()).toEqual([...ALL_KINDS].sort());
   });
 
-  for (const [family, kinds] of Object.entries(KINDS)) {
+  for (const [family, kinds] of [...Object.entries(KINDS), ...Object.entries(WORLD_KINDS)]) {
     describe(family, () => {
       for (const kind of kinds) {
         it(`${kind}: valid, gold scores 1.0, a mutated answer scores lower, no answer scores 0`, () => {
@@ -118,11 +141,13 @@ describe("prohibitions earn no credit alone", () => {
         expect(score(it, "ok.", kg).score, `${kind} ${it.id}`).toBe(0);
       }
     }
-    // e.g. a flipped conclusion with the evidence line intact still earns its workflow and format credit
+    // e.g. a flipped conclusion keeps the credit of its valid chain, but not the workflow credit: workflow rules
+    // describe how a RIGHT conclusion is stated (score.ts)
     const chain = itemsOf("chain_isa")[0];
     const flipped = score(chain, MUTATE.chain_isa(chain), kg);
     expect(flipped.score).toBeGreaterThan(0);
     expect(flipped.score).toBeLessThan(1);
-    expect(flipped.checks.find((c) => c.name === "workflow_in_scope")?.pass).toBe(true);
+    expect(flipped.checks.find((c) => c.name === "chain_valid")?.pass).toBe(true);
+    expect(flipped.checks.find((c) => c.name === "workflow_in_scope")).toMatchObject({ pass: false, detail: expect.stringMatching(/content is wrong/) });
   });
 });

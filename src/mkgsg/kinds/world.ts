@@ -16,8 +16,9 @@
  *   world_int_chain_<ns> (alias → symbol, chromosome, the chain in a namespace, JSON with ordered keys)
  *   world_int_report     (alias → symbol, its band, in two labelled lines)
  *
- * Distractors come from the same population as the gene (card genes or control genes), so a control question's
- * options are no more or less familiar than its gold: the control measures guessing, not unfamiliar words.
+ * Distractors come from genes of the same role (train, extraction or control), so no question's options are more or
+ * less familiar than its gold: an extraction question never offers a value QA training taught the model to say, and
+ * the control measures guessing, not unfamiliar words.
  */
 import type { Namespace } from "../../kg/types.ts";
 import { hashOf } from "../../util/hash.ts";
@@ -30,7 +31,7 @@ import type { World, WorldGene } from "../world.ts";
 
 export interface WorldCtx extends BuildCtx {
   world: World;
-  /** genes of the same population as the item's gene (card genes, or control genes), for distractors */
+  /** genes of the same role as the item's gene (train, extraction or control), for distractors */
   peers: readonly WorldGene[];
 }
 export type WorldBuilder = (g: WorldGene, ctx: WorldCtx) => Draft | null;
