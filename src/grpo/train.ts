@@ -30,6 +30,7 @@ import type { Family, Item } from "../mkgsg/types.ts";
 import { FAMILIES } from "../mkgsg/types.ts";
 import { gramMatrix } from "../gradients/gram.ts";
 import { capabilityAwareUpdate, flattenParts } from "../gradients/step.ts";
+import { usesPreferences } from "../gradients/registry.ts";
 import { initBackend, backendPreference } from "../model/backend.ts";
 import { isCheckpoint, loadCheckpoint, saveCheckpoint } from "../model/checkpoint.ts";
 import type { GPT } from "../model/gpt.ts";
@@ -44,6 +45,7 @@ import { progress } from "../util/progress.ts";
 import { fnv1a, rngFor, shuffled } from "../util/rng.ts";
 import type { Sink } from "../util/sink.ts";
 import { groupAdvantages, mean, std } from "./advantages.ts";
+import { ignoredCombinations } from "./config.ts";
 import { grpoLoss } from "./loss.ts";
 
 export const CAPABILITIES: readonly Family[] = FAMILIES;
@@ -125,6 +127,10 @@ export async function runGrpo(o: GrpoOptions): Promise<GrpoResult> {
   const { config, sink, kg } = o;
   const g = config.grpo;
   if (g.method === "none") throw new BbioError("grpo.method is \"none\" (an SFT-only run): there is nothing to optimise");
+  const ignored = ignoredCombinations(g);
+  if (ignored.length) throw new BbioError(`GRPO: ${ignored.join("; ")}`, 2);
+  // preference weights reach the method only where it applies them (mgda defines its own: ignoredCombinations)
+  const applyPrefs = usesPreferences(g.method);
   const seed = o.seed ?? config.seed;
   const backend = await initBackend(backendPreference(config.backend));
   const t0 = Date.now();
@@ -246,7 +252,7 @@ export async function runGrpo(o: GrpoOptions): Promise<GrpoResult> {
         weightsUsed = strategy.update({
           gram, rewards: CAPABILITIES.map((_, c) => groupsOf(byCap[c].map((i) => hybrid[i]), g.num_generations)),
         }, step).weights;
-        update = capabilityAwareUpdate(parts, { method: g.method, capabilities: CAPABILITIES, step, weights: weightsUsed, seed });
+        update = capabilityAwareUpdate(parts, { method: g.method, capabilities: CAPABILITIES, step, weights: applyPrefs ? weightsUsed : undefined, seed });
         const coef = (update.diagnostics.coef as number[] | undefined) ?? update.weights;
         lossLogged = coef.reduce((a, w, c) => a + w * losses[c], 0);
         const grads = new Map<string, tf.Tensor>();
@@ -273,7 +279,7 @@ export async function runGrpo(o: GrpoOptions): Promise<GrpoResult> {
         sink.metric(step, `rewards/${c}/std`, std(idx.map((i) => hybrid[i])));
         sink.metric(step, `rewards/${c}/rule`, mean(idx.map((i) => rule[i])));
         if (o.rewardModel) sink.metric(step, `rewards/${c}/model`, mean(idx.map((i) => model[i])));
-        sink.metric(step, `weights/${c}`, weightsUsed[ci]);
+        if (applyPrefs) sink.metric(step, `weights/${c}`, weightsUsed[ci]); // only preferences the method applied
         sink.metric(step, `coef/${c}`, coef[ci]);
         sink.metric(step, `alpha/${c}`, alphas[ci]);
       });

@@ -80,6 +80,34 @@ describe("cagrpo (ours: symmetric conflict projection + closed-form weights)", (
   });
 });
 
+describe("cagrpo applies the weight strategy's preferences (issue 9: they used to be logged, never applied)", () => {
+  it("orthogonal inputs: first-order gains are proportional to the preferences, under both weight rules", () => {
+    const grads = [vec(2, 0, 0), vec(0, 1, 0), vec(0, 0, 0.5)];
+    const p = [0.5, 0.3, 0.2];
+    for (const weightRule of ["balanced", "closed_form"] as const) {
+      const gain = cagrpo(grads, { weights: p, weightRule }).diagnostics.gain as number[];
+      expect(gain[1] / gain[0]).toBeCloseTo(0.3 / 0.5, 9);
+      expect(gain[2] / gain[0]).toBeCloseTo(0.2 / 0.5, 9);
+    }
+  });
+
+  it("different preferences give a different direction; uniform preferences are the default rule", () => {
+    const grads = randomGrads(77, 4, 20);
+    grads[3] = grads[3].map((x, k) => x - 1.2 * grads[1][k]);
+    const a = cagrpo(grads), u = cagrpo(grads, { weights: [1, 1, 1, 1] }), b = cagrpo(grads, { weights: [0.7, 0.1, 0.1, 0.1] });
+    a.direction.forEach((v, k) => expect(u.direction[k]).toBeCloseTo(v, 6));
+    let diff = 0;
+    a.direction.forEach((v, k) => (diff = Math.max(diff, Math.abs(v - b.direction[k]))));
+    expect(diff).toBeGreaterThan(1e-3);
+    expect(b.diagnostics.preferences).toEqual([0.7, 0.1, 0.1, 0.1].map((x) => expect.closeTo(x, 12)));
+  });
+
+  it("min-norm weights cannot take preferences: refused, not silently dropped", () => {
+    const grads = randomGrads(78, 3, 10);
+    expect(() => cagrpo(grads, { weights: [0.6, 0.2, 0.2], weightRule: "min_norm" })).toThrow(/min-norm weight rule defines its own weights/);
+  });
+});
+
 describe("cagrpo weights: balanced (max–min gain) vs closed form vs min-norm", () => {
   it("maxMinGain equals a brute-force simplex grid (3 columns) to 1e-3", () => {
     const grid = simplexGrid(3, 100);
