@@ -212,12 +212,17 @@ export async function runGrpo(o: GrpoOptions): Promise<GrpoResult> {
       // old / reference log-probs (no gradient), once per sampled batch
       const byCap = CAPABILITIES.map((_, c) => rows.map((r, i) => (r.cap === c ? i : -1)).filter((i) => i >= 0));
       const batchOf = (idx: number[]) => ({ prompts: idx.map((i) => rows[i].prompt), completions: idx.map((i) => rows[i].completion) });
-      const oldLp = g.num_iterations > 1 ? await Promise.all(byCap.map((idx) => sequenceLogprobsArray(policy, batchOf(idx)))) : null;
-      const refLp = ref ? await Promise.all(byCap.map((idx) => sequenceLogprobsArray(ref, batchOf(idx)))) : null;
+      // all three at the sampling temperature, as TRL does (logits / temperature before the log-softmax): the ratio
+      // and the KL then compare the distribution the completions were actually drawn from
+      const oldLp = g.num_iterations > 1 ? await Promise.all(byCap.map((idx) => sequenceLogprobsArray(policy, batchOf(idx), g.temperature))) : null;
+      const refLp = ref ? await Promise.all(byCap.map((idx) => sequenceLogprobsArray(ref, batchOf(idx), g.temperature))) : null;
+      // dapo's normaliser: the completion tokens of the whole step's batch (TRL's num_items_in_batch)
+      const numItemsInBatch = rows.reduce((a, r) => a + r.completion.length, 0);
 
       // --- 5. μ passes: per-capability gradients → combination → AdamW
       const statSum = [0, 0, 0, 0];
       let lossLogged = 0, update: ReturnType<typeof capabilityAwareUpdate> | undefined, weightsUsed: number[] = [];
+      let gradNormSum = 0;
       for (let it = 0; it < g.num_iterations; it++) {
         const parts: Float32Array[][] = [];
         const losses: number[] = [];
@@ -229,14 +234,14 @@ export async function runGrpo(o: GrpoOptions): Promise<GrpoResult> {
           };
           let stats: tf.Tensor1D | undefined;
           const r = await gradsOf(policy, () => {
-            const logp = sequenceLogprobs(policy, batchOf(idx));
+            const logp = sequenceLogprobs(policy, batchOf(idx), g.temperature);
             const out = grpoLoss({
               logp,
               oldLogp: oldLp ? pad(oldLp[c]) : null,
               refLogp: refLp ? pad(refLp[c]) : null,
               mask: completionMask(idx.map((i) => rows[i].completion)),
               advantages: tf.tensor1d(idx.map((i) => adv.advantages[i]), "float32"),
-            }, { beta: g.beta, epsilon: g.epsilon, epsilonHigh: g.epsilon_high, lossType: g.loss_type, maxCompletionLength: g.max_completion_length });
+            }, { beta: g.beta, epsilon: g.epsilon, epsilonHigh: g.epsilon_high, lossType: g.loss_type, maxCompletionLength: g.max_completion_length, numItemsInBatch });
             stats = tf.keep(out.stats);
             return out.loss;
           });
@@ -247,18 +252,21 @@ export async function runGrpo(o: GrpoOptions): Promise<GrpoResult> {
           losses.push(r.value);
         }
         // gradients of the LOSS (descent directions); every method is odd-equivariant, so combining them is fine.
-        // The strategy sees this step's Gram and rewards (one update per pass; dynamic keeps its EMA across steps).
+        // The strategy sees this step's Gram and rewards ONCE per step, on the first (on-policy) pass: the μ passes
+        // re-use one sampled batch, and a stateful strategy (dynamic's EMA) must fold in one observation per step,
+        // not μ — otherwise its smoothing horizon would silently shrink by μ. Later passes keep these weights.
         const gram = gramMatrix(parts.map(flattenParts));
-        weightsUsed = strategy.update({
-          gram, rewards: CAPABILITIES.map((_, c) => groupsOf(byCap[c].map((i) => hybrid[i]), g.num_generations)),
-        }, step).weights;
+        if (it === 0)
+          weightsUsed = strategy.update({
+            gram, rewards: CAPABILITIES.map((_, c) => groupsOf(byCap[c].map((i) => hybrid[i]), g.num_generations)),
+          }, step).weights;
         update = capabilityAwareUpdate(parts, { method: g.method, capabilities: CAPABILITIES, step, weights: applyPrefs ? weightsUsed : undefined, seed });
         const coef = (update.diagnostics.coef as number[] | undefined) ?? update.weights;
         lossLogged = coef.reduce((a, w, c) => a + w * losses[c], 0);
         const grads = new Map<string, tf.Tensor>();
         [...policy.params.entries()].forEach(([name, v], k) => grads.set(name, tf.tensor(update!.perVariable[k], v.shape, "float32")));
         const norm = clipByGlobalNorm(grads, g.max_grad_norm);
-        sink.metric(step, "grad_norm", (await norm.data())[0]);
+        gradNormSum += (await norm.data())[0];
         norm.dispose();
         opt.step(grads, lr);
         for (const t of grads.values()) t.dispose();
@@ -270,6 +278,8 @@ export async function runGrpo(o: GrpoOptions): Promise<GrpoResult> {
       const coefSum = coef.reduce((a, b) => a + b, 0);
       const capMean = byCap.map((idx) => mean(idx.map((i) => hybrid[i])));
       sink.metric(step, "loss", lossLogged);
+      // one row per step (the store keys metrics by step): the mean pre-clip norm over the μ passes
+      sink.metric(step, "grad_norm", gradNormSum / g.num_iterations);
       sink.metric(step, "reward", coefSum > 0 ? coef.reduce((a, w, c) => a + (w / coefSum) * capMean[c], 0) : mean(hybrid));
       sink.metric(step, "reward_std", std(hybrid));
       sink.metric(step, "frac_reward_zero_std", adv.fracZeroStd);
