@@ -90,7 +90,7 @@ describe("GRPO loop = TRL's definitions (issue 9 defects)", () => {
     const { sink, outDir } = await run({ num_iterations: 2, weight_strategy: "dynamic", dynamic_every: 1, max_steps: 3 });
     expect(sink.metrics.filter((m) => m.name === "grad_norm").map((m) => m.step)).toEqual([1, 2, 3]);
     const ck = await loadCheckpoint(join(outDir, "checkpoint"));
-    const st = (ck.state as { strategy: { nGram: number; nVar: number } }).strategy;
+    const st = (ck.state as unknown as { strategy: { nGram: number; nVar: number } }).strategy;
     ck.model.dispose();
     expect(st.nGram).toBe(3);
     expect(st.nVar).toBe(3);
