@@ -14,8 +14,10 @@
  *
  * Why capability weights act on gradients, not on rewards: every prompt belongs to one capability, so inside a group
  * only that capability's reward varies, and with scale_rewards="group" a reward weight cancels in (R − mean)/std.
- * Weighting the per-capability policy gradients, d = Σ_c w_c g_c, is what a reward weight means here (with
- * scale_rewards="none" the two are identical) — and it is where the paper's "optimal weights" must act.
+ * Weighting the per-capability policy gradients, d = Σ_c w_c g_c, is what a reward weight means here — and it is
+ * where the paper's "optimal weights" must act. The two coincide only with scale_rewards="none" AND β = 0: a reward
+ * weight scales the advantage (the policy term) alone, while a gradient weight also scales that capability's KL
+ * penalty, w_c·β·KL_c, so with β > 0 the gradient weights change how hard each capability is held to the reference.
  *
  * The logged `loss` is Σ_c coef_c·L_c with coef the method's effective coefficients on the original gradients, so its
  * gradient IS the update direction; `reward` is the same scalarisation of the per-capability mean rewards.
