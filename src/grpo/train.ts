@@ -10,7 +10,8 @@
  *      (loss.ts) → one gradient per capability over ALL shared parameters (tf.variableGrads) → Gram matrix →
  *      weight strategy (src/rewards/strategies) → combination rule (src/gradients: sum, pcgrad, mgda, cagrpo, …)
  *      → global-norm clip → AdamW
- *   6. log TRL-named metrics, the Gram (grad_gram), the weights actually used, sampled completions
+ *   6. log TRL-named metrics, the Gram (grad_gram; per parameter block: grad_gram_blocks), the weights actually used,
+ *      sampled completions
  *
  * Why capability weights act on gradients, not on rewards: every prompt belongs to one capability, so inside a group
  * only that capability's reward varies, and with scale_rewards="group" a reward weight cancels in (R − mean)/std.
@@ -30,12 +31,12 @@ import type { Config } from "../config/index.ts";
 import type { KG } from "../kg/types.ts";
 import type { Family, Item } from "../mkgsg/types.ts";
 import { FAMILIES } from "../mkgsg/types.ts";
-import { gramMatrix } from "../gradients/gram.ts";
-import { capabilityAwareUpdate, flattenParts } from "../gradients/step.ts";
+import { blockGramRows, blockGrams, type BlockGram } from "../gradients/gram.ts";
+import { capabilityAwareUpdate } from "../gradients/step.ts";
 import { usesPreferences } from "../gradients/registry.ts";
 import { initBackend, backendPreference } from "../model/backend.ts";
 import { isCheckpoint, loadCheckpoint, saveCheckpoint } from "../model/checkpoint.ts";
-import type { GPT } from "../model/gpt.ts";
+import { parameterBlock, type GPT } from "../model/gpt.ts";
 import { completionMask, generate, sequenceLogprobs, sequenceLogprobsArray } from "../model/sample.ts";
 import { EOS, type Tokenizer } from "../model/tokenizer.ts";
 import { makeStrategy, minVarianceAlpha, weightRows, type WeightStrategy } from "../rewards/strategies/index.ts";
@@ -164,6 +165,7 @@ export async function runGrpo(o: GrpoOptions): Promise<GrpoResult> {
   });
   if (pendingStrategyState !== undefined) strategy.load?.(pendingStrategyState);
   const alphas = CAPABILITIES.map((c) => o.alphas[c]);
+  const blocks = [...policy.params.keys()].map(parameterBlock); // same order as gradsOf's parts
   if (alphas.some((a) => a < 1) && !o.rewardModel) throw new BbioError("GRPO: a reward model is required unless every α_c = 1");
   const encoded = new Map(pools.flat().map((it) => [it.id, tok.encodePrompt(it.prompt)]));
   const promptOf = (it: Item) => encoded.get(it.id)!;
@@ -225,6 +227,7 @@ export async function runGrpo(o: GrpoOptions): Promise<GrpoResult> {
       const statSum = [0, 0, 0, 0];
       let lossLogged = 0, update: ReturnType<typeof capabilityAwareUpdate> | undefined, weightsUsed: number[] = [];
       let gradNormSum = 0;
+      let blocksLast: BlockGram[] = [];
       for (let it = 0; it < g.num_iterations; it++) {
         const parts: Float32Array[][] = [];
         const losses: number[] = [];
@@ -257,12 +260,16 @@ export async function runGrpo(o: GrpoOptions): Promise<GrpoResult> {
         // The strategy sees this step's Gram and rewards ONCE per step, on the first (on-policy) pass: the μ passes
         // re-use one sampled batch, and a stateful strategy (dynamic's EMA) must fold in one observation per step,
         // not μ — otherwise its smoothing horizon would silently shrink by μ. Later passes keep these weights.
-        const gram = gramMatrix(parts.map(flattenParts));
+        // per-block Grams (embeddings, each layer's attention / MLP, layer norms) in one pass; their sum is the
+        // whole-model Gram, handed to the strategy and the update so it is not computed a second time
+        const bg = blockGrams(parts, blocks);
+        const gram = bg.gram;
+        blocksLast = bg.blocks;
         if (it === 0)
           weightsUsed = strategy.update({
             gram, rewards: CAPABILITIES.map((_, c) => groupsOf(byCap[c].map((i) => hybrid[i]), g.num_generations)),
           }, step).weights;
-        update = capabilityAwareUpdate(parts, { method: g.method, capabilities: CAPABILITIES, step, weights: applyPrefs ? weightsUsed : undefined, seed });
+        update = capabilityAwareUpdate(parts, { method: g.method, capabilities: CAPABILITIES, step, weights: applyPrefs ? weightsUsed : undefined, seed, gram });
         const coef = (update.diagnostics.coef as number[] | undefined) ?? update.weights;
         lossLogged = coef.reduce((a, w, c) => a + w * losses[c], 0);
         const grads = new Map<string, tf.Tensor>();
@@ -320,7 +327,8 @@ export async function runGrpo(o: GrpoOptions): Promise<GrpoResult> {
           sink.metric(step, `method/${key}/max_abs_offdiag`, m);
         }
       }
-      sink.rows("grad_gram", u.gramRows);
+      sink.rows("grad_gram", u.gramRows); // the whole model
+      sink.rows("grad_gram_blocks", blockGramRows(step, CAPABILITIES, blocksLast)); // the same pass, per parameter block
       sink.rows("weights", weightRows(step, CAPABILITIES, coefSum > 0 ? coef.map((w) => w / coefSum) : coef, `${g.weight_strategy}/${g.method}`, alphas));
       if (step === 1 || step === g.max_steps || step % g.log_completions_every === 0)
         sink.rows("completions", rows.map((r, i) => ({

@@ -50,6 +50,15 @@ describe("GRPO loop (tiny model, cpu backend)", () => {
     // diagonal: cos 1 for a non-zero gradient (a flat reward group gives an exactly zero gradient, cos 0)
     for (const r of gram.filter((x) => x.cap_i === x.cap_j)) expect(r.cos as number).toBeCloseTo((r.dot as number) > 0 ? 1 : 0, 5);
     expect(gram.some((x) => x.cap_i === x.cap_j && (x.dot as number) > 0)).toBe(true);
+    // per-block Grams from the same pass: embeddings, layer norms, each layer's attention and MLP; they sum to grad_gram
+    const blocks = sink.tables.get("grad_gram_blocks")!;
+    const names = new Set(blocks.map((x) => x.block));
+    expect(names.size).toBe(2 + 2 * tinyConfig().model.n_layer);
+    expect(blocks).toHaveLength(3 * 16 * names.size);
+    for (const r of gram) {
+      const parts = blocks.filter((b) => b.step === r.step && b.cap_i === r.cap_i && b.cap_j === r.cap_j);
+      expect(parts.reduce((a, b) => a + (b.dot as number), 0)).toBeCloseTo(r.dot as number, 10);
+    }
     const w = sink.tables.get("weights")!;
     for (let s = 1; s <= 3; s++) expect(w.filter((x) => x.step === s).reduce((a, x) => a + (x.w as number), 0)).toBeCloseTo(1, 6);
     // sum + uniform weights: reward = mean over capabilities of the per-capability means
