@@ -16,6 +16,8 @@ describe("grpo config: combinations a method would ignore are refused (issue 9)"
     }
     expect(() => parseConfig({ grpo: { method: "none", weight_strategy: "dynamic" } })).toThrow(/SFT-only/);
     expect(() => parseConfig({ grpo: { reward_weights: [1, 2, 1, 1] } })).toThrow(/reward_weights is set but/);
+    expect(() => parseConfig({ grpo: { weight_strategy: "minnorm", dynamic_every: 3 } })).toThrow(/dynamic_every=3 is set but only/);
+    expect(() => parseConfig({ grpo: { dynamic_inner: "static" } })).toThrow(/dynamic_inner="static" is set but only/);
   });
 
   it("the same settings pass where they are applied: cagrpo (ours) takes every strategy as preferences", () => {
