@@ -6,6 +6,9 @@ export { hypervolume, hypervolumeMin, hypervolumeContributions, normalizePoints,
 export { bootstrapCI, pairedBootstrapCI, quantileSorted, mean, type CI, type BootstrapOptions } from "./bootstrap.ts";
 export { smooth, rollingMean } from "./smoothing.ts";
 export { deltaM } from "./deltaM.ts";
-export { summarize, groupSummary, tQuantile, meanCI, differenceCI, type Summary, type Estimate } from "./summary.ts";
+export { summarize, groupSummary, tQuantile, normalQuantile, meanCI, differenceCI, type Summary, type Estimate } from "./summary.ts";
+export { pairedBootstrap, type PairedOptions, type PairedResult } from "./paired.ts";
+export { nullCosineBand, fractionInsideBand, type NullCosineBand } from "./null_cosine.ts";
+export { hypervolumePerSeed, type SeedPoints, type HypervolumeBySeed } from "./hypervolume_seeds.ts";
 export { pairStats, type GramRow, type PairStats } from "./orthogonality.ts";
 export { capacityCurve, type CapacityPoint, type MetricRow } from "./capacity.ts";

@@ -71,7 +71,7 @@ function tCdf(t: number, df: number): number {
   return t >= 0 ? 1 - tail : tail;
 }
 
-function logGamma(z: number): number {
+export function logGamma(z: number): number {
   // Lanczos (g = 7, n = 9): ~15 significant digits for z > 0
   const c = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
     12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
@@ -83,8 +83,8 @@ function logGamma(z: number): number {
   return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(a);
 }
 
-/** regularised incomplete beta I_x(a, b) */
-function incompleteBeta(x: number, a: number, b: number): number {
+/** regularised incomplete beta I_x(a, b) (the Lentz loop caps at 400 terms: accurate for a, b up to ~10⁴) */
+export function incompleteBeta(x: number, a: number, b: number): number {
   if (x <= 0) return 0;
   if (x >= 1) return 1;
   const front = Math.exp(logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x) + b * Math.log(1 - x));
@@ -140,4 +140,25 @@ export function differenceCI(a: Estimate, b: Estimate): { diff: number; lo: numb
   const lo = diff - Math.hypot(a.mean - a.lo, b.hi - b.mean);
   const hi = diff + Math.hypot(a.hi - a.mean, b.mean - b.lo);
   return { diff, lo, hi };
+}
+
+/**
+ * Standard normal quantile Φ⁻¹(p): Acklam's rational approximation (relative error < 1.2e-9, far below any
+ * bootstrap noise, so no refinement step).
+ * normalQuantile(0.975) = 1.959964, normalQuantile(0.8) = 0.841621.
+ */
+export function normalQuantile(p: number): number {
+  if (!(p > 0 && p < 1)) throw new Error(`normalQuantile: p must be in (0, 1), got ${p}`);
+  const a = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239];
+  const b = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
+  const c = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const d = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
+  const lowTail = 0.02425;
+  if (p < lowTail) {
+    const q = Math.sqrt(-2 * Math.log(p));
+    return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+  }
+  if (p > 1 - lowTail) return -normalQuantile(1 - p);
+  const q = p - 0.5, r = q * q;
+  return ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
 }

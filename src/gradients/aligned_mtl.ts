@@ -13,10 +13,17 @@ import { symEig, type Matrix } from "./linalg.ts";
 import { coefficients, gramOf, linearCombination, prefWeights, projectedGram } from "./combination.ts";
 import type { CombineFn } from "./types.ts";
 
+/** torch.finfo(torch.float32).eps */
+export const FLOAT32_EPS = 1.1920928955078125e-7;
+
 export function alignmentMatrix(G: Matrix): { B: Matrix; eigenvalues: number[]; rank: number } {
   const T = G.length;
   const { values, vectors: V } = symEig(G);
-  const tol = Math.max(values[0], 0) * T * 2.220446049250313e-16 * 1e3;
+  // LibMTL's rank tolerance, tol = λ_max · T · torch.finfo().eps with torch's default dtype float32 (eps = 2⁻²³).
+  // Gradients arrive as float32, so an eigenvalue below that is rounding, not signal; a tighter tolerance keeps a
+  // near-zero capability gradient, and its tiny λ_r then sets σ_r = √λ_r and the 1/√λ_r stretch along its
+  // eigenvector — the update is dominated by the direction that carries the least signal.
+  const tol = Math.max(values[0], 0) * T * FLOAT32_EPS;
   const keep = values.map((v, k) => (v > tol ? k : -1)).filter((k) => k >= 0);
   const B: Matrix = Array.from({ length: T }, () => new Array<number>(T).fill(0));
   if (keep.length === 0) return { B, eigenvalues: values, rank: 0 };

@@ -20,6 +20,12 @@
  *    min-norm point is that vertex alone and the other capability's gain is exactly 0 (tested) — it is "not hurt",
  *    but it stops developing, which is the opposite of balanced.
  *
+ * Preference weights p (ctx.weights, the run's grpo.weight_strategy; default uniform) are APPLIED, never only logged:
+ * they set the ratio of the first-order gains the update aims for. "balanced" maximises min_c gain_c / (T·p_c) — equal
+ * gains when p is uniform (the rule above, unchanged), gains ∝ p_c otherwise; a capability with p_c = 0 imposes no
+ * constraint. "closed_form" uses w_c ∝ p_c/‖g̃_c‖² (gains ∝ p_c when the projected gradients are orthogonal).
+ * "min_norm" (MGDA) defines its own weights, so a non-uniform p under it is refused rather than silently dropped.
+ *
  * Why step 1 exists: cosines are invariant to positive rescaling (cos(s_i g_i, s_j g_j) = cos(g_i, g_j)), so weights
  * alone can never make gradients orthogonal (paper.md §6.2 item 5). The diagnostics therefore record what the
  * projection did: cosines before/after, norm removed per capability, number of conflicting pairs.
@@ -29,8 +35,9 @@ import { cosines, firstOrderGains, norms } from "./gram.ts";
 import { pinvSolveSym, type Matrix } from "./linalg.ts";
 import { minNorm } from "./minnorm.ts";
 import { maxMinGain } from "./maxmin.ts";
-import { coefficients, gramOf, identity, linearCombination, projectedGram, removedNorms } from "./combination.ts";
+import { coefficients, gramOf, identity, linearCombination, prefWeights, projectedGram, removedNorms } from "./combination.ts";
 import type { CombineFn } from "./types.ts";
+import { BbioError } from "../util/errors.ts";
 
 /**
  * Step 1 as a coefficient matrix: g̃_i = Σ_k M[i][k] g_k. Then g̃_i·g_j = (M G)[i][j], which is 0 (to rounding) for
@@ -69,22 +76,29 @@ export const cagrpo: CombineFn = (grads, ctx) => {
   let maxAbsCos = 0;
   for (const i of active) for (const j of active) if (i !== j) maxAbsCos = Math.max(maxAbsCos, Math.abs(cosAfter[i][j]));
   const rule = ctx?.weightRule ?? "balanced";
+  const p = prefWeights(T, ctx);
+  const uniformPrefs = p.every((x) => Math.abs(x - 1 / T) < 1e-12);
+  if (!uniformPrefs && (rule === "min_norm" || active.length > 10))
+    throw new BbioError("cagrpo: the min-norm weight rule defines its own weights; non-uniform preference weights would be ignored");
 
   const w = new Array<number>(T).fill(0);
   let minNormValue = NaN, maxMinValue = NaN;
   if (active.length === 0) w.fill(1 / T);
   else if (rule === "closed_form") {
-    const inv = active.map((i) => 1 / Gp[i][i]);
+    const inv = active.map((i) => p[i] / Gp[i][i]);
     const s = inv.reduce((x, y) => x + y, 0);
-    active.forEach((i, a) => (w[i] = inv[a] / s));
+    if (s > 0) active.forEach((i, a) => (w[i] = inv[a] / s));
+    else active.forEach((i) => (w[i] = 1 / active.length)); // every active capability has preference 0
   } else if (rule === "min_norm" || active.length > 10) {
     const r = minNorm(active.map((i) => active.map((j) => Gp[i][j])));
     active.forEach((i, a) => (w[i] = r.weights[a]));
     minNormValue = r.value;
   } else {
-    // A[c][k] = ⟨g_c, g̃_k⟩ = (G Mᵀ)[c][k], rows: capabilities with a non-zero original gradient
-    const rowsIdx = [...Array(T).keys()].filter((c) => n0[c] > zeroTol * Math.max(...n0));
-    const A = rowsIdx.map((c) => active.map((k) => M[k].reduce((acc, m, q) => acc + G[c][q] * m, 0)));
+    // A[c][k] = ⟨g_c, g̃_k⟩ / (T·p_c) = (G Mᵀ)[c][k] / (T·p_c), rows: capabilities with a non-zero original gradient
+    // and a non-zero preference (T·p_c = 1 under uniform preferences, so the default is the plain equal-gain rule)
+    let rowsIdx = [...Array(T).keys()].filter((c) => n0[c] > zeroTol * Math.max(...n0) && p[c] > 0);
+    if (rowsIdx.length === 0) rowsIdx = [...Array(T).keys()].filter((c) => n0[c] > zeroTol * Math.max(...n0));
+    const A = rowsIdx.map((c) => active.map((k) => M[k].reduce((acc, m, q) => acc + G[c][q] * m, 0) / (p[c] > 0 ? T * p[c] : 1)));
     const r = maxMinGain(A);
     active.forEach((i, a) => (w[i] = r.weights[a]));
     maxMinValue = r.value;
@@ -95,6 +109,8 @@ export const cagrpo: CombineFn = (grads, ctx) => {
     direction: linearCombination(grads, coef),
     weights: w,
     diagnostics: {
+      /** the preference weights that were applied (the weight strategy's output, normalised) */
+      preferences: p,
       conflictingPairs,
       normRemoved,
       normBefore: n0,

@@ -124,6 +124,62 @@ export function gramRows(step: number, capabilities: readonly string[], G: Matri
 }
 
 /**
+ * Per-parameter-block Gram matrices (Wang et al., "Gradient Vaccine", ICLR 2021, §3: interference concentrates in
+ * some layers and is averaged away in the whole-model cosine). `parts[c][v]` is capability c's gradient for
+ * parameter v (one array per parameter, the same order for every c) and `blocks[v]` names v's block (the GRPO loop
+ * uses src/model/gpt.ts parameterBlock: embeddings, h.{i}.attn, h.{i}.mlp, layernorm). Dot products are additive over
+ * a partition of the parameters, so the whole-model Gram is the sum of the block Grams: computing the blocks costs one
+ * pass over the gradients and yields the whole Gram too (returned as `gram`), instead of a second pass.
+ * Blocks are listed in order of first appearance; `size` is the block's parameter count.
+ */
+export interface BlockGram {
+  block: string;
+  size: number;
+  gram: Matrix;
+}
+
+export function blockGrams(
+  parts: readonly (readonly ArrayLike<number>[])[],
+  blocks: readonly string[],
+): { blocks: BlockGram[]; gram: Matrix } {
+  const T = parts.length;
+  if (T === 0) throw new Error("need at least one capability gradient");
+  const V = blocks.length;
+  parts.forEach((ps, c) => {
+    if (ps.length !== V) throw new Error(`capability ${c}: ${ps.length} parameter gradients, block assignment has ${V}`);
+    ps.forEach((p, v) => {
+      if (p.length !== parts[0][v].length) throw new Error(`capability ${c}, parameter ${v}: ${p.length} entries, capability 0 has ${parts[0][v].length}`);
+    });
+  });
+  const zeros = (): Matrix => Array.from({ length: T }, () => new Array<number>(T).fill(0));
+  const byName = new Map<string, BlockGram>();
+  for (let v = 0; v < V; v++) {
+    let b = byName.get(blocks[v]);
+    if (!b) byName.set(blocks[v], (b = { block: blocks[v], size: 0, gram: zeros() }));
+    b.size += parts[0][v].length;
+    for (let i = 0; i < T; i++)
+      for (let j = i; j < T; j++) {
+        const x = dot(parts[i][v], parts[j][v]);
+        b.gram[i][j] += x;
+        if (j !== i) b.gram[j][i] += x;
+      }
+  }
+  const gram = zeros();
+  for (const b of byName.values())
+    for (let i = 0; i < T; i++)
+      for (let j = 0; j < T; j++) {
+        if (!Number.isFinite(b.gram[i][j])) throw new Error(`non-finite gradient dot product for capabilities ${i},${j} in block ${b.block}`);
+        gram[i][j] += b.gram[i][j];
+      }
+  return { blocks: [...byName.values()], gram };
+}
+
+/** Long-format rows for the store's grad_gram_blocks table: gramRows per block, with the block's name and size. */
+export function blockGramRows(step: number, capabilities: readonly string[], blocks: readonly BlockGram[]) {
+  return blocks.flatMap((b) => gramRows(step, capabilities, b.gram).map((r) => ({ ...r, block: b.block, block_size: b.size })));
+}
+
+/**
  * First-order effect of the update d = Σ_k coef_k g_k on each capability (paper.md §1.5):
  *   gain_c = ⟨g_c, d⟩ = Σ_k coef_k G_ck = own term coef_c G_cc + cross terms Σ_{k≠c} coef_k G_ck.
  * With orthogonal gradients the cross terms vanish. `maxSafeStep` is the capability-preservation bound for

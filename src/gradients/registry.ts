@@ -30,6 +30,17 @@ export const METHODS: Record<MethodName, CombineFn> = {
   aligned_mtl: alignedMtl,
 };
 
+/**
+ * Methods that define their own capability weights and take no preference weights (ctx.weights): MGDA's min-norm
+ * point. A weight strategy under them would be computed, logged and never applied, so the config refuses the pair
+ * (src/grpo/config.ts ignoredCombinations). Every other method applies the preferences (see each file).
+ */
+export const PREFERENCE_FREE_METHODS: readonly MethodName[] = ["mgda"];
+
+export function usesPreferences(method: string): boolean {
+  return !(PREFERENCE_FREE_METHODS as readonly string[]).includes(method);
+}
+
 export function getMethod(name: string): CombineFn {
   if (!(METHOD_NAMES as readonly string[]).includes(name))
     throw new BbioError(`unknown gradient method "${name}" (choose one of: ${METHOD_NAMES.join(", ")})`);

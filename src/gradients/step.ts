@@ -3,7 +3,8 @@
  * reading the gradient tensors — stays in src/grpo; this file is pure):
  *
  *   parts[c][v]  gradient of capability c's loss w.r.t. shared variable v (Float32Array, in a FIXED variable order)
- *     → flatten per capability → Gram once → method.combine → direction → split back per variable
+ *     → flatten per capability → Gram once (or the caller's, e.g. the sum of blockGrams) → method.combine → direction
+ *     → split back per variable
  *
  * and what to log: the grad_gram rows, scalar metrics (names follow TRL's slash style) and the method diagnostics.
  */
@@ -46,9 +47,9 @@ export interface UpdateResult extends CombineResult {
 
 export function capabilityAwareUpdate(
   parts: readonly (readonly Float32Array[])[],
-  opts: { method: string; capabilities: readonly string[]; step: number } & Omit<CombineContext, "gram" | "step">,
+  opts: { method: string; capabilities: readonly string[]; step: number } & Omit<CombineContext, "step">,
 ): UpdateResult {
-  const { method, capabilities, step, ...ctx } = opts;
+  const { method, capabilities, step, gram, ...ctx } = opts;
   if (parts.length !== capabilities.length) throw new Error(`${parts.length} gradient sets for ${capabilities.length} capabilities`);
   const sizes = parts[0].map((p) => p.length);
   parts.forEach((ps, c) => {
@@ -56,7 +57,10 @@ export function capabilityAwareUpdate(
       throw new Error(`capability ${capabilities[c]}: gradient shapes differ from capability ${capabilities[0]}`);
   });
   const grads = parts.map(flattenParts);
-  const G = gramMatrix(grads);
+  // a caller that already has the Gram (the GRPO loop gets it from blockGrams) passes it: one pass over the gradients
+  if (gram && (gram.length !== parts.length || gram.some((r) => r.length !== parts.length)))
+    throw new Error(`gram is ${gram.length}×…, expected ${parts.length}×${parts.length}`);
+  const G = gram ?? gramMatrix(grads);
   const r = getMethod(method)(grads, { ...ctx, step, gram: G });
   const s = summarizeGram(G);
   const metrics: Record<string, number> = {

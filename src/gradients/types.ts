@@ -9,7 +9,10 @@
  *   (negating all inputs negates the output), so the direction has the same meaning as the inputs.
  * - MEAN convention: preference weights live on the simplex (Σw = 1, default uniform 1/T), so `sum` with default
  *   weights returns the MEAN gradient and every method's direction is on the same scale as one capability's gradient.
- *   (TRL sums reward functions with weights 1.0; multiply the learning rate by T to match that scale if needed.)
+ *   (TRL sums reward functions with weights 1.0, a T× larger gradient. Do NOT multiply the learning rate by T to
+ *   "match": AdamW divides by √v̂, so the step size is set by the learning rate, nearly independent of the gradient's
+ *   scale, and a T× learning rate would take T× larger steps than TRL. The scale shows only in global-norm clipping
+ *   (max_grad_norm) and Adam's eps; to match TRL there, divide max_grad_norm by T.)
  * - `weights` are the method's capability weights as the method defines them (for pcgrad/cagrpo they multiply the
  *   PROJECTED gradients); `diagnostics.coef` are the effective coefficients on the ORIGINAL gradients,
  *   direction = Σ_k coef_k g_k — what the weights table should store to reconstruct the update.

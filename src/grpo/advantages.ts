@@ -10,7 +10,8 @@
  *   sum_then_normalize  (TRL default)  R_i = Σ_k w_k r_ik (NaN-skipping);  A_i = R_i − mean_group(R), then scaled:
  *                        scale_rewards "group": / (std_group(R) + 1e-4)   "batch": / (std_batch(R) + 1e-4)   "none": as is
  *   normalize_then_sum  (GDPO)         a_ik = (r_ik − mean_group(r_k)) / (std_group(r_k) + 1e-4) per function, then
- *                        A_i = Σ_k w_k a_ik, then (unless scale_rewards = "none") A ← (A − mean_batch A) / (std_batch A + 1e-4)
+ *                        A_i = Σ_k w_k a_ik, then ALWAYS A ← (A − mean_batch A) / (std_batch A + 1e-4): TRL applies this
+ *                        batch normalisation whatever scale_rewards says (scale_rewards only acts on sum_then_normalize)
  * Standard deviations are the unbiased ones (torch.std's default, which TRL uses).
  */
 export type ScaleRewards = "group" | "batch" | "none";
@@ -91,9 +92,9 @@ export function groupAdvantages(
     if (allFlat) zero++;
   }
   const aggregate = A.slice();
-  if (opts.scaleRewards !== "none") {
-    const m = mean(A), s = std(A);
-    for (let i = 0; i < A.length; i++) A[i] = (A[i] - m) / (s + STD_EPS);
-  }
+  // unconditional, as in TRL's GRPOTrainer (the sum of K normalised rewards has a spread that grows with K; the batch
+  // normalisation is what puts GDPO's advantages back on one scale)
+  const m = mean(A), sd = std(A);
+  for (let i = 0; i < A.length; i++) A[i] = (A[i] - m) / (sd + STD_EPS);
   return { advantages: A, aggregate, fracZeroStd: zero / gIdx.length };
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { METHOD_NAMES } from "../gradients/registry.ts";
+import { METHOD_NAMES, usesPreferences } from "../gradients/registry.ts";
 import { STRATEGY_NAMES } from "../rewards/strategies/index.ts";
 
 /**
@@ -56,3 +56,28 @@ export const grpoSchema = z
   })
   .strict();
 export type GrpoConfig = z.infer<typeof grpoSchema>;
+
+/**
+ * Settings that the chosen method would silently ignore, as messages (empty = the combination is coherent). A run
+ * must never differ from another only in its hash: the config parser (src/config) and runGrpo both refuse these.
+ *   - a weight strategy other than uniform under a method that defines its own weights (mgda) or under "none"
+ *   - reward_weights when no strategy reads them (only static, or dynamic wrapping static, does)
+ *   - dynamic_inner / dynamic_every changed from their defaults when the strategy is not dynamic
+ */
+export function ignoredCombinations(g: GrpoConfig): string[] {
+  const out: string[] = [];
+  if (g.weight_strategy !== "uniform" && g.method === "none")
+    out.push(`grpo.weight_strategy="${g.weight_strategy}" has no effect with grpo.method="none" (an SFT-only run); use "uniform"`);
+  else if (g.weight_strategy !== "uniform" && !usesPreferences(g.method))
+    out.push(`grpo.weight_strategy="${g.weight_strategy}" has no effect under grpo.method="${g.method}" (it computes its own weights); ` +
+      `use "uniform", or a method that applies preference weights (${METHOD_NAMES.filter(usesPreferences).join(", ")})`);
+  if (g.weight_strategy !== "dynamic") {
+    const d = grpoSchema.parse({});
+    for (const k of ["dynamic_inner", "dynamic_every"] as const)
+      if (g[k] !== d[k]) out.push(`grpo.${k}=${JSON.stringify(g[k])} is set but only grpo.weight_strategy="dynamic" reads it (got "${g.weight_strategy}")`);
+  }
+  const readsRewardWeights = g.weight_strategy === "static" || (g.weight_strategy === "dynamic" && g.dynamic_inner === "static");
+  if (g.reward_weights !== null && !readsRewardWeights)
+    out.push(`grpo.reward_weights is set but grpo.weight_strategy="${g.weight_strategy}" does not read it; use "static" (or dynamic with dynamic_inner="static")`);
+  return out;
+}

@@ -8,8 +8,10 @@
  * reduced by loss_type (m = completion mask):
  *   grpo     mean over completions of (Σ_t m ℓ_t / Σ_t m)                  per-sequence length normalisation
  *   bnpo     Σ m ℓ / Σ m                                                    token-level over the batch
- *   dapo     Σ m ℓ / Σ m                                                    same as bnpo in one process (TRL divides by
- *                                                                          the global token count across processes)
+ *   dapo     Σ m ℓ / num_items_in_batch                                     TRL: the active tokens of the WHOLE generation
+ *                                                                          batch (every capability's completions), not of
+ *                                                                          this capability's share; falls back to Σ m
+ *                                                                          when the caller gives no num_items_in_batch
  *   dr_grpo  Σ m ℓ / (B · max_completion_length)                           Dr. GRPO: no length bias
  * With μ = 1 the old policy IS the current one: logπ_old = stopGradient(logπ_θ), so ρ = 1 with the right gradient.
  * Clip statistics follow TRL: low = ρ < 1−ε with Â < 0, high = ρ > 1+ε_high with Â > 0, region = either.
@@ -43,6 +45,12 @@ export interface LossOptions {
   epsilonHigh?: number | null;
   lossType: LossType;
   maxCompletionLength: number;
+  /**
+   * dapo: TRL's num_items_in_batch, the completion tokens of the whole step's batch. The GRPO loop computes one loss
+   * per capability on that capability's completions, so dividing by Σ m there would weight a capability's tokens by
+   * 1/(its own token count) — a capability with short completions would get a larger per-token weight.
+   */
+  numItemsInBatch?: number;
 }
 
 export interface LossOutput {
@@ -73,7 +81,8 @@ export function grpoLoss(x: LossInputs, o: LossOptions): LossOutput {
     let loss: tf.Tensor;
     if (o.lossType === "grpo") loss = tf.mean(tf.div(tf.sum(masked, 1), tf.maximum(tf.sum(m, 1), 1)));
     else if (o.lossType === "dr_grpo") loss = tf.div(tf.sum(masked), B * o.maxCompletionLength);
-    else loss = tf.div(tf.sum(masked), tokens); // bnpo, dapo
+    else if (o.lossType === "dapo" && o.numItemsInBatch !== undefined) loss = tf.div(tf.sum(masked), Math.max(o.numItemsInBatch, 1));
+    else loss = tf.div(tf.sum(masked), tokens); // bnpo (TRL: the micro-batch's tokens; here a capability's batch)
 
     // statistics only (never part of the loss)
     const r = ratio, a = A;

@@ -10,12 +10,15 @@
  *      (loss.ts) → one gradient per capability over ALL shared parameters (tf.variableGrads) → Gram matrix →
  *      weight strategy (src/rewards/strategies) → combination rule (src/gradients: sum, pcgrad, mgda, cagrpo, …)
  *      → global-norm clip → AdamW
- *   6. log TRL-named metrics, the Gram (grad_gram), the weights actually used, sampled completions
+ *   6. log TRL-named metrics, the Gram (grad_gram; per parameter block: grad_gram_blocks), the weights actually used,
+ *      sampled completions
  *
  * Why capability weights act on gradients, not on rewards: every prompt belongs to one capability, so inside a group
  * only that capability's reward varies, and with scale_rewards="group" a reward weight cancels in (R − mean)/std.
- * Weighting the per-capability policy gradients, d = Σ_c w_c g_c, is what a reward weight means here (with
- * scale_rewards="none" the two are identical) — and it is where the paper's "optimal weights" must act.
+ * Weighting the per-capability policy gradients, d = Σ_c w_c g_c, is what a reward weight means here — and it is
+ * where the paper's "optimal weights" must act. The two coincide only with scale_rewards="none" AND β = 0: a reward
+ * weight scales the advantage (the policy term) alone, while a gradient weight also scales that capability's KL
+ * penalty, w_c·β·KL_c, so with β > 0 the gradient weights change how hard each capability is held to the reference.
  *
  * The logged `loss` is Σ_c coef_c·L_c with coef the method's effective coefficients on the original gradients, so its
  * gradient IS the update direction; `reward` is the same scalarisation of the per-capability mean rewards.
@@ -28,11 +31,12 @@ import type { Config } from "../config/index.ts";
 import type { KG } from "../kg/types.ts";
 import type { Family, Item } from "../mkgsg/types.ts";
 import { FAMILIES } from "../mkgsg/types.ts";
-import { gramMatrix } from "../gradients/gram.ts";
-import { capabilityAwareUpdate, flattenParts } from "../gradients/step.ts";
+import { blockGramRows, blockGrams, type BlockGram } from "../gradients/gram.ts";
+import { capabilityAwareUpdate } from "../gradients/step.ts";
+import { usesPreferences } from "../gradients/registry.ts";
 import { initBackend, backendPreference } from "../model/backend.ts";
 import { isCheckpoint, loadCheckpoint, saveCheckpoint } from "../model/checkpoint.ts";
-import type { GPT } from "../model/gpt.ts";
+import { parameterBlock, type GPT } from "../model/gpt.ts";
 import { completionMask, generate, sequenceLogprobs, sequenceLogprobsArray } from "../model/sample.ts";
 import { EOS, type Tokenizer } from "../model/tokenizer.ts";
 import { makeStrategy, minVarianceAlpha, weightRows, type WeightStrategy } from "../rewards/strategies/index.ts";
@@ -44,6 +48,7 @@ import { progress } from "../util/progress.ts";
 import { fnv1a, rngFor, shuffled } from "../util/rng.ts";
 import type { Sink } from "../util/sink.ts";
 import { groupAdvantages, mean, std } from "./advantages.ts";
+import { ignoredCombinations } from "./config.ts";
 import { grpoLoss } from "./loss.ts";
 
 export const CAPABILITIES: readonly Family[] = FAMILIES;
@@ -125,6 +130,10 @@ export async function runGrpo(o: GrpoOptions): Promise<GrpoResult> {
   const { config, sink, kg } = o;
   const g = config.grpo;
   if (g.method === "none") throw new BbioError("grpo.method is \"none\" (an SFT-only run): there is nothing to optimise");
+  const ignored = ignoredCombinations(g);
+  if (ignored.length) throw new BbioError(`GRPO: ${ignored.join("; ")}`, 2);
+  // preference weights reach the method only where it applies them (mgda defines its own: ignoredCombinations)
+  const applyPrefs = usesPreferences(g.method);
   const seed = o.seed ?? config.seed;
   const backend = await initBackend(backendPreference(config.backend));
   const t0 = Date.now();
@@ -156,6 +165,7 @@ export async function runGrpo(o: GrpoOptions): Promise<GrpoResult> {
   });
   if (pendingStrategyState !== undefined) strategy.load?.(pendingStrategyState);
   const alphas = CAPABILITIES.map((c) => o.alphas[c]);
+  const blocks = [...policy.params.keys()].map(parameterBlock); // same order as gradsOf's parts
   if (alphas.some((a) => a < 1) && !o.rewardModel) throw new BbioError("GRPO: a reward model is required unless every α_c = 1");
   const encoded = new Map(pools.flat().map((it) => [it.id, tok.encodePrompt(it.prompt)]));
   const promptOf = (it: Item) => encoded.get(it.id)!;
@@ -206,12 +216,18 @@ export async function runGrpo(o: GrpoOptions): Promise<GrpoResult> {
       // old / reference log-probs (no gradient), once per sampled batch
       const byCap = CAPABILITIES.map((_, c) => rows.map((r, i) => (r.cap === c ? i : -1)).filter((i) => i >= 0));
       const batchOf = (idx: number[]) => ({ prompts: idx.map((i) => rows[i].prompt), completions: idx.map((i) => rows[i].completion) });
-      const oldLp = g.num_iterations > 1 ? await Promise.all(byCap.map((idx) => sequenceLogprobsArray(policy, batchOf(idx)))) : null;
-      const refLp = ref ? await Promise.all(byCap.map((idx) => sequenceLogprobsArray(ref, batchOf(idx)))) : null;
+      // all three at the sampling temperature, as TRL does (logits / temperature before the log-softmax): the ratio
+      // and the KL then compare the distribution the completions were actually drawn from
+      const oldLp = g.num_iterations > 1 ? await Promise.all(byCap.map((idx) => sequenceLogprobsArray(policy, batchOf(idx), g.temperature))) : null;
+      const refLp = ref ? await Promise.all(byCap.map((idx) => sequenceLogprobsArray(ref, batchOf(idx), g.temperature))) : null;
+      // dapo's normaliser: the completion tokens of the whole step's batch (TRL's num_items_in_batch)
+      const numItemsInBatch = rows.reduce((a, r) => a + r.completion.length, 0);
 
       // --- 5. μ passes: per-capability gradients → combination → AdamW
       const statSum = [0, 0, 0, 0];
       let lossLogged = 0, update: ReturnType<typeof capabilityAwareUpdate> | undefined, weightsUsed: number[] = [];
+      let gradNormSum = 0;
+      let blocksLast: BlockGram[] = [];
       for (let it = 0; it < g.num_iterations; it++) {
         const parts: Float32Array[][] = [];
         const losses: number[] = [];
@@ -223,14 +239,14 @@ export async function runGrpo(o: GrpoOptions): Promise<GrpoResult> {
           };
           let stats: tf.Tensor1D | undefined;
           const r = await gradsOf(policy, () => {
-            const logp = sequenceLogprobs(policy, batchOf(idx));
+            const logp = sequenceLogprobs(policy, batchOf(idx), g.temperature);
             const out = grpoLoss({
               logp,
               oldLogp: oldLp ? pad(oldLp[c]) : null,
               refLogp: refLp ? pad(refLp[c]) : null,
               mask: completionMask(idx.map((i) => rows[i].completion)),
               advantages: tf.tensor1d(idx.map((i) => adv.advantages[i]), "float32"),
-            }, { beta: g.beta, epsilon: g.epsilon, epsilonHigh: g.epsilon_high, lossType: g.loss_type, maxCompletionLength: g.max_completion_length });
+            }, { beta: g.beta, epsilon: g.epsilon, epsilonHigh: g.epsilon_high, lossType: g.loss_type, maxCompletionLength: g.max_completion_length, numItemsInBatch });
             stats = tf.keep(out.stats);
             return out.loss;
           });
@@ -241,18 +257,25 @@ export async function runGrpo(o: GrpoOptions): Promise<GrpoResult> {
           losses.push(r.value);
         }
         // gradients of the LOSS (descent directions); every method is odd-equivariant, so combining them is fine.
-        // The strategy sees this step's Gram and rewards (one update per pass; dynamic keeps its EMA across steps).
-        const gram = gramMatrix(parts.map(flattenParts));
-        weightsUsed = strategy.update({
-          gram, rewards: CAPABILITIES.map((_, c) => groupsOf(byCap[c].map((i) => hybrid[i]), g.num_generations)),
-        }, step).weights;
-        update = capabilityAwareUpdate(parts, { method: g.method, capabilities: CAPABILITIES, step, weights: weightsUsed, seed });
+        // The strategy sees this step's Gram and rewards ONCE per step, on the first (on-policy) pass: the μ passes
+        // re-use one sampled batch, and a stateful strategy (dynamic's EMA) must fold in one observation per step,
+        // not μ — otherwise its smoothing horizon would silently shrink by μ. Later passes keep these weights.
+        // per-block Grams (embeddings, each layer's attention / MLP, layer norms) in one pass; their sum is the
+        // whole-model Gram, handed to the strategy and the update so it is not computed a second time
+        const bg = blockGrams(parts, blocks);
+        const gram = bg.gram;
+        blocksLast = bg.blocks;
+        if (it === 0)
+          weightsUsed = strategy.update({
+            gram, rewards: CAPABILITIES.map((_, c) => groupsOf(byCap[c].map((i) => hybrid[i]), g.num_generations)),
+          }, step).weights;
+        update = capabilityAwareUpdate(parts, { method: g.method, capabilities: CAPABILITIES, step, weights: applyPrefs ? weightsUsed : undefined, seed, gram });
         const coef = (update.diagnostics.coef as number[] | undefined) ?? update.weights;
         lossLogged = coef.reduce((a, w, c) => a + w * losses[c], 0);
         const grads = new Map<string, tf.Tensor>();
         [...policy.params.entries()].forEach(([name, v], k) => grads.set(name, tf.tensor(update!.perVariable[k], v.shape, "float32")));
         const norm = clipByGlobalNorm(grads, g.max_grad_norm);
-        sink.metric(step, "grad_norm", (await norm.data())[0]);
+        gradNormSum += (await norm.data())[0];
         norm.dispose();
         opt.step(grads, lr);
         for (const t of grads.values()) t.dispose();
@@ -264,6 +287,8 @@ export async function runGrpo(o: GrpoOptions): Promise<GrpoResult> {
       const coefSum = coef.reduce((a, b) => a + b, 0);
       const capMean = byCap.map((idx) => mean(idx.map((i) => hybrid[i])));
       sink.metric(step, "loss", lossLogged);
+      // one row per step (the store keys metrics by step): the mean pre-clip norm over the μ passes
+      sink.metric(step, "grad_norm", gradNormSum / g.num_iterations);
       sink.metric(step, "reward", coefSum > 0 ? coef.reduce((a, w, c) => a + (w / coefSum) * capMean[c], 0) : mean(hybrid));
       sink.metric(step, "reward_std", std(hybrid));
       sink.metric(step, "frac_reward_zero_std", adv.fracZeroStd);
@@ -273,7 +298,7 @@ export async function runGrpo(o: GrpoOptions): Promise<GrpoResult> {
         sink.metric(step, `rewards/${c}/std`, std(idx.map((i) => hybrid[i])));
         sink.metric(step, `rewards/${c}/rule`, mean(idx.map((i) => rule[i])));
         if (o.rewardModel) sink.metric(step, `rewards/${c}/model`, mean(idx.map((i) => model[i])));
-        sink.metric(step, `weights/${c}`, weightsUsed[ci]);
+        if (applyPrefs) sink.metric(step, `weights/${c}`, weightsUsed[ci]); // only preferences the method applied
         sink.metric(step, `coef/${c}`, coef[ci]);
         sink.metric(step, `alpha/${c}`, alphas[ci]);
       });
@@ -302,7 +327,8 @@ export async function runGrpo(o: GrpoOptions): Promise<GrpoResult> {
           sink.metric(step, `method/${key}/max_abs_offdiag`, m);
         }
       }
-      sink.rows("grad_gram", u.gramRows);
+      sink.rows("grad_gram", u.gramRows); // the whole model
+      sink.rows("grad_gram_blocks", blockGramRows(step, CAPABILITIES, blocksLast)); // the same pass, per parameter block
       sink.rows("weights", weightRows(step, CAPABILITIES, coefSum > 0 ? coef.map((w) => w / coefSum) : coef, `${g.weight_strategy}/${g.method}`, alphas));
       if (step === 1 || step === g.max_steps || step % g.log_completions_every === 0)
         sink.rows("completions", rows.map((r, i) => ({

@@ -52,6 +52,22 @@ export function weightShapes(c: ModelConfig): [string, number[]][] {
   return out;
 }
 
+/**
+ * The parameter block a weight belongs to, for per-block gradient Grams (src/gradients/gram.ts blockGrams):
+ *   embeddings   wte and wpe — wte is also the output head (tied), so there is no separate head block
+ *   h.{i}.attn   layer i's attention (q/k/v/o weights and biases)
+ *   h.{i}.mlp    layer i's MLP
+ *   layernorm    every LayerNorm gain/bias (ln_1, ln_2 of each layer and ln_f): 2C values each, too small to read
+ *                per layer
+ */
+export function parameterBlock(name: string): string {
+  if (name === "wte" || name === "wpe") return "embeddings";
+  if (/(^|\.)ln_(1|2|f)\.[gb]$/.test(name)) return "layernorm";
+  const m = /^(h\.\d+)\.(attn|mlp)\./.exec(name);
+  if (m) return `${m[1]}.${m[2]}`;
+  throw new BbioError(`parameterBlock: no block for weight "${name}"`);
+}
+
 export function paramCount(c: ModelConfig): number {
   return weightShapes(c).reduce((s, [, shape]) => s + shape.reduce((a, b) => a * b, 1), 0);
 }

@@ -124,7 +124,11 @@ const rm: StageDef<Config> = {
 
 const grpo: StageDef<Config> = {
   name: "grpo",
-  version: 2, // 2: prohibitions earn no credit alone (src/mkgsg/score.ts)
+  // 2: prohibitions earn no credit alone (src/mkgsg/score.ts)
+  // 3: issue 9 — cagrpo applies weight_strategy; dapo divides by the whole batch's tokens; log-probs at the sampling
+  //    temperature; normalize_then_sum always batch-normalises; one strategy/EMA update and grad_norm per step;
+  //    Aligned-MTL's rank tolerance is LibMTL's
+  version: 3,
   deps: () => ["generate", "sft", "rm"],
   enabled: (c) => !sftOnly(c),
   slice: (c) => ({ grpo: c.grpo }),

@@ -12,7 +12,17 @@
  * Readers use the v_* views, which show only rows of complete runs (a crashed or running run is invisible to them).
  */
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
+
+/**
+ * Migrations of an existing store to SCHEMA_VERSION: MIGRATIONS[v] takes a version-v store to v + 1 and runs when
+ * the store is opened for writing. Only ADDITIVE changes get one (new tables / views, which ddl() creates idempotently);
+ * anything else keeps the old rule — a store of another version is refused with "use a new --db file".
+ *   1 → 2  grad_gram_blocks (per-parameter-block Grams, issue 9)
+ */
+export const MIGRATIONS: Readonly<Record<number, () => string[]>> = {
+  1: () => ddl(),
+};
 
 export type ColumnType = "VARCHAR" | "INTEGER" | "DOUBLE" | "BOOLEAN" | "TIMESTAMP";
 export interface Column {
@@ -94,6 +104,24 @@ export const TABLES: readonly TableDef[] = [
       c("run_id", "VARCHAR"),
       c("stage", "VARCHAR"),
       c("step", "INTEGER"),
+      c("cap_i", "VARCHAR"),
+      c("cap_j", "VARCHAR"),
+      c("dot", "DOUBLE"),
+      c("cos", "DOUBLE"),
+    ],
+  },
+  {
+    name: "grad_gram_blocks",
+    scope: "run",
+    doc:
+      "the grad_gram rows per parameter block (embeddings incl. the tied head, h.<i>.attn, h.<i>.mlp, layernorm), from " +
+      "the same pass; block_size = the block's parameter count (its null band: |cos| ≈ 1/√block_size). Σ over blocks of dot = grad_gram's dot",
+    columns: [
+      c("run_id", "VARCHAR"),
+      c("stage", "VARCHAR"),
+      c("step", "INTEGER"),
+      c("block", "VARCHAR"),
+      c("block_size", "INTEGER"),
       c("cap_i", "VARCHAR"),
       c("cap_j", "VARCHAR"),
       c("dot", "DOUBLE"),

@@ -10,7 +10,7 @@
 import { BbioError } from "../util/errors.ts";
 import { canonicalJson } from "../util/hash.ts";
 import { withDb, num, type Db, type OpenOptions } from "./db.ts";
-import { ddl, SCHEMA_VERSION, RUN_TABLES, DATA_TABLES, TABLE_BY_NAME } from "./schema.ts";
+import { ddl, MIGRATIONS, SCHEMA_VERSION, RUN_TABLES, DATA_TABLES, TABLE_BY_NAME } from "./schema.ts";
 
 export interface RunStart {
   id: string;
@@ -282,7 +282,26 @@ async function ensureSchema(db: Db): Promise<void> {
     await db.run(`INSERT INTO schema_version VALUES (?, now())`, [SCHEMA_VERSION]);
     return;
   }
+  await migrate(db);
   await checkSchema(db);
+}
+
+/** Apply the additive migrations (schema.ts MIGRATIONS) to a writable store of an older version, one version at a time. */
+async function migrate(db: Db): Promise<void> {
+  let v = await storedVersion(db);
+  while (v !== null && v < SCHEMA_VERSION && MIGRATIONS[v]) {
+    for (const stmt of MIGRATIONS[v]()) await db.run(stmt);
+    await db.run(`INSERT INTO schema_version VALUES (?, now())`, [v + 1]);
+    v++;
+  }
+}
+
+async function storedVersion(db: Db): Promise<number | null> {
+  try {
+    return num((await db.all<{ version: unknown }>(`SELECT max(version) AS version FROM schema_version`))[0]?.version);
+  } catch {
+    return null;
+  }
 }
 
 async function checkSchema(db: Db): Promise<void> {
@@ -296,7 +315,9 @@ async function checkSchema(db: Db): Promise<void> {
     throw new BbioError(
       `store ${db.path} has schema version ${v}, this bbio expects ${SCHEMA_VERSION}`,
       2,
-      "use a new --db file (stores are cheap to rebuild: cached stages are reused)",
+      v !== null && v < SCHEMA_VERSION && MIGRATIONS[v]
+        ? "open it once for writing (e.g. bbio run) to migrate it in place, or use a new --db file"
+        : "use a new --db file (stores are cheap to rebuild: cached stages are reused)",
     );
 }
 

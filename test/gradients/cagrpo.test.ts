@@ -64,19 +64,67 @@ describe("cagrpo (ours: symmetric conflict projection + closed-form weights)", (
   });
 
   it("weights alone cannot orthogonalise, the projection can (paper.md §6.2 item 5)", () => {
-    const grads = [vec(1, 0.1), vec(-1, 1)];
-    const G = gramMatrix(grads);
-    const r = cagrpo(grads);
-    for (const s of [[0.1, 10], [1, 1], [5, 0.2], r.weights]) expect(cosines(scaleGram(G, s))[0][1]).toBeCloseTo(cosines(G)[0][1], 12);
-    expect(cosines(G)[0][1]).toBeLessThan(-0.6);
-    expect((r.diagnostics.cosAfter as number[][])[0][1]).toBeGreaterThanOrEqual(0);
-    expect((r.diagnostics.normRemoved as number[]).every((x) => x > 0)).toBe(true);
+    // Checked on the VECTORS, not by re-deriving the identity from the Gram helpers it is meant to test: the scaled
+    // gradients s_c·g_c are formed explicitly, their Gram recomputed from the floats, compared with scaleGram and with
+    // the unscaled cosine; then cagrpo runs on the scaled inputs and its projected vectors are rebuilt and measured.
+    const grads = [vec(1, 0.1, 0.3), vec(-1, 1, -0.2), vec(0.2, -0.9, 0.5)];
+    const G = gramMatrix(grads), cos0 = cosines(G);
+    expect(cos0[0][1]).toBeLessThan(-0.6);
+    const rng = mulberry32(5);
+    const scalings = [[0.1, 10, 1], [5, 0.2, 3], cagrpo(grads).weights.map((w) => w + 1e-3), ...Array.from({ length: 20 }, () => [0, 0, 0].map(() => Math.exp(4 * rng() - 2)))];
+    for (const s of scalings) {
+      const scaled = grads.map((g, c) => g.map((x) => s[c] * x));
+      const Gs = gramMatrix(scaled);
+      scaleGram(G, s).forEach((row, i) => row.forEach((v, j) => expect(v).toBeCloseTo(Gs[i][j], 5)));
+      const cosS = cosines(Gs);
+      for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) expect(cosS[i][j]).toBeCloseTo(cos0[i][j], 6); // weights change no cosine
+      const r = cagrpo(scaled);
+      const { M } = conflictProjection(Gs);
+      const proj = M.map((row) => scaled[0].map((_, k) => row.reduce((acc, m, q) => acc + m * scaled[q][k], 0)));
+      const cosP = cosines(gramMatrix(proj.map((p) => Float32Array.from(p))));
+      const after = r.diagnostics.cosAfter as number[][];
+      for (let i = 0; i < 3; i++)
+        for (let j = 0; j < 3; j++) {
+          if (i === j) continue;
+          expect(after[i][j]).toBeCloseTo(cosP[i][j], 4); // the logged cosines are those of the actual vectors
+          if (cos0[i][j] < 0) expect(dot64(proj[i], scaled[j]) / Math.sqrt(Gs[i][i] * Gs[j][j])).toBeCloseTo(0, 6); // g̃_i ⊥ g_j
+        }
+      expect((r.diagnostics.normRemoved as number[]).filter((x) => x > 0).length).toBeGreaterThan(0);
+    }
   });
 
   it("a capability fully cancelled by projection (g_2 = −g_1) gets weight 0 and no NaN", () => {
     const r = cagrpo([vec(1, 0), vec(-1, 0), vec(0, 1)]);
     expect(r.diagnostics.dropped).toEqual([0, 1]);
     expect(Array.from(r.direction)).toEqual([0, 1]);
+  });
+});
+
+describe("cagrpo applies the weight strategy's preferences (issue 9: they used to be logged, never applied)", () => {
+  it("orthogonal inputs: first-order gains are proportional to the preferences, under both weight rules", () => {
+    const grads = [vec(2, 0, 0), vec(0, 1, 0), vec(0, 0, 0.5)];
+    const p = [0.5, 0.3, 0.2];
+    for (const weightRule of ["balanced", "closed_form"] as const) {
+      const gain = cagrpo(grads, { weights: p, weightRule }).diagnostics.gain as number[];
+      expect(gain[1] / gain[0]).toBeCloseTo(0.3 / 0.5, 9);
+      expect(gain[2] / gain[0]).toBeCloseTo(0.2 / 0.5, 9);
+    }
+  });
+
+  it("different preferences give a different direction; uniform preferences are the default rule", () => {
+    const grads = randomGrads(77, 4, 20);
+    grads[3] = grads[3].map((x, k) => x - 1.2 * grads[1][k]);
+    const a = cagrpo(grads), u = cagrpo(grads, { weights: [1, 1, 1, 1] }), b = cagrpo(grads, { weights: [0.7, 0.1, 0.1, 0.1] });
+    a.direction.forEach((v, k) => expect(u.direction[k]).toBeCloseTo(v, 6));
+    let diff = 0;
+    a.direction.forEach((v, k) => (diff = Math.max(diff, Math.abs(v - b.direction[k]))));
+    expect(diff).toBeGreaterThan(1e-3);
+    expect(b.diagnostics.preferences).toEqual([0.7, 0.1, 0.1, 0.1].map((x) => expect.closeTo(x, 12)));
+  });
+
+  it("min-norm weights cannot take preferences: refused, not silently dropped", () => {
+    const grads = randomGrads(78, 3, 10);
+    expect(() => cagrpo(grads, { weights: [0.6, 0.2, 0.2], weightRule: "min_norm" })).toThrow(/min-norm weight rule defines its own weights/);
   });
 });
 

@@ -27,6 +27,20 @@ describe("capabilityAwareUpdate (GRPO-facing helper)", () => {
     expect(r.gramRows.every((row) => row.step === 3)).toBe(true);
   });
 
+  it("a Gram passed by the caller (the GRPO loop's blockGrams sum) is used, not recomputed", () => {
+    const parts = [[vec(1, 0), vec(0)], [vec(-1, 1), vec(0)]];
+    const opts = { method: "pcgrad", capabilities: ["knowledge", "reasoning"], step: 3, seed: 0 };
+    const own = capabilityAwareUpdate(parts, opts);
+    const given = capabilityAwareUpdate(parts, { ...opts, gram: gramMatrix(parts.map(flattenParts)) });
+    expect(Array.from(given.direction)).toEqual(Array.from(own.direction));
+    expect(given.metrics).toEqual(own.metrics);
+    // a (deliberately different) Gram shows up in what is logged: proof it is the one in use
+    const fake = capabilityAwareUpdate(parts, { ...opts, gram: [[4, 0], [0, 1]] });
+    expect(fake.metrics["grad/norm/knowledge"]).toBe(2);
+    expect(fake.metrics["grad/conflict_fraction"]).toBe(0);
+    expect(() => capabilityAwareUpdate(parts, { ...opts, gram: [[1]] })).toThrow(/expected 2×2/);
+  });
+
   it("shape mismatches and unknown methods are caught", () => {
     expect(() => capabilityAwareUpdate([[vec(1)], [vec(1, 2)]], { method: "sum", capabilities: ["a", "b"], step: 0 })).toThrow(/shapes/);
     expect(() => capabilityAwareUpdate([[vec(1)]], { method: "nope", capabilities: ["a"], step: 0 })).toThrow(BbioError);

@@ -38,16 +38,26 @@ describe("group-relative advantages (TRL semantics)", () => {
 
   it("normalize_then_sum (GDPO): each function normalised per group, weighted sum, then batch-normalised", () => {
     const rw = [[1, 0], [0, 0], [1, 1], [1, 0]];
-    const a = groupAdvantages(rw, [1, 2], 2, { scaleRewards: "none", aggregation: "normalize_then_sum" });
+    const a = groupAdvantages(rw, [1, 2], 2, { scaleRewards: "group", aggregation: "normalize_then_sum" });
     const z = 0.5 / (Math.SQRT1_2 + STD_EPS); // (1 − 0.5)/(std of {1,0} = 0.7071)
-    expect(a.advantages[0]).toBeCloseTo(z, 10);
-    expect(a.advantages[1]).toBeCloseTo(-z, 10);
-    expect(a.advantages[2]).toBeCloseTo(2 * z, 10);
-    expect(a.advantages[3]).toBeCloseTo(-2 * z, 10);
-    const b = groupAdvantages(rw, [1, 2], 2, { scaleRewards: "group", aggregation: "normalize_then_sum" });
-    const mean = b.advantages.reduce((x, y) => x + y, 0) / 4;
+    // before the batch normalisation (the aggregate): z, −z, 2z, −2z
+    expect(a.aggregate).toEqual([z, -z, 2 * z, -2 * z].map((x) => expect.closeTo(x, 10)));
+    // after: (A − 0)/(std_batch(A) + 1e-4), std_batch of {z, −z, 2z, −2z} = z·√(10/3)
+    const sb = z * Math.sqrt(10 / 3) + STD_EPS;
+    expect(a.advantages).toEqual([z / sb, -z / sb, (2 * z) / sb, (-2 * z) / sb].map((x) => expect.closeTo(x, 10)));
+    const mean = a.advantages.reduce((x, y) => x + y, 0) / 4;
     expect(mean).toBeCloseTo(0, 10);
-    expect(std(b.advantages)).toBeCloseTo(1, 3);
+    expect(std(a.advantages)).toBeCloseTo(1, 3);
+  });
+
+  it("normalize_then_sum batch-normalises whatever scale_rewards says (TRL; issue 9: \"none\" used to skip it)", () => {
+    const rw = [[1, 0], [0, 0], [1, 1], [1, 0], [0.2, 0.9], [0.7, 0.1]];
+    const group = groupAdvantages(rw, [1, 2], 2, { scaleRewards: "group", aggregation: "normalize_then_sum" });
+    for (const scaleRewards of ["none", "batch"] as const) {
+      const a = groupAdvantages(rw, [1, 2], 2, { scaleRewards, aggregation: "normalize_then_sum" });
+      expect(a.advantages).toEqual(group.advantages.map((x) => expect.closeTo(x, 12)));
+    }
+    expect(std(group.advantages)).toBeCloseTo(1, 3);
   });
 
   it("rejects a batch that is not a multiple of num_generations", () => {

@@ -50,6 +50,15 @@ describe("GRPO loop (tiny model, cpu backend)", () => {
     // diagonal: cos 1 for a non-zero gradient (a flat reward group gives an exactly zero gradient, cos 0)
     for (const r of gram.filter((x) => x.cap_i === x.cap_j)) expect(r.cos as number).toBeCloseTo((r.dot as number) > 0 ? 1 : 0, 5);
     expect(gram.some((x) => x.cap_i === x.cap_j && (x.dot as number) > 0)).toBe(true);
+    // per-block Grams from the same pass: embeddings, layer norms, each layer's attention and MLP; they sum to grad_gram
+    const blocks = sink.tables.get("grad_gram_blocks")!;
+    const names = new Set(blocks.map((x) => x.block));
+    expect(names.size).toBe(2 + 2 * tinyConfig().model.n_layer);
+    expect(blocks).toHaveLength(3 * 16 * names.size);
+    for (const r of gram) {
+      const parts = blocks.filter((b) => b.step === r.step && b.cap_i === r.cap_i && b.cap_j === r.cap_j);
+      expect(parts.reduce((a, b) => a + (b.dot as number), 0)).toBeCloseTo(r.dot as number, 10);
+    }
     const w = sink.tables.get("weights")!;
     for (let s = 1; s <= 3; s++) expect(w.filter((x) => x.step === s).reduce((a, x) => a + (x.w as number), 0)).toBeCloseTo(1, 6);
     // sum + uniform weights: reward = mean over capabilities of the per-capability means
@@ -82,7 +91,10 @@ describe("GRPO loop (tiny model, cpu backend)", () => {
   }, 120_000);
 
   it("a resumed run with the stateful dynamic strategy continues with the same weights as an uninterrupted one", async () => {
-    const cfg = () => grpoCfg({ method: "mgda", weight_strategy: "dynamic", dynamic_every: 2, max_steps: 4, save_every: 1 });
+    // sum APPLIES the strategy's weights, so a lost EMA state changes the update and the loss, not only a logged
+    // number (with mgda, which ignores them, this test passed even when the state was dropped — issue 9). dynamic_every
+    // 2 with a stop after 3: step 4 holds step 3's weights only if the state says step 3 recomputed them.
+    const cfg = () => grpoCfg({ method: "sum", weight_strategy: "dynamic", dynamic_every: 2, max_steps: 4, save_every: 1 });
     const full = await run(cfg());
     const dir = tmp();
     await run(cfg(), dir, { stopAfter: 3 });
@@ -90,7 +102,19 @@ describe("GRPO loop (tiny model, cpu backend)", () => {
     const w = (sk: MemorySink, step: number) => CAPABILITIES.map((c) => sk.metrics.find((m) => m.step === step && m.name === `weights/${c}`)!.value);
     for (const [i, v] of w(rest.sink, 4).entries()) expect(v).toBeCloseTo(w(full.sink, 4)[i], 6);
     expect(rest.sink.series("loss")[0]).toBeCloseTo(full.sink.series("loss")[3], 5);
+    // the update itself (d = Σ w_c g_c): its norm relative to the uninterrupted run's
+    const dn = (sk: MemorySink) => sk.metrics.find((m) => m.step === 4 && m.name === "grad/direction_norm")!.value;
+    expect(dn(rest.sink) / dn(full.sink)).toBeCloseTo(1, 4);
+    // and the check can fail: the weights do move between recomputations in this run
+    expect(Math.max(...w(full.sink, 4).map((v, i) => Math.abs(v - w(full.sink, 1)[i])))).toBeGreaterThan(1e-3);
   }, 120_000);
+
+  it("a weight strategy under mgda (which ignores it) is refused, not silently run", async () => {
+    expect(() => grpoCfg({ method: "mgda", weight_strategy: "dynamic" })).toThrow(/has no effect under grpo.method="mgda"/);
+    // a config object built without the parser (a library caller) is refused by runGrpo itself
+    const c = grpoCfg();
+    await expect(run({ ...c, grpo: { ...c.grpo, method: "mgda", weight_strategy: "dynamic" } })).rejects.toThrow(/has no effect under grpo.method="mgda"/);
+  }, 60_000);
 
   it("every combination method and weight strategy runs; a missing reward model is a clear error", async () => {
     for (const method of ["cagrpo", "cagrad", "aligned_mtl"]) await run(grpoCfg({ method, max_steps: 1 }));

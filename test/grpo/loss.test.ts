@@ -43,6 +43,14 @@ describe("GRPO loss by hand", () => {
     expect(run("bnpo")[0]).toBeCloseTo((-1.2 - 1 + 3.6) / 3, 5);
     expect(run("dapo")[0]).toBeCloseTo((-1.2 - 1 + 3.6) / 3, 5);
   });
+  it("dapo divides by the WHOLE batch's completion tokens (TRL num_items_in_batch), bnpo by its own (issue 9)", () => {
+    // these 2 completions (3 tokens) are one capability's share of a step whose batch has 10 completion tokens
+    const loss = (lossType: LossType) => tf.tidy(() => grpoLoss({
+      logp: tf.tensor2d(logp), oldLogp: tf.tensor2d(old), refLogp: null, mask: tf.tensor2d(mask), advantages: tf.tensor1d(adv),
+    }, { beta: 0, epsilon: 0.2, lossType, maxCompletionLength: 4, numItemsInBatch: 10 }).loss.dataSync()[0]);
+    expect(loss("dapo")).toBeCloseTo((-1.2 - 1 + 3.6) / 10, 5);
+    expect(loss("bnpo")).toBeCloseTo((-1.2 - 1 + 3.6) / 3, 5);
+  });
   it("dr_grpo: divide by B · max_completion_length", () => {
     expect(run("dr_grpo")[0]).toBeCloseTo((-1.2 - 1 + 3.6) / (2 * 4), 5);
   });

@@ -6,7 +6,8 @@ import { Store, flatten } from "../../src/store/store.ts";
 import { StoreSink, readSpool } from "../../src/store/sink.ts";
 import { queryStore } from "../../src/store/query.ts";
 import { exportForSite } from "../../src/store/export.ts";
-import { TABLES, VIEWS, ddl } from "../../src/store/schema.ts";
+import { SCHEMA_VERSION, TABLES, VIEWS, ddl } from "../../src/store/schema.ts";
+import { withDb } from "../../src/store/db.ts";
 import { BbioError } from "../../src/util/errors.ts";
 import { tmp, q } from "./helpers.ts";
 
@@ -21,8 +22,26 @@ describe("schema", () => {
     for (const t of ["runs", "stages", "metrics", "grad_gram", "weights", "evals", "completions", "items", "rejects", "pairs", "schema_version", "run_params"])
       expect(tables).toContain(t);
     for (const v of VIEWS) expect(tables).toContain(v);
-    expect(await q(db, "SELECT version FROM schema_version")).toEqual([{ version: 1 }]);
+    expect(await q(db, "SELECT version FROM schema_version")).toEqual([{ version: SCHEMA_VERSION }]);
     expect(ddl().length).toBe(TABLES.length + VIEWS.length);
+  });
+
+  it("migrates a version-1 store in place on the first write (1 → 2 adds grad_gram_blocks); a read-only open says how", async () => {
+    const db = join(tmp("migrate"), "s.duckdb");
+    await start(new Store(db), "r1");
+    // turn it into what version 1 created: no grad_gram_blocks, one version row of 1
+    await withDb(db, {}, async (d) => {
+      await d.run("DROP VIEW v_grad_gram_blocks");
+      await d.run("DROP TABLE grad_gram_blocks");
+      await d.run("DELETE FROM schema_version");
+      await d.run("INSERT INTO schema_version VALUES (1, now())");
+    });
+    await expect(new Store(db).read(async () => 0)).rejects.toThrow(/schema version 1, this bbio expects 2/);
+    await expect(new Store(db).read(async () => 0)).rejects.toMatchObject({ hint: expect.stringMatching(/open it once for writing/) });
+    await start(new Store(db), "r2");
+    expect(await q(db, "SELECT max(version) AS v FROM schema_version")).toEqual([{ v: 2 }]);
+    expect(await q(db, "SELECT count(*) AS n FROM v_grad_gram_blocks")).toEqual([{ n: 0 }]);
+    expect(await q(db, "SELECT count(*) AS n FROM runs")).toEqual([{ n: 2 }]); // the old rows are kept
   });
 
   it("flattens configs to dotted keys for run_params", () => {
