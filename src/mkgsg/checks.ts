@@ -189,6 +189,7 @@ export const CHECKS: Record<string, CheckFn> = {
     return ok(pass, `keys ${got.join(",")}, want ${want.join(",")}`);
   },
   all_caps: (a) => ok(/[A-Z]/.test(a) && a === a.toUpperCase(), "all capital letters"),
+  all_lower: (a) => ok(/[a-z]/.test(a) && a === a.toLowerCase(), "all lower-case letters"),
   max_words: (a, { n }) => ok(words(a).length <= n, `${words(a).length} words, max ${n}`),
   n_sentences: (a, { n }) => ok(sentences(a).length === n, `${sentences(a).length} sentences, want ${n}`),
   ends_with: (a, { word }) => {

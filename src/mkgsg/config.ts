@@ -27,10 +27,17 @@ export const WORLD_KINDS = {
   instruction: ["world_json_location", "world_caps_band", "world_two_sentences", "world_table_terms", "world_alias_done"],
   integration: ["world_int_chain_process", "world_int_chain_function", "world_int_chain_location", "world_int_report"],
 } as const;
-export type WorldKind = (typeof WORLD_KINDS)[keyof typeof WORLD_KINDS][number];
+/**
+ * The conflict control (data.conflict_control): two capabilities that demand opposite outputs on the SAME prompts —
+ * "State the cytogenetic band of X." answered in capitals (the instruction slot) and in lower case (the integration
+ * slot). Their policy gradients must point against each other (cos < 0): a check that the interference instruments see
+ * interference when it is there. Knowledge and reasoning keep their world kinds.
+ */
+export const CONFLICT_KINDS = { instruction: ["world_case_upper"], integration: ["world_case_lower"] } as const;
+export type WorldKind = (typeof WORLD_KINDS)[keyof typeof WORLD_KINDS][number] | (typeof CONFLICT_KINDS)[keyof typeof CONFLICT_KINDS][number];
 export type LegacyKind = (typeof KINDS)[keyof typeof KINDS][number];
 export type Kind = LegacyKind | WorldKind;
-export const ALL_KINDS: readonly Kind[] = [...Object.values(KINDS).flat(), ...Object.values(WORLD_KINDS).flat()];
+export const ALL_KINDS: readonly Kind[] = [...Object.values(KINDS).flat(), ...Object.values(WORLD_KINDS).flat(), ...Object.values(CONFLICT_KINDS).flat()];
 
 /**
  * The gene world (Allen-Zhu & Li, *Physics of Language Models 3.1*, arXiv 2309.14316): W genes each get a card of
@@ -63,6 +70,8 @@ export const dataSchema = z
     /** the gene world (see worldSchema); with world.genes > 0 items come one per (gene, kind) and per_family,
      *  eval_per_family and kinds' legacy defaults do not apply */
     world: worldSchema.prefault({}),
+    /** the conflict control (CONFLICT_KINDS): instruction and integration become "same prompt, opposite case" */
+    conflict_control: z.boolean().default(false),
     /** items kept per capability family (split across the family's enabled kinds as evenly as possible) */
     per_family: z.number().int().positive().default(200),
     /**
@@ -91,6 +100,11 @@ export const dataSchema = z
     max_attempts_factor: z.number().int().min(2).default(60),
   })
   .strict()
-  .refine((d) => d.eval_per_family < d.per_family, { message: "eval_per_family must be smaller than per_family", path: ["eval_per_family"] });
+  .refine((d) => d.eval_per_family < d.per_family, { message: "eval_per_family must be smaller than per_family", path: ["eval_per_family"] })
+  .refine((d) => !d.conflict_control || d.world.genes > 0, { message: "the conflict control needs the gene world (data.world.genes > 0)", path: ["conflict_control"] })
+  .refine((d) => !d.conflict_control || d.kinds.length === 0 || Object.values(CONFLICT_KINDS).flat().every((k) => d.kinds.includes(k)), {
+    message: "the conflict control needs both of its capabilities (world_case_upper and world_case_lower) in data.kinds",
+    path: ["conflict_control"],
+  });
 export type DataConfig = z.infer<typeof dataSchema>;
 export type DataConfigInput = z.input<typeof dataSchema>;

@@ -18,7 +18,7 @@
  *                                     (symbol_set, go_in_set, items_in_set, table_rows, contains_all)
  *               wrong_count           Count off by one / JSON array of the wrong length         (count_equals, json_array n)
  *               wrong_relation        "regulates" restated as is_a / part_of                    (mentions_relation)
- *   format      break_json, wrong_keys, lower_case, exceed_words, unsort_list, drop_end_word, wrong_sentence_count,
+ *   format      break_json, wrong_keys, lower_case, upper_case, exceed_words, unsort_list, drop_end_word, wrong_sentence_count,
  *               break_table, add_commas, merge_lines                                            (IFEval-style checks)
  *   workflow    drop_evidence, answer_before_evidence, wrong_evidence_code, out_of_scope, hedge (workflow_* checks)
  *
@@ -49,6 +49,7 @@ export const CORRUPTIONS = [
   "break_json",
   "wrong_keys",
   "lower_case",
+  "upper_case",
   "exceed_words",
   "unsort_list",
   "drop_end_word",
@@ -66,8 +67,8 @@ export type Corruption = (typeof CORRUPTIONS)[number];
 
 /** which checks each corruption attacks (an item with none of them cannot get that corruption) */
 export const CORRUPTION_TARGETS: Record<Corruption, readonly string[]> = {
-  wrong_option: ["answer_letter"],
-  wrong_fact: ["json_field", "contains_any", "answer_symbol", "term_ns_column"],
+  wrong_option: ["answer_letter", "answer_value"],
+  wrong_fact: ["json_field", "contains_any", "answer_symbol", "term_ns_column", "field_equals"],
   wrong_yes_no: ["yes_no"],
   broken_chain: ["chain_valid"],
   wrong_member: ["symbol_set", "go_in_set", "items_in_set", "table_rows", "contains_all"],
@@ -76,6 +77,7 @@ export const CORRUPTION_TARGETS: Record<Corruption, readonly string[]> = {
   break_json: ["json_array", "json_object"],
   wrong_keys: ["json_object"],
   lower_case: ["all_caps"],
+  upper_case: ["all_lower"],
   exceed_words: ["max_words"],
   unsort_list: ["sorted_list"],
   drop_end_word: ["ends_with"],
@@ -214,6 +216,8 @@ const wrongOption: Proposer = (c) => {
     const re = new RegExp(`\\b${esc(String(letter))}\\b`);
     for (const o of shuffled(c.rng, others)) out.push(c.gold.trim() === letter ? o : c.gold.replace(re, o));
   }
+  // value-answered MCQs (gene world): another option's text
+  for (const { value } of argsOf(c, "answer_value")) for (const o of shuffled(c.rng, (c.item.options ?? []).filter((x) => x !== value))) out.push(o);
   return out;
 };
 
@@ -252,6 +256,14 @@ const wrongFact: Proposer = (c) => {
     if (!first) continue;
     const at = c.gold.indexOf(concl) + concl.indexOf(first);
     for (const r of otherSymbols(c, [a.symbol], a.band)) out.push(c.gold.slice(0, at) + r + c.gold.slice(at + first.length));
+  }
+  for (const a of argsOf(c, "field_equals")) {
+    // a "Label: value" line (gene world): another gene's symbol, chromosome or band in its place
+    const m = new RegExp(`^(\\s*${esc(String(a.label))}\\s*:\\s*)(.*)$`, "im").exec(c.gold);
+    if (!m) continue;
+    const vals = (a.values as string[]) ?? [];
+    const repl = a.alias !== undefined ? otherSymbols(c, vals) : a.fact === "band" ? otherBands(c, m[2], vals) : otherChromosomes(c, vals);
+    for (const r of repl) out.push(c.gold.slice(0, m.index) + m[1] + r + c.gold.slice(m.index + m[0].length));
   }
   for (const a of argsOf(c, "term_ns_column")) {
     const ls = c.gold.split("\n");
@@ -614,6 +626,7 @@ const PROPOSERS: Record<Corruption, Proposer> = {
   break_json: breakJson,
   wrong_keys: wrongKeys,
   lower_case: lowerCase,
+  upper_case: (c) => [c.gold.toUpperCase()],
   exceed_words: exceedWords,
   unsort_list: unsortList,
   drop_end_word: dropEndWord,

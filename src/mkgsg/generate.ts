@@ -20,7 +20,7 @@ import type { KG } from "../kg/types.ts";
 import { BbioError } from "../util/errors.ts";
 import { rngFor } from "../util/rng.ts";
 import { finalize, type BuildCtx } from "./build.ts";
-import { dataSchema, KINDS, WORLD_KINDS, type DataConfig, type DataConfigInput, type Kind, type LegacyKind, type WorldKind } from "./config.ts";
+import { CONFLICT_KINDS, dataSchema, KINDS, WORLD_KINDS, type DataConfig, type DataConfigInput, type Kind, type LegacyKind, type WorldKind } from "./config.ts";
 import { kgIndex } from "./kgindex.ts";
 import { BUILDERS } from "./kinds/index.ts";
 import { WORLD_BUILDERS, worldItem, worldRng, type WorldCtx } from "./kinds/world.ts";
@@ -65,7 +65,8 @@ const emptyRow = (): FunnelRow => ({ attempts: 0, no_material: 0, split_full: 0,
 
 /** the kinds of a family that the config enables (the world kinds when data.world.genes > 0) */
 export function enabledKinds(cfg: DataConfig, family: Family): Kind[] {
-  const all = (cfg.world.genes > 0 ? WORLD_KINDS : KINDS)[family] as readonly Kind[];
+  const world = cfg.conflict_control ? { ...WORLD_KINDS, ...CONFLICT_KINDS } : WORLD_KINDS;
+  const all = (cfg.world.genes > 0 ? world : KINDS)[family] as readonly Kind[];
   return all.filter((k) => cfg.kinds.length === 0 || cfg.kinds.includes(k));
 }
 

@@ -22,7 +22,7 @@
  */
 import type { Gene, KG } from "../kg/types.ts";
 import { FAMILIES, type Item } from "./types.ts";
-import { KINDS, WORLD_KINDS } from "./config.ts";
+import { CONFLICT_KINDS, KINDS, WORLD_KINDS } from "./config.ts";
 import { CHECK_NAMES, parseChain } from "./checks.ts";
 import { EXPERIMENTAL, kgIndex, REGULATES } from "./kgindex.ts";
 import { score } from "./score.ts";
@@ -61,7 +61,7 @@ export function validateOntology(item: Item, kg: KG): Reason[] {
   // ── structure ──
   if (!item || typeof item !== "object") return [{ reason: "malformed_item", detail: "not an object" }];
   if (!FAMILIES.includes(item.family)) add("malformed_item", `unknown family ${String(item.family)}`);
-  else if (![...KINDS[item.family], ...WORLD_KINDS[item.family]].includes(item.kind as never)) add("malformed_item", `unknown kind ${item.family}/${item.kind}`);
+  else if (![...KINDS[item.family], ...WORLD_KINDS[item.family], ...((CONFLICT_KINDS as Record<string, readonly string[]>)[item.family] ?? [])].includes(item.kind as never)) add("malformed_item", `unknown kind ${item.family}/${item.kind}`);
   if (typeof item.prompt !== "string" || typeof item.gold !== "string" || !Array.isArray(item.checks) || item.checks.length === 0 || !item.provenance)
     add("malformed_item", "prompt, gold, checks and provenance are required");
   else {

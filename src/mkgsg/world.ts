@@ -126,6 +126,9 @@ export function buildWorld(kg: KG, cfg: WorldConfig, seed: number): World {
   const W = cfg.genes;
   const nExtraction = Math.max(1, Math.round(W * cfg.extraction_fraction));
   const nControl = cfg.control_genes || nExtraction;
+  // a 4-option MCQ draws its 3 distractors from genes of the same role: every role needs at least 4 genes
+  for (const [key, n] of [["data.world.genes × extraction_fraction (extraction genes)", nExtraction], ["data.world.genes × (1 − extraction_fraction) (train genes)", W - nExtraction], ["data.world.control_genes", nControl]] as const)
+    if (n < 4) throw new BbioError(`the gene world needs at least 4 genes in every role; ${key} gives ${n}`, 2, "raise data.world.genes (≥ 8) or data.world.control_genes (≥ 4, or 0 = as many as extraction genes)");
   const order = shuffled(rng, ix.annotatedGenes);
   const genes: WorldGene[] = [];
   const used = new Set<number>();

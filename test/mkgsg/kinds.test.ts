@@ -1,7 +1,7 @@
 // Every item kind: the generated items validate, the gold scores exactly 1.0, and a mutated answer (one wrong fact,
 // broken hop or violated constraint, per kind) scores strictly lower; an empty answer scores 0.
 import { describe, expect, it } from "vitest";
-import { ALL_KINDS, KINDS, WORLD_KINDS, type Kind } from "../../src/mkgsg/config.ts";
+import { ALL_KINDS, CONFLICT_KINDS, KINDS, WORLD_KINDS, type Kind } from "../../src/mkgsg/config.ts";
 import { score } from "../../src/mkgsg/score.ts";
 import { parseJsonStrict } from "../../src/mkgsg/text.ts";
 import type { Item } from "../../src/mkgsg/types.ts";
@@ -64,6 +64,8 @@ const MUTATE: Record<Kind, (it: Item) => string> = {
   world_int_chain_function: reverseChain,
   world_int_chain_location: reverseChain,
   world_int_report: (it) => it.gold.replace(/^Gene: \S+/m, "Gene: NOTAGENE"),
+  world_case_upper: (it) => it.gold.toLowerCase(),
+  world_case_lower: (it) => it.gold.toUpperCase(),
 };
 
 describe("every item kind", () => {
@@ -71,7 +73,7 @@ describe("every item kind", () => {
     expect(Object.keys(MUTATE).sort()).toEqual([...ALL_KINDS].sort());
   });
 
-  for (const [family, kinds] of [...Object.entries(KINDS), ...Object.entries(WORLD_KINDS)]) {
+  for (const [family, kinds] of [...Object.entries(KINDS), ...Object.entries(WORLD_KINDS), ...Object.entries(CONFLICT_KINDS)]) {
     describe(family, () => {
       for (const kind of kinds) {
         it(`${kind}: valid, gold scores 1.0, a mutated answer scores lower, no answer scores 0`, () => {
@@ -135,7 +137,8 @@ describe("every item kind", () => {
 
 describe("prohibitions earn no credit alone", () => {
   it("a junk answer scores 0 on every kind; a wrong but attempted answer keeps its partial credit", () => {
-    for (const kind of ALL_KINDS) {
+    // (world_case_lower's one instruction is "lower case", which "x" obeys: IFEval would pass it too)
+    for (const kind of ALL_KINDS.filter((k) => k !== "world_case_lower")) {
       for (const it of itemsOf(kind).slice(0, 3)) {
         expect(score(it, "x", kg).score, `${kind} ${it.id}`).toBe(0);
         expect(score(it, "ok.", kg).score, `${kind} ${it.id}`).toBe(0);

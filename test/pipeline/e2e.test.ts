@@ -61,7 +61,12 @@ describe("bbio suite ci (real pipeline, tiny model)", () => {
     const names = new Set(m.map((r) => r.name));
     for (const n of ["reward", "reward_std", "kl", "rewards/knowledge/mean", "rewards/reasoning/rule", "rewards/instruction/model", "clip_ratio/region_mean", "frac_reward_zero_std", "entropy"]) expect(names.has(n), n).toBe(true);
     expect(Number((await q("SELECT count(*) AS n FROM v_completions"))[0].n)).toBeGreaterThan(0);
-    expect(Number((await q("SELECT count(*) AS n FROM v_items"))[0].n)).toBe(64);
+    // the ci config's gene world: every split of every family, and the control scored beside each headline
+    const splits = await q("SELECT family, split, count(*) AS n FROM v_items GROUP BY ALL ORDER BY ALL");
+    expect(splits.map((r) => `${r.family}/${r.split}`)).toEqual(["integration", "instruction", "knowledge", "reasoning"].flatMap((f) => ["control", "eval", "train"].map((s) => `${f}/${s}`)));
+    const control = await q("SELECT run_id, count(*) AS n FROM v_evals WHERE metric = 'control' GROUP BY run_id");
+    expect(control).toHaveLength(5);
+    for (const r of control) expect(Number(r.n)).toBe(4);
     expect(Number((await q("SELECT count(*) AS n FROM v_pairs"))[0].n)).toBeGreaterThan(0);
   });
 

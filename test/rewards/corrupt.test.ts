@@ -16,7 +16,10 @@ let items: Item[];
 
 beforeAll(() => {
   kg = loadKG();
-  items = generate(kg, { per_family: 28 }, 5).items;
+  // the legacy kinds over the whole KG, and the gene world's kinds (every split)
+  const all = [...generate(kg, { per_family: 28 }, 5).items, ...generate(kg, { world: { genes: 10, control_genes: 4 } }, 5).items, ...generate(kg, { world: { genes: 8, control_genes: 4 }, conflict_control: true }, 5).items];
+  // two worlds can draw the same gene in different roles: one item per id, as within any one dataset
+  items = all.filter((it, i) => all.findIndex((x) => x.id === it.id) === i);
 });
 
 describe("corrupt", () => {
@@ -46,7 +49,8 @@ describe("corrupt", () => {
   });
 
   it("integration items get corruptions of each component (knowledge, reasoning, format, workflow)", () => {
-    for (const it of items.filter((i) => i.family === "integration")) {
+    // (the conflict control's "integration" slot is a one-fact case instruction: no chain, no workflow)
+    for (const it of items.filter((i) => i.family === "integration" && i.kind !== "world_case_lower")) {
       const comps = new Set<string>();
       for (const k of applicableCorruptions(it)) if (corrupt(it, k, rngFor(2, it.id + k), kg) !== null) for (const c of corruptionComponents(it, k)) comps.add(c);
       expect([...comps].sort(), it.id).toEqual(["format", "knowledge", "reasoning", "workflow"]);
