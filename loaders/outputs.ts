@@ -97,6 +97,14 @@ export const OUTPUTS: readonly Output[] = [
           ORDER BY g.run_id, g.step, g.cap_i, g.cap_j`,
   },
   {
+    file: "gram_blocks.arrow",
+    doc: "per parameter block and capability pair: mean cosine over the GRPO steps with a gradient, the block's parameter count (its null band) and the steps",
+    schema: [["run_id", "string"], ["block", "string"], ["block_size", "int"], ["cap_i", "string"], ["cap_j", "string"], ["mean_cos", "float"], ["steps", "int"]],
+    sql: `SELECT run_id, block, max(block_size) AS block_size, cap_i, cap_j, avg(cos) AS mean_cos, count(*) AS steps
+          FROM v_grad_gram_blocks WHERE cap_i < cap_j AND cos IS NOT NULL AND cos <> 0
+          GROUP BY run_id, block, cap_i, cap_j ORDER BY run_id, block, cap_i, cap_j`,
+  },
+  {
     file: "weights.arrow",
     doc: "capability weight w and rule/model mix alpha per step",
     schema: [["run_id", "string"], ["step", "int"], ["capability", "string"], ["w", "float"], ["alpha", "float"], ["strategy", "string"]],

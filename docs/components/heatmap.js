@@ -22,8 +22,9 @@ export function cosineHeatmap(rows, {width, caps, title} = {}) {
 }
 
 /** cos(g_i, g_j) over steps, one small multiple per capability pair (upper triangle only), 0 line marked; gaps = no gradient. */
-export function cosineOverTime(rows, {width, scrubStep} = {}) {
+export function cosineOverTime(rows, {width, scrubStep, band = null} = {}) {
   const pairs = rows.filter((d) => d.cap_i < d.cap_j).map((d) => ({...d, pair: `${d.cap_i} · ${d.cap_j}`}));
+  const steps = pairs.length ? [Math.min(...pairs.map((d) => d.step)), Math.max(...pairs.map((d) => d.step))] : [];
   return Plot.plot({
     width,
     height: 260,
@@ -32,6 +33,8 @@ export function cosineOverTime(rows, {width, scrubStep} = {}) {
     fx: {label: null},
     color: {legend: true},
     marks: [
+      // the null band: where |cos| of two random directions of the gradient's dimension falls 95% of the time
+      band && steps.length ? Plot.areaY(steps, {x: (s) => s, y1: -band, y2: band, fill: "#999", fillOpacity: 0.25}) : null,
       Plot.ruleY([0]),
       Plot.line(pairs, {x: "step", y: "cos", fx: "pair", stroke: "run"}),
       scrubStep == null ? null : Plot.ruleX([scrubStep], {stroke: "red", strokeDasharray: "3,3"})

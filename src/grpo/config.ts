@@ -28,6 +28,11 @@ export const grpoSchema = z
      * picks α = 1 (rule only) whenever the RM errs at all — the run logs W3's α as alpha_min_variance/<c> either way.
      */
     alpha: z.union([z.literal("min_variance"), z.number().min(0).max(1)]).default(0.75),
+    /**
+     * the RL seed (prompt order, sampling); null = the run's seed. Seeds of one method that differ only here share the
+     * data, SFT and reward-model stages, so a multi-seed suite measures RL variance at the cost of GRPO + eval alone.
+     */
+    seed: z.number().int().nonnegative().nullable().default(null),
     max_steps: z.number().int().positive().default(16),
     /** prompts per capability per step (prompts are mixed across the four families, equally) */
     prompts_per_capability: z.number().int().positive().default(2),
@@ -66,6 +71,7 @@ export type GrpoConfig = z.infer<typeof grpoSchema>;
  */
 export function ignoredCombinations(g: GrpoConfig): string[] {
   const out: string[] = [];
+  if (g.seed !== null && g.method === "none") out.push(`grpo.seed=${g.seed} has no effect with grpo.method="none" (an SFT-only run has no RL)`);
   if (g.weight_strategy !== "uniform" && g.method === "none")
     out.push(`grpo.weight_strategy="${g.weight_strategy}" has no effect with grpo.method="none" (an SFT-only run); use "uniform"`);
   else if (g.weight_strategy !== "uniform" && !usesPreferences(g.method))

@@ -150,7 +150,7 @@ const grpo: StageDef<Config> = {
     try {
       const r = await runGrpo({
         config: ctx.config, items, kg: loadKG(), scorer: await loadScorer(), sftCheckpointDir: join(ctx.upstream.sft.dir, "checkpoint"),
-        rewardModel, alphas, outDir: ctx.dir, sink: ctx.sink, seed: ctx.seed, resume: ctx.resume,
+        rewardModel, alphas, outDir: ctx.dir, sink: ctx.sink, seed: ctx.config.grpo.seed ?? ctx.seed, resume: ctx.resume,
       });
       writeFileAtomic(join(ctx.dir, "result.json"), JSON.stringify({ ...r, alphas, alphaSource: source, alphaMinVariance: w3 }, null, 1) + "\n");
       ctx.log(`${r.steps} steps in ${r.seconds.toFixed(0)} s; reward ${fmtCaps(r.rewardFirst)} → ${fmtCaps(r.rewardLast)}`);

@@ -63,7 +63,7 @@ describe("bbio suite ci (real pipeline, tiny model)", () => {
     expect(Number((await q("SELECT count(*) AS n FROM v_completions"))[0].n)).toBeGreaterThan(0);
     // the ci config's gene world: every split of every family, and the control scored beside each headline
     const splits = await q("SELECT family, split, count(*) AS n FROM v_items GROUP BY ALL ORDER BY ALL");
-    expect(splits.map((r) => `${r.family}/${r.split}`)).toEqual(["integration", "instruction", "knowledge", "reasoning"].flatMap((f) => ["control", "eval", "train"].map((s) => `${f}/${s}`)));
+    expect(splits.map((r) => `${r.family}/${r.split}`)).toEqual(["instruction", "integration", "knowledge", "reasoning"].flatMap((f) => ["control", "eval", "train"].map((s) => `${f}/${s}`)));
     const control = await q("SELECT run_id, count(*) AS n FROM v_evals WHERE metric = 'control' GROUP BY run_id");
     expect(control).toHaveLength(5);
     for (const r of control) expect(Number(r.n)).toBe(4);
