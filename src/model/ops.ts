@@ -49,14 +49,45 @@ export function linear(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor): tf.Tensor {
   return tf.add(tf.reshape(y, [...x.shape.slice(0, -1), N]), b);
 }
 
+/** The native backend (src/model/native.ts) has fused LayerNorm and GELU kernels; other backends compose them. */
+const fused = () => tf.getBackend() === "native";
+const run = (name: string, inputs: Record<string, tf.Tensor>, attrs: Record<string, number> = {}) =>
+  tf.engine().runKernel(name, inputs as unknown as tf.NamedTensorMap, attrs) as unknown;
+
+/** fused LayerNorm: one kernel forward ([y, mean, rstd]), one backward ([dx, dg, db]); same maths as below */
+const layerNormFused = (eps: number) =>
+  tf.customGrad(((x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: Save) => {
+    const [y, mean, rstd] = run("BbioLayerNorm", { x, g, b }, { eps }) as tf.Tensor[];
+    save([x, g, mean, rstd]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sx, sg, smean, srstd] = saved;
+        return run("BbioLayerNormGrad", { dy, x: sx, mean: smean, rstd: srstd, g: sg }) as tf.Tensor[];
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.Tensor;
+const layerNormFusedByEps = new Map<number, (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.Tensor>();
+
+const geluFused = tf.customGrad(((x: tf.Tensor, save: Save) => {
+  save([x]);
+  return { value: run("BbioGelu", { x }) as tf.Tensor, gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [run("BbioGeluGrad", { dy, x: saved[0] }) as tf.Tensor] };
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor) => tf.Tensor;
+
 /** LayerNorm over the last axis, eps 1e-5, scale g and shift b. */
 export function layerNorm(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, eps = 1e-5): tf.Tensor {
+  if (fused() && x.dtype === "float32" && x.rank >= 1 && x.shape[x.rank - 1] > 0) {
+    let f = layerNormFusedByEps.get(eps);
+    if (!f) layerNormFusedByEps.set(eps, (f = layerNormFused(eps)));
+    return f(x, g, b);
+  }
   const { mean, variance } = tf.moments(x, -1, true);
   return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, eps))), g), b);
 }
 
 /** GELU, tanh approximation: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
 export function gelu(x: tf.Tensor): tf.Tensor {
+  if (fused() && x.dtype === "float32") return geluFused(x);
   const inner = tf.mul(tf.add(x, tf.mul(tf.mul(tf.mul(x, x), x), 0.044715)), Math.sqrt(2 / Math.PI));
   return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
 }
