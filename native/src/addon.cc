@@ -11,6 +11,7 @@
 #include <node_api.h>
 #include <dlfcn.h>
 #include <malloc.h>
+#include <cmath>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -388,8 +389,9 @@ FN(reduce) {
     switch (op) {
       case R_SUM: r = code == 0 ? at::sum(x, axes, keep, at::kFloat) : at::sum(x, axes, keep, at::kLong); break;
       case R_MEAN: r = at::mean(x.scalar_type() == at::kFloat ? x : x.to(at::kFloat), axes, keep); break;
-      case R_MAX: r = x.numel() == 0 ? x.sum(axes, keep) : at::amax(x, axes, keep); break;
-      case R_MIN: r = x.numel() == 0 ? x.sum(axes, keep) : at::amin(x, axes, keep); break;
+      // TF.js gives NaN for the max/min over an empty axis; ATen refuses
+      case R_MAX: r = x.numel() == 0 ? x.sum(axes, keep).fill_(NAN) : at::amax(x, axes, keep); break;
+      case R_MIN: r = x.numel() == 0 ? x.sum(axes, keep).fill_(NAN) : at::amin(x, axes, keep); break;
       case R_PROD: {
         r = x;
         std::vector<int64_t> s = axes;
@@ -596,6 +598,24 @@ FN(geluGrad) { BODY({ return ret(env, at::gelu_backward(a.t(0), a.t(1), "tanh"),
 // softmaxGrad(dy, y, dim)
 FN(softmaxGrad) { BODY({ return ret(env, at::_softmax_backward_data(a.t(0), a.t(1), a.i32(2), at::kFloat), -1); }) }
 
+// adamw(p, g, m, v, lr, b1, b2, eps, wd, bc1, bc2) → [p', m', v'] (src/train/adamw.ts's update in one call)
+FN(adamw) {
+  BODY({
+    const auto& p = a.t(0);
+    const auto& g = a.t(1);
+    const auto& m = a.t(2);
+    const auto& v = a.t(3);
+    double lr = a.f64(4), b1 = a.f64(5), b2 = a.f64(6), eps = a.f64(7), wd = a.f64(8), bc1 = a.f64(9), bc2 = a.f64(10);
+    auto m2 = at::add(at::mul(m, b1), g, 1 - b1);  // b1·m + (1−b1)·g
+    auto v2 = at::mul(v, b2).addcmul_(g, g, 1 - b2);
+    auto denom = at::div(v2, bc2).sqrt_().add_(eps);
+    auto upd = at::div(m2, bc1).div_(denom);
+    auto p2 = wd > 0 ? at::mul(p, 1 - lr * wd) : p.clone();
+    p2.sub_(upd, lr);
+    return retList(env, {p2, m2, v2}, -1);
+  })
+}
+
 // ---- configuration ----
 typedef void (*openblas_set_t)(int);
 typedef int (*openblas_get_t)();
@@ -686,7 +706,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"oneHot", oneHot}, {"select", select}, {"clip", clip}, {"addN", addN}, {"gather", gather},
       {"segmentSum", segmentSum}, {"matmul", matmul}, {"fusedMatmul", fusedMatmul}, {"softmax", softmax},
       {"logSoftmax", logSoftmax}, {"layerNorm", layerNorm}, {"layerNormGrad", layerNormGrad}, {"gelu", gelu},
-      {"geluGrad", geluGrad}, {"softmaxGrad", softmaxGrad}, {"setThreads", setThreads}, {"info", info},
+      {"geluGrad", geluGrad}, {"softmaxGrad", softmaxGrad}, {"adamw", adamw}, {"setThreads", setThreads}, {"info", info},
       {"setDevice", setDevice}, {"selfTest", selfTest},
   };
   for (auto& f : fns) {

@@ -18,7 +18,7 @@ import * as tf from "@tensorflow/tfjs";
 import { rngFor, type Rng } from "../util/rng.ts";
 import { BbioError } from "../util/errors.ts";
 import type { ModelConfig } from "./config.ts";
-import { embed, gelu, layerNorm, linear, mm } from "./ops.ts";
+import { embedIds, gelu, layerNorm, linear, mm } from "./ops.ts";
 
 /** Per-layer key/value cache for generation: k[i], v[i] are [B*H, len, hd] (kept outside any tidy). */
 export interface KvCache {
@@ -132,7 +132,7 @@ export class GPT {
     if (S > c.block_size) throw new BbioError(`sequence of ${S} tokens is longer than the model's block_size ${c.block_size}`);
 
     // token embedding as one-hot · wte [B*T,V]·[V,C], plus positions past..S-1 of wpe
-    const tok = tf.reshape(embed(tf.oneHot(tf.reshape(idx, [-1]), c.vocab_size), this.W("wte")), [B, T, C]);
+    const tok = tf.reshape(embedIds(tf.reshape(idx, [-1]) as tf.Tensor1D, this.W("wte")), [B, T, C]);
     let x = this.dropout(tf.add(tok, tf.slice(this.W("wpe"), [past, 0], [T, C])), train); // [B,T,C]
 
     // additive causal mask [T,S]: new token i (absolute position past+i) sees keys j ≤ past+i

@@ -66,6 +66,7 @@ export interface NativeAddon {
   gelu(x: number): number;
   geluGrad(dy: number, x: number): number;
   softmaxGrad(dy: number, y: number, dim: number): number;
+  adamw(p: number, g: number, m: number, v: number, lr: number, b1: number, b2: number, eps: number, wd: number, bc1: number, bc2: number): number[];
   setThreads(aten: number, blas: number): void;
   info(): { torch: string; atenThreads: number; interopThreads: number; blasThreads: number; device: string; cudaAvailable: number; parallel: string; config: string; blas: string; library?: string };
   setDevice(d: string): void;
@@ -253,8 +254,8 @@ for (const [name, [op, rule]] of Object.entries(U))
     return b.out(N.unary(op, b.h(x), dtCode(dt)), x.shape, dt);
   });
 
-const B: Record<string, [number, "upcast" | "bool" | "float32"]> = {
-  Add: [0, "upcast"], Sub: [1, "upcast"], Multiply: [2, "upcast"], RealDiv: [3, "float32"], FloorDiv: [4, "upcast"],
+const B: Record<string, [number, "upcast" | "bool" | "float32" | "int32"]> = {
+  Add: [0, "upcast"], Sub: [1, "upcast"], Multiply: [2, "upcast"], RealDiv: [3, "float32"], FloorDiv: [4, "int32"],
   Maximum: [5, "upcast"], Minimum: [6, "upcast"], Pow: [7, "upcast"], SquaredDifference: [8, "upcast"], Equal: [9, "bool"],
   NotEqual: [10, "bool"], Less: [11, "bool"], LessEqual: [12, "bool"], Greater: [13, "bool"], GreaterEqual: [14, "bool"],
   LogicalAnd: [15, "bool"], LogicalOr: [16, "bool"], Mod: [17, "upcast"], Atan2: [18, "float32"], LogicalXor: [19, "bool"],
@@ -262,7 +263,7 @@ const B: Record<string, [number, "upcast" | "bool" | "float32"]> = {
 const bshape = (a: number[], b: number[]) => (a.length === b.length && a.every((d, i) => d === b[i]) ? a : tf.backend_util.assertAndGetBroadcastShape(a, b));
 for (const [name, [op, rule]] of Object.entries(B))
   kernels.set(name, ({ inputs: { a, b: y }, backend: b }) => {
-    const dt: tf.DataType = rule === "bool" ? "bool" : rule === "float32" ? "float32" : tf.backend_util.upcastType(a.dtype, y.dtype);
+    const dt: tf.DataType = rule === "upcast" ? tf.backend_util.upcastType(a.dtype, y.dtype) : rule;
     // ATen's integer pow/mod/div follow their own rules for bool inputs: compute on the output dtype
     let ha = b.h(a), hb = b.h(y), tmp: number[] = [];
     if (rule === "upcast" && (a.dtype !== dt || y.dtype !== dt)) {
@@ -446,6 +447,11 @@ kernels.set("BbioLayerNormGrad", ({ inputs: { dy, x, mean, rstd, g }, backend: b
 kernels.set("BbioGelu", ({ inputs: { x }, backend: b }) => b.out(N.gelu(b.h(x)), x.shape, "float32"));
 kernels.set("BbioGeluGrad", ({ inputs: { dy, x }, backend: b }) => b.out(N.geluGrad(b.h(dy), b.h(x)), x.shape, "float32"));
 
+kernels.set("BbioAdamW", ({ inputs: { p, g, m, v }, backend: b, attrs }) => {
+  const a = attrs as Record<string, number>;
+  return N.adamw(b.h(p), b.h(g), b.h(m), b.h(v), a.lr, a.beta1, a.beta2, a.eps, a.weightDecay, a.bc1, a.bc2).map((h) => b.out(h, p.shape, "float32"));
+});
+
 /** Kernels implemented in libtorch (the rest of TF.js's kernels run through the cpu fallback). */
 export const NATIVE_KERNELS: readonly string[] = [...kernels.keys()];
 
@@ -494,7 +500,8 @@ export function registerNativeBackend(priority = 3): { ok: boolean; reason?: str
   configuredThreads = threads;
   // measured (native/README.md): OpenBLAS's pool runs the matmuls on all of this process's cores; ATen's
   // elementwise loops get the same count (OMP_WAIT_POLICY=PASSIVE keeps the two pools from fighting)
-  N.setThreads(threads, threads);
+  const aten = Number.parseInt(process.env.BBIO_ATEN_THREADS ?? "", 10) || threads;
+  N.setThreads(aten, threads);
   if (process.env.BBIO_DEVICE) N.setDevice(process.env.BBIO_DEVICE);
   tf.registerBackend("native", () => new NativeBackend(), priority);
   const mine = new Set(kernels.keys());

@@ -41,6 +41,15 @@ export const embed = custom((oneHot, table, save) => {
   };
 });
 
+/**
+ * Token ids [M] → rows of table [V,C] → [M,C]. The native backend gathers (its UnsortedSegmentSum gives the gradient);
+ * other backends use one-hot · table (`embed`). Both give exactly the table's rows.
+ */
+export function embedIds(ids: tf.Tensor1D, table: tf.Tensor): tf.Tensor {
+  if (fused()) return tf.gather(table, ids);
+  return embed(tf.oneHot(ids, table.shape[0]), table);
+}
+
 /** x [...,K] · W [K,N] + b [N] → [...,N] (flattened to 2-D for one plain matmul). */
 export function linear(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor): tf.Tensor {
   const K = x.shape[x.rank - 1];
