@@ -22,10 +22,11 @@ export function register(program: Command): void {
       const n = info.native as Record<string, unknown> | null;
       const lines = [
         `backend   ${describeBackend()}`,
-        `threads   ${info.threads}${n ? ` (ATen ${n.atenThreads}, OpenBLAS ${n.blasThreads}; BBIO_THREADS overrides, default cores ÷ BBIO_JOBS)` : ""}`,
+        `threads   ${info.threads}${n && info.backend === "native" ? ` (ATen ${n.atenThreads}, OpenBLAS ${n.blasThreads}; BBIO_THREADS overrides, default cores ÷ BBIO_JOBS)` : ""}`,
         `tfjs      ${info.tfjs}`,
       ];
-      if (n) {
+      if (n && info.backend !== "native") lines.push(`native    available (libtorch ${n.torch}), not in use: BBIO_BACKEND=native selects it`);
+      else if (n) {
         lines.push(`libtorch  ${n.torch} (${n.library ?? "?"}), device ${n.device}${n.cudaAvailable ? ", CUDA available" : ""}`);
         lines.push(`blas      ${n.blas}`);
         lines.push(`addon     ${n.addon}`);

@@ -502,7 +502,9 @@ export function registerNativeBackend(priority = 3): { ok: boolean; reason?: str
   // elementwise loops get the same count (OMP_WAIT_POLICY=PASSIVE keeps the two pools from fighting)
   const aten = Number.parseInt(process.env.BBIO_ATEN_THREADS ?? "", 10) || threads;
   N.setThreads(aten, threads);
-  if (process.env.BBIO_DEVICE) N.setDevice(process.env.BBIO_DEVICE);
+  // a CUDA build of libtorch (BBIO_TORCH_DIR at build time) runs on the GPU unless BBIO_DEVICE says otherwise
+  const device = process.env.BBIO_DEVICE ?? (N.info().cudaAvailable ? "cuda" : "cpu");
+  if (device !== "cpu") N.setDevice(device);
   tf.registerBackend("native", () => new NativeBackend(), priority);
   const mine = new Set(kernels.keys());
   for (const [name, kernelFunc] of kernels) tf.registerKernel({ kernelName: name, backendName: "native", kernelFunc: kernelFunc as unknown as tf.KernelFunc });

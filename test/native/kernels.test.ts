@@ -42,7 +42,8 @@ interface Result {
 
 async function runOn(backend: string, c: Case, seed: string): Promise<Result> {
   await tf.setBackend(backend);
-  return tf.tidy(() => {
+  let res!: Result;
+  tf.tidy(() => {
     const xs = c.inputs.map((inp, i) => tf.tensor(data(inp, `${seed}/${i}`), inp.shape, inp.dtype ?? "float32"));
     const o = c.f(...xs);
     const outs = (Array.isArray(o) ? o : [o]).map((t) => ({ shape: t.shape, dtype: t.dtype, values: Array.from(t.dataSync()) }));
@@ -60,8 +61,9 @@ async function runOn(backend: string, c: Case, seed: string): Promise<Result> {
       const g = tf.grads(loss)(floatIn.map((k) => xs[k]));
       grads = g.map((t) => ({ shape: t.shape, values: Array.from(t.dataSync()) }));
     }
-    return { outs, grads };
+    res = { outs, grads };
   });
+  return res;
 }
 
 function close(a: number[], b: number[], tol: number, what: string) {
@@ -162,7 +164,7 @@ cases.push({ kernel: "Reverse", inputs: [{ shape: [2, 3, 4] }], f: (x) => tf.rev
 cases.push({ kernel: "PadV2", inputs: [{ shape: [2, 3] }], f: (x) => tf.pad(x, [[1, 0], [2, 3]], 0.5) });
 cases.push({ kernel: "GatherV2", inputs: [{ shape: [6, 4] }, { shape: [2, 3], dtype: "int32", lo: 0, hi: 6 }], f: (x, i) => tf.gather(x, i) });
 cases.push({ kernel: "GatherV2", name: "GatherV2/axis1", inputs: [{ shape: [3, 5, 2] }, { shape: [4], dtype: "int32", lo: 0, hi: 5 }], f: (x, i) => tf.gather(x, i, 1) });
-cases.push({ kernel: "UnsortedSegmentSum", inputs: [{ shape: [6, 3] }, { shape: [6], dtype: "int32", lo: 0, hi: 4 }], f: (x, i) => tf.unsortedSegmentSum(x, i, 4) });
+cases.push({ kernel: "UnsortedSegmentSum", inputs: [{ shape: [6, 3] }, { shape: [6], dtype: "int32", lo: 0, hi: 4 }], f: (x, i) => tf.unsortedSegmentSum(x, i as tf.Tensor1D, 4) });
 cases.push({ kernel: "Range", inputs: [], f: () => tf.range(0, 10, 3) });
 cases.push({ kernel: "Range", name: "Range/down", inputs: [], f: () => tf.range(5, -2, 1, "int32") });
 cases.push({ kernel: "Range", name: "Range/empty", inputs: [], f: () => tf.range(0, 5, -1) });
