@@ -616,6 +616,76 @@ FN(adamw) {
   })
 }
 
+// linear(x [..,K], w [K,N], b [N] | 0) → [..,N]: one addmm on the flattened rows
+FN(linear) {
+  BODY({
+    const auto& x = a.t(0);
+    const auto& w = a.t(1);
+    uint32_t hb = a.u32(2);
+    int64_t K = w.size(0), Nn = w.size(1);
+    auto x2 = x.reshape({-1, K});
+    auto y = hb ? at::addmm(get(hb), x2, w) : at::mm(x2, w);
+    auto shape = x.sizes().vec();
+    shape.back() = Nn;
+    return ret(env, y.view(shape), -1);
+  })
+}
+// linearGrad(dy, x, w) → [dx, dw, db]
+FN(linearGrad) {
+  BODY({
+    const auto& dy = a.t(0);
+    const auto& x = a.t(1);
+    const auto& w = a.t(2);
+    int64_t K = w.size(0), Nn = w.size(1);
+    auto dy2 = dy.reshape({-1, Nn});
+    auto x2 = x.reshape({-1, K});
+    auto dx = at::mm(dy2, w.t()).view(x.sizes());
+    auto dw = at::mm(x2.t(), dy2);
+    auto db = dy2.sum(0);
+    return retList(env, {dx, dw, db}, -1);
+  })
+}
+
+// attention(q [BH,T,hd], k [BH,S,hd], v [BH,S,hd], scale, past) → [y [BH,T,hd], att [BH,T,S]]
+// causal: query t (absolute position past+t) sees keys j ≤ past+t
+at::Tensor causalMask(int64_t T, int64_t S, int64_t past, const at::TensorOptions& o) {
+  auto j = at::arange(S, o.dtype(at::kLong)).view({1, S});
+  auto i = at::arange(T, o.dtype(at::kLong)).view({T, 1}).add_(past);
+  return j.gt(i);  // true where masked
+}
+FN(attention) {
+  BODY({
+    const auto& q = a.t(0);
+    const auto& k = a.t(1);
+    const auto& v = a.t(2);
+    double scale = a.f64(3);
+    int64_t past = a.i32(4);
+    int64_t T = q.size(1), S = k.size(1);
+    auto s = at::bmm(q, k.transpose(1, 2)).mul_(scale);
+    if (T > 1) s.masked_fill_(causalMask(T, S, past, q.options()), -1e9);
+    auto att = at::softmax(s, -1);
+    auto y = at::bmm(att, v);
+    return retList(env, {y, att}, -1);
+  })
+}
+// attentionGrad(dy, q, k, v, att, scale) → [dq, dk, dv]
+FN(attentionGrad) {
+  BODY({
+    const auto& dy = a.t(0);
+    const auto& q = a.t(1);
+    const auto& k = a.t(2);
+    const auto& v = a.t(3);
+    const auto& att = a.t(4);
+    double scale = a.f64(5);
+    auto dv = at::bmm(att.transpose(1, 2), dy);
+    auto datt = at::bmm(dy, v.transpose(1, 2));
+    auto ds = at::_softmax_backward_data(datt, att, -1, at::kFloat).mul_(scale);
+    auto dq = at::bmm(ds, k);
+    auto dk = at::bmm(ds.transpose(1, 2), q);
+    return retList(env, {dq, dk, dv}, -1);
+  })
+}
+
 // ---- configuration ----
 typedef void (*openblas_set_t)(int);
 typedef int (*openblas_get_t)();
@@ -706,7 +776,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"oneHot", oneHot}, {"select", select}, {"clip", clip}, {"addN", addN}, {"gather", gather},
       {"segmentSum", segmentSum}, {"matmul", matmul}, {"fusedMatmul", fusedMatmul}, {"softmax", softmax},
       {"logSoftmax", logSoftmax}, {"layerNorm", layerNorm}, {"layerNormGrad", layerNormGrad}, {"gelu", gelu},
-      {"geluGrad", geluGrad}, {"softmaxGrad", softmaxGrad}, {"adamw", adamw}, {"setThreads", setThreads}, {"info", info},
+      {"geluGrad", geluGrad}, {"softmaxGrad", softmaxGrad}, {"adamw", adamw}, {"linear", linear}, {"linearGrad", linearGrad}, {"attention", attention}, {"attentionGrad", attentionGrad}, {"setThreads", setThreads}, {"info", info},
       {"setDevice", setDevice}, {"selfTest", selfTest},
   };
   for (auto& f : fns) {

@@ -66,6 +66,10 @@ export interface NativeAddon {
   gelu(x: number): number;
   geluGrad(dy: number, x: number): number;
   softmaxGrad(dy: number, y: number, dim: number): number;
+  linear(x: number, w: number, b: number): number;
+  linearGrad(dy: number, x: number, w: number): number[];
+  attention(q: number, k: number, v: number, scale: number, past: number): number[];
+  attentionGrad(dy: number, q: number, k: number, v: number, att: number, scale: number): number[];
   adamw(p: number, g: number, m: number, v: number, lr: number, b1: number, b2: number, eps: number, wd: number, bc1: number, bc2: number): number[];
   setThreads(aten: number, blas: number): void;
   info(): { torch: string; atenThreads: number; interopThreads: number; blasThreads: number; device: string; cudaAvailable: number; parallel: string; config: string; blas: string; library?: string };
@@ -447,6 +451,20 @@ kernels.set("BbioLayerNormGrad", ({ inputs: { dy, x, mean, rstd, g }, backend: b
 kernels.set("BbioGelu", ({ inputs: { x }, backend: b }) => b.out(N.gelu(b.h(x)), x.shape, "float32"));
 kernels.set("BbioGeluGrad", ({ inputs: { dy, x }, backend: b }) => b.out(N.geluGrad(b.h(dy), b.h(x)), x.shape, "float32"));
 
+kernels.set("BbioLinear", ({ inputs: { x, w, b: bias }, backend: b }) =>
+  b.out(N.linear(b.h(x), b.h(w), bias ? b.h(bias) : 0), [...x.shape.slice(0, -1), w.shape[1]], "float32"));
+kernels.set("BbioLinearGrad", ({ inputs: { dy, x, w }, backend: b }) => {
+  const [dx, dw, db] = N.linearGrad(b.h(dy), b.h(x), b.h(w));
+  return [b.out(dx, x.shape, "float32"), b.out(dw, w.shape, "float32"), b.out(db, [w.shape[1]], "float32")];
+});
+kernels.set("BbioAttention", ({ inputs: { q, k, v }, backend: b, attrs }) => {
+  const [y, att] = N.attention(b.h(q), b.h(k), b.h(v), attrs.scale as number, attrs.past as number);
+  return [b.out(y, [q.shape[0], q.shape[1], v.shape[2]], "float32"), b.out(att, [q.shape[0], q.shape[1], k.shape[1]], "float32")];
+});
+kernels.set("BbioAttentionGrad", ({ inputs: { dy, q, k, v, att }, backend: b, attrs }) => {
+  const [dq, dk, dv] = N.attentionGrad(b.h(dy), b.h(q), b.h(k), b.h(v), b.h(att), attrs.scale as number);
+  return [b.out(dq, q.shape, "float32"), b.out(dk, k.shape, "float32"), b.out(dv, v.shape, "float32")];
+});
 kernels.set("BbioAdamW", ({ inputs: { p, g, m, v }, backend: b, attrs }) => {
   const a = attrs as Record<string, number>;
   return N.adamw(b.h(p), b.h(g), b.h(m), b.h(v), a.lr, a.beta1, a.beta2, a.eps, a.weightDecay, a.bc1, a.bc2).map((h) => b.out(h, p.shape, "float32"));

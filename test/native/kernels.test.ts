@@ -6,7 +6,7 @@
 import { describe, it, expect, beforeAll } from "vitest";
 import * as tf from "@tensorflow/tfjs";
 import { loadNative, registerNativeBackend, NATIVE_KERNELS } from "../../src/model/native.ts";
-import { layerNorm, gelu } from "../../src/model/ops.ts";
+import { layerNorm, gelu, linear, attention, fusedAttention, mm } from "../../src/model/ops.ts";
 import { AdamW } from "../../src/train/adamw.ts";
 import { rngFor } from "../../src/util/rng.ts";
 
@@ -186,6 +186,22 @@ for (const s of [[3, 8], [2, 5, 16], [1, 1], [4, 7]])
   cases.push({ kernel: "BbioLayerNorm", name: `layerNorm/${s}`, inputs: [{ shape: s }, { shape: [s[s.length - 1]], lo: 0.5, hi: 1.5 }, { shape: [s[s.length - 1]] }], f: (x, g, b) => layerNorm(x, g, b), tol: 1e-4 });
 for (const s of [[3, 8], [2, 5, 16], [0, 4], []]) cases.push({ kernel: "BbioGelu", name: `gelu/${s}`, inputs: [{ shape: s, lo: -4, hi: 4 }], f: gelu, tol: 1e-4 });
 
+for (const [sx, k, n] of [[[3, 8], 8, 5], [[2, 5, 16], 16, 7], [[1, 1], 1, 1], [[0, 4], 4, 3]] as [number[], number, number][])
+  cases.push({ kernel: "BbioLinear", name: `linear/${sx}x${k}x${n}`, inputs: [{ shape: sx }, { shape: [k, n] }, { shape: [n] }], f: (x, w, b) => linear(x, w, b), tol: 1e-4 });
+/** the composed attention of src/model/gpt.ts (additive −1e9 causal mask) — what the fused kernel must equal */
+function attentionComposed(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, scale: number, past: number): tf.Tensor {
+  const T = q.shape[1]!, S = k.shape[1]!;
+  let s = tf.mul(mm(q, tf.transpose(k, [0, 2, 1])), scale);
+  if (T > 1) s = tf.add(s, tf.mul(tf.sub(1, tf.linalg.bandPart(tf.ones([T, S]), -1, past)), -1e9));
+  return mm(tf.softmax(s), v);
+}
+for (const [bh, T, S, hd] of [[3, 5, 5, 4], [8, 7, 7, 16], [2, 1, 6, 4], [2, 3, 9, 5], [1, 1, 1, 1]])
+  cases.push({
+    kernel: "BbioAttention", name: `attention/${bh}x${T}x${S}x${hd}`, tol: 1e-4,
+    inputs: [{ shape: [bh, T, hd] }, { shape: [bh, S, hd] }, { shape: [bh, S, hd] }],
+    f: (q, k, v) => (fusedAttention() ? attention : attentionComposed)(q, k, v, 1 / Math.sqrt(hd), S - T),
+  });
+
 suite(title, () => {
   beforeAll(async () => {
     expect(registerNativeBackend().ok).toBe(true);
@@ -196,7 +212,7 @@ suite(title, () => {
   it("covers every natively registered kernel", () => {
     const covered = new Set(cases.map((c) => c.kernel));
     // gradient kernels are covered through the forward kernels' gradients
-    covered.add("BbioLayerNormGrad").add("BbioGeluGrad").add("BbioAdamW");
+    covered.add("BbioLayerNormGrad").add("BbioGeluGrad").add("BbioAdamW").add("BbioLinearGrad").add("BbioAttentionGrad");
     expect(NATIVE_KERNELS.filter((k) => !covered.has(k))).toEqual([]);
   });
 
