@@ -326,7 +326,7 @@ if (opts.json) {
   ];
   if (profile) {
     lines.push("", `one training step, per kernel (tf.profile ${profile.timer}, total ${profile.total_ms.toFixed(1)} ms), top 10:`);
-    lines.push(`  (matmuls: ${pct(profile.matmul_share)} of kernel time at ${profile.matmul_gflops.toFixed(1)} GFLOP/s; the rest is elementwise ops, transposes and copies)`);
+    lines.push(`  (BatchMatMul kernels: ${pct(profile.matmul_share)} of kernel time at ${profile.matmul_gflops.toFixed(1)} GFLOP/s; on native most matmuls run inside the fused Bbio* kernels)`);
     for (const k of profile.kernels)
       lines.push(`  ${k.name.padEnd(28)} ${k.ms.toFixed(1).padStart(8)} ms ${((100 * k.ms) / profile.total_ms).toFixed(1).padStart(5)}%  ${String(k.calls).padStart(4)} calls`);
   }
