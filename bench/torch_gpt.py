@@ -15,6 +15,8 @@ Sub-commands (all print one JSON object on stdout):
                                        timed Adam training steps → tokens/s
   peak    [--n 1024] [--threads K]     practical matmul GFLOP/s (the MFU denominator)
   info                                 torch version, BLAS, thread counts
+  sample  --config '{..}' [--batch 1 --prompt 8 --new 48]
+                                       greedy decoding new tokens/s, KV cache (incremental) vs none
 """
 import argparse
 import json
@@ -274,6 +276,77 @@ def cmd_train(args):
     )
 
 
+@torch.no_grad()
+def greedy_cached(model, idx, n):
+    """Greedy incremental decoding with a per-layer key/value cache (the prompt once, then one token per step)."""
+    cfg = model.cfg
+    H, C = cfg["n_head"], cfg["n_embd"]
+    hd = C // H
+    L = len(model.h)
+    ks, vs = [None] * L, [None] * L
+    out = []
+    feed, past = idx, 0
+    for _ in range(n):
+        B, T = feed.shape
+        x = model.wte(feed) + model.wpe(torch.arange(past, past + T))
+        for i, blk in enumerate(model.h):
+            a = blk.ln_1(x)
+            att = blk.attn
+            q = att.q(a).view(B, T, H, hd).transpose(1, 2)
+            k = att.k(a).view(B, T, H, hd).transpose(1, 2)
+            v = att.v(a).view(B, T, H, hd).transpose(1, 2)
+            if ks[i] is not None:
+                k, v = torch.cat([ks[i], k], 2), torch.cat([vs[i], v], 2)
+            ks[i], vs[i] = k, v
+            s = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(hd))
+            if T > 1:  # new token t (absolute past+t) sees keys j <= past+t
+                S = k.shape[2]
+                allowed = torch.arange(S).view(1, S) <= (past + torch.arange(T)).view(T, 1)
+                s = s.masked_fill(~allowed, float("-inf"))
+            y = (F.softmax(s, dim=-1) @ v).transpose(1, 2).reshape(B, T, C)
+            x = x + att.o(y)
+            x = x + blk.mlp(blk.ln_2(x))
+        logits = model.ln_f(x[:, -1]) @ model.wte.weight.t()
+        nxt = logits.argmax(-1, keepdim=True)
+        out.append(nxt)
+        past += T
+        feed = nxt
+    return torch.cat(out, 1)
+
+
+@torch.no_grad()
+def greedy_uncached(model, idx, n):
+    out = []
+    for _ in range(n):
+        nxt = model(idx)[:, -1].argmax(-1, keepdim=True)
+        out.append(nxt)
+        idx = torch.cat([idx, nxt], 1)
+    return torch.cat(out, 1)
+
+
+def cmd_sample(args):
+    """Greedy decoding speed, KV cache vs none, on a freshly initialised model: new tokens/s (best of --reps)."""
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    cfg = json.loads(args.config)
+    model = GPT(cfg)
+    model.eval()
+    idx = torch.randint(0, cfg["vocab_size"], (args.batch, args.prompt))
+    res = {}
+    toks = {}
+    for name, fn in (("cached", greedy_cached), ("uncached", greedy_uncached)):
+        fn(model, idx, 2)  # warm-up
+        best = float("inf")
+        for _ in range(args.reps):
+            t0 = time.perf_counter()
+            toks[name] = fn(model, idx, args.new)
+            best = min(best, time.perf_counter() - t0)
+        res[name] = args.batch * args.new / best
+    res["identical"] = bool(torch.equal(toks["cached"], toks["uncached"]))
+    res["threads"] = torch.get_num_threads()
+    json.dump(res, sys.stdout)
+
+
 def cmd_peak(args):
     """Practical peak: the best float32 GFLOP/s of an n×n matmul (2n³ FLOPs) — what BLAS can sustain here."""
     torch.set_num_threads(args.threads)
@@ -329,8 +402,16 @@ def main():
     p.add_argument("--reps", type=int, default=10)
     p.add_argument("--threads", type=int, default=1)
     sub.add_parser("info")
+    s = sub.add_parser("sample")
+    s.add_argument("--config", required=True, help="model config JSON")
+    s.add_argument("--batch", type=int, default=1)
+    s.add_argument("--prompt", type=int, default=8)
+    s.add_argument("--new", type=int, default=48)
+    s.add_argument("--reps", type=int, default=3)
+    s.add_argument("--threads", type=int, default=1)
+    s.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
-    {"forward": cmd_forward, "train": cmd_train, "peak": cmd_peak, "info": cmd_info}[args.cmd](args)
+    {"forward": cmd_forward, "train": cmd_train, "peak": cmd_peak, "info": cmd_info, "sample": cmd_sample}[args.cmd](args)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ export OBSERVABLE_TELEMETRY_DISABLE=true
 t0=$(date +%s)
 
 node scripts/prefill-npm-cache.mjs docs
+node scripts/build-native.mjs || true # optional native backend (libtorch-dev); skipped with a note when absent
 
 if [ "${BBIO_SKIP_PIPELINE:-0}" != "1" ]; then
   echo "== bbio suite ${BBIO_SUITE:-default} (--jobs ${BBIO_JOBS:-2})"

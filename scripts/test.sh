@@ -5,6 +5,9 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 export OBSERVABLE_TELEMETRY_DISABLE=true
 
+# the optional native backend (native/, over libtorch): built when libtorch-dev is installed, else skipped with a note
+node scripts/build-native.mjs || true
+
 tsc_failed=0
 echo "== tsc --noEmit"
 if ! npx tsc --noEmit -p tsconfig.json; then tsc_failed=1; fi

@@ -18,7 +18,7 @@ import * as tf from "@tensorflow/tfjs";
 import { rngFor, type Rng } from "../util/rng.ts";
 import { BbioError } from "../util/errors.ts";
 import type { ModelConfig } from "./config.ts";
-import { embed, gelu, layerNorm, linear, mm } from "./ops.ts";
+import { attention, embedIds, fusedAttention, gelu, layerNorm, linear, mm } from "./ops.ts";
 
 /** Per-layer key/value cache for generation: k[i], v[i] are [B*H, len, hd] (kept outside any tidy). */
 export interface KvCache {
@@ -148,11 +148,14 @@ export class GPT {
     if (S > c.block_size) throw new BbioError(`sequence of ${S} tokens is longer than the model's block_size ${c.block_size}`);
 
     // token embedding as one-hot · wte [B*T,V]·[V,C], plus positions past..S-1 of wpe
-    const tok = tf.reshape(embed(tf.oneHot(tf.reshape(idx, [-1]), c.vocab_size), this.W("wte")), [B, T, C]);
+    const tok = tf.reshape(embedIds(tf.reshape(idx, [-1]) as tf.Tensor1D, this.W("wte")), [B, T, C]);
     let x = this.dropout(tf.add(tok, tf.slice(this.W("wpe"), [past, 0], [T, C])), train); // [B,T,C]
 
-    // additive causal mask [T,S]: new token i (absolute position past+i) sees keys j ≤ past+i
-    const mask = tf.mul(tf.sub(1, tf.linalg.bandPart(tf.ones([T, S]), -1, past)), -1e9);
+    // fused attention (native backend) unless attention dropout is active; it builds its own causal mask
+    const fusedAtt = fusedAttention() && !(train && c.dropout > 0);
+    // additive causal mask [T,S]: new token i (absolute position past+i) sees keys j ≤ past+i; a single new token
+    // sees every key, so it needs none (adding the all-zero mask changed nothing)
+    const mask = fusedAtt || T === 1 ? null : tf.mul(tf.sub(1, tf.linalg.bandPart(tf.ones([T, S]), -1, past)), -1e9);
     // [B,T,C] → [B*H,T,hd]
     const heads = (t: tf.Tensor) => tf.reshape(tf.transpose(tf.reshape(t, [B, T, H, hd]), [0, 2, 1, 3]), [B * H, T, hd]);
 
@@ -174,9 +177,15 @@ export class GPT {
         kv.k[i] = tf.keep(k) as tf.Tensor3D;
         kv.v[i] = tf.keep(v) as tf.Tensor3D;
       }
-      const scores = tf.add(tf.mul(mm(q, tf.transpose(k, [0, 2, 1])), 1 / Math.sqrt(hd)), mask); // [B*H,T,S]
-      const att = this.dropout(tf.softmax(scores), train);
-      const y = tf.reshape(tf.transpose(tf.reshape(mm(att, v), [B, H, T, hd]), [0, 2, 1, 3]), [B, T, C]); // [B,T,C]
+      let yh: tf.Tensor; // [B*H,T,hd]
+      if (fusedAtt) yh = attention(q, k, v, 1 / Math.sqrt(hd), past);
+      else {
+        const raw = tf.mul(mm(q, tf.transpose(k, [0, 2, 1])), 1 / Math.sqrt(hd));
+        const scores = mask ? tf.add(raw, mask) : raw; // [B*H,T,S]
+        const att = this.dropout(tf.softmax(scores), train);
+        yh = mm(att, v);
+      }
+      const y = tf.reshape(tf.transpose(tf.reshape(yh, [B, H, T, hd]), [0, 2, 1, 3]), [B, T, C]); // [B,T,C]
       x = tf.add(x, this.dropout(linear(y, this.W(`${p}.attn.w_o`), this.W(`${p}.attn.b_o`)), train));
       // --- MLP on ln_2(x): C → 4C → C
       const m = layerNorm(x, this.W(`${p}.ln_2.g`), this.W(`${p}.ln_2.b`));

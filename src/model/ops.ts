@@ -41,22 +41,92 @@ export const embed = custom((oneHot, table, save) => {
   };
 });
 
+/**
+ * Token ids [M] → rows of table [V,C] → [M,C]. The native backend gathers (its UnsortedSegmentSum gives the gradient);
+ * other backends use one-hot · table (`embed`). Both give exactly the table's rows.
+ */
+export function embedIds(ids: tf.Tensor1D, table: tf.Tensor): tf.Tensor {
+  if (fused()) return tf.gather(table, ids);
+  return embed(tf.oneHot(ids, table.shape[0]), table);
+}
+
+/** native: x·W + b in one kernel (addmm), its gradient in one kernel ([dx, dW, db]) */
+const linearFused = tf.customGrad(((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, save: Save) => {
+  save([x, w]);
+  return {
+    value: run("BbioLinear", { x, w, b }) as tf.Tensor,
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => run("BbioLinearGrad", { dy, x: saved[0], w: saved[1] }) as tf.Tensor[],
+  };
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Tensor;
+
 /** x [...,K] · W [K,N] + b [N] → [...,N] (flattened to 2-D for one plain matmul). */
 export function linear(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  if (fused() && x.dtype === "float32" && w.rank === 2 && b.rank === 1) return linearFused(x, w, b);
   const K = x.shape[x.rank - 1];
   const N = w.shape[1]!;
   const y = mm(tf.reshape(x, [-1, K]), w);
   return tf.add(tf.reshape(y, [...x.shape.slice(0, -1), N]), b);
 }
 
+/** The native backend (src/model/native.ts) has fused LayerNorm and GELU kernels; other backends compose them. */
+const fused = () => tf.getBackend() === "native";
+const run = (name: string, inputs: Record<string, tf.Tensor>, attrs: Record<string, number> = {}) =>
+  tf.engine().runKernel(name, inputs as unknown as tf.NamedTensorMap, attrs) as unknown;
+
+/** fused LayerNorm: one kernel forward ([y, mean, rstd]), one backward ([dx, dg, db]); same maths as below */
+const layerNormFused = (eps: number) =>
+  tf.customGrad(((x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: Save) => {
+    const [y, mean, rstd] = run("BbioLayerNorm", { x, g, b }, { eps }) as tf.Tensor[];
+    save([x, g, mean, rstd]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sx, sg, smean, srstd] = saved;
+        return run("BbioLayerNormGrad", { dy, x: sx, mean: smean, rstd: srstd, g: sg }) as tf.Tensor[];
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.Tensor;
+const layerNormFusedByEps = new Map<number, (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.Tensor>();
+
+const geluFused = tf.customGrad(((x: tf.Tensor, save: Save) => {
+  save([x]);
+  return { value: run("BbioGelu", { x }) as tf.Tensor, gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [run("BbioGeluGrad", { dy, x: saved[0] }) as tf.Tensor] };
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor) => tf.Tensor;
+
 /** LayerNorm over the last axis, eps 1e-5, scale g and shift b. */
 export function layerNorm(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, eps = 1e-5): tf.Tensor {
+  if (fused() && x.dtype === "float32" && x.rank >= 1 && x.shape[x.rank - 1] > 0) {
+    let f = layerNormFusedByEps.get(eps);
+    if (!f) layerNormFusedByEps.set(eps, (f = layerNormFused(eps)));
+    return f(x, g, b);
+  }
   const { mean, variance } = tf.moments(x, -1, true);
   return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, eps))), g), b);
 }
 
+/** True when `attention` below runs as one fused kernel (the native backend). */
+export const fusedAttention = (): boolean => fused();
+
+/**
+ * Causal softmax attention, fused (native backend only; callers check fusedAttention()):
+ * q [BH,T,hd], k/v [BH,S,hd] → softmax(q·kᵀ·scale + causal mask) · v  [BH,T,hd], query t at absolute position past+t
+ * seeing keys j ≤ past+t (masked scores get −1e9, as the composed path's additive mask). One kernel forward, one back.
+ */
+export function attention(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, scale: number, past: number): tf.Tensor {
+  const f = tf.customGrad(((q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, save: Save) => {
+    const [y, att] = run("BbioAttention", { q, k, v }, { scale, past }) as tf.Tensor[];
+    save([q, k, v, att]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, s: tf.Tensor[]) => run("BbioAttentionGrad", { dy, q: s[0], k: s[1], v: s[2], att: s[3] }, { scale }) as tf.Tensor[],
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (q: tf.Tensor, k: tf.Tensor, v: tf.Tensor) => tf.Tensor;
+  return f(q, k, v);
+}
+
 /** GELU, tanh approximation: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
 export function gelu(x: tf.Tensor): tf.Tensor {
+  if (fused() && x.dtype === "float32") return geluFused(x);
   const inner = tf.mul(tf.add(x, tf.mul(tf.mul(tf.mul(x, x), x), 0.044715)), Math.sqrt(2 / Math.PI));
   return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
 }

@@ -113,7 +113,9 @@ export async function runSuiteInProcesses<C extends BaseConfig>(
       log(`suite: run ${i + 1}/${configs.length} "${run.name}" (process)`);
       const args = [cli, "run", file, "--db", opts.db, ...(opts.cacheDir ? ["--cache", opts.cacheDir] : [])];
       const r = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-        const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+        // BBIO_JOBS: the native backend gives each process cores ÷ jobs threads (jobs × threads ≤ cores)
+        const env = { ...process.env, BBIO_JOBS: String(Math.min(opts.jobs, configs.length)) };
+        const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env });
         let stdout = "", stderr = "", partial = "";
         child.stdout.on("data", (b) => (stdout += b));
         child.stderr.on("data", (b) => {

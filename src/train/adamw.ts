@@ -11,6 +11,8 @@ import * as tf from "@tensorflow/tfjs";
 import type { OptimizerState } from "../model/checkpoint.ts";
 import { BbioError } from "../util/errors.ts";
 
+const fusedAdamW = () => tf.getBackend() === "native";
+
 export interface AdamWHyper {
   beta1: number;
   beta2: number;
@@ -41,6 +43,15 @@ export class AdamW {
         const g = grads.get(name);
         if (!g) continue; // not in this step's graph: leave it (and its moments) untouched
         const m = this.m.get(name)!, v = this.v.get(name)!;
+        if (fusedAdamW()) {
+          // the native backend's one-kernel update (same maths; src/model/native.ts)
+          const attrs = { lr, beta1: b1, beta2: b2, eps, weightDecay: p.rank >= 2 ? wd : 0, bc1, bc2 };
+          const [np, nm, nv] = tf.engine().runKernel("BbioAdamW", { p, g, m, v } as unknown as tf.NamedTensorMap, attrs) as tf.Tensor[];
+          m.assign(nm);
+          v.assign(nv);
+          p.assign(np);
+          continue;
+        }
         m.assign(tf.add(tf.mul(m, b1), tf.mul(g, 1 - b1)));
         v.assign(tf.add(tf.mul(v, b2), tf.mul(tf.mul(g, g), 1 - b2)));
         const update = tf.div(tf.div(m, bc1), tf.add(tf.sqrt(tf.div(v, bc2)), eps));

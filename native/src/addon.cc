@@ -1,0 +1,792 @@
+// BalancedBio Workbench: the "native" TensorFlow.js backend's N-API addon over ATen (libtorch).
+//
+// Tensors live in libtorch. JS holds a small integer handle per TF.js dataId; every kernel is one call here that
+// takes handles (and plain attributes) and returns a new handle. Data is copied out only by read().
+// Dtype codes shared with src/model/native/ (keep in sync): 0 float32, 1 int32, 2 bool.
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+#include <ATen/Version.h>
+#include <torch/version.h>
+#include <c10/core/CPUAllocator.h>
+#include <node_api.h>
+#include <dlfcn.h>
+#include <malloc.h>
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace {
+
+std::vector<at::Tensor> g_t;       // handle → tensor (index 0 unused)
+std::vector<uint32_t> g_free;      // free handles
+size_t g_live = 0;
+at::Device g_device(at::kCPU);
+int g_blas_threads = 0;
+
+struct JsError {
+  std::string msg;
+};
+
+inline at::ScalarType dtypeOf(int code) {
+  switch (code) {
+    case 0: return at::kFloat;
+    case 1: return at::kInt;
+    case 2: return at::kBool;
+  }
+  throw JsError{"native: unknown dtype code " + std::to_string(code)};
+}
+inline int codeOf(at::ScalarType t) {
+  switch (t) {
+    case at::kFloat: return 0;
+    case at::kInt: return 1;
+    case at::kBool: return 2;
+    default: return -1;
+  }
+}
+
+uint32_t put(at::Tensor t) {
+  uint32_t id;
+  if (!g_free.empty()) {
+    id = g_free.back();
+    g_free.pop_back();
+    g_t[id] = std::move(t);
+  } else {
+    if (g_t.empty()) g_t.emplace_back();
+    id = (uint32_t)g_t.size();
+    g_t.push_back(std::move(t));
+  }
+  g_live++;
+  return id;
+}
+
+inline const at::Tensor& get(uint32_t id) {
+  if (id == 0 || id >= g_t.size() || !g_t[id].defined()) throw JsError{"native: invalid tensor handle " + std::to_string(id)};
+  return g_t[id];
+}
+
+// ---- N-API helpers ----
+#define NAPI_OK(call)                                          \
+  do {                                                         \
+    if ((call) != napi_ok) throw JsError{"native: N-API call failed: " #call}; \
+  } while (0)
+
+struct Args {
+  napi_env env;
+  size_t argc = 12;
+  napi_value argv[12];
+  Args(napi_env e, napi_callback_info info) : env(e) { NAPI_OK(napi_get_cb_info(e, info, &argc, argv, nullptr, nullptr)); }
+  void need(size_t n) const {
+    if (argc < n) throw JsError{"native: expected " + std::to_string(n) + " arguments"};
+  }
+  uint32_t u32(size_t i) const {
+    uint32_t v;
+    NAPI_OK(napi_get_value_uint32(env, argv[i], &v));
+    return v;
+  }
+  int32_t i32(size_t i) const {
+    int32_t v;
+    NAPI_OK(napi_get_value_int32(env, argv[i], &v));
+    return v;
+  }
+  double f64(size_t i) const {
+    double v;
+    NAPI_OK(napi_get_value_double(env, argv[i], &v));
+    return v;
+  }
+  bool b(size_t i) const {
+    bool v;
+    NAPI_OK(napi_get_value_bool(env, argv[i], &v));
+    return v;
+  }
+  const at::Tensor& t(size_t i) const { return get(u32(i)); }
+  std::vector<int64_t> ints(size_t i) const {
+    uint32_t n;
+    NAPI_OK(napi_get_array_length(env, argv[i], &n));
+    std::vector<int64_t> out(n);
+    for (uint32_t k = 0; k < n; k++) {
+      napi_value e;
+      NAPI_OK(napi_get_element(env, argv[i], k, &e));
+      double d;
+      NAPI_OK(napi_get_value_double(env, e, &d));
+      out[k] = (int64_t)d;
+    }
+    return out;
+  }
+  std::vector<at::Tensor> tensors(size_t i) const {
+    auto ids = ints(i);
+    std::vector<at::Tensor> out;
+    out.reserve(ids.size());
+    for (auto id : ids) out.push_back(get((uint32_t)id));
+    return out;
+  }
+};
+
+napi_value num(napi_env env, double v) {
+  napi_value r;
+  napi_create_double(env, v, &r);
+  return r;
+}
+napi_value u32v(napi_env env, uint32_t v) {
+  napi_value r;
+  napi_create_uint32(env, v, &r);
+  return r;
+}
+
+// Result dtype: TF.js decides (its kernels' dtype rules); ATen results are converted when they differ.
+inline at::Tensor as(at::Tensor r, int code) {
+  if (code < 0) {
+    auto s = r.scalar_type();
+    if (s == at::kLong) return r.to(at::kInt);
+    if (s == at::kDouble) return r.to(at::kFloat);
+    return r;
+  }
+  auto want = dtypeOf(code);
+  return r.scalar_type() == want ? r : r.to(want);
+}
+
+napi_value ret(napi_env env, at::Tensor r, int code) { return u32v(env, put(as(std::move(r), code))); }
+
+napi_value retList(napi_env env, const std::vector<at::Tensor>& ts, int code) {
+  napi_value arr;
+  napi_create_array_with_length(env, ts.size(), &arr);
+  for (size_t i = 0; i < ts.size(); i++) napi_set_element(env, arr, i, u32v(env, put(as(ts[i], code))));
+  return arr;
+}
+
+template <typename F>
+napi_value guard(napi_env env, F&& f) {
+  try {
+    return f();
+  } catch (const JsError& e) {
+    napi_throw_error(env, "BBIO_NATIVE", e.msg.c_str());
+  } catch (const c10::Error& e) {
+    std::string m = e.what_without_backtrace();
+    napi_throw_error(env, "BBIO_NATIVE", ("native (ATen): " + m).c_str());
+  } catch (const std::exception& e) {
+    napi_throw_error(env, "BBIO_NATIVE", (std::string("native: ") + e.what()).c_str());
+  }
+  return nullptr;
+}
+
+#define FN(name) napi_value name(napi_env env, napi_callback_info info)
+#define BODY(...) return guard(env, [&]() -> napi_value { Args a(env, info); __VA_ARGS__ });
+
+// ---- storage ----
+// write(typedArray, shape, dtype) → handle (copies)
+FN(write) {
+  BODY({
+    a.need(3);
+    napi_typedarray_type tt;
+    size_t len;
+    void* data;
+    napi_value ab;
+    size_t off;
+    NAPI_OK(napi_get_typedarray_info(env, a.argv[0], &tt, &len, &data, &ab, &off));
+    auto shape = a.ints(1);
+    int code = a.i32(2);
+    int64_t n = 1;
+    for (auto s : shape) n *= s;
+    if ((int64_t)len != n) throw JsError{"native: write: " + std::to_string(len) + " values for a shape of " + std::to_string(n)};
+    at::ScalarType st = dtypeOf(code);
+    size_t esz = (code == 2) ? 1 : 4;
+    bool typeOk = (code == 0 && tt == napi_float32_array) || (code == 1 && tt == napi_int32_array) ||
+                  (code == 2 && (tt == napi_uint8_array || tt == napi_int8_array));
+    at::Tensor t;
+    if (typeOk) {
+      t = at::empty(shape, at::TensorOptions().dtype(st));
+      if (n) std::memcpy(t.data_ptr(), data, n * esz);
+    } else {
+      // a typed array of another kind (e.g. Float32Array for int32): convert element-wise through ATen
+      at::ScalarType src;
+      switch (tt) {
+        case napi_float32_array: src = at::kFloat; break;
+        case napi_float64_array: src = at::kDouble; break;
+        case napi_int32_array: src = at::kInt; break;
+        case napi_uint32_array: src = at::kLong; break;
+        case napi_uint8_array: case napi_uint8_clamped_array: src = at::kByte; break;
+        case napi_int8_array: src = at::kChar; break;
+        case napi_int16_array: src = at::kShort; break;
+        default: throw JsError{"native: write: unsupported typed array"};
+      }
+      if (tt == napi_uint32_array) {
+        t = at::empty(shape, at::TensorOptions().dtype(at::kLong));
+        auto* p = static_cast<uint32_t*>(data);
+        auto* q = t.data_ptr<int64_t>();
+        for (int64_t i = 0; i < n; i++) q[i] = p[i];
+      } else {
+        t = at::from_blob(data, shape, at::TensorOptions().dtype(src)).clone();
+      }
+      t = t.to(st);
+    }
+    if (g_device != at::kCPU) t = t.to(g_device);
+    return u32v(env, put(std::move(t)));
+  })
+}
+
+// read(handle) → typed array copy (Float32Array / Int32Array / Uint8Array)
+FN(read) {
+  BODY({
+    a.need(1);
+    at::Tensor t = a.t(0);
+    if (t.device() != at::kCPU) t = t.to(at::kCPU);
+    t = t.contiguous();
+    int code = codeOf(t.scalar_type());
+    if (code < 0) t = t.to(at::kFloat), code = 0;
+    size_t n = t.numel(), esz = code == 2 ? 1 : 4;
+    void* out;
+    napi_value ab, ta;
+    NAPI_OK(napi_create_arraybuffer(env, n * esz, &out, &ab));
+    if (n) std::memcpy(out, t.data_ptr(), n * esz);
+    NAPI_OK(napi_create_typedarray(env, code == 0 ? napi_float32_array : code == 1 ? napi_int32_array : napi_uint8_array, n, ab, 0, &ta));
+    return ta;
+  })
+}
+
+FN(dispose) {
+  BODY({
+    uint32_t id = a.u32(0);
+    if (id && id < g_t.size() && g_t[id].defined()) {
+      g_t[id] = at::Tensor();
+      g_free.push_back(id);
+      g_live--;
+    }
+    return nullptr;
+  })
+}
+
+FN(live) { BODY({ return num(env, (double)g_live); }) }
+
+// shape(handle) → number[] (tests and sanity checks)
+FN(shape) {
+  BODY({
+    const auto& t = a.t(0);
+    napi_value arr;
+    napi_create_array_with_length(env, t.dim(), &arr);
+    for (int64_t i = 0; i < t.dim(); i++) napi_set_element(env, arr, i, num(env, (double)t.size(i)));
+    return arr;
+  })
+}
+FN(dtype) { BODY({ return num(env, codeOf(a.t(0).scalar_type())); }) }
+
+// ---- elementwise ----
+enum Unary {
+  U_NEG, U_EXP, U_LOG, U_SQRT, U_RSQRT, U_TANH, U_SIGMOID, U_SOFTPLUS, U_ABS, U_SQUARE, U_RELU, U_SIGN, U_FLOOR,
+  U_CEIL, U_ROUND, U_LOG1P, U_EXPM1, U_SIN, U_COS, U_RECIPROCAL, U_LOGICAL_NOT, U_ISNAN, U_ERF, U_ELU, U_RELU6,
+  U_ISINF, U_ISFINITE, U_IDENTITY_COPY, U_SELU, U_TAN, U_ASIN, U_ACOS, U_ATAN, U_SINH, U_COSH, U_ASINH, U_ACOSH, U_ATANH
+};
+
+at::Tensor unaryOp(int op, const at::Tensor& x) {
+  switch (op) {
+    case U_NEG: return at::neg(x);
+    case U_EXP: return at::exp(x);
+    case U_LOG: return at::log(x);
+    case U_SQRT: return at::sqrt(x);
+    case U_RSQRT: return at::rsqrt(x);
+    case U_TANH: return at::tanh(x);
+    case U_SIGMOID: return at::sigmoid(x);
+    case U_SOFTPLUS: {
+      // TF.js: x > 13.94 → x; x < −13.94 → exp(x); else log(exp(x)+1)
+      const double th = std::log(1.1920928955078125e-7) + 2.0;
+      return at::where(x > -th, x, at::where(x < th, at::exp(x), at::log1p(at::exp(x))));
+    }
+    case U_ABS: return at::abs(x);
+    case U_SQUARE: return at::mul(x, x);
+    case U_RELU: return at::relu(x);
+    case U_SIGN: return at::sign(x);
+    case U_FLOOR: return at::floor(x);
+    case U_CEIL: return at::ceil(x);
+    case U_ROUND: return at::round(x);
+    case U_LOG1P: return at::log1p(x);
+    case U_EXPM1: return at::expm1(x);
+    case U_SIN: return at::sin(x);
+    case U_COS: return at::cos(x);
+    case U_RECIPROCAL: return at::reciprocal(x);
+    case U_LOGICAL_NOT: return at::logical_not(x);
+    case U_ISNAN: return at::isnan(x);
+    case U_ERF: return at::erf(x);
+    case U_ELU: return at::elu(x);
+    case U_RELU6: return at::clamp(x, 0, 6);
+    case U_ISINF: return at::isinf(x);
+    case U_ISFINITE: return at::isfinite(x);
+    case U_IDENTITY_COPY: return x.clone();
+    case U_SELU: return at::selu(x);
+    case U_TAN: return at::tan(x);
+    case U_ASIN: return at::asin(x);
+    case U_ACOS: return at::acos(x);
+    case U_ATAN: return at::atan(x);
+    case U_SINH: return at::sinh(x);
+    case U_COSH: return at::cosh(x);
+    case U_ASINH: return at::asinh(x);
+    case U_ACOSH: return at::acosh(x);
+    case U_ATANH: return at::atanh(x);
+  }
+  throw JsError{"native: unknown unary op " + std::to_string(op)};
+}
+
+// unary(op, x, outDtype)
+FN(unary) { BODY({ return ret(env, unaryOp(a.i32(0), a.t(1)), a.i32(2)); }) }
+
+enum Binary {
+  B_ADD, B_SUB, B_MUL, B_DIV, B_FLOORDIV, B_MAX, B_MIN, B_POW, B_SQDIFF, B_EQ, B_NE, B_LT, B_LE, B_GT, B_GE, B_AND,
+  B_OR, B_MOD, B_ATAN2, B_XOR
+};
+
+at::Tensor binaryOp(int op, const at::Tensor& x, const at::Tensor& y) {
+  switch (op) {
+    case B_ADD: return at::add(x, y);
+    case B_SUB: return at::sub(x, y);
+    case B_MUL: return at::mul(x, y);
+    case B_DIV: return at::div(x, y);
+    case B_FLOORDIV: return at::div(x, y, "floor");
+    case B_MAX: return at::maximum(x, y);
+    case B_MIN: return at::minimum(x, y);
+    case B_POW: return at::pow(x, y);
+    case B_SQDIFF: {
+      auto d = at::sub(x, y);
+      return d.mul_(d);
+    }
+    case B_EQ: return at::eq(x, y);
+    case B_NE: return at::ne(x, y);
+    case B_LT: return at::lt(x, y);
+    case B_LE: return at::le(x, y);
+    case B_GT: return at::gt(x, y);
+    case B_GE: return at::ge(x, y);
+    case B_AND: return at::logical_and(x, y);
+    case B_OR: return at::logical_or(x, y);
+    case B_MOD: return at::remainder(x, y);
+    case B_ATAN2: return at::atan2(x, y);
+    case B_XOR: return at::logical_xor(x, y);
+  }
+  throw JsError{"native: unknown binary op " + std::to_string(op)};
+}
+
+// binary(op, a, b, outDtype)
+FN(binary) { BODY({ return ret(env, binaryOp(a.i32(0), a.t(1), a.t(2)), a.i32(3)); }) }
+
+// binaryScalar(op, a, scalarValue, outDtype): the TF.js op had a scalar constant (avoids a write per constant)
+FN(binaryScalar) {
+  BODY({
+    const auto& x = a.t(1);
+    auto s = at::scalar_tensor(a.f64(2), at::TensorOptions().dtype(x.scalar_type()).device(x.device()));
+    return ret(env, binaryOp(a.i32(0), x, s), a.i32(3));
+  })
+}
+
+// ---- reductions ----
+enum Reduce { R_SUM, R_MEAN, R_MAX, R_MIN, R_PROD, R_ANY, R_ALL, R_ARGMAX, R_ARGMIN, R_LOGSUMEXP };
+
+// reduce(op, x, axes, keepDims, outDtype)
+FN(reduce) {
+  BODY({
+    int op = a.i32(0);
+    const auto& x = a.t(1);
+    auto axes = a.ints(2);
+    bool keep = a.b(3);
+    int code = a.i32(4);
+    if (axes.empty() && op != R_ARGMAX && op != R_ARGMIN) return ret(env, x.clone(), code);  // ATen would reduce all
+    at::Tensor r;
+    switch (op) {
+      case R_SUM: r = code == 0 ? at::sum(x, axes, keep, at::kFloat) : at::sum(x, axes, keep, at::kLong); break;
+      case R_MEAN: r = at::mean(x.scalar_type() == at::kFloat ? x : x.to(at::kFloat), axes, keep); break;
+      // TF.js gives NaN for the max/min over an empty axis; ATen refuses
+      case R_MAX: r = x.numel() == 0 ? x.sum(axes, keep).fill_(NAN) : at::amax(x, axes, keep); break;
+      case R_MIN: r = x.numel() == 0 ? x.sum(axes, keep).fill_(NAN) : at::amin(x, axes, keep); break;
+      case R_PROD: {
+        r = x;
+        std::vector<int64_t> s = axes;
+        std::sort(s.rbegin(), s.rend());
+        for (auto d : s) r = at::prod(r, d, keep, code == 0 ? at::kFloat : at::kLong);
+        break;
+      }
+      case R_ANY: {
+        r = x.to(at::kBool);
+        std::vector<int64_t> s = axes;
+        std::sort(s.rbegin(), s.rend());
+        for (auto d : s) r = at::any(r, d, keep);
+        break;
+      }
+      case R_ALL: {
+        r = x.to(at::kBool);
+        std::vector<int64_t> s = axes;
+        std::sort(s.rbegin(), s.rend());
+        for (auto d : s) r = at::all(r, d, keep);
+        break;
+      }
+      case R_ARGMAX: r = at::argmax(x, axes.at(0), keep); break;
+      case R_ARGMIN: r = at::argmin(x, axes.at(0), keep); break;
+      case R_LOGSUMEXP: r = at::logsumexp(x, axes, keep); break;
+      default: throw JsError{"native: unknown reduction " + std::to_string(op)};
+    }
+    return ret(env, r, code);
+  })
+}
+
+// ---- shape and data movement ----
+FN(reshape) { BODY({ return ret(env, a.t(0).reshape(a.ints(1)), -1); }) }
+// transpose(x, perm): a strided view (libtorch copies lazily where an op needs contiguity)
+FN(transpose) { BODY({ return ret(env, a.t(0).permute(a.ints(1)), -1); }) }
+FN(contiguous) { BODY({ return ret(env, a.t(0).contiguous(), -1); }) }
+// slice(x, begin, size): size already resolved (no −1)
+FN(slice) {
+  BODY({
+    at::Tensor r = a.t(0);
+    auto begin = a.ints(1), size = a.ints(2);
+    for (size_t d = 0; d < begin.size(); d++)
+      if (begin[d] != 0 || size[d] != r.size(d)) r = r.narrow(d, begin[d], size[d]);
+    return ret(env, r, -1);
+  })
+}
+// stridedSlice(x, begin, end, strides): normalised in JS (positive strides only, no new/shrink axes)
+FN(stridedSlice) {
+  BODY({
+    at::Tensor r = a.t(0);
+    auto b = a.ints(1), e = a.ints(2), s = a.ints(3);
+    for (size_t d = 0; d < b.size(); d++) r = r.slice(d, b[d], e[d], s[d]);
+    return ret(env, r, -1);
+  })
+}
+FN(concat) { BODY({ return ret(env, at::cat(a.tensors(0), a.i32(1)), -1); }) }
+FN(stack) { BODY({ return ret(env, at::stack(a.tensors(0), a.i32(1)), -1); }) }
+FN(unstack) { BODY({ return retList(env, at::unbind(a.t(0), a.i32(1)), -1); }) }
+FN(split) { BODY({ return retList(env, at::split_with_sizes(a.t(0), a.ints(1), a.i32(2)), -1); }) }
+FN(cast) { BODY({ return ret(env, a.t(0).to(dtypeOf(a.i32(1))), -1); }) }
+FN(clone) { BODY({ return ret(env, a.t(0), -1); }) }  // a second handle to the same tensor (alias)
+FN(broadcastTo) { BODY({ return ret(env, a.t(0).expand(a.ints(1)), -1); }) }
+FN(tile) { BODY({ return ret(env, a.t(0).repeat(a.ints(1)), -1); }) }
+FN(reverse) { BODY({ return ret(env, at::flip(a.t(0), a.ints(1)), -1); }) }
+// pad(x, [before0, after0, before1, ...], value)
+FN(pad) {
+  BODY({
+    auto p = a.ints(1);
+    std::vector<int64_t> q;  // ATen wants the last dimension first
+    for (size_t d = p.size() / 2; d-- > 0;) q.push_back(p[2 * d]), q.push_back(p[2 * d + 1]);
+    return ret(env, at::constant_pad_nd(a.t(0), q, a.f64(2)), -1);
+  })
+}
+// fill(shape, value, dtype)
+FN(fill) {
+  BODY({
+    int code = a.i32(2);
+    return ret(env, at::full(a.ints(0), a.f64(1), at::TensorOptions().dtype(dtypeOf(code)).device(g_device)), code);
+  })
+}
+// oneHot(indices, depth, on, off, dtype): out-of-range indices give an all-off row (as in TF.js)
+FN(oneHot) {
+  BODY({
+    const auto& idx = a.t(0);
+    int64_t depth = a.i32(1);
+    double on = a.f64(2), off = a.f64(3);
+    int code = a.i32(4);
+    auto ar = at::arange(depth, at::TensorOptions().dtype(at::kInt).device(idx.device()));
+    auto m = at::eq(idx.to(at::kInt).unsqueeze(-1), ar);
+    at::Tensor r;
+    if (on == 1 && off == 0) r = m.to(dtypeOf(code));
+    else r = at::where(m, at::scalar_tensor(on, idx.device()).to(dtypeOf(code)), at::scalar_tensor(off, idx.device()).to(dtypeOf(code)));
+    return ret(env, r, code);
+  })
+}
+// select(cond, t, e, outDtype)
+FN(select) { BODY({ return ret(env, at::where(a.t(0).to(at::kBool), a.t(1), a.t(2)), a.i32(3)); }) }
+FN(clip) { BODY({ return ret(env, at::clamp(a.t(0), a.f64(1), a.f64(2)), -1); }) }
+FN(addN) {
+  BODY({
+    auto ts = a.tensors(0);
+    at::Tensor r = ts.at(0).clone();
+    for (size_t i = 1; i < ts.size(); i++) r.add_(ts[i]);
+    return ret(env, r, -1);
+  })
+}
+// gather(x, indices, axis, batchDims=0)
+FN(gather) {
+  BODY({
+    const auto& x = a.t(0);
+    const auto& idx = a.t(1);
+    int64_t axis = a.i32(2);
+    auto flat = idx.reshape({-1}).to(at::kLong);
+    auto r = at::index_select(x, axis, flat);
+    std::vector<int64_t> shape(x.sizes().begin(), x.sizes().begin() + axis);
+    for (auto s : idx.sizes()) shape.push_back(s);
+    for (int64_t d = axis + 1; d < x.dim(); d++) shape.push_back(x.size(d));
+    return ret(env, r.reshape(shape), -1);
+  })
+}
+// unsortedSegmentSum(x, segmentIds, numSegments)
+FN(segmentSum) {
+  BODY({
+    const auto& x = a.t(0);
+    const auto& ids = a.t(1);
+    int64_t n = a.i32(2);
+    std::vector<int64_t> shape{n};
+    for (int64_t d = ids.dim(); d < x.dim(); d++) shape.push_back(x.size(d));
+    auto out = at::zeros(shape, x.options());
+    auto flatIds = ids.reshape({-1}).to(at::kLong);
+    auto xs = x.reshape({flatIds.size(0), -1});
+    auto o2 = out.view({n, -1});
+    auto valid = (flatIds >= 0) & (flatIds < n);
+    if (!valid.all().item<bool>()) {
+      auto keep = valid.nonzero().squeeze(1);
+      o2.index_add_(0, flatIds.index_select(0, keep), xs.index_select(0, keep));
+    } else
+      o2.index_add_(0, flatIds, xs);
+    return ret(env, out, -1);
+  })
+}
+
+// ---- matmul, softmax, fused ----
+// matmul(a, b, transposeA, transposeB): [..,M,K]·[..,K,N] with broadcast batch dims
+FN(matmul) {
+  BODY({
+    at::Tensor x = a.t(0), y = a.t(1);
+    if (a.b(2)) x = x.transpose(-1, -2);
+    if (a.b(3)) y = y.transpose(-1, -2);
+    at::Tensor r;
+    if (x.dim() == 2 && y.dim() == 2) r = at::mm(x, y);
+    else if (x.dim() == 3 && y.dim() == 3 && x.size(0) == y.size(0)) r = at::bmm(x, y);
+    else r = at::matmul(x, y);
+    return ret(env, r, -1);
+  })
+}
+// fusedMatmul(a, b, transA, transB, bias|0, act): act 0 none, 1 relu, 2 gelu(tanh)
+FN(fusedMatmul) {
+  BODY({
+    at::Tensor x = a.t(0), y = a.t(1);
+    if (a.b(2)) x = x.transpose(-1, -2);
+    if (a.b(3)) y = y.transpose(-1, -2);
+    uint32_t bias = a.u32(4);
+    int act = a.i32(5);
+    at::Tensor r = at::matmul(x, y);
+    if (bias) r.add_(get(bias));
+    if (act == 1) r.relu_();
+    return ret(env, r, -1);
+  })
+}
+FN(softmax) { BODY({ return ret(env, at::softmax(a.t(0), a.i32(1)), -1); }) }
+FN(logSoftmax) { BODY({ return ret(env, at::log_softmax(a.t(0), a.i32(1)), -1); }) }
+
+// layerNorm(x, g, b, eps) → [y, mean, rstd] over the last axis (mean/rstd keep dims, for the gradient)
+FN(layerNorm) {
+  BODY({
+    const auto& x = a.t(0);
+    const auto& g = a.t(1);
+    const auto& b = a.t(2);
+    double eps = a.f64(3);
+    int64_t C = x.size(-1);
+    auto res = at::native_layer_norm(x, {C}, g.reshape({C}), b.reshape({C}), eps);
+    auto shp = x.sizes().vec();
+    shp.back() = 1;
+    return retList(env, {std::get<0>(res), std::get<1>(res).reshape(shp), std::get<2>(res).reshape(shp)}, -1);
+  })
+}
+// layerNormGrad(dy, x, mean, rstd, g) → [dx, dg, db]
+FN(layerNormGrad) {
+  BODY({
+    const auto& dy = a.t(0);
+    const auto& x = a.t(1);
+    const auto& mean = a.t(2);
+    const auto& rstd = a.t(3);
+    const auto& g = a.t(4);
+    int64_t C = x.size(-1);
+    auto res = at::native_layer_norm_backward(dy.contiguous(), x.contiguous(), {C}, mean, rstd, g.reshape({C}),
+                                              at::ones({C}, x.options()), {true, true, true});
+    return retList(env, {std::get<0>(res), std::get<1>(res), std::get<2>(res)}, -1);
+  })
+}
+// gelu(x) (tanh approximation) and its gradient
+FN(gelu) { BODY({ return ret(env, at::gelu(a.t(0), "tanh"), -1); }) }
+FN(geluGrad) { BODY({ return ret(env, at::gelu_backward(a.t(0), a.t(1), "tanh"), -1); }) }
+// softmaxGrad(dy, y, dim)
+FN(softmaxGrad) { BODY({ return ret(env, at::_softmax_backward_data(a.t(0), a.t(1), a.i32(2), at::kFloat), -1); }) }
+
+// adamw(p, g, m, v, lr, b1, b2, eps, wd, bc1, bc2) → [p', m', v'] (src/train/adamw.ts's update in one call)
+FN(adamw) {
+  BODY({
+    const auto& p = a.t(0);
+    const auto& g = a.t(1);
+    const auto& m = a.t(2);
+    const auto& v = a.t(3);
+    double lr = a.f64(4), b1 = a.f64(5), b2 = a.f64(6), eps = a.f64(7), wd = a.f64(8), bc1 = a.f64(9), bc2 = a.f64(10);
+    auto m2 = at::add(at::mul(m, b1), g, 1 - b1);  // b1·m + (1−b1)·g
+    auto v2 = at::mul(v, b2).addcmul_(g, g, 1 - b2);
+    auto denom = at::div(v2, bc2).sqrt_().add_(eps);
+    auto upd = at::div(m2, bc1).div_(denom);
+    auto p2 = wd > 0 ? at::mul(p, 1 - lr * wd) : p.clone();
+    p2.sub_(upd, lr);
+    return retList(env, {p2, m2, v2}, -1);
+  })
+}
+
+// linear(x [..,K], w [K,N], b [N] | 0) → [..,N]: one addmm on the flattened rows
+FN(linear) {
+  BODY({
+    const auto& x = a.t(0);
+    const auto& w = a.t(1);
+    uint32_t hb = a.u32(2);
+    int64_t K = w.size(0), Nn = w.size(1);
+    auto x2 = x.reshape({-1, K});
+    auto y = hb ? at::addmm(get(hb), x2, w) : at::mm(x2, w);
+    auto shape = x.sizes().vec();
+    shape.back() = Nn;
+    return ret(env, y.view(shape), -1);
+  })
+}
+// linearGrad(dy, x, w) → [dx, dw, db]
+FN(linearGrad) {
+  BODY({
+    const auto& dy = a.t(0);
+    const auto& x = a.t(1);
+    const auto& w = a.t(2);
+    int64_t K = w.size(0), Nn = w.size(1);
+    auto dy2 = dy.reshape({-1, Nn});
+    auto x2 = x.reshape({-1, K});
+    auto dx = at::mm(dy2, w.t()).view(x.sizes());
+    auto dw = at::mm(x2.t(), dy2);
+    auto db = dy2.sum(0);
+    return retList(env, {dx, dw, db}, -1);
+  })
+}
+
+// attention(q [BH,T,hd], k [BH,S,hd], v [BH,S,hd], scale, past) → [y [BH,T,hd], att [BH,T,S]]
+// causal: query t (absolute position past+t) sees keys j ≤ past+t
+at::Tensor causalMask(int64_t T, int64_t S, int64_t past, const at::TensorOptions& o) {
+  auto j = at::arange(S, o.dtype(at::kLong)).view({1, S});
+  auto i = at::arange(T, o.dtype(at::kLong)).view({T, 1}).add_(past);
+  return j.gt(i);  // true where masked
+}
+FN(attention) {
+  BODY({
+    const auto& q = a.t(0);
+    const auto& k = a.t(1);
+    const auto& v = a.t(2);
+    double scale = a.f64(3);
+    int64_t past = a.i32(4);
+    int64_t T = q.size(1), S = k.size(1);
+    auto s = at::bmm(q, k.transpose(1, 2)).mul_(scale);
+    if (T > 1) s.masked_fill_(causalMask(T, S, past, q.options()), -1e9);
+    auto att = at::softmax(s, -1);
+    auto y = at::bmm(att, v);
+    return retList(env, {y, att}, -1);
+  })
+}
+// attentionGrad(dy, q, k, v, att, scale) → [dq, dk, dv]
+FN(attentionGrad) {
+  BODY({
+    const auto& dy = a.t(0);
+    const auto& q = a.t(1);
+    const auto& k = a.t(2);
+    const auto& v = a.t(3);
+    const auto& att = a.t(4);
+    double scale = a.f64(5);
+    auto dv = at::bmm(att.transpose(1, 2), dy);
+    auto datt = at::bmm(dy, v.transpose(1, 2));
+    auto ds = at::_softmax_backward_data(datt, att, -1, at::kFloat).mul_(scale);
+    auto dq = at::bmm(ds, k);
+    auto dk = at::bmm(ds.transpose(1, 2), q);
+    return retList(env, {dq, dk, dv}, -1);
+  })
+}
+
+// ---- configuration ----
+typedef void (*openblas_set_t)(int);
+typedef int (*openblas_get_t)();
+
+void setBlasThreads(int n) {
+  auto set = (openblas_set_t)dlsym(RTLD_DEFAULT, "openblas_set_num_threads");
+  if (set) set(n), g_blas_threads = n;
+}
+int getBlasThreads() {
+  auto get = (openblas_get_t)dlsym(RTLD_DEFAULT, "openblas_get_num_threads");
+  return get ? get() : -1;
+}
+
+// setThreads(aten, blas)
+FN(setThreads) {
+  BODY({
+    int n = a.i32(0), b = a.i32(1);
+    if (n > 0) at::set_num_threads(n);
+    if (b > 0) setBlasThreads(b);
+    return nullptr;
+  })
+}
+
+FN(info) {
+  BODY({
+    napi_value o;
+    napi_create_object(env, &o);
+    auto setS = [&](const char* k, const std::string& v) {
+      napi_value s;
+      napi_create_string_utf8(env, v.c_str(), v.size(), &s);
+      napi_set_named_property(env, o, k, s);
+    };
+    auto setN = [&](const char* k, double v) { napi_set_named_property(env, o, k, num(env, v)); };
+    setS("torch", TORCH_VERSION);
+    setN("atenThreads", at::get_num_threads());
+    setN("interopThreads", at::get_num_interop_threads());
+    setN("blasThreads", getBlasThreads());
+    setS("device", g_device.str());
+    setN("cudaAvailable", at::hasCUDA() ? 1 : 0);
+    setS("parallel", at::get_parallel_info());
+    auto cfg = at::show_config();
+    setS("config", cfg);
+    auto blasGet = dlsym(RTLD_DEFAULT, "openblas_get_config");
+    if (blasGet) setS("blas", ((char* (*)())blasGet)());
+    else setS("blas", "unknown");
+    Dl_info dli;
+    if (dladdr((void*)&at::set_num_threads, &dli) && dli.dli_fname) setS("library", dli.dli_fname);
+    return o;
+  })
+}
+
+// setDevice("cpu" | "cuda" | "cuda:N")
+FN(setDevice) {
+  BODY({
+    size_t n;
+    char buf[64];
+    NAPI_OK(napi_get_value_string_utf8(env, a.argv[0], buf, sizeof buf, &n));
+    at::Device d{std::string(buf)};
+    if (d.is_cuda() && !at::hasCUDA()) throw JsError{"native: this libtorch has no CUDA support"};
+    g_device = d;
+    return nullptr;
+  })
+}
+
+// seed-free smoke check: returns 1 when ATen works
+FN(selfTest) {
+  BODY({
+    auto x = at::ones({2, 2});
+    return num(env, at::mm(x, x).sum().item<float>());
+  })
+}
+
+napi_value Init(napi_env env, napi_value exports) {
+  // keep freed blocks in the heap (no mmap/munmap per large tensor): the step's allocation pattern repeats, so this
+  // acts as a caching allocator without page faults on fresh pages
+  mallopt(M_MMAP_THRESHOLD, 256 * 1024 * 1024);
+  mallopt(M_TRIM_THRESHOLD, 1024 * 1024 * 1024);
+  mallopt(M_TOP_PAD, 64 * 1024 * 1024);
+  struct {
+    const char* n;
+    napi_callback f;
+  } fns[] = {
+      {"write", write}, {"read", read}, {"dispose", dispose}, {"live", live}, {"shape", shape}, {"dtype", dtype},
+      {"unary", unary}, {"binary", binary}, {"binaryScalar", binaryScalar}, {"reduce", reduce}, {"reshape", reshape},
+      {"transpose", transpose}, {"contiguous", contiguous}, {"slice", slice}, {"stridedSlice", stridedSlice},
+      {"concat", concat}, {"stack", stack}, {"unstack", unstack}, {"split", split}, {"cast", cast}, {"clone", clone},
+      {"broadcastTo", broadcastTo}, {"tile", tile}, {"reverse", reverse}, {"pad", pad}, {"fill", fill},
+      {"oneHot", oneHot}, {"select", select}, {"clip", clip}, {"addN", addN}, {"gather", gather},
+      {"segmentSum", segmentSum}, {"matmul", matmul}, {"fusedMatmul", fusedMatmul}, {"softmax", softmax},
+      {"logSoftmax", logSoftmax}, {"layerNorm", layerNorm}, {"layerNormGrad", layerNormGrad}, {"gelu", gelu},
+      {"geluGrad", geluGrad}, {"softmaxGrad", softmaxGrad}, {"adamw", adamw}, {"linear", linear}, {"linearGrad", linearGrad}, {"attention", attention}, {"attentionGrad", attentionGrad}, {"setThreads", setThreads}, {"info", info},
+      {"setDevice", setDevice}, {"selfTest", selfTest},
+  };
+  for (auto& f : fns) {
+    napi_value v;
+    napi_create_function(env, f.n, NAPI_AUTO_LENGTH, f.f, nullptr, &v);
+    napi_set_named_property(env, exports, f.n, v);
+  }
+  return exports;
+}
+
+}  // namespace
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)
