@@ -97,6 +97,12 @@ export const OUTPUTS: readonly Output[] = [
           ORDER BY g.run_id, g.step, g.cap_i, g.cap_j`,
   },
   {
+    file: "eval_items.arrow",
+    doc: "per evaluated item of each run: the headline value and partial credit (split eval = extraction; control); the units of paired comparisons",
+    schema: [["run_id", "string"], ["item_id", "string"], ["family", "string"], ["split", "string"], ["value", "float"], ["partial", "float"]],
+    sql: `SELECT run_id, item_id, family, split, value, partial FROM v_eval_items ORDER BY run_id, family, item_id`,
+  },
+  {
     file: "gram_blocks.arrow",
     doc: "per parameter block and capability pair: mean cosine over the GRPO steps with a gradient, the block's parameter count (its null band) and the steps",
     schema: [["run_id", "string"], ["block", "string"], ["block_size", "int"], ["cap_i", "string"], ["cap_j", "string"], ["mean_cos", "float"], ["steps", "int"]],

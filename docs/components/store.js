@@ -51,6 +51,7 @@ export const loadCompletions = async () => rows(await arrow(FileAttachment("../d
 export const loadEvals = async () => rows(await arrow(FileAttachment("../data/site/evals.arrow")));
 export const loadMetrics = async () => rows(await arrow(FileAttachment("../data/site/metrics.arrow")));
 export const loadGram = async () => rows(await arrow(FileAttachment("../data/site/gram.arrow")));
+export const loadEvalItems = async () => rows(await arrow(FileAttachment("../data/site/eval_items.arrow")));
 export const loadGramBlocks = async () => rows(await arrow(FileAttachment("../data/site/gram_blocks.arrow")));
 export const loadWeights = async () => rows(await arrow(FileAttachment("../data/site/weights.arrow")));
 export const loadItems = async () => rows(await arrow(FileAttachment("../data/site/items.arrow")));

@@ -12,3 +12,4 @@ export { nullCosineBand, fractionInsideBand, type NullCosineBand } from "./null_
 export { hypervolumePerSeed, type SeedPoints, type HypervolumeBySeed } from "./hypervolume_seeds.ts";
 export { pairStats, type GramRow, type PairStats } from "./orthogonality.ts";
 export { capacityCurve, type CapacityPoint, type MetricRow } from "./capacity.ts";
+export { pairedComparison, type EvalItemRow } from "./compare.ts";

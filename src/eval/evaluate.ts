@@ -297,6 +297,7 @@ export async function evaluate(o: EvaluateOptions): Promise<EvalReport> {
         if (u) rows.push({ step, family, metric: "baseline/untrained", value: u.mean, ci_lo: u.ci_lo, ci_hi: u.ci_hi, n: u.n });
       }
       o.sink.rows("evals", rows);
+      o.sink.rows("eval_items", report.items.map((r) => ({ step, item_id: r.id, family: r.family, kind: r.kind, split: r.split ?? null, value: primary(r), partial: r.score })));
       for (const [family, r] of Object.entries(report.families)) o.sink.metric(step, `eval/${family}/mean`, r!.mean);
       await o.sink.flush();
     }

@@ -180,9 +180,10 @@ const ARGS: Record<string, ArgValidator> = {
     const opts = item.options ?? [];
     if (opts.length !== 4) return void out.push({ reason: "malformed_item", detail: "an MCQ needs 4 options" });
     if (new Set(opts.map((o) => o.toLowerCase())).size !== 4) out.push({ reason: "non_unique_answer", detail: "duplicate options" });
-    opts.forEach((o, i) => {
-      if (!item.prompt.includes(`${LETTERS[i]}) ${o}`)) out.push({ reason: "gold_mismatch", detail: `prompt does not list option ${LETTERS[i]}) ${o}` });
-    });
+    if (!args.cloze)
+      opts.forEach((o, i) => {
+        if (!item.prompt.includes(`${LETTERS[i]}) ${o}`)) out.push({ reason: "gold_mismatch", detail: `prompt does not list option ${LETTERS[i]}) ${o}` });
+      });
     const gi = LETTERS.indexOf(args.letter);
     if (gi < 0) return void out.push({ reason: "malformed_item", detail: `gold letter ${args.letter}` });
     const ix = kgIndex(kg);

@@ -18,7 +18,7 @@ export const SCHEMA_VERSION = 2;
  * Migrations of an existing store to SCHEMA_VERSION: MIGRATIONS[v] takes a version-v store to v + 1 and runs when
  * the store is opened for writing. Only ADDITIVE changes get one (new tables / views, which ddl() creates idempotently);
  * anything else keeps the old rule — a store of another version is refused with "use a new --db file".
- *   1 → 2  grad_gram_blocks (per-parameter-block Grams, issue 9)
+ *   1 → 2  grad_gram_blocks (per-parameter-block Grams), eval_items (per-item headline values for paired comparisons)
  */
 export const MIGRATIONS: Readonly<Record<number, () => string[]>> = {
   1: () => ddl(),
@@ -156,6 +156,24 @@ export const TABLES: readonly TableDef[] = [
       c("ci_lo", "DOUBLE"),
       c("ci_hi", "DOUBLE"),
       c("n", "INTEGER"),
+    ],
+  },
+  {
+    name: "eval_items",
+    scope: "run",
+    doc:
+      "per evaluated item: its headline value (the family's `score` definition) and partial credit, by split (eval = " +
+      "extraction, control) — the units of paired method comparisons (items × seeds)",
+    columns: [
+      c("run_id", "VARCHAR"),
+      c("stage", "VARCHAR"),
+      c("step", "INTEGER"),
+      c("item_id", "VARCHAR"),
+      c("family", "VARCHAR"),
+      c("kind", "VARCHAR"),
+      c("split", "VARCHAR"),
+      c("value", "DOUBLE"),
+      c("partial", "DOUBLE"),
     ],
   },
   {

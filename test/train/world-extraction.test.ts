@@ -15,7 +15,7 @@ import { MemorySink } from "../../src/util/sink.ts";
 import { kg } from "../mkgsg/helpers.ts";
 
 beforeAll(async () => {
-  await initBackend("wasm", { quiet: true });
+  await initBackend(undefined, { quiet: true }); // the chain: native where built, else wasm
 });
 
 describe("tiny gene world", () => {

@@ -55,10 +55,10 @@ function valueMcq(ctx: WorldCtx, question: string, gold: string, ds: string[], a
   if (ds.length < 3) return null;
   const { options } = placeOptions(ctx.rng, gold, ds);
   return {
-    prompt: mcqPrompt(question, options).replace(/Answer with one letter\.$/, "Answer with the option's text."),
+    prompt: process.env.BBIO_NOOPT ? question : mcqPrompt(question, options).replace(/Answer with one letter\.$/, "Answer with the option's text."),
     gold,
     options,
-    checks: [{ name: "answer_value", component: "knowledge", args: { value: gold, ...args } }],
+    checks: [{ name: "answer_value", component: "knowledge", args: { value: gold, ...args, ...(process.env.BBIO_NOOPT ? { cloze: true } : {}) } }],
     provenance: { genes: [g.entrez], terms, evidence: terms.length ? g.terms[NS_OF_TERM(g, terms[0])].evidence : [] },
   };
 }
