@@ -31,6 +31,7 @@ import { loadCheckpoint } from "../model/checkpoint.ts";
 import { GPT } from "../model/gpt.ts";
 import { bestCompletion, generate } from "../model/sample.ts";
 import { EOS, type Tokenizer } from "../model/tokenizer.ts";
+import { clozeCorrect, valueSpec } from "../train/cloze.ts";
 import { loadScorer, type Scorer } from "../train/mkgsg.ts";
 import { BbioError } from "../util/errors.ts";
 import { progress } from "../util/progress.ts";
@@ -212,11 +213,11 @@ async function answers(model: GPT, tok: Tokenizer, items: readonly Item[], cfg: 
 async function loglikCorrect(model: GPT, tok: Tokenizer, item: Item): Promise<{ letter?: number; value?: number }> {
   if (!item.options?.length) return {};
   const letters = "ABCDEFGH".slice(0, item.options.length).split("");
-  const value = item.checks.find((c) => c.name === "answer_value")?.args.value as string | undefined;
+  const value = valueSpec(item)?.value;
   const goldLetter = value !== undefined ? letters[item.options.indexOf(value)] : LETTER.exec(item.gold)?.[1];
   const out: { letter?: number; value?: number } = {};
   if (goldLetter) out.letter = letters[await bestCompletion(model, tok, item.prompt, letters)] === goldLetter ? 1 : 0;
-  if (value !== undefined) out.value = item.options[await bestCompletion(model, tok, item.prompt, item.options)] === value ? 1 : 0;
+  if (value !== undefined) out.value = await clozeCorrect(model, tok, item);
   return out;
 }
 

@@ -81,10 +81,12 @@ export const CHECKS: Record<string, CheckFn> = {
     const got = parseLetter(a);
     return ok(got === letter, `got ${got ?? "no letter"}, want ${letter}`);
   },
-  /** MCQ answered by value: the conclusion is the gold option's text (case, spacing and a final period ignored) */
-  answer_value: (a, { value }) => {
+  /** MCQ answered by value: the answer states the gold option's text in the item's sentence template (or is the bare
+   *  value when there is none); case, spacing and a final period ignored */
+  answer_value: (a, { value, template }) => {
     const got = normValue(conclusion(a));
-    return ok(got === normValue(value), `got "${got.slice(0, 60)}", want "${value}"`);
+    const want = normValue(template ? String(template).replace("{value}", value) : value);
+    return ok(got === want, `got "${got.slice(0, 60)}", want "${want}"`);
   },
   /** a "Label:" line whose value is one of the values (case, spacing and a final period ignored) */
   field_equals: (a, { label, values }) => {

@@ -217,7 +217,8 @@ const wrongOption: Proposer = (c) => {
     for (const o of shuffled(c.rng, others)) out.push(c.gold.trim() === letter ? o : c.gold.replace(re, o));
   }
   // value-answered MCQs (gene world): another option's text
-  for (const { value } of argsOf(c, "answer_value")) for (const o of shuffled(c.rng, (c.item.options ?? []).filter((x) => x !== value))) out.push(o);
+  for (const { value, template } of argsOf(c, "answer_value"))
+    for (const o of shuffled(c.rng, (c.item.options ?? []).filter((x) => x !== value))) out.push(template ? String(template).replace("{value}", o) : o);
   return out;
 };
 

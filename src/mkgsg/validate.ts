@@ -180,10 +180,9 @@ const ARGS: Record<string, ArgValidator> = {
     const opts = item.options ?? [];
     if (opts.length !== 4) return void out.push({ reason: "malformed_item", detail: "an MCQ needs 4 options" });
     if (new Set(opts.map((o) => o.toLowerCase())).size !== 4) out.push({ reason: "non_unique_answer", detail: "duplicate options" });
-    if (!args.cloze)
-      opts.forEach((o, i) => {
-        if (!item.prompt.includes(`${LETTERS[i]}) ${o}`)) out.push({ reason: "gold_mismatch", detail: `prompt does not list option ${LETTERS[i]}) ${o}` });
-      });
+    opts.forEach((o, i) => {
+      if (!item.prompt.includes(`${LETTERS[i]}) ${o}`)) out.push({ reason: "gold_mismatch", detail: `prompt does not list option ${LETTERS[i]}) ${o}` });
+    });
     const gi = LETTERS.indexOf(args.letter);
     if (gi < 0) return void out.push({ reason: "malformed_item", detail: `gold letter ${args.letter}` });
     const ix = kgIndex(kg);
@@ -257,6 +256,8 @@ const ARGS: Record<string, ArgValidator> = {
   answer_value: (args, item, kg, out) => {
     const gi = (item.options ?? []).indexOf(args.value);
     if (gi < 0) return void out.push({ reason: "gold_mismatch", detail: `the gold value "${args.value}" is not an option` });
+    const stated = args.template ? String(args.template).replace("{value}", args.value) : args.value;
+    if (item.gold !== stated) out.push({ reason: "gold_mismatch", detail: `gold "${item.gold}" does not state the value as "${stated}"` });
     ARGS.answer_letter({ ...args, letter: LETTERS[gi] }, item, kg, out);
   },
 

@@ -15,7 +15,7 @@ import type { Item } from "../mkgsg/types.ts";
 import { initBackend, backendPreference } from "../model/backend.ts";
 import { isCheckpoint, loadCheckpoint, saveCheckpoint } from "../model/checkpoint.ts";
 import { GPT } from "../model/gpt.ts";
-import { bestCompletion } from "../model/sample.ts";
+import { clozeCorrect } from "./cloze.ts";
 import { Tokenizer, corpusOf } from "../model/tokenizer.ts";
 import { BbioError } from "../util/errors.ts";
 import { progress } from "../util/progress.ts";
@@ -151,8 +151,7 @@ export async function runSft(opts: SftOptions): Promise<SftResult> {
     for (const p of probeSets) {
       let hits = 0;
       for (const it of p.items) {
-        const value = it.checks.find((c) => c.name === "answer_value")!.args.value as string;
-        hits += it.options![await bestCompletion(model, tokenizer, it.prompt, it.options!)] === value ? 1 : 0;
+        hits += (await clozeCorrect(model, tokenizer, it)) ?? 0;
       }
       sink.metric(step, `probe/${p.name}`, hits / p.items.length);
     }

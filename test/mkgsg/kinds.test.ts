@@ -10,7 +10,11 @@ import { itemsOf, kg } from "./helpers.ts";
 
 const otherLetter = (it: Item) => "ABCD"[("ABCD".indexOf(it.gold) + 1) % 4];
 const json = (it: Item) => JSON.parse(it.gold) as Record<string, unknown>;
-const otherOption = (it: Item) => it.options!.find((o) => o !== it.gold)!;
+/** another option's value stated in the item's answer sentence */
+const otherOption = (it: Item) => {
+  const { value, template } = it.checks[0].args as { value: string; template: string };
+  return template.replace("{value}", it.options!.find((o) => o !== value)!);
+};
 const cutChain = (it: Item) => it.gold.replace(/^Chain: (GO:\d{7}).*$/m, "Chain: $1");
 const reverseChain = (it: Item) => JSON.stringify({ ...json(it), chain: [...(json(it).chain as string[])].reverse() });
 

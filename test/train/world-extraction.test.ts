@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/index.ts";
 import { initBackend } from "../../src/model/backend.ts";
 import { loadCheckpoint } from "../../src/model/checkpoint.ts";
-import { bestCompletion } from "../../src/model/sample.ts";
+import { clozeCorrect } from "../../src/train/cloze.ts";
 import { generate } from "../../src/mkgsg/generate.ts";
 import type { Item } from "../../src/mkgsg/types.ts";
 import { runSft } from "../../src/train/sft.ts";
@@ -34,7 +34,7 @@ describe("tiny gene world", () => {
     const acc = async (split: Item["split"]) => {
       const xs = items.filter((it) => it.split === split && it.family === "knowledge");
       let hits = 0;
-      for (const it of xs) hits += it.options![await bestCompletion(model, tokenizer, it.prompt, it.options!)] === it.gold ? 1 : 0;
+      for (const it of xs) hits += (await clozeCorrect(model, tokenizer, it)) ?? 0;
       return { acc: hits / xs.length, n: xs.length };
     };
     const train = await acc("train"), extraction = await acc("eval"), control = await acc("control");

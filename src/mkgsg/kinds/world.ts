@@ -51,17 +51,24 @@ function distractors(rng: Rng, gold: string, pool: Iterable<string>, isTrue: (v:
   return out;
 }
 
-function valueMcq(ctx: WorldCtx, question: string, gold: string, ds: string[], args: Record<string, unknown>, g: WorldGene, terms: string[] = []): Draft | null {
+/**
+ * A value-answered MCQ. The answer states the fact as a sentence ending in the value (`template` with "{value}"), in
+ * the way a card states it: recalling a fact read in cards then happens in the same local context it was read in,
+ * which is what lets a tiny model extract (a bare value right after the question was learned for trained genes only).
+ * Cloze scoring fills the template with each option's value (eval, SFT probe).
+ */
+function valueMcq(ctx: WorldCtx, question: string, template: string, gold: string, ds: string[], args: Record<string, unknown>, g: WorldGene, terms: string[] = []): Draft | null {
   if (ds.length < 3) return null;
   const { options } = placeOptions(ctx.rng, gold, ds);
   return {
-    prompt: process.env.BBIO_NOOPT ? question : mcqPrompt(question, options).replace(/Answer with one letter\.$/, "Answer with the option's text."),
-    gold,
+    prompt: mcqPrompt(question, options).replace(/Answer with one letter\.$/, "Answer in one sentence."),
+    gold: fillValue(template, gold),
     options,
-    checks: [{ name: "answer_value", component: "knowledge", args: { value: gold, ...args, ...(process.env.BBIO_NOOPT ? { cloze: true } : {}) } }],
+    checks: [{ name: "answer_value", component: "knowledge", args: { value: gold, template, ...args } }],
     provenance: { genes: [g.entrez], terms, evidence: terms.length ? g.terms[NS_OF_TERM(g, terms[0])].evidence : [] },
   };
 }
+export const fillValue = (template: string, value: string) => template.replace("{value}", value);
 const NS_OF_TERM = (g: WorldGene, id: string): Namespace => (["BP", "MF", "CC"] as const).find((ns) => g.terms[ns].id === id)!;
 
 const termMcq = (kind: keyof typeof NS_OF): WorldBuilder => (g, ctx) => {
@@ -70,8 +77,12 @@ const termMcq = (kind: keyof typeof NS_OF): WorldBuilder => (g, ctx) => {
   const prop = ctx.kg.propagatedTerms(g.entrez);
   const trueName = (name: string) => (ctx.ix.termsByName.get(name) ?? []).some((id) => prop.has(id));
   const ds = distractors(ctx.rng, t.name, ctx.peers.map((p) => p.terms[ns].name), trueName);
-  const q = { process: `Which biological process involves the human gene ${g.symbol}?`, function: `Which molecular function does the human gene ${g.symbol} have?`, location: `In which cellular component is the product of the human gene ${g.symbol} found?` }[kind];
-  return valueMcq(ctx, q, t.name, ds, { relation: "annotated", subject: g.entrez, ns }, g, [t.id]);
+  const [q, template] = {
+    process: [`Which biological process involves the human gene ${g.symbol}?`, `${g.symbol} takes part in {value}.`],
+    function: [`Which molecular function does the human gene ${g.symbol} have?`, `${g.symbol} has the function {value}.`],
+    location: [`In which cellular component is the product of the human gene ${g.symbol} found?`, `${g.symbol} is found in {value}.`],
+  }[kind];
+  return valueMcq(ctx, q, template, t.name, ds, { relation: "annotated", subject: g.entrez, ns }, g, [t.id]);
 };
 
 const chain = (ns: Namespace): WorldBuilder => (g, ctx) => {
@@ -114,11 +125,11 @@ const intChain = (ns: Namespace): WorldBuilder => (g, ctx) => {
 export const WORLD_BUILDERS: Record<WorldKind, WorldBuilder> = {
   // ── knowledge ──
   world_chromosome: (g, ctx) =>
-    valueMcq(ctx, `On which chromosome is the human gene ${g.symbol}?`, g.chr, distractors(ctx.rng, g.chr, ctx.ix.chromosomes), { relation: "chromosome", subject: g.entrez }, g),
+    valueMcq(ctx, `On which chromosome is the human gene ${g.symbol}?`, `${g.symbol} is located on chromosome {value}.`, g.chr, distractors(ctx.rng, g.chr, ctx.ix.chromosomes), { relation: "chromosome", subject: g.entrez }, g),
   world_band: (g, ctx) =>
-    valueMcq(ctx, `Which cytogenetic band holds the human gene ${g.symbol}?`, g.band, distractors(ctx.rng, g.band, ctx.peers.map((p) => p.band)), { relation: "cytoband", subject: g.entrez }, g),
+    valueMcq(ctx, `Which cytogenetic band holds the human gene ${g.symbol}?`, `${g.symbol} maps to cytogenetic band {value}.`, g.band, distractors(ctx.rng, g.band, ctx.peers.map((p) => p.band)), { relation: "cytoband", subject: g.entrez }, g),
   world_alias: (g, ctx) =>
-    valueMcq(ctx, `${g.alias} is an alias of which human gene?`, g.symbol, distractors(ctx.rng, g.symbol, ctx.peers.map((p) => p.symbol)), { relation: "alias_of", subject: g.alias }, g),
+    valueMcq(ctx, `${g.alias} is an alias of which human gene?`, `${g.alias} is an alias of {value}.`, g.symbol, distractors(ctx.rng, g.symbol, ctx.peers.map((p) => p.symbol)), { relation: "alias_of", subject: g.alias }, g),
   world_process: termMcq("process"),
   world_function: termMcq("function"),
   world_location: termMcq("location"),
