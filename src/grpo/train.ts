@@ -44,6 +44,7 @@ import type { NoiseStats } from "../rewards/strategies/min_variance_alpha.ts";
 import { AdamW, clipByGlobalNorm } from "../train/adamw.ts";
 import type { Scorer } from "../train/mkgsg.ts";
 import { BbioError } from "../util/errors.ts";
+import { hashOf } from "../util/hash.ts";
 import { progress } from "../util/progress.ts";
 import { fnv1a, rngFor, shuffled } from "../util/rng.ts";
 import type { Sink } from "../util/sink.ts";
@@ -100,12 +101,19 @@ interface Sampled {
 }
 
 /** Seeded epoch order per capability: step s takes prompts [s·P, (s+1)·P) of an epoch-wise reshuffled list. */
-function promptsFor(pool: readonly Item[], P: number, seed: number, step: number, cap: string): Item[] {
+/**
+ * The P prompts of one capability at one step: its pool in a seeded order per epoch. The order is keyed by the pool's
+ * prompt texts, not the capability's name, so capabilities that share their prompts (the conflict control: the same
+ * question answered in opposite case) see the same prompts at every step — their gradients then differ only in what
+ * the rewards ask for, which is the interference the control is there to show.
+ */
+function promptsFor(pool: readonly Item[], P: number, seed: number, step: number): Item[] {
+  const key = hashOf(pool.map((it) => it.prompt), 12);
   const out: Item[] = [];
   for (let k = 0; k < P; k++) {
     const pos = (step - 1) * P + k;
     const epoch = Math.floor(pos / pool.length);
-    out.push(shuffled(rngFor(seed, `grpo:prompts:${cap}:${epoch}`), pool)[pos % pool.length]);
+    out.push(shuffled(rngFor(seed, `grpo:prompts:${key}:${epoch}`), pool)[pos % pool.length]);
   }
   return out;
 }
@@ -185,13 +193,21 @@ export async function runGrpo(o: GrpoOptions): Promise<GrpoResult> {
       const rows: Sampled[] = [];
       const prompts: { item: Item; cap: number }[] = [];
       CAPABILITIES.forEach((c, ci) => {
-        for (const it of promptsFor(pools[ci], g.prompts_per_capability, seed, step, c)) prompts.push({ item: it, cap: ci });
+        for (const it of promptsFor(pools[ci], g.prompts_per_capability, seed, step)) prompts.push({ item: it, cap: ci });
       });
       const flat = prompts.flatMap((p) => Array.from({ length: g.num_generations }, () => p));
-      const gen = await generate(policy, flat.map((p) => promptOf(p.item)), {
+      // one group of G completions per distinct prompt text at each position: capabilities that share a prompt score
+      // the SAME completions, as TRL scores each completion with every reward function (the conflict control needs
+      // this — independent samples would bury the shared direction under sampling noise); distinct prompts, the
+      // normal case, are sampled as before
+      const slotOf = flat.map((p, i) => `${p.item.prompt}\u0000${i % g.num_generations}\u0000${prompts.filter((q, k) => k < Math.floor(i / g.num_generations) && q.item.prompt === p.item.prompt && q.cap === p.cap).length}`);
+      const unique = [...new Set(slotOf)];
+      const genU = await generate(policy, unique.map((s) => promptOf(flat[slotOf.indexOf(s)].item)), {
         maxNewTokens: g.max_completion_length, temperature: g.temperature, topK: g.top_k, topP: g.top_p,
         seed: fnv1a(`${seed}:grpo:sample:${step}`), stop: [EOS],
       });
+      const at = slotOf.map((s) => unique.indexOf(s));
+      const gen = { tokens: at.map((u) => genU.tokens[u]), logprobs: at.map((u) => genU.logprobs[u]) };
       flat.forEach((p, i) => {
         const prompt = promptOf(p.item);
         let completion = gen.tokens[i].length ? gen.tokens[i] : [EOS];

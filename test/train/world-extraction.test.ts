@@ -21,10 +21,11 @@ beforeAll(async () => {
 describe("tiny gene world", () => {
   it("extraction accuracy beats the unseen-gene control after SFT on cards + train QA", async () => {
     const config = loadConfig(undefined, [
-      "data.world.genes=12", "data.world.variants=4", "data.world.chain_hops=1", "data.kinds=[\"world_chromosome\",\"world_alias\",\"world_process\",\"world_location\"]",
-      "model.n_layer=2", "model.n_embd=64", "model.n_head=4", "model.block_size=128", "model.vocab_size=512",
-      "sft.max_steps=300", "sft.batch_size=8", "sft.pack_length=96", "sft.card_share=0.5", "sft.learning_rate=0.004", "sft.warmup_steps=10",
-      "sft.eval_every=1000", "sft.save_every=1000", "sft.log_every=50", "sft.probe_every=150", "sft.probe_items=16",
+      "data.world.genes=12", "data.world.variants=4", "data.world.chain_hops=1",
+      'data.kinds=["world_chromosome","world_alias","world_process","world_location","world_band","world_function"]',
+      "model.n_layer=2", "model.n_embd=64", "model.n_head=4", "model.block_size=128", "model.vocab_size=768",
+      "sft.max_steps=800", "sft.batch_size=8", "sft.pack_length=96", "sft.card_share=0.75", "sft.learning_rate=0.004", "sft.warmup_steps=10",
+      "sft.eval_every=10000", "sft.save_every=10000", "sft.log_every=100", "sft.probe_every=400", "sft.probe_items=12",
     ]);
     const { items, cards } = generate(kg, config.data, 0);
     const dir = mkdtempSync(join(tmpdir(), "bbio-world-"));
@@ -40,10 +41,11 @@ describe("tiny gene world", () => {
     const train = await acc("train"), extraction = await acc("eval"), control = await acc("control");
     model.dispose();
     console.log(`tiny world: train-QA ${train.acc.toFixed(2)}, extraction ${extraction.acc.toFixed(2)} (n ${extraction.n}), control ${control.acc.toFixed(2)} (n ${control.n})`);
-    expect(train.acc).toBeGreaterThan(0.6);
-    expect(extraction.acc).toBeGreaterThan(control.acc + 0.2);
+    expect(train.acc).toBeGreaterThan(0.9);
+    // measured: extraction 0.72 vs control 0.26 (n 36 each); a bare value after the question gave no extraction
+    expect(extraction.acc).toBeGreaterThan(control.acc + 0.25);
     // the capacity probe logged the curve the Data page draws
-    expect(sink.metrics.filter((m) => m.name === "probe/extraction").map((m) => m.step)).toEqual([0, 150, 300]);
+    expect(sink.metrics.filter((m) => m.name === "probe/extraction").map((m) => m.step)).toEqual([0, 400, 800]);
     expect(sink.metrics.some((m) => m.name === "probe/card_reads_per_gene" && m.value > 0)).toBe(true);
   }, 600_000);
 });

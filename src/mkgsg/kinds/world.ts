@@ -206,23 +206,18 @@ export const WORLD_BUILDERS: Record<WorldKind, WorldBuilder> = {
     provenance: { genes: [g.entrez], terms: [], evidence: [] },
   }),
 
-  // ── the conflict control: the same prompt, opposite case (config.ts CONFLICT_KINDS) ──
+  // ── the conflict control: the same prompt, opposite case (config.ts CONFLICT_KINDS). The case is the whole reward
+  // (no content check): a content check would reward both capabilities alike and dilute the conflict it must show ──
   world_case_upper: (g) => ({
     prompt: `State the cytogenetic band of the human gene ${g.symbol}.`,
     gold: `${g.symbol} BAND ${g.band}`.toUpperCase(),
-    checks: [
-      { name: "all_caps", component: "format", args: {} },
-      { name: "contains_any", component: "knowledge", args: { values: [g.band], gene: g.entrez } },
-    ],
+    checks: [{ name: "all_caps", component: "format", args: {} }],
     provenance: { genes: [g.entrez], terms: [], evidence: [] },
   }),
   world_case_lower: (g) => ({
     prompt: `State the cytogenetic band of the human gene ${g.symbol}.`,
     gold: `${g.symbol} band ${g.band}`.toLowerCase(),
-    checks: [
-      { name: "all_lower", component: "format", args: {} },
-      { name: "contains_any", component: "knowledge", args: { values: [g.band], gene: g.entrez } },
-    ],
+    checks: [{ name: "all_lower", component: "format", args: {} }],
     provenance: { genes: [g.entrez], terms: [], evidence: [] },
   }),
 
