@@ -598,21 +598,59 @@ FN(geluGrad) { BODY({ return ret(env, at::gelu_backward(a.t(0), a.t(1), "tanh"),
 // softmaxGrad(dy, y, dim)
 FN(softmaxGrad) { BODY({ return ret(env, at::_softmax_backward_data(a.t(0), a.t(1), a.i32(2), at::kFloat), -1); }) }
 
-// adamw(p, g, m, v, lr, b1, b2, eps, wd, bc1, bc2) → [p', m', v'] (src/train/adamw.ts's update in one call)
+// adamw(p, g, m, v, lr, b1, b2, eps, wd, bc1, bc2) → [p', m', v'] (src/train/adamw.ts's update in one pass;
+// each float32 operation in the same order as the composed TF.js update)
 FN(adamw) {
   BODY({
-    const auto& p = a.t(0);
-    const auto& g = a.t(1);
-    const auto& m = a.t(2);
-    const auto& v = a.t(3);
-    double lr = a.f64(4), b1 = a.f64(5), b2 = a.f64(6), eps = a.f64(7), wd = a.f64(8), bc1 = a.f64(9), bc2 = a.f64(10);
-    auto m2 = at::add(at::mul(m, b1), g, 1 - b1);  // b1·m + (1−b1)·g
-    auto v2 = at::mul(v, b2).addcmul_(g, g, 1 - b2);
-    auto denom = at::div(v2, bc2).sqrt_().add_(eps);
-    auto upd = at::div(m2, bc1).div_(denom);
-    auto p2 = wd > 0 ? at::mul(p, 1 - lr * wd) : p.clone();
-    p2.sub_(upd, lr);
+    auto p = a.t(0).contiguous(), g = a.t(1).contiguous(), m = a.t(2).contiguous(), v = a.t(3).contiguous();
+    float lr = (float)a.f64(4), b1 = (float)a.f64(5), b2 = (float)a.f64(6), eps = (float)a.f64(7), wd = (float)a.f64(8),
+          bc1 = (float)a.f64(9), bc2 = (float)a.f64(10);
+    if (p.scalar_type() != at::kFloat || g.scalar_type() != at::kFloat || p.device() != at::kCPU) {
+      auto m2 = at::add(at::mul(m, b1), g, 1 - b1);
+      auto v2 = at::mul(v, b2).addcmul_(g, g, 1 - b2);
+      auto upd = at::div(m2, bc1).div_(at::div(v2, bc2).sqrt_().add_(eps));
+      auto p2 = wd > 0 ? at::mul(p, 1 - lr * wd) : p.clone();
+      p2.sub_(upd, lr);
+      return retList(env, {p2, m2, v2}, -1);
+    }
+    auto p2 = at::empty_like(p), m2 = at::empty_like(m), v2 = at::empty_like(v);
+    const float *pp = p.data_ptr<float>(), *gp = g.data_ptr<float>(), *mp = m.data_ptr<float>(), *vp = v.data_ptr<float>();
+    float *po = p2.data_ptr<float>(), *mo = m2.data_ptr<float>(), *vo = v2.data_ptr<float>();
+    const float c1 = 1 - b1, c2 = 1 - b2, decay = 1 - lr * wd;
+    at::parallel_for(0, p.numel(), 16384, [&](int64_t lo, int64_t hi) {
+      for (int64_t i = lo; i < hi; i++) {
+        float gi = gp[i];
+        float mi = mp[i] * b1 + gi * c1;
+        float vi = vp[i] * b2 + (gi * gi) * c2;
+        float upd = (mi / bc1) / (std::sqrt(vi / bc2) + eps);
+        float pi = wd > 0 ? pp[i] * decay : pp[i];
+        po[i] = pi - upd * lr;
+        mo[i] = mi;
+        vo[i] = vi;
+      }
+    });
     return retList(env, {p2, m2, v2}, -1);
+  })
+}
+
+// sumSquares([g...]) → scalar Σ g² over every tensor (global-norm clipping)
+FN(sumSquares) {
+  BODY({
+    auto ts = a.tensors(0);
+    at::Tensor acc = at::zeros({}, at::TensorOptions().dtype(at::kFloat).device(g_device));
+    for (auto& t : ts) acc.add_(t.mul(t).sum());
+    return ret(env, acc, -1);
+  })
+}
+// scaleAll([g...], s) → [g·s ...] with s a scalar tensor
+FN(scaleAll) {
+  BODY({
+    auto ts = a.tensors(0);
+    const auto& s = a.t(1);
+    std::vector<at::Tensor> out;
+    out.reserve(ts.size());
+    for (auto& t : ts) out.push_back(at::mul(t, s));
+    return retList(env, out, -1);
   })
 }
 
@@ -776,7 +814,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"oneHot", oneHot}, {"select", select}, {"clip", clip}, {"addN", addN}, {"gather", gather},
       {"segmentSum", segmentSum}, {"matmul", matmul}, {"fusedMatmul", fusedMatmul}, {"softmax", softmax},
       {"logSoftmax", logSoftmax}, {"layerNorm", layerNorm}, {"layerNormGrad", layerNormGrad}, {"gelu", gelu},
-      {"geluGrad", geluGrad}, {"softmaxGrad", softmaxGrad}, {"adamw", adamw}, {"linear", linear}, {"linearGrad", linearGrad}, {"attention", attention}, {"attentionGrad", attentionGrad}, {"setThreads", setThreads}, {"info", info},
+      {"geluGrad", geluGrad}, {"softmaxGrad", softmaxGrad}, {"adamw", adamw}, {"sumSquares", sumSquares}, {"scaleAll", scaleAll}, {"linear", linear}, {"linearGrad", linearGrad}, {"attention", attention}, {"attentionGrad", attentionGrad}, {"setThreads", setThreads}, {"info", info},
       {"setDevice", setDevice}, {"selfTest", selfTest},
   };
   for (auto& f : fns) {

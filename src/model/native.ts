@@ -66,6 +66,8 @@ export interface NativeAddon {
   gelu(x: number): number;
   geluGrad(dy: number, x: number): number;
   softmaxGrad(dy: number, y: number, dim: number): number;
+  sumSquares(xs: number[]): number;
+  scaleAll(xs: number[], s: number): number[];
   linear(x: number, w: number, b: number): number;
   linearGrad(dy: number, x: number, w: number): number[];
   attention(q: number, k: number, v: number, scale: number, past: number): number[];
@@ -464,6 +466,12 @@ kernels.set("BbioAttention", ({ inputs: { q, k, v }, backend: b, attrs }) => {
 kernels.set("BbioAttentionGrad", ({ inputs: { dy, q, k, v, att }, backend: b, attrs }) => {
   const [dq, dk, dv] = N.attentionGrad(b.h(dy), b.h(q), b.h(k), b.h(v), b.h(att), attrs.scale as number);
   return [b.out(dq, q.shape, "float32"), b.out(dk, k.shape, "float32"), b.out(dv, v.shape, "float32")];
+});
+kernels.set("BbioSumSquares", ({ inputs, backend: b }) => b.out(N.sumSquares(Object.values(inputs).map((t) => b.h(t))), [], "float32"));
+kernels.set("BbioScaleAll", ({ inputs, backend: b }) => {
+  const { s, ...rest } = inputs;
+  const xs = Object.values(rest);
+  return N.scaleAll(xs.map((t) => b.h(t)), b.h(s)).map((h, i) => b.out(h, xs[i].shape, xs[i].dtype));
 });
 kernels.set("BbioAdamW", ({ inputs: { p, g, m, v }, backend: b, attrs }) => {
   const a = attrs as Record<string, number>;
