@@ -24,6 +24,18 @@ size_t g_live = 0;
 at::Device g_device(at::kCPU);
 int g_blas_threads = 0;
 
+int g_blas_max = 1;   // OpenBLAS threads for large matmuls (setThreads)
+int g_blas_now = -1;  // what OpenBLAS is set to right now
+typedef void (*openblas_set_t)(int);
+openblas_set_t g_openblas_set = nullptr;
+// Small matmuls (decoding one token, small heads) run on one OpenBLAS thread: waking its pool costs more than the
+// work, and on a busy machine a descheduled worker stalls the whole call. Large ones use the pool.
+inline void blasFor(double mnk) {
+  if (!g_openblas_set || g_blas_max <= 1) return;
+  int want = mnk < 4.0e6 ? 1 : g_blas_max;
+  if (want != g_blas_now) g_openblas_set(want), g_blas_now = want;
+}
+
 struct JsError {
   std::string msg;
 };
@@ -540,6 +552,7 @@ FN(matmul) {
     at::Tensor x = a.t(0), y = a.t(1);
     if (a.b(2)) x = x.transpose(-1, -2);
     if (a.b(3)) y = y.transpose(-1, -2);
+    blasFor((double)x.size(-2) * x.size(-1) * y.size(-1));
     at::Tensor r;
     if (x.dim() == 2 && y.dim() == 2) r = at::mm(x, y);
     else if (x.dim() == 3 && y.dim() == 3 && x.size(0) == y.size(0)) r = at::bmm(x, y);
@@ -662,6 +675,7 @@ FN(linear) {
     uint32_t hb = a.u32(2);
     int64_t K = w.size(0), Nn = w.size(1);
     auto x2 = x.reshape({-1, K});
+    blasFor((double)x2.size(0) * K * Nn);
     auto y = hb ? at::addmm(get(hb), x2, w) : at::mm(x2, w);
     auto shape = x.sizes().vec();
     shape.back() = Nn;
@@ -677,6 +691,7 @@ FN(linearGrad) {
     int64_t K = w.size(0), Nn = w.size(1);
     auto dy2 = dy.reshape({-1, Nn});
     auto x2 = x.reshape({-1, K});
+    blasFor((double)x2.size(0) * K * Nn);
     auto dx = at::mm(dy2, w.t()).view(x.sizes());
     auto dw = at::mm(x2.t(), dy2);
     auto db = dy2.sum(0);
@@ -699,6 +714,7 @@ FN(attention) {
     double scale = a.f64(3);
     int64_t past = a.i32(4);
     int64_t T = q.size(1), S = k.size(1);
+    blasFor((double)T * S * q.size(2));
     auto s = at::bmm(q, k.transpose(1, 2)).mul_(scale);
     if (T > 1) s.masked_fill_(causalMask(T, S, past, q.options()), -1e9);
     auto att = at::softmax(s, -1);
@@ -715,6 +731,7 @@ FN(attentionGrad) {
     const auto& v = a.t(3);
     const auto& att = a.t(4);
     double scale = a.f64(5);
+    blasFor((double)q.size(1) * k.size(1) * q.size(2));
     auto dv = at::bmm(att.transpose(1, 2), dy);
     auto datt = at::bmm(dy, v.transpose(1, 2));
     auto ds = at::_softmax_backward_data(datt, att, -1, at::kFloat).mul_(scale);
@@ -725,12 +742,11 @@ FN(attentionGrad) {
 }
 
 // ---- configuration ----
-typedef void (*openblas_set_t)(int);
 typedef int (*openblas_get_t)();
 
 void setBlasThreads(int n) {
-  auto set = (openblas_set_t)dlsym(RTLD_DEFAULT, "openblas_set_num_threads");
-  if (set) set(n), g_blas_threads = n;
+  g_openblas_set = (openblas_set_t)dlsym(RTLD_DEFAULT, "openblas_set_num_threads");
+  if (g_openblas_set) g_openblas_set(n), g_blas_threads = n, g_blas_max = n, g_blas_now = n;
 }
 int getBlasThreads() {
   auto get = (openblas_get_t)dlsym(RTLD_DEFAULT, "openblas_get_num_threads");
