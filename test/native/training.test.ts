@@ -68,6 +68,15 @@ suite(title, () => {
     expect(losses.native[29]).toBeLessThan(losses.native[0]);
   });
 
+  it("is deterministic: the same SFT twice gives the identical loss curve, and a resumed run continues it exactly", async () => {
+    const d1 = tmp(), d2 = tmp();
+    const again = await runSft({ config: sftCfg("native"), items, outDir: d1, sink: new MemorySink(), progress: false });
+    expect(again.losses).toEqual(losses.native);
+    await runSft({ config: sftCfg("native"), items, outDir: d2, sink: new MemorySink(), progress: false, stopAfter: 12 });
+    const rest = await runSft({ config: sftCfg("native"), items, outDir: d2, sink: new MemorySink(), progress: false, resume: true });
+    expect(rest.losses).toEqual(losses.native);
+  });
+
   it("checkpoints written by one backend load in the other with the same logits", async () => {
     for (const writer of ["native", "wasm"]) {
       const dir = ckpt[writer];
