@@ -12,6 +12,7 @@ import { rngFor } from "../../src/util/rng.ts";
 
 const st = loadNative();
 const suite = st.ok ? describe : describe.skip;
+if (!st.ok) console.warn(`test/native: skipping — ${st.reason}`);
 const title = st.ok ? "native kernels vs cpu" : `native kernels vs cpu — SKIPPED: ${st.reason}`;
 
 type In = { shape: number[]; dtype?: "float32" | "int32" | "bool"; lo?: number; hi?: number; data?: number[] };

@@ -21,6 +21,7 @@ import { fakeItems, tinyConfig } from "../model/fixtures.ts";
 
 const st = loadNative();
 const suite = st.ok ? describe : describe.skip;
+if (!st.ok) console.warn(`test/native: skipping — ${st.reason}`);
 const title = st.ok ? "native backend end to end" : `native backend end to end — SKIPPED: ${st.reason}`;
 const dirs: string[] = [];
 const tmp = () => {
