@@ -24,6 +24,18 @@ size_t g_live = 0;
 at::Device g_device(at::kCPU);
 int g_blas_threads = 0;
 
+int g_blas_max = 1;   // OpenBLAS threads for large matmuls (setThreads)
+int g_blas_now = -1;  // what OpenBLAS is set to right now
+typedef void (*openblas_set_t)(int);
+openblas_set_t g_openblas_set = nullptr;
+// Small matmuls (decoding one token, small heads) run on one OpenBLAS thread: waking its pool costs more than the
+// work, and on a busy machine a descheduled worker stalls the whole call. Large ones use the pool.
+inline void blasFor(double mnk) {
+  if (!g_openblas_set || g_blas_max <= 1) return;
+  int want = mnk < 4.0e6 ? 1 : g_blas_max;
+  if (want != g_blas_now) g_openblas_set(want), g_blas_now = want;
+}
+
 struct JsError {
   std::string msg;
 };
@@ -540,6 +552,7 @@ FN(matmul) {
     at::Tensor x = a.t(0), y = a.t(1);
     if (a.b(2)) x = x.transpose(-1, -2);
     if (a.b(3)) y = y.transpose(-1, -2);
+    blasFor((double)x.size(-2) * x.size(-1) * y.size(-1));
     at::Tensor r;
     if (x.dim() == 2 && y.dim() == 2) r = at::mm(x, y);
     else if (x.dim() == 3 && y.dim() == 3 && x.size(0) == y.size(0)) r = at::bmm(x, y);
@@ -598,21 +611,59 @@ FN(geluGrad) { BODY({ return ret(env, at::gelu_backward(a.t(0), a.t(1), "tanh"),
 // softmaxGrad(dy, y, dim)
 FN(softmaxGrad) { BODY({ return ret(env, at::_softmax_backward_data(a.t(0), a.t(1), a.i32(2), at::kFloat), -1); }) }
 
-// adamw(p, g, m, v, lr, b1, b2, eps, wd, bc1, bc2) → [p', m', v'] (src/train/adamw.ts's update in one call)
+// adamw(p, g, m, v, lr, b1, b2, eps, wd, bc1, bc2) → [p', m', v'] (src/train/adamw.ts's update in one pass;
+// each float32 operation in the same order as the composed TF.js update)
 FN(adamw) {
   BODY({
-    const auto& p = a.t(0);
-    const auto& g = a.t(1);
-    const auto& m = a.t(2);
-    const auto& v = a.t(3);
-    double lr = a.f64(4), b1 = a.f64(5), b2 = a.f64(6), eps = a.f64(7), wd = a.f64(8), bc1 = a.f64(9), bc2 = a.f64(10);
-    auto m2 = at::add(at::mul(m, b1), g, 1 - b1);  // b1·m + (1−b1)·g
-    auto v2 = at::mul(v, b2).addcmul_(g, g, 1 - b2);
-    auto denom = at::div(v2, bc2).sqrt_().add_(eps);
-    auto upd = at::div(m2, bc1).div_(denom);
-    auto p2 = wd > 0 ? at::mul(p, 1 - lr * wd) : p.clone();
-    p2.sub_(upd, lr);
+    auto p = a.t(0).contiguous(), g = a.t(1).contiguous(), m = a.t(2).contiguous(), v = a.t(3).contiguous();
+    float lr = (float)a.f64(4), b1 = (float)a.f64(5), b2 = (float)a.f64(6), eps = (float)a.f64(7), wd = (float)a.f64(8),
+          bc1 = (float)a.f64(9), bc2 = (float)a.f64(10);
+    if (p.scalar_type() != at::kFloat || g.scalar_type() != at::kFloat || p.device() != at::kCPU) {
+      auto m2 = at::add(at::mul(m, b1), g, 1 - b1);
+      auto v2 = at::mul(v, b2).addcmul_(g, g, 1 - b2);
+      auto upd = at::div(m2, bc1).div_(at::div(v2, bc2).sqrt_().add_(eps));
+      auto p2 = wd > 0 ? at::mul(p, 1 - lr * wd) : p.clone();
+      p2.sub_(upd, lr);
+      return retList(env, {p2, m2, v2}, -1);
+    }
+    auto p2 = at::empty_like(p), m2 = at::empty_like(m), v2 = at::empty_like(v);
+    const float *pp = p.data_ptr<float>(), *gp = g.data_ptr<float>(), *mp = m.data_ptr<float>(), *vp = v.data_ptr<float>();
+    float *po = p2.data_ptr<float>(), *mo = m2.data_ptr<float>(), *vo = v2.data_ptr<float>();
+    const float c1 = 1 - b1, c2 = 1 - b2, decay = 1 - lr * wd;
+    at::parallel_for(0, p.numel(), 16384, [&](int64_t lo, int64_t hi) {
+      for (int64_t i = lo; i < hi; i++) {
+        float gi = gp[i];
+        float mi = mp[i] * b1 + gi * c1;
+        float vi = vp[i] * b2 + (gi * gi) * c2;
+        float upd = (mi / bc1) / (std::sqrt(vi / bc2) + eps);
+        float pi = wd > 0 ? pp[i] * decay : pp[i];
+        po[i] = pi - upd * lr;
+        mo[i] = mi;
+        vo[i] = vi;
+      }
+    });
     return retList(env, {p2, m2, v2}, -1);
+  })
+}
+
+// sumSquares([g...]) → scalar Σ g² over every tensor (global-norm clipping)
+FN(sumSquares) {
+  BODY({
+    auto ts = a.tensors(0);
+    at::Tensor acc = at::zeros({}, at::TensorOptions().dtype(at::kFloat).device(g_device));
+    for (auto& t : ts) acc.add_(t.mul(t).sum());
+    return ret(env, acc, -1);
+  })
+}
+// scaleAll([g...], s) → [g·s ...] with s a scalar tensor
+FN(scaleAll) {
+  BODY({
+    auto ts = a.tensors(0);
+    const auto& s = a.t(1);
+    std::vector<at::Tensor> out;
+    out.reserve(ts.size());
+    for (auto& t : ts) out.push_back(at::mul(t, s));
+    return retList(env, out, -1);
   })
 }
 
@@ -624,6 +675,7 @@ FN(linear) {
     uint32_t hb = a.u32(2);
     int64_t K = w.size(0), Nn = w.size(1);
     auto x2 = x.reshape({-1, K});
+    blasFor((double)x2.size(0) * K * Nn);
     auto y = hb ? at::addmm(get(hb), x2, w) : at::mm(x2, w);
     auto shape = x.sizes().vec();
     shape.back() = Nn;
@@ -639,6 +691,7 @@ FN(linearGrad) {
     int64_t K = w.size(0), Nn = w.size(1);
     auto dy2 = dy.reshape({-1, Nn});
     auto x2 = x.reshape({-1, K});
+    blasFor((double)x2.size(0) * K * Nn);
     auto dx = at::mm(dy2, w.t()).view(x.sizes());
     auto dw = at::mm(x2.t(), dy2);
     auto db = dy2.sum(0);
@@ -661,6 +714,7 @@ FN(attention) {
     double scale = a.f64(3);
     int64_t past = a.i32(4);
     int64_t T = q.size(1), S = k.size(1);
+    blasFor((double)T * S * q.size(2));
     auto s = at::bmm(q, k.transpose(1, 2)).mul_(scale);
     if (T > 1) s.masked_fill_(causalMask(T, S, past, q.options()), -1e9);
     auto att = at::softmax(s, -1);
@@ -677,6 +731,7 @@ FN(attentionGrad) {
     const auto& v = a.t(3);
     const auto& att = a.t(4);
     double scale = a.f64(5);
+    blasFor((double)q.size(1) * k.size(1) * q.size(2));
     auto dv = at::bmm(att.transpose(1, 2), dy);
     auto datt = at::bmm(dy, v.transpose(1, 2));
     auto ds = at::_softmax_backward_data(datt, att, -1, at::kFloat).mul_(scale);
@@ -687,12 +742,11 @@ FN(attentionGrad) {
 }
 
 // ---- configuration ----
-typedef void (*openblas_set_t)(int);
 typedef int (*openblas_get_t)();
 
 void setBlasThreads(int n) {
-  auto set = (openblas_set_t)dlsym(RTLD_DEFAULT, "openblas_set_num_threads");
-  if (set) set(n), g_blas_threads = n;
+  g_openblas_set = (openblas_set_t)dlsym(RTLD_DEFAULT, "openblas_set_num_threads");
+  if (g_openblas_set) g_openblas_set(n), g_blas_threads = n, g_blas_max = n, g_blas_now = n;
 }
 int getBlasThreads() {
   auto get = (openblas_get_t)dlsym(RTLD_DEFAULT, "openblas_get_num_threads");
@@ -776,7 +830,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"oneHot", oneHot}, {"select", select}, {"clip", clip}, {"addN", addN}, {"gather", gather},
       {"segmentSum", segmentSum}, {"matmul", matmul}, {"fusedMatmul", fusedMatmul}, {"softmax", softmax},
       {"logSoftmax", logSoftmax}, {"layerNorm", layerNorm}, {"layerNormGrad", layerNormGrad}, {"gelu", gelu},
-      {"geluGrad", geluGrad}, {"softmaxGrad", softmaxGrad}, {"adamw", adamw}, {"linear", linear}, {"linearGrad", linearGrad}, {"attention", attention}, {"attentionGrad", attentionGrad}, {"setThreads", setThreads}, {"info", info},
+      {"geluGrad", geluGrad}, {"softmaxGrad", softmaxGrad}, {"adamw", adamw}, {"sumSquares", sumSquares}, {"scaleAll", scaleAll}, {"linear", linear}, {"linearGrad", linearGrad}, {"attention", attention}, {"attentionGrad", attentionGrad}, {"setThreads", setThreads}, {"info", info},
       {"setDevice", setDevice}, {"selfTest", selfTest},
   };
   for (auto& f : fns) {

@@ -14,7 +14,8 @@
  * pool, elementwise ops ATen's; measured on the 2-core reference machine, see native/README.md.
  */
 import { createRequire } from "node:module";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
@@ -66,6 +67,8 @@ export interface NativeAddon {
   gelu(x: number): number;
   geluGrad(dy: number, x: number): number;
   softmaxGrad(dy: number, y: number, dim: number): number;
+  sumSquares(xs: number[]): number;
+  scaleAll(xs: number[], s: number): number[];
   linear(x: number, w: number, b: number): number;
   linearGrad(dy: number, x: number, w: number): number[];
   attention(q: number, k: number, v: number, scale: number, past: number): number[];
@@ -100,6 +103,11 @@ export function loadNative(): NativeStatus {
   // OpenMP threads spin after each parallel region and then fight OpenBLAS's threads for the cores: make them sleep.
   // libgomp reads this when libtorch loads, i.e. on the require below.
   process.env.OMP_WAIT_POLICY ??= "PASSIVE";
+  const probe = probeInChild(path);
+  if (probe) {
+    status = { ok: false, reason: `native addon at ${path} could not be loaded (${probe}): install or reinstall ${NATIVE_PACKAGE} and rebuild with \`npm run build:native\`` };
+    return status;
+  }
   try {
     const addon = createRequire(import.meta.url)(path) as NativeAddon;
     if (addon.selfTest() !== 8) throw new Error("self-test failed");
@@ -109,6 +117,37 @@ export function loadNative(): NativeStatus {
     status = { ok: false, reason: `native addon at ${path} could not be loaded (${msg}): install or reinstall ${NATIVE_PACKAGE} and rebuild with \`npm run build:native\`` };
   }
   return status;
+}
+
+/**
+ * Load the addon once in a child process before loading it here, so that a libtorch that crashes while loading
+ * (an incompatible build) is a message, not a dead process. The verdict is cached in a stamp next to the addon, keyed
+ * by the addon's and libtorch's file times, so the probe runs once per build or library upgrade. Returns null when
+ * the addon loads, else the reason.
+ */
+function probeInChild(path: string): string | null {
+  const stamp = join(dirname(path), ".load-ok");
+  let key = "";
+  try {
+    const libs = [join(process.env.BBIO_TORCH_DIR ?? "", "lib"), "/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib"]
+      .filter((d) => existsSync(d))
+      .flatMap((d) => readdirSync(d).filter((f) => /^lib(torch_cpu|torch|c10)\.so/.test(f)).map((f) => `${f}:${statSync(join(d, f)).mtimeMs}`));
+    key = [statSync(path).mtimeMs, process.versions.node, ...libs].join("|");
+    if (existsSync(stamp) && readFileSync(stamp, "utf8") === key) return null;
+  } catch {
+    // unreadable: probe
+  }
+  const r = spawnSync(process.execPath, ["-e", `process.stdout.write(String(require(${JSON.stringify(path)}).selfTest()))`], { encoding: "utf8", timeout: 60_000 });
+  if (r.stdout !== "8") {
+    const why = r.signal ? `the process died with ${r.signal}` : (r.stderr || r.error?.message || `exit ${r.status}`).split("\n").find((l) => /Error|error|undefined symbol|cannot open/.test(l)) ?? `exit ${r.status}`;
+    return why.trim().slice(0, 300);
+  }
+  try {
+    if (key) writeFileSync(stamp, key);
+  } catch {
+    // read-only install: probe again next time
+  }
+  return null;
 }
 
 /** Forget the cached load result (tests that simulate a missing addon). */
@@ -464,6 +503,12 @@ kernels.set("BbioAttention", ({ inputs: { q, k, v }, backend: b, attrs }) => {
 kernels.set("BbioAttentionGrad", ({ inputs: { dy, q, k, v, att }, backend: b, attrs }) => {
   const [dq, dk, dv] = N.attentionGrad(b.h(dy), b.h(q), b.h(k), b.h(v), b.h(att), attrs.scale as number);
   return [b.out(dq, q.shape, "float32"), b.out(dk, k.shape, "float32"), b.out(dv, v.shape, "float32")];
+});
+kernels.set("BbioSumSquares", ({ inputs, backend: b }) => b.out(N.sumSquares(Object.values(inputs).map((t) => b.h(t))), [], "float32"));
+kernels.set("BbioScaleAll", ({ inputs, backend: b }) => {
+  const { s, ...rest } = inputs;
+  const xs = Object.values(rest);
+  return N.scaleAll(xs.map((t) => b.h(t)), b.h(s)).map((h, i) => b.out(h, xs[i].shape, xs[i].dtype));
 });
 kernels.set("BbioAdamW", ({ inputs: { p, g, m, v }, backend: b, attrs }) => {
   const a = attrs as Record<string, number>;

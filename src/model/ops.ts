@@ -61,7 +61,7 @@ const linearFused = tf.customGrad(((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, sa
 
 /** x [...,K] · W [K,N] + b [N] → [...,N] (flattened to 2-D for one plain matmul). */
 export function linear(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor): tf.Tensor {
-  if (fused() && x.dtype === "float32" && w.rank === 2 && b.rank === 1) return linearFused(x, w, b);
+  if (fused() && x.dtype === "float32" && w.rank === 2 && b.rank === 1) return taping() ? linearFused(x, w, b) : (run("BbioLinear", { x, w, b }) as tf.Tensor);
   const K = x.shape[x.rank - 1];
   const N = w.shape[1]!;
   const y = mm(tf.reshape(x, [-1, K]), w);
@@ -70,6 +70,12 @@ export function linear(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor): tf.Tensor {
 
 /** The native backend (src/model/native.ts) has fused LayerNorm and GELU kernels; other backends compose them. */
 const fused = () => tf.getBackend() === "native";
+/**
+ * Whether a gradient tape is recording. Without one (sampling, evaluation) the fused kernels are called directly,
+ * skipping tf.customGrad's bookkeeping; the engine's isTapeOn() is internal, so when it is absent assume a tape.
+ */
+const engine = tf.engine() as unknown as { isTapeOn?: () => boolean };
+const taping = () => (typeof engine.isTapeOn === "function" ? engine.isTapeOn() : true);
 const run = (name: string, inputs: Record<string, tf.Tensor>, attrs: Record<string, number> = {}) =>
   tf.engine().runKernel(name, inputs as unknown as tf.NamedTensorMap, attrs) as unknown;
 
@@ -96,6 +102,12 @@ const geluFused = tf.customGrad(((x: tf.Tensor, save: Save) => {
 /** LayerNorm over the last axis, eps 1e-5, scale g and shift b. */
 export function layerNorm(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, eps = 1e-5): tf.Tensor {
   if (fused() && x.dtype === "float32" && x.rank >= 1 && x.shape[x.rank - 1] > 0) {
+    if (!taping()) {
+      const [y, mean, rstd] = run("BbioLayerNorm", { x, g, b }, { eps }) as tf.Tensor[];
+      mean.dispose();
+      rstd.dispose();
+      return y;
+    }
     let f = layerNormFusedByEps.get(eps);
     if (!f) layerNormFusedByEps.set(eps, (f = layerNormFused(eps)));
     return f(x, g, b);
@@ -113,6 +125,11 @@ export const fusedAttention = (): boolean => fused();
  * seeing keys j ≤ past+t (masked scores get −1e9, as the composed path's additive mask). One kernel forward, one back.
  */
 export function attention(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, scale: number, past: number): tf.Tensor {
+  if (!taping()) {
+    const [y, att] = run("BbioAttention", { q, k, v }, { scale, past }) as tf.Tensor[];
+    att.dispose();
+    return y;
+  }
   const f = tf.customGrad(((q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, save: Save) => {
     const [y, att] = run("BbioAttention", { q, k, v }, { scale, past }) as tf.Tensor[];
     save([q, k, v, att]);
@@ -126,7 +143,7 @@ export function attention(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, scale: numbe
 
 /** GELU, tanh approximation: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
 export function gelu(x: tf.Tensor): tf.Tensor {
-  if (fused() && x.dtype === "float32") return geluFused(x);
+  if (fused() && x.dtype === "float32") return taping() ? geluFused(x) : (run("BbioGelu", { x }) as tf.Tensor);
   const inner = tf.mul(tf.add(x, tf.mul(tf.mul(tf.mul(x, x), x), 0.044715)), Math.sqrt(2 / Math.PI));
   return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
 }

@@ -88,6 +88,22 @@ export class AdamW {
  * (scalar, caller disposes) — read it together with the loss to keep one device sync per step.
  */
 export function clipByGlobalNorm(grads: Map<string, tf.Tensor>, maxNorm: number): tf.Scalar {
+  if (fusedAdamW() && grads.size > 0) {
+    // native backend: Σg² over every gradient in one kernel, the rescale of all of them in another (same maths)
+    const names = [...grads.keys()];
+    const inputs = Object.fromEntries(names.map((n, i) => [`g${i}`, grads.get(n)!])) as unknown as tf.NamedTensorMap;
+    const norm = tf.tidy(() => tf.sqrt(tf.engine().runKernel("BbioSumSquares", inputs, {}) as tf.Tensor) as tf.Scalar);
+    if (maxNorm > 0) {
+      const scale = tf.tidy(() => tf.minimum(1, tf.div(maxNorm, tf.add(norm, 1e-6))));
+      const scaled = tf.engine().runKernel("BbioScaleAll", { ...inputs, s: scale } as unknown as tf.NamedTensorMap, {}) as tf.Tensor[];
+      names.forEach((n, i) => {
+        grads.get(n)!.dispose();
+        grads.set(n, scaled[i]);
+      });
+      scale.dispose();
+    }
+    return norm;
+  }
   const norm = tf.tidy(() => tf.sqrt(tf.addN([...grads.values()].map((g) => tf.sum(tf.mul(g, g))))) as tf.Scalar);
   if (maxNorm > 0) {
     const scale = tf.tidy(() => tf.minimum(1, tf.div(maxNorm, tf.add(norm, 1e-6))));

@@ -23,7 +23,7 @@ describe("npm run bench -- --json", () => {
     const r = bench(["--json"]);
     expect(r.status, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout);
-    expect(j.backend).toMatch(/wasm|cpu|tensorflow/);
+    expect(j.backend).toMatch(/native|wasm|cpu|tensorflow/);
     expect(j.train_tokens_per_s.ours).toBeGreaterThan(0);
     expect(j.train_tokens_per_s.torch).toBeGreaterThan(0);
     expect(j.ratio).toBeCloseTo(j.train_tokens_per_s.torch / j.train_tokens_per_s.ours, 2);

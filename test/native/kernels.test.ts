@@ -7,11 +7,12 @@ import { describe, it, expect, beforeAll } from "vitest";
 import * as tf from "@tensorflow/tfjs";
 import { loadNative, registerNativeBackend, NATIVE_KERNELS } from "../../src/model/native.ts";
 import { layerNorm, gelu, linear, attention, fusedAttention, mm } from "../../src/model/ops.ts";
-import { AdamW } from "../../src/train/adamw.ts";
+import { AdamW, clipByGlobalNorm } from "../../src/train/adamw.ts";
 import { rngFor } from "../../src/util/rng.ts";
 
 const st = loadNative();
 const suite = st.ok ? describe : describe.skip;
+if (!st.ok) console.warn(`test/native: skipping — ${st.reason}`);
 const title = st.ok ? "native kernels vs cpu" : `native kernels vs cpu — SKIPPED: ${st.reason}`;
 
 type In = { shape: number[]; dtype?: "float32" | "int32" | "bool"; lo?: number; hi?: number; data?: number[] };
@@ -212,7 +213,7 @@ suite(title, () => {
   it("covers every natively registered kernel", () => {
     const covered = new Set(cases.map((c) => c.kernel));
     // gradient kernels are covered through the forward kernels' gradients
-    covered.add("BbioLayerNormGrad").add("BbioGeluGrad").add("BbioAdamW").add("BbioLinearGrad").add("BbioAttentionGrad");
+    covered.add("BbioLayerNormGrad").add("BbioGeluGrad").add("BbioAdamW").add("BbioLinearGrad").add("BbioAttentionGrad").add("BbioSumSquares").add("BbioScaleAll");
     expect(NATIVE_KERNELS.filter((k) => !covered.has(k))).toEqual([]);
   });
 
@@ -264,6 +265,22 @@ suite(title, () => {
     const got = await run("native");
     got.out.forEach((v, j) => close(v, want.out[j], 1e-5, `param${j}`));
     close(got.m, want.m, 1e-5, "m");
+  });
+
+  it("fused global-norm clipping equals the composed one (cpu)", async () => {
+    const run = async (backend: string, maxNorm: number) => {
+      await tf.setBackend(backend);
+      const grads = new Map([["a", tf.tensor(data({ shape: [5, 3] }, "c/a"), [5, 3])], ["b", tf.tensor(data({ shape: [3] }, "c/b"), [3])], ["e", tf.zeros([0, 2])]]);
+      const norm = clipByGlobalNorm(grads, maxNorm);
+      const out = { norm: norm.dataSync()[0], g: [...grads.values()].map((g) => Array.from(g.dataSync())) };
+      tf.dispose([norm, ...grads.values()]);
+      return out;
+    };
+    for (const maxNorm of [0, 0.5, 100]) {
+      const want = await run("cpu", maxNorm), got = await run("native", maxNorm);
+      close([got.norm], [want.norm], 1e-5, "norm");
+      got.g.forEach((v, j) => close(v, want.g[j], 1e-5, `g${j}`));
+    }
   });
 
   it("a kernel the addon lacks runs through the cpu fallback", async () => {

@@ -21,6 +21,7 @@ import { fakeItems, tinyConfig } from "../model/fixtures.ts";
 
 const st = loadNative();
 const suite = st.ok ? describe : describe.skip;
+if (!st.ok) console.warn(`test/native: skipping — ${st.reason}`);
 const title = st.ok ? "native backend end to end" : `native backend end to end — SKIPPED: ${st.reason}`;
 const dirs: string[] = [];
 const tmp = () => {
@@ -66,6 +67,15 @@ suite(title, () => {
     const rel = losses.native.map((l, i) => Math.abs(l - losses.wasm[i]) / losses.wasm[i]);
     expect(Math.max(...rel)).toBeLessThan(2e-3);
     expect(losses.native[29]).toBeLessThan(losses.native[0]);
+  });
+
+  it("is deterministic: the same SFT twice gives the identical loss curve, and a resumed run continues it exactly", async () => {
+    const d1 = tmp(), d2 = tmp();
+    const again = await runSft({ config: sftCfg("native"), items, outDir: d1, sink: new MemorySink(), progress: false });
+    expect(again.losses).toEqual(losses.native);
+    await runSft({ config: sftCfg("native"), items, outDir: d2, sink: new MemorySink(), progress: false, stopAfter: 12 });
+    const rest = await runSft({ config: sftCfg("native"), items, outDir: d2, sink: new MemorySink(), progress: false, resume: true });
+    expect(rest.losses).toEqual(losses.native);
   });
 
   it("checkpoints written by one backend load in the other with the same logits", async () => {

@@ -24,7 +24,7 @@ describe("bbio suite ci (real pipeline, tiny model)", () => {
     expect(new Set(runs.map((r) => r.method))).toEqual(new Set(["cagrpo", "mgda", "pcgrad", "sum", "sft-only"]));
     for (const r of runs) {
       expect(r.status).toBe("complete");
-      expect(r.backend).toMatch(/wasm|cpu|tensorflow/);
+      expect(r.backend).toMatch(/native|wasm|cpu|tensorflow/);
       expect(String(r.git_commit)).toMatch(/^[0-9a-f]{7,}/);
     }
     expect(new Set(runs.map((r) => r.data_hash)).size).toBe(1); // one generated dataset shared by all
