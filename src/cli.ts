@@ -13,6 +13,7 @@ import { register as registerPipeline } from "./pipeline/commands.ts";
 import { register as registerStore } from "./store/commands.ts";
 import { register as registerRewards } from "./rewards/commands.ts";
 import { register as registerGrpo } from "./grpo/commands.ts";
+import { register as registerSweep } from "./sweep/commands.ts";
 
 const program = new Command()
   .name("bbio")
@@ -28,6 +29,7 @@ registerPipeline(program);
 registerStore(program);
 registerRewards(program);
 registerGrpo(program);
+registerSweep(program);
 
 try {
   await program.parseAsync(process.argv);
