@@ -10,8 +10,9 @@
  *    its data rows if the target lacks that data hash), so an interrupted merge leaves whole runs and simply
  *    continues when run again.
  *
- * "Same results" = the same data hash, the same stage input hashes and the same evals rows (values to 12 significant
- * digits). Timing metrics (tokens/s, seconds) legitimately differ between two computations and are not compared.
+ * "Same results" = the same data hash, the same stage input hashes, the same evals rows and the same metrics rows
+ * (values to 12 significant digits). Timing metrics (tokens/s, seconds) legitimately differ between two computations
+ * and are not compared.
  */
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
@@ -42,6 +43,9 @@ interface RunFacts {
   dataHash: string | null;
 }
 
+/** metrics that measure speed, not results: never compared */
+export const TIMING_METRIC = /(per_s|seconds|_time)$/;
+
 const cols = (t: string) => TABLES.find((x) => x.name === t)!.columns.map((c) => c.name).join(", ");
 const sig = (v: unknown) => {
   const n = num(v);
@@ -67,6 +71,12 @@ async function readFacts(con: DuckDBConnection, alias: string, file: string): Pr
   });
   const evals = await rows(con, `SELECT run_id, stage, step, family, metric, value, ci_lo, ci_hi, n FROM ${alias}.evals ORDER BY ALL`);
   const stages = await rows(con, `SELECT run_id, stage, input_hash FROM ${alias}.stages ORDER BY run_id, stage`);
+  const metrics = await rows(
+    con,
+    `SELECT run_id, stage, step, name, value FROM ${alias}.metrics WHERE NOT regexp_matches(name, '${TIMING_METRIC.source}') ORDER BY ALL`,
+  );
+  const metricsOf = new Map<string, Record<string, unknown>[]>();
+  for (const m of metrics) (metricsOf.get(String(m.run_id)) ?? metricsOf.set(String(m.run_id), []).get(String(m.run_id))!).push(m);
   const out: RunFacts[] = complete.map((r) => {
     const id = String(r.id);
     const ev = new Map<string, number | null>();
@@ -75,6 +85,11 @@ async function readFacts(con: DuckDBConnection, alias: string, file: string): Pr
       const key = `${e.stage}/${e.step}/${e.family}/${e.metric}`;
       ev.set(key, sig(e.value));
       evList.push([key, sig(e.value), sig(e.ci_lo), sig(e.ci_hi), num(e.n)]);
+    }
+    for (const m of metricsOf.get(id) ?? []) {
+      const key = `metric ${m.stage}/${m.step}/${m.name}`;
+      ev.set(key, sig(m.value));
+      evList.push([key, sig(m.value)]);
     }
     const st = new Map(stages.filter((x) => x.run_id === id).map((x) => [String(x.stage), String(x.input_hash)]));
     const dataHash = (r.data_hash as string | null) ?? null;
@@ -88,7 +103,7 @@ function difference(a: RunFacts, b: RunFacts): string {
   for (const k of new Set([...a.stages.keys(), ...b.stages.keys()]))
     if (a.stages.get(k) !== b.stages.get(k)) return `stage ${k} input hash ${a.stages.get(k) ?? "(none)"} vs ${b.stages.get(k) ?? "(none)"}`;
   for (const k of new Set([...a.evals.keys(), ...b.evals.keys()]))
-    if (a.evals.get(k) !== b.evals.get(k)) return `evals ${k} = ${a.evals.get(k) ?? "(none)"} vs ${b.evals.get(k) ?? "(none)"}`;
+    if (a.evals.get(k) !== b.evals.get(k)) return `${k.startsWith("metric ") ? "" : "evals "}${k} = ${a.evals.get(k) ?? "(none)"} vs ${b.evals.get(k) ?? "(none)"}`;
   return "evals confidence intervals or counts differ";
 }
 
