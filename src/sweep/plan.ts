@@ -95,7 +95,7 @@ export function formatPlan(plan: SweepPlan, opts: { shards?: number[]; cores?: n
   const lines: string[] = [];
   lines.push(`sweep ${sweep.name}: ${sweep.runs.length} runs${sweep.description ? ` — ${sweep.description}` : ""}`);
   const axes = Object.entries(sweep.axes);
-  if (axes.length) lines.push(`grid: ${axes.map(([k, v]) => `${k} (${v.length})`).join(" × ")}`);
+  if (axes.length) lines.push(`axes: ${axes.map(([k, v]) => `${k} (${v.length})`).join(", ")}`);
   const sources = new Map<string, number>();
   for (const s of cost.stages.values()) sources.set(s.source, (sources.get(s.source) ?? 0) + 1);
   lines.push(`distinct stages: ${cost.stages.size} (estimates: ${[...sources].map(([k, v]) => `${v} ${k}`).join(", ")})`);
@@ -110,12 +110,14 @@ export function formatPlan(plan: SweepPlan, opts: { shards?: number[]; cores?: n
   lines.push("");
   const cores = opts.cores ?? 2;
   lines.push(`estimated cost: ${fmtS(cost.serialSeconds)} on one core (each distinct stage once); ≈ ${fmtS(cost.serialSeconds / cores)} on ${cores} cores with --jobs ${cores}`);
+  const critical = Math.max(0, ...cost.runs.map((r) => r.stages.reduce((a, s) => a + s.seconds, 0)));
+  lines.push(`critical path (the longest run's stages back to back): ${fmtS(critical)} — no number of shards finishes sooner`);
   for (const n of opts.shards ?? []) {
     const shards = partition(plan, n);
     const per = shards.map((ids) => ids.reduce((a, id) => a + plan.costOf.get(id)!, 0));
     const own = shards.map((ids) => ownCost(cost.runs.filter((r) => ids.includes(r.id))));
     lines.push(
-      `--shard i/${n}: ${shards.map((s) => s.length).join("/")} runs; per shard ${fmtS(Math.max(...per))} max (shared cache)` +
+      `--shard i/${n}: ${shards.map((s) => s.length).join("/")} runs; per shard ${fmtS(Math.max(critical, ...per))} max (shared cache)` +
         `, ${fmtS(Math.max(...own))} max if each shard computes its own upstream stages`,
     );
   }

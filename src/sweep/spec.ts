@@ -10,6 +10,9 @@
  *     "runs": [ { "grpo.method": "none" } ]       // extra runs, each = overrides (grid axes not applied)
  *   }
  *
+ * `grid` may also be a list of grids (their union): one-factor-at-a-time ablations around a default, each crossed with
+ * the methods and seeds, without the full product of every factor.
+ *
  * A run = base + `set` + one grid point (or one `runs` entry). Its name is `<sweep>/<k=v,…>` over its own overrides
  * in sorted key order, so the config and therefore the run id (the config hash, as for `bbio run`) depend only on what
  * the run is, never on where the expansion put it. Runs that expand to the same config appear once. The expansion is
@@ -28,6 +31,9 @@ import { configSchema, formatZodError, loadConfig, parseConfig, applySet, type C
 import { runIdOf } from "../pipeline/runner.ts";
 
 const overrides = z.record(z.string().min(1), z.unknown());
+const gridSchema = z
+  .record(z.string().min(1), z.array(z.unknown()).min(1, "an axis needs at least one value (an empty axis makes an empty grid)"))
+  .refine((g) => Object.keys(g).length > 0, "the grid is empty (give at least one axis, or leave grid out and list runs)");
 
 export const sweepSchema = z
   .object({
@@ -35,10 +41,7 @@ export const sweepSchema = z
     description: z.string().default(""),
     base: z.string().optional(),
     set: overrides.default({}),
-    grid: z
-      .record(z.string().min(1), z.array(z.unknown()).min(1, "an axis needs at least one value"))
-      .refine((g) => Object.keys(g).length > 0, "the grid is empty (give at least one axis, or leave grid out and list runs)")
-      .optional(),
+    grid: z.union([gridSchema, z.array(gridSchema).min(1, "the list of grids is empty")]).optional(),
     runs: z.array(overrides).min(1, "runs is empty").optional(),
   })
   .strict()
@@ -122,13 +125,14 @@ function product(axes: [string, unknown[]][]): Record<string, unknown>[] {
 
 /** Expand a validated sweep into runs, sorted by id; validates every path and every resulting config. */
 export function expandSweep(sweep: Sweep, name: string, source = "sweep"): ExpandedSweep {
+  const grids = sweep.grid === undefined ? [] : Array.isArray(sweep.grid) ? sweep.grid : [sweep.grid];
   checkPaths(Object.keys(sweep.set), "set", source);
-  if (sweep.grid) checkPaths(Object.keys(sweep.grid), "grid", source);
+  for (const [i, g] of grids.entries()) checkPaths(Object.keys(g), grids.length > 1 ? `grid[${i}]` : "grid", source);
   for (const [i, r] of (sweep.runs ?? []).entries()) checkPaths(Object.keys(r), `runs[${i}]`, source);
-  if ("name" in sweep.set || sweep.grid?.name || sweep.runs?.some((r) => "name" in r))
+  if ("name" in sweep.set || grids.some((g) => "name" in g) || sweep.runs?.some((r) => "name" in r))
     throw new BbioError(`${source}: "name" cannot be overridden in a sweep (run names are <sweep>/<overrides>)`);
 
-  const points = [...(sweep.grid ? product(Object.entries(sweep.grid)) : []), ...(sweep.runs ?? [])];
+  const points = [...grids.flatMap((g) => product(Object.entries(g))), ...(sweep.runs ?? [])];
   const base = loadConfig(sweep.base);
   const byId = new Map<string, SweepRun>();
   for (const point of points) {
@@ -147,7 +151,13 @@ export function expandSweep(sweep: Sweep, name: string, source = "sweep"): Expan
     if (!byId.has(id)) byId.set(id, { id, name: config.name, overrides: point, config });
   }
   const runs = [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  return { name, description: sweep.description, axes: sweep.grid ?? {}, runs };
+  const axes: Record<string, unknown[]> = {};
+  for (const g of grids)
+    for (const [k, vs] of Object.entries(g)) {
+      const have = (axes[k] ??= []);
+      for (const v of vs) if (!have.some((x) => canonicalJson(x) === canonicalJson(v))) have.push(v);
+    }
+  return { name, description: sweep.description, axes, runs };
 }
 
 /** readSweep + expandSweep. */
