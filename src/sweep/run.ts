@@ -111,8 +111,9 @@ export async function computeSharedStages(
       const config = run.config;
       const done: Record<string, UpstreamArtefact> = {};
       const { stageInputHash } = await import("../pipeline/runner.ts");
-      const last = Math.max(...shared.map((s) => stages.indexOf(s)));
-      for (const { def } of stages.slice(0, last + 1)) {
+      for (const { def, hash: planned } of stages) {
+        // only shared stages (their upstream stages are shared too: same input hash ⇒ same upstream hashes)
+        if ((users.get(planned) ?? 0) < 2) continue;
         const upstream = Object.fromEntries(def.deps(config).map((d) => [d, done[d]]));
         const hash = stageInputHash(def, config, backend, upstream);
         const dir = stageDir(cacheDir, def.name, hash);
