@@ -8,3 +8,4 @@ export { smooth, rollingMean } from "./smoothing.ts";
 export { deltaM } from "./deltaM.ts";
 export { summarize, groupSummary, tQuantile, meanCI, differenceCI, type Summary, type Estimate } from "./summary.ts";
 export { pairStats, type GramRow, type PairStats } from "./orthogonality.ts";
+export { gridCells, facetSlice, gridCoverage, axisValueLabel, type SweepSpec, type SweepSpecRun, type GridCell, type RunScore } from "./sweepgrid.ts";
