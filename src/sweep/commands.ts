@@ -58,7 +58,8 @@ export function register(program: Command): void {
       const { partition } = await import("./plan.ts");
       const s = shard ?? { index: 0, count: 1 };
       const db = shardDir ? join(shardDir, shardStoreName(s)) : dbOf(opts);
-      const ids = new Set(partition(plan, s.count, shardDir ?? dirname(db))[s.index]);
+      // the split is frozen next to the shard stores, so every task (and a later resubmission) uses the same one
+      const ids = new Set(partition(plan, s.count, shardDir ?? (shard ? dirname(db) : undefined))[s.index]);
       const runs = plan.sweep.runs.filter((r) => ids.has(r.id));
       const { realSpec } = await import("../pipeline/stages.ts");
       const { runSweepRuns, computeSharedStages, checkOutcomes } = await import("./run.ts");

@@ -141,7 +141,7 @@ export async function startCluster(dir: string): Promise<Cluster> {
       if (Date.now() - t0 > 30_000) throw new Error(`the test cluster did not become idle (sinfo: "${state}"); logs in ${join(dir, "log")}`);
       await sleep(250);
     }
-    const waitJob = async (jobId: string, timeoutMs = 150_000) => {
+    const waitJob = async (jobId: string, timeoutMs = 300_000) => {
       const t = Date.now();
       const queued = () => {
         try {
