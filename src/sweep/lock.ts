@@ -6,7 +6,8 @@
  * A lock from this host whose pid is dead is stale (a kill -9) and is taken over / ignored. A lock from another host
  * cannot be checked from here and counts as held; if that process is known to be gone, delete the file.
  */
-import { closeSync, existsSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { dirname } from "node:path";
 import { hostname } from "node:os";
 import { BbioError } from "../util/errors.ts";
 import { pidAlive } from "../store/store.ts";
@@ -46,6 +47,7 @@ export function describeHolder(l: LockInfo): string {
 /** Take the lock (taking over a stale one). Throws a clear error if a live writer holds it. Returns the release. */
 export function acquireLock(store: string): () => void {
   const p = lockPath(store);
+  mkdirSync(dirname(p), { recursive: true });
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const fd = openSync(p, "wx");
