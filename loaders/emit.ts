@@ -7,8 +7,8 @@
  * opens the store once and writes every file into `site.tar`; pages read members as `FileAttachment("data/site/x")`
  * (Framework extracts them at build time; dist/ has plain files under _file/data/site/).
  *
- * Members: every Arrow file of outputs.ts, build.json (provenance, meta.ts) and analysis.js (src/analysis bundled
- * for the browser, analysis-bundle.ts). A loader prints exactly one file to stdout and logs to stderr.
+ * Members: every Arrow file of outputs.ts, build.json (provenance, meta.ts), sweep.json (the ablation sweep's expected
+ * runs, sweep.ts) and analysis.js (src/analysis bundled for the browser, analysis-bundle.ts). A loader prints exactly one file to stdout and logs to stderr.
  *
  * By hand: `BBIO_DB=data/bbio.duckdb npx tsx loaders/print.ts scores.arrow > /tmp/scores.arrow`.
  */
@@ -18,13 +18,15 @@ import { buildMeta } from "./meta.ts";
 import { OUTPUTS, OUTPUT_BY_FILE } from "./outputs.ts";
 import { query } from "./store.ts";
 import { tar } from "./tar.ts";
+import { sweepSpec } from "./sweep.ts";
 
 /** every member of site.tar, in archive order */
-export const SITE_FILES: readonly string[] = [...OUTPUTS.map((o) => o.file), "build.json", "analysis.js"];
+export const SITE_FILES: readonly string[] = [...OUTPUTS.map((o) => o.file), "build.json", "sweep.json", "analysis.js"];
 
 /** The bytes of one site file (pure of stdout: tests call this). */
 export async function render(file: string, dbPath?: string): Promise<Uint8Array> {
   if (file === "build.json") return new TextEncoder().encode(JSON.stringify(await buildMeta(dbPath), null, 1));
+  if (file === "sweep.json") return new TextEncoder().encode(JSON.stringify(sweepSpec()));
   if (file === "analysis.js") return new TextEncoder().encode(await analysisBundle());
   const out = OUTPUT_BY_FILE.get(file);
   if (!out) throw new Error(`loaders: unknown site file "${file}" (known: ${SITE_FILES.join(", ")})`);

@@ -14,6 +14,7 @@ import { register as registerStore } from "./store/commands.ts";
 import { register as registerRewards } from "./rewards/commands.ts";
 import { register as registerGrpo } from "./grpo/commands.ts";
 import { register as registerBackend } from "./model/commands.ts";
+import { register as registerSweep } from "./sweep/commands.ts";
 
 const program = new Command()
   .name("bbio")
@@ -30,6 +31,7 @@ registerStore(program);
 registerRewards(program);
 registerGrpo(program);
 registerBackend(program);
+registerSweep(program);
 
 try {
   await program.parseAsync(process.argv);

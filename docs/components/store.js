@@ -46,6 +46,8 @@ export const rows = (table) => table.toArray().map((r) => r.toJSON());
 const arrow = async (file) => tableFromIPC(new Uint8Array(await file.arrayBuffer()));
 
 export const loadBuild = () => FileAttachment("../data/site/build.json").json();
+/** the ablation sweep's expected runs ({name, axes, runs: [{id, name, values}]}) or null (loaders/sweep.ts) */
+export const loadSweepSpec = () => FileAttachment("../data/site/sweep.json").json();
 export const loadAnalysis = () => import(FileAttachment("../data/site/analysis.js").href);
 export const loadCompletions = async () => rows(await arrow(FileAttachment("../data/site/completions.arrow")));
 export const loadEvals = async () => rows(await arrow(FileAttachment("../data/site/evals.arrow")));

@@ -13,3 +13,4 @@ export { hypervolumePerSeed, type SeedPoints, type HypervolumeBySeed } from "./h
 export { pairStats, type GramRow, type PairStats } from "./orthogonality.ts";
 export { capacityCurve, type CapacityPoint, type MetricRow } from "./capacity.ts";
 export { pairedComparison, type EvalItemRow } from "./compare.ts";
+export { gridCells, facetSlice, gridCoverage, axisValueLabel, type SweepSpec, type SweepSpecRun, type GridCell, type RunScore } from "./sweepgrid.ts";

@@ -140,9 +140,13 @@ const grpo: StageDef<Config> = {
     const items = readJsonl<Item>(join(ctx.upstream.generate.dir, ITEMS));
     const rmResult = join(ctx.upstream.rm.dir, "result.json");
     const { alphas, source } = resolveAlphas(ctx.config.grpo.alpha, rmResult);
-    // W3's choice is recorded even when the config fixes α, so pages can show what min-variance mixing would do
+    // W3's choice is recorded even when the config fixes α, so pages can show what min-variance mixing would do.
+    // Emitted at step 0 before runGrpo resumes: on a resume whose spool already holds them they are NOT re-emitted,
+    // because a step-0 row emitted before resumeFrom(S) would supersede the earlier attempt's rows of steps 1…S
+    // (src/store/sink.ts: re-emitting step s drops old rows with step ≥ s), losing them from the run.
     const w3 = resolveAlphas("min_variance", rmResult).alphas;
-    for (const [c, a] of Object.entries(w3)) ctx.sink.metric(0, `alpha_min_variance/${c}`, a);
+    if (!(ctx.resume && spoolHas(join(ctx.dir, "rows.jsonl"), "alpha_min_variance/")))
+      for (const [c, a] of Object.entries(w3)) ctx.sink.metric(0, `alpha_min_variance/${c}`, a);
     const needRm = Object.values(alphas).some((a) => a < 1);
     const { loadRewardModel } = await import("../rewards/rm.ts");
     const rewardModel = needRm ? await loadRewardModel(join(ctx.upstream.rm.dir, "rm"), ctx.config.model) : null;
@@ -159,6 +163,12 @@ const grpo: StageDef<Config> = {
     }
   },
 };
+
+/** Does a stage's row spool already hold a metric whose name starts with `prefix`? */
+function spoolHas(spool: string, prefix: string): boolean {
+  if (!existsSync(spool)) return false;
+  return readFileSync(spool, "utf8").split("\n").some((l) => l.includes(`"name":"${prefix}`));
+}
 
 const fmtCaps = (r: Record<string, number>) => Object.values(r).map((v) => v.toFixed(2)).join("/");
 
