@@ -1,9 +1,10 @@
 /**
  * Observable Framework config for the BalancedBio workbench site (docs/ → dist/).
  *
- * Offline build (stack.md §1): `globalStylesheets: []` (the default theme links Google Fonts), DuckDB's json/parquet
- * extensions off (they would be downloaded from extensions.duckdb.org at build time), and every `npm:` import served
- * from docs/.observablehq/cache/_npm, which scripts/prefill-npm-cache.mjs fills from node_modules before each build.
+ * Offline build (measured with Framework 1.13.4: without each of these, `observable build` reaches the network and
+ * fails offline): `globalStylesheets: []` (the default theme links Google Fonts), DuckDB's json/parquet extensions
+ * off (they would be downloaded from extensions.duckdb.org at build time), and every `npm:` import served from
+ * docs/.observablehq/cache/_npm, which scripts/prefill-npm-cache.mjs fills from node_modules before each build.
  * `base` comes from BBIO_BASE so dist/ can be served from a sub-path (e.g. BBIO_BASE=/bbio/ npm run build).
  */
 export default {
@@ -24,6 +25,7 @@ export default {
     { name: "Ablations", path: "/ablations" },
     { name: "Data", path: "/data" },
     { name: "Paper fidelity", path: "/paper" },
+    { name: "Method", path: "/method" },
     { name: "What-if", path: "/what-if" },
   ],
   // the build's provenance (commit, data hash) is shown by each page from data/site/build.json, not baked in here

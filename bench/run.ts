@@ -23,7 +23,7 @@ import { runTorch, torchAvailable, torchPeakGflops, TORCH_INSTALL_HINT, type Tor
 import type { BenchAdapter, Batch } from "./adapter.ts";
 import { PROJECT_OPTIMIZER } from "./project_adapter.ts";
 
-/** Named shapes. "probe" is the 470,528-parameter model stack.md §3–4 measured (batch 16 × seq 64). */
+/** Named shapes. "probe" is the 470,528-parameter model the backend choice was measured on (batch 16 × seq 64). */
 const PRESETS: Record<string, ShapeConfig & { batch: number; seq: number }> = {
   tiny: { n_layer: 1, n_head: 2, n_embd: 32, block_size: 32, vocab_size: 128, batch: 4, seq: 32 },
   probe: { n_layer: 2, n_head: 4, n_embd: 128, block_size: 64, vocab_size: 512, batch: 16, seq: 64 },

@@ -4,7 +4,7 @@
  * and it is the fallback `npm run bench -- --model spec` uses. The project's model is src/model/gpt.ts.
  *
  * Layout: linear weights are [in, out] (y = x·W + b); names as in weights.json (wte, wpe, h.{i}.attn.w_q, ...).
- * wasm-friendly ops (stack.md §3): one-hot matmul embedding (wasm has no gather gradient), separate q/k/v
+ * wasm-friendly ops (src/model/ops.ts says why): one-hot matmul embedding (wasm has no gather gradient), separate q/k/v
  * matrices (no tf.split), matMul whose gradient uses explicit transposes (transposeA/B matmuls are ~30× slower on wasm).
  */
 import * as tf from "@tensorflow/tfjs";

@@ -5,8 +5,8 @@
  * Threads. Our wasm backend runs on ONE core, so the like-for-like torch figure pins torch to one core in total:
  * torch.set_num_threads(1) AND OPENBLAS_NUM_THREADS=1 (Debian's OpenBLAS is the pthread build and otherwise spawns its
  * own thread per core behind torch's back). The "practical" figure is torch as fast as it goes on this machine:
- * set_num_threads(1) with OpenBLAS using all cores — stack.md §4 measured that as the fastest setting (setting torch
- * to 2 threads as well oversubscribes the 2 cores and is 2× slower).
+ * set_num_threads(1) with OpenBLAS using all cores — measured as the fastest setting on the 2-core machine (probe
+ * model: ~26,000 tokens/s; setting torch to 2 threads as well oversubscribes the cores: 10,500–14,000 tokens/s).
  */
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";

@@ -1,6 +1,7 @@
 /**
- * Every file the site reads, one per page concern: its schema (the contract pages code against, checked by
- * test/loaders) and the SQL that fills it from the store's v_* views (complete runs only).
+ * Every data file the site reads, one per page concern, all written as Arrow IPC members of one archive by the one
+ * loader docs/data/site.tar.ts (emit.ts): its schema (the contract pages code against, checked by test/loaders) and
+ * the SQL that fills it from the store's v_* views (complete runs only).
  *
  * Capability scores: the eval stage may report several metrics per family; the site's "score" for a capability is
  * chosen here, once, so every page agrees on it, under two DEFINITIONS (scores.arrow's `definition` column):
@@ -14,7 +15,7 @@
 import type { Schema } from "./arrow.ts";
 
 export interface Output {
-  /** file name under docs/data/ (the loader is docs/data/<file>.ts) */
+  /** member name in data/site.tar (written by the one archive loader docs/data/site.tar.ts → emit.ts; Arrow IPC) */
   file: string;
   doc: string;
   schema: Schema;

@@ -7,7 +7,8 @@
  *   npm run data:kg -- --out /tmp/kg        # write somewhere else (tests use this for the byte-identity check)
  *
  * No R: the .debs carry plain SQLite files, read with the `sqlite3` CLI (`apt-get install sqlite3`).
- * Selection (../shared/notes/data.md §2):
+ * Selection (measured on a trial extraction: 16,373 genes, 146,440 annotation rows, 17,840 GO terms, 2.7 MB gzipped;
+ * see also docs/method.md §2.1):
  *   - genes: human protein-coding genes with >=1 *direct* GO annotation whose evidence is experimental
  *     (EXP IDA IPI IMP IGI IEP) or TAS;
  *   - annotations: exactly those direct annotations (entrez, go_id, evidence, ns), distinct rows;

@@ -6,7 +6,9 @@
  * arquero, d3-dsv) and DuckDB-WASM (pinned 1.29.0) to `npm:` specifiers that it downloads from jsDelivr at build time.
  * `populateNpmCache` (framework/dist/npm.js) skips the download when `<root>/.observablehq/cache/_npm/<name>@<ver>/_esm.js`
  * already exists, and `resolveNpmVersion` takes an unversioned `npm:x` from the cached directory names. So we write those
- * files ourselves, from node_modules (see ../shared/notes/stack.md §1 for the measurements behind this).
+ * files ourselves, from node_modules. Measured offline: without it any implicit Plot/d3/Inputs, DuckDB-WASM or Parquet
+ * use makes the build fetch cdn.jsdelivr.net and exit 1; with it the build runs offline (the prefill takes ~1 s,
+ * mostly copying the two DuckDB wasm files).
  *
  * How each package is bundled (the shape jsDelivr's `+esm` serves):
  *   - esbuild, platform browser, ESM, one file per package: `_npm/<name>@<ver>/_esm.js`;

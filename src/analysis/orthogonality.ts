@@ -1,7 +1,7 @@
 /**
  * Aggregates for the orthogonality page, computed from the store's long-format grad_gram rows
  * ({step, cap_i, cap_j, dot, cos}): per capability pair, the time-averaged cosine, the conflict ratio
- * (fraction of steps with cos < 0, paper.md §4.3 F2) and the mean |cos| (distance from orthogonality).
+ * (fraction of steps with cos < 0, docs/method.md §8.3) and the mean |cos| (distance from orthogonality).
  */
 
 export interface GramRow {

@@ -1,5 +1,5 @@
 /**
- * cagrpo — OUR reconstruction of BalancedBio's "Capability-Aware GRPO" update (paper.md §1.4 W1, §1.5; the paper's
+ * cagrpo — OUR reconstruction of BalancedBio's "Capability-Aware GRPO" update (docs/method.md §6.5; the paper's
  * own formula is not public). Two steps:
  *
  * 1. Orthogonalise only the conflicting components, symmetrically. For each capability i let
@@ -8,12 +8,12 @@
  *        g̃_i = g_i − Σ_{j∈C(i)} a_j g_j,   G_CC a = G_C,i   (least squares; pseudo-inverse if dependent)
  *    so g̃_i ⊥ g_j EXACTLY for every conflicting j — even with several conflicts, where PCGrad's sequential
  *    projections can re-introduce one — and the result does not depend on any order (no RNG). Non-conflicting
- *    (cooperative) components are kept: positive transfer is not thrown away (paper.md §1.5 note).
+ *    (cooperative) components are kept: positive transfer is not thrown away (docs/method.md §7.1).
  *    For T = 2 this coincides with PCGrad.
  * 2. Weights on the projected gradients, d = Σ_c w_c g̃_c. Default "balanced": maximise the smallest first-order gain
  *    on the ORIGINAL objectives, max_{w∈Δ} min_c ⟨g_c, d⟩ (maxmin.ts); whenever feasible this gives every
  *    capability exactly the same improvement — the paper's "balanced development". Two special cases make it the
- *    derived closed form w_c = (1/‖g̃_c‖²)/Σ_k(1/‖g̃_k‖²) of paper.md §1.4 W1: mutually orthogonal inputs (nothing is
+ *    derived closed form w_c = (1/‖g̃_c‖²)/Σ_k(1/‖g̃_k‖²) of W1 (docs/method.md §4.4): mutually orthogonal inputs (nothing is
  *    projected, gains w_c‖g_c‖²) and T = 2 (⟨g_c, g̃_k⟩ = 0 for c ≠ k after the projection). Alternatives as
  *    switches: "closed_form" (that formula on any inputs) and "min_norm" (MGDA on the projected Gram G̃ = M G Mᵀ).
  *    Why not min-norm by default: when one projected gradient is short and positively aligned with another, the
@@ -27,7 +27,7 @@
  * "min_norm" (MGDA) defines its own weights, so a non-uniform p under it is refused rather than silently dropped.
  *
  * Why step 1 exists: cosines are invariant to positive rescaling (cos(s_i g_i, s_j g_j) = cos(g_i, g_j)), so weights
- * alone can never make gradients orthogonal (paper.md §6.2 item 5). The diagnostics therefore record what the
+ * alone can never make gradients orthogonal (docs/method.md §7.2). The diagnostics therefore record what the
  * projection did: cosines before/after, norm removed per capability, number of conflicting pairs.
  * Capabilities with ~zero (projected) gradient get weight 0 (see mgda.ts for why that is safe).
  */

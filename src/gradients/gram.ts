@@ -10,7 +10,7 @@
  *   cond(G)    λ_max(G) / λ_min(G)                         = cond(grad matrix)²; ∞ when the gradients are linearly dependent
  *
  * Cosines are invariant to positive rescaling g_c → s_c g_c (s_c > 0), so no choice of reward weights can change
- * them — see paper.md §6.2 item 5 and `scaleGram` (used by the tests and the orthogonality page to show it).
+ * them — see docs/method.md §7.2 and `scaleGram` (used by the tests and the orthogonality page to show it).
  */
 import { dot, symEig, type Matrix } from "./linalg.ts";
 
@@ -180,7 +180,7 @@ export function blockGramRows(step: number, capabilities: readonly string[], blo
 }
 
 /**
- * First-order effect of the update d = Σ_k coef_k g_k on each capability (paper.md §1.5):
+ * First-order effect of the update d = Σ_k coef_k g_k on each capability (docs/method.md §7.1):
  *   gain_c = ⟨g_c, d⟩ = Σ_k coef_k G_ck = own term coef_c G_cc + cross terms Σ_{k≠c} coef_k G_ck.
  * With orthogonal gradients the cross terms vanish. `maxSafeStep` is the capability-preservation bound for
  * L-smooth J_c: J_c does not decrease for η ≤ 2 gain_c / (L ‖d‖²) (−∞ → no positive step is safe).

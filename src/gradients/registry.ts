@@ -1,11 +1,11 @@
 /**
- * Gradient-combination methods, keyed by their config name (grpo.update / `--set grpo.update=pcgrad`).
+ * Gradient-combination methods, keyed by their config name (grpo.method / `--set grpo.method=pcgrad`).
  * Each method is one file with its citation; all share the interface in types.ts.
  *
  *   sum          plain GRPO, weighted mean of gradients              (linear scalarisation)
  *   pcgrad       Yu et al. 2020, Gradient Surgery                     (NeurIPS)
  *   mgda         Désidéri 2012; Sener & Koltun 2018, min-norm        (NeurIPS)
- *   cagrpo       OURS: symmetric conflict projection + closed-form / min-norm weights (paper.md §1.4–1.5)
+ *   cagrpo       OURS: symmetric conflict projection + balanced / closed-form / min-norm weights (docs/method.md §6.5)
  *   cagrad       Liu et al. 2021, Conflict-Averse Gradient Descent    (NeurIPS)
  *   aligned_mtl  Senushkin et al. 2023, Independent Component Alignment (CVPR)
  */

@@ -10,7 +10,7 @@ const METHOD_DOCS: Record<string, string> = {
   sum: "plain GRPO: weighted mean of the per-capability gradients (linear scalarisation)",
   pcgrad: "PCGrad, Yu et al. 2020 (NeurIPS): project away conflicting components, random order",
   mgda: "MGDA min-norm, Désidéri 2012; Sener & Koltun 2018 (NeurIPS); defines its own weights (weight_strategy must be uniform)",
-  cagrpo: "ours (paper.md §1.4–1.5): symmetric conflict projection, then balanced weights (first-order gains ∝ the weight strategy's preferences)",
+  cagrpo: "ours (docs/method.md §6.5): symmetric conflict projection, then balanced weights (first-order gains ∝ the weight strategy's preferences)",
   cagrad: "CAGrad, Liu et al. 2021 (NeurIPS): conflict-averse direction within a ball around the mean",
   aligned_mtl: "Aligned-MTL, Senushkin et al. 2023 (CVPR): align gradients by the Gram eigen-decomposition",
 };

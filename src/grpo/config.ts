@@ -6,7 +6,7 @@ import { STRATEGY_NAMES } from "../rewards/strategies/index.ts";
  * Capability-Aware GRPO (owner: src/grpo). Option names follow TRL's GRPOConfig where the concept is the same
  * (num_generations, beta, epsilon, epsilon_high, num_iterations, loss_type, scale_rewards, reward_weights,
  * multi_objective_aggregation, temperature, top_k, top_p, max_completion_length, learning_rate, max_grad_norm).
- * Defaults are OUR choices for the tiny model on one CPU core (paper.md §3: the paper's values are unknown).
+ * Defaults are OUR choices for the tiny model on one CPU core (docs/method.md §5.5: the paper's values are unknown).
  */
 export const grpoSchema = z
   .object({
@@ -15,7 +15,7 @@ export const grpoSchema = z
      * cagrpo (ours), cagrad, aligned_mtl — or "none" for an SFT-only run (no reward model, no RL)
      */
     method: z.enum(["none", ...METHOD_NAMES]).default("cagrpo"),
-    /** capability-weight strategy (paper.md §1.4 W1–W4): the preference weights handed to the method each step */
+    /** capability-weight strategy (docs/method.md §4.4): the preference weights handed to the method each step */
     weight_strategy: z.enum(STRATEGY_NAMES).default("uniform"),
     /** static strategy: TRL's reward_weights, one per capability (knowledge, reasoning, instruction, integration) */
     reward_weights: z.array(z.number().nonnegative()).length(4).nullable().default(null),

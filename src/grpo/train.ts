@@ -1,5 +1,5 @@
 /**
- * Capability-Aware GRPO, flat and commented (TRL GRPOTrainer semantics; paper.md §1.1–1.5). One step:
+ * Capability-Aware GRPO, flat and commented (TRL GRPOTrainer semantics; docs/method.md §5–6). One step:
  *
  *   1. prompts: P train items per capability (knowledge, reasoning, instruction, integration), a seeded epoch order
  *   2. sample G completions per prompt from the current policy (KV cache, temperature/top-k/top-p, seeded)

@@ -3,7 +3,7 @@ import { z } from "zod";
 /**
  * The `data` section: MKGSG generation (owner: src/mkgsg).
  *
- * Ablation switches (paper.md §5, ours):
+ * Ablation switches (docs/method.md §9, ours):
  *   −MKGSG                 = ontology_validation: false, workflow_constraints: false (plain Source2Synth-style generation)
  *   −ontology validation   = ontology_validation: false (naively constructed items are kept even when the KG says
  *                            they are wrong — their gold may then not score 1.0: that noise is what the ablation measures)

@@ -1,6 +1,6 @@
 /**
  * corrupt(item, kind, rng, kg) — a plausible WRONG answer of a named type, made from the item's gold (the "rejected"
- * side of a reward-model preference pair; paper.md §1.2: the RM is trained on validated gold vs. perturbed samples).
+ * side of a reward-model preference pair; docs/method.md §3.4, §4.2: the RM is trained on validated gold vs. perturbed samples).
  *
  * A corruption edits the gold the way a near-miss answer would be wrong — one wrong fact, one broken hop, one violated
  * constraint — and keeps everything else. Types (CORRUPTIONS), by the checks they attack:

@@ -1,5 +1,5 @@
 /**
- * MKGSG — Medical Knowledge-Grounded Synthetic Generation (our reconstruction; paper.md §2): the public API.
+ * MKGSG — Medical Knowledge-Grounded Synthetic Generation (our reconstruction; docs/method.md §3): the public API.
  *
  *   generate(kg, dataConfig, seed, {onProgress?}) → {items, rejects, funnel}
  *   validate(item, kg)                            → {ok: true} | {ok: false, reasons: [{reason, detail}]}

@@ -1,5 +1,5 @@
 /**
- * "Clinical workflow constraints" — OUR reconstruction (paper.md §2.3): the BalancedBio abstract names them but does
+ * "Clinical workflow constraints" — OUR reconstruction (docs/method.md §3.3): the BalancedBio abstract names them but does
  * not publish them. We instantiate them for a gene/ontology KG as rules an answer must follow and rules a generated
  * item must satisfy before it is kept:
  *

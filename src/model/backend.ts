@@ -5,9 +5,10 @@
  * src/model/native.ts, built by `npm run build:native` when Debian's libtorch-dev is installed) → wasm → cpu.
  * tfjs-node(-gpu) download libtensorflow at install time, which fails offline, so they are optional dependencies and
  * usually absent. The native addon is optional too: when it is missing or cannot load, "auto" prints one line naming
- * the package to install and falls back to wasm; BBIO_BACKEND=native then is an error, never a silent fallback. wasm vs cpu, measured on this project's default model (README,
- * stack.md §3): wasm (SIMD, single-threaded in Node) trains ~18× faster and samples faster, and computes the same
- * losses within float32 rounding, so it is the default pure-npm backend. The cpu backend is the reference for the
+ * the package to install and falls back to wasm; BBIO_BACKEND=native then is an error, never a silent fallback.
+ * wasm vs cpu, measured on this project's default model (README) and on a 470,528-parameter probe model (2,854 vs 154
+ * tokens/s on one core): wasm (SIMD, single-threaded in Node) trains ~18× faster and samples faster, and computes the
+ * same losses within float32 rounding, so it is the default pure-npm backend. The cpu backend is the reference for the
  * exact-determinism and finite-difference tests. wasm lacks UnsortedSegmentSum (the gradient of tf.gather), hence the
  * one-hot embedding in ops.ts.
  *

@@ -3,7 +3,11 @@
  *
  *   await runConfig("ci", ["grpo.method=pcgrad"], { db })       // one run
  *   await runNamedSuite("default", { db })                       // configs/suites/default.json
- *   await exportForSite(db, "docs/data/store.duckdb")            // complete runs only, for DuckDB-WASM
+ *   await exportForSite(db, "/tmp/site.duckdb")                  // `bbio export`: complete runs as a DuckDB-WASM 1.29
+ *                                                                 // readable .duckdb, for use outside the site
+ *
+ * The site does not read a .duckdb: its one data loader, docs/data/site.tar.ts (loaders/emit.ts), writes every file
+ * it needs as Arrow IPC into one archive.
  */
 import { loadConfig } from "../config/index.ts";
 import { BbioError } from "../util/errors.ts";

@@ -49,7 +49,7 @@ const generate: StageDef<Config> = {
   definesData: true,
   async run(ctx) {
     const { loadKG } = await import("../kg/load.ts");
-    const { loadGenerator } = await import("../train/mkgsg.ts"); // engineer C's seam onto src/mkgsg's generate()
+    const { loadGenerator } = await import("../train/mkgsg.ts"); // src/mkgsg's generate(), loaded lazily (see that file)
     const kg = loadKG();
     const generateItems = await loadGenerator();
     const out = (await generateItems(kg, ctx.config.data, ctx.seed)) as { items: Item[]; rejects?: Reject[]; cards?: { text: string }[]; world?: unknown };

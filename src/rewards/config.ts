@@ -2,7 +2,7 @@ import { z } from "zod";
 import { CORRUPTIONS, type Corruption } from "../mkgsg/corrupt.ts";
 
 /**
- * The `rm` section: the Bradley–Terry reward model of the hybrid reward (paper.md §1.2, [OURS]) and the held-out
+ * The `rm` section: the Bradley–Terry reward model of the hybrid reward (docs/method.md §4.2, ours) and the held-out
  * noise estimates that feed the rule-vs-model mixing α_c (§1.4 W3). Owner: src/rewards.
  *
  * Defaults are sized so the RM stage (pairs + training + held-out evaluation) of configs/default.json (per_family 200,

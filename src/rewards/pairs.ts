@@ -1,5 +1,5 @@
 /**
- * Reward-model preference pairs from MKGSG items (paper.md §1.2, [OURS]: the paper's RM is trained on proprietary
+ * Reward-model preference pairs from MKGSG items (docs/method.md §3.4, ours: the paper's RM is trained on proprietary
  * "business data"; ours on validated gold vs. perturbed answers):
  *
  *   chosen   = the item's gold (validated by MKGSG curation; scores 1 under the rule scorer)

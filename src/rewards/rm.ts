@@ -1,5 +1,5 @@
 /**
- * The reward model of the hybrid reward (paper.md §1.2 r_c^RM, [OURS]): the tiny transformer initialised from the SFT
+ * The reward model of the hybrid reward (r_RM of docs/method.md §4.1–4.2, ours): the tiny transformer initialised from the SFT
  * checkpoint plus a scalar head, trained with the Bradley–Terry pairwise loss on MKGSG preference pairs.
  *
  *   r(x, y)  = w · h_last + b          h_last = ln_f output of [BOS] prompt [SEP] completion [EOS] at its last real

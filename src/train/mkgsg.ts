@@ -1,5 +1,5 @@
 /**
- * The two things SFT, curation and evaluation need from the MKGSG stage (engineer B's src/mkgsg), behind one seam:
+ * The two things SFT, curation and evaluation need from the MKGSG stage (src/mkgsg), behind one seam:
  *   generate(kg, dataConfig, seed) → {items, ...}   and   score(item, answer, kg, {loose}) → ScoreResult.
  * Loaded lazily (src/mkgsg/index.ts, then the per-file modules), so this stage type-checks and its tests run
  * with injected fakes even before/without the generator; a missing export is one clear error.

@@ -57,7 +57,7 @@ describe("FLOPs accounting", () => {
       { n_layer: 3, n_head: 2, n_embd: 48, block_size: 100, vocab_size: 300, dropout: 0 },
     ])
       expect(paramCount(c).total).toBe(modelParamCount(c));
-    expect(paramCount({ n_layer: 2, n_head: 4, n_embd: 128, block_size: 64, vocab_size: 512 }).total).toBe(470_528); // stack.md probe
+    expect(paramCount({ n_layer: 2, n_head: 4, n_embd: 128, block_size: 64, vocab_size: 512 }).total).toBe(470_528); // the probe shape
   });
 
   it("6N + 12·L·C·T and MFU", () => {

@@ -63,7 +63,7 @@ describe("cagrpo (ours: symmetric conflict projection + closed-form weights)", (
     }
   });
 
-  it("weights alone cannot orthogonalise, the projection can (paper.md §6.2 item 5)", () => {
+  it("weights alone cannot orthogonalise, the projection can (docs/method.md §7.2)", () => {
     // Checked on the VECTORS, not by re-deriving the identity from the Gram helpers it is meant to test: the scaled
     // gradients s_c·g_c are formed explicitly, their Gram recomputed from the floats, compared with scaleGram and with
     // the unscaled cosine; then cagrpo runs on the scaled inputs and its projected vectors are rebuilt and measured.

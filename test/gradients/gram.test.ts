@@ -54,7 +54,7 @@ describe("Gram matrix and derived quantities", () => {
     expect(Math.abs(acc32 - d * f * f)).toBeGreaterThan(1); // what we avoid
   });
 
-  it("cosines are invariant to positive rescaling: weights cannot orthogonalise (paper.md §6.2.5)", () => {
+  it("cosines are invariant to positive rescaling: weights cannot orthogonalise (docs/method.md §7.2)", () => {
     const Gr = gramMatrix(randomGrads(3, 4, 50));
     const s = [0.01, 3, 7.5, 0.2];
     const scaledDirect = gramMatrix(randomGrads(3, 4, 50).map((g, i) => g.map((x) => x * s[i])));

@@ -49,7 +49,7 @@ describe("capabilityAwareUpdate (GRPO-facing helper)", () => {
 
 /**
  * A toy two-objective problem with interference: J_c(θ) = −‖θ − a_c‖² (L-smooth with L = 2). Near a_1 the two
- * gradients conflict. paper.md §1.5: J_c does not decrease for η ≤ 2⟨g_c, d⟩ / (L‖d‖²) — check it on the real
+ * gradients conflict. docs/method.md §7.1: J_c does not decrease for η ≤ 2⟨g_c, d⟩ / (L‖d‖²) — check it on the real
  * function for every method whose first-order gains are all ≥ 0, and that the plain mean gradient sacrifices J_1.
  */
 describe("toy interference problem: the capability-preservation bound", () => {

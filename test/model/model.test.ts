@@ -21,7 +21,7 @@ describe("gpt", () => {
     expect(names.slice(0, 4)).toEqual(["wte", "wpe", "h.0.ln_1.g", "h.0.ln_1.b"]);
     expect(names).toContain("h.1.mlp.w_proj");
     expect(names.at(-1)).toBe("ln_f.b");
-    // probe shape from stack.md: 470,528 params with V=512, C=128, L=2, T=64
+    // the probe shape bench/run.ts measures backends on: 470,528 params with V=512, C=128, L=2, T=64
     expect(paramCount({ n_layer: 2, n_head: 4, n_embd: 128, block_size: 64, vocab_size: 512, dropout: 0 })).toBe(470528);
   });
 

@@ -1,7 +1,7 @@
 /**
  * The site export must open in DuckDB-WASM 1.29 (DuckDB 1.1.1, what Framework 1.13.4 pins). Runs when a 1.29.x
- * duckdb-wasm is installed (the site engineer's `duckdb-wasm-fw` alias, or @duckdb/duckdb-wasm itself); skipped
- * otherwise. Checked by hand on 2026-11-25 with @duckdb/duckdb-wasm@1.29.0 in a scratch dir: OK.
+ * duckdb-wasm is installed (package.json's `duckdb-wasm-fw` alias, which the site build uses, or @duckdb/duckdb-wasm
+ * itself); skipped otherwise. Checked by hand on 2026-11-25 with @duckdb/duckdb-wasm@1.29.0 in a scratch dir: OK.
  */
 import { describe, it, expect } from "vitest";
 import { createRequire } from "node:module";

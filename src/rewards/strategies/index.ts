@@ -1,5 +1,5 @@
 /**
- * Capability-weight strategies keyed by config name (paper.md §1.4):
+ * Capability-weight strategies keyed by config name (docs/method.md §4.4):
  *   uniform           w_c = 1/|C|                                  static baseline
  *   static            user reward_weights, normalised              TRL's reward_weights
  *   minnorm           W1 min-norm (MGDA) weights from the Gram      Désidéri 2012; Sener & Koltun 2018

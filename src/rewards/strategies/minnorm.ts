@@ -1,5 +1,5 @@
 /**
- * W1 weights from the gradient Gram (paper.md §1.4):
+ * W1 weights from the gradient Gram (docs/method.md §4.4):
  * - `minnorm`: w* = argmin_{w∈Δ} wᵀ G w (Désidéri 2012; Sener & Koltun 2018) — exact solver from src/gradients.
  * - `orthogonal`: the closed form of the same problem WHEN the gradients are orthogonal,
  *   w_c = (1/‖g_c‖²) / Σ_k (1/‖g_k‖²); it ignores the off-diagonal of G, so diagnostics.maxAbsCos reports how far
@@ -15,7 +15,7 @@ import type { StrategyOptions, StrategyStats, WeightStrategy } from "./types.ts"
 function needGram(stats: StrategyStats, T: number, who: string): Matrix {
   if (!stats.gram)
     throw new BbioError(`weight strategy ${who} needs the per-capability gradient Gram`, 2,
-      "use a gradient-level update (grpo.update other than none) or a reward-statistics strategy (uniform, static, inverse_variance)");
+      "use a gradient-level update (grpo.method other than none) or a reward-statistics strategy (uniform, static, inverse_variance)");
   if (stats.gram.length !== T) throw new BbioError(`${who}: Gram is ${stats.gram.length}×…, expected ${T}×${T}`);
   return stats.gram;
 }

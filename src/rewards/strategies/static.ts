@@ -1,5 +1,5 @@
 /**
- * Static baselines. `uniform`: w_c = 1/|C| (paper.md §5 ablation (f)). `static`: the user's reward_weights
+ * Static baselines. `uniform`: w_c = 1/|C| (docs/method.md §9). `static`: the user's reward_weights
  * (TRL's option name), normalised to the simplex so runs with [1,1,1,1] and [0.25,…] are the same run.
  */
 import { BbioError } from "../../util/errors.ts";

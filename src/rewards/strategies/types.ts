@@ -1,5 +1,5 @@
 /**
- * Named capability-weight strategies (paper.md §1.4 W1–W4). Each is a small object with
+ * Named capability-weight strategies (docs/method.md §4.4). Each is a small object with
  * `update(stats, step) → {weights, diagnostics}`; stateless ones ignore the step, `dynamic` keeps EMA state.
  * Weights are on the simplex (w_c ≥ 0, Σ w_c = 1), in the order of the run's capability list.
  *
