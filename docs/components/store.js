@@ -67,8 +67,11 @@ export const loadPairs = async () => rows(await arrow(FileAttachment("../data/si
  * `scores` are the strict (headline) ones unless `definition` is "partial" (see withDefinition).
  * `group` = the differing config keys except seeds, so seeds of one config can be averaged (mean ± spread).
  * `complete` = the run has a score for every capability (only those are points in capability space).
+ * Conflict-control runs (data.conflict_control: two capability slots answer the same prompts in opposite case) are an
+ * instrument check, not capability runs: they are left out unless `{conflict: true}` (the Orthogonality and Training
+ * pages ask for them).
  */
-export async function loadRuns(definition = "strict") {
+export async function loadRuns(definition = "strict", {conflict = false} = {}) {
   const [runs, params, scores] = await Promise.all([
     arrow(FileAttachment("../data/site/runs.arrow")),
     arrow(FileAttachment("../data/site/params.arrow")),
@@ -88,7 +91,8 @@ export async function loadRuns(definition = "strict") {
     const show = (v) => (typeof v === "string" ? v : JSON.stringify(v));
     r.group = keys.length ? keys.map((k) => `${k}=${show(r.params[k])}`).join(" ") : r.method;
   }
-  return withDefinition([...byId.values()], definition);
+  const all = [...byId.values()].map((r) => ({...r, conflict: r.params["data.conflict_control"] === true}));
+  return withDefinition(conflict ? all : all.filter((r) => !r.conflict), definition);
 }
 
 /** whether a run has all four capability scores under at least one definition (pages' filter choices use this) */
