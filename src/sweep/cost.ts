@@ -48,35 +48,39 @@ export interface SweepCost {
 }
 
 // ---- fallback formulas ----------------------------------------------------------------------------------------------
-// Seconds on one core of the reference machine (TF.js wasm), as fixed cost + work × (a + b·f) with f = n_layer·n_embd²·
-// block_size, fitted to two measured points per stage: configs/ci.json here (generate 1.9 s, sft 2.1, rm 0.7, grpo 1.0,
-// eval 1.0, baseline 0.9) and the default config (README "Measured": generate 1.5 s, sft 174–209, rm 40–49, grpo 52–66,
-// eval 10–17, baseline 28–35). Between those shapes they are good to tens of percent; far above (configs/paper.json)
-// they only give an order of magnitude: plan with measured stages once one run of the shape exists.
+// Seconds on one core of the reference machine (native backend, one thread per run), as fixed cost + work × (a + b·f)
+// with f = n_layer·n_embd²·block_size, fitted to two measured points per stage: configs/ci.json (generate 3.3 s,
+// sft 3.9, rm 2.0, grpo 1.8, eval 1.6, baseline 0.6; a loaded machine) and the default config (README "Measured":
+// generate 1.4 s, sft 74, rm 8, grpo 21–33, eval 7–9, baseline 8). SFT work is tokens (packed rows × pack_length);
+// evaluation work doubles when the control split is scored. Between those shapes they are good to tens of percent; far
+// above (configs/paper.json) they only give an order of magnitude: plan with measured stages once one run exists.
 type AnyConfig = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 export function fallbackSeconds(stage: string, config: unknown): number {
   const c = (config ?? {}) as AnyConfig;
   const m = c.model ?? {};
   const f = (m.n_layer ?? 2) * (m.n_embd ?? 128) ** 2 * (m.block_size ?? 256);
+  const world = (c.data?.world?.genes ?? 0) > 0;
   const perFamily = c.data?.per_family ?? 200;
   const evalPer = c.eval?.max_items_per_family || c.data?.eval_per_family || Math.max(1, Math.round(perFamily / 5));
   const evalWork = 4 * evalPer * (c.eval?.max_new_tokens ?? 128);
   switch (stage) {
     case "generate":
-      return 1.2 + 0.0005 * 4 * perFamily;
-    case "sft":
-      return (c.sft?.max_steps ?? 300) * (c.sft?.batch_size ?? 16) * (0.0215 + 2.16e-9 * f) * (c.sft?.curation?.enabled ? 2.5 : 1);
+      return world ? 2 : 1.2 + 0.0005 * 4 * perFamily;
+    case "sft": {
+      const tokens = (c.sft?.max_steps ?? 300) * (c.sft?.batch_size ?? 16) * (c.sft?.pack_length || 64);
+      return (3 + tokens * (2e-5 + 8e-12 * f)) * (c.sft?.curation?.enabled ? 2.5 : 1);
+    }
     case "rm":
-      return (c.rm?.max_steps ?? 60) * (c.rm?.batch_size ?? 8) * (0.0275 + 7.9e-9 * f);
+      return 1.5 + (c.rm?.max_steps ?? 60) * (c.rm?.batch_size ?? 8) * (0.005 + 1.4e-9 * f);
     case "grpo": {
       const g = c.grpo ?? {};
       const tokens = 4 * (g.prompts_per_capability ?? 2) * (g.num_generations ?? 4) * (g.max_completion_length ?? 64);
-      return (g.max_steps ?? 16) * (0.39 + tokens * (0.00083 + 9.3e-11 * f)) * (g.num_iterations ?? 1);
+      return 1.4 + (g.max_steps ?? 16) * (0.15 + tokens * (0.0003 + 3.4e-11 * f)) * (g.num_iterations ?? 1);
     }
     case "eval":
-      return 0.83 + evalWork * (0.000425 + 2.3e-11 * f);
+      return 1.5 + evalWork * (world && c.eval?.control !== false ? 2 : 1) * (2e-5 + 6.5e-12 * f);
     case "baseline":
-      return 0.83 + evalWork * (0.0014 + 2.3e-11 * f);
+      return 0.8 + evalWork * (5e-5 + 1.1e-11 * f);
     default:
       return 1;
   }

@@ -21,6 +21,9 @@
 import { Store, flatten } from "../../src/store/store.ts";
 import { rngFor } from "../../src/util/rng.ts";
 
+/** parameter blocks of the fixture model for grad_gram_blocks: (name, parameter count) */
+const BLOCKS: [string, number][] = [["embeddings", 33024], ["h.0.attn", 16512], ["h.0.mlp", 33088], ["layernorm", 640]];
+
 export const CAPS = ["knowledge", "reasoning", "instruction", "integration"] as const;
 export const METHODS = ["sft-only", "sum", "pcgrad", "mgda", "cagrpo"] as const;
 /** one config per variant (seeds of a variant share it): the five methods, plus capability-aware GRPO with the dynamic weight strategy */
@@ -59,6 +62,9 @@ export async function makeFixtureStore(path: string, opts: FixtureOptions = {}):
     const gram: Record<string, unknown>[] = [];
     const weights: Record<string, unknown>[] = [];
     const completions: Record<string, unknown>[] = [];
+    // (no rng() draws for the tables below: every other fixture number stays as it was)
+    const blocks: Record<string, unknown>[] = [];
+    const evalItems: Record<string, unknown>[] = [];
     const metric = (run_id: string, stage: string, step: number, name: string, value: number) => metrics.push({ run_id, stage, step, name, value });
     for (let r = 0; r < nRuns; r++) {
       const v = VARIANTS[r % VARIANTS.length];
@@ -96,11 +102,22 @@ export async function makeFixtureStore(path: string, opts: FixtureOptions = {}):
         evals.push({ stage: "eval", step: evalStep, family: cap, metric: "baseline/chance", value: 0.1 + 0.05 * k, ci_lo: null, ci_hi: null, n: 50, run_id: id });
         evals.push({ stage: "eval", step: evalStep, family: cap, metric: "baseline/untrained", value: 0.02, ci_lo: 0, ci_hi: 0.06, n: 50, run_id: id });
         if (steps > 0) metric(id, "eval", evalStep, `eval/${cap}/mean`, val);
+        // per-item headline values (paired comparisons): 20 extraction items a family, 10 control
+        for (let i = 0; i < 30; i++)
+          evalItems.push({ run_id: id, stage: "eval", step: evalStep, item_id: `${cap}-${i}`, family: cap, kind: `${cap}-kind`, split: i < 20 ? "eval" : "control",
+            value: i < 20 ? ((i * 7 + r * 3 + k) % 10 < val * 10 ? 1 : 0) : (i % 4 === 0 ? 1 : 0), partial: 0.5 });
       });
       if (steps === 0) continue;
       for (const cap of CAPS) {
         metric(id, "generate", 0, `data/items/${cap}`, nItems / 4);
         metric(id, "generate", 0, `data/rejects/${cap}`, nItems / 16);
+      }
+      // the SFT capacity probe (Data page): extraction rises with card reads, the control stays at chance
+      for (let s = 0; s <= 8; s++) {
+        metric(id, "sft", 100 * s, "probe/card_reads_per_gene", 15 * s);
+        metric(id, "sft", 100 * s, "probe/extraction", Math.min(0.9, 0.25 + 0.09 * s));
+        metric(id, "sft", 100 * s, "probe/train_qa", Math.min(1, 0.3 + 0.1 * s));
+        metric(id, "sft", 100 * s, "probe/control", 0.27);
       }
       for (let s = 1; s <= 8; s++) {
         metric(id, "sft", s, "train/loss", 4 / s + 0.2 * rng());
@@ -144,6 +161,10 @@ export async function makeFixtureStore(path: string, opts: FixtureOptions = {}):
             const cos = cosOf(k, j);
             const norm = (c: number) => (zero(CAPS[c]) ? 0 : 1 + c);
             gram.push({ run_id: id, stage: "grpo", step: s, cap_i: cap, cap_j: cap2, dot: cos * norm(k) * norm(j), cos });
+            BLOCKS.forEach(([block, size], b) => {
+              const bc = Math.max(-1, Math.min(1, cos * (1 - 0.2 * b)));
+              blocks.push({ run_id: id, stage: "grpo", step: s, block, block_size: size, cap_i: cap, cap_j: cap2, dot: (bc * norm(k) * norm(j)) / BLOCKS.length, cos: bc });
+            });
             if (k < j) {
               metric(id, "grpo", s, `grad/cos/${cap}/${cap2}`, cos);
               pairs++;
@@ -164,7 +185,7 @@ export async function makeFixtureStore(path: string, opts: FixtureOptions = {}):
       }
     }
     await db.append("run_params", params);
-    for (const [table, rows] of [["evals", evals], ["metrics", metrics], ["grad_gram", gram], ["weights", weights], ["completions", completions]] as const)
+    for (const [table, rows] of [["evals", evals], ["metrics", metrics], ["grad_gram", gram], ["grad_gram_blocks", blocks], ["eval_items", evalItems], ["weights", weights], ["completions", completions]] as const)
       await db.append(table, rows as Record<string, unknown>[]);
     const items: Record<string, unknown>[] = [];
     const rejects: Record<string, unknown>[] = [];

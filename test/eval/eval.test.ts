@@ -80,7 +80,7 @@ describe("evaluate + curation end to end (tiny model, wasm)", () => {
         expect(x.mean).toBeGreaterThanOrEqual(0.6);
         expect(x.mean).toBeGreaterThan(rep.baselines.untrained![f]!.mean);
       }
-      expect(rep.families.knowledge!.metrics.acc_loglik.value).toBeGreaterThanOrEqual(2 / 3);
+      expect(rep.families.knowledge!.metrics.acc_letter_loglik.value).toBeGreaterThanOrEqual(2 / 3);
       expect(rep.baselines.chance.knowledge!.analytic).toBe(0.25);
       expect(rep.baselines.untrained!.knowledge!.mean).toBeLessThan(0.5);
       const rows = sink.tables.get("evals")!;

@@ -32,11 +32,14 @@ describe("--set parsing", () => {
   });
 
   it("built-in configs and suites parse", () => {
-    for (const name of ["default", "ci", "paper"]) expect(loadConfig(name).name).toBe(name);
-    for (const s of ["default", "ci"]) {
-      const suite = readSuite(s);
-      expect(suite.runs.map((r) => r.name.replace(/^\w+-/, ""))).toEqual(["sft-only", "grpo-sum", "grpo-pcgrad", "grpo-mgda", "grpo-cagrpo"]);
-    }
+    for (const name of ["default", "ci", "paper", "conflict"]) expect(loadConfig(name).name).toBe(name);
+    expect(readSuite("ci").runs.map((r) => r.name.replace(/^\w+-/, ""))).toEqual(["sft-only", "grpo-sum", "grpo-pcgrad", "grpo-mgda", "grpo-cagrpo"]);
+    // the default suite: SFT-only, 4 methods × 3 RL seeds on the default world, the conflict control × 2 seeds; every
+    // run's config parses (a refused combination would fail here, not in the build)
+    const suite = readSuite("default");
+    expect(suite.runs.filter((r) => r.config === "default").map((r) => r.name)).toHaveLength(13);
+    expect(suite.runs.filter((r) => r.config === "conflict").map((r) => r.name)).toHaveLength(8);
+    for (const r of suite.runs) expect(loadConfig(r.config, r.set).data.world.genes).toBeGreaterThan(0);
   });
 });
 

@@ -77,8 +77,8 @@ describe("sweep expansion", () => {
   it("the built-in paper-ablations sweep expands and covers the paper's ablation axes", () => {
     const s = loadSweep(new URL("../../configs/sweeps/paper-ablations.json", import.meta.url).pathname);
     expect(Object.keys(s.axes).sort()).toEqual(["data.ontology_validation", "data.workflow_constraints", "grpo.alpha", "grpo.beta", "grpo.method", "grpo.weight_strategy", "seed"]);
-    expect(s.axes["grpo.method"]).toEqual(["sum", "pcgrad", "mgda", "cagrpo"]);
-    expect(s.runs.length).toBe(78);
+    expect([...s.axes["grpo.method"]].sort()).toEqual(["cagrpo", "mgda", "pcgrad", "sum"]);
+    expect(s.runs.length).toBe(75); // mgda computes its own weights: only with uniform (a refused combination otherwise)
   });
 });
 
@@ -154,10 +154,11 @@ describe("cost estimates", () => {
   });
   it("the fallback matches the measured ci and default runs within 30%", () => {
     const total = (c: Config) => ["generate", "sft", "rm", "grpo", "eval", "baseline"].reduce((a, s) => a + fallbackSeconds(s, c), 0);
-    expect(total(loadConfig("ci"))).toBeGreaterThan(7.6 * 0.7);
-    expect(total(loadConfig("ci"))).toBeLessThan(7.6 * 1.3);
-    expect(total(loadConfig("default"))).toBeGreaterThan(340 * 0.7);
-    expect(total(loadConfig("default"))).toBeLessThan(340 * 1.3);
+    // measured on native, one thread per run: ci 13.2 s (loaded machine), default 121 s (README "Measured")
+    expect(total(loadConfig("ci"))).toBeGreaterThan(13.2 * 0.7);
+    expect(total(loadConfig("ci"))).toBeLessThan(13.2 * 1.3);
+    expect(total(loadConfig("default"))).toBeGreaterThan(121 * 0.7);
+    expect(total(loadConfig("default"))).toBeLessThan(121 * 1.3);
   });
 });
 
@@ -230,7 +231,7 @@ describe("bbio merge", () => {
     const { dir, a, b } = await setup();
     const main = join(dir, "main.duckdb");
     await withDb(b, {}, (db) => db.run("UPDATE schema_version SET version = 99"));
-    await expect(mergeStores([a, b], main, { log: quiet })).rejects.toThrow(/b\.duckdb has schema version 99, this bbio \(and the other stores\) use 1/);
+    await expect(mergeStores([a, b], main, { log: quiet })).rejects.toThrow(/b\.duckdb has schema version 99, this bbio \(and the other stores\) use 2/);
     expect(existsSync(main)).toBe(false);
 
     const c = join(dir, "c.duckdb");
