@@ -113,19 +113,10 @@ export function generate(kg: KG, dataConfig: DataConfigInput, seed: number, opts
       const item = finalize(kg, family, s.kind, draft, seed);
       if (room(s, item.split) <= 0) return (s.row.split_full++, false); // its split is full: not built, not a reject
       s.row.generated++;
-      if (cfg.ontology_validation) {
-        const rs = validateOntology(item, kg);
-        if (rs.length) return (s.row.rejected_ontology++, rejects.push(reject(item, "ontology", rs)), false);
-      }
+      const bad = curate(item, kg, cfg);
+      if (bad?.stage === "ontology") return (s.row.rejected_ontology++, rejects.push(reject(item, "ontology", bad.reasons)), false);
       s.row.validated++;
-      const wf: Reason[] = [];
-      const n = words(item.prompt).length + words(item.gold).length;
-      if (n > cfg.max_words) wf.push({ reason: "too_long", detail: `${n} words > max_words ${cfg.max_words}` });
-      // words undercount chemistry-heavy definitions (one "word" of 200 characters): a character budget too
-      const chars = item.prompt.length + item.gold.length;
-      if (chars > cfg.max_chars) wf.push({ reason: "too_long", detail: `${chars} characters > max_chars ${cfg.max_chars}` });
-      if (cfg.workflow_constraints) wf.push(...validateWorkflow(item, kg, { evidence: cfg.evidence }));
-      if (wf.length) return (s.row.rejected_workflow++, rejects.push(reject(item, "workflow", wf)), false);
+      if (bad) return (s.row.rejected_workflow++, rejects.push(reject(item, "workflow", bad.reasons)), false);
       if (seen.has(item.id)) return (s.row.duplicates++, false);
       seen.add(item.id);
       s.kept.push(item);
@@ -221,24 +212,16 @@ function generateWorld(kg: KG, cfg: DataConfig, seed: number, opts: GenerateOpti
         }
         const item = worldItem(family, kind, g, draft, seed);
         row.generated++;
-        if (cfg.ontology_validation) {
-          const rs = validateOntology(item, kg);
-          if (rs.length) {
-            row.rejected_ontology++;
-            rejects.push(reject(item, "ontology", rs));
-            continue;
-          }
+        const bad = curate(item, kg, cfg);
+        if (bad?.stage === "ontology") {
+          row.rejected_ontology++;
+          rejects.push(reject(item, "ontology", bad.reasons));
+          continue;
         }
         row.validated++;
-        const wf: Reason[] = [];
-        const n = words(item.prompt).length + words(item.gold).length;
-        if (n > cfg.max_words) wf.push({ reason: "too_long", detail: `${n} words > max_words ${cfg.max_words}` });
-        const chars = item.prompt.length + item.gold.length;
-        if (chars > cfg.max_chars) wf.push({ reason: "too_long", detail: `${chars} characters > max_chars ${cfg.max_chars}` });
-        if (cfg.workflow_constraints) wf.push(...validateWorkflow(item, kg, { evidence: cfg.evidence }));
-        if (wf.length) {
+        if (bad) {
           row.rejected_workflow++;
-          rejects.push(reject(item, "workflow", wf));
+          rejects.push(reject(item, "workflow", bad.reasons));
           continue;
         }
         row.kept++;
@@ -259,6 +242,25 @@ function generateWorld(kg: KG, cfg: DataConfig, seed: number, opts: GenerateOpti
     items.push(...kept);
   }
   return { items, rejects, funnel, cards, world };
+}
+
+/**
+ * Curation of one constructed item: ontology validation (when enabled), then the length budget and the workflow
+ * constraints. null = keep; else the first stage that rejects it, with its reasons.
+ */
+function curate(item: Item, kg: KG, cfg: DataConfig): { stage: "ontology" | "workflow"; reasons: Reason[] } | null {
+  if (cfg.ontology_validation) {
+    const rs = validateOntology(item, kg);
+    if (rs.length) return { stage: "ontology", reasons: rs };
+  }
+  const wf: Reason[] = [];
+  const n = words(item.prompt).length + words(item.gold).length;
+  if (n > cfg.max_words) wf.push({ reason: "too_long", detail: `${n} words > max_words ${cfg.max_words}` });
+  // words undercount chemistry-heavy definitions (one "word" of 200 characters): a character budget too
+  const chars = item.prompt.length + item.gold.length;
+  if (chars > cfg.max_chars) wf.push({ reason: "too_long", detail: `${chars} characters > max_chars ${cfg.max_chars}` });
+  if (cfg.workflow_constraints) wf.push(...validateWorkflow(item, kg, { evidence: cfg.evidence }));
+  return wf.length ? { stage: "workflow", reasons: wf } : null;
 }
 
 /** one Reject row per rejected item: the first (most specific) reason, the others appended to the detail */

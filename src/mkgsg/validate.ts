@@ -174,6 +174,24 @@ function aliasProblem(kg: KG, alias: string, owner: Gene): string | null {
   return null;
 }
 
+/**
+ * A labelled gene fact (json_field, field_equals): with `alias`, the values name the alias's one owner; else the
+ * values are the gene's band (fact "band") or chromosomes.
+ */
+function geneFact(args: Args, fact: string, kg: KG, out: Reason[]): void {
+  if (args.alias !== undefined) {
+    const owner = kg.genesByAlias(args.alias).find((g) => g.symbol === args.values[0]);
+    if (!owner) return void out.push({ reason: "gold_mismatch", detail: `${args.alias} is not an alias of ${args.values[0]}` });
+    const p = aliasProblem(kg, args.alias, owner);
+    if (p) out.push({ reason: "non_unique_answer", detail: p });
+    return;
+  }
+  const g = gene(kg, args.gene, out);
+  if (!g) return;
+  const vals = fact === "band" ? g.band : g.chr;
+  if (!sameList(sortedStr(args.values), sortedStr(vals))) out.push({ reason: "gold_mismatch", detail: `${fact} of ${g.symbol} is ${vals.join("/")}` });
+}
+
 /** per-check recomputation of the facts in its args */
 const ARGS: Record<string, ArgValidator> = {
   answer_letter: (args, item, kg, out) => {
@@ -261,19 +279,7 @@ const ARGS: Record<string, ArgValidator> = {
     ARGS.answer_letter({ ...args, letter: LETTERS[gi] }, item, kg, out);
   },
 
-  field_equals: (args, _item, kg, out) => {
-    if (args.alias !== undefined) {
-      const owner = kg.genesByAlias(args.alias).find((g) => g.symbol === args.values[0]);
-      if (!owner) return void out.push({ reason: "gold_mismatch", detail: `${args.alias} is not an alias of ${args.values[0]}` });
-      const p = aliasProblem(kg, args.alias, owner);
-      if (p) out.push({ reason: "non_unique_answer", detail: p });
-      return;
-    }
-    const g = gene(kg, args.gene, out);
-    if (!g) return;
-    const vals = args.fact === "band" ? g.band : g.chr;
-    if (!sameList(sortedStr(args.values), sortedStr(vals))) out.push({ reason: "gold_mismatch", detail: `${args.fact} of ${g.symbol} is ${vals.join("/")}` });
-  },
+  field_equals: (args, _item, kg, out) => geneFact(args, args.fact, kg, out),
 
   chain_valid: (args, item, kg, out) => {
     const chain = parseChain(item.gold);
@@ -356,20 +362,7 @@ const ARGS: Record<string, ArgValidator> = {
     if (bad.length) out.push({ reason: "constraint_unsatisfiable", detail: `aliases with commas/spaces cannot be listed without commas: ${bad.join(" | ")}` });
   },
 
-  json_field: (args, _item, kg, out) => {
-    if (args.alias !== undefined) {
-      const owners = kg.genesByAlias(args.alias);
-      const owner = owners.find((g) => g.symbol === args.values[0]);
-      if (!owner) return void out.push({ reason: "gold_mismatch", detail: `${args.alias} is not an alias of ${args.values[0]}` });
-      const p = aliasProblem(kg, args.alias, owner);
-      if (p) out.push({ reason: "non_unique_answer", detail: p });
-      return;
-    }
-    const g = gene(kg, args.gene, out);
-    if (!g) return;
-    const vals = args.key === "band" ? g.band : g.chr;
-    if (!sameList(sortedStr(args.values), sortedStr(vals))) out.push({ reason: "gold_mismatch", detail: `${args.key} of ${g.symbol} is ${vals.join("/")}` });
-  },
+  json_field: (args, _item, kg, out) => geneFact(args, args.key, kg, out),
 
   items_in_set: (args, item, kg, out) => {
     const g = gene(kg, args.gene, out);
