@@ -102,7 +102,7 @@ const sft: StageDef<Config> = {
 
 const rm: StageDef<Config> = {
   name: "rm",
-  version: 2, // 2: prohibitions earn no credit alone (src/mkgsg/score.ts)
+  version: 3, // 3: no pairs from control items; value-MCQ and labelled-field corruptions; workflow credit needs right content
   deps: () => ["generate", "sft"],
   enabled: (c) => !sftOnly(c),
   slice: (c) => ({ model: c.model, rm: c.rm }),
@@ -128,7 +128,8 @@ const grpo: StageDef<Config> = {
   // 3: issue 9 — cagrpo applies weight_strategy; dapo divides by the whole batch's tokens; log-probs at the sampling
   //    temperature; normalize_then_sum always batch-normalises; one strategy/EMA update and grad_norm per step;
   //    Aligned-MTL's rank tolerance is LibMTL's
-  version: 3,
+  // 4: prompt order keyed by the pool's prompts; capabilities sharing a prompt score the same completions
+  version: 4,
   deps: () => ["generate", "sft", "rm"],
   enabled: (c) => !sftOnly(c),
   slice: (c) => ({ grpo: c.grpo }),
@@ -174,7 +175,7 @@ const fmtCaps = (r: Record<string, number>) => Object.values(r).map((v) => v.toF
 
 const evaluate: StageDef<Config> = {
   name: "eval",
-  version: 2, // 2: prohibitions earn no credit alone (src/mkgsg/score.ts)
+  version: 3, // 3: cloze knowledge, IFEval instruction semantics, control metrics, per-item rows (eval_items)
   deps: (c) => (sftOnly(c) ? ["generate", "sft"] : ["generate", "grpo"]),
   enabled: () => true,
   slice: (c) => ({ eval: c.eval }),
@@ -204,7 +205,7 @@ const evaluate: StageDef<Config> = {
  */
 const baseline: StageDef<Config> = {
   name: "baseline",
-  version: 2, // 2: prohibitions earn no credit alone (src/mkgsg/score.ts)
+  version: 3, // 3: as eval
   deps: () => ["generate", "sft"],
   enabled: (c) => c.eval.untrained_baseline,
   slice: (c) => ({ model: c.model, eval: c.eval }),
