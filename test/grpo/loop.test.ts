@@ -9,16 +9,11 @@ import { runGrpo, CAPABILITIES } from "../../src/grpo/train.ts";
 import { MemorySink } from "../../src/util/sink.ts";
 import type { Item, ScoreResult } from "../../src/mkgsg/types.ts";
 import type { KG } from "../../src/kg/types.ts";
-import { fakeItems, tinyConfig } from "../model/fixtures.ts";
+import { fakeItems, inPlaceScorer, tinyConfig } from "../model/fixtures.ts";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "bbio-grpo-"));
 const kg = {} as KG;
-// a smooth rule reward: share of gold characters the answer reproduces in place (so groups rarely tie)
-const scorer = (item: Item, answer: string): ScoreResult => {
-  let same = 0;
-  for (let i = 0; i < item.gold.length; i++) if (answer[i] === item.gold[i]) same++;
-  return { score: same / item.gold.length, checks: [], components: {} };
-};
+const scorer: (item: Item, answer: string) => ScoreResult = inPlaceScorer;
 const items = fakeItems(6);
 const grpoCfg = (over: Record<string, unknown> = {}) =>
   tinyConfig({ grpo: { method: "sum", max_steps: 3, prompts_per_capability: 1, num_generations: 3, max_completion_length: 8, save_every: 2, log_completions_every: 2, alpha: 1, ...over } });

@@ -16,7 +16,7 @@ import * as sample from "../../src/model/sample.ts";
 import { MemorySink } from "../../src/util/sink.ts";
 import type { Item, ScoreResult } from "../../src/mkgsg/types.ts";
 import type { KG } from "../../src/kg/types.ts";
-import { fakeItems, tinyConfig } from "../model/fixtures.ts";
+import { fakeItems, inPlaceScorer, tinyConfig } from "../model/fixtures.ts";
 
 vi.mock("../../src/model/sample.ts", async (importOriginal) => {
   const m = await importOriginal<typeof import("../../src/model/sample.ts")>();
@@ -38,11 +38,7 @@ const lossCalls = () => (globalThis as Record<string, unknown>).__grpoLossCalls 
 
 const tmp = () => mkdtempSync(join(tmpdir(), "bbio-grpo-trl-"));
 const kg = {} as KG;
-const scorer = (item: Item, answer: string): ScoreResult => {
-  let same = 0;
-  for (let i = 0; i < item.gold.length; i++) if (answer[i] === item.gold[i]) same++;
-  return { score: same / item.gold.length, checks: [], components: {} };
-};
+const scorer: (item: Item, answer: string) => ScoreResult = inPlaceScorer;
 const items = fakeItems(6);
 let sftDir = "";
 beforeAll(async () => {

@@ -39,3 +39,11 @@ export function tinyConfig(over: Record<string, unknown> = {}): Config {
     ...rest,
   });
 }
+
+/** A smooth rule reward for GRPO loop tests: the share of gold characters the answer reproduces in place (so groups
+ *  rarely tie). */
+export const inPlaceScorer = (item: { gold: string }, answer: string) => {
+  let same = 0;
+  for (let i = 0; i < item.gold.length; i++) if (answer[i] === item.gold[i]) same++;
+  return { score: same / item.gold.length, checks: [], components: {} };
+};
