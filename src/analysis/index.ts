@@ -12,5 +12,6 @@ export { nullCosineBand, fractionInsideBand, type NullCosineBand } from "./null_
 export { hypervolumePerSeed, type SeedPoints, type HypervolumeBySeed } from "./hypervolume_seeds.ts";
 export { pairStats, type GramRow, type PairStats } from "./orthogonality.ts";
 export { capacityCurve, type CapacityPoint, type MetricRow } from "./capacity.ts";
+export { conflictOutcomes, outcomeShift, type ConflictRun, type ConflictSummary, type OutcomeKey, type Spread } from "./conflict.ts";
 export { pairedComparison, type EvalItemRow } from "./compare.ts";
 export { gridCells, facetSlice, gridCoverage, axisValueLabel, type SweepSpec, type SweepSpecRun, type GridCell, type RunScore } from "./sweepgrid.ts";

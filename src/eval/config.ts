@@ -15,6 +15,14 @@ export const evalSchema = z
     batch_size: z.number().int().positive().default(64),
     bootstrap_resamples: z.number().int().positive().default(1000),
     ci_level: z.number().gt(0).lt(1).default(0.95),
+    /**
+     * k completions per item sampled at sample_temperature (0 = off): metric `sampled` is the mean strict score over
+     * them — the policy's expected reward, what GRPO optimises. Greedy decoding reports only the policy's mode, so a
+     * policy that answers in capitals 45% and lower case 55% of the time looks like "always lower case"; the conflict
+     * control's outcome is this mixture (docs/method.md §2.4)
+     */
+    samples: z.number().int().nonnegative().default(0),
+    sample_temperature: z.number().positive().default(1.0),
     /** also evaluate the untrained (freshly initialised) model as a baseline */
     untrained_baseline: z.boolean().default(true),
   })

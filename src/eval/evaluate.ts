@@ -35,7 +35,7 @@ import { clozeCorrect, valueSpec } from "../train/cloze.ts";
 import { loadScorer, type Scorer } from "../train/mkgsg.ts";
 import { BbioError } from "../util/errors.ts";
 import { progress } from "../util/progress.ts";
-import { rngFor, shuffled } from "../util/rng.ts";
+import { fnv1a, rngFor, shuffled } from "../util/rng.ts";
 import type { Sink } from "../util/sink.ts";
 
 export interface MetricCI {
@@ -68,6 +68,8 @@ export interface ItemResult {
   loglik_correct?: number;
   /** 1 when the option TEXT with the highest log-likelihood is the gold value (value-answered MCQ items) */
   value_loglik_correct?: number;
+  /** eval.samples > 0: the mean strict score of k sampled completions (the policy's expected reward) */
+  sampled?: number;
 }
 
 export interface EvalReport {
@@ -153,6 +155,7 @@ export function metricValues(r: ItemResult): Record<string, number> {
   if (r.family === "knowledge") m.acc_generate = r.score;
   if (r.loglik_correct !== undefined) m.acc_letter_loglik = r.loglik_correct;
   if (r.value_loglik_correct !== undefined) m.acc_value_loglik = r.value_loglik_correct;
+  if (r.sampled !== undefined) m.sampled = r.sampled;
   const comps = new Map<string, boolean[]>();
   for (const c of r.checks) {
     m[`check/${c.name}`] = c.pass ? 1 : 0;
@@ -209,6 +212,26 @@ async function answers(model: GPT, tok: Tokenizer, items: readonly Item[], cfg: 
   return out;
 }
 
+/**
+ * eval.samples completions per item at eval.sample_temperature, each scored strictly: per item the mean score, i.e.
+ * an unbiased estimate of the policy's expected reward on that prompt. Seeded by the evaluation seed.
+ */
+async function sampledScores(model: GPT, tok: Tokenizer, items: readonly Item[], cfg: Config["eval"], o: EvaluateOptions, scorer: Scorer, seed: number): Promise<number[]> {
+  const k = cfg.samples;
+  const longestGold = Math.max(...items.map((it) => tok.encodeCompletion(it.gold).length));
+  const maxNew = Math.min(cfg.max_new_tokens, longestGold + 16);
+  const flat = items.flatMap((it) => Array.from({ length: k }, () => it));
+  const totals = new Array<number>(items.length).fill(0);
+  for (let i = 0; i < flat.length; i += cfg.batch_size) {
+    const chunk = flat.slice(i, i + cfg.batch_size);
+    const g = await generate(model, chunk.map((it) => tok.encodePrompt(it.prompt)), {
+      maxNewTokens: maxNew, temperature: cfg.sample_temperature, seed: fnv1a(`${seed}:eval:sample:${i}`), stop: [EOS],
+    });
+    g.tokens.forEach((t, j) => (totals[Math.floor((i + j) / k)] += scorer(chunk[j], tok.decode(t.filter((x) => x !== EOS)), o.kg).score));
+  }
+  return totals.map((t) => t / k);
+}
+
 /** MCQ items: does the highest-likelihood option LETTER, and (value-answered items) the highest-likelihood option TEXT, hit the gold? */
 async function loglikCorrect(model: GPT, tok: Tokenizer, item: Item): Promise<{ letter?: number; value?: number }> {
   if (!item.options?.length) return {};
@@ -246,6 +269,7 @@ function chance(allItems: readonly Item[], kg: KG, scorer: Scorer, seed: number)
 async function scoreModel(model: GPT, tok: Tokenizer, items: readonly Item[], o: EvaluateOptions, scorer: Scorer, label: string) {
   const cfg = o.config.eval;
   const ans = await answers(model, tok, items, cfg, label, o.progress ?? true);
+  const sampled = cfg.samples > 0 ? await sampledScores(model, tok, items, cfg, o, scorer, o.seed ?? o.config.seed) : null;
   const results: ItemResult[] = [];
   for (let i = 0; i < items.length; i++) {
     const it = items[i];
@@ -255,6 +279,7 @@ async function scoreModel(model: GPT, tok: Tokenizer, items: readonly Item[], o:
     results.push({
       id: it.id, family: it.family, kind: it.kind, split: it.split, answer: ans[i], score: strict.score, loose: loose.score, checks: strict.checks, loose_checks: loose.checks,
       ...(ll.letter !== undefined ? { loglik_correct: ll.letter } : {}), ...(ll.value !== undefined ? { value_loglik_correct: ll.value } : {}),
+      ...(sampled ? { sampled: sampled[i] } : {}),
     });
   }
   return { results, families: summarize(results, cfg, o.seed ?? o.config.seed) };

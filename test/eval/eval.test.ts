@@ -86,6 +86,25 @@ describe("evaluate + curation end to end (tiny model, wasm)", () => {
       const rows = sink.tables.get("evals")!;
       expect(rows.some((x) => x.family === "knowledge" && x.metric === "score")).toBe(true);
       expect(rows.some((x) => x.metric === "baseline/untrained")).toBe(true);
+      expect(rep.families.knowledge!.metrics.sampled).toBeUndefined(); // eval.samples = 0: off
+
+      // sampled scoring (eval.samples): the overfitted model's sampled answers score far above the untrained model's,
+      // and the same seed gives the same numbers
+      const sampledCfg = { ...config, eval: { ...config.eval, samples: 4, untrained_baseline: false } };
+      const s1 = await evaluate({ checkpointDir: sft.checkpointDir, items, kg, config: sampledCfg, scorer, progress: false });
+      const s2 = await evaluate({ checkpointDir: sft.checkpointDir, items, kg, config: sampledCfg, scorer, progress: false });
+      const { GPT } = await import("../../src/model/gpt.ts");
+      const { loadCheckpoint } = await import("../../src/model/checkpoint.ts");
+      const ck = await loadCheckpoint(sft.checkpointDir);
+      const fresh = GPT.init(ck.model.config, 1);
+      const s0 = await evaluate({ model: fresh, tokenizer: ck.tokenizer, items, kg, config: sampledCfg, scorer, progress: false });
+      fresh.dispose();
+      ck.model.dispose();
+      for (const f of ["knowledge", "reasoning"] as const) {
+        expect(s1.families[f]!.metrics.sampled.value).toBeGreaterThanOrEqual(0.5);
+        expect(s1.families[f]!.metrics.sampled.value).toBeGreaterThan(s0.families[f]!.metrics.sampled.value + 0.4);
+        expect(s2.families[f]!.metrics.sampled.value).toBe(s1.families[f]!.metrics.sampled.value);
+      }
 
       // curation with the same model: items it answers are kept; an unanswerable one is dropped with a reason
       const odd: Item = { ...items[0], id: "odd", prompt: "zzz qqq unseen prompt", gold: "something it never learned" };
