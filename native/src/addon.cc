@@ -40,6 +40,16 @@ struct JsError {
   std::string msg;
 };
 
+// x2 [M,K] · w [K,N] (+ b [N]). One row (decoding a token) is a matrix-vector product: BLAS gemv reads w once,
+// where gemm would first pack all of w into its blocked layout for a single row (measured 3–5× slower at 128×512).
+at::Tensor rowTimes(const at::Tensor& x2, const at::Tensor& w, const at::Tensor& b) {
+  if (x2.size(0) == 1 && x2.device().is_cpu()) {
+    auto r = b.defined() ? at::addmv(b.reshape({-1}), w.t(), x2[0]) : at::mv(w.t(), x2[0]);
+    return r.view({1, w.size(1)});
+  }
+  return b.defined() ? at::addmm(b, x2, w) : at::mm(x2, w);
+}
+
 inline at::ScalarType dtypeOf(int code) {
   switch (code) {
     case 0: return at::kFloat;
@@ -554,7 +564,7 @@ FN(matmul) {
     if (a.b(3)) y = y.transpose(-1, -2);
     blasFor((double)x.size(-2) * x.size(-1) * y.size(-1));
     at::Tensor r;
-    if (x.dim() == 2 && y.dim() == 2) r = at::mm(x, y);
+    if (x.dim() == 2 && y.dim() == 2) r = rowTimes(x, y, at::Tensor());
     else if (x.dim() == 3 && y.dim() == 3 && x.size(0) == y.size(0)) r = at::bmm(x, y);
     else r = at::matmul(x, y);
     return ret(env, r, -1);
@@ -667,7 +677,7 @@ FN(scaleAll) {
   })
 }
 
-// linear(x [..,K], w [K,N], b [N] | 0) → [..,N]: one addmm on the flattened rows
+// linear(x [..,K], w [K,N], b [N] | 0) → [..,N]: one addmm on the flattened rows (gemv for one row)
 FN(linear) {
   BODY({
     const auto& x = a.t(0);
@@ -676,7 +686,7 @@ FN(linear) {
     int64_t K = w.size(0), Nn = w.size(1);
     auto x2 = x.reshape({-1, K});
     blasFor((double)x2.size(0) * K * Nn);
-    auto y = hb ? at::addmm(get(hb), x2, w) : at::mm(x2, w);
+    auto y = rowTimes(x2, w, hb ? get(hb) : at::Tensor());
     auto shape = x.sizes().vec();
     shape.back() = Nn;
     return ret(env, y.view(shape), -1);
@@ -738,6 +748,75 @@ FN(attentionGrad) {
     auto dq = at::bmm(ds, k);
     auto dk = at::bmm(ds.transpose(1, 2), q);
     return retList(env, {dq, dk, dv}, -1);
+  })
+}
+
+// kvAttention(x [B,T,C], wq, bq, wk, bk, wv, bv, kc [B*H,Smax,hd], vc, nHead, past, scale) → y [B,T,C]
+// Cached self-attention for decoding, in one call: q/k/v projections of x, this call's keys/values written IN PLACE
+// into rows past..past+T-1 of the preallocated caches kc/vc (head-major, as the model's [B*H,T,hd] heads), causal
+// softmax attention of the T queries over keys 0..past+T-1, heads merged back to [B,T,C]. Inference only (no
+// gradient). One token (T = 1) runs as plain loops over the cache: at this size ATen's bmm/softmax/bmm cost several
+// times the arithmetic.
+FN(kvAttention) {
+  BODY({
+    a.need(12);
+    const auto& x = a.t(0);
+    at::Tensor kc = a.t(7), vc = a.t(8);
+    int64_t H = a.i32(9), past = a.i32(10);
+    double scale = a.f64(11);
+    if (x.dim() != 3) throw JsError{"native: kvAttention: x must be [B,T,C]"};
+    int64_t B = x.size(0), T = x.size(1), C = x.size(2);
+    if (H <= 0 || C % H) throw JsError{"native: kvAttention: n_head must divide C"};
+    int64_t hd = C / H, S = past + T;
+    if (kc.dim() != 3 || kc.size(0) != B * H || kc.size(2) != hd || !kc.sizes().equals(vc.sizes()))
+      throw JsError{"native: kvAttention: caches must be [B*H, Smax, hd]"};
+    int64_t Smax = kc.size(1);
+    if (past < 0 || S > Smax) throw JsError{"native: kvAttention: positions past the cache's length"};
+    if (!kc.is_contiguous() || !vc.is_contiguous() || kc.scalar_type() != at::kFloat || vc.scalar_type() != at::kFloat)
+      throw JsError{"native: kvAttention: caches must be contiguous float32"};
+    auto x2 = x.reshape({B * T, C});
+    blasFor((double)B * T * C * C);
+    auto q = rowTimes(x2, a.t(1), a.t(2)), k = rowTimes(x2, a.t(3), a.t(4)), v = rowTimes(x2, a.t(5), a.t(6));  // [B*T,C]
+    // write into the caches: [B*T,C] → [B,H,T,hd] at rows past..S-1
+    kc.view({B, H, Smax, hd}).narrow(2, past, T).copy_(k.view({B, T, H, hd}).permute({0, 2, 1, 3}));
+    vc.view({B, H, Smax, hd}).narrow(2, past, T).copy_(v.view({B, T, H, hd}).permute({0, 2, 1, 3}));
+    if (T == 1 && kc.device().is_cpu()) {
+      auto y = at::empty({B, 1, C}, x.options());
+      auto qc = q.contiguous();
+      const float* qp = qc.data_ptr<float>();
+      const float* kp = kc.data_ptr<float>();
+      const float* vp = vc.data_ptr<float>();
+      float* yp = y.data_ptr<float>();
+      std::vector<float> p(S);
+      for (int64_t b = 0; b < B; b++)
+        for (int64_t h = 0; h < H; h++) {
+          const float* qr = qp + b * C + h * hd;
+          const float* kb = kp + (b * H + h) * Smax * hd;
+          const float* vb = vp + (b * H + h) * Smax * hd;
+          float mx = -INFINITY;
+          for (int64_t j = 0; j < S; j++) {
+            float d = 0;
+            for (int64_t e = 0; e < hd; e++) d += qr[e] * kb[j * hd + e];
+            p[j] = d * (float)scale;
+            mx = std::max(mx, p[j]);
+          }
+          float z = 0;
+          for (int64_t j = 0; j < S; j++) z += (p[j] = std::exp(p[j] - mx));
+          float* yr = yp + b * C + h * hd;
+          for (int64_t e = 0; e < hd; e++) yr[e] = 0;
+          for (int64_t j = 0; j < S; j++) {
+            float w = p[j] / z;
+            for (int64_t e = 0; e < hd; e++) yr[e] += w * vb[j * hd + e];
+          }
+        }
+      return ret(env, y, -1);
+    }
+    auto qh = q.view({B, T, H, hd}).permute({0, 2, 1, 3}).reshape({B * H, T, hd});
+    auto ks = kc.narrow(1, 0, S), vs = vc.narrow(1, 0, S);
+    auto s = at::bmm(qh, ks.transpose(1, 2)).mul_(scale);
+    if (T > 1) s.masked_fill_(causalMask(T, S, past, q.options()), -1e9);
+    auto yh = at::bmm(at::softmax(s, -1), vs);  // [B*H,T,hd]
+    return ret(env, yh.view({B, H, T, hd}).permute({0, 2, 1, 3}).reshape({B, T, C}), -1);
   })
 }
 
@@ -830,7 +909,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"oneHot", oneHot}, {"select", select}, {"clip", clip}, {"addN", addN}, {"gather", gather},
       {"segmentSum", segmentSum}, {"matmul", matmul}, {"fusedMatmul", fusedMatmul}, {"softmax", softmax},
       {"logSoftmax", logSoftmax}, {"layerNorm", layerNorm}, {"layerNormGrad", layerNormGrad}, {"gelu", gelu},
-      {"geluGrad", geluGrad}, {"softmaxGrad", softmaxGrad}, {"adamw", adamw}, {"sumSquares", sumSquares}, {"scaleAll", scaleAll}, {"linear", linear}, {"linearGrad", linearGrad}, {"attention", attention}, {"attentionGrad", attentionGrad}, {"setThreads", setThreads}, {"info", info},
+      {"geluGrad", geluGrad}, {"softmaxGrad", softmaxGrad}, {"adamw", adamw}, {"sumSquares", sumSquares}, {"scaleAll", scaleAll}, {"linear", linear}, {"linearGrad", linearGrad}, {"attention", attention}, {"attentionGrad", attentionGrad}, {"kvAttention", kvAttention}, {"setThreads", setThreads}, {"info", info},
       {"setDevice", setDevice}, {"selfTest", selfTest},
   };
   for (auto& f : fns) {
