@@ -40,6 +40,36 @@ struct JsError {
   std::string msg;
 };
 
+// x2 [M,K] · w [K,N] (+ b [N]). One row (decoding a token) is a matrix-vector product: BLAS gemv reads w once,
+// where gemm would first pack all of w into its blocked layout for a single row (measured 3–5× slower at 128×512).
+// OpenBLAS's cblas_sgemv, called directly for one float32 row: ATen's addmv costs several µs of dispatch and checks
+// around a 1–5 µs product at the model's sizes (resolved with dlsym, like openblas_set_num_threads; null → ATen)
+typedef void (*cblas_sgemv_t)(int order, int trans, int m, int n, float alpha, const float* a, int lda, const float* x,
+                              int incx, float beta, float* y, int incy);
+cblas_sgemv_t g_sgemv = nullptr;
+
+at::Tensor rowTimes(const at::Tensor& x2, const at::Tensor& w, const at::Tensor& b) {
+  if (x2.size(0) == 1 && x2.device().is_cpu() && g_sgemv && x2.scalar_type() == at::kFloat && w.scalar_type() == at::kFloat &&
+      w.device().is_cpu() && (!b.defined() || (b.scalar_type() == at::kFloat && b.numel() == w.size(1)))) {
+    int64_t K = w.size(0), Nn = w.size(1);
+    bool rowMajor = w.stride(1) == 1 && w.stride(0) == Nn, colMajor = w.stride(0) == 1 && w.stride(1) == K;
+    if (K > 0 && Nn > 0 && (rowMajor || colMajor)) {
+      auto xr = x2.contiguous();
+      auto y = at::empty({1, Nn}, xr.options());
+      if (b.defined()) std::memcpy(y.data_ptr<float>(), b.contiguous().data_ptr<float>(), Nn * sizeof(float));
+      // row-major w [K,N]: y = wᵀ·x (Trans); a transposed view of a contiguous [N,K]: y = A·x (NoTrans)
+      if (rowMajor) g_sgemv(101, 112, (int)K, (int)Nn, 1.0f, w.data_ptr<float>(), (int)Nn, xr.data_ptr<float>(), 1, b.defined() ? 1.0f : 0.0f, y.data_ptr<float>(), 1);
+      else g_sgemv(101, 111, (int)Nn, (int)K, 1.0f, w.data_ptr<float>(), (int)K, xr.data_ptr<float>(), 1, b.defined() ? 1.0f : 0.0f, y.data_ptr<float>(), 1);
+      return y;
+    }
+  }
+  if (x2.size(0) == 1 && x2.device().is_cpu()) {
+    auto r = b.defined() ? at::addmv(b.reshape({-1}), w.t(), x2[0]) : at::mv(w.t(), x2[0]);
+    return r.view({1, w.size(1)});
+  }
+  return b.defined() ? at::addmm(b, x2, w) : at::mm(x2, w);
+}
+
 inline at::ScalarType dtypeOf(int code) {
   switch (code) {
     case 0: return at::kFloat;
@@ -554,7 +584,7 @@ FN(matmul) {
     if (a.b(3)) y = y.transpose(-1, -2);
     blasFor((double)x.size(-2) * x.size(-1) * y.size(-1));
     at::Tensor r;
-    if (x.dim() == 2 && y.dim() == 2) r = at::mm(x, y);
+    if (x.dim() == 2 && y.dim() == 2) r = rowTimes(x, y, at::Tensor());
     else if (x.dim() == 3 && y.dim() == 3 && x.size(0) == y.size(0)) r = at::bmm(x, y);
     else r = at::matmul(x, y);
     return ret(env, r, -1);
@@ -585,9 +615,31 @@ FN(layerNorm) {
     const auto& b = a.t(2);
     double eps = a.f64(3);
     int64_t C = x.size(-1);
-    auto res = at::native_layer_norm(x, {C}, g.reshape({C}), b.reshape({C}), eps);
     auto shp = x.sizes().vec();
     shp.back() = 1;
+    // a few rows (decoding one token): plain loops; native_layer_norm's dispatch costs more than the arithmetic.
+    // Same maths (biased variance, rstd = 1/√(var + eps)), accumulated in double
+    if (x.numel() > 0 && x.numel() <= 1024 && x.device().is_cpu() && x.scalar_type() == at::kFloat && g.scalar_type() == at::kFloat &&
+        b.scalar_type() == at::kFloat && g.numel() == C && b.numel() == C) {
+      auto xc = x.contiguous(), gc = g.contiguous(), bc = b.contiguous();
+      int64_t rows = xc.numel() / C;
+      auto y = at::empty_like(xc), mean = at::empty(shp, xc.options()), rstd = at::empty(shp, xc.options());
+      const float *xp = xc.data_ptr<float>(), *gp = gc.data_ptr<float>(), *bp = bc.data_ptr<float>();
+      float *yp = y.data_ptr<float>(), *mp = mean.data_ptr<float>(), *rp = rstd.data_ptr<float>();
+      for (int64_t r = 0; r < rows; r++) {
+        const float* xr = xp + r * C;
+        double m = 0, v = 0;
+        for (int64_t c = 0; c < C; c++) m += xr[c];
+        m /= (double)C;
+        for (int64_t c = 0; c < C; c++) v += (xr[c] - m) * (xr[c] - m);
+        float mf = (float)m, rs = (float)(1.0 / std::sqrt(v / (double)C + eps));
+        for (int64_t c = 0; c < C; c++) yp[r * C + c] = (xr[c] - mf) * rs * gp[c] + bp[c];
+        mp[r] = mf;
+        rp[r] = rs;
+      }
+      return retList(env, {y, mean, rstd}, -1);
+    }
+    auto res = at::native_layer_norm(x, {C}, g.reshape({C}), b.reshape({C}), eps);
     return retList(env, {std::get<0>(res), std::get<1>(res).reshape(shp), std::get<2>(res).reshape(shp)}, -1);
   })
 }
@@ -667,7 +719,7 @@ FN(scaleAll) {
   })
 }
 
-// linear(x [..,K], w [K,N], b [N] | 0) → [..,N]: one addmm on the flattened rows
+// linear(x [..,K], w [K,N], b [N] | 0) → [..,N]: one addmm on the flattened rows (gemv for one row)
 FN(linear) {
   BODY({
     const auto& x = a.t(0);
@@ -676,7 +728,7 @@ FN(linear) {
     int64_t K = w.size(0), Nn = w.size(1);
     auto x2 = x.reshape({-1, K});
     blasFor((double)x2.size(0) * K * Nn);
-    auto y = hb ? at::addmm(get(hb), x2, w) : at::mm(x2, w);
+    auto y = rowTimes(x2, w, hb ? get(hb) : at::Tensor());
     auto shape = x.sizes().vec();
     shape.back() = Nn;
     return ret(env, y.view(shape), -1);
@@ -738,6 +790,82 @@ FN(attentionGrad) {
     auto dq = at::bmm(ds, k);
     auto dk = at::bmm(ds.transpose(1, 2), q);
     return retList(env, {dq, dk, dv}, -1);
+  })
+}
+
+// kvAttention(x [B,T,C], wq, bq, wk, bk, wv, bv, kc [B*H,Smax,hd], vc, nHead, past, scale) → y [B,T,C]
+// Cached self-attention for decoding, in one call: q/k/v projections of x, this call's keys/values written IN PLACE
+// into rows past..past+T-1 of the preallocated caches kc/vc (head-major, as the model's [B*H,T,hd] heads), causal
+// softmax attention of the T queries over keys 0..past+T-1, heads merged back to [B,T,C]. Inference only (no
+// gradient). One token (T = 1) runs as plain loops over the cache: at this size ATen's bmm/softmax/bmm cost several
+// times the arithmetic.
+FN(kvAttention) {
+  BODY({
+    a.need(12);
+    const auto& x = a.t(0);
+    at::Tensor kc = a.t(7), vc = a.t(8);
+    int64_t H = a.i32(9), past = a.i32(10);
+    double scale = a.f64(11);
+    if (x.dim() != 3) throw JsError{"native: kvAttention: x must be [B,T,C]"};
+    int64_t B = x.size(0), T = x.size(1), C = x.size(2);
+    if (H <= 0 || C % H) throw JsError{"native: kvAttention: n_head must divide C"};
+    int64_t hd = C / H, S = past + T;
+    if (kc.dim() != 3 || kc.size(0) != B * H || kc.size(2) != hd || !kc.sizes().equals(vc.sizes()))
+      throw JsError{"native: kvAttention: caches must be [B*H, Smax, hd]"};
+    int64_t Smax = kc.size(1);
+    if (past < 0 || S > Smax) throw JsError{"native: kvAttention: positions past the cache's length"};
+    if (!kc.is_contiguous() || !vc.is_contiguous() || kc.scalar_type() != at::kFloat || vc.scalar_type() != at::kFloat)
+      throw JsError{"native: kvAttention: caches must be contiguous float32"};
+    auto x2 = x.reshape({B * T, C});
+    blasFor((double)B * T * C * C);
+    auto q = rowTimes(x2, a.t(1), a.t(2)), k = rowTimes(x2, a.t(3), a.t(4)), v = rowTimes(x2, a.t(5), a.t(6));  // [B*T,C]
+    if (T == 1 && kc.device().is_cpu() && q.scalar_type() == at::kFloat) {
+      auto y = at::empty({B, 1, C}, x.options());
+      auto qc = q.contiguous(), kn = k.contiguous(), vn = v.contiguous();
+      // this token's key/value of head h → cache row past of block (b, h)
+      for (int64_t b = 0; b < B; b++)
+        for (int64_t h = 0; h < H; h++) {
+          int64_t at_ = ((b * H + h) * Smax + past) * hd;
+          std::memcpy(kc.data_ptr<float>() + at_, kn.data_ptr<float>() + b * C + h * hd, hd * sizeof(float));
+          std::memcpy(vc.data_ptr<float>() + at_, vn.data_ptr<float>() + b * C + h * hd, hd * sizeof(float));
+        }
+      const float* qp = qc.data_ptr<float>();
+      const float* kp = kc.data_ptr<float>();
+      const float* vp = vc.data_ptr<float>();
+      float* yp = y.data_ptr<float>();
+      std::vector<float> p(S);
+      for (int64_t b = 0; b < B; b++)
+        for (int64_t h = 0; h < H; h++) {
+          const float* qr = qp + b * C + h * hd;
+          const float* kb = kp + (b * H + h) * Smax * hd;
+          const float* vb = vp + (b * H + h) * Smax * hd;
+          float mx = -INFINITY;
+          for (int64_t j = 0; j < S; j++) {
+            float d = 0;
+            for (int64_t e = 0; e < hd; e++) d += qr[e] * kb[j * hd + e];
+            p[j] = d * (float)scale;
+            mx = std::max(mx, p[j]);
+          }
+          float z = 0;
+          for (int64_t j = 0; j < S; j++) z += (p[j] = std::exp(p[j] - mx));
+          float* yr = yp + b * C + h * hd;
+          for (int64_t e = 0; e < hd; e++) yr[e] = 0;
+          for (int64_t j = 0; j < S; j++) {
+            float w = p[j] / z;
+            for (int64_t e = 0; e < hd; e++) yr[e] += w * vb[j * hd + e];
+          }
+        }
+      return ret(env, y, -1);
+    }
+    // write into the caches: [B*T,C] → [B,H,T,hd] at rows past..S-1
+    kc.view({B, H, Smax, hd}).narrow(2, past, T).copy_(k.view({B, T, H, hd}).permute({0, 2, 1, 3}));
+    vc.view({B, H, Smax, hd}).narrow(2, past, T).copy_(v.view({B, T, H, hd}).permute({0, 2, 1, 3}));
+    auto qh = q.view({B, T, H, hd}).permute({0, 2, 1, 3}).reshape({B * H, T, hd});
+    auto ks = kc.narrow(1, 0, S), vs = vc.narrow(1, 0, S);
+    auto s = at::bmm(qh, ks.transpose(1, 2)).mul_(scale);
+    if (T > 1) s.masked_fill_(causalMask(T, S, past, q.options()), -1e9);
+    auto yh = at::bmm(at::softmax(s, -1), vs);  // [B*H,T,hd]
+    return ret(env, yh.view({B, H, T, hd}).permute({0, 2, 1, 3}).reshape({B, T, C}), -1);
   })
 }
 
@@ -815,6 +943,7 @@ FN(selfTest) {
 napi_value Init(napi_env env, napi_value exports) {
   // keep freed blocks in the heap (no mmap/munmap per large tensor): the step's allocation pattern repeats, so this
   // acts as a caching allocator without page faults on fresh pages
+  g_sgemv = (cblas_sgemv_t)dlsym(RTLD_DEFAULT, "cblas_sgemv");
   mallopt(M_MMAP_THRESHOLD, 256 * 1024 * 1024);
   mallopt(M_TRIM_THRESHOLD, 1024 * 1024 * 1024);
   mallopt(M_TOP_PAD, 64 * 1024 * 1024);
@@ -830,7 +959,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"oneHot", oneHot}, {"select", select}, {"clip", clip}, {"addN", addN}, {"gather", gather},
       {"segmentSum", segmentSum}, {"matmul", matmul}, {"fusedMatmul", fusedMatmul}, {"softmax", softmax},
       {"logSoftmax", logSoftmax}, {"layerNorm", layerNorm}, {"layerNormGrad", layerNormGrad}, {"gelu", gelu},
-      {"geluGrad", geluGrad}, {"softmaxGrad", softmaxGrad}, {"adamw", adamw}, {"sumSquares", sumSquares}, {"scaleAll", scaleAll}, {"linear", linear}, {"linearGrad", linearGrad}, {"attention", attention}, {"attentionGrad", attentionGrad}, {"setThreads", setThreads}, {"info", info},
+      {"geluGrad", geluGrad}, {"softmaxGrad", softmaxGrad}, {"adamw", adamw}, {"sumSquares", sumSquares}, {"scaleAll", scaleAll}, {"linear", linear}, {"linearGrad", linearGrad}, {"attention", attention}, {"attentionGrad", attentionGrad}, {"kvAttention", kvAttention}, {"setThreads", setThreads}, {"info", info},
       {"setDevice", setDevice}, {"selfTest", selfTest},
   };
   for (auto& f : fns) {

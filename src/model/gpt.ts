@@ -18,9 +18,13 @@ import * as tf from "@tensorflow/tfjs";
 import { rngFor, type Rng } from "../util/rng.ts";
 import { BbioError } from "../util/errors.ts";
 import type { ModelConfig } from "./config.ts";
-import { attention, embedIds, fusedAttention, gelu, layerNorm, linear, mm } from "./ops.ts";
+import { attention, embedIds, fusedAttention, gelu, kvAttention, layerNorm, linear, mm } from "./ops.ts";
 
-/** Per-layer key/value cache for generation: k[i], v[i] are [B*H, len, hd] (kept outside any tidy). */
+/**
+ * Per-layer key/value cache for generation (inference only): k[i], v[i] are [B*H, block_size, hd], allocated on the
+ * first forward and filled in rows 0..len-1 (kept outside any tidy). On the native backend each step writes its rows
+ * in place (ops.ts kvAttention), so a decoding step copies one token's keys and values, not the whole cache.
+ */
 export interface KvCache {
   k: tf.Tensor3D[];
   v: tf.Tensor3D[];
@@ -146,6 +150,7 @@ export class GPT {
     const past = kv?.len ?? 0;
     const S = past + T; // keys visible to the newest token
     if (S > c.block_size) throw new BbioError(`sequence of ${S} tokens is longer than the model's block_size ${c.block_size}`);
+    if (kv && train) throw new BbioError("forward: the KV cache is for inference (train mode has no cache)");
 
     // token embedding as one-hot · wte [B*T,V]·[V,C], plus positions past..S-1 of wpe
     const tok = tf.reshape(embedIds(tf.reshape(idx, [-1]) as tf.Tensor1D, this.W("wte")), [B, T, C]);
@@ -154,8 +159,8 @@ export class GPT {
     // fused attention (native backend) unless attention dropout is active; it builds its own causal mask
     const fusedAtt = fusedAttention() && !(train && c.dropout > 0);
     // additive causal mask [T,S]: new token i (absolute position past+i) sees keys j ≤ past+i; a single new token
-    // sees every key, so it needs none (adding the all-zero mask changed nothing)
-    const mask = fusedAtt || T === 1 ? null : tf.mul(tf.sub(1, tf.linalg.bandPart(tf.ones([T, S]), -1, past)), -1e9);
+    // sees every key, so it needs none (adding the all-zero mask changed nothing); the cached path builds its own
+    const mask = fusedAtt || T === 1 || kv ? null : tf.mul(tf.sub(1, tf.linalg.bandPart(tf.ones([T, S]), -1, past)), -1e9);
     // [B,T,C] → [B*H,T,hd]
     const heads = (t: tf.Tensor) => tf.reshape(tf.transpose(tf.reshape(t, [B, T, H, hd]), [0, 2, 1, 3]), [B * H, T, hd]);
 
@@ -163,29 +168,34 @@ export class GPT {
       const p = `h.${i}`;
       // --- causal self-attention on ln_1(x)
       const a = layerNorm(x, this.W(`${p}.ln_1.g`), this.W(`${p}.ln_1.b`));
-      const q = heads(linear(a, this.W(`${p}.attn.w_q`), this.W(`${p}.attn.b_q`))); // [B*H,T,hd]
-      let k = heads(linear(a, this.W(`${p}.attn.w_k`), this.W(`${p}.attn.b_k`))); // [B*H,T,hd]
-      let v = heads(linear(a, this.W(`${p}.attn.w_v`), this.W(`${p}.attn.b_v`))); // [B*H,T,hd]
+      let y: tf.Tensor; // [B,T,C], heads merged
       if (kv) {
-        if (past > 0) {
-          const k0 = kv.k[i], v0 = kv.v[i];
-          k = tf.concat([k0, k], 1); // [B*H,S,hd]
-          v = tf.concat([v0, v], 1);
-          k0.dispose();
-          v0.dispose();
+        // decoding: this step's keys/values go into the layer's preallocated cache (in place on native)
+        if (!kv.k[i]) {
+          kv.k[i] = tf.keep(tf.zeros([B * H, c.block_size, hd])) as tf.Tensor3D;
+          kv.v[i] = tf.keep(tf.zeros([B * H, c.block_size, hd])) as tf.Tensor3D;
         }
-        kv.k[i] = tf.keep(k) as tf.Tensor3D;
-        kv.v[i] = tf.keep(v) as tf.Tensor3D;
+        const w = (n: string) => this.W(`${p}.attn.${n}`);
+        const r = kvAttention(a, { wq: w("w_q"), bq: w("b_q"), wk: w("w_k"), bk: w("b_k"), wv: w("w_v"), bv: w("b_v") }, kv.k[i], kv.v[i], H, past);
+        kv.k[i].dispose();
+        kv.v[i].dispose();
+        kv.k[i] = tf.keep(r.k) as tf.Tensor3D;
+        kv.v[i] = tf.keep(r.v) as tf.Tensor3D;
+        y = r.y;
+      } else {
+        const q = heads(linear(a, this.W(`${p}.attn.w_q`), this.W(`${p}.attn.b_q`))); // [B*H,T,hd]
+        const k = heads(linear(a, this.W(`${p}.attn.w_k`), this.W(`${p}.attn.b_k`))); // [B*H,T,hd]
+        const v = heads(linear(a, this.W(`${p}.attn.w_v`), this.W(`${p}.attn.b_v`))); // [B*H,T,hd]
+        let yh: tf.Tensor; // [B*H,T,hd]
+        if (fusedAtt) yh = attention(q, k, v, 1 / Math.sqrt(hd), past);
+        else {
+          const raw = tf.mul(mm(q, tf.transpose(k, [0, 2, 1])), 1 / Math.sqrt(hd));
+          const scores = mask ? tf.add(raw, mask) : raw; // [B*H,T,S]
+          const att = this.dropout(tf.softmax(scores), train);
+          yh = mm(att, v);
+        }
+        y = tf.reshape(tf.transpose(tf.reshape(yh, [B, H, T, hd]), [0, 2, 1, 3]), [B, T, C]);
       }
-      let yh: tf.Tensor; // [B*H,T,hd]
-      if (fusedAtt) yh = attention(q, k, v, 1 / Math.sqrt(hd), past);
-      else {
-        const raw = tf.mul(mm(q, tf.transpose(k, [0, 2, 1])), 1 / Math.sqrt(hd));
-        const scores = mask ? tf.add(raw, mask) : raw; // [B*H,T,S]
-        const att = this.dropout(tf.softmax(scores), train);
-        yh = mm(att, v);
-      }
-      const y = tf.reshape(tf.transpose(tf.reshape(yh, [B, H, T, hd]), [0, 2, 1, 3]), [B, T, C]); // [B,T,C]
       x = tf.add(x, this.dropout(linear(y, this.W(`${p}.attn.w_o`), this.W(`${p}.attn.b_o`)), train));
       // --- MLP on ln_2(x): C → 4C → C
       const m = layerNorm(x, this.W(`${p}.ln_2.g`), this.W(`${p}.ln_2.b`));

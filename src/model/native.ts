@@ -73,6 +73,7 @@ export interface NativeAddon {
   linearGrad(dy: number, x: number, w: number): number[];
   attention(q: number, k: number, v: number, scale: number, past: number): number[];
   attentionGrad(dy: number, q: number, k: number, v: number, att: number, scale: number): number[];
+  kvAttention(x: number, wq: number, bq: number, wk: number, bk: number, wv: number, bv: number, kc: number, vc: number, nHead: number, past: number, scale: number): number;
   adamw(p: number, g: number, m: number, v: number, lr: number, b1: number, b2: number, eps: number, wd: number, bc1: number, bc2: number): number[];
   setThreads(aten: number, blas: number): void;
   info(): { torch: string; atenThreads: number; interopThreads: number; blasThreads: number; device: string; cudaAvailable: number; parallel: string; config: string; blas: string; library?: string };
@@ -503,6 +504,14 @@ kernels.set("BbioAttention", ({ inputs: { q, k, v }, backend: b, attrs }) => {
 kernels.set("BbioAttentionGrad", ({ inputs: { dy, q, k, v, att }, backend: b, attrs }) => {
   const [dq, dk, dv] = N.attentionGrad(b.h(dy), b.h(q), b.h(k), b.h(v), b.h(att), attrs.scale as number);
   return [b.out(dq, q.shape, "float32"), b.out(dk, k.shape, "float32"), b.out(dv, v.shape, "float32")];
+});
+// cached decoding attention (ops.ts kvAttention): writes this call's keys/values into the caches IN PLACE, so the
+// cache outputs are aliases of the cache inputs (one more reference, as Identity) — the caller swaps its handles
+kernels.set("BbioKvAttention", ({ inputs: { x, wq, bq, wk, bk, wv, bv, kc, vc }, backend: b, attrs }) => {
+  const y = N.kvAttention(b.h(x), b.h(wq), b.h(bq), b.h(wk), b.h(bk), b.h(wv), b.h(bv), b.h(kc), b.h(vc), attrs.nHead as number, attrs.past as number, attrs.scale as number);
+  b.incRef(kc.dataId);
+  b.incRef(vc.dataId);
+  return [b.out(y, x.shape, "float32"), { dataId: kc.dataId, shape: kc.shape, dtype: kc.dtype }, { dataId: vc.dataId, shape: vc.shape, dtype: vc.dtype }];
 });
 kernels.set("BbioSumSquares", ({ inputs, backend: b }) => b.out(N.sumSquares(Object.values(inputs).map((t) => b.h(t))), [], "float32"));
 kernels.set("BbioScaleAll", ({ inputs, backend: b }) => {

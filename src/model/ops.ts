@@ -142,6 +142,55 @@ export function attention(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, scale: numbe
   return f(q, k, v);
 }
 
+/** q/k/v projection weights of one attention layer (kvAttention's input). */
+export interface QkvWeights {
+  wq: tf.Tensor;
+  bq: tf.Tensor;
+  wk: tf.Tensor;
+  bk: tf.Tensor;
+  wv: tf.Tensor;
+  bv: tf.Tensor;
+}
+
+/**
+ * Cached self-attention for decoding (inference: no gradient through the caches). x [B,T,C] is the ln_1 output of
+ * the tokens at positions past..past+T-1; kc/vc [B*H, Smax, hd] are the layer's key/value caches, rows 0..past-1
+ * filled. Returns y [B,T,C] (softmax(q·kᵀ/√hd + causal mask)·v, heads merged, before the output projection) and the
+ * caches with this call's keys/values in rows past..past+T-1.
+ *   native: one kernel (BbioKvAttention) — q/k/v projections, an in-place write into the preallocated caches and the
+ *           attention; the returned caches alias the input caches' data (dispose the inputs, keep the outputs).
+ *   elsewhere (and under a gradient tape): the same maths in TF.js ops, returning new cache tensors.
+ */
+export function kvAttention(x: tf.Tensor, w: QkvWeights, kc: tf.Tensor, vc: tf.Tensor, nHead: number, past: number): { y: tf.Tensor; k: tf.Tensor; v: tf.Tensor } {
+  const [B, T, C] = x.shape as [number, number, number];
+  const H = nHead, hd = C / H, S = past + T, BH = B * H, Smax = kc.shape[1]!;
+  const scale = 1 / Math.sqrt(hd);
+  if (fused() && !taping() && x.dtype === "float32") {
+    const [y, k, v] = run("BbioKvAttention", { x, ...w, kc, vc }, { nHead, past, scale }) as tf.Tensor[];
+    return { y, k, v };
+  }
+  // [B,T,C] → [B*H,T,hd]
+  const heads = (t: tf.Tensor) => tf.reshape(tf.transpose(tf.reshape(t, [B, T, H, hd]), [0, 2, 1, 3]), [BH, T, hd]);
+  const q = heads(linear(x, w.wq, w.bq));
+  // the cache with rows past..S-1 replaced by this call's keys (values)
+  const put = (c: tf.Tensor, n: tf.Tensor) => {
+    const parts = [tf.slice(c, [0, 0, 0], [BH, past, hd]), n, tf.slice(c, [0, S, 0], [BH, Smax - S, hd])].filter((p) => p.size > 0);
+    return parts.length === 1 ? tf.clone(parts[0]) : tf.concat(parts, 1);
+  };
+  const k = put(kc, heads(linear(x, w.wk, w.bk)));
+  const v = put(vc, heads(linear(x, w.wv, w.bv)));
+  const ks = tf.slice(k, [0, 0, 0], [BH, S, hd]), vs = tf.slice(v, [0, 0, 0], [BH, S, hd]);
+  let yh: tf.Tensor; // [B*H,T,hd]
+  if (fusedAttention()) yh = attention(q, ks, vs, scale, past);
+  else {
+    // the composed attention of gpt.ts: additive −1e9 causal mask (one new token sees every key and needs none)
+    const raw = tf.mul(mm(q, tf.transpose(ks, [0, 2, 1])), scale);
+    const scores = T === 1 ? raw : tf.add(raw, tf.mul(tf.sub(1, tf.linalg.bandPart(tf.ones([T, S]), -1, past)), -1e9));
+    yh = mm(tf.softmax(scores), vs);
+  }
+  return { y: tf.reshape(tf.transpose(tf.reshape(yh, [B, H, T, hd]), [0, 2, 1, 3]), [B, T, C]), k, v };
+}
+
 /** GELU, tanh approximation: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
 export function gelu(x: tf.Tensor): tf.Tensor {
   if (fused() && x.dtype === "float32") return taping() ? geluFused(x) : (run("BbioGelu", { x }) as tf.Tensor);

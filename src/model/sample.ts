@@ -89,8 +89,10 @@ async function generateGroup(model: GPT, prompts: number[][], o: Required<Genera
       // with the cache: the whole prompt first, then only the newest token
       const feed = kv && s > 0 ? seqs.map((q) => q.slice(-1)) : seqs;
       const last = tf.tidy(() => {
-        const logits = model.forward(tf.tensor2d(feed, [B, feed[0].length], "int32"), { kv }); // [B,T,V]
-        return tf.reshape(tf.slice(logits, [0, logits.shape[1] - 1, 0], [B, 1, -1]), [B, -1]); // [B,V]
+        const h = model.hidden(tf.tensor2d(feed, [B, feed[0].length], "int32"), { kv }); // [B,T,C]
+        // only the newest position's logits are needed: the tied head on that row alone
+        const T = h.shape[1];
+        return tf.reshape(model.head(T === 1 ? h : (tf.slice(h, [0, T - 1, 0], [B, 1, -1]) as tf.Tensor3D)), [B, -1]); // [B,V]
       });
       const data = (await last.data()) as Float32Array;
       last.dispose();

@@ -6,7 +6,7 @@
 import { describe, it, expect, beforeAll } from "vitest";
 import * as tf from "@tensorflow/tfjs";
 import { loadNative, registerNativeBackend, NATIVE_KERNELS } from "../../src/model/native.ts";
-import { layerNorm, gelu, linear, attention, fusedAttention, mm } from "../../src/model/ops.ts";
+import { layerNorm, gelu, linear, attention, fusedAttention, kvAttention, mm } from "../../src/model/ops.ts";
 import { AdamW, clipByGlobalNorm } from "../../src/train/adamw.ts";
 import { rngFor } from "../../src/util/rng.ts";
 
@@ -175,6 +175,8 @@ for (const [sa, sb, ta, tb] of [
   [[3, 5], [5, 7], false, false], [[5, 3], [5, 7], true, false], [[3, 5], [7, 5], false, true], [[4, 3, 5], [4, 5, 2], false, false],
   [[4, 5, 3], [4, 2, 5], true, true], [[2, 3, 3, 5], [3, 5, 4], false, false], [[1, 3, 5], [4, 5, 2], false, false], [[4, 3, 5], [5, 6], false, false], [[1, 1], [1, 1], false, false],
   [[0, 5], [5, 3], false, false], [[3, 0], [0, 4], false, false],
+  // one row: gemv on a row-major right operand and on a transposed one (the tied head's h·wteᵀ)
+  [[1, 5], [5, 7], false, false], [[1, 5], [7, 5], false, true], [[5, 1], [5, 7], true, false],
 ] as [number[], number[], boolean, boolean][])
   cases.push({ kernel: "BatchMatMul", name: `BatchMatMul/${sa}x${sb}/${ta}${tb}`, inputs: [{ shape: sa }, { shape: sb }], f: (a, b) => tf.matMul(a, b, ta, tb), tol: 1e-4 });
 cases.push({ kernel: "_FusedMatMul", inputs: [{ shape: [3, 5] }, { shape: [5, 4] }, { shape: [4] }], f: (a, b, c) => tf.fused.matMul({ a, b, bias: c, activation: "relu" }), tol: 1e-4 });
@@ -183,11 +185,13 @@ for (const s of [[7], [3, 5], [2, 3, 9], [1, 1]]) cases.push({ kernel: "Softmax"
 cases.push({ kernel: "Softmax", name: "logSoftmax", inputs: [{ shape: [4, 9], lo: -5, hi: 5 }], f: (x) => tf.logSoftmax(x) });
 
 // the project's fused kernels: ops.ts on native (fused) vs ops.ts on cpu (composed)
-for (const s of [[3, 8], [2, 5, 16], [1, 1], [4, 7]])
+// [1,1,128]: one decoded token (the addon's loop path); [40,33]: past its 1,024-element limit (native_layer_norm)
+for (const s of [[3, 8], [2, 5, 16], [1, 1], [4, 7], [1, 1, 128], [40, 33]])
   cases.push({ kernel: "BbioLayerNorm", name: `layerNorm/${s}`, inputs: [{ shape: s }, { shape: [s[s.length - 1]], lo: 0.5, hi: 1.5 }, { shape: [s[s.length - 1]] }], f: (x, g, b) => layerNorm(x, g, b), tol: 1e-4 });
 for (const s of [[3, 8], [2, 5, 16], [0, 4], []]) cases.push({ kernel: "BbioGelu", name: `gelu/${s}`, inputs: [{ shape: s, lo: -4, hi: 4 }], f: gelu, tol: 1e-4 });
 
-for (const [sx, k, n] of [[[3, 8], 8, 5], [[2, 5, 16], 16, 7], [[1, 1], 1, 1], [[0, 4], 4, 3]] as [number[], number, number][])
+// one row ([1,9], [1,1,16]) runs as a BLAS gemv in the addon, more rows as gemm
+for (const [sx, k, n] of [[[3, 8], 8, 5], [[2, 5, 16], 16, 7], [[1, 1], 1, 1], [[0, 4], 4, 3], [[1, 9], 9, 6], [[1, 1, 16], 16, 7]] as [number[], number, number][])
   cases.push({ kernel: "BbioLinear", name: `linear/${sx}x${k}x${n}`, inputs: [{ shape: sx }, { shape: [k, n] }, { shape: [n] }], f: (x, w, b) => linear(x, w, b), tol: 1e-4 });
 /** the composed attention of src/model/gpt.ts (additive −1e9 causal mask) — what the fused kernel must equal */
 function attentionComposed(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, scale: number, past: number): tf.Tensor {
@@ -201,6 +205,26 @@ for (const [bh, T, S, hd] of [[3, 5, 5, 4], [8, 7, 7, 16], [2, 1, 6, 4], [2, 3, 
     kernel: "BbioAttention", name: `attention/${bh}x${T}x${S}x${hd}`, tol: 1e-4,
     inputs: [{ shape: [bh, T, hd] }, { shape: [bh, S, hd] }, { shape: [bh, S, hd] }],
     f: (q, k, v) => (fusedAttention() ? attention : attentionComposed)(q, k, v, 1 / Math.sqrt(hd), S - T),
+  });
+
+// cached decoding attention: the native kernel (in-place cache write) vs ops.ts's TF.js composition on cpu, on odd
+// shapes — one token (the addon's loop path) with and without history, a prompt (T > 1, ATen path), a call that fills
+// the cache to its last row, batches > 1. Caches start random so untouched rows must come back unchanged.
+// [B, T, C, H, Smax, past]; outputs y, k cache, v cache; no gradient (inference only)
+for (const [B, T, C, H, Smax, past] of [
+  [1, 1, 12, 3, 7, 4], [2, 1, 10, 2, 9, 0], [2, 3, 8, 2, 8, 5], [3, 4, 6, 3, 11, 2], [1, 1, 4, 1, 1, 0], [2, 1, 9, 3, 5, 4], [1, 7, 16, 4, 13, 0],
+])
+  cases.push({
+    kernel: "BbioKvAttention", name: `kvAttention/B${B}T${T}C${C}H${H}S${Smax}past${past}`, tol: 1e-4, grad: false,
+    inputs: [
+      { shape: [B, T, C] },
+      ...["q", "k", "v"].flatMap(() => [{ shape: [C, C], lo: -0.5, hi: 0.5 }, { shape: [C] }]),
+      { shape: [B * H, Smax, C / H] }, { shape: [B * H, Smax, C / H] },
+    ],
+    f: (x, wq, bq, wk, bk, wv, bv, kc, vc) => {
+      const r = kvAttention(x, { wq, bq, wk, bk, wv, bv }, kc, vc, H, past);
+      return [r.y, r.k, r.v];
+    },
   });
 
 suite(title, () => {
