@@ -41,6 +41,12 @@ export const grpoSchema = z
     /** μ: optimisation passes over each sampled batch (PPO-style); 1 = on-policy, the ratio is 1 with a gradient */
     num_iterations: z.number().int().positive().default(1),
     learning_rate: z.number().positive().default(2e-4),
+    /**
+     * optimizer (HF TrainingArguments' `optim` names): "adamw_torch" (TRL's default) or "sgd" — plain SGD steps along
+     * the combined direction itself, where the methods' first-order guarantees hold (src/train/sgd.ts); AdamW's
+     * per-coordinate rescaling does not preserve them. SGD needs a far larger learning_rate (≈ 0.1–1 with clipping)
+     */
+    optim: z.enum(["adamw_torch", "sgd"]).default("adamw_torch"),
     /** KL coefficient to the frozen SFT reference (k3 estimator); 0 skips the reference model */
     beta: z.number().nonnegative().default(0.04),
     epsilon: z.number().positive().default(0.2),

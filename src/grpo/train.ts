@@ -42,6 +42,7 @@ import { EOS, type Tokenizer } from "../model/tokenizer.ts";
 import { makeStrategy, minVarianceAlpha, weightRows, type WeightStrategy } from "../rewards/strategies/index.ts";
 import type { NoiseStats } from "../rewards/strategies/min_variance_alpha.ts";
 import { AdamW, clipByGlobalNorm } from "../train/adamw.ts";
+import { SGD } from "../train/sgd.ts";
 import type { Scorer } from "../train/mkgsg.ts";
 import { BbioError } from "../util/errors.ts";
 import { hashOf } from "../util/hash.ts";
@@ -158,7 +159,7 @@ export async function runGrpo(o: GrpoOptions): Promise<GrpoResult> {
   const ck = await loadCheckpoint(resume ? checkpointDir : o.sftCheckpointDir, { expect: config.model, seed });
   const policy = ck.model, tok: Tokenizer = ck.tokenizer;
   const ref = g.beta > 0 ? (await loadCheckpoint(o.sftCheckpointDir, { expect: config.model, seed })).model : null;
-  const opt = new AdamW(policy.params, { beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: g.weight_decay });
+  const opt = g.optim === "sgd" ? new SGD(policy.params, { weightDecay: g.weight_decay }) : new AdamW(policy.params, { beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: g.weight_decay });
   let start = 0;
   let pendingStrategyState: unknown;
   if (resume) {
