@@ -31,8 +31,11 @@ import { loadCheckpoint } from "../model/checkpoint.ts";
 import { GPT } from "../model/gpt.ts";
 import { bestCompletion, generate } from "../model/sample.ts";
 import { EOS, type Tokenizer } from "../model/tokenizer.ts";
-import { clozeCorrect, valueSpec } from "../train/cloze.ts";
-import { loadScorer, type Scorer } from "../train/mkgsg.ts";
+import { clozeCorrect, valueSpec } from "../sft/cloze.ts";
+import { score } from "../mkgsg/index.ts";
+
+/** the rule scorer's signature (MKGSG's score; tests inject fakes) */
+export type Scorer = typeof score;
 import { BbioError } from "../util/errors.ts";
 import { progress } from "../util/progress.ts";
 import { rngFor, shuffled } from "../util/rng.ts";
@@ -263,7 +266,7 @@ async function scoreModel(model: GPT, tok: Tokenizer, items: readonly Item[], o:
 export async function evaluate(o: EvaluateOptions): Promise<EvalReport> {
   const backend = await initBackend(backendPreference(o.config.backend));
   const seed = o.seed ?? o.config.seed;
-  const scorer = o.scorer ?? (await loadScorer());
+  const scorer = o.scorer ?? score;
   let model = o.model, tok = o.tokenizer, owned = false;
   if (!model || !tok) {
     if (!o.checkpointDir) throw new BbioError("evaluate: give a checkpointDir or a model and tokenizer");

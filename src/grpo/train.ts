@@ -41,8 +41,8 @@ import { completionMask, generate, sequenceLogprobs, sequenceLogprobsArray } fro
 import { EOS, type Tokenizer } from "../model/tokenizer.ts";
 import { makeStrategy, minVarianceAlpha, weightRows, type WeightStrategy } from "../rewards/strategies/index.ts";
 import type { NoiseStats } from "../rewards/strategies/min_variance_alpha.ts";
-import { AdamW, clipByGlobalNorm } from "../train/adamw.ts";
-import type { Scorer } from "../train/mkgsg.ts";
+import { AdamW, clipByGlobalNorm } from "../sft/adamw.ts";
+import type { score } from "../mkgsg/index.ts";
 import { BbioError } from "../util/errors.ts";
 import { hashOf } from "../util/hash.ts";
 import { progress } from "../util/progress.ts";
@@ -65,7 +65,7 @@ export interface GrpoOptions {
   config: Config;
   items: readonly Item[];
   kg: KG;
-  scorer: Scorer;
+  scorer: typeof score;
   /** SFT checkpoint: the initial policy and the frozen KL reference */
   sftCheckpointDir: string;
   /** null only when every α_c = 1 (rule-only ablation) */

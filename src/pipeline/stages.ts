@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Config } from "../config/index.ts";
-import type { Item, Reject } from "../mkgsg/types.ts";
+import type { Item } from "../mkgsg/types.ts";
 import { BbioError } from "../util/errors.ts";
 import { readJsonl, toJsonl, writeFileAtomic } from "../util/fsx.ts";
 import { sha256 } from "../util/hash.ts";
@@ -49,11 +49,10 @@ const generate: StageDef<Config> = {
   definesData: true,
   async run(ctx) {
     const { loadKG } = await import("../kg/load.ts");
-    const { loadGenerator } = await import("../train/mkgsg.ts"); // src/mkgsg's generate(), loaded lazily (see that file)
+    const { generate: generateItems } = await import("../mkgsg/index.ts");
     const kg = loadKG();
-    const generateItems = await loadGenerator();
-    const out = (await generateItems(kg, ctx.config.data, ctx.seed)) as { items: Item[]; rejects?: Reject[]; cards?: { text: string }[]; world?: unknown };
-    const rejects = out.rejects ?? [];
+    const out = generateItems(kg, ctx.config.data, ctx.seed);
+    const rejects = out.rejects;
     writeFileAtomic(join(ctx.dir, CARDS), toJsonl(out.cards ?? []));
     if (out.world) writeFileAtomic(join(ctx.dir, WORLD), JSON.stringify(out.world) + "\n");
     if (out.cards?.length) ctx.sink.metric(0, "data/cards", out.cards.length);
@@ -82,7 +81,7 @@ const sft: StageDef<Config> = {
   slice: (c) => ({ model: c.model, sft: c.sft }),
   usesBackend: true,
   async run(ctx) {
-    const { runSft } = await import("../train/sft.ts");
+    const { runSft } = await import("../sft/sft.ts");
     const items = readJsonl<Item>(join(ctx.upstream.generate.dir, ITEMS));
     const cardsFile = join(ctx.upstream.generate.dir, CARDS);
     const cards = existsSync(cardsFile) ? readJsonl<{ id: string; text: string }>(cardsFile) : [];
@@ -92,7 +91,7 @@ const sft: StageDef<Config> = {
     if (cards.length && ctx.config.sft.curation.enabled)
       throw new BbioError("sft.curation does not support the gene world (data.world.genes > 0): curation would drop extraction items by design", 2, "set sft.curation.enabled=false or data.world.genes=0");
     const r = ctx.config.sft.curation.enabled
-      ? await (await import("../train/curate.ts")).runCuratedSft({ config: ctx.config, items, outDir: ctx.dir, sink: ctx.sink, kg: (await import("../kg/load.ts")).loadKG(), seed: ctx.seed })
+      ? await (await import("../sft/curate.ts")).runCuratedSft({ config: ctx.config, items, outDir: ctx.dir, sink: ctx.sink, kg: (await import("../kg/load.ts")).loadKG(), seed: ctx.seed })
       : await runSft({ config: ctx.config, items, cards, outDir: ctx.dir, sink: ctx.sink, seed: ctx.seed, resume: ctx.resume });
     const { losses: _losses, ...summary } = r;
     writeFileAtomic(join(ctx.dir, "result.json"), JSON.stringify(summary, null, 1) + "\n");
@@ -136,7 +135,7 @@ const grpo: StageDef<Config> = {
   usesBackend: true,
   async run(ctx) {
     const { loadKG } = await import("../kg/load.ts");
-    const { loadScorer } = await import("../train/mkgsg.ts");
+    const { score } = await import("../mkgsg/index.ts");
     const { runGrpo, resolveAlphas } = await import("../grpo/train.ts");
     const items = readJsonl<Item>(join(ctx.upstream.generate.dir, ITEMS));
     const rmResult = join(ctx.upstream.rm.dir, "result.json");
@@ -154,7 +153,7 @@ const grpo: StageDef<Config> = {
     ctx.log(`α (${source}): ${Object.entries(alphas).map(([c, a]) => `${c} ${a.toFixed(2)}`).join(", ")}`);
     try {
       const r = await runGrpo({
-        config: ctx.config, items, kg: loadKG(), scorer: await loadScorer(), sftCheckpointDir: join(ctx.upstream.sft.dir, "checkpoint"),
+        config: ctx.config, items, kg: loadKG(), scorer: score, sftCheckpointDir: join(ctx.upstream.sft.dir, "checkpoint"),
         rewardModel, alphas, outDir: ctx.dir, sink: ctx.sink, seed: ctx.config.grpo.seed ?? ctx.seed, resume: ctx.resume,
       });
       writeFileAtomic(join(ctx.dir, "result.json"), JSON.stringify({ ...r, alphas, alphaSource: source, alphaMinVariance: w3 }, null, 1) + "\n");

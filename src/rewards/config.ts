@@ -10,7 +10,7 @@ import { CORRUPTIONS, type Corruption } from "../mkgsg/corrupt.ts";
  * core. Measured (`bbio rm-train default`, from the default 200-step SFT checkpoint, shared 2-core machine): stage
  * 42 s wall, whole command 44 s CPU; held-out pairwise accuracy 0.64 (knowledge ≈ chance: its eval genes are unseen,
  * so a wrong option letter is not detectable from the surface; reasoning/instruction 0.64, integration 0.76).
- * Optimiser names follow src/train/config.ts (nanoGPT / TRL).
+ * Optimiser names follow src/sft/config.ts (nanoGPT / TRL).
  */
 export const rmSchema = z
   .object({

@@ -8,8 +8,8 @@
  *   loss     = mean −log σ(r(x, y⁺) − r(x, y⁻)) = mean softplus(r⁻ − r⁺)     (Bradley & Terry 1952; Ouyang et al. 2022)
  *   score    = σ(r) ∈ [0, 1]           (what GRPO mixes with the rule reward)
  *
- * Training: AdamW (src/train/adamw.ts) over every transformer weight + the head, global-norm clipping, warmup+cosine
- * LR (src/train/schedule.ts), seeded batch order (src/train/batch.ts batchIndices). Sequences longer than block_size
+ * Training: AdamW (src/sft/adamw.ts) over every transformer weight + the head, global-norm clipping, warmup+cosine
+ * LR (src/sft/schedule.ts), seeded batch order (src/sft/batch.ts batchIndices). Sequences longer than block_size
  * are left-truncated when scoring (the last token, where the head reads, is kept); training pairs that do not fit are
  * skipped and counted.
  *
@@ -35,8 +35,8 @@ import { isCheckpoint, loadCheckpoint, saveCheckpoint, type OptimizerState } fro
 import type { GPT } from "../model/gpt.ts";
 import { mm } from "../model/ops.ts";
 import { PAD, type Tokenizer } from "../model/tokenizer.ts";
-import { AdamW, clipByGlobalNorm } from "../train/adamw.ts";
-import { lrAt } from "../train/schedule.ts";
+import { AdamW, clipByGlobalNorm } from "../sft/adamw.ts";
+import { lrAt } from "../sft/schedule.ts";
 import { BbioError } from "../util/errors.ts";
 import { toJsonl, writeDirAtomic, writeFileAtomic } from "../util/fsx.ts";
 import { progress } from "../util/progress.ts";

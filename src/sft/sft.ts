@@ -133,7 +133,7 @@ export async function runSft(opts: SftOptions): Promise<SftResult> {
     await saveCheckpoint(checkpointDir, {
       model, tokenizer, config,
       optimizer: await opt.state(),
-      state: { step, losses, batch_order: "pure function of (seed, step): src/train/batch.ts batchIndices" },
+      state: { step, losses, batch_order: "pure function of (seed, step): src/sft/batch.ts batchIndices" },
       extra: { backend, stage: "sft", seed, n_train: train.length, n_eval: held.length },
     });
     await sink.flush();

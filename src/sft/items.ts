@@ -7,15 +7,14 @@ import type { Config } from "../config/index.ts";
 import type { KG } from "../kg/types.ts";
 import { readItems } from "../mkgsg/io.ts";
 import type { Item } from "../mkgsg/types.ts";
-import { loadGenerator } from "./mkgsg.ts";
+import { generate } from "../mkgsg/index.ts";
 
 /** items JSONL → Item[] (line-numbered errors, schema-checked): one reader for every stage, see src/mkgsg/io.ts */
 export { readItems };
 
 export async function itemsFor(config: Config, kg: KG, itemsPath?: string): Promise<Item[]> {
   if (itemsPath) return readItems(itemsPath);
-  const generate = await loadGenerator();
   process.stderr.write(`[bbio] generating items (data.per_family=${config.data.per_family}, seed ${config.seed})\n`);
-  const { items } = await generate(kg, config.data, config.seed);
+  const { items } = generate(kg, config.data, config.seed);
   return items;
 }

@@ -20,7 +20,7 @@ import { writeFileAtomic, toJsonl } from "../util/fsx.ts";
 import { fnv1a } from "../util/rng.ts";
 import type { Sink } from "../util/sink.ts";
 import { BbioError } from "../util/errors.ts";
-import { loadScorer, type Scorer } from "./mkgsg.ts";
+import { score } from "../mkgsg/index.ts";
 import { runSft, type SftResult } from "./sft.ts";
 
 export interface CurationResult {
@@ -36,12 +36,13 @@ export async function curateByAnswerability(o: {
   tokenizer?: Tokenizer;
   k?: number;
   kg: KG;
-  scorer?: Scorer;
+  /** rule scorer (default: MKGSG's); tests inject fakes */
+  scorer?: typeof score;
   seed?: number;
 }): Promise<CurationResult> {
   const c = o.config.sft.curation;
   const k = o.k ?? c.k;
-  const scorer = o.scorer ?? (await loadScorer());
+  const scorer = o.scorer ?? score;
   let model = o.model, tok = o.tokenizer, owned = false;
   if (!model || !tok) {
     if (!o.checkpointDir) throw new BbioError("curateByAnswerability: give a checkpointDir or a model and tokenizer");
@@ -83,7 +84,7 @@ function prefixed(sink: Sink, prefix: string): Sink {
   };
 }
 
-export async function runCuratedSft(o: { config: Config; items: readonly Item[]; outDir: string; sink: Sink; kg: KG; seed?: number; scorer?: Scorer; progress?: boolean }): Promise<SftResult & { curation: { slice0: number; slice1: number; kept: number; dropped: number } }> {
+export async function runCuratedSft(o: { config: Config; items: readonly Item[]; outDir: string; sink: Sink; kg: KG; seed?: number; scorer?: typeof score; progress?: boolean }): Promise<SftResult & { curation: { slice0: number; slice1: number; kept: number; dropped: number } }> {
   const seed = o.seed ?? o.config.seed;
   const frac = o.config.sft.curation.slice_fraction;
   const train = o.items.filter((it) => it.split === "train");

@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /**
- * Supervised fine-tuning (owner: src/train). Defaults = the small CPU config `bbio train-sft` runs with no file:
+ * Supervised fine-tuning (owner: src/sft). Defaults = the small CPU config `bbio train-sft` runs with no file:
  * it shows learning within a few minutes on one wasm core (README has the measured numbers).
  * Names follow nanoGPT / TRL where the concept is the same.
  */

@@ -7,10 +7,10 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/index.ts";
 import { initBackend } from "../../src/model/backend.ts";
 import { loadCheckpoint } from "../../src/model/checkpoint.ts";
-import { clozeCorrect } from "../../src/train/cloze.ts";
+import { clozeCorrect } from "../../src/sft/cloze.ts";
 import { generate } from "../../src/mkgsg/generate.ts";
 import type { Item } from "../../src/mkgsg/types.ts";
-import { runSft } from "../../src/train/sft.ts";
+import { runSft } from "../../src/sft/sft.ts";
 import { MemorySink } from "../../src/util/sink.ts";
 import { kg } from "../mkgsg/helpers.ts";
 

@@ -5,6 +5,5 @@ export { AdamW, clipByGlobalNorm, type AdamWHyper } from "./adamw.ts";
 export { lrAt } from "./schedule.ts";
 export { encodeExample, makeBatch, disposeBatch, maskedLoss, batchIndices, type Example, type Batch } from "./batch.ts";
 export { itemsFor, readItems } from "./items.ts";
-export { loadScorer, loadGenerator, type Scorer, type Generator } from "./mkgsg.ts";
 export { JsonlSink } from "./jsonl_sink.ts";
 export { sftSchema, type SftConfig } from "./config.ts";
