@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { adamwFields } from "../optim/config.ts";
 import { METHOD_NAMES, usesPreferences } from "../gradients/registry.ts";
 import { STRATEGY_NAMES } from "../rewards/strategies/index.ts";
 
@@ -40,7 +41,6 @@ export const grpoSchema = z
     num_generations: z.number().int().min(2).default(4),
     /** μ: optimisation passes over each sampled batch (PPO-style); 1 = on-policy, the ratio is 1 with a gradient */
     num_iterations: z.number().int().positive().default(1),
-    learning_rate: z.number().positive().default(2e-4),
     /** KL coefficient to the frozen SFT reference (k3 estimator); 0 skips the reference model */
     beta: z.number().nonnegative().default(0.04),
     epsilon: z.number().positive().default(0.2),
@@ -53,8 +53,8 @@ export const grpoSchema = z
     top_k: z.number().int().nonnegative().default(0),
     top_p: z.number().gt(0).max(1).default(1.0),
     max_completion_length: z.number().int().positive().default(64),
-    max_grad_norm: z.number().nonnegative().default(1.0),
-    weight_decay: z.number().nonnegative().default(0.0),
+    // AdamW (src/optim): a constant learning rate (no schedule); β2 0.99, the value GRPO always used
+    ...adamwFields({ learning_rate: 2e-4, weight_decay: 0.0, beta1: 0.9, beta2: 0.99, eps: 1e-8, max_grad_norm: 1.0 }),
     /** every N steps all sampled completions go to the completions table (step 1 and the last step always) */
     log_completions_every: z.number().int().positive().default(4),
     save_every: z.number().int().positive().default(4),

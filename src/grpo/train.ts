@@ -41,7 +41,7 @@ import { completionMask, generate, sequenceLogprobs, sequenceLogprobsArray } fro
 import { EOS, type Tokenizer } from "../model/tokenizer.ts";
 import { makeStrategy, minVarianceAlpha, weightRows, type WeightStrategy } from "../rewards/strategies/index.ts";
 import type { NoiseStats } from "../rewards/strategies/min_variance_alpha.ts";
-import { AdamW, clipByGlobalNorm } from "../sft/adamw.ts";
+import { AdamW, adamwHyper, clipByGlobalNorm } from "../optim/index.ts";
 import type { score } from "../mkgsg/index.ts";
 import { BbioError } from "../util/errors.ts";
 import { hashOf } from "../util/hash.ts";
@@ -158,7 +158,7 @@ export async function runGrpo(o: GrpoOptions): Promise<GrpoResult> {
   const ck = await loadCheckpoint(resume ? checkpointDir : o.sftCheckpointDir, { expect: config.model, seed });
   const policy = ck.model, tok: Tokenizer = ck.tokenizer;
   const ref = g.beta > 0 ? (await loadCheckpoint(o.sftCheckpointDir, { expect: config.model, seed })).model : null;
-  const opt = new AdamW(policy.params, { beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: g.weight_decay });
+  const opt = new AdamW(policy.params, adamwHyper(g));
   let start = 0;
   let pendingStrategyState: unknown;
   if (resume) {

@@ -8,8 +8,8 @@
  *   loss     = mean −log σ(r(x, y⁺) − r(x, y⁻)) = mean softplus(r⁻ − r⁺)     (Bradley & Terry 1952; Ouyang et al. 2022)
  *   score    = σ(r) ∈ [0, 1]           (what GRPO mixes with the rule reward)
  *
- * Training: AdamW (src/sft/adamw.ts) over every transformer weight + the head, global-norm clipping, warmup+cosine
- * LR (src/sft/schedule.ts), seeded batch order (src/sft/batch.ts batchIndices). Sequences longer than block_size
+ * Training: AdamW (src/optim/adamw.ts) over every transformer weight + the head, global-norm clipping, warmup+cosine
+ * LR (src/optim/schedule.ts), seeded batch order (src/sft/batch.ts batchIndices). Sequences longer than block_size
  * are left-truncated when scoring (the last token, where the head reads, is kept); training pairs that do not fit are
  * skipped and counted.
  *
@@ -35,8 +35,7 @@ import { isCheckpoint, loadCheckpoint, saveCheckpoint, type OptimizerState } fro
 import type { GPT } from "../model/gpt.ts";
 import { mm } from "../model/ops.ts";
 import { PAD, type Tokenizer } from "../model/tokenizer.ts";
-import { AdamW, clipByGlobalNorm } from "../sft/adamw.ts";
-import { lrAt } from "../sft/schedule.ts";
+import { AdamW, adamwHyper, clipByGlobalNorm, lrAt, scheduleOf } from "../optim/index.ts";
 import { BbioError } from "../util/errors.ts";
 import { toJsonl, writeDirAtomic, writeFileAtomic } from "../util/fsx.ts";
 import { progress } from "../util/progress.ts";
@@ -410,7 +409,7 @@ export async function runRmStage(o: RmStageOptions): Promise<RmStageResult> {
     rm = new BtRewardModel(ck.model, ck.tokenizer, BtRewardModel.initHead(ck.modelConfig.n_embd, c.head_init_std, o.seed));
   }
   const params = rm.params;
-  const opt = new AdamW(params, { beta1: c.beta1, beta2: c.beta2, eps: c.eps, weightDecay: c.weight_decay });
+  const opt = new AdamW(params, adamwHyper(c));
   if (optState) opt.load(optState);
 
   try {
@@ -462,7 +461,7 @@ export async function runRmStage(o: RmStageOptions): Promise<RmStageResult> {
         const idx = batchAt(step);
         const B = idx.length;
         const seqs = [...idx.map((i) => trainEx[i].c), ...idx.map((i) => trainEx[i].r)];
-        const lr = lrAt(step, { lr: c.learning_rate, minLr: c.min_lr, warmup: c.warmup_steps, maxSteps: c.max_steps });
+        const lr = lrAt(step, scheduleOf(c));
         let rKept: tf.Tensor1D | null = null;
         const { value, grads } = tf.variableGrads(() => {
           const r = rm.rewardTensor(seqs, true); // [2B]: chosen rows, then rejected rows

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { adamwFields, minLrBelowLr, scheduleFields } from "../optim/config.ts";
 
 /**
  * Supervised fine-tuning (owner: src/sft). Defaults = the small CPU config `bbio train-sft` runs with no file:
@@ -14,15 +15,8 @@ export const sftSchema = z
     pack_length: z.number().int().nonnegative().default(0),
     /** share of each batch's rows taken from the gene cards (gene world only); the rest is train QA */
     card_share: z.number().min(0).max(1).default(0.5),
-    learning_rate: z.number().positive().default(3e-3),
-    min_lr: z.number().nonnegative().default(3e-4),
-    warmup_steps: z.number().int().nonnegative().default(20),
-    weight_decay: z.number().nonnegative().default(0.1),
-    beta1: z.number().min(0).max(1).default(0.9),
-    beta2: z.number().min(0).max(1).default(0.95),
-    eps: z.number().positive().default(1e-8),
-    /** global-norm gradient clipping; 0 = off */
-    max_grad_norm: z.number().nonnegative().default(1.0),
+    ...adamwFields({ learning_rate: 3e-3, weight_decay: 0.1, beta1: 0.9, beta2: 0.95, eps: 1e-8, max_grad_norm: 1.0 }),
+    ...scheduleFields({ min_lr: 3e-4, warmup_steps: 20 }),
     log_every: z.number().int().positive().default(10),
     eval_every: z.number().int().positive().default(50),
     /** held-out batches per eval-loss measurement */
@@ -47,5 +41,5 @@ export const sftSchema = z
       .prefault({}),
   })
   .strict()
-  .refine((s) => s.min_lr <= s.learning_rate, { message: "min_lr must be ≤ learning_rate", path: ["min_lr"] });
+  .refine(...minLrBelowLr);
 export type SftConfig = z.infer<typeof sftSchema>;

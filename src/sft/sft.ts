@@ -20,10 +20,9 @@ import { Tokenizer, corpusOf } from "../model/tokenizer.ts";
 import { BbioError } from "../util/errors.ts";
 import { progress } from "../util/progress.ts";
 import type { Sink } from "../util/sink.ts";
-import { AdamW, clipByGlobalNorm } from "./adamw.ts";
+import { AdamW, adamwHyper, clipByGlobalNorm, lrAt, scheduleOf } from "../optim/index.ts";
 import { batchIndices, disposeBatch, encodeDocument, encodeExample, makeBatch, maskedLoss, type Example } from "./batch.ts";
 import { PackedSchedule } from "./pack.ts";
-import { lrAt } from "./schedule.ts";
 
 export interface SftOptions {
   config: Config;
@@ -93,7 +92,7 @@ export async function runSft(opts: SftOptions): Promise<SftResult> {
 
   // --- model, tokenizer, optimizer: fresh or resumed
   let model: GPT, tokenizer: Tokenizer, start = 0;
-  const hyper = { beta1: s.beta1, beta2: s.beta2, eps: s.eps, weightDecay: s.weight_decay };
+  const hyper = adamwHyper(s);
   let opt: AdamW;
   const losses: number[] = [];
   if (opts.resume && isCheckpoint(checkpointDir)) {
@@ -169,7 +168,7 @@ export async function runSft(opts: SftOptions): Promise<SftResult> {
     for (let step = start; step < end; step++) {
       const batch = makeBatch(schedule ? schedule.batch(step) : batchIndices(trainEx.length, s.batch_size, seed, step, trainLengths).map((i) => trainEx[i]));
       paddedSeen += batch.inputs.shape[0] * batch.inputs.shape[1];
-      const lr = lrAt(step, { lr: s.learning_rate, minLr: s.min_lr, warmup: s.warmup_steps, maxSteps: s.max_steps });
+      const lr = lrAt(step, scheduleOf(s));
 
       // forward + backward: loss [scalar], grads keyed by variable name → spec name
       const { value, grads } = tf.variableGrads(

@@ -14,7 +14,7 @@ import { runSft } from "../../src/sft/sft.ts";
 import { loadCheckpoint, saveCheckpoint } from "../../src/model/checkpoint.ts";
 import { GPT } from "../../src/model/gpt.ts";
 import { generate, sequenceLogprobs } from "../../src/model/sample.ts";
-import { AdamW, clipByGlobalNorm } from "../../src/sft/adamw.ts";
+import { AdamW, clipByGlobalNorm } from "../../src/optim/adamw.ts";
 import { maskedLoss } from "../../src/sft/batch.ts";
 import { MemorySink } from "../../src/util/sink.ts";
 import { fakeItems, tinyConfig } from "../model/fixtures.ts";

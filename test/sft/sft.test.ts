@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { initBackend } from "../../src/model/backend.ts";
 import { runSft } from "../../src/sft/sft.ts";
-import { lrAt } from "../../src/sft/schedule.ts";
+import { lrAt } from "../../src/optim/schedule.ts";
 import { batchIndices, encodeExample } from "../../src/sft/batch.ts";
 import { loadCheckpoint, saveCheckpoint } from "../../src/model/checkpoint.ts";
 import { Tokenizer, corpusOf } from "../../src/model/tokenizer.ts";
