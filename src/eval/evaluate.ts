@@ -21,7 +21,7 @@
  * of a well-formed but unrelated answer (another item's gold of the same kind, seeded derangement; for MCQ also the
  * analytic 1/#options), and `untrained` = the same evaluation of a freshly initialised model with the same tokenizer.
  */
-import type { Config } from "../config/index.ts";
+import type { EvalConfig, EvalStageConfig } from "./config.ts";
 import type { KG } from "../kg/types.ts";
 import type { Family, Item, ScoreResult } from "../mkgsg/types.ts";
 import { FAMILIES } from "../mkgsg/types.ts";
@@ -89,7 +89,7 @@ export interface EvaluateOptions {
   tokenizer?: Tokenizer;
   items: readonly Item[];
   kg: KG;
-  config: Config;
+  config: EvalStageConfig;
   seed?: number;
   sink?: Sink;
   /** default: src/mkgsg's score() */
@@ -105,7 +105,7 @@ const LETTER = /^\s*\(?([A-H])\)?/;
  * Items the evaluation scores: the configured split, at most max_items_per_family per family (first ones, stable), plus
  * — when the data has a control split and eval.split is "eval" — the control items, capped the same way.
  */
-export function selectItems(items: readonly Item[], cfg: Config["eval"]): Item[] {
+export function selectItems(items: readonly Item[], cfg: EvalConfig): Item[] {
   const cap = (pool: readonly Item[]) => {
     if (!cfg.max_items_per_family) return [...pool];
     const count = new Map<Family, number>();
@@ -169,7 +169,7 @@ export function metricValues(r: ItemResult): Record<string, number> {
  * Aggregate item results into per-family reports with bootstrap CIs. Control-split results (gene world) do not enter
  * the headline: they become `control` (their headline) and `control/<metric>` beside it.
  */
-export function summarize(results: readonly ItemResult[], cfg: Config["eval"], seed: number): Partial<Record<Family, FamilyReport>> {
+export function summarize(results: readonly ItemResult[], cfg: EvalConfig, seed: number): Partial<Record<Family, FamilyReport>> {
   const out: Partial<Record<Family, FamilyReport>> = {};
   const ci = (xs: number[]): MetricCI => {
     const c = bootstrapCI(xs, { resamples: cfg.bootstrap_resamples, level: cfg.ci_level, seed });
@@ -197,7 +197,7 @@ export function summarize(results: readonly ItemResult[], cfg: Config["eval"], s
 }
 
 /** Greedy answers for the items, in item order. */
-async function answers(model: GPT, tok: Tokenizer, items: readonly Item[], cfg: Config["eval"], label: string, showProgress: boolean): Promise<string[]> {
+async function answers(model: GPT, tok: Tokenizer, items: readonly Item[], cfg: EvalConfig, label: string, showProgress: boolean): Promise<string[]> {
   const longestGold = Math.max(...items.map((it) => tok.encodeCompletion(it.gold).length));
   const maxNew = Math.min(cfg.max_new_tokens, longestGold + 16);
   const out: string[] = [];

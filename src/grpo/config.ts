@@ -1,4 +1,6 @@
 import { z } from "zod";
+import type { DataConfig } from "../mkgsg/config.ts";
+import type { ModelConfig } from "../model/config.ts";
 import { adamwFields } from "../optim/config.ts";
 import { METHOD_NAMES, usesPreferences } from "../gradients/registry.ts";
 import { STRATEGY_NAMES } from "../rewards/strategies/index.ts";
@@ -61,6 +63,20 @@ export const grpoSchema = z
   })
   .strict();
 export type GrpoConfig = z.infer<typeof grpoSchema>;
+
+/**
+ * Everything the GRPO stage reads (its cache key hashes exactly this, plus the upstream hashes). `data` is only
+ * recorded in the checkpoint, so `bbio eval <checkpoint>` can regenerate the items.
+ */
+export interface GrpoStageConfig {
+  /** the run's seed; grpo.seed, when set, replaces it for RL */
+  seed: number;
+  /** backend preference; BBIO_BACKEND overrides it */
+  backend: string;
+  model: ModelConfig;
+  grpo: GrpoConfig;
+  data?: DataConfig;
+}
 
 /**
  * Settings that the chosen method would silently ignore, as messages (empty = the combination is coherent). A run

@@ -27,7 +27,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Config } from "../config/index.ts";
 import type { KG } from "../kg/types.ts";
 import type { Family, Item } from "../mkgsg/types.ts";
 import { FAMILIES } from "../mkgsg/types.ts";
@@ -49,7 +48,7 @@ import { progress } from "../util/progress.ts";
 import { fnv1a, rngFor, shuffled } from "../util/rng.ts";
 import type { Sink } from "../util/sink.ts";
 import { groupAdvantages, mean, std } from "./advantages.ts";
-import { ignoredCombinations } from "./config.ts";
+import { ignoredCombinations, type GrpoConfig, type GrpoStageConfig } from "./config.ts";
 import { grpoLoss } from "./loss.ts";
 
 export const CAPABILITIES: readonly Family[] = FAMILIES;
@@ -62,7 +61,7 @@ export interface RewardScorer {
 }
 
 export interface GrpoOptions {
-  config: Config;
+  config: GrpoStageConfig;
   items: readonly Item[];
   kg: KG;
   scorer: typeof score;
@@ -384,7 +383,7 @@ function groupsOf(xs: number[], G: number): number[][] {
  * rule and RM noise the RM stage estimated on held-out items (result.json `noise`). A capability without an estimate
  * gets 0.5, flagged in the returned source.
  */
-export function resolveAlphas(alpha: Config["grpo"]["alpha"], rmResultPath: string | null): { alphas: Record<Family, number>; source: string } {
+export function resolveAlphas(alpha: GrpoConfig["alpha"], rmResultPath: string | null): { alphas: Record<Family, number>; source: string } {
   if (typeof alpha === "number") return { alphas: Object.fromEntries(CAPABILITIES.map((c) => [c, alpha])) as Record<Family, number>, source: "config" };
   if (!rmResultPath || !existsSync(rmResultPath)) throw new BbioError(`grpo.alpha = "min_variance" needs the RM stage's result (${rmResultPath ?? "none"})`, 2);
   const res = JSON.parse(readFileSync(rmResultPath, "utf8")) as { noise?: Record<string, NoiseStats> };

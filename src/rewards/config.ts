@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { ModelConfig } from "../model/config.ts";
 import { adamwFields, minLrBelowLr, scheduleFields } from "../optim/config.ts";
 import { CORRUPTIONS, type Corruption } from "../mkgsg/corrupt.ts";
 
@@ -47,3 +48,12 @@ export const rmSchema = z
   .strict()
   .refine(...minLrBelowLr);
 export type RmConfig = z.infer<typeof rmSchema>;
+
+/** Everything the RM stage reads (its cache key hashes exactly this, plus the upstream hashes). */
+export interface RmStageConfig {
+  seed: number;
+  /** backend preference; BBIO_BACKEND overrides it */
+  backend: string;
+  model: ModelConfig;
+  rm: RmConfig;
+}

@@ -25,7 +25,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Config } from "../config/index.ts";
 import type { KG } from "../kg/types.ts";
 import { score as ruleScore } from "../mkgsg/score.ts";
 import { FAMILIES, type Item } from "../mkgsg/types.ts";
@@ -41,6 +40,7 @@ import { toJsonl, writeDirAtomic, writeFileAtomic } from "../util/fsx.ts";
 import { progress } from "../util/progress.ts";
 import { rngFor, shuffled } from "../util/rng.ts";
 import type { Sink } from "../util/sink.ts";
+import type { RmStageConfig } from "./config.ts";
 import { buildPairs, countBy, type Pair } from "./pairs.ts";
 import { estimateNoise, minVarianceAlpha } from "./strategies/min_variance_alpha.ts";
 
@@ -173,8 +173,8 @@ export interface RmSaveOptions {
   optimizer?: OptimizerState;
   step: number;
   meta?: Record<string, unknown>;
-  /** the run's full config, stored in gpt/config.json like any checkpoint */
-  config?: unknown;
+  /** the stage's config, stored in gpt/config.json like any checkpoint */
+  config?: RmStageConfig;
 }
 
 /** Write the reward model directory atomically (temp sibling, then rename over the target). */
@@ -248,7 +248,7 @@ export async function loadRewardModel(dir: string, expect?: ModelConfig): Promis
 // ── the RM stage ──────────────────────────────────────────────────────────────────────────────────────────────────
 
 export interface RmStageOptions {
-  config: Config;
+  config: RmStageConfig;
   items: Item[];
   /** the SFT checkpoint directory (or the SFT stage directory holding checkpoint/) */
   sftCheckpointDir: string;

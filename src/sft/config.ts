@@ -1,4 +1,6 @@
 import { z } from "zod";
+import type { DataConfig } from "../mkgsg/config.ts";
+import type { ModelConfig } from "../model/config.ts";
 import { adamwFields, minLrBelowLr, scheduleFields } from "../optim/config.ts";
 
 /**
@@ -36,6 +38,11 @@ export const sftSchema = z
         slice_fraction: z.number().gt(0).lt(1).default(0.5),
         temperature: z.number().nonnegative().default(0.7),
         max_new_tokens: z.number().int().positive().default(96),
+        /**
+         * prompts decoded per generate() call (k rows per item). Its own field: curation used to read
+         * eval.batch_size, which the SFT stage's cache key does not cover. Default = eval.batch_size's default.
+         */
+        batch_size: z.number().int().positive().default(64),
       })
       .strict()
       .prefault({}),
@@ -43,3 +50,17 @@ export const sftSchema = z
   .strict()
   .refine(...minLrBelowLr);
 export type SftConfig = z.infer<typeof sftSchema>;
+
+/**
+ * Everything the SFT stage reads: its slice of the run config (the pipeline's cache key hashes exactly this, plus the
+ * upstream data hash). `data` is not read by training; it is recorded in the checkpoint so `bbio eval <checkpoint>` can
+ * regenerate the items it was trained and held out on.
+ */
+export interface SftStageConfig {
+  seed: number;
+  /** backend preference ("auto", "wasm", "native", ...); BBIO_BACKEND overrides it */
+  backend: string;
+  model: ModelConfig;
+  sft: SftConfig;
+  data?: DataConfig;
+}

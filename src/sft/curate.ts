@@ -9,7 +9,6 @@
  *   runCuratedSft({config, items, outDir, sink, kg, seed?, scorer?}) → SftResult & {curation}
  */
 import { join } from "node:path";
-import type { Config } from "../config/index.ts";
 import type { KG } from "../kg/types.ts";
 import type { Item, Reject } from "../mkgsg/types.ts";
 import { loadCheckpoint } from "../model/checkpoint.ts";
@@ -21,6 +20,7 @@ import { fnv1a } from "../util/rng.ts";
 import type { Sink } from "../util/sink.ts";
 import { BbioError } from "../util/errors.ts";
 import { score } from "../mkgsg/index.ts";
+import type { SftStageConfig } from "./config.ts";
 import { runSft, type SftResult } from "./sft.ts";
 
 export interface CurationResult {
@@ -29,7 +29,7 @@ export interface CurationResult {
 }
 
 export async function curateByAnswerability(o: {
-  config: Config;
+  config: SftStageConfig;
   items: readonly Item[];
   checkpointDir?: string;
   model?: GPT;
@@ -51,7 +51,7 @@ export async function curateByAnswerability(o: {
   }
   const kept: Item[] = [], dropped: Reject[] = [];
   try {
-    const per = Math.max(1, Math.floor(o.config.eval.batch_size / k)); // items per generate() call
+    const per = Math.max(1, Math.floor(c.batch_size / k)); // items per generate() call
     for (let i = 0; i < o.items.length; i += per) {
       const chunk = o.items.slice(i, i + per);
       // k rows per item (same prompt → one equal-length group); each row has its own seeded stream
@@ -84,7 +84,7 @@ function prefixed(sink: Sink, prefix: string): Sink {
   };
 }
 
-export async function runCuratedSft(o: { config: Config; items: readonly Item[]; outDir: string; sink: Sink; kg: KG; seed?: number; scorer?: typeof score; progress?: boolean }): Promise<SftResult & { curation: { slice0: number; slice1: number; kept: number; dropped: number } }> {
+export async function runCuratedSft(o: { config: SftStageConfig; items: readonly Item[]; outDir: string; sink: Sink; kg: KG; seed?: number; scorer?: typeof score; progress?: boolean }): Promise<SftResult & { curation: { slice0: number; slice1: number; kept: number; dropped: number } }> {
   const seed = o.seed ?? o.config.seed;
   const frac = o.config.sft.curation.slice_fraction;
   const train = o.items.filter((it) => it.split === "train");

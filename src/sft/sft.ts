@@ -10,7 +10,6 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
-import type { Config } from "../config/index.ts";
 import type { Item } from "../mkgsg/types.ts";
 import { initBackend, backendPreference } from "../model/backend.ts";
 import { isCheckpoint, loadCheckpoint, saveCheckpoint } from "../model/checkpoint.ts";
@@ -22,10 +21,11 @@ import { progress } from "../util/progress.ts";
 import type { Sink } from "../util/sink.ts";
 import { AdamW, adamwHyper, clipByGlobalNorm, lrAt, scheduleOf } from "../optim/index.ts";
 import { batchIndices, disposeBatch, encodeDocument, encodeExample, makeBatch, maskedLoss, type Example } from "./batch.ts";
+import type { SftStageConfig } from "./config.ts";
 import { PackedSchedule } from "./pack.ts";
 
 export interface SftOptions {
-  config: Config;
+  config: SftStageConfig;
   items: readonly Item[];
   /** gene-world cards (src/mkgsg/world.ts): documents read with loss on every token, mixed in by sft.card_share */
   cards?: readonly { id: string; text: string; entrez?: number | null }[];
