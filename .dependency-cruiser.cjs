@@ -18,7 +18,7 @@ const LAYERS = [
   { name: "model", path: ["^src/model/"] },
   { name: "optim", path: ["^src/optim/"] },
   { name: "sft", path: ["^src/sft/"] },
-  { name: "rewards/weighting", path: ["^src/rewards/", "^src/weighting/", "^src/gradients/"] },
+  { name: "rewards/weighting", path: ["^src/rewards/", "^src/weighting/"] },
   { name: "grpo", path: ["^src/grpo/"] },
   { name: "eval", path: ["^src/eval/"] },
   { name: "config", path: ["^src/config/"] },

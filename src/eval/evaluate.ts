@@ -40,6 +40,7 @@ import { BbioError } from "../util/errors.ts";
 import { progress } from "../util/progress.ts";
 import { rngFor, shuffled } from "../util/rng.ts";
 import type { Sink } from "../util/sink.ts";
+import { mean } from "../util/stats.ts";
 
 export interface MetricCI {
   value: number;
@@ -240,7 +241,6 @@ function chance(allItems: readonly Item[], kg: KG, scorer: Scorer, seed: number)
       if (it.options?.length) analytic.set(it.family, [...(analytic.get(it.family) ?? []), 1 / it.options.length]);
     });
   }
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const out: EvalReport["baselines"]["chance"] = {};
   for (const [f, xs] of vals) out[f] = { mean: mean(xs), ...(analytic.has(f) ? { analytic: mean(analytic.get(f)!) } : {}) };
   return out;

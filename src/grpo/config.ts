@@ -2,8 +2,8 @@ import { z } from "zod";
 import type { DataConfig } from "../mkgsg/config.ts";
 import type { ModelConfig } from "../model/config.ts";
 import { adamwFields } from "../optim/config.ts";
-import { METHOD_NAMES, usesPreferences } from "../gradients/registry.ts";
-import { STRATEGY_NAMES } from "../rewards/strategies/index.ts";
+import { METHOD_NAMES, usesPreferences } from "../weighting/registry.ts";
+import { STRATEGY_NAMES } from "../weighting/strategies.ts";
 
 /**
  * Capability-Aware GRPO (owner: src/grpo). Option names follow TRL's GRPOConfig where the concept is the same

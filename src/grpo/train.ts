@@ -8,7 +8,7 @@
  *   4. group-relative advantages (advantages.ts; TRL's scale_rewards / multi_objective_aggregation)
  *   5. for each of μ = num_iterations passes: one GRPO loss per capability over that capability's completions
  *      (loss.ts) → one gradient per capability over ALL shared parameters (tf.variableGrads) → Gram matrix →
- *      weight strategy (src/rewards/strategies) → combination rule (src/gradients: sum, pcgrad, mgda, cagrpo, …)
+ *      weight strategy (src/weighting) → combination rule (src/gradients: sum, pcgrad, mgda, cagrpo, …)
  *      → global-norm clip → AdamW
  *   6. log TRL-named metrics, the Gram (grad_gram; per parameter block: grad_gram_blocks), the weights actually used,
  *      sampled completions
@@ -30,16 +30,16 @@ import { join } from "node:path";
 import type { KG } from "../kg/types.ts";
 import type { Family, Item } from "../mkgsg/types.ts";
 import { FAMILIES } from "../mkgsg/types.ts";
-import { blockGramRows, blockGrams, type BlockGram } from "../gradients/gram.ts";
-import { capabilityAwareUpdate } from "../gradients/step.ts";
-import { usesPreferences } from "../gradients/registry.ts";
+import { blockGramRows, blockGrams, type BlockGram } from "../weighting/gram.ts";
+import { capabilityAwareUpdate } from "../weighting/step.ts";
+import { usesPreferences } from "../weighting/registry.ts";
 import { initBackend, backendPreference } from "../model/backend.ts";
 import { isCheckpoint, loadCheckpoint, saveCheckpoint } from "../model/checkpoint.ts";
 import { parameterBlock, type GPT } from "../model/gpt.ts";
 import { completionMask, generate, sequenceLogprobs, sequenceLogprobsArray } from "../model/sample.ts";
 import { EOS, type Tokenizer } from "../model/tokenizer.ts";
-import { makeStrategy, minVarianceAlpha, weightRows, type WeightStrategy } from "../rewards/strategies/index.ts";
-import type { NoiseStats } from "../rewards/strategies/min_variance_alpha.ts";
+import { makeStrategy, minVarianceAlpha, weightRows, type WeightStrategy } from "../weighting/strategies.ts";
+import type { NoiseStats } from "../weighting/min_variance_alpha.ts";
 import { AdamW, adamwHyper, clipByGlobalNorm } from "../optim/index.ts";
 import type { score } from "../mkgsg/index.ts";
 import { BbioError } from "../util/errors.ts";
@@ -379,7 +379,7 @@ function groupsOf(xs: number[], G: number): number[][] {
 }
 
 /**
- * α_c per capability: a fixed number from the config, or W3's minimum-variance mix (src/rewards/strategies) of the
+ * α_c per capability: a fixed number from the config, or W3's minimum-variance mix (src/weighting) of the
  * rule and RM noise the RM stage estimated on held-out items (result.json `noise`). A capability without an estimate
  * gets 0.5, flagged in the returned source.
  */

@@ -41,7 +41,7 @@ export const rmSchema = z
     /**
      * W3 noise estimate per capability on held-out answers (gold = 1, corrupted = 0 as the latent quality):
      * "central" = variances and Pearson ρ as the α* formula is stated; "raw" = second moments about 0 (MSE-optimal,
-     * accounts for the rule scorer's partial-credit bias). See src/rewards/strategies/min_variance_alpha.ts.
+     * accounts for the rule scorer's partial-credit bias). See src/weighting/min_variance_alpha.ts.
      */
     noise_moments: z.enum(["central", "raw"]).default("central"),
   })

@@ -40,9 +40,10 @@ import { toJsonl, writeDirAtomic, writeFileAtomic } from "../util/fsx.ts";
 import { progress } from "../util/progress.ts";
 import { rngFor, shuffled } from "../util/rng.ts";
 import type { Sink } from "../util/sink.ts";
+import { mean } from "../util/stats.ts";
 import type { RmStageConfig } from "./config.ts";
 import { buildPairs, countBy, type Pair } from "./pairs.ts";
-import { estimateNoise, minVarianceAlpha } from "./strategies/min_variance_alpha.ts";
+import { estimateNoise, minVarianceAlpha } from "../weighting/min_variance_alpha.ts";
 
 export const RM_FORMAT = "bbio-rm-v1";
 export const HEAD_FORMAT = "bbio-rm-head-v1";
@@ -313,7 +314,6 @@ export function pairBatches(lengths: readonly number[], B: number, seed: number,
 }
 
 const pairAcc = (rc: number, rr: number) => (rc > rr ? 1 : rc === rr ? 0.5 : 0);
-const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
 
 interface EncodedPair {
   pair: Pair;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { METHODS, METHOD_NAMES, getMethod } from "../../src/gradients/index.ts";
+import { METHODS, METHOD_NAMES, getMethod } from "../../src/weighting/index.ts";
 import { BbioError } from "../../src/util/errors.ts";
 import { randomGrads } from "./helpers.ts";
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import {
   STRATEGY_NAMES, estimateNoise, groupRewardVariance, makeStrategy, minVarianceAlpha, mixingAlphas, weightRows,
-} from "../../src/rewards/strategies/index.ts";
-import type { DynamicStrategy } from "../../src/rewards/strategies/dynamic.ts";
-import { gramMatrix, firstOrderGains } from "../../src/gradients/gram.ts";
-import { minNormExact } from "../../src/gradients/minnorm.ts";
+} from "../../src/weighting/strategies.ts";
+import type { DynamicStrategy } from "../../src/weighting/dynamic.ts";
+import { gramMatrix, firstOrderGains } from "../../src/weighting/gram.ts";
+import { minNormExact } from "../../src/weighting/minnorm.ts";
 import { BbioError } from "../../src/util/errors.ts";
 import { mulberry32 } from "../../src/util/rng.ts";
 

@@ -36,6 +36,7 @@ import { pinvSolveSym, type Matrix } from "./linalg.ts";
 import { minNorm } from "./minnorm.ts";
 import { maxMinGain } from "./maxmin.ts";
 import { coefficients, gramOf, identity, linearCombination, prefWeights, projectedGram, removedNorms } from "./combination.ts";
+import { activeCapabilities } from "./helpers.ts";
 import type { CombineFn } from "./types.ts";
 import { BbioError } from "../util/errors.ts";
 
@@ -69,9 +70,7 @@ export const cagrpo: CombineFn = (grads, ctx) => {
   const Gp = projectedGram(M, G);
   const np = norms(Gp);
   const cosAfter = cosines(Gp);
-  const maxN = Math.max(...np);
-  const zeroTol = ctx?.zeroTol ?? 1e-8;
-  const active = [...Array(T).keys()].filter((i) => maxN > 0 && np[i] > zeroTol * maxN);
+  const active = activeCapabilities(np, ctx?.zeroTol);
 
   let maxAbsCos = 0;
   for (const i of active) for (const j of active) if (i !== j) maxAbsCos = Math.max(maxAbsCos, Math.abs(cosAfter[i][j]));
@@ -96,8 +95,9 @@ export const cagrpo: CombineFn = (grads, ctx) => {
   } else {
     // A[c][k] = ⟨g_c, g̃_k⟩ / (T·p_c) = (G Mᵀ)[c][k] / (T·p_c), rows: capabilities with a non-zero original gradient
     // and a non-zero preference (T·p_c = 1 under uniform preferences, so the default is the plain equal-gain rule)
-    let rowsIdx = [...Array(T).keys()].filter((c) => n0[c] > zeroTol * Math.max(...n0) && p[c] > 0);
-    if (rowsIdx.length === 0) rowsIdx = [...Array(T).keys()].filter((c) => n0[c] > zeroTol * Math.max(...n0));
+    const nonZero = activeCapabilities(n0, ctx?.zeroTol);
+    let rowsIdx = nonZero.filter((c) => p[c] > 0);
+    if (rowsIdx.length === 0) rowsIdx = nonZero;
     const A = rowsIdx.map((c) => active.map((k) => M[k].reduce((acc, m, q) => acc + G[c][q] * m, 0) / (p[c] > 0 ? T * p[c] : 1)));
     const r = maxMinGain(A);
     active.forEach((i, a) => (w[i] = r.weights[a]));

@@ -11,7 +11,7 @@
  * moments: "central" (variances and Pearson ρ, as the formula is stated) or "raw" (E[e²], E[e_rule e_RM]): raw moments
  * make α* the MSE-optimal mix, which also accounts for a systematic bias of one estimator.
  */
-import { BbioError } from "../../util/errors.ts";
+import { BbioError } from "../util/errors.ts";
 
 export interface NoiseStats {
   sigmaRule2: number;

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { cagrpo, conflictProjection } from "../../src/gradients/cagrpo.ts";
-import { matmul } from "../../src/gradients/linalg.ts";
-import { pcgrad } from "../../src/gradients/pcgrad.ts";
-import { cosines, gramMatrix, scaleGram } from "../../src/gradients/gram.ts";
+import { cagrpo, conflictProjection } from "../../src/weighting/cagrpo.ts";
+import { matmul } from "../../src/weighting/linalg.ts";
+import { pcgrad } from "../../src/weighting/pcgrad.ts";
+import { cosines, gramMatrix, scaleGram } from "../../src/weighting/gram.ts";
 import { dot64, randomGrads, simplexGrid, vec } from "./helpers.ts";
-import { maxMinGain } from "../../src/gradients/maxmin.ts";
+import { maxMinGain } from "../../src/weighting/maxmin.ts";
 import { mulberry32 } from "../../src/util/rng.ts";
 
 describe("cagrpo (ours: symmetric conflict projection + closed-form weights)", () => {

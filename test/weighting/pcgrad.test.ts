@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { pcgrad } from "../../src/gradients/pcgrad.ts";
-import { sum } from "../../src/gradients/sum.ts";
+import { pcgrad } from "../../src/weighting/pcgrad.ts";
+import { sum } from "../../src/weighting/sum.ts";
 import { rngFor, shuffled } from "../../src/util/rng.ts";
 import { dot64, randomGrads, vec } from "./helpers.ts";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { alignedMtl, alignmentMatrix } from "../../src/gradients/aligned_mtl.ts";
-import { gramMatrix } from "../../src/gradients/gram.ts";
-import { matmul } from "../../src/gradients/linalg.ts";
+import { alignedMtl, alignmentMatrix } from "../../src/weighting/aligned_mtl.ts";
+import { gramMatrix } from "../../src/weighting/gram.ts";
+import { matmul } from "../../src/weighting/linalg.ts";
 import { randomGrads, vec } from "./helpers.ts";
 
 describe("aligned_mtl (Senushkin et al. 2023)", () => {

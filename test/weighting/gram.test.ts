@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import {
   conditionNumber, conflicts, cosines, firstOrderGains, gramMatrix, gramRows, magnitudeSimilarity, norms, scaleGram, summarizeGram,
-} from "../../src/gradients/gram.ts";
-import { matmul, symEig, transpose } from "../../src/gradients/linalg.ts";
+} from "../../src/weighting/gram.ts";
+import { matmul, symEig, transpose } from "../../src/weighting/linalg.ts";
 import { randomGrads, vec } from "./helpers.ts";
 
 describe("Gram matrix and derived quantities", () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { mgda } from "../../src/gradients/mgda.ts";
-import { gramMatrix } from "../../src/gradients/gram.ts";
-import { quad } from "../../src/gradients/linalg.ts";
-import { minNormExact, minNormFrankWolfe, twoTaskMinNorm } from "../../src/gradients/minnorm.ts";
+import { mgda } from "../../src/weighting/mgda.ts";
+import { gramMatrix } from "../../src/weighting/gram.ts";
+import { quad } from "../../src/weighting/linalg.ts";
+import { minNormExact, minNormFrankWolfe, twoTaskMinNorm } from "../../src/weighting/minnorm.ts";
 import { dot64, randomGrads, simplexGrid, vec } from "./helpers.ts";
 
 describe("mgda / min-norm (Désidéri 2012; Sener & Koltun 2018)", () => {

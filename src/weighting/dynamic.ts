@@ -5,9 +5,9 @@
  * Adam's (divide by 1 − β^n) so early steps are not pulled towards 0. Every step's weights are kept in
  * `trajectory` (and should be logged to the weights table).
  */
-import { BbioError } from "../../util/errors.ts";
+import { BbioError } from "../util/errors.ts";
 import { groupRewardVariance } from "./inverse_variance.ts";
-import type { Matrix } from "../../gradients/linalg.ts";
+import type { Matrix } from "./linalg.ts";
 import type { StrategyResult, StrategyStats, WeightStrategy } from "./types.ts";
 
 export interface DynamicStrategy extends WeightStrategy {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { blockGramRows, blockGrams, cosines, gramMatrix } from "../../src/gradients/gram.ts";
-import { flattenParts } from "../../src/gradients/step.ts";
+import { blockGramRows, blockGrams, cosines, gramMatrix } from "../../src/weighting/gram.ts";
+import { flattenParts } from "../../src/weighting/step.ts";
 import { parameterBlock, weightShapes } from "../../src/model/gpt.ts";
 import { randomGrads, vec } from "./helpers.ts";
 

@@ -7,7 +7,8 @@
  * skipped. The floor ε keeps a capability whose rewards are (momentarily) constant from taking all the weight:
  * note that such a capability has zero advantage and gives no learning signal, so ε is a real modelling choice.
  */
-import { BbioError } from "../../util/errors.ts";
+import { BbioError } from "../util/errors.ts";
+import { mean } from "../util/stats.ts";
 import type { StrategyOptions, StrategyStats, WeightStrategy } from "./types.ts";
 
 /** mean within-group sample variance per capability; rewards[c][g][i] */
@@ -17,7 +18,7 @@ export function groupRewardVariance(rewards: readonly (readonly (readonly number
     for (const g of groups) {
       if (g.some((x) => !Number.isFinite(x))) throw new BbioError(`non-finite reward for capability ${c}`);
       if (g.length < 2) continue;
-      const m = g.reduce((a, b) => a + b, 0) / g.length;
+      const m = mean(g);
       sum += g.reduce((a, b) => a + (b - m) ** 2, 0) / (g.length - 1);
       n++;
     }

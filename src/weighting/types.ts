@@ -40,10 +40,59 @@ export interface CombineContext {
 
 export type Diagnostics = Record<string, number | number[] | number[][]>;
 
-export interface CombineResult {
-  direction: Float32Array;
+/**
+ * What every weighting returns, a gradient-combination method (`combine`) and a weight strategy (`update`) alike:
+ * per-capability weights in the run's capability order, and what it saw or did (logged as method/… metrics).
+ */
+export interface WeightingResult {
   weights: number[];
   diagnostics: Diagnostics;
 }
 
+/** a method's result: the weights plus the update direction they produce */
+export interface CombineResult extends WeightingResult {
+  direction: Float32Array;
+}
+
 export type CombineFn = (grads: readonly Float32Array[], ctx?: CombineContext) => CombineResult;
+
+// ── weight strategies (docs/method.md §4.4): `update(stats, step) → {weights, diagnostics}` from this step's Gram or
+// reward statistics; stateless ones ignore the step, `dynamic` keeps EMA state. Pure TypeScript (no tfjs, no node:),
+// so the same code runs in the GRPO loop, in tests and in the what-if page.
+
+export interface StrategyStats {
+  /** Gram matrix of the per-capability policy gradients this step (T×T), from src/weighting/gram.ts */
+  gram?: Matrix;
+  /** rewards[c][g][i]: capability c, prompt group g, completion i (raw, unweighted per-capability rewards) */
+  rewards?: number[][][];
+  /** per-capability reward variance, if already computed (used by `dynamic`, which smooths it) */
+  rewardVar?: number[];
+}
+
+export type StrategyDiagnostics = Diagnostics;
+
+/** a strategy's result: preference weights on the simplex (w_c ≥ 0, Σ w_c = 1) */
+export type StrategyResult = WeightingResult;
+
+export interface WeightStrategy {
+  readonly name: string;
+  update(stats: StrategyStats, step: number): StrategyResult;
+  /** stateful strategies (dynamic): JSON state for checkpoints, and its inverse, so a resumed run continues exactly */
+  state?(): unknown;
+  load?(state: unknown): void;
+}
+
+export interface StrategyOptions {
+  /** number of capabilities */
+  T: number;
+  /** static: user-given reward weights (TRL's reward_weights), normalised to the simplex */
+  rewardWeights?: readonly number[];
+  /** inverse_variance: variance floor ε (rewards in [0,1] have Var ≤ 0.25, so ε = 0.01 caps ratios at 25×) */
+  varianceFloor?: number;
+  /** dynamic: inner strategy name */
+  inner?: string;
+  /** dynamic: recompute every K steps */
+  every?: number;
+  /** dynamic: EMA decay β of the smoothed statistics (TensorBoard-style debiased) */
+  emaDecay?: number;
+}

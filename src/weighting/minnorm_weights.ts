@@ -4,12 +4,13 @@
  * - `orthogonal`: the closed form of the same problem WHEN the gradients are orthogonal,
  *   w_c = (1/‖g_c‖²) / Σ_k (1/‖g_k‖²); it ignores the off-diagonal of G, so diagnostics.maxAbsCos reports how far
  *   the premise is from holding (the weights are optimal only when it is ≈ 0).
- * Both give weight 0 to a capability with zero gradient (no first-order signal; see src/gradients/mgda.ts).
+ * Both give weight 0 to a capability with zero gradient (no first-order signal; see src/weighting/mgda.ts).
  */
-import { BbioError } from "../../util/errors.ts";
-import { cosines, firstOrderGains, norms } from "../../gradients/gram.ts";
-import { minNorm as solveMinNorm } from "../../gradients/minnorm.ts";
-import type { Matrix } from "../../gradients/linalg.ts";
+import { BbioError } from "../util/errors.ts";
+import { cosines, firstOrderGains, norms } from "./gram.ts";
+import { minNorm as solveMinNorm } from "./minnorm.ts";
+import { activeCapabilities } from "./helpers.ts";
+import type { Matrix } from "./linalg.ts";
 import type { StrategyOptions, StrategyStats, WeightStrategy } from "./types.ts";
 
 function needGram(stats: StrategyStats, T: number, who: string): Matrix {
@@ -20,10 +21,7 @@ function needGram(stats: StrategyStats, T: number, who: string): Matrix {
   return stats.gram;
 }
 
-function activeSet(G: Matrix): number[] {
-  const n = norms(G), maxN = Math.max(...n);
-  return n.map((v, i) => (maxN > 0 && v > 1e-8 * maxN ? i : -1)).filter((i) => i >= 0);
-}
+const activeSet = (G: Matrix) => activeCapabilities(norms(G));
 
 function maxAbsOffDiagCos(G: Matrix, idx: number[]): number {
   const c = cosines(G);

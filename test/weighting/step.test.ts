@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { capabilityAwareUpdate, flattenParts, splitLike } from "../../src/gradients/step.ts";
-import { METHODS, firstOrderGains, gramMatrix } from "../../src/gradients/index.ts";
+import { capabilityAwareUpdate, flattenParts, splitLike } from "../../src/weighting/step.ts";
+import { METHODS, firstOrderGains, gramMatrix } from "../../src/weighting/index.ts";
 import { BbioError } from "../../src/util/errors.ts";
 import { vec } from "./helpers.ts";
 

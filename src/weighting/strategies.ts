@@ -8,10 +8,10 @@
  * and `dynamic` (W4), which wraps any of them: makeStrategy("dynamic", {inner: "minnorm", every: 10, emaDecay: 0.9}).
  * The rule/RM mixing α_c (W3) is not a capability weight; see min_variance_alpha.ts (mixingAlphas).
  */
-import { BbioError } from "../../util/errors.ts";
+import { BbioError } from "../util/errors.ts";
 import { dynamic } from "./dynamic.ts";
 import { inverseVariance } from "./inverse_variance.ts";
-import { minnorm, orthogonalClosedForm } from "./minnorm.ts";
+import { minnorm, orthogonalClosedForm } from "./minnorm_weights.ts";
 import { staticWeights, uniform } from "./static.ts";
 import type { StrategyOptions, WeightStrategy } from "./types.ts";
 

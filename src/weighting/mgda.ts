@@ -16,15 +16,14 @@
 import { cosines, firstOrderGains, norms } from "./gram.ts";
 import { minNorm } from "./minnorm.ts";
 import { gramOf, linearCombination } from "./combination.ts";
+import { activeCapabilities } from "./helpers.ts";
 import type { CombineFn } from "./types.ts";
 
 export const mgda: CombineFn = (grads, ctx) => {
   const G = gramOf(grads, ctx);
   const T = G.length;
   const n = norms(G);
-  const maxN = Math.max(...n);
-  const zeroTol = ctx?.zeroTol ?? 1e-8;
-  const active = [...Array(T).keys()].filter((i) => maxN > 0 && n[i] > zeroTol * maxN);
+  const active = activeCapabilities(n, ctx?.zeroTol);
   const w = new Array<number>(T).fill(0);
   let value = 0, iterations = 0;
   if (active.length > 0) {

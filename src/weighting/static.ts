@@ -2,7 +2,7 @@
  * Static baselines. `uniform`: w_c = 1/|C| (docs/method.md §9). `static`: the user's reward_weights
  * (TRL's option name), normalised to the simplex so runs with [1,1,1,1] and [0.25,…] are the same run.
  */
-import { BbioError } from "../../util/errors.ts";
+import { BbioError } from "../util/errors.ts";
 import type { StrategyOptions, WeightStrategy } from "./types.ts";
 
 export function uniform(opts: StrategyOptions): WeightStrategy {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { cagrad, cagradDual, cagradObjective } from "../../src/gradients/cagrad.ts";
-import { sum } from "../../src/gradients/sum.ts";
-import { gramMatrix } from "../../src/gradients/gram.ts";
+import { cagrad, cagradDual, cagradObjective } from "../../src/weighting/cagrad.ts";
+import { sum } from "../../src/weighting/sum.ts";
+import { gramMatrix } from "../../src/weighting/gram.ts";
 import { mulberry32 } from "../../src/util/rng.ts";
 import { dot64, randomGrads, simplexGrid } from "./helpers.ts";
 
