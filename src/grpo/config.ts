@@ -14,7 +14,7 @@ import { STRATEGY_NAMES } from "../weighting/strategies.ts";
 export const grpoSchema = z
   .object({
     /**
-     * how per-capability policy gradients are combined each step (src/gradients): sum (plain GRPO), pcgrad, mgda,
+     * how per-capability policy gradients are combined each step (src/weighting): sum (plain GRPO), pcgrad, mgda,
      * cagrpo (ours), cagrad, aligned_mtl — or "none" for an SFT-only run (no reward model, no RL)
      */
     method: z.enum(["none", ...METHOD_NAMES]).default("cagrpo"),

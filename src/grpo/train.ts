@@ -8,7 +8,7 @@
  *   4. group-relative advantages (advantages.ts; TRL's scale_rewards / multi_objective_aggregation)
  *   5. for each of μ = num_iterations passes: one GRPO loss per capability over that capability's completions
  *      (loss.ts) → one gradient per capability over ALL shared parameters (tf.variableGrads) → Gram matrix →
- *      weight strategy (src/weighting) → combination rule (src/gradients: sum, pcgrad, mgda, cagrpo, …)
+ *      weight strategy (src/weighting) → combination rule (src/weighting: sum, pcgrad, mgda, cagrpo, …)
  *      → global-norm clip → AdamW
  *   6. log TRL-named metrics, the Gram (grad_gram; per parameter block: grad_gram_blocks), the weights actually used,
  *      sampled completions
