@@ -1,6 +1,6 @@
 /**
  * What the benchmark needs from a TF.js model, behind one small interface so `bench/run.ts` times the project's
- * model (src/model + src/train, "project") and the spec twin in bench/spec_gpt.ts ("spec") the same way.
+ * model (src/model + src/sft, "project") and the spec twin in bench/spec_gpt.ts ("spec") the same way.
  */
 import type { ShapeConfig } from "./flops.ts";
 import type * as TF from "@tensorflow/tfjs";

@@ -1,6 +1,6 @@
 /**
  * The project's own model and training step, as the benchmark drives them: GPT (src/model/gpt.ts), the masked
- * next-token loss (src/train/batch.ts), global-norm clipping and AdamW (src/train/adamw.ts) — the same pieces, in the
+ * next-token loss (src/sft/batch.ts), global-norm clipping and AdamW (src/optim/adamw.ts) — the same pieces, in the
  * same order, as one SFT step — and generate() (src/model/sample.ts) for sampling with/without the KV cache.
  * The PyTorch side mirrors this step: AdamW (decay on matrices only, β=(0.9, 0.95)) + clip_grad_norm_(1.0).
  */
@@ -14,8 +14,8 @@ export async function projectAdapter(cfg: ShapeConfig, seed: number, backendPref
   const { initBackend } = await import("../src/model/backend.ts");
   const { GPT, paramCount } = await import("../src/model/gpt.ts");
   const { generate } = await import("../src/model/sample.ts");
-  const { AdamW, clipByGlobalNorm } = await import("../src/train/adamw.ts");
-  const { maskedLoss } = await import("../src/train/batch.ts");
+  const { AdamW, clipByGlobalNorm } = await import("../src/optim/adamw.ts");
+  const { maskedLoss } = await import("../src/sft/batch.ts");
   const backend = await initBackend(backendPref, { quiet: true });
   const model = GPT.init({ ...cfg, dropout: 0 }, seed);
   const o = PROJECT_OPTIMIZER;

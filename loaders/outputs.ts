@@ -87,7 +87,7 @@ export const OUTPUTS: readonly Output[] = [
     doc: "pairwise per-capability gradient dot products and cosines per step",
     schema: [["run_id", "string"], ["step", "int"], ["cap_i", "string"], ["cap_j", "string"], ["dot", "float"], ["cos", "float"]],
     // A zero gradient (e.g. every completion of a capability got the same reward, so all its advantages are 0) has no
-    // direction: src/gradients writes cos = 0 for it, which would read as "orthogonal". The diagonal (cap_i = cap_j)
+    // direction: src/weighting writes cos = 0 for it, which would read as "orthogonal". The diagonal (cap_i = cap_j)
     // holds ‖g‖², so a pair with a zero norm gets cos = NULL here — pages show it as "no gradient", not as 0.
     sql: `WITH d AS (SELECT run_id, stage, step, cap_i AS cap, dot AS n2 FROM v_grad_gram WHERE cap_i = cap_j)
           SELECT g.run_id, g.step, g.cap_i, g.cap_j, g.dot,

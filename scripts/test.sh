@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The one test command (README, .ci/run): type-check, then every vitest suite (unit, integration, browser).
-# CI reads only the last line, which must be `N passed, N failed`; tsc counts as one test.
+# CI reads only the last line, which must be `N passed, N failed`; tsc and the import-layer rule count as one test each.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export OBSERVABLE_TELEMETRY_DISABLE=true
@@ -12,13 +12,18 @@ tsc_failed=0
 echo "== tsc --noEmit"
 if ! npx tsc --noEmit -p tsconfig.json; then tsc_failed=1; fi
 
+# the layer rule (.dependency-cruiser.cjs): no import from a lower layer to a higher one, no cycles
+layers_failed=0
+echo "== depcruise (import layers)"
+if ! npx depcruise -c .dependency-cruiser.cjs src loaders docs; then layers_failed=1; fi
+
 echo "== vitest"
 rm -f vitest.json
 npx vitest run --reporter=default --reporter=json --outputFile=vitest.json "$@"
 
 node -e '
 const fs = require("fs");
-const tscFailed = Number(process.argv[1]);
+const [tscFailed, layersFailed] = process.argv.slice(1).map(Number);
 let passed = 0, failed = 0;
 if (fs.existsSync("vitest.json")) {
   const r = JSON.parse(fs.readFileSync("vitest.json", "utf8"));
@@ -27,6 +32,7 @@ if (fs.existsSync("vitest.json")) {
   failed += r.testResults.filter((f) => f.status === "failed" && f.assertionResults.length === 0).length;
 } else failed += 1;
 if (tscFailed) failed += 1; else passed += 1;
+if (layersFailed) failed += 1; else passed += 1;
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);
-' "$tsc_failed"
+' "$tsc_failed" "$layers_failed"

@@ -7,7 +7,7 @@ import { Command, CommanderError } from "commander";
 import { BbioError } from "./util/errors.ts";
 import { register as registerKg } from "./kg/commands.ts";
 import { register as registerMkgsg } from "./mkgsg/commands.ts";
-import { register as registerTrain } from "./train/commands.ts";
+import { register as registerTrain } from "./sft/commands.ts";
 import { register as registerEval } from "./eval/commands.ts";
 import { register as registerPipeline } from "./pipeline/commands.ts";
 import { register as registerStore } from "./store/commands.ts";

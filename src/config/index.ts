@@ -9,7 +9,7 @@ import { BbioError } from "../util/errors.ts";
 import { hashOf } from "../util/hash.ts";
 import { dataSchema } from "../mkgsg/config.ts";
 import { modelSchema } from "../model/config.ts";
-import { sftSchema } from "../train/config.ts";
+import { sftSchema } from "../sft/config.ts";
 import { rmSchema } from "../rewards/config.ts";
 import { grpoSchema, ignoredCombinations } from "../grpo/config.ts";
 import { evalSchema } from "../eval/config.ts";

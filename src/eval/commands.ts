@@ -30,7 +30,7 @@ export function register(program: Command): void {
       if (!opts.baseline) applySet(raw, "eval.untrained_baseline=false");
       const config = parseConfig(raw, cfgPath);
       const { loadKG } = await import("../kg/index.ts");
-      const { itemsFor } = await import("../train/items.ts");
+      const { itemsFor } = await import("../sft/items.ts");
       const kg = loadKG();
       const items = await itemsFor(config, kg, opts.items);
       const { evaluate } = await import("./evaluate.ts");

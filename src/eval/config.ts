@@ -28,3 +28,11 @@ export const evalSchema = z
   })
   .strict();
 export type EvalConfig = z.infer<typeof evalSchema>;
+
+/** Everything an evaluation reads (the model and tokenizer come from the checkpoint). */
+export interface EvalStageConfig {
+  seed: number;
+  /** backend preference; BBIO_BACKEND overrides it */
+  backend: string;
+  eval: EvalConfig;
+}

@@ -21,7 +21,7 @@
  * of a well-formed but unrelated answer (another item's gold of the same kind, seeded derangement; for MCQ also the
  * analytic 1/#options), and `untrained` = the same evaluation of a freshly initialised model with the same tokenizer.
  */
-import type { Config } from "../config/index.ts";
+import type { EvalConfig, EvalStageConfig } from "./config.ts";
 import type { KG } from "../kg/types.ts";
 import type { Family, Item, ScoreResult } from "../mkgsg/types.ts";
 import { FAMILIES } from "../mkgsg/types.ts";
@@ -31,12 +31,16 @@ import { loadCheckpoint } from "../model/checkpoint.ts";
 import { GPT } from "../model/gpt.ts";
 import { bestCompletion, generate } from "../model/sample.ts";
 import { EOS, type Tokenizer } from "../model/tokenizer.ts";
-import { clozeCorrect, valueSpec } from "../train/cloze.ts";
-import { loadScorer, type Scorer } from "../train/mkgsg.ts";
+import { clozeCorrect, valueSpec } from "../sft/cloze.ts";
+import { score } from "../mkgsg/index.ts";
+
+/** the rule scorer's signature (MKGSG's score; tests inject fakes) */
+export type Scorer = typeof score;
 import { BbioError } from "../util/errors.ts";
 import { progress } from "../util/progress.ts";
 import { fnv1a, rngFor, shuffled } from "../util/rng.ts";
 import type { Sink } from "../util/sink.ts";
+import { mean } from "../util/stats.ts";
 
 export interface MetricCI {
   value: number;
@@ -88,7 +92,7 @@ export interface EvaluateOptions {
   tokenizer?: Tokenizer;
   items: readonly Item[];
   kg: KG;
-  config: Config;
+  config: EvalStageConfig;
   seed?: number;
   sink?: Sink;
   /** default: src/mkgsg's score() */
@@ -104,7 +108,7 @@ const LETTER = /^\s*\(?([A-H])\)?/;
  * Items the evaluation scores: the configured split, at most max_items_per_family per family (first ones, stable), plus
  * — when the data has a control split and eval.split is "eval" — the control items, capped the same way.
  */
-export function selectItems(items: readonly Item[], cfg: Config["eval"]): Item[] {
+export function selectItems(items: readonly Item[], cfg: EvalConfig): Item[] {
   const cap = (pool: readonly Item[]) => {
     if (!cfg.max_items_per_family) return [...pool];
     const count = new Map<Family, number>();
@@ -169,7 +173,7 @@ export function metricValues(r: ItemResult): Record<string, number> {
  * Aggregate item results into per-family reports with bootstrap CIs. Control-split results (gene world) do not enter
  * the headline: they become `control` (their headline) and `control/<metric>` beside it.
  */
-export function summarize(results: readonly ItemResult[], cfg: Config["eval"], seed: number): Partial<Record<Family, FamilyReport>> {
+export function summarize(results: readonly ItemResult[], cfg: EvalConfig, seed: number): Partial<Record<Family, FamilyReport>> {
   const out: Partial<Record<Family, FamilyReport>> = {};
   const ci = (xs: number[]): MetricCI => {
     const c = bootstrapCI(xs, { resamples: cfg.bootstrap_resamples, level: cfg.ci_level, seed });
@@ -197,7 +201,7 @@ export function summarize(results: readonly ItemResult[], cfg: Config["eval"], s
 }
 
 /** Greedy answers for the items, in item order. */
-async function answers(model: GPT, tok: Tokenizer, items: readonly Item[], cfg: Config["eval"], label: string, showProgress: boolean): Promise<string[]> {
+async function answers(model: GPT, tok: Tokenizer, items: readonly Item[], cfg: EvalConfig, label: string, showProgress: boolean): Promise<string[]> {
   const longestGold = Math.max(...items.map((it) => tok.encodeCompletion(it.gold).length));
   const maxNew = Math.min(cfg.max_new_tokens, longestGold + 16);
   const out: string[] = [];
@@ -216,7 +220,7 @@ async function answers(model: GPT, tok: Tokenizer, items: readonly Item[], cfg: 
  * eval.samples completions per item at eval.sample_temperature, each scored strictly: per item the mean score, i.e.
  * an unbiased estimate of the policy's expected reward on that prompt. Seeded by the evaluation seed.
  */
-async function sampledScores(model: GPT, tok: Tokenizer, items: readonly Item[], cfg: Config["eval"], o: EvaluateOptions, scorer: Scorer, seed: number): Promise<number[]> {
+async function sampledScores(model: GPT, tok: Tokenizer, items: readonly Item[], cfg: EvalConfig, o: EvaluateOptions, scorer: Scorer, seed: number): Promise<number[]> {
   const k = cfg.samples;
   const longestGold = Math.max(...items.map((it) => tok.encodeCompletion(it.gold).length));
   const maxNew = Math.min(cfg.max_new_tokens, longestGold + 16);
@@ -260,7 +264,6 @@ function chance(allItems: readonly Item[], kg: KG, scorer: Scorer, seed: number)
       if (it.options?.length) analytic.set(it.family, [...(analytic.get(it.family) ?? []), 1 / it.options.length]);
     });
   }
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const out: EvalReport["baselines"]["chance"] = {};
   for (const [f, xs] of vals) out[f] = { mean: mean(xs), ...(analytic.has(f) ? { analytic: mean(analytic.get(f)!) } : {}) };
   return out;
@@ -288,7 +291,7 @@ async function scoreModel(model: GPT, tok: Tokenizer, items: readonly Item[], o:
 export async function evaluate(o: EvaluateOptions): Promise<EvalReport> {
   const backend = await initBackend(backendPreference(o.config.backend));
   const seed = o.seed ?? o.config.seed;
-  const scorer = o.scorer ?? (await loadScorer());
+  const scorer = o.scorer ?? score;
   let model = o.model, tok = o.tokenizer, owned = false;
   if (!model || !tok) {
     if (!o.checkpointDir) throw new BbioError("evaluate: give a checkpointDir or a model and tokenizer");

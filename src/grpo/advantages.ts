@@ -14,14 +14,14 @@
  *                        batch normalisation whatever scale_rewards says (scale_rewards only acts on sum_then_normalize)
  * Standard deviations are the unbiased ones (torch.std's default, which TRL uses).
  */
+import { mean } from "../util/stats.ts";
+
 export type ScaleRewards = "group" | "batch" | "none";
 export type Aggregation = "sum_then_normalize" | "normalize_then_sum";
 
 export const STD_EPS = 1e-4;
 
-export function mean(xs: readonly number[]): number {
-  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN;
-}
+export { mean };
 
 /** Unbiased standard deviation (n − 1); 0 for fewer than two values. */
 export function std(xs: readonly number[]): number {

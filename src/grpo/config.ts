@@ -1,6 +1,9 @@
 import { z } from "zod";
-import { METHOD_NAMES, usesPreferences } from "../gradients/registry.ts";
-import { STRATEGY_NAMES } from "../rewards/strategies/index.ts";
+import type { DataConfig } from "../mkgsg/config.ts";
+import type { ModelConfig } from "../model/config.ts";
+import { adamwFields } from "../optim/config.ts";
+import { METHOD_NAMES, usesPreferences } from "../weighting/registry.ts";
+import { STRATEGY_NAMES } from "../weighting/strategies.ts";
 
 /**
  * Capability-Aware GRPO (owner: src/grpo). Option names follow TRL's GRPOConfig where the concept is the same
@@ -11,7 +14,7 @@ import { STRATEGY_NAMES } from "../rewards/strategies/index.ts";
 export const grpoSchema = z
   .object({
     /**
-     * how per-capability policy gradients are combined each step (src/gradients): sum (plain GRPO), pcgrad, mgda,
+     * how per-capability policy gradients are combined each step (src/weighting): sum (plain GRPO), pcgrad, mgda,
      * cagrpo (ours), cagrad, aligned_mtl — or "none" for an SFT-only run (no reward model, no RL)
      */
     method: z.enum(["none", ...METHOD_NAMES]).default("cagrpo"),
@@ -40,10 +43,9 @@ export const grpoSchema = z
     num_generations: z.number().int().min(2).default(4),
     /** μ: optimisation passes over each sampled batch (PPO-style); 1 = on-policy, the ratio is 1 with a gradient */
     num_iterations: z.number().int().positive().default(1),
-    learning_rate: z.number().positive().default(2e-4),
     /**
      * optimizer (HF TrainingArguments' `optim` names): "adamw_torch" (TRL's default) or "sgd" — plain SGD steps along
-     * the combined direction itself, where the methods' first-order guarantees hold (src/train/sgd.ts); AdamW's
+     * the combined direction itself, where the methods' first-order guarantees hold (src/optim/sgd.ts); AdamW's
      * per-coordinate rescaling does not preserve them. SGD needs a far larger learning_rate (≈ 0.1–1 with clipping)
      */
     optim: z.enum(["adamw_torch", "sgd"]).default("adamw_torch"),
@@ -59,14 +61,28 @@ export const grpoSchema = z
     top_k: z.number().int().nonnegative().default(0),
     top_p: z.number().gt(0).max(1).default(1.0),
     max_completion_length: z.number().int().positive().default(64),
-    max_grad_norm: z.number().nonnegative().default(1.0),
-    weight_decay: z.number().nonnegative().default(0.0),
+    // AdamW (src/optim): a constant learning rate (no schedule); β2 0.99, the value GRPO always used
+    ...adamwFields({ learning_rate: 2e-4, weight_decay: 0.0, beta1: 0.9, beta2: 0.99, eps: 1e-8, max_grad_norm: 1.0 }),
     /** every N steps all sampled completions go to the completions table (step 1 and the last step always) */
     log_completions_every: z.number().int().positive().default(4),
     save_every: z.number().int().positive().default(4),
   })
   .strict();
 export type GrpoConfig = z.infer<typeof grpoSchema>;
+
+/**
+ * Everything the GRPO stage reads (its cache key hashes exactly this, plus the upstream hashes). `data` is only
+ * recorded in the checkpoint, so `bbio eval <checkpoint>` can regenerate the items.
+ */
+export interface GrpoStageConfig {
+  /** the run's seed; grpo.seed, when set, replaces it for RL */
+  seed: number;
+  /** backend preference; BBIO_BACKEND overrides it */
+  backend: string;
+  model: ModelConfig;
+  grpo: GrpoConfig;
+  data?: DataConfig;
+}
 
 /**
  * Settings that the chosen method would silently ignore, as messages (empty = the combination is coherent). A run

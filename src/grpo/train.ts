@@ -8,7 +8,7 @@
  *   4. group-relative advantages (advantages.ts; TRL's scale_rewards / multi_objective_aggregation)
  *   5. for each of μ = num_iterations passes: one GRPO loss per capability over that capability's completions
  *      (loss.ts) → one gradient per capability over ALL shared parameters (tf.variableGrads) → Gram matrix →
- *      weight strategy (src/rewards/strategies) → combination rule (src/gradients: sum, pcgrad, mgda, cagrpo, …)
+ *      weight strategy (src/weighting) → combination rule (src/weighting: sum, pcgrad, mgda, cagrpo, …)
  *      → global-norm clip → AdamW
  *   6. log TRL-named metrics, the Gram (grad_gram; per parameter block: grad_gram_blocks), the weights actually used,
  *      sampled completions
@@ -27,30 +27,28 @@
 import * as tf from "@tensorflow/tfjs";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Config } from "../config/index.ts";
 import type { KG } from "../kg/types.ts";
 import type { Family, Item } from "../mkgsg/types.ts";
 import { FAMILIES } from "../mkgsg/types.ts";
-import { blockGramRows, blockGrams, type BlockGram } from "../gradients/gram.ts";
-import { capabilityAwareUpdate } from "../gradients/step.ts";
-import { usesPreferences } from "../gradients/registry.ts";
+import { blockGramRows, blockGrams, type BlockGram } from "../weighting/gram.ts";
+import { capabilityAwareUpdate } from "../weighting/step.ts";
+import { usesPreferences } from "../weighting/registry.ts";
 import { initBackend, backendPreference } from "../model/backend.ts";
 import { isCheckpoint, loadCheckpoint, saveCheckpoint } from "../model/checkpoint.ts";
 import { parameterBlock, type GPT } from "../model/gpt.ts";
 import { completionMask, generate, sequenceLogprobs, sequenceLogprobsArray } from "../model/sample.ts";
 import { EOS, type Tokenizer } from "../model/tokenizer.ts";
-import { makeStrategy, minVarianceAlpha, weightRows, type WeightStrategy } from "../rewards/strategies/index.ts";
-import type { NoiseStats } from "../rewards/strategies/min_variance_alpha.ts";
-import { AdamW, clipByGlobalNorm } from "../train/adamw.ts";
-import { SGD } from "../train/sgd.ts";
-import type { Scorer } from "../train/mkgsg.ts";
+import { makeStrategy, minVarianceAlpha, weightRows, type WeightStrategy } from "../weighting/strategies.ts";
+import type { NoiseStats } from "../weighting/min_variance_alpha.ts";
+import { AdamW, adamwHyper, clipByGlobalNorm, SGD } from "../optim/index.ts";
+import type { score } from "../mkgsg/index.ts";
 import { BbioError } from "../util/errors.ts";
 import { hashOf } from "../util/hash.ts";
 import { progress } from "../util/progress.ts";
 import { fnv1a, rngFor, shuffled } from "../util/rng.ts";
 import type { Sink } from "../util/sink.ts";
 import { groupAdvantages, mean, std } from "./advantages.ts";
-import { ignoredCombinations } from "./config.ts";
+import { ignoredCombinations, type GrpoConfig, type GrpoStageConfig } from "./config.ts";
 import { grpoLoss } from "./loss.ts";
 
 export const CAPABILITIES: readonly Family[] = FAMILIES;
@@ -63,10 +61,10 @@ export interface RewardScorer {
 }
 
 export interface GrpoOptions {
-  config: Config;
+  config: GrpoStageConfig;
   items: readonly Item[];
   kg: KG;
-  scorer: Scorer;
+  scorer: typeof score;
   /** SFT checkpoint: the initial policy and the frozen KL reference */
   sftCheckpointDir: string;
   /** null only when every α_c = 1 (rule-only ablation) */
@@ -159,7 +157,7 @@ export async function runGrpo(o: GrpoOptions): Promise<GrpoResult> {
   const ck = await loadCheckpoint(resume ? checkpointDir : o.sftCheckpointDir, { expect: config.model, seed });
   const policy = ck.model, tok: Tokenizer = ck.tokenizer;
   const ref = g.beta > 0 ? (await loadCheckpoint(o.sftCheckpointDir, { expect: config.model, seed })).model : null;
-  const opt = g.optim === "sgd" ? new SGD(policy.params, { weightDecay: g.weight_decay }) : new AdamW(policy.params, { beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: g.weight_decay });
+  const opt = g.optim === "sgd" ? new SGD(policy.params, { weightDecay: g.weight_decay }) : new AdamW(policy.params, adamwHyper(g));
   let start = 0;
   let pendingStrategyState: unknown;
   if (resume) {
@@ -381,11 +379,11 @@ function groupsOf(xs: number[], G: number): number[][] {
 }
 
 /**
- * α_c per capability: a fixed number from the config, or W3's minimum-variance mix (src/rewards/strategies) of the
+ * α_c per capability: a fixed number from the config, or W3's minimum-variance mix (src/weighting) of the
  * rule and RM noise the RM stage estimated on held-out items (result.json `noise`). A capability without an estimate
  * gets 0.5, flagged in the returned source.
  */
-export function resolveAlphas(alpha: Config["grpo"]["alpha"], rmResultPath: string | null): { alphas: Record<Family, number>; source: string } {
+export function resolveAlphas(alpha: GrpoConfig["alpha"], rmResultPath: string | null): { alphas: Record<Family, number>; source: string } {
   if (typeof alpha === "number") return { alphas: Object.fromEntries(CAPABILITIES.map((c) => [c, alpha])) as Record<Family, number>, source: "config" };
   if (!rmResultPath || !existsSync(rmResultPath)) throw new BbioError(`grpo.alpha = "min_variance" needs the RM stage's result (${rmResultPath ?? "none"})`, 2);
   const res = JSON.parse(readFileSync(rmResultPath, "utf8")) as { noise?: Record<string, NoiseStats> };

@@ -57,7 +57,7 @@ export function weightShapes(c: ModelConfig): [string, number[]][] {
 }
 
 /**
- * The parameter block a weight belongs to, for per-block gradient Grams (src/gradients/gram.ts blockGrams):
+ * The parameter block a weight belongs to, for per-block gradient Grams (src/weighting/gram.ts blockGrams):
  *   embeddings   wte and wpe — wte is also the output head (tied), so there is no separate head block
  *   h.{i}.attn   layer i's attention (q/k/v/o weights and biases)
  *   h.{i}.mlp    layer i's MLP

@@ -147,7 +147,7 @@ export async function runPipeline<C extends BaseConfig>(config: C, opts: RunOpti
             log(`${tag} ${resume ? "resuming" : "computing"} → ${dir}`);
             const sink = new StoreSink(store, runId, s.name, join(dir, SPOOL));
             await s.run({
-              config,
+              slice: s.slice(config),
               seed: config.seed,
               backend,
               dir,

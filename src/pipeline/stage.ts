@@ -18,8 +18,14 @@ export interface UpstreamArtefact {
   dir: string;
 }
 
-export interface StageContext<C extends BaseConfig> {
-  config: C;
+/**
+ * What a stage's run() gets. There is no whole config here, only the stage's slice: what the cache key hashes (slice,
+ * seed, backend, upstream hashes) is then all a stage can read, so a cached artefact can never depend on a setting
+ * its key does not cover.
+ */
+export interface StageContext<S> {
+  /** this stage's part of the config, exactly as slice(config) returned it (and as it was hashed) */
+  slice: S;
   seed: number;
   /** the TF.js backend actually in use ("wasm", "cpu", ...), or "none" if no stage of the run trains */
   backend: string;
@@ -35,7 +41,7 @@ export interface StageContext<C extends BaseConfig> {
   log(message: string): void;
 }
 
-export interface StageDef<C extends BaseConfig> {
+export interface StageDef<C extends BaseConfig, S = unknown> {
   name: string;
   /** bump when the stage's code changes what it produces for the same inputs (invalidates its cache entries) */
   version: number;
@@ -43,12 +49,12 @@ export interface StageDef<C extends BaseConfig> {
   deps(config: C): string[];
   enabled(config: C): boolean;
   /** the part of the config that determines this stage's output (seed/backend/upstream are added by the runner) */
-  slice(config: C): unknown;
+  slice(config: C): S;
   /** trains or samples with TF.js: the backend becomes part of the input hash */
   usesBackend: boolean;
   /** this stage's input hash identifies the run's data (runs.data_hash; items/rejects/pairs are keyed by it) */
   definesData?: boolean;
-  run(ctx: StageContext<C>): Promise<void>;
+  run(ctx: StageContext<S>): Promise<void>;
   /** data-scoped rows (items, rejects, pairs) to store from the finished artefacts, keyed by the run's data hash */
   dataRows?(dir: string, config: C): { table: string; rows: Record<string, unknown>[] }[];
 }

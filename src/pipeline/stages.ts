@@ -7,7 +7,13 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Config } from "../config/index.ts";
-import type { Item, Reject } from "../mkgsg/types.ts";
+import type { EvalConfig } from "../eval/config.ts";
+import type { GrpoConfig } from "../grpo/config.ts";
+import type { DataConfig } from "../mkgsg/config.ts";
+import type { ModelConfig } from "../model/config.ts";
+import type { RmConfig } from "../rewards/config.ts";
+import type { SftConfig } from "../sft/config.ts";
+import type { Item } from "../mkgsg/types.ts";
 import { BbioError } from "../util/errors.ts";
 import { readJsonl, toJsonl, writeFileAtomic } from "../util/fsx.ts";
 import { sha256 } from "../util/hash.ts";
@@ -39,7 +45,7 @@ export function grpoMethod(config: Config): string {
 }
 const sftOnly = (c: Config) => grpoMethod(c) === "none";
 
-const generate: StageDef<Config> = {
+const generate: StageDef<Config, { data: DataConfig; kg: string }> = {
   name: "generate",
   version: 2, // 2: the gene world (cards, extraction and control splits)
   deps: () => [],
@@ -49,11 +55,10 @@ const generate: StageDef<Config> = {
   definesData: true,
   async run(ctx) {
     const { loadKG } = await import("../kg/load.ts");
-    const { loadGenerator } = await import("../train/mkgsg.ts"); // src/mkgsg's generate(), loaded lazily (see that file)
+    const { generate: generateItems } = await import("../mkgsg/index.ts");
     const kg = loadKG();
-    const generateItems = await loadGenerator();
-    const out = (await generateItems(kg, ctx.config.data, ctx.seed)) as { items: Item[]; rejects?: Reject[]; cards?: { text: string }[]; world?: unknown };
-    const rejects = out.rejects ?? [];
+    const out = generateItems(kg, ctx.slice.data, ctx.seed);
+    const rejects = out.rejects;
     writeFileAtomic(join(ctx.dir, CARDS), toJsonl(out.cards ?? []));
     if (out.world) writeFileAtomic(join(ctx.dir, WORLD), JSON.stringify(out.world) + "\n");
     if (out.cards?.length) ctx.sink.metric(0, "data/cards", out.cards.length);
@@ -74,33 +79,35 @@ const generate: StageDef<Config> = {
   },
 };
 
-const sft: StageDef<Config> = {
+const sft: StageDef<Config, { data: DataConfig; model: ModelConfig; sft: SftConfig }> = {
   name: "sft",
   version: 2, // 2: packed rows, gene cards
   deps: () => ["generate"],
   enabled: () => true,
-  slice: (c) => ({ model: c.model, sft: c.sft }),
+  // data: recorded in the checkpoint (bbio eval regenerates items from it); already covered by generate's hash
+  slice: (c) => ({ data: c.data, model: c.model, sft: c.sft }),
   usesBackend: true,
   async run(ctx) {
-    const { runSft } = await import("../train/sft.ts");
+    const { runSft } = await import("../sft/sft.ts");
     const items = readJsonl<Item>(join(ctx.upstream.generate.dir, ITEMS));
     const cardsFile = join(ctx.upstream.generate.dir, CARDS);
     const cards = existsSync(cardsFile) ? readJsonl<{ id: string; text: string }>(cardsFile) : [];
     // checkpoint (model + tokenizer + optimizer) in <dir>/checkpoint; resumes from it when ctx.resume.
     // sft.curation.enabled: Source2Synth's answerability filter (SFT on slice 0, keep slice-1 items answered within k
     // tries, SFT again); the drops, with reasons, are in <dir>/curation_dropped.jsonl and the curation/* metrics
-    if (cards.length && ctx.config.sft.curation.enabled)
+    const config = { ...ctx.slice, seed: ctx.seed, backend: ctx.backend };
+    if (cards.length && config.sft.curation.enabled)
       throw new BbioError("sft.curation does not support the gene world (data.world.genes > 0): curation would drop extraction items by design", 2, "set sft.curation.enabled=false or data.world.genes=0");
-    const r = ctx.config.sft.curation.enabled
-      ? await (await import("../train/curate.ts")).runCuratedSft({ config: ctx.config, items, outDir: ctx.dir, sink: ctx.sink, kg: (await import("../kg/load.ts")).loadKG(), seed: ctx.seed })
-      : await runSft({ config: ctx.config, items, cards, outDir: ctx.dir, sink: ctx.sink, seed: ctx.seed, resume: ctx.resume });
+    const r = config.sft.curation.enabled
+      ? await (await import("../sft/curate.ts")).runCuratedSft({ config, items, outDir: ctx.dir, sink: ctx.sink, kg: (await import("../kg/load.ts")).loadKG(), seed: ctx.seed })
+      : await runSft({ config, items, cards, outDir: ctx.dir, sink: ctx.sink, seed: ctx.seed, resume: ctx.resume });
     const { losses: _losses, ...summary } = r;
     writeFileAtomic(join(ctx.dir, "result.json"), JSON.stringify(summary, null, 1) + "\n");
     ctx.log(`final loss ${r.finalLoss.toFixed(3)}, eval loss ${r.evalLossStart.toFixed(3)} → ${r.evalLossEnd.toFixed(3)}, ${Math.round(r.tokensPerSec)} tok/s`);
   },
 };
 
-const rm: StageDef<Config> = {
+const rm: StageDef<Config, { model: ModelConfig; rm: RmConfig }> = {
   name: "rm",
   version: 3, // 3: no pairs from control items; value-MCQ and labelled-field corruptions; workflow credit needs right content
   deps: () => ["generate", "sft"],
@@ -112,7 +119,7 @@ const rm: StageDef<Config> = {
     const { runRmStage } = await import("../rewards/rm.ts");
     const items = readJsonl<Item>(join(ctx.upstream.generate.dir, ITEMS));
     const r = await runRmStage({
-      config: ctx.config, items, sftCheckpointDir: join(ctx.upstream.sft.dir, "checkpoint"), outDir: ctx.dir,
+      config: { ...ctx.slice, seed: ctx.seed, backend: ctx.backend }, items, sftCheckpointDir: join(ctx.upstream.sft.dir, "checkpoint"), outDir: ctx.dir,
       sink: ctx.sink, seed: ctx.seed, resume: ctx.resume, kg: loadKG(), log: ctx.log,
     });
     ctx.log(`reward model: held-out pairwise accuracy ${r.evalAccuracy.toFixed(3)} (train ${r.trainAccuracy.toFixed(3)})`);
@@ -122,7 +129,7 @@ const rm: StageDef<Config> = {
   },
 };
 
-const grpo: StageDef<Config> = {
+const grpo: StageDef<Config, { data: DataConfig; model: ModelConfig; grpo: GrpoConfig }> = {
   name: "grpo",
   // 2: prohibitions earn no credit alone (src/mkgsg/score.ts)
   // 3: issue 9 — cagrpo applies weight_strategy; dapo divides by the whole batch's tokens; log-probs at the sampling
@@ -132,15 +139,17 @@ const grpo: StageDef<Config> = {
   version: 4,
   deps: () => ["generate", "sft", "rm"],
   enabled: (c) => !sftOnly(c),
-  slice: (c) => ({ grpo: c.grpo }),
+  // model: the policy's shape (also fixed by sft's hash); data: recorded in the checkpoint for bbio eval
+  slice: (c) => ({ data: c.data, model: c.model, grpo: c.grpo }),
   usesBackend: true,
   async run(ctx) {
     const { loadKG } = await import("../kg/load.ts");
-    const { loadScorer } = await import("../train/mkgsg.ts");
+    const { score } = await import("../mkgsg/index.ts");
     const { runGrpo, resolveAlphas } = await import("../grpo/train.ts");
     const items = readJsonl<Item>(join(ctx.upstream.generate.dir, ITEMS));
     const rmResult = join(ctx.upstream.rm.dir, "result.json");
-    const { alphas, source } = resolveAlphas(ctx.config.grpo.alpha, rmResult);
+    const config = { ...ctx.slice, seed: ctx.seed, backend: ctx.backend };
+    const { alphas, source } = resolveAlphas(config.grpo.alpha, rmResult);
     // W3's choice is recorded even when the config fixes α, so pages can show what min-variance mixing would do.
     // Emitted at step 0 before runGrpo resumes: on a resume whose spool already holds them they are NOT re-emitted,
     // because a step-0 row emitted before resumeFrom(S) would supersede the earlier attempt's rows of steps 1…S
@@ -150,12 +159,12 @@ const grpo: StageDef<Config> = {
       for (const [c, a] of Object.entries(w3)) ctx.sink.metric(0, `alpha_min_variance/${c}`, a);
     const needRm = Object.values(alphas).some((a) => a < 1);
     const { loadRewardModel } = await import("../rewards/rm.ts");
-    const rewardModel = needRm ? await loadRewardModel(join(ctx.upstream.rm.dir, "rm"), ctx.config.model) : null;
+    const rewardModel = needRm ? await loadRewardModel(join(ctx.upstream.rm.dir, "rm"), config.model) : null;
     ctx.log(`α (${source}): ${Object.entries(alphas).map(([c, a]) => `${c} ${a.toFixed(2)}`).join(", ")}`);
     try {
       const r = await runGrpo({
-        config: ctx.config, items, kg: loadKG(), scorer: await loadScorer(), sftCheckpointDir: join(ctx.upstream.sft.dir, "checkpoint"),
-        rewardModel, alphas, outDir: ctx.dir, sink: ctx.sink, seed: ctx.config.grpo.seed ?? ctx.seed, resume: ctx.resume,
+        config, items, kg: loadKG(), scorer: score, sftCheckpointDir: join(ctx.upstream.sft.dir, "checkpoint"),
+        rewardModel, alphas, outDir: ctx.dir, sink: ctx.sink, seed: config.grpo.seed ?? ctx.seed, resume: ctx.resume,
       });
       writeFileAtomic(join(ctx.dir, "result.json"), JSON.stringify({ ...r, alphas, alphaSource: source, alphaMinVariance: w3 }, null, 1) + "\n");
       ctx.log(`${r.steps} steps in ${r.seconds.toFixed(0)} s; reward ${fmtCaps(r.rewardFirst)} → ${fmtCaps(r.rewardLast)}`);
@@ -173,22 +182,22 @@ function spoolHas(spool: string, prefix: string): boolean {
 
 const fmtCaps = (r: Record<string, number>) => Object.values(r).map((v) => v.toFixed(2)).join("/");
 
-const evaluate: StageDef<Config> = {
+const evaluate: StageDef<Config, { eval: EvalConfig; policy: "sft" | "grpo"; step: number }> = {
   name: "eval",
   version: 3, // 3: cloze knowledge, IFEval instruction semantics, control metrics, per-item rows (eval_items)
   deps: (c) => (sftOnly(c) ? ["generate", "sft"] : ["generate", "grpo"]),
   enabled: () => true,
-  slice: (c) => ({ eval: c.eval }),
+  // policy and step: which checkpoint is scored and the step its rows are stored at (the policy's last RL step)
+  slice: (c) => ({ eval: c.eval, policy: sftOnly(c) ? "sft" : "grpo", step: sftOnly(c) ? 0 : c.grpo.max_steps }),
   usesBackend: true,
   async run(ctx) {
     const { loadKG } = await import("../kg/load.ts");
     const { evaluate: evaluateCheckpoint } = await import("../eval/evaluate.ts");
     const items = readJsonl<Item>(join(ctx.upstream.generate.dir, ITEMS));
-    const policy = sftOnly(ctx.config) ? "sft" : "grpo";
+    const { policy, step } = ctx.slice;
     const checkpointDir = join(ctx.upstream[policy].dir, "checkpoint");
-    const step = policy === "grpo" ? ctx.config.grpo.max_steps : 0; // evals sit at the policy's last RL step
     // the untrained-model baseline is its own cached stage (below): identical for every run sharing the SFT stage
-    const config = { ...ctx.config, eval: { ...ctx.config.eval, untrained_baseline: false } };
+    const config = { seed: ctx.seed, backend: ctx.backend, eval: { ...ctx.slice.eval, untrained_baseline: false } };
     const r = await evaluateCheckpoint({ checkpointDir, items, kg: loadKG(), config, seed: ctx.seed, sink: ctx.sink, step });
     const { items: perItem, ...summary } = r;
     writeFileAtomic(join(ctx.dir, "report.json"), JSON.stringify(summary, null, 1) + "\n");
@@ -203,7 +212,7 @@ const evaluate: StageDef<Config> = {
  * so one computation serves every run of a suite; its rows (evals, metric "baseline/untrained") join each run.
  * Last in the plan so a suite's GRPO runs never wait for it.
  */
-const baseline: StageDef<Config> = {
+const baseline: StageDef<Config, { model: ModelConfig; eval: EvalConfig }> = {
   name: "baseline",
   version: 3, // 3: as eval
   deps: () => ["generate", "sft"],
@@ -216,12 +225,12 @@ const baseline: StageDef<Config> = {
     const { loadCheckpoint } = await import("../model/checkpoint.ts");
     const { GPT } = await import("../model/gpt.ts");
     const items = readJsonl<Item>(join(ctx.upstream.generate.dir, ITEMS));
-    const ck = await loadCheckpoint(join(ctx.upstream.sft.dir, "checkpoint"), { expect: ctx.config.model });
+    const ck = await loadCheckpoint(join(ctx.upstream.sft.dir, "checkpoint"), { expect: ctx.slice.model });
     ck.model.dispose();
-    const fresh = GPT.init(ctx.config.model, ctx.seed); // the initialisation SFT started from
+    const fresh = GPT.init(ctx.slice.model, ctx.seed); // the initialisation SFT started from
     try {
       // the untrained model guesses on every split alike: its control would only repeat its headline
-      const config = { ...ctx.config, eval: { ...ctx.config.eval, untrained_baseline: false, control: false } };
+      const config = { seed: ctx.seed, backend: ctx.backend, eval: { ...ctx.slice.eval, untrained_baseline: false, control: false } };
       const r = await evaluateModel({ model: fresh, tokenizer: ck.tokenizer, items, kg: loadKG(), config, seed: ctx.seed });
       ctx.sink.rows("evals", Object.entries(r.families).map(([family, x]) => ({
         step: 0, family, metric: "baseline/untrained", value: x!.mean, ci_lo: x!.ci_lo, ci_hi: x!.ci_hi, n: x!.n,

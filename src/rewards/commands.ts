@@ -31,11 +31,11 @@ export function register(program: Command): void {
       const { resolveSftCheckpoint, runRmStage } = await import("./rm.ts");
       const sftDir = resolveSftCheckpoint(opts.sft); // fail fast, before loading the KG
       const { loadKG } = await import("../kg/index.ts");
-      const { itemsFor } = await import("../train/items.ts");
+      const { itemsFor } = await import("../sft/items.ts");
       const kg = loadKG();
       const items = await itemsFor(config, kg, opts.items);
       const outDir = opts.out ?? `data/runs/rm-${configHash(config)}`;
-      const { JsonlSink } = await import("../train/jsonl_sink.ts");
+      const { JsonlSink } = await import("../sft/jsonl_sink.ts");
       const sink = new JsonlSink(`${outDir}/metrics.jsonl`, opts.resume ?? false);
       const r = await runRmStage({
         config, items, sftCheckpointDir: sftDir, outDir, sink, seed: config.seed, resume: opts.resume ?? false, kg,
@@ -76,7 +76,7 @@ export function register(program: Command): void {
       const { initBackend, backendPreference } = await import("../model/backend.ts");
       const backend = await initBackend(backendPreference(config.backend));
       const { loadKG } = await import("../kg/index.ts");
-      const { itemsFor } = await import("../train/items.ts");
+      const { itemsFor } = await import("../sft/items.ts");
       const kg = loadKG();
       const items = await itemsFor(config, kg, opts.items);
       const { readJsonl } = await import("../util/fsx.ts");

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import type { ModelConfig } from "../model/config.ts";
+import { adamwFields, minLrBelowLr, scheduleFields } from "../optim/config.ts";
 import { CORRUPTIONS, type Corruption } from "../mkgsg/corrupt.ts";
 
 /**
@@ -10,7 +12,7 @@ import { CORRUPTIONS, type Corruption } from "../mkgsg/corrupt.ts";
  * core. Measured (`bbio rm-train default`, from the default 200-step SFT checkpoint, shared 2-core machine): stage
  * 42 s wall, whole command 44 s CPU; held-out pairwise accuracy 0.64 (knowledge ≈ chance: its eval genes are unseen,
  * so a wrong option letter is not detectable from the surface; reasoning/instruction 0.64, integration 0.76).
- * Optimiser names follow src/train/config.ts (nanoGPT / TRL).
+ * Optimiser fields: src/optim/config.ts, shared with sft and grpo.
  */
 export const rmSchema = z
   .object({
@@ -22,15 +24,8 @@ export const rmSchema = z
     max_steps: z.number().int().positive().default(60),
     /** pairs per step (each pair = 2 sequences through the model) */
     batch_size: z.number().int().positive().default(8),
-    learning_rate: z.number().positive().default(1e-3),
-    min_lr: z.number().nonnegative().default(1e-4),
-    warmup_steps: z.number().int().nonnegative().default(5),
-    weight_decay: z.number().nonnegative().default(0.0),
-    beta1: z.number().min(0).max(1).default(0.9),
-    beta2: z.number().min(0).max(1).default(0.95),
-    eps: z.number().positive().default(1e-8),
-    /** global-norm gradient clipping; 0 = off */
-    max_grad_norm: z.number().nonnegative().default(1.0),
+    ...adamwFields({ learning_rate: 1e-3, weight_decay: 0.0, beta1: 0.9, beta2: 0.95, eps: 1e-8, max_grad_norm: 1.0 }),
+    ...scheduleFields({ min_lr: 1e-4, warmup_steps: 5 }),
     /** std of the scalar head's initial weights (bias starts at 0) */
     head_init_std: z.number().nonnegative().default(0.02),
     log_every: z.number().int().positive().default(10),
@@ -46,10 +41,19 @@ export const rmSchema = z
     /**
      * W3 noise estimate per capability on held-out answers (gold = 1, corrupted = 0 as the latent quality):
      * "central" = variances and Pearson ρ as the α* formula is stated; "raw" = second moments about 0 (MSE-optimal,
-     * accounts for the rule scorer's partial-credit bias). See src/rewards/strategies/min_variance_alpha.ts.
+     * accounts for the rule scorer's partial-credit bias). See src/weighting/min_variance_alpha.ts.
      */
     noise_moments: z.enum(["central", "raw"]).default("central"),
   })
   .strict()
-  .refine((s) => s.min_lr <= s.learning_rate, { message: "min_lr must be ≤ learning_rate", path: ["min_lr"] });
+  .refine(...minLrBelowLr);
 export type RmConfig = z.infer<typeof rmSchema>;
+
+/** Everything the RM stage reads (its cache key hashes exactly this, plus the upstream hashes). */
+export interface RmStageConfig {
+  seed: number;
+  /** backend preference; BBIO_BACKEND overrides it */
+  backend: string;
+  model: ModelConfig;
+  rm: RmConfig;
+}

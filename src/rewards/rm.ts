@@ -8,8 +8,8 @@
  *   loss     = mean −log σ(r(x, y⁺) − r(x, y⁻)) = mean softplus(r⁻ − r⁺)     (Bradley & Terry 1952; Ouyang et al. 2022)
  *   score    = σ(r) ∈ [0, 1]           (what GRPO mixes with the rule reward)
  *
- * Training: AdamW (src/train/adamw.ts) over every transformer weight + the head, global-norm clipping, warmup+cosine
- * LR (src/train/schedule.ts), seeded batch order (src/train/batch.ts batchIndices). Sequences longer than block_size
+ * Training: AdamW (src/optim/adamw.ts) over every transformer weight + the head, global-norm clipping, warmup+cosine
+ * LR (src/optim/schedule.ts), seeded batch order (src/sft/batch.ts batchIndices). Sequences longer than block_size
  * are left-truncated when scoring (the last token, where the head reads, is kept); training pairs that do not fit are
  * skipped and counted.
  *
@@ -25,7 +25,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Config } from "../config/index.ts";
 import type { KG } from "../kg/types.ts";
 import { score as ruleScore } from "../mkgsg/score.ts";
 import { FAMILIES, type Item } from "../mkgsg/types.ts";
@@ -35,15 +34,16 @@ import { isCheckpoint, loadCheckpoint, saveCheckpoint, type OptimizerState } fro
 import type { GPT } from "../model/gpt.ts";
 import { mm } from "../model/ops.ts";
 import { PAD, type Tokenizer } from "../model/tokenizer.ts";
-import { AdamW, clipByGlobalNorm } from "../train/adamw.ts";
-import { lrAt } from "../train/schedule.ts";
+import { AdamW, adamwHyper, clipByGlobalNorm, lrAt, scheduleOf } from "../optim/index.ts";
 import { BbioError } from "../util/errors.ts";
 import { toJsonl, writeDirAtomic, writeFileAtomic } from "../util/fsx.ts";
 import { progress } from "../util/progress.ts";
 import { rngFor, shuffled } from "../util/rng.ts";
 import type { Sink } from "../util/sink.ts";
+import { mean } from "../util/stats.ts";
+import type { RmStageConfig } from "./config.ts";
 import { buildPairs, countBy, type Pair } from "./pairs.ts";
-import { estimateNoise, minVarianceAlpha } from "./strategies/min_variance_alpha.ts";
+import { estimateNoise, minVarianceAlpha } from "../weighting/min_variance_alpha.ts";
 
 export const RM_FORMAT = "bbio-rm-v1";
 export const HEAD_FORMAT = "bbio-rm-head-v1";
@@ -174,8 +174,8 @@ export interface RmSaveOptions {
   optimizer?: OptimizerState;
   step: number;
   meta?: Record<string, unknown>;
-  /** the run's full config, stored in gpt/config.json like any checkpoint */
-  config?: unknown;
+  /** the stage's config, stored in gpt/config.json like any checkpoint */
+  config?: RmStageConfig;
 }
 
 /** Write the reward model directory atomically (temp sibling, then rename over the target). */
@@ -249,7 +249,7 @@ export async function loadRewardModel(dir: string, expect?: ModelConfig): Promis
 // ── the RM stage ──────────────────────────────────────────────────────────────────────────────────────────────────
 
 export interface RmStageOptions {
-  config: Config;
+  config: RmStageConfig;
   items: Item[];
   /** the SFT checkpoint directory (or the SFT stage directory holding checkpoint/) */
   sftCheckpointDir: string;
@@ -314,7 +314,6 @@ export function pairBatches(lengths: readonly number[], B: number, seed: number,
 }
 
 const pairAcc = (rc: number, rr: number) => (rc > rr ? 1 : rc === rr ? 0.5 : 0);
-const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
 
 interface EncodedPair {
   pair: Pair;
@@ -410,7 +409,7 @@ export async function runRmStage(o: RmStageOptions): Promise<RmStageResult> {
     rm = new BtRewardModel(ck.model, ck.tokenizer, BtRewardModel.initHead(ck.modelConfig.n_embd, c.head_init_std, o.seed));
   }
   const params = rm.params;
-  const opt = new AdamW(params, { beta1: c.beta1, beta2: c.beta2, eps: c.eps, weightDecay: c.weight_decay });
+  const opt = new AdamW(params, adamwHyper(c));
   if (optState) opt.load(optState);
 
   try {
@@ -462,7 +461,7 @@ export async function runRmStage(o: RmStageOptions): Promise<RmStageResult> {
         const idx = batchAt(step);
         const B = idx.length;
         const seqs = [...idx.map((i) => trainEx[i].c), ...idx.map((i) => trainEx[i].r)];
-        const lr = lrAt(step, { lr: c.learning_rate, minLr: c.min_lr, warmup: c.warmup_steps, maxSteps: c.max_steps });
+        const lr = lrAt(step, scheduleOf(c));
         let rKept: tf.Tensor1D | null = null;
         const { value, grads } = tf.variableGrads(() => {
           const r = rm.rewardTensor(seqs, true); // [2B]: chosen rows, then rejected rows

@@ -134,7 +134,7 @@ export async function computeSharedStages(
           const t0 = Date.now();
           log(`[stages-first ${def.name}] computing → ${dir}`);
           const sink = new StoreSink(store, `stages-first-${hash}`, def.name, join(dir, SPOOL));
-          await def.run({ config, seed: config.seed, backend, dir, upstream, dataHash, sink, resume: hasPartial(dir), log: (m) => log(`[stages-first ${def.name}] ${m}`) });
+          await def.run({ slice: def.slice(config), seed: config.seed, backend, dir, upstream, dataHash, sink, resume: hasPartial(dir), log: (m) => log(`[stages-first ${def.name}] ${m}`) });
           await sink.flush();
           markDone(dir, def.name, hash, (Date.now() - t0) / 1000);
           computed++;

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 
-// src/analysis is bundled into the pages, and src/gradients + src/rewards/strategies must stay pure math:
+// src/analysis is bundled into the pages, and src/weighting (gradient methods and weight strategies) must stay pure math:
 // no tfjs, no node: built-ins, no DuckDB, and imports only from allowed places.
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
@@ -12,7 +12,7 @@ function files(dir: string): string[] {
 }
 
 describe("pure-math modules stay browser-safe", () => {
-  for (const dir of ["src/analysis", "src/gradients", "src/rewards/strategies"]) {
+  for (const dir of ["src/analysis", "src/weighting"]) {
     it(dir, () => {
       const fs = files(dir);
       expect(fs.length).toBeGreaterThan(0);
@@ -21,7 +21,7 @@ describe("pure-math modules stay browser-safe", () => {
         const imports = [...src.matchAll(/from\s+"([^"]+)"/g)].map((m) => m[1]);
         for (const imp of imports) {
           expect(imp, `${f} imports ${imp}`).not.toMatch(/^node:|tensorflow|duckdb|^fs$|^path$/);
-          if (imp.startsWith("..")) expect(imp, `${f} imports ${imp}`).toMatch(/\/(util\/(rng|errors)|gradients\/[a-z_]+)\.ts$/);
+          if (imp.startsWith("..")) expect(imp, `${f} imports ${imp}`).toMatch(/\/(util\/(rng|errors|stats)|weighting\/[a-z_]+)\.ts$/);
         }
       }
     });

@@ -3,7 +3,7 @@
  * logits and masked loss (max abs diff ≲ 1e-4 in float32) — evidence that the two models really are identical.
  *
  * Project path: GPT (src/model/gpt.ts) → saveCheckpoint (src/model/checkpoint.ts) → loadCheckpoint → logits/loss of
- * an item in the spec token format ([BOS] prompt [SEP] gold [EOS], prompt masked; src/train/batch.ts) vs torch
+ * an item in the spec token format ([BOS] prompt [SEP] gold [EOS], prompt masked; src/sft/batch.ts) vs torch
  * loading the same checkpoint directory. Skipped only when Debian's torch is not importable (CI installs it).
  */
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
@@ -18,7 +18,7 @@ import { initBackend } from "../../src/model/backend.ts";
 import { GPT } from "../../src/model/gpt.ts";
 import { saveCheckpoint, loadCheckpoint } from "../../src/model/checkpoint.ts";
 import { Tokenizer } from "../../src/model/tokenizer.ts";
-import { encodeExample, maskedLoss } from "../../src/train/batch.ts";
+import { encodeExample, maskedLoss } from "../../src/sft/batch.ts";
 
 const HAVE_TORCH = torchAvailable();
 if (!HAVE_TORCH) console.warn(`torch-parity: PyTorch tests skipped — ${TORCH_INSTALL_HINT}`);

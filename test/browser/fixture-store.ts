@@ -139,7 +139,7 @@ export async function makeFixtureStore(path: string, opts: FixtureOptions = {}):
         // step 3: the integration batch had zero advantage everywhere → its gradient is exactly 0
         const zero = (cap: string) => s === 3 && cap === "integration";
         const cosOf = (k: number, j: number) => {
-          if (zero(CAPS[k]) || zero(CAPS[j])) return 0; // what src/gradients cosines() writes for a zero gradient
+          if (zero(CAPS[k]) || zero(CAPS[j])) return 0; // what src/weighting cosines() writes for a zero gradient
           if (k === j) return 1;
           const [a, b] = [Math.min(k, j), Math.max(k, j)]; // the Gram matrix is symmetric
           return Math.max(-1, Math.min(1, 0.4 * Math.sin(s * 0.7 + a + b * 2) + 0.1 * Math.cos(r + a * b)));

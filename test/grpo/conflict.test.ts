@@ -9,7 +9,7 @@ import { CAPABILITIES, runGrpo } from "../../src/grpo/train.ts";
 import { initBackend } from "../../src/model/backend.ts";
 import { generate } from "../../src/mkgsg/generate.ts";
 import { score } from "../../src/mkgsg/score.ts";
-import { runSft } from "../../src/train/sft.ts";
+import { runSft } from "../../src/sft/sft.ts";
 import { MemorySink } from "../../src/util/sink.ts";
 import { kg } from "../mkgsg/helpers.ts";
 

@@ -4,7 +4,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { initBackend } from "../../src/model/backend.ts";
-import { runSft } from "../../src/train/sft.ts";
+import { runSft } from "../../src/sft/sft.ts";
 import { runGrpo, CAPABILITIES } from "../../src/grpo/train.ts";
 import { MemorySink } from "../../src/util/sink.ts";
 import type { Item, ScoreResult } from "../../src/mkgsg/types.ts";

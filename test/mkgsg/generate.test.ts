@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { generate } from "../../src/mkgsg/generate.ts";
 import { itemsToJsonl, parseItems, readAnswers, readItems } from "../../src/mkgsg/io.ts";
 import { FAMILIES } from "../../src/mkgsg/types.ts";
-import { readItems as trainReadItems } from "../../src/train/items.ts";
+import { readItems as trainReadItems } from "../../src/sft/items.ts";
 import { BbioError } from "../../src/util/errors.ts";
 import { kg } from "./helpers.ts";
 

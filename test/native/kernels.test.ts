@@ -7,7 +7,7 @@ import { describe, it, expect, beforeAll } from "vitest";
 import * as tf from "@tensorflow/tfjs";
 import { loadNative, registerNativeBackend, NATIVE_KERNELS } from "../../src/model/native.ts";
 import { layerNorm, gelu, linear, attention, fusedAttention, kvAttention, mm } from "../../src/model/ops.ts";
-import { AdamW, clipByGlobalNorm } from "../../src/train/adamw.ts";
+import { AdamW, clipByGlobalNorm } from "../../src/optim/adamw.ts";
 import { rngFor } from "../../src/util/rng.ts";
 
 const st = loadNative();

@@ -10,12 +10,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { initBackend } from "../../src/model/backend.ts";
 import { loadNative, NativeBackend } from "../../src/model/native.ts";
-import { runSft } from "../../src/train/sft.ts";
+import { runSft } from "../../src/sft/sft.ts";
 import { loadCheckpoint, saveCheckpoint } from "../../src/model/checkpoint.ts";
 import { GPT } from "../../src/model/gpt.ts";
 import { generate, sequenceLogprobs } from "../../src/model/sample.ts";
-import { AdamW, clipByGlobalNorm } from "../../src/train/adamw.ts";
-import { maskedLoss } from "../../src/train/batch.ts";
+import { AdamW, clipByGlobalNorm } from "../../src/optim/adamw.ts";
+import { maskedLoss } from "../../src/sft/batch.ts";
 import { MemorySink } from "../../src/util/sink.ts";
 import { fakeItems, tinyConfig } from "../model/fixtures.ts";
 

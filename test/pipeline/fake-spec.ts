@@ -37,7 +37,7 @@ const value = (seed: number, label: string, step: number) => mulberry32(fnv1a(`$
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A checkpointed loop: resumes after the last checkpoint, flushes the sink at each one. */
-async function loop(ctx: StageContext<FakeConfig>, label: string, steps: number, every: number, body: (step: number) => Promise<void>): Promise<void> {
+async function loop<S>(ctx: StageContext<S>, label: string, steps: number, every: number, body: (step: number) => Promise<void>): Promise<void> {
   const ckpt = join(ctx.dir, "ckpt.json");
   let start = 1;
   if (ctx.resume && existsSync(ckpt)) {
@@ -56,7 +56,7 @@ async function loop(ctx: StageContext<FakeConfig>, label: string, steps: number,
   }
 }
 
-const generate: StageDef<FakeConfig> = {
+const generate: StageDef<FakeConfig, FakeConfig["data"]> = {
   name: "generate",
   version: 1,
   deps: () => [],
@@ -66,7 +66,7 @@ const generate: StageDef<FakeConfig> = {
   definesData: true,
   async run(ctx) {
     calls.push("generate");
-    const items = Array.from({ length: ctx.config.data.n }, (_, i) => ({ id: `it${i}`, family: CAPS[i % 4], kind: "k", split: i % 3 ? "train" : "eval", prompt: `q${i}`, gold: `a${i}`, checks: [], provenance: { genes: [i], terms: [], evidence: [] }, seed: ctx.seed }));
+    const items = Array.from({ length: ctx.slice.n }, (_, i) => ({ id: `it${i}`, family: CAPS[i % 4], kind: "k", split: i % 3 ? "train" : "eval", prompt: `q${i}`, gold: `a${i}`, checks: [], provenance: { genes: [i], terms: [], evidence: [] }, seed: ctx.seed }));
     writeFileSync(join(ctx.dir, "items.jsonl"), items.map((x) => JSON.stringify(x)).join("\n") + "\n");
     writeFileSync(join(ctx.dir, "rejects.jsonl"), JSON.stringify({ id: "rj0", family: "knowledge", kind: "k", stage: "ontology", reason: "r", detail: "d" }) + "\n");
   },
@@ -79,7 +79,7 @@ const generate: StageDef<FakeConfig> = {
   },
 };
 
-const sft: StageDef<FakeConfig> = {
+const sft: StageDef<FakeConfig, FakeConfig["sft"]> = {
   name: "sft",
   version: 1,
   deps: () => ["generate"],
@@ -89,11 +89,11 @@ const sft: StageDef<FakeConfig> = {
   async run(ctx) {
     calls.push("sft");
     if (!existsSync(join(ctx.upstream.generate.dir, "items.jsonl"))) throw new Error("missing upstream items");
-    await loop(ctx, "sft", ctx.config.sft.steps, 2, async (step) => {
+    await loop(ctx, "sft", ctx.slice.steps, 2, async (step) => {
       ctx.sink.metric(step, "loss", value(ctx.seed, "sft", step));
-      if (ctx.config.sft.delay_ms) await sleep(ctx.config.sft.delay_ms);
+      if (ctx.slice.delay_ms) await sleep(ctx.slice.delay_ms);
     });
-    writeFileSync(join(ctx.dir, "model.json"), JSON.stringify({ trained: ctx.config.sft.steps }));
+    writeFileSync(join(ctx.dir, "model.json"), JSON.stringify({ trained: ctx.slice.steps }));
   },
 };
 
@@ -114,7 +114,7 @@ const rm: StageDef<FakeConfig> = {
   },
 };
 
-const grpo: StageDef<FakeConfig> = {
+const grpo: StageDef<FakeConfig, FakeConfig["grpo"]> = {
   name: "grpo",
   version: 1,
   deps: () => ["generate", "sft", "rm"],
@@ -123,7 +123,7 @@ const grpo: StageDef<FakeConfig> = {
   usesBackend: true,
   async run(ctx) {
     calls.push("grpo");
-    const g = ctx.config.grpo;
+    const g = ctx.slice;
     await loop(ctx, "grpo", g.steps, g.ckpt_every, async (step) => {
       if (step === g.fail_at) throw new Error(`fake failure at step ${step}`);
       ctx.sink.metric(step, "reward", value(ctx.seed, g.method, step));

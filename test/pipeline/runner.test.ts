@@ -107,7 +107,7 @@ describe("runPipeline with fake stages", () => {
     // rerun the SAME config (same run id) after "fixing the bug": the grpo stage now ignores fail_at
     calls.length = 0;
     const fixed = fakeConfig({ fail_at: 7 });
-    const spec = { ...fakeSpec, stages: fakeSpec.stages.map((s) => (s.name === "grpo" ? { ...s, run: (ctx: Parameters<typeof s.run>[0]) => s.run({ ...ctx, config: { ...ctx.config, grpo: { ...ctx.config.grpo, fail_at: -1 } } }) } : s)) };
+    const spec = { ...fakeSpec, stages: fakeSpec.stages.map((s) => (s.name === "grpo" ? { ...s, run: (ctx: Parameters<typeof s.run>[0]) => s.run({ ...ctx, slice: { ...(ctx.slice as FakeConfig["grpo"]), fail_at: -1 } }) } : s)) };
     const r = await runPipeline(fixed, { ...e, spec });
     expect(r.runId).toBe(run.id);
     expect(calls).toEqual(["grpo", "eval"]);

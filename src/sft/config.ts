@@ -1,0 +1,66 @@
+import { z } from "zod";
+import type { DataConfig } from "../mkgsg/config.ts";
+import type { ModelConfig } from "../model/config.ts";
+import { adamwFields, minLrBelowLr, scheduleFields } from "../optim/config.ts";
+
+/**
+ * Supervised fine-tuning (owner: src/sft). Defaults = the small CPU config `bbio train-sft` runs with no file:
+ * it shows learning within a few minutes on one wasm core (README has the measured numbers).
+ * Names follow nanoGPT / TRL where the concept is the same.
+ */
+export const sftSchema = z
+  .object({
+    max_steps: z.number().int().positive().default(300),
+    /** rows per step (packed rows of pack_length tokens; with pack_length 0, one padded example per row) */
+    batch_size: z.number().int().positive().default(16),
+    /** tokens per packed row (≤ model.block_size); 0 = no packing: each example its own row, padded to the longest */
+    pack_length: z.number().int().nonnegative().default(0),
+    /** share of each batch's rows taken from the gene cards (gene world only); the rest is train QA */
+    card_share: z.number().min(0).max(1).default(0.5),
+    ...adamwFields({ learning_rate: 3e-3, weight_decay: 0.1, beta1: 0.9, beta2: 0.95, eps: 1e-8, max_grad_norm: 1.0 }),
+    ...scheduleFields({ min_lr: 3e-4, warmup_steps: 20 }),
+    log_every: z.number().int().positive().default(10),
+    eval_every: z.number().int().positive().default(50),
+    /** held-out batches per eval-loss measurement */
+    eval_batches: z.number().int().positive().default(4),
+    save_every: z.number().int().positive().default(100),
+    /**
+     * every probe_every steps (0 = off), the knowledge cloze accuracy on probe_items train-QA, extraction and control
+     * items (gene world), logged against card reads per gene: the capacity curve on the Data page
+     */
+    probe_every: z.number().int().nonnegative().default(0),
+    probe_items: z.number().int().positive().default(40),
+    /** Source2Synth curation: SFT on slice 0, keep slice-1 items the model answers (score == 1) within k tries */
+    curation: z
+      .object({
+        enabled: z.boolean().default(false),
+        k: z.number().int().positive().default(3),
+        slice_fraction: z.number().gt(0).lt(1).default(0.5),
+        temperature: z.number().nonnegative().default(0.7),
+        max_new_tokens: z.number().int().positive().default(96),
+        /**
+         * prompts decoded per generate() call (k rows per item). Its own field: curation used to read
+         * eval.batch_size, which the SFT stage's cache key does not cover. Default = eval.batch_size's default.
+         */
+        batch_size: z.number().int().positive().default(64),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict()
+  .refine(...minLrBelowLr);
+export type SftConfig = z.infer<typeof sftSchema>;
+
+/**
+ * Everything the SFT stage reads: its slice of the run config (the pipeline's cache key hashes exactly this, plus the
+ * upstream data hash). `data` is not read by training; it is recorded in the checkpoint so `bbio eval <checkpoint>` can
+ * regenerate the items it was trained and held out on.
+ */
+export interface SftStageConfig {
+  seed: number;
+  /** backend preference ("auto", "wasm", "native", ...); BBIO_BACKEND overrides it */
+  backend: string;
+  model: ModelConfig;
+  sft: SftConfig;
+  data?: DataConfig;
+}
