@@ -10,7 +10,7 @@ export { summarize, groupSummary, tQuantile, normalQuantile, meanCI, differenceC
 export { pairedBootstrap, type PairedOptions, type PairedResult } from "./paired.ts";
 export { nullCosineBand, fractionInsideBand, type NullCosineBand } from "./null_cosine.ts";
 export { hypervolumePerSeed, type SeedPoints, type HypervolumeBySeed } from "./hypervolume_seeds.ts";
-export { pairStats, type GramRow, type PairStats } from "./orthogonality.ts";
+export { pairStats, gradientMagnitudeSimilarity, pairTable, methodConflict, nullBandSummary, conflictControl, blockRows, type GramRow, type RunGramRow, type PairStats, type ConflictRow } from "./orthogonality.ts";
 export { capacityCurve, type CapacityPoint, type MetricRow } from "./capacity.ts";
 export { pairedComparison, type EvalItemRow } from "./compare.ts";
 export { gridCells, facetSlice, gridCoverage, axisValueLabel, type SweepSpec, type SweepSpecRun, type GridCell, type RunScore } from "./sweepgrid.ts";
@@ -28,3 +28,5 @@ export {
 } from "./capspace.ts";
 export { modelScale, worldScale, type ModelInfo, type WorldInfo } from "./scale.ts";
 export { ablationConfigs, ablationKeys, ablationRows, ablationBars, deltaMBaseline, deltaMAgainst, configLabel, type AblationConfig } from "./ablations.ts";
+export { curveRows, type CurveRow, type CurveOptions } from "./curves.ts";
+export { countsBy, curationFunnel, rejectReasons, VALIDATOR_STAGES } from "./curation.ts";

@@ -49,11 +49,15 @@ export interface ScoreResult {
   components: Partial<Record<CheckSpec["component"], number>>;
 }
 
+/** the validator stages in the order a candidate meets them (validate.ts); a reject names the one that rejected it */
+export const REJECT_STAGES = ["ontology", "workflow", "answerability"] as const;
+export type RejectStage = (typeof REJECT_STAGES)[number];
+
 export interface Reject {
   id: string;
   family: Family;
   kind: string;
-  stage: "ontology" | "workflow" | "answerability";
+  stage: RejectStage;
   reason: string; // a named reason, e.g. "distractor_true_via_ancestor"
   detail: string;
 }
