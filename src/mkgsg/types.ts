@@ -3,17 +3,12 @@
  * `gold` is the canonical answer text a perfect model would write; `score(item, gold).score === 1` for every item.
  */
 import type { Split } from "../kg/types.ts";
+import type { CheckSpec } from "./checkargs.ts";
+
+export type { CheckArgs, CheckName, CheckSpec, CheckSpecOf, Component } from "./checkargs.ts";
 
 export type Family = "knowledge" | "reasoning" | "instruction" | "integration";
 export const FAMILIES: readonly Family[] = ["knowledge", "reasoning", "instruction", "integration"];
-
-/** One verifiable check the rule-based scorer runs; `args` are data (JSON), interpreted by the scorer's registry. */
-export interface CheckSpec {
-  name: string; // e.g. "answer_letter", "chain_valid", "json_array", "max_words", "workflow_evidence_first"
-  /** component this check belongs to, for per-component partial credit (integration items) */
-  component: "knowledge" | "reasoning" | "format" | "workflow";
-  args: Record<string, unknown>;
-}
 
 /**
  * An item's split: "train" (QA trained), "eval" (held out: with the gene world, the extraction split — card read, QA
