@@ -33,3 +33,16 @@ export function capacityCurve(rows: readonly MetricRow[]): CapacityPoint[] {
   }
   return out.sort((a, b) => (a.run_id < b.run_id ? -1 : a.run_id > b.run_id ? 1 : SPLITS.indexOf(a.split) - SPLITS.indexOf(b.split) || a.reads - b.reads));
 }
+
+/** the probe's splits in the order the Data page's legend lists them */
+export const CAPACITY_SPLITS: readonly CapacityPoint["split"][] = SPLITS;
+
+/**
+ * One curve per distinct SFT: the SFT stage is shared by every run of a suite, so each (step, split) point is kept
+ * from the first run that carries it (points in capacityCurve's order).
+ */
+export function sharedSftCurve(points: readonly CapacityPoint[]): CapacityPoint[] {
+  const firstRun = new Map<string, string>();
+  for (const p of points) if (!firstRun.has(p.step + "|" + p.split)) firstRun.set(p.step + "|" + p.split, p.run_id);
+  return points.filter((p) => firstRun.get(p.step + "|" + p.split) === p.run_id);
+}

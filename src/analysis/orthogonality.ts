@@ -166,3 +166,17 @@ export function blockRows(
     return { run: ids.get(b.run_id)!.name, block: b.block, pair: `${b.cap_i} · ${b.cap_j}`, "mean cos": b.mean_cos, "null band ±": h, outside: Math.abs(b.mean_cos) > h ? "yes" : "", steps: b.steps };
   });
 }
+
+/**
+ * A run's Gram rows at its logged step nearest `step` (the scrubber's value), among `steps` (every chosen run's steps;
+ * the earlier one on a tie). [] when the run logged none of them.
+ */
+export function rowsNearStep<R extends { step: number }>(rows: readonly R[], steps: readonly number[], step: number): R[] {
+  let best: number | undefined, bestD = Infinity;
+  for (const s of steps) {
+    if (!rows.some((d) => d.step === s)) continue;
+    const d = Math.abs(s - step);
+    if (d < bestD) (best = s), (bestD = d);
+  }
+  return rows.filter((d) => d.step === best);
+}

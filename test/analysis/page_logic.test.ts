@@ -1,7 +1,8 @@
 // The Orthogonality, Training and Data pages' aggregations (src/analysis: orthogonality, curves, curation), on
 // hand-computed cases.
 import { describe, expect, it } from "vitest";
-import { blockRows, conflictControl, gradientMagnitudeSimilarity, methodConflict, nullBandSummary, pairTable } from "../../src/analysis/orthogonality.ts";
+import { sharedSftCurve } from "../../src/analysis/capacity.ts";
+import { blockRows, rowsNearStep, conflictControl, gradientMagnitudeSimilarity, methodConflict, nullBandSummary, pairTable } from "../../src/analysis/orthogonality.ts";
 import { curveRows } from "../../src/analysis/curves.ts";
 import { countsBy, curationFunnel, rejectReasons } from "../../src/analysis/curation.ts";
 import { byMethodOrder } from "../../src/analysis/labels.ts";
@@ -91,5 +92,19 @@ describe("curation funnel and counts", () => {
   it("counts sorted by key; reasons by count", () => {
     expect(countsBy([{ f: "b" }, { f: "a" }, { f: "b" }], (d) => d.f)).toEqual([{ key: "a", n: 1 }, { key: "b", n: 2 }]);
     expect(rejectReasons(rejects)).toEqual([{ key: "ontology: distractor_true", n: 2 }, { key: "answerability: ambiguous", n: 1 }, { key: "ontology: obsolete", n: 1 }]);
+  });
+});
+
+describe("capacity curve and the scrubber", () => {
+  it("one curve per distinct SFT: each (step, split) from the first run that has it", () => {
+    const p = (run_id: string, step: number, split: "train_qa" | "extraction" | "control", accuracy: number) => ({ run_id, step, reads: step * 10, split, accuracy });
+    const pts = [p("a", 1, "train_qa", 0.3), p("a", 2, "train_qa", 0.5), p("b", 1, "train_qa", 0.9), p("b", 3, "train_qa", 0.7), p("b", 1, "control", 0.25)];
+    expect(sharedSftCurve(pts).map((x) => [x.run_id, x.step, x.split])).toEqual([["a", 1, "train_qa"], ["a", 2, "train_qa"], ["b", 3, "train_qa"], ["b", 1, "control"]]);
+  });
+  it("a run's rows at its logged step nearest the scrubber (the earlier step on a tie)", () => {
+    const rows = [{ step: 2, v: "a" }, { step: 6, v: "b" }, { step: 6, v: "c" }];
+    expect(rowsNearStep(rows, [2, 4, 6], 5).map((r) => r.v)).toEqual(["b", "c"]);
+    expect(rowsNearStep(rows, [2, 4, 6], 4).map((r) => r.v)).toEqual(["a"]); // 2 and 6 both 2 away: the earlier
+    expect(rowsNearStep(rows, [4], 4)).toEqual([]);
   });
 });
