@@ -224,6 +224,3 @@ export const CHECKS: CheckRegistry = {
 /** Names the scorer knows; generation and validation refuse items with any other check name. */
 export const CHECK_NAMES: ReadonlySet<string> = new Set(Object.keys(CHECKS));
 
-/** whether a name (from an item file) is a check the scorer knows */
-export const isCheckName = (name: string): name is CheckName => CHECK_NAMES.has(name);
-
