@@ -12,7 +12,7 @@ export default defineConfig({
       "test/analysis/*.test.ts",
       "test/gradients/*.test.ts",
       "test/strategies/*.test.ts",
-      "test/mkgsg/{generate,kinds,validate,world}.test.ts",
+      "test/mkgsg/{generate,kinds,validate,world,checkargs}.test.ts",
       "test/eval/metrics.test.ts",
       "test/grpo/{advantages,config}.test.ts",
       "test/kg/graph.test.ts",

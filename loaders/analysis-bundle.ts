@@ -1,5 +1,6 @@
 /**
- * src/analysis (pure TS, browser-safe: Pareto, hypervolume, smoothing, Δm, summaries) as ONE browser ES module, so the
+ * src/analysis (pure TS, browser-safe: Pareto, hypervolume, smoothing, Δm, summaries, and the pages' logic — claim
+ * verdicts, headline table, capability-space points, the shared capability and method lists) as ONE browser ES module, so the
  * pages run exactly the code the CLI and the unit tests run — no copy under docs/. Framework cannot import files
  * outside its root (docs/), so the site loader bundles it into data/site.tar (emit.ts) and pages do
  *     const A = await import(FileAttachment("data/site/analysis.js").href)

@@ -4,6 +4,8 @@
  * (fraction of steps with cos < 0, docs/method.md §8.3) and the mean |cos| (distance from orthogonality).
  */
 
+import { fractionInsideBand, nullCosineBand } from "./null_cosine.ts";
+
 export interface GramRow {
   step: number;
   cap_i: string;
@@ -36,4 +38,145 @@ export function pairStats(rows: readonly GramRow[]): PairStats[] {
   return [...acc.values()].map((e) => ({
     cap_i: e.cap_i, cap_j: e.cap_j, steps: e.n, meanCos: e.s / e.n, meanAbsCos: e.a / e.n, conflictRatio: e.c / e.n,
   }));
+}
+
+/** a Gram row with its run and the dot product (the diagonal cap_i = cap_j carries the squared norm) */
+export interface RunGramRow extends GramRow {
+  run_id: string;
+  dot?: number | null;
+}
+
+/**
+ * Gradient-magnitude similarity per capability pair, averaged over steps (Yu et al. 2020, Gradient Surgery, §3):
+ * GMS = 2‖g_i‖‖g_j‖ / (‖g_i‖² + ‖g_j‖²), with the norms² from the Gram diagonal; a step where either norm is 0 is
+ * skipped. → "cap_i|cap_j" → {sum, n}
+ */
+export function gradientMagnitudeSimilarity(rows: readonly RunGramRow[]): Map<string, { sum: number; n: number }> {
+  const acc = new Map<string, { sum: number; n: number }>();
+  const bySteps = new Map<number, RunGramRow[]>();
+  for (const d of rows) bySteps.set(d.step, [...(bySteps.get(d.step) ?? []), d]);
+  for (const at of bySteps.values()) {
+    const n2 = new Map(at.filter((d) => d.cap_i === d.cap_j).map((d) => [d.cap_i, d.dot]));
+    for (const d of at) {
+      if (!(d.cap_i < d.cap_j)) continue;
+      const a = n2.get(d.cap_i), b = n2.get(d.cap_j);
+      if (!(a! > 0 && b! > 0)) continue;
+      const k = `${d.cap_i}|${d.cap_j}`;
+      const e = acc.get(k) ?? { sum: 0, n: 0 };
+      e.sum += (2 * Math.sqrt(a! * b!)) / (a! + b!);
+      e.n++;
+      acc.set(k, e);
+    }
+  }
+  return acc;
+}
+
+/**
+ * One run's pair statistics as the Orthogonality page's table shows them: mean cos, mean |cos|, conflict ratio, GMS,
+ * the steps with a cosine and those without a gradient (no cosine: either capability's gradient was exactly 0).
+ */
+export function pairTable(rows: readonly RunGramRow[], run: { name: string; method: string }): Record<string, string | number>[] {
+  const g = gradientMagnitudeSimilarity(rows);
+  const allSteps = new Map<string, Set<number>>();
+  for (const d of rows) if (d.cap_i < d.cap_j) allSteps.set(`${d.cap_i}|${d.cap_j}`, (allSteps.get(`${d.cap_i}|${d.cap_j}`) ?? new Set()).add(d.step));
+  return pairStats(rows.filter((d) => d.cap_i < d.cap_j)).map((p) => {
+    const k = `${p.cap_i}|${p.cap_j}`;
+    return {
+      run: run.name, method: run.method, pair: `${p.cap_i} · ${p.cap_j}`, "mean cos": p.meanCos, "mean |cos|": p.meanAbsCos, "conflict ratio": p.conflictRatio,
+      GMS: (g.get(k) ?? { sum: NaN, n: 1 }).sum / (g.get(k)?.n ?? 1), steps: p.steps, "no gradient": allSteps.get(k)!.size - p.steps,
+    };
+  });
+}
+
+/** the conflict ratio and mean |cos| of each capability pair, averaged over the runs of each method (in first-seen order) */
+export function methodConflict(runs: readonly { id: string; method: string }[], byRun: ReadonlyMap<string, readonly GramRow[]>): { method: string; pair: string; conflict: number; absCos: number; runs: number }[] {
+  const acc = new Map<string, Map<string, { conflict: number[]; absCos: number[] }>>();
+  for (const r of runs)
+    for (const p of pairStats(byRun.get(r.id) ?? [])) {
+      const m = acc.get(r.method) ?? acc.set(r.method, new Map()).get(r.method)!;
+      const pair = `${p.cap_i} · ${p.cap_j}`;
+      const e = m.get(pair) ?? m.set(pair, { conflict: [], absCos: [] }).get(pair)!;
+      e.conflict.push(p.conflictRatio), e.absCos.push(p.meanAbsCos);
+    }
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  return [...acc].flatMap(([method, ps]) => [...ps].map(([pair, e]) => ({ method, pair, conflict: mean(e.conflict), absCos: mean(e.absCos), runs: e.conflict.length })));
+}
+
+const finiteMean = (xs: readonly number[]) => {
+  const v = xs.filter((x) => Number.isFinite(x));
+  return v.length ? v.reduce((a, b) => a + b, 0) / v.length : NaN;
+};
+
+/**
+ * The measured off-diagonal cosines against the null band of a d-parameter model: the share inside it over all runs
+ * and outside the conflict control, and the conflict control's mean instruction · integration cosine (capitals vs
+ * lower case: what measured interference looks like). null when d is unknown.
+ */
+export function nullBandSummary(gram: readonly RunGramRow[], conflictRunIds: ReadonlySet<string>, d: number | undefined) {
+  if (!d) return null;
+  const band = nullCosineBand(d, { q: 0.95 });
+  const offDiag = gram.filter((g) => g.cap_i < g.cap_j && g.cos !== null);
+  const conflictCos = offDiag.filter((g) => conflictRunIds.has(g.run_id) && g.cap_i === "instruction" && g.cap_j === "integration");
+  const other = offDiag.filter((g) => !conflictRunIds.has(g.run_id));
+  return {
+    band,
+    inside: fractionInsideBand(offDiag.map((g) => g.cos), band),
+    insideOther: fractionInsideBand(other.map((g) => g.cos), band),
+    /** whether both parts exist (the "outside the conflict control" share is then worth stating) */
+    hasOther: other.length > 0,
+    conflictMean: conflictCos.length ? finiteMean(conflictCos.map((g) => g.cos)) : null,
+  };
+}
+
+/** one run of the conflict control: the share of held-out answers in each case and the worst of the two */
+export interface ConflictRow {
+  run: string;
+  method: string;
+  "capitals (instruction)": number | undefined;
+  "lower case (integration)": number | undefined;
+  worst: number;
+}
+
+/**
+ * The conflict-control runs (instruction slot = capitals, integration slot = lower case on the same prompts), each
+ * with its worst case, and per method the seeds' mean, min and max of that worst case (methods in first-seen order).
+ */
+export function conflictControl(runs: readonly { name: string; method: string; conflict: boolean; scores: Partial<Record<string, { value: number }>> }[], order: (a: string, b: string) => number) {
+  const rows: ConflictRow[] = runs.filter((r) => r.conflict && r.method !== "sft-only").map((r) => {
+    const up = r.scores.instruction?.value, low = r.scores.integration?.value;
+    return { run: r.name, method: r.method, "capitals (instruction)": up, "lower case (integration)": low, worst: Math.min(up!, low!) };
+  }).sort((a, b) => order(a.method, b.method) || (a.run < b.run ? -1 : 1));
+  const byMethod = new Map<string, ConflictRow[]>();
+  for (const r of rows) byMethod.set(r.method, [...(byMethod.get(r.method) ?? []), r]);
+  const worst = (v: ConflictRow[]) => v.map((d) => d.worst).filter((x) => Number.isFinite(x));
+  const perMethod = [...byMethod].map(([method, v]) => ({
+    method, seeds: v.length, "worst: mean": finiteMean(worst(v)), "worst: min": Math.min(...worst(v)), "worst: max": Math.max(...worst(v)),
+  }));
+  return { rows, perMethod };
+}
+
+/** per-block cosines of the chosen runs against each block's own null band (1.96/√(block size)) */
+export function blockRows(
+  blocks: readonly { run_id: string; block: string; block_size: number; cap_i: string; cap_j: string; mean_cos: number; steps: number }[],
+  runs: readonly { id: string; name: string }[],
+): { run: string; block: string; pair: string; "mean cos": number; "null band ±": number; outside: string; steps: number }[] {
+  const ids = new Map(runs.map((r) => [r.id, r]));
+  return blocks.filter((b) => ids.has(b.run_id)).map((b) => {
+    const h = nullCosineBand(Math.max(2, b.block_size), { q: 0.95 }).halfWidth;
+    return { run: ids.get(b.run_id)!.name, block: b.block, pair: `${b.cap_i} · ${b.cap_j}`, "mean cos": b.mean_cos, "null band ±": h, outside: Math.abs(b.mean_cos) > h ? "yes" : "", steps: b.steps };
+  });
+}
+
+/**
+ * A run's Gram rows at its logged step nearest `step` (the scrubber's value), among `steps` (every chosen run's steps;
+ * the earlier one on a tie). [] when the run logged none of them.
+ */
+export function rowsNearStep<R extends { step: number }>(rows: readonly R[], steps: readonly number[], step: number): R[] {
+  let best: number | undefined, bestD = Infinity;
+  for (const s of steps) {
+    if (!rows.some((d) => d.step === s)) continue;
+    const d = Math.abs(s - step);
+    if (d < bestD) (best = s), (bestD = d);
+  }
+  return rows.filter((d) => d.step === best);
 }

@@ -8,6 +8,7 @@
  */
 import type { KG } from "../kg/types.ts";
 import type { Item } from "./types.ts";
+import type { CheckArgs, CheckName } from "./checkargs.ts";
 import { kgIndex } from "./kgindex.ts";
 import {
   commaList, conclusion, containsCi, field, goIds, lines, parseJsonStrict, parseLetter, parseMarkdownTable, parseYesNo, sentences, words,
@@ -22,10 +23,9 @@ export interface CheckOutcome {
   pass: boolean;
   detail?: string;
 }
-// args are JSON data from the item file; each check reads the fields it documents
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Args = any;
-export type CheckFn = (answer: string, args: Args, ctx: CheckCtx) => CheckOutcome;
+// args are JSON data from the item file; each check reads the fields checkargs.ts gives its name
+export type CheckFn<N extends CheckName = CheckName> = (answer: string, args: CheckArgs[N], ctx: CheckCtx) => CheckOutcome;
+export type CheckRegistry = { [N in CheckName]: CheckFn<N> };
 
 const ok = (pass: boolean, detail?: string): CheckOutcome => ({ pass, detail });
 const normValue = (s: string) => s.trim().replace(/\s+/g, " ").replace(/\.$/, "").toLowerCase();
@@ -74,7 +74,7 @@ function listedSymbols(answer: string, stripLast?: string): string[] {
   return commaList(text);
 }
 
-export const CHECKS: Record<string, CheckFn> = {
+export const CHECKS: CheckRegistry = {
   // ── knowledge / reasoning content ──────────────────────────────────────────────────────────────────────────────
   /** MCQ: the first thing said is the gold letter */
   answer_letter: (a, { letter }) => {

@@ -19,7 +19,8 @@
  */
 import type { KG } from "../kg/types.ts";
 import type { CheckResult, CheckSpec, Item, ScoreResult } from "./types.ts";
-import { CHECKS } from "./checks.ts";
+import { CHECKS, type CheckFn } from "./checks.ts";
+import type { CheckName, CheckSpecOf } from "./checkargs.ts";
 import { looseVariants } from "./text.ts";
 
 /** checks that forbid something rather than require it (see the header) */
@@ -48,8 +49,9 @@ export function score(item: Item, answer: string, kg: KG, opts: ScoreOptions = {
   return { score: s, checks, components };
 }
 
-function runCheck(spec: CheckSpec, variants: string[], kg: KG, item: Item): CheckResult {
-  const fn = CHECKS[spec.name];
+function runCheck<N extends CheckName>(spec: CheckSpecOf<N>, variants: string[], kg: KG, item: Item): CheckResult {
+  // an item file may name a check the scorer does not know: it fails, named
+  const fn: CheckFn<N> | undefined = Object.hasOwn(CHECKS, spec.name) ? CHECKS[spec.name] : undefined;
   if (!fn) return { name: spec.name, component: spec.component, pass: false, detail: `unknown check "${spec.name}"` };
   let last: { pass: boolean; detail?: string } = { pass: false, detail: "empty answer" };
   for (const v of variants) {

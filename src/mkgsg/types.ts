@@ -3,17 +3,12 @@
  * `gold` is the canonical answer text a perfect model would write; `score(item, gold).score === 1` for every item.
  */
 import type { Split } from "../kg/types.ts";
+import type { CheckSpec } from "./checkargs.ts";
 
-export type Family = "knowledge" | "reasoning" | "instruction" | "integration";
-export const FAMILIES: readonly Family[] = ["knowledge", "reasoning", "instruction", "integration"];
+export type { CheckArgs, CheckName, CheckSpec, CheckSpecOf, Component } from "./checkargs.ts";
 
-/** One verifiable check the rule-based scorer runs; `args` are data (JSON), interpreted by the scorer's registry. */
-export interface CheckSpec {
-  name: string; // e.g. "answer_letter", "chain_valid", "json_array", "max_words", "workflow_evidence_first"
-  /** component this check belongs to, for per-component partial credit (integration items) */
-  component: "knowledge" | "reasoning" | "format" | "workflow";
-  args: Record<string, unknown>;
-}
+export { FAMILIES, type Family } from "../util/families.ts";
+import type { Family } from "../util/families.ts";
 
 /**
  * An item's split: "train" (QA trained), "eval" (held out: with the gene world, the extraction split — card read, QA
@@ -49,11 +44,14 @@ export interface ScoreResult {
   components: Partial<Record<CheckSpec["component"], number>>;
 }
 
+export { REJECT_STAGES, type RejectStage } from "../util/families.ts";
+import type { RejectStage } from "../util/families.ts";
+
 export interface Reject {
   id: string;
   family: Family;
   kind: string;
-  stage: "ontology" | "workflow" | "answerability";
+  stage: RejectStage;
   reason: string; // a named reason, e.g. "distractor_true_via_ancestor"
   detail: string;
 }

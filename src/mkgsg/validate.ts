@@ -28,7 +28,8 @@ import { EXPERIMENTAL, kgIndex, REGULATES } from "./kgindex.ts";
 import { score } from "./score.ts";
 import { goIds } from "./text.ts";
 import { fnv1a } from "../util/rng.ts";
-import { codesOfFacts, workflowChecks } from "./workflow.ts";
+import { codesOfFacts, runWorkflowCheck } from "./workflow.ts";
+import type { CheckArgs, CheckName, CheckSpecOf, GeneFact } from "./checkargs.ts";
 
 export interface Reason {
   reason: string;
@@ -50,9 +51,8 @@ export function validate(item: Item, kg: KG, opts: ValidateOptions = {}): Valida
   return reasons.length ? { ok: false, reasons } : { ok: true };
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Args = any;
-type ArgValidator = (args: Args, item: Item, kg: KG, out: Reason[]) => void;
+/** recomputes the facts one check's args assert, naming what does not hold */
+type ArgValidator<N extends CheckName> = (args: CheckArgs[N], item: Item, kg: KG, out: Reason[]) => void;
 
 export function validateOntology(item: Item, kg: KG): Reason[] {
   const out: Reason[] = [];
@@ -97,7 +97,7 @@ export function validateOntology(item: Item, kg: KG): Reason[] {
   // ── each grounded check's facts, recomputed ──
   for (const c of item.checks) {
     try {
-      ARGS[c.name]?.(c.args, item, kg, out);
+      validateArgs(c, item, kg, out);
     } catch (e) {
       // hand-edited items can carry args of the wrong shape: a named reason, not a crash
       add("malformed_item", `${c.name}: bad args (${(e as Error).message})`);
@@ -126,7 +126,7 @@ export function validateWorkflow(item: Item, kg: KG, opts: ValidateOptions = {})
         else if (codes.join(",") !== [...((c.args.codes as string[]) ?? [])].sort().join(","))
           out.push({ reason: "workflow_evidence_code_mismatch", detail: `item says ${((c.args.codes as string[]) ?? []).join(",")}, KG records ${codes.join(",")}` });
       }
-      const r = workflowChecks[c.name]?.(item.gold, c.args, { kg, item });
+      const r = runWorkflowCheck(c, item.gold, { kg, item });
       if (r && !r.pass) out.push({ reason: "workflow_gold_violates", detail: `${c.name}: ${r.detail ?? "fails"}` });
     } catch (e) {
       // args of the wrong shape (a hand-edited item): a named reason, not a crash
@@ -178,7 +178,7 @@ function aliasProblem(kg: KG, alias: string, owner: Gene): string | null {
  * A labelled gene fact (json_field, field_equals): with `alias`, the values name the alias's one owner; else the
  * values are the gene's band (fact "band") or chromosomes.
  */
-function geneFact(args: Args, fact: string, kg: KG, out: Reason[]): void {
+function geneFact(args: { values: string[] } & GeneFact, fact: string | undefined, kg: KG, out: Reason[]): void {
   if (args.alias !== undefined) {
     const owner = kg.genesByAlias(args.alias).find((g) => g.symbol === args.values[0]);
     if (!owner) return void out.push({ reason: "gold_mismatch", detail: `${args.alias} is not an alias of ${args.values[0]}` });
@@ -192,8 +192,14 @@ function geneFact(args: Args, fact: string, kg: KG, out: Reason[]): void {
   if (!sameList(sortedStr(args.values), sortedStr(vals))) out.push({ reason: "gold_mismatch", detail: `${fact} of ${g.symbol} is ${vals.join("/")}` });
 }
 
+/** run a check's ArgValidator, if its name has one */
+function validateArgs<N extends CheckName>(c: CheckSpecOf<N>, item: Item, kg: KG, out: Reason[]): void {
+  const f: ArgValidator<N> | undefined = ARGS[c.name];
+  f?.(c.args, item, kg, out);
+}
+
 /** per-check recomputation of the facts in its args */
-const ARGS: Record<string, ArgValidator> = {
+const ARGS: { [N in CheckName]?: ArgValidator<N> } = {
   answer_letter: (args, item, kg, out) => {
     const opts = item.options ?? [];
     if (opts.length !== 4) return void out.push({ reason: "malformed_item", detail: "an MCQ needs 4 options" });
@@ -255,7 +261,7 @@ const ARGS: Record<string, ArgValidator> = {
         break;
       }
       default:
-        return void out.push({ reason: "malformed_item", detail: `unknown MCQ relation ${args.relation}` });
+        return void out.push({ reason: "malformed_item", detail: `unknown MCQ relation ${(args as { relation?: unknown }).relation}` });
     }
     opts.forEach((o, i) => {
       const t = truth(o);
@@ -276,7 +282,7 @@ const ARGS: Record<string, ArgValidator> = {
     if (gi < 0) return void out.push({ reason: "gold_mismatch", detail: `the gold value "${args.value}" is not an option` });
     const stated = args.template ? String(args.template).replace("{value}", args.value) : args.value;
     if (item.gold !== stated) out.push({ reason: "gold_mismatch", detail: `gold "${item.gold}" does not state the value as "${stated}"` });
-    ARGS.answer_letter({ ...args, letter: LETTERS[gi] }, item, kg, out);
+    ARGS.answer_letter!({ ...args, letter: LETTERS[gi] }, item, kg, out);
   },
 
   field_equals: (args, _item, kg, out) => geneFact(args, args.fact, kg, out),

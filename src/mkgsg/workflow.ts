@@ -24,6 +24,7 @@
  */
 import type { KG } from "../kg/types.ts";
 import type { Item } from "./types.ts";
+import type { CheckArgs, CheckName, CheckSpecOf } from "./checkargs.ts";
 import { kgIndex } from "./kgindex.ts";
 import { conclusion, goIds, lines, parseJsonStrict } from "./text.ts";
 
@@ -62,10 +63,9 @@ function statedEvidence(answer: string): string | null {
 }
 
 type Outcome = { pass: boolean; detail?: string };
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Args = any;
+type WorkflowCheckName = Extract<CheckName, `workflow_${string}`>;
 
-export const workflowChecks: Record<string, (a: string, args: Args, ctx: { kg: KG; item: Item }) => Outcome> = {
+export const workflowChecks: { [N in WorkflowCheckName]: (a: string, args: CheckArgs[N], ctx: { kg: KG; item: Item }) => Outcome } = {
   workflow_evidence_first: (a) => {
     const o = jsonObj(a);
     if (o) {
@@ -119,4 +119,11 @@ export function codesOfFacts(kg: KG, facts: readonly (readonly [number, string])
     for (const a of rows) out.add(a.evidence);
   }
   return [...out].sort();
+}
+
+/** run a workflow answer rule on an answer (null: the check is no workflow rule) */
+export function runWorkflowCheck<N extends CheckName>(c: CheckSpecOf<N>, answer: string, ctx: { kg: KG; item: Item }): Outcome | null {
+  if (!Object.hasOwn(workflowChecks, c.name)) return null;
+  const f = workflowChecks[c.name as N & WorkflowCheckName] as (a: string, args: CheckArgs[N], ctx: { kg: KG; item: Item }) => Outcome;
+  return f(answer, c.args, ctx);
 }

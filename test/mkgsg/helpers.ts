@@ -2,7 +2,7 @@
 import { loadKG } from "../../src/kg/index.ts";
 import type { Kind } from "../../src/mkgsg/config.ts";
 import { generate } from "../../src/mkgsg/generate.ts";
-import type { Item } from "../../src/mkgsg/types.ts";
+import type { CheckArgs, CheckName, Item } from "../../src/mkgsg/types.ts";
 
 export const kg = loadKG();
 
@@ -24,3 +24,10 @@ export function setOption(item: Item, i: number, text: string): void {
 }
 
 export const goldIndex = (item: Item) => "ABCD".indexOf(item.gold);
+
+/** the args of the item's i-th check, which must be a `name` check (the tests edit them in place) */
+export function argsAt<N extends CheckName>(item: Item, i: number, name: N): CheckArgs[N] {
+  const c = item.checks[i];
+  if (c.name !== name) throw new Error(`check ${i} of ${item.id} is ${c.name}, not ${name}`);
+  return c.args as CheckArgs[N];
+}

@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import { UNINFORMATIVE, kgIndex } from "../../src/mkgsg/kgindex.ts";
 import type { Item } from "../../src/mkgsg/types.ts";
 import { validate, type Reason } from "../../src/mkgsg/validate.ts";
-import { clone, goldIndex, itemsOf, kg, setOption } from "./helpers.ts";
+import { argsAt, clone, goldIndex, itemsOf, kg, setOption } from "./helpers.ts";
+import { argsOf } from "../../src/mkgsg/checkargs.ts";
 
 const reasons = (item: Item, opts = {}): string[] => {
   const v = validate(item, kg, opts);
@@ -18,7 +19,7 @@ describe("validate: knowledge (MCQ) corruptions", () => {
     let done = 0;
     for (const item of itemsOf("mcq_gene_process", 10)) {
       const gi = goldIndex(item);
-      const gene = item.checks[0].args.subject as number;
+      const gene = argsAt(item, 0, "answer_letter").subject as number;
       const direct = new Set(ix.directTerms(gene));
       const anc = kg.ancestors(termId(item.options![gi], "BP")).find((a) => !direct.has(a) && !UNINFORMATIVE.has(a) && !item.options!.includes(kg.term(a)!.name));
       if (!anc) continue;
@@ -37,7 +38,7 @@ describe("validate: knowledge (MCQ) corruptions", () => {
     let done = 0;
     for (const item of itemsOf("mcq_gene_function", 10)) {
       const gi = goldIndex(item);
-      const gene = item.checks[0].args.subject as number;
+      const gene = argsAt(item, 0, "answer_letter").subject as number;
       const other = ix.directTerms(gene, "MF").find((t) => !item.options!.includes(kg.term(t)!.name));
       if (!other) continue;
       const bad = clone(item);
@@ -56,7 +57,7 @@ describe("validate: knowledge (MCQ) corruptions", () => {
 
   it("undefined_term: a definition question whose answer term has no definition", () => {
     const item = itemsOf("mcq_definition", 1)[0];
-    const ns = item.checks[0].args.ns as string;
+    const ns = (argsAt(item, 0, "answer_letter") as { ns: string }).ns;
     const undef = kg.terms.find((t) => t.ns === ns && t.def === null && !item.options!.includes(t.name))!;
     const bad = clone(item);
     setOption(bad, goldIndex(bad), undef.name);
@@ -67,7 +68,7 @@ describe("validate: knowledge (MCQ) corruptions", () => {
     const item = clone(itemsOf("mcq_cytoband", 1)[0]);
     const wrong = "ABCD"[(goldIndex(item) + 1) % 4];
     item.gold = wrong;
-    item.checks[0].args.letter = wrong;
+    argsAt(item, 0, "answer_letter").letter = wrong;
     const rs = reasons(item);
     expect(rs).toContain("gold_mismatch");
     expect(rs).toContain("non_unique_answer"); // the real answer is now a "distractor" that is true
@@ -105,11 +106,11 @@ describe("validate: reasoning corruptions", () => {
   it("empty_gold_set and gold_mismatch for set questions", () => {
     const item = itemsOf("band_term_set", 1)[0];
     const noBand = clone(item);
-    noBand.checks[0].args.band = "99q99.9";
+    (argsAt(noBand, 0, "symbol_set") as { band: string }).band = "99q99.9";
     expect(reasons(noBand)).toContain("empty_gold_set");
 
     const extra = clone(item);
-    (extra.checks[0].args.expected as string[]).push("CFTR");
+    argsAt(extra, 0, "symbol_set").expected.push("CFTR");
     expect(reasons(extra)).toContain("gold_mismatch");
   });
 
@@ -156,14 +157,14 @@ describe("validate: ids, splits, constraints, structure", () => {
 
   it("constraint_unsatisfiable: more ids asked for than the gene has", () => {
     const item = clone(itemsOf("json_array_terms", 1)[0]);
-    const set = item.checks.find((c) => c.name === "items_in_set")!.args.set as string[];
-    item.checks.find((c) => c.name === "json_array")!.args.n = set.length + 1;
+    const set = argsOf(item.checks, "items_in_set")[0].set;
+    argsOf(item.checks, "json_array")[0].n = set.length + 1;
     expect(reasons(item)).toContain("constraint_unsatisfiable");
   });
 
   it("gold_mismatch: a stated fact that differs from the KG", () => {
     const item = clone(itemsOf("json_object_gene", 1)[0]);
-    item.checks[1].args.values = ["99"];
+    argsAt(item, 1, "json_field").values = ["99"];
     item.gold = JSON.stringify({ ...JSON.parse(item.gold), chromosome: "99" });
     expect(reasons(item)).toContain("gold_mismatch");
   });
@@ -173,14 +174,14 @@ describe("validate: ids, splits, constraints, structure", () => {
     const kind = { ...clone(item), kind: "no_such_kind" };
     expect(reasons(kind)).toEqual(["malformed_item"]);
     const check = clone(item);
-    check.checks[0].name = "no_such_check";
+    (check.checks[0] as { name: string }).name = "no_such_check"; // an item file may name anything
     expect(reasons(check)).toEqual(["malformed_item"]);
     const args = clone(item);
-    args.checks[0].args = { genes: 5 }; // not an array
+    (args.checks[0] as { args: unknown }).args = { genes: 5 }; // not an array
     expect(() => validate(args, kg)).not.toThrow();
     expect(reasons(args)).toContain("malformed_item");
     const wfArgs = clone(item);
-    wfArgs.checks.find((c) => c.name === "workflow_evidence_code")!.args = { facts: 3 };
+    (wfArgs.checks.find((c) => c.name === "workflow_evidence_code") as { args: unknown }).args = { facts: 3 };
     expect(() => validate(wfArgs, kg)).not.toThrow();
     expect(reasons(wfArgs)).toContain("malformed_item");
     const prov = clone(item) as unknown as { provenance: unknown };

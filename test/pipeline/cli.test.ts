@@ -1,47 +1,10 @@
 import { describe, it, expect, beforeAll } from "vitest";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { applySet, loadConfig } from "../../src/config/index.ts";
-import { readSuite } from "../../src/pipeline/suite.ts";
 import { runPipeline } from "../../src/pipeline/runner.ts";
 import { Store } from "../../src/store/store.ts";
 import { fakeConfig, fakeSpec } from "./fake-spec.ts";
 import { bbio, tmp, spawnTs } from "../store/helpers.ts";
-
-describe("--set parsing", () => {
-  it("sets nested fields with JSON values, plain strings otherwise", () => {
-    const raw: Record<string, unknown> = {};
-    applySet(raw, "seed=3");
-    applySet(raw, "model.n_layer=1");
-    applySet(raw, "name=my run");
-    applySet(raw, 'backend="wasm"');
-    applySet(raw, "data.per_family=7");
-    expect(raw).toEqual({ seed: 3, model: { n_layer: 1 }, name: "my run", backend: "wasm", data: { per_family: 7 } });
-    const c = loadConfig(undefined, ["seed=3", "model.n_layer=1"]);
-    expect(c.seed).toBe(3);
-    expect(c.model.n_layer).toBe(1);
-    expect(c.model.n_embd).toBe(128); // untouched default
-  });
-
-  it("one clear error for malformed or invalid assignments", () => {
-    expect(() => applySet({}, "seed")).toThrow(/--set expects key=value, got "seed"/);
-    expect(() => applySet({ seed: 1 }, "seed.x=1")).toThrow(/"seed" is not a config section/);
-    expect(() => loadConfig(undefined, ["model.n_layr=2"])).toThrow(/invalid config[\s\S]*model/);
-    expect(() => loadConfig(undefined, ["seed=-1"])).toThrow(/seed/);
-    expect(() => loadConfig("no-such-config")).toThrow(/config "no-such-config" not found/);
-  });
-
-  it("built-in configs and suites parse", () => {
-    for (const name of ["default", "ci", "paper", "conflict"]) expect(loadConfig(name).name).toBe(name);
-    expect(readSuite("ci").runs.map((r) => r.name.replace(/^\w+-/, ""))).toEqual(["sft-only", "grpo-sum", "grpo-pcgrad", "grpo-mgda", "grpo-cagrpo"]);
-    // the default suite: SFT-only, 4 methods × 3 RL seeds on the default world, the conflict control × 2 seeds; every
-    // run's config parses (a refused combination would fail here, not in the build)
-    const suite = readSuite("default");
-    expect(suite.runs.filter((r) => r.config === "default").map((r) => r.name)).toHaveLength(13);
-    expect(suite.runs.filter((r) => r.config === "conflict").map((r) => r.name)).toHaveLength(8);
-    for (const r of suite.runs) expect(loadConfig(r.config, r.set).data.world.genes).toBeGreaterThan(0);
-  });
-});
 
 describe("bbio run / runs / query from the command line", () => {
   let db = "";

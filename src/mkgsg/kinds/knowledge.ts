@@ -15,8 +15,9 @@ import type { Gene, Namespace } from "../../kg/types.ts";
 import { pick, shuffled } from "../../util/rng.ts";
 import { type Builder, type BuildCtx, type Draft, mcqPrompt, pickDirectTerm, pickGene, placeOptions, siblingTerms } from "../build.ts";
 import { bandChr, NS_NAME, type KGIndex } from "../kgindex.ts";
+import type { McqFact } from "../checkargs.ts";
 
-function mcq(question: string, correct: string, distractors: string[], ctx: BuildCtx, args: Record<string, unknown>, prov: Draft["provenance"]): Draft | null {
+function mcq(question: string, correct: string, distractors: string[], ctx: BuildCtx, args: McqFact, prov: Draft["provenance"]): Draft | null {
   if (distractors.length < 3) return null;
   const { options, letter } = placeOptions(ctx.rng, correct, distractors);
   return {

@@ -25,6 +25,7 @@ import { hashOf } from "../../util/hash.ts";
 import { randInt, rngFor, shuffled, type Rng } from "../../util/rng.ts";
 import { mcqPrompt, placeOptions, pathScope, uniqSorted, wfChecks, wfGold, type BuildCtx, type Draft } from "../build.ts";
 import type { WorldKind } from "../config.ts";
+import type { McqFact } from "../checkargs.ts";
 import { NS_NAME } from "../kgindex.ts";
 import type { Family, Item, ItemSplit } from "../types.ts";
 import type { World, WorldGene } from "../world.ts";
@@ -57,7 +58,7 @@ function distractors(rng: Rng, gold: string, pool: Iterable<string>, isTrue: (v:
  * which is what lets a tiny model extract (a bare value right after the question was learned for trained genes only).
  * Cloze scoring fills the template with each option's value (eval, SFT probe).
  */
-function valueMcq(ctx: WorldCtx, question: string, template: string, gold: string, ds: string[], args: Record<string, unknown>, g: WorldGene, terms: string[] = []): Draft | null {
+function valueMcq(ctx: WorldCtx, question: string, template: string, gold: string, ds: string[], args: McqFact, g: WorldGene, terms: string[] = []): Draft | null {
   if (ds.length < 3) return null;
   const { options } = placeOptions(ctx.rng, gold, ds);
   return {

@@ -1,14 +1,14 @@
 /**
- * Corruptions (src/mkgsg/corrupt.ts) and preference pairs (src/rewards/pairs.ts) over real MKGSG items of every kind:
- * every corrupted answer scores strictly lower than the gold, every type is exercised, pairs are deterministic and
- * keep the item's split.
+ * Corruptions (src/mkgsg/corrupt/) over real MKGSG items of every kind: every corrupted answer scores strictly lower
+ * than the gold, every type is exercised, each component of an integration item can be attacked, deterministic.
+ * (Moved from test/rewards: tests sit beside the stage they test; the preference pairs built from these stay in
+ * test/rewards/pairs.test.ts.)
  */
 import { describe, it, expect, beforeAll } from "vitest";
 import { loadKG } from "../../src/kg/index.ts";
 import type { KG } from "../../src/kg/types.ts";
 import { generate, score, corrupt, applicableCorruptions, CORRUPTIONS, ALL_KINDS, type Item } from "../../src/mkgsg/index.ts";
 import { corruptionComponents } from "../../src/mkgsg/corrupt.ts";
-import { buildPairs } from "../../src/rewards/pairs.ts";
 import { rngFor } from "../../src/util/rng.ts";
 
 let kg: KG;
@@ -78,34 +78,5 @@ describe("corrupt", () => {
   it("is deterministic given the rng seed", () => {
     for (const it of items.slice(0, 40))
       for (const k of applicableCorruptions(it)) expect(corrupt(it, k, rngFor(9, it.id + k), kg)).toBe(corrupt(it, k, rngFor(9, it.id + k), kg));
-  });
-});
-
-describe("buildPairs", () => {
-  it("chosen = gold, rejected = a strictly worse corruption; deterministic; split and family from the item", () => {
-    const a = buildPairs(items, kg, { pairsPerItem: 3, seed: 4 });
-    const b = buildPairs(items, kg, { pairsPerItem: 3, seed: 4 });
-    expect(a).toEqual(b);
-    expect(buildPairs(items, kg, { pairsPerItem: 3, seed: 5 })).not.toEqual(a);
-    const byId = new Map(items.map((i) => [i.id, i]));
-    const perItem = new Map<string, string[]>();
-    for (const p of a) {
-      const it = byId.get(p.item_id)!;
-      expect(Object.keys(p).sort()).toEqual(["chosen", "corruption", "family", "item_id", "rejected", "split"]);
-      expect(p.chosen).toBe(it.gold);
-      expect([p.split, p.family]).toEqual([it.split, it.family]);
-      expect(score(it, p.rejected, kg).score).toBeLessThan(score(it, p.chosen, kg).score);
-      perItem.set(p.item_id, [...(perItem.get(p.item_id) ?? []), p.rejected]);
-    }
-    for (const [id, rs] of perItem) {
-      expect(rs.length).toBeLessThanOrEqual(3);
-      expect(new Set(rs).size, id).toBe(rs.length);
-    }
-    // eval pairs come only from eval items; both splits are present
-    expect(a.some((p) => p.split === "eval")).toBe(true);
-    expect(a.filter((p) => p.split === "eval").every((p) => byId.get(p.item_id)!.split === "eval")).toBe(true);
-    // an allow-list restricts the types
-    const only = buildPairs(items, kg, { pairsPerItem: 2, seed: 4, corruptions: ["wrong_option", "lower_case"] });
-    expect(new Set(only.map((p) => p.corruption))).toEqual(new Set(["wrong_option", "lower_case"]));
   });
 });
