@@ -10,9 +10,9 @@ export { summarize, groupSummary, tQuantile, normalQuantile, meanCI, differenceC
 export { pairedBootstrap, type PairedOptions, type PairedResult } from "./paired.ts";
 export { nullCosineBand, fractionInsideBand, type NullCosineBand } from "./null_cosine.ts";
 export { hypervolumePerSeed, type SeedPoints, type HypervolumeBySeed } from "./hypervolume_seeds.ts";
-export { pairStats, rowsNearStep, gradientMagnitudeSimilarity, pairTable, methodConflict, nullBandSummary, conflictControl, blockRows, type GramRow, type RunGramRow, type PairStats, type ConflictRow } from "./orthogonality.ts";
+export { pairStats, rowsNearStep, gradientMagnitudeSimilarity, pairTable, methodConflict, nullBandSummary, blockRows, type GramRow, type RunGramRow, type PairStats } from "./orthogonality.ts";
 export { capacityCurve, sharedSftCurve, CAPACITY_SPLITS, type CapacityPoint, type MetricRow } from "./capacity.ts";
-export { conflictOutcomes, outcomeShift, type ConflictRun, type ConflictSummary, type OutcomeKey, type Spread } from "./conflict.ts";
+export { conflictOutcomes, outcomeShift, conflictControl, type ConflictRun, type ConflictSummary, type OutcomeKey, type Spread, type ConflictRow, type ConflictMethodRow } from "./conflict.ts";
 export { pairedComparison, type EvalItemRow } from "./compare.ts";
 export { gridCells, facetSlice, gridCoverage, axisValueLabel, type SweepSpec, type SweepSpecRun, type GridCell, type RunScore } from "./sweepgrid.ts";
 export { CAPS, CAP_LABEL, METHOD_ORDER, CONFLICT_HANDLING_METHODS, STAGE_ORDER, byMethodOrder, byStageOrder, type Family } from "./labels.ts";

@@ -129,32 +129,6 @@ export function nullBandSummary(gram: readonly RunGramRow[], conflictRunIds: Rea
 }
 
 /** one run of the conflict control: the share of held-out answers in each case and the worst of the two */
-export interface ConflictRow {
-  run: string;
-  method: string;
-  "capitals (instruction)": number | undefined;
-  "lower case (integration)": number | undefined;
-  worst: number;
-}
-
-/**
- * The conflict-control runs (instruction slot = capitals, integration slot = lower case on the same prompts), each
- * with its worst case, and per method the seeds' mean, min and max of that worst case (methods in first-seen order).
- */
-export function conflictControl(runs: readonly { name: string; method: string; conflict: boolean; scores: Partial<Record<string, { value: number }>> }[], order: (a: string, b: string) => number) {
-  const rows: ConflictRow[] = runs.filter((r) => r.conflict && r.method !== "sft-only").map((r) => {
-    const up = r.scores.instruction?.value, low = r.scores.integration?.value;
-    return { run: r.name, method: r.method, "capitals (instruction)": up, "lower case (integration)": low, worst: Math.min(up!, low!) };
-  }).sort((a, b) => order(a.method, b.method) || (a.run < b.run ? -1 : 1));
-  const byMethod = new Map<string, ConflictRow[]>();
-  for (const r of rows) byMethod.set(r.method, [...(byMethod.get(r.method) ?? []), r]);
-  const worst = (v: ConflictRow[]) => v.map((d) => d.worst).filter((x) => Number.isFinite(x));
-  const perMethod = [...byMethod].map(([method, v]) => ({
-    method, seeds: v.length, "worst: mean": finiteMean(worst(v)), "worst: min": Math.min(...worst(v)), "worst: max": Math.max(...worst(v)),
-  }));
-  return { rows, perMethod };
-}
-
 /** per-block cosines of the chosen runs against each block's own null band (1.96/√(block size)) */
 export function blockRows(
   blocks: readonly { run_id: string; block: string; block_size: number; cap_i: string; cap_j: string; mean_cos: number; steps: number }[],

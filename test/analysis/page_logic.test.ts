@@ -2,7 +2,7 @@
 // hand-computed cases.
 import { describe, expect, it } from "vitest";
 import { sharedSftCurve } from "../../src/analysis/capacity.ts";
-import { blockRows, rowsNearStep, conflictControl, gradientMagnitudeSimilarity, methodConflict, nullBandSummary, pairTable } from "../../src/analysis/orthogonality.ts";
+import { blockRows, rowsNearStep, gradientMagnitudeSimilarity, methodConflict, nullBandSummary, pairTable } from "../../src/analysis/orthogonality.ts";
 import { curveRows } from "../../src/analysis/curves.ts";
 import { countsBy, curationFunnel, rejectReasons } from "../../src/analysis/curation.ts";
 import { byMethodOrder } from "../../src/analysis/labels.ts";
@@ -48,15 +48,6 @@ describe("null band and the conflict control", () => {
     expect(s.conflictMean).toBeCloseTo(-0.7, 12);
     expect(nullBandSummary(gram, new Set(), undefined)).toBeNull();
     expect(nullBandSummary(gram, new Set(), 1000)!.conflictMean).toBeNull();
-  });
-  it("conflict runs: the worst of the two cases, and per method its mean, min and max", () => {
-    const run = (name: string, method: string, up: number, low: number, conflict = true) => ({ name, method, conflict, scores: { instruction: { value: up }, integration: { value: low } } });
-    const { rows, perMethod } = conflictControl([run("c2", "pcgrad", 0.4, 0.6), run("c1", "sum", 0, 0.9), run("c3", "pcgrad", 0.5, 0.2), run("x", "sum", 1, 1, false), run("f", "sft-only", 0.5, 0.5)], byMethodOrder);
-    expect(rows.map((r) => [r.run, r.worst])).toEqual([["c1", 0], ["c2", 0.4], ["c3", 0.2]]);
-    expect(perMethod).toEqual([
-      { method: "sum", seeds: 1, "worst: mean": 0, "worst: min": 0, "worst: max": 0 },
-      { method: "pcgrad", seeds: 2, "worst: mean": expect.closeTo(0.3, 12), "worst: min": 0.2, "worst: max": 0.4 },
-    ]);
   });
   it("per-block rows against each block's own band", () => {
     const rows = blockRows([{ run_id: "a", block: "h0.attn", block_size: 10_000, cap_i: "knowledge", cap_j: "reasoning", mean_cos: 0.05, steps: 4 }, { run_id: "z", block: "h0.mlp", block_size: 4, cap_i: "knowledge", cap_j: "reasoning", mean_cos: 0.1, steps: 4 }], [{ id: "a", name: "run-a" }]);
