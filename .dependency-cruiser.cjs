@@ -33,7 +33,9 @@ const LAYERS = [
 const either = (paths) => (paths.length === 1 ? paths[0] : `(${paths.map((p) => `(?:${p})`).join("|")})`);
 const forbidden = LAYERS.slice(0, -1).map((layer, i) => ({
   name: `layer-${layer.name.replace("/", "-")}`,
-  comment: `${layer.name} may not import a higher layer (${LAYERS.slice(i + 1).map((l) => l.name).join(", ")})`,
+  comment: `${layer.name} may not import a higher layer (${LAYERS.slice(i + 1)
+    .map((l) => l.name)
+    .join(", ")})`,
   severity: "error",
   from: { path: either(layer.path), pathNot: COMMANDS },
   to: { path: either(LAYERS.slice(i + 1).flatMap((l) => l.path)), pathNot: either(layer.path) },

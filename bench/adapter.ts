@@ -39,12 +39,17 @@ export async function specAdapter(cfg: ShapeConfig, seed: number, backendPref: s
     params: paramCount(cfg).total,
     optimizer: "adam",
     async trainStep(b) {
-      const loss = tf.tidy(() =>
-        opt.minimize(() => {
-          const idx = tf.tensor2d(b.tokens, undefined, "int32");
-          const tg = tf.tensor2d(b.targets, undefined, "int32");
-          return maskedLoss(forward(cfg, w, idx), tg, tf.onesLike(tg) as TF.Tensor2D);
-        }, true, vars)!,
+      const loss = tf.tidy(
+        () =>
+          opt.minimize(
+            () => {
+              const idx = tf.tensor2d(b.tokens, undefined, "int32");
+              const tg = tf.tensor2d(b.targets, undefined, "int32");
+              return maskedLoss(forward(cfg, w, idx), tg, tf.onesLike(tg) as TF.Tensor2D);
+            },
+            true,
+            vars,
+          )!,
       );
       const v = (await loss.data())[0];
       loss.dispose();

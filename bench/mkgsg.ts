@@ -33,7 +33,9 @@ const tLoad = performance.now();
 
 const perFamily = Math.ceil(opts.n / 4);
 const { items, rejects, funnel } = generate(kg, { per_family: perFamily }, opts.seed);
-const attempts = Object.values(funnel).flatMap((f) => Object.values(f)).reduce((a, r) => a + r.attempts, 0);
+const attempts = Object.values(funnel)
+  .flatMap((f) => Object.values(f))
+  .reduce((a, r) => a + r.attempts, 0);
 const tGen = performance.now();
 
 let invalid = 0;

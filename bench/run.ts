@@ -41,9 +41,23 @@ const opts = new Command()
   .option("--seq <n>", "override sequence length", (v) => parseInt(v, 10))
   .option("--sample-new <n>", "tokens to generate in the sampling benchmark", (v) => parseInt(v, 10), 48)
   .option("--sample-batch <n>", "prompts generated in parallel", (v) => parseInt(v, 10), 1)
-  .option("--sample-reps <n>", "timed sampling runs per way (cached / uncached, interleaved; best counts), ours and torch alike", (v) => parseInt(v, 10), 5)
-  .option("--sample-rounds <n>", "rounds of ours-then-torch sampling (best of all rounds counts): a load change hits both", (v) => parseInt(v, 10), 3)
-  .addOption(new Option("--model <which>", "TF.js model: project = src/model (C's), spec = bench/spec_gpt.ts").choices(["auto", "project", "spec"]).default("auto"))
+  .option(
+    "--sample-reps <n>",
+    "timed sampling runs per way (cached / uncached, interleaved; best counts), ours and torch alike",
+    (v) => parseInt(v, 10),
+    5,
+  )
+  .option(
+    "--sample-rounds <n>",
+    "rounds of ours-then-torch sampling (best of all rounds counts): a load change hits both",
+    (v) => parseInt(v, 10),
+    3,
+  )
+  .addOption(
+    new Option("--model <which>", "TF.js model: project = src/model (C's), spec = bench/spec_gpt.ts")
+      .choices(["auto", "project", "spec"])
+      .default("auto"),
+  )
   .option("--backend <name>", "TF.js backend (default: BBIO_BACKEND or auto)", process.env.BBIO_BACKEND ?? "auto")
   .option("--no-torch", "skip PyTorch")
   .option("--no-wasm", "skip the wasm comparison row (run when the main backend is not wasm)")
@@ -51,8 +65,22 @@ const opts = new Command()
   .option("--seed <n>", "seed for weights and the batch", (v) => parseInt(v, 10), 0)
   .parse(process.argv)
   .opts<{
-    json: boolean; config: string; steps: number; warmup: number; batch?: number; seq?: number; sampleNew: number;
-    sampleBatch: number; sampleReps: number; sampleRounds: number; model: string; backend: string; torch: boolean; wasm: boolean; profile: boolean; seed: number;
+    json: boolean;
+    config: string;
+    steps: number;
+    warmup: number;
+    batch?: number;
+    seq?: number;
+    sampleNew: number;
+    sampleBatch: number;
+    sampleReps: number;
+    sampleRounds: number;
+    model: string;
+    backend: string;
+    torch: boolean;
+    wasm: boolean;
+    profile: boolean;
+    seed: number;
   }>();
 
 function fail(msg: string): never {
@@ -89,7 +117,13 @@ function resolveConfig(spec: string): ShapeConfig & { batch: number; seq: number
 }
 
 const cfg = resolveConfig(opts.config);
-const shape: ShapeConfig = { n_layer: cfg.n_layer, n_head: cfg.n_head, n_embd: cfg.n_embd, block_size: cfg.block_size, vocab_size: cfg.vocab_size };
+const shape: ShapeConfig = {
+  n_layer: cfg.n_layer,
+  n_head: cfg.n_head,
+  n_embd: cfg.n_embd,
+  block_size: cfg.block_size,
+  vocab_size: cfg.vocab_size,
+};
 const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
 
 // The one batch both frameworks train on: seeded uniform tokens, next-token targets.
@@ -131,8 +165,9 @@ const median = (xs: number[]) => {
 };
 const oursSecPerStep = median(stepTimes);
 const oursTrain = tokensPerStep / oursSecPerStep;
-let t0: number;
-log(`ours: ${oursSecPerStep.toFixed(3)} s/step, ${oursTrain.toFixed(0)} tok/s, loss ${losses[0].toFixed(3)} → ${losses.at(-1)!.toFixed(3)}`);
+log(
+  `ours: ${oursSecPerStep.toFixed(3)} s/step, ${oursTrain.toFixed(0)} tok/s, loss ${losses[0].toFixed(3)} → ${losses.at(-1)!.toFixed(3)}`,
+);
 
 // ---- ours: per-kernel profile of one training step ----
 type KernelRow = { name: string; ms: number; calls: number };
@@ -144,7 +179,8 @@ if (opts.profile) {
   });
   const by = new Map<string, KernelRow>();
   let timer = "kernelTimeMs";
-  let matmulFlops = 0, matmulMs = 0;
+  let matmulFlops = 0,
+    matmulMs = 0;
   const backendName = tf.getBackend();
   for (const k of info.kernels) {
     // a tf.customGrad op shows up as one entry named after its scope ("forward") whose time INCLUDES the kernels it
@@ -155,8 +191,12 @@ if (opts.profile) {
     if (typeof k.kernelTimeMs !== "number") timer = "unavailable on this backend";
     if (k.name === "BatchMatMul" && k.inputShapes.length >= 2 && k.inputShapes[0] && k.inputShapes[1]) {
       // [..,M,K]·[..,K,N]: 2·batch·M·K·N FLOPs (the project's matmuls use no transposeA/B flags)
-      const a = k.inputShapes[0], b = k.inputShapes[1];
-      const batchN = Math.max(a.slice(0, -2).reduce((x, y) => x * y, 1), b.slice(0, -2).reduce((x, y) => x * y, 1));
+      const a = k.inputShapes[0],
+        b = k.inputShapes[1];
+      const batchN = Math.max(
+        a.slice(0, -2).reduce((x, y) => x * y, 1),
+        b.slice(0, -2).reduce((x, y) => x * y, 1),
+      );
       matmulFlops += 2 * batchN * a[a.length - 2] * a[a.length - 1] * b[b.length - 1];
       matmulMs += ms;
     }
@@ -169,14 +209,22 @@ if (opts.profile) {
   const total = all.reduce((s, r) => s + r.ms, 0);
   // achieved GFLOP/s inside the matmul kernels alone: compare with the TF.js matmul peak to see if shapes or the rest
   // of the step (elementwise, transposes, copies) is where the time goes
-  profile = { total_ms: total, kernels: all.slice(0, 10), timer, matmul_gflops: matmulFlops / (matmulMs / 1000) / 1e9, matmul_share: matmulMs / total };
+  profile = {
+    total_ms: total,
+    kernels: all.slice(0, 10),
+    timer,
+    matmul_gflops: matmulFlops / (matmulMs / 1000) / 1e9,
+    matmul_share: matmulMs / total,
+  };
 }
 
 // ---- ours: sampling with vs without the KV cache ----
 const srng = rngFor(opts.seed, "bench/prompts");
 const promptLen = Math.min(8, cfg.block_size - 1);
 const maxNew = Math.max(1, Math.min(opts.sampleNew, cfg.block_size - promptLen));
-const prompts = Array.from({ length: opts.sampleBatch }, () => Array.from({ length: promptLen }, () => Math.floor(srng() * cfg.vocab_size)));
+const prompts = Array.from({ length: opts.sampleBatch }, () =>
+  Array.from({ length: promptLen }, () => Math.floor(srng() * cfg.vocab_size)),
+);
 await model.generate(prompts, 2, true); // warm-up
 await model.generate(prompts, 2, false);
 // best of --sample-reps timed runs each, cached and uncached interleaved so a stall of the shared machine hits both
@@ -187,7 +235,10 @@ const haveTorch = opts.torch && torchAvailable();
 if (opts.torch && !haveTorch) log(TORCH_INSTALL_HINT);
 type TorchSample = { cached: number; uncached: number; identical: boolean };
 let torchSample: TorchSample | null = null;
-let cachedS = Infinity, uncachedS = Infinity, cachedOut: number[][] = [], uncachedOut: number[][] = [];
+let cachedS = Infinity,
+  uncachedS = Infinity,
+  cachedOut: number[][] = [],
+  uncachedOut: number[][] = [];
 for (let round = 0; round < Math.max(1, opts.sampleRounds); round++) {
   for (let rep = 0; rep < opts.sampleReps; rep++) {
     let s = performance.now();
@@ -200,13 +251,34 @@ for (let round = 0; round < Math.max(1, opts.sampleRounds); round++) {
   // PyTorch greedy decoding, KV cache (incremental) vs none, all cores
   if (haveTorch) {
     const t = runTorch<TorchSample>(
-      ["sample", "--config", JSON.stringify(shape), "--batch", String(opts.sampleBatch), "--prompt", String(promptLen), "--new", String(maxNew), "--reps", String(opts.sampleReps), "--seed", String(opts.seed)],
+      [
+        "sample",
+        "--config",
+        JSON.stringify(shape),
+        "--batch",
+        String(opts.sampleBatch),
+        "--prompt",
+        String(promptLen),
+        "--new",
+        String(maxNew),
+        "--reps",
+        String(opts.sampleReps),
+        "--seed",
+        String(opts.seed),
+      ],
       { threads: "all-cores" },
     );
-    torchSample = torchSample ? { cached: Math.max(torchSample.cached, t.cached), uncached: Math.max(torchSample.uncached, t.uncached), identical: torchSample.identical && t.identical } : t;
+    torchSample = torchSample
+      ? {
+          cached: Math.max(torchSample.cached, t.cached),
+          uncached: Math.max(torchSample.uncached, t.uncached),
+          identical: torchSample.identical && t.identical,
+        }
+      : t;
   }
 }
-if (torchSample) log(`torch sampling (all cores): cached ${torchSample.cached.toFixed(1)} tok/s, uncached ${torchSample.uncached.toFixed(1)} tok/s`);
+if (torchSample)
+  log(`torch sampling (all cores): cached ${torchSample.cached.toFixed(1)} tok/s, uncached ${torchSample.uncached.toFixed(1)} tok/s`);
 const generated = opts.sampleBatch * maxNew;
 const sample = {
   cached: generated / cachedS,
@@ -216,12 +288,15 @@ const sample = {
   batch: opts.sampleBatch,
   greedy_identical: JSON.stringify(cachedOut) === JSON.stringify(uncachedOut),
 };
-log(`sampling: cached ${sample.cached.toFixed(1)} tok/s, uncached ${sample.uncached.toFixed(1)} tok/s, identical=${sample.greedy_identical}`);
+log(
+  `sampling: cached ${sample.cached.toFixed(1)} tok/s, uncached ${sample.uncached.toFixed(1)} tok/s, identical=${sample.greedy_identical}`,
+);
 
 // ---- TF.js's own matmul ceiling (same backend) ----
 async function tfPeakGflops(n = 512): Promise<number> {
   const tf = await import("@tensorflow/tfjs");
-  const a = tf.randomNormal([n, n], 0, 1, "float32", 1), b = tf.randomNormal([n, n], 0, 1, "float32", 2);
+  const a = tf.randomNormal([n, n], 0, 1, "float32", 1),
+    b = tf.randomNormal([n, n], 0, 1, "float32", 2);
   let best = Infinity;
   for (let i = 0; i < 6; i++) {
     const s = performance.now();
@@ -238,17 +313,40 @@ const tfPeak = await tfPeakGflops();
 model.dispose();
 
 // ---- PyTorch ----
-let torchOne: TorchTrainResult | null = null, torchAll: TorchTrainResult | null = null;
-let peakOne: number | null = null, peakAll: number | null = null;
+let torchOne: TorchTrainResult | null = null,
+  torchAll: TorchTrainResult | null = null;
+let peakOne: number | null = null,
+  peakAll: number | null = null;
 if (haveTorch) {
   const dir = mkdtempSync(join(tmpdir(), "bbio-bench-"));
   try {
     const file = join(dir, "batch.json");
     writeFileSync(file, JSON.stringify(batch));
-    const args = ["train", "--config", JSON.stringify(shape), "--tokens", file, "--steps", String(opts.steps), "--warmup", String(opts.warmup), "--seed", String(opts.seed)];
+    const args = [
+      "train",
+      "--config",
+      JSON.stringify(shape),
+      "--tokens",
+      file,
+      "--steps",
+      String(opts.steps),
+      "--warmup",
+      String(opts.warmup),
+      "--seed",
+      String(opts.seed),
+    ];
     // mirror our update: plain Adam (spec twin) or the project's AdamW + clipping
     if (model.optimizer === "adamw")
-      args.push("--optimizer", "adamw", "--lr", String(PROJECT_OPTIMIZER.lr), "--weight-decay", String(PROJECT_OPTIMIZER.weightDecay), "--clip", String(PROJECT_OPTIMIZER.clip));
+      args.push(
+        "--optimizer",
+        "adamw",
+        "--lr",
+        String(PROJECT_OPTIMIZER.lr),
+        "--weight-decay",
+        String(PROJECT_OPTIMIZER.weightDecay),
+        "--clip",
+        String(PROJECT_OPTIMIZER.clip),
+      );
     else args.push("--optimizer", "adam");
     torchOne = runTorch<TorchTrainResult>(args, { threads: "one-core" });
     log(`torch one core: ${torchOne.tokens_per_s.toFixed(0)} tok/s`);
@@ -288,7 +386,12 @@ const result = {
   model: model.model,
   config: { ...shape, batch: cfg.batch, seq: cfg.seq, steps: opts.steps, warmup: opts.warmup, seed: opts.seed, optimizer: model.optimizer },
   params: paramCount(shape).total,
-  train_tokens_per_s: { ours: r(oursTrain), wasm: model.backend === "wasm" ? r(oursTrain) : r(wasmTrain), torch: r(torchOne?.tokens_per_s), torch_all_cores: r(torchAll?.tokens_per_s) },
+  train_tokens_per_s: {
+    ours: r(oursTrain),
+    wasm: model.backend === "wasm" ? r(oursTrain) : r(wasmTrain),
+    torch: r(torchOne?.tokens_per_s),
+    torch_all_cores: r(torchAll?.tokens_per_s),
+  },
   // ours ÷ torch on all cores: the issue's goal is ≥ 1.0
   ours_vs_torch_all_cores: torchAll ? r(oursTrain / torchAll.tokens_per_s) : null,
   // torch ÷ ours: how many times faster PyTorch is (like-for-like one core; practical all cores)
@@ -296,11 +399,24 @@ const result = {
   ratio_all_cores: torchAll ? r(torchAll.tokens_per_s / oursTrain) : null,
   // median step time (mean in *_mean): medians resist the stalls of a shared machine
   sec_per_step: { ours: r(oursSecPerStep), torch: r(torchOne?.sec_per_step), torch_all_cores: r(torchAll?.sec_per_step) },
-  sec_per_step_mean: { ours: r(stepTimes.reduce((a, b) => a + b, 0) / stepTimes.length), torch: r(torchOne?.sec_per_step_mean), torch_all_cores: r(torchAll?.sec_per_step_mean) },
+  sec_per_step_mean: {
+    ours: r(stepTimes.reduce((a, b) => a + b, 0) / stepTimes.length),
+    torch: r(torchOne?.sec_per_step_mean),
+    torch_all_cores: r(torchAll?.sec_per_step_mean),
+  },
   loss: { ours_first: r(losses[0]), ours_last: r(losses.at(-1)), torch_first: r(torchOne?.first_loss), torch_last: r(torchOne?.last_loss) },
-  sample_tokens_per_s: { cached: r(sample.cached), uncached: r(sample.uncached), torch_cached: r(torchSample?.cached), torch_uncached: r(torchSample?.uncached) },
+  sample_tokens_per_s: {
+    cached: r(sample.cached),
+    uncached: r(sample.uncached),
+    torch_cached: r(torchSample?.cached),
+    torch_uncached: r(torchSample?.uncached),
+  },
   sampling: {
-    ...sample, cached: undefined, uncached: undefined, reps: opts.sampleReps, rounds: Math.max(1, opts.sampleRounds),
+    ...sample,
+    cached: undefined,
+    uncached: undefined,
+    reps: opts.sampleReps,
+    rounds: Math.max(1, opts.sampleRounds),
     // the issue's goals: cache speedup ≥ 5 and ours ÷ torch (cached) ≥ 1
     speedup: r(sample.cached / sample.uncached),
     torch_speedup: torchSample ? r(torchSample.cached / torchSample.uncached) : null,
@@ -308,7 +424,12 @@ const result = {
     ours_vs_torch_uncached: torchSample ? r(sample.uncached / torchSample.uncached) : null,
   },
   flops_per_token: { train: fTrain, infer: fInfer },
-  peak_gflops: { torch_one_core: r(peakOne), torch_all_cores: r(peakAll), tfjs_matmul_512: r(tfPeak), source: "best of n×n float32 matmul (torch n=1024, TF.js n=512), measured now" },
+  peak_gflops: {
+    torch_one_core: r(peakOne),
+    torch_all_cores: r(peakAll),
+    tfjs_matmul_512: r(tfPeak),
+    source: "best of n×n float32 matmul (torch n=1024, TF.js n=512), measured now",
+  },
   mfu: {
     ours_vs_one_core_peak: peakOne ? r(mfu(oursTrain, fTrain, peakOne)) : null,
     ours_vs_tfjs_matmul_peak: r(mfu(oursTrain, fTrain, tfPeak)),
@@ -329,7 +450,8 @@ if (opts.json) {
     `BalancedBio bench — ${result.params.toLocaleString("en-US")} params (L${shape.n_layer} H${shape.n_head} C${shape.n_embd} V${shape.vocab_size}), batch ${cfg.batch}×${cfg.seq}, ${opts.steps} timed steps, TF.js backend ${model.backend} (${model.model} model)`,
     "",
     "train (median step)         tokens/s     s/step    MFU",
-    `  ours (TF.js ${model.backend})`.padEnd(24) + `${f(result.train_tokens_per_s.ours).padStart(10)} ${f(result.sec_per_step.ours).padStart(10)}  ${pct(result.mfu.ours_vs_one_core_peak)} of 1-core BLAS peak, ${pct(result.mfu.ours_vs_tfjs_matmul_peak)} of TF.js matmul peak`,
+    `  ours (TF.js ${model.backend})`.padEnd(24) +
+      `${f(result.train_tokens_per_s.ours).padStart(10)} ${f(result.sec_per_step.ours).padStart(10)}  ${pct(result.mfu.ours_vs_one_core_peak)} of 1-core BLAS peak, ${pct(result.mfu.ours_vs_tfjs_matmul_peak)} of TF.js matmul peak`,
     `  torch (1 core)          ${f(result.train_tokens_per_s.torch).padStart(10)} ${f(result.sec_per_step.torch).padStart(10)}  ${pct(result.mfu.torch_vs_one_core_peak)}`,
     `  torch (all cores)       ${f(result.train_tokens_per_s.torch_all_cores).padStart(10)} ${f(result.sec_per_step.torch_all_cores).padStart(10)}  ${pct(result.mfu.torch_all_cores_vs_all_cores_peak)}`,
     ...(model.backend !== "wasm" ? [`  ours (wasm, 1 thread)    ${f(result.train_tokens_per_s.wasm).padStart(10)}`] : []),
@@ -345,9 +467,13 @@ if (opts.json) {
   ];
   if (profile) {
     lines.push("", `one training step, per kernel (tf.profile ${profile.timer}, total ${profile.total_ms.toFixed(1)} ms), top 10:`);
-    lines.push(`  (BatchMatMul kernels: ${pct(profile.matmul_share)} of kernel time at ${profile.matmul_gflops.toFixed(1)} GFLOP/s; on native most matmuls run inside the fused Bbio* kernels)`);
+    lines.push(
+      `  (BatchMatMul kernels: ${pct(profile.matmul_share)} of kernel time at ${profile.matmul_gflops.toFixed(1)} GFLOP/s; on native most matmuls run inside the fused Bbio* kernels)`,
+    );
     for (const k of profile.kernels)
-      lines.push(`  ${k.name.padEnd(28)} ${k.ms.toFixed(1).padStart(8)} ms ${((100 * k.ms) / profile.total_ms).toFixed(1).padStart(5)}%  ${String(k.calls).padStart(4)} calls`);
+      lines.push(
+        `  ${k.name.padEnd(28)} ${k.ms.toFixed(1).padStart(8)} ms ${((100 * k.ms) / profile.total_ms).toFixed(1).padStart(5)}%  ${String(k.calls).padStart(4)} calls`,
+      );
   }
   if (!result.torch_installed) lines.push("", TORCH_INSTALL_HINT);
   lines.push("", result.note);

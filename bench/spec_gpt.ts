@@ -16,7 +16,10 @@ export type Weights = Map<string, tf.Variable>;
 /** Spec weight names and shapes, in checkpoint order. */
 export function weightShapes(c: ShapeConfig): [string, number[]][] {
   const C = c.n_embd;
-  const out: [string, number[]][] = [["wte", [c.vocab_size, C]], ["wpe", [c.block_size, C]]];
+  const out: [string, number[]][] = [
+    ["wte", [c.vocab_size, C]],
+    ["wpe", [c.block_size, C]],
+  ];
   for (let i = 0; i < c.n_layer; i++) {
     const p = `h.${i}`;
     out.push([`${p}.ln_1.g`, [C]], [`${p}.ln_1.b`, [C]]);
@@ -35,7 +38,8 @@ function normals(n: number, std: number, seed: number, label: string): Float32Ar
   const rng = rngFor(seed, label);
   const a = new Float32Array(n);
   for (let i = 0; i < n; i += 2) {
-    const u = Math.max(rng(), 1e-12), v = rng();
+    const u = Math.max(rng(), 1e-12),
+      v = rng();
     const r = std * Math.sqrt(-2 * Math.log(u));
     a[i] = r * Math.cos(2 * Math.PI * v);
     if (i + 1 < n) a[i + 1] = r * Math.sin(2 * Math.PI * v);
@@ -75,7 +79,8 @@ const mm = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: (ts: tf.Tensor[]) =
       let dw: tf.Tensor;
       if (y.rank === 2 && rank === 3) {
         // shared weight used on [B,T,K]: flatten the batch, dW = xᵀ·dy  → [K,N]
-        const x2 = tf.reshape(x, [-1, x.shape[2]!]), dy2 = tf.reshape(dy, [-1, dy.shape[2]!]);
+        const x2 = tf.reshape(x, [-1, x.shape[2]!]),
+          dy2 = tf.reshape(dy, [-1, dy.shape[2]!]);
         dw = tf.matMul(tf.transpose(x2, [1, 0]) as tf.Tensor2D, dy2 as tf.Tensor2D);
       } else dw = tf.matMul(tf.transpose(x, perm) as tf.Tensor3D, dy as tf.Tensor3D);
       return [dx, dw];
@@ -88,7 +93,10 @@ const embed = tf.customGrad(((oh: tf.Tensor, table: tf.Tensor, save: (ts: tf.Ten
   save([oh]);
   return {
     value: tf.matMul(oh as tf.Tensor2D, table as tf.Tensor2D),
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.zerosLike(saved[0]), tf.matMul(tf.transpose(saved[0]) as tf.Tensor2D, dy as tf.Tensor2D)],
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [
+      tf.zerosLike(saved[0]),
+      tf.matMul(tf.transpose(saved[0]) as tf.Tensor2D, dy as tf.Tensor2D),
+    ],
   };
 }) as CustomGradFn) as (oh: tf.Tensor, table: tf.Tensor) => tf.Tensor;
 
@@ -124,7 +132,9 @@ export interface KvCache {
  */
 export function forward(c: ShapeConfig, w: Weights, idx: tf.Tensor2D, kv?: KvCache): tf.Tensor3D {
   const [B, T] = idx.shape;
-  const C = c.n_embd, H = c.n_head, hd = C / H;
+  const C = c.n_embd,
+    H = c.n_head,
+    hd = C / H;
   const past = kv?.len ?? 0;
   const S = past + T; // keys visible to the new tokens
   if (S > c.block_size) throw new Error(`sequence ${S} longer than block_size ${c.block_size}`);

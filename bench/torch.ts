@@ -32,7 +32,10 @@ export function torchAvailable(): boolean {
 }
 
 /** Runs `torch_gpt.py <args>` and parses its JSON; throws with python's stderr on failure. */
-export function runTorch<T = Record<string, unknown>>(args: string[], opts: { stdin?: string; threads?: TorchThreads; timeoutMs?: number } = {}): T {
+export function runTorch<T = Record<string, unknown>>(
+  args: string[],
+  opts: { stdin?: string; threads?: TorchThreads; timeoutMs?: number } = {},
+): T {
   const threads = opts.threads ?? "one-core";
   const env = { ...process.env, OPENBLAS_NUM_THREADS: threads === "one-core" ? "1" : String(cpus().length), OMP_NUM_THREADS: "1" };
   const r = spawnSync(PYTHON, [TORCH_SCRIPT, ...args, ...(args[0] === "info" ? [] : ["--threads", "1"])], {

@@ -8,7 +8,8 @@ import { Bool, Float64, Int32, Table, Utf8, tableToIPC, vectorFromArray, type Da
 export type ColType = "string" | "float" | "int" | "bool";
 export type Schema = readonly (readonly [name: string, type: ColType])[];
 
-const arrowType = (t: ColType): DataType => (t === "string" ? new Utf8() : t === "float" ? new Float64() : t === "int" ? new Int32() : new Bool());
+const arrowType = (t: ColType): DataType =>
+  t === "string" ? new Utf8() : t === "float" ? new Float64() : t === "int" ? new Int32() : new Bool();
 
 function coerce(v: unknown, t: ColType): unknown {
   if (v === null || v === undefined) return null;
@@ -20,7 +21,11 @@ function coerce(v: unknown, t: ColType): unknown {
 
 export function toArrowTable(schema: Schema, rows: readonly Record<string, unknown>[]): Table {
   const cols: Record<string, Vector> = {};
-  for (const [name, t] of schema) cols[name] = vectorFromArray(rows.map((r) => coerce(r[name], t)), arrowType(t));
+  for (const [name, t] of schema)
+    cols[name] = vectorFromArray(
+      rows.map((r) => coerce(r[name], t)),
+      arrowType(t),
+    );
   return new Table(cols);
 }
 

@@ -49,7 +49,9 @@ export async function emitSite(): Promise<void> {
   const { bytes, sizes } = await renderSite();
   await write(bytes);
   const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
-  process.stderr.write(`loaders: site.tar ${kib(bytes.length)} in ${((performance.now() - t0) / 1000).toFixed(2)} s (${sizes.map(([f, n]) => `${f} ${kib(n)}`).join(", ")})\n`);
+  process.stderr.write(
+    `loaders: site.tar ${kib(bytes.length)} in ${((performance.now() - t0) / 1000).toFixed(2)} s (${sizes.map(([f, n]) => `${f} ${kib(n)}`).join(", ")})\n`,
+  );
 }
 
 export async function emit(file: string): Promise<void> {

@@ -44,7 +44,10 @@ export interface ModelScale {
 }
 
 export async function buildMeta(dbPath?: string): Promise<BuildMeta> {
-  const runs = await query(`SELECT id, config_hash, method, data_hash, config, CAST(updated_at AS VARCHAR) AS updated_at FROM v_runs ORDER BY id`, dbPath);
+  const runs = await query(
+    `SELECT id, config_hash, method, data_hash, config, CAST(updated_at AS VARCHAR) AS updated_at FROM v_runs ORDER BY id`,
+    dbPath,
+  );
   const { commit, dirty } = gitInfo();
   return {
     commit,
@@ -97,8 +100,18 @@ async function modelScales(configs: unknown[]): Promise<ModelScale[]> {
   if (!shapes.size) return [];
   const { modelSchema } = await import("../src/model/config.ts");
   const { paramCount } = await import("../src/model/gpt.ts"); // loads TF.js (~1 s): only when there are runs
-  return [...shapes.values()].map(({ model, runs }) => {
-    const m = modelSchema.parse(model);
-    return { n_layer: m.n_layer, n_head: m.n_head, n_embd: m.n_embd, block_size: m.block_size, vocab_size: m.vocab_size, params: paramCount(m), runs };
-  }).sort((a, b) => b.runs - a.runs);
+  return [...shapes.values()]
+    .map(({ model, runs }) => {
+      const m = modelSchema.parse(model);
+      return {
+        n_layer: m.n_layer,
+        n_head: m.n_head,
+        n_embd: m.n_embd,
+        block_size: m.block_size,
+        vocab_size: m.vocab_size,
+        params: paramCount(m),
+        runs,
+      };
+    })
+    .sort((a, b) => b.runs - a.runs);
 }

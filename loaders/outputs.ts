@@ -33,15 +33,26 @@ export const OUTPUTS: readonly Output[] = [
     file: "runs.arrow",
     doc: "one row per complete run",
     schema: [
-      ["id", "string"], ["name", "string"], ["method", "string"], ["seed", "int"], ["backend", "string"],
-      ["config_hash", "string"], ["data_hash", "string"], ["git_commit", "string"], ["git_dirty", "bool"],
+      ["id", "string"],
+      ["name", "string"],
+      ["method", "string"],
+      ["seed", "int"],
+      ["backend", "string"],
+      ["config_hash", "string"],
+      ["data_hash", "string"],
+      ["git_commit", "string"],
+      ["git_dirty", "bool"],
     ],
     sql: `SELECT id, name, method, seed, backend, config_hash, data_hash, git_commit, git_dirty FROM v_runs ORDER BY name, seed, id`,
   },
   {
     file: "params.arrow",
     doc: "config keys whose value differs between runs (long: run × key); the ablation table's columns",
-    schema: [["run_id", "string"], ["key", "string"], ["value", "string"]],
+    schema: [
+      ["run_id", "string"],
+      ["key", "string"],
+      ["value", "string"],
+    ],
     sql: `WITH n AS (SELECT count(*) AS runs FROM v_runs),
                k AS (SELECT key FROM v_run_params GROUP BY key
                      HAVING count(DISTINCT value) > 1 OR count(*) < (SELECT runs FROM n))
@@ -52,8 +63,15 @@ export const OUTPUTS: readonly Output[] = [
     file: "scores.arrow",
     doc: "final capability score per run × family × definition ('strict': preferred metric; 'partial': score_mean), last step, with its CI",
     schema: [
-      ["run_id", "string"], ["family", "string"], ["definition", "string"], ["metric", "string"], ["step", "int"],
-      ["value", "float"], ["ci_lo", "float"], ["ci_hi", "float"], ["n", "int"],
+      ["run_id", "string"],
+      ["family", "string"],
+      ["definition", "string"],
+      ["metric", "string"],
+      ["step", "int"],
+      ["value", "float"],
+      ["ci_lo", "float"],
+      ["ci_hi", "float"],
+      ["n", "int"],
     ],
     sql: `WITH s AS (SELECT *, 'strict' AS definition, row_number() OVER (PARTITION BY run_id, family
                                                   ORDER BY ${METRIC_RANK}, metric, step DESC NULLS LAST) AS rk
@@ -69,8 +87,14 @@ export const OUTPUTS: readonly Output[] = [
     file: "evals.arrow",
     doc: "every eval metric per run × family at its last evaluated step: the headline 'score', its parts, and the reference levels 'baseline/chance' and 'baseline/untrained'",
     schema: [
-      ["run_id", "string"], ["family", "string"], ["metric", "string"], ["step", "int"],
-      ["value", "float"], ["ci_lo", "float"], ["ci_hi", "float"], ["n", "int"],
+      ["run_id", "string"],
+      ["family", "string"],
+      ["metric", "string"],
+      ["step", "int"],
+      ["value", "float"],
+      ["ci_lo", "float"],
+      ["ci_hi", "float"],
+      ["n", "int"],
     ],
     sql: `SELECT run_id, family, metric, step, value, ci_lo, ci_hi, n FROM v_evals
           QUALIFY row_number() OVER (PARTITION BY run_id, family, metric ORDER BY step DESC NULLS LAST) = 1
@@ -79,13 +103,26 @@ export const OUTPUTS: readonly Output[] = [
   {
     file: "metrics.arrow",
     doc: "training scalars (TRL names) per run × stage × step",
-    schema: [["run_id", "string"], ["stage", "string"], ["step", "int"], ["name", "string"], ["value", "float"]],
+    schema: [
+      ["run_id", "string"],
+      ["stage", "string"],
+      ["step", "int"],
+      ["name", "string"],
+      ["value", "float"],
+    ],
     sql: `SELECT run_id, stage, step, name, value FROM v_metrics ORDER BY run_id, stage, name, step`,
   },
   {
     file: "gram.arrow",
     doc: "pairwise per-capability gradient dot products and cosines per step",
-    schema: [["run_id", "string"], ["step", "int"], ["cap_i", "string"], ["cap_j", "string"], ["dot", "float"], ["cos", "float"]],
+    schema: [
+      ["run_id", "string"],
+      ["step", "int"],
+      ["cap_i", "string"],
+      ["cap_j", "string"],
+      ["dot", "float"],
+      ["cos", "float"],
+    ],
     // A zero gradient (e.g. every completion of a capability got the same reward, so all its advantages are 0) has no
     // direction: src/weighting writes cos = 0 for it, which would read as "orthogonal". The diagonal (cap_i = cap_j)
     // holds ‖g‖², so a pair with a zero norm gets cos = NULL here — pages show it as "no gradient", not as 0.
@@ -100,13 +137,28 @@ export const OUTPUTS: readonly Output[] = [
   {
     file: "eval_items.arrow",
     doc: "per evaluated item of each run: the headline value and partial credit (split eval = extraction; control); the units of paired comparisons",
-    schema: [["run_id", "string"], ["item_id", "string"], ["family", "string"], ["split", "string"], ["value", "float"], ["partial", "float"]],
+    schema: [
+      ["run_id", "string"],
+      ["item_id", "string"],
+      ["family", "string"],
+      ["split", "string"],
+      ["value", "float"],
+      ["partial", "float"],
+    ],
     sql: `SELECT run_id, item_id, family, split, value, partial FROM v_eval_items ORDER BY run_id, family, item_id`,
   },
   {
     file: "gram_blocks.arrow",
     doc: "per parameter block and capability pair: mean cosine over the GRPO steps with a gradient, the block's parameter count (its null band) and the steps",
-    schema: [["run_id", "string"], ["block", "string"], ["block_size", "int"], ["cap_i", "string"], ["cap_j", "string"], ["mean_cos", "float"], ["steps", "int"]],
+    schema: [
+      ["run_id", "string"],
+      ["block", "string"],
+      ["block_size", "int"],
+      ["cap_i", "string"],
+      ["cap_j", "string"],
+      ["mean_cos", "float"],
+      ["steps", "int"],
+    ],
     sql: `SELECT run_id, block, max(block_size) AS block_size, cap_i, cap_j, avg(cos) AS mean_cos, count(*) AS steps
           FROM v_grad_gram_blocks WHERE cap_i < cap_j AND cos IS NOT NULL AND cos <> 0
           GROUP BY run_id, block, cap_i, cap_j ORDER BY run_id, block, cap_i, cap_j`,
@@ -114,15 +166,29 @@ export const OUTPUTS: readonly Output[] = [
   {
     file: "weights.arrow",
     doc: "capability weight w and rule/model mix alpha per step",
-    schema: [["run_id", "string"], ["step", "int"], ["capability", "string"], ["w", "float"], ["alpha", "float"], ["strategy", "string"]],
+    schema: [
+      ["run_id", "string"],
+      ["step", "int"],
+      ["capability", "string"],
+      ["w", "float"],
+      ["alpha", "float"],
+      ["strategy", "string"],
+    ],
     sql: `SELECT run_id, step, capability, w, alpha, strategy FROM v_weights ORDER BY run_id, capability, step`,
   },
   {
     file: "completions.arrow",
     doc: "sampled GRPO completions at each run's first and last logged step (before / after RL), with the per-capability rewards (JSON text), the aggregate reward and the advantage",
     schema: [
-      ["run_id", "string"], ["step", "int"], ["item_id", "string"], ["family", "string"], ["prompt", "string"],
-      ["completion", "string"], ["rewards", "string"], ["reward", "float"], ["advantage", "float"],
+      ["run_id", "string"],
+      ["step", "int"],
+      ["item_id", "string"],
+      ["family", "string"],
+      ["prompt", "string"],
+      ["completion", "string"],
+      ["rewards", "string"],
+      ["reward", "float"],
+      ["advantage", "float"],
     ],
     sql: `WITH s AS (SELECT run_id, min(step) AS first, max(step) AS last FROM v_completions GROUP BY run_id)
           SELECT c.run_id, c.step, c.item_id, c.family, c.prompt, c.completion, c.rewards, c.reward, c.advantage
@@ -133,21 +199,43 @@ export const OUTPUTS: readonly Output[] = [
     file: "items.arrow",
     doc: "accepted MKGSG items with provenance (JSON text)",
     schema: [
-      ["data_hash", "string"], ["id", "string"], ["family", "string"], ["kind", "string"], ["split", "string"],
-      ["prompt", "string"], ["gold", "string"], ["provenance", "string"],
+      ["data_hash", "string"],
+      ["id", "string"],
+      ["family", "string"],
+      ["kind", "string"],
+      ["split", "string"],
+      ["prompt", "string"],
+      ["gold", "string"],
+      ["provenance", "string"],
     ],
     sql: `SELECT data_hash, id, family, kind, split, prompt, gold, provenance FROM v_items ORDER BY data_hash, id`,
   },
   {
     file: "rejects.arrow",
     doc: "MKGSG candidates the validator rejected, with the validator stage and reason",
-    schema: [["data_hash", "string"], ["id", "string"], ["family", "string"], ["kind", "string"], ["stage", "string"], ["reason", "string"], ["detail", "string"]],
+    schema: [
+      ["data_hash", "string"],
+      ["id", "string"],
+      ["family", "string"],
+      ["kind", "string"],
+      ["stage", "string"],
+      ["reason", "string"],
+      ["detail", "string"],
+    ],
     sql: `SELECT data_hash, id, family, kind, stage, reason, detail FROM v_rejects ORDER BY data_hash, id`,
   },
   {
     file: "pairs.arrow",
     doc: "reward-model preference pairs (chosen = validated gold, rejected = corrupted answer)",
-    schema: [["data_hash", "string"], ["item_id", "string"], ["family", "string"], ["split", "string"], ["chosen", "string"], ["rejected", "string"], ["corruption", "string"]],
+    schema: [
+      ["data_hash", "string"],
+      ["item_id", "string"],
+      ["family", "string"],
+      ["split", "string"],
+      ["chosen", "string"],
+      ["rejected", "string"],
+      ["corruption", "string"],
+    ],
     sql: `SELECT data_hash, item_id, family, split, chosen, rejected, corruption FROM v_pairs ORDER BY data_hash, item_id`,
   },
 ];

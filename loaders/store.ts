@@ -16,7 +16,9 @@ export function storePath(): string {
 /** Run SQL against the store; [] when there is no store file yet. */
 export async function query(sql: string, dbPath = storePath()): Promise<Record<string, unknown>[]> {
   if (!existsSync(dbPath)) {
-    process.stderr.write(`loaders: no run store at ${relative(process.cwd(), dbPath)} — the site will say "no runs yet" (create it with: bbio suite default)\n`);
+    process.stderr.write(
+      `loaders: no run store at ${relative(process.cwd(), dbPath)} — the site will say "no runs yet" (create it with: bbio suite default)\n`,
+    );
     return [];
   }
   return withDb(dbPath, { readOnly: true, quiet: true }, async (db) => (await db.table(sql)).rows);

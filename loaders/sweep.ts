@@ -12,7 +12,8 @@ export function sweepFile(): string {
   return process.env.BBIO_SWEEP || new URL("../configs/sweeps/paper-ablations.json", import.meta.url).pathname;
 }
 
-const at = (o: unknown, path: string): unknown => path.split(".").reduce<unknown>((x, k) => (x && typeof x === "object" ? (x as Record<string, unknown>)[k] : undefined), o);
+const at = (o: unknown, path: string): unknown =>
+  path.split(".").reduce<unknown>((x, k) => (x && typeof x === "object" ? (x as Record<string, unknown>)[k] : undefined), o);
 
 export function sweepSpec(file = sweepFile()): SweepSpec | null {
   if (!existsSync(file)) {

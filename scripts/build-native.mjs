@@ -29,7 +29,11 @@ if (process.env.BBIO_SKIP_NATIVE === "1") skip("BBIO_SKIP_NATIVE=1");
 const torchDir = process.env.BBIO_TORCH_DIR;
 const header = torchDir ? join(torchDir, "include", "ATen", "ATen.h") : "/usr/include/ATen/ATen.h";
 if (!existsSync(header) || (!torchDir && !existsSync("/usr/include/torch/csrc/api/include")))
-  skip(torchDir ? `no libtorch headers under BBIO_TORCH_DIR=${torchDir} (${header} is missing)` : "libtorch headers not found (apt-get install libtorch-dev)");
+  skip(
+    torchDir
+      ? `no libtorch headers under BBIO_TORCH_DIR=${torchDir} (${header} is missing)`
+      : "libtorch headers not found (apt-get install libtorch-dev)",
+  );
 if (spawnSync("c++", ["--version"]).status !== 0) skip("no C++ compiler (apt-get install g++)");
 
 const sources = ["binding.gyp", "src/addon.cc", "torch-config.mjs"].map((f) => join(dir, f));
@@ -54,13 +58,19 @@ say(`building against ${torchDir ?? "Debian's libtorch-dev (/usr)"} …`);
 const t0 = Date.now();
 const r = spawnSync(process.execPath, [gyp, "rebuild", ...nodedir], { cwd: dir, encoding: "utf8", env: process.env });
 if (r.status !== 0) {
-  const tail = `${r.stdout ?? ""}${r.stderr ?? ""}`.split("\n").filter((l) => /error|Error/.test(l)).slice(-6).join("\n");
+  const tail = `${r.stdout ?? ""}${r.stderr ?? ""}`
+    .split("\n")
+    .filter((l) => /error|Error/.test(l))
+    .slice(-6)
+    .join("\n");
   rmSync(addon, { force: true });
   process.stderr.write(tail + "\n");
   skip(`the addon did not compile (is libtorch-dev complete? apt-get install libtorch-dev)`);
 }
 // load it once in a clean process: a library that cannot load should not leave an addon behind
-const check = spawnSync(process.execPath, ["-e", `process.stdout.write(String(require(${JSON.stringify(addon)}).selfTest()))`], { encoding: "utf8" });
+const check = spawnSync(process.execPath, ["-e", `process.stdout.write(String(require(${JSON.stringify(addon)}).selfTest()))`], {
+  encoding: "utf8",
+});
 if (check.stdout !== "8") {
   rmSync(addon, { force: true });
   process.stderr.write((check.stderr ?? "").split("\n").slice(0, 3).join("\n") + "\n");

@@ -79,7 +79,7 @@ function obtainSources(from: string | undefined): { goDb: string; hsDb: string; 
   need("dpkg-deb", "this script needs Debian's dpkg to unpack the .deb files");
   const work = mkdtempSync(join(tmpdir(), "bbio-kg-"));
   const cleanup = () => rmSync(work, { recursive: true, force: true });
-  let debDir = from ? resolve(from) : work;
+  const debDir = from ? resolve(from) : work;
   if (!from) {
     need("apt-get", "this script needs Debian/Ubuntu apt, or pass --from <dir with the .deb files>");
     chmodSync(work, 0o777); // apt's _apt sandbox user must be able to write here
@@ -91,7 +91,10 @@ function obtainSources(from: string | undefined): { goDb: string; hsDb: string; 
   const debs = readdirSync(debDir).filter((f) => f.endsWith(".deb"));
   const root = join(work, "x");
   for (const pkg of PACKAGES) {
-    const deb = debs.filter((f) => f.startsWith(`${pkg}_`)).sort().pop();
+    const deb = debs
+      .filter((f) => f.startsWith(`${pkg}_`))
+      .sort()
+      .pop();
     if (!deb) continue; // maybe an extracted tree was given instead
     versions[pkg] = execFileSync("dpkg-deb", ["-f", join(debDir, deb), "Version"], { encoding: "utf8" }).trim();
     execFileSync("dpkg-deb", ["-x", join(debDir, deb), root]);
@@ -170,7 +173,7 @@ function extractTerms(goDb: string, annotated: Set<string>): { terms: Term[]; dr
       .slice()
       .sort((a, b) => cmp(a.id, b.id) || cmp(a.rel, b.rel))
       .filter((p, i, xs) => i === 0 || p.id !== xs[i - 1].id || p.rel !== xs[i - 1].rel);
-    return { id, name: t.name, ns: t.ns as Namespace, def: t.def && t.def.trim() ? t.def : null, parents: ps };
+    return { id, name: t.name, ns: t.ns as Namespace, def: t.def?.trim() ? t.def : null, parents: ps };
   });
   return { terms, dropped: dropped.sort(cmp) };
 }
@@ -320,12 +323,20 @@ export function extract(opts: { from?: string; out: string }): Record<string, un
         terms: terms.length,
         terms_by_ns: count(terms, (t) => t.ns),
         annotations_by_evidence: count(annotations, (a) => a.evidence),
-        edges_by_relation: count(terms.flatMap((t) => t.parents), (p) => p.rel),
+        edges_by_relation: count(
+          terms.flatMap((t) => t.parents),
+          (p) => p.rel,
+        ),
         dropped_annotation_terms_not_in_GO: dropped,
       },
       files: fileInfo,
       // identity of the data itself (uncompressed), independent of the zlib build
-      dataHash: sha256(Object.keys(fileInfo).sort(cmp).map((k) => `${k}:${fileInfo[k].raw_sha256}`).join("\n")).slice(0, 16),
+      dataHash: sha256(
+        Object.keys(fileInfo)
+          .sort(cmp)
+          .map((k) => `${k}:${fileInfo[k].raw_sha256}`)
+          .join("\n"),
+      ).slice(0, 16),
     };
     writeFileAtomic(join(out, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
     return manifest;
@@ -348,7 +359,9 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     const m = extract(o) as { counts: Record<string, unknown>; files: Record<string, { bytes: number }>; dataHash: string };
     const total = Object.values(m.files).reduce((s, f) => s + f.bytes, 0);
     console.log(JSON.stringify(m.counts));
-    console.log(`wrote ${resolve(o.out)}: ${(total / 1e6).toFixed(2)} MB gzip, dataHash ${m.dataHash} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    console.log(
+      `wrote ${resolve(o.out)}: ${(total / 1e6).toFixed(2)} MB gzip, dataHash ${m.dataHash} in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
   } catch (e) {
     console.error(`error: ${(e as Error).message}`);
     process.exit(2);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The one test command (README, .ci/run): type-check, then every vitest suite (unit, integration, browser).
-# CI reads only the last line, which must be `N passed, N failed`; tsc and the import-layer rule count as one test each.
+# CI reads only the last line, which must be `N passed, N failed`; tsc, the formatter/linter and the import-layer rule
+# count as one test each.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export OBSERVABLE_TELEMETRY_DISABLE=true
@@ -17,13 +18,18 @@ layers_failed=0
 echo "== depcruise (import layers)"
 if ! npx depcruise -c .dependency-cruiser.cjs src loaders docs; then layers_failed=1; fi
 
+# formatting and lint (biome.json; `npm run format` rewrites, `npm run lint` only reports): drift fails CI
+style_failed=0
+echo "== biome check (format + lint)"
+if ! npx biome check --max-diagnostics=20 .; then style_failed=1; fi
+
 echo "== vitest"
 rm -f vitest.json
 npx vitest run --reporter=default --reporter=json --outputFile=vitest.json "$@"
 
 node -e '
 const fs = require("fs");
-const [tscFailed, layersFailed] = process.argv.slice(1).map(Number);
+const [tscFailed, layersFailed, styleFailed] = process.argv.slice(1).map(Number);
 let passed = 0, failed = 0;
 if (fs.existsSync("vitest.json")) {
   const r = JSON.parse(fs.readFileSync("vitest.json", "utf8"));
@@ -33,6 +39,7 @@ if (fs.existsSync("vitest.json")) {
 } else failed += 1;
 if (tscFailed) failed += 1; else passed += 1;
 if (layersFailed) failed += 1; else passed += 1;
+if (styleFailed) failed += 1; else passed += 1;
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);
-' "$tsc_failed" "$layers_failed"
+' "$tsc_failed" "$layers_failed" "$style_failed"

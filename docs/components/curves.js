@@ -7,15 +7,15 @@ import * as Plot from "npm:@observablehq/plot";
  * parts: optional {partName: strokeDasharray | null} — several lines per run and panel told apart by their dash
  * (e.g. a reward's mean / rule / model parts); rows whose part is not listed are not drawn.
  */
-export function trainingCurves(rows, {width, height = 190, parts = null} = {}) {
+export function trainingCurves(rows, { width, height = 190, parts = null } = {}) {
   const metrics = [...new Set(rows.map((d) => d.metric))];
   const runs = [...new Set(rows.map((d) => d.run))];
-  const color = {domain: runs, type: "categorical"};
+  const color = { domain: runs, type: "categorical" };
   const cols = width > 640 ? 2 : 1;
   const panelWidth = Math.floor(width / cols) - 12;
   const grid = document.createElement("div");
   grid.style.cssText = `display:grid;grid-template-columns:repeat(${cols}, 1fr);gap:12px`;
-  const legend = Plot.legend({color});
+  const legend = Plot.legend({ color });
   legend.style.gridColumn = "1 / -1";
   grid.append(legend);
   const styles = parts ? Object.entries(parts).filter(([p]) => rows.some((d) => d.part === p)) : [[undefined, null]];
@@ -23,7 +23,10 @@ export function trainingCurves(rows, {width, height = 190, parts = null} = {}) {
     const key = document.createElement("div");
     key.style.cssText = "grid-column:1 / -1;font:12px var(--sans-serif);display:flex;gap:18px";
     for (const [p, dash] of styles)
-      key.insertAdjacentHTML("beforeend", `<span><svg width="28" height="8"><line x1="0" x2="28" y1="4" y2="4" stroke="currentColor" stroke-width="1.8" ${dash ? `stroke-dasharray="${dash}"` : ""}/></svg> ${p}</span>`);
+      key.insertAdjacentHTML(
+        "beforeend",
+        `<span><svg width="28" height="8"><line x1="0" x2="28" y1="4" y2="4" stroke="currentColor" stroke-width="1.8" ${dash ? `stroke-dasharray="${dash}"` : ""}/></svg> ${p}</span>`,
+      );
     grid.append(key);
   }
   for (const metric of metrics) {
@@ -38,25 +41,35 @@ export function trainingCurves(rows, {width, height = 190, parts = null} = {}) {
         height,
         grid: true,
         title: metric,
-        x: {label: "step"},
-        y: {label: null, nice: true, domain: yDomain},
+        x: { label: "step" },
+        y: { label: null, nice: true, domain: yDomain },
         color,
         marks: styles.flatMap(([p, dash]) => {
           const d = parts ? data.filter((r) => r.part === p) : data;
           const z = (r) => `${r.run}\u0000${r.part ?? ""}`;
           return [
-            Plot.line(d, {x: "step", y: "value", z, stroke: "run", strokeOpacity: 0.25, strokeDasharray: dash ?? undefined}),
-            Plot.line(d, {x: "step", y: "smoothed", z, stroke: "run", strokeWidth: 1.8, strokeDasharray: dash ?? undefined, tip: true, channels: parts ? {part: "part"} : {}})
+            Plot.line(d, { x: "step", y: "value", z, stroke: "run", strokeOpacity: 0.25, strokeDasharray: dash ?? undefined }),
+            Plot.line(d, {
+              x: "step",
+              y: "smoothed",
+              z,
+              stroke: "run",
+              strokeWidth: 1.8,
+              strokeDasharray: dash ?? undefined,
+              tip: true,
+              channels: parts ? { part: "part" } : {},
+            }),
           ];
-        })
-      })
+        }),
+      }),
     );
   }
   return grid;
 }
 
 function d3extent(values) {
-  let lo = Infinity, hi = -Infinity;
+  let lo = Infinity,
+    hi = -Infinity;
   for (const v of values) if (Number.isFinite(v)) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
   return lo <= hi ? [lo, hi] : [NaN, NaN];
 }

@@ -1,20 +1,31 @@
 // Reading the loader outputs (docs/data/*.arrow, produced by loaders/ from the run store's complete runs).
 // Every page goes through these functions, so a page never re-derives "which metric is the capability score"
 // or "which runs share a config" on its own.
-import {FileAttachment} from "observablehq:stdlib";
+import { FileAttachment } from "observablehq:stdlib";
 import * as Inputs from "npm:@observablehq/inputs";
-import {tableFromIPC} from "npm:apache-arrow";
+import { tableFromIPC } from "npm:apache-arrow";
 
 // The shared lists and the run model come from src/analysis (bundled into data/site/analysis.js), so the pages, the
 // CLI and the unit tests share one copy: the capabilities, their labels, the methods' display order, the two score
 // definitions, and the per-config estimates (capEstimate, bestConfig, ...).
 const A = await import(FileAttachment("../data/site/analysis.js").href);
-export const {CAPS, CAP_LABEL, METHOD_ORDER, STAGE_ORDER, byMethodOrder, byStageOrder, SCORE_DEFINITIONS, DEFINITION_LABEL} = A;
-export const {withDefinition, scoredUnderAny, capEstimate, fmtEstimate, controlEstimate, fmtControl, bestConfig, missingScores, modelScale, worldScale} = A;
+export const { CAPS, CAP_LABEL, METHOD_ORDER, STAGE_ORDER, byMethodOrder, byStageOrder, SCORE_DEFINITIONS, DEFINITION_LABEL } = A;
+export const {
+  withDefinition,
+  scoredUnderAny,
+  capEstimate,
+  fmtEstimate,
+  controlEstimate,
+  fmtControl,
+  bestConfig,
+  missingScores,
+  modelScale,
+  worldScale,
+} = A;
 
 /** the definition select for pages that compare runs (Pareto, What-if, Ablations); value "strict" | "partial" */
 export const scoreDefinitionInput = () =>
-  Inputs.select(SCORE_DEFINITIONS, {label: "score definition", value: "strict", format: (d) => DEFINITION_LABEL[d], width: 660});
+  Inputs.select(SCORE_DEFINITIONS, { label: "score definition", value: "strict", format: (d) => DEFINITION_LABEL[d], width: 660 });
 /** the one sentence saying why that select exists */
 export function definitionNote() {
   const p = document.createElement("p");
@@ -53,13 +64,13 @@ export const loadPairs = async () => rows(await arrow(FileAttachment("../data/si
  *    definition, scoresBy: {strict: scores, partial: scores}, conflict}
  * Conflict-control runs are left out unless `{conflict: true}` (the Orthogonality and Training pages ask for them).
  */
-export async function loadRuns(definition = "strict", {conflict = false} = {}) {
+export async function loadRuns(definition = "strict", { conflict = false } = {}) {
   const [runs, params, scores] = await Promise.all([
     arrow(FileAttachment("../data/site/runs.arrow")),
     arrow(FileAttachment("../data/site/params.arrow")),
-    arrow(FileAttachment("../data/site/scores.arrow"))
+    arrow(FileAttachment("../data/site/scores.arrow")),
   ]).then((ts) => ts.map(rows));
-  return A.joinRuns(runs, params, scores, definition, {conflict});
+  return A.joinRuns(runs, params, scores, definition, { conflict });
 }
 
 /** A clearly visible "no data yet" box (pages say so instead of erroring on an empty store). */

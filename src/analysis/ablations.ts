@@ -22,22 +22,45 @@ const perCap = <T>(f: (c: Family) => T) => Object.fromEntries(CAPS.map((c) => [c
 
 /** The configs of some complete runs, methods in display order, then by config key. */
 export function ablationConfigs(runs: readonly SiteRun[]): AblationConfig[] {
-  const groups = groupSummary(runs, (r) => r.group, perCap((c) => (r: SiteRun) => r.scores[c]!.value));
-  return groups.map((g) => {
-    const members = runs.filter((r) => r.group === g.key);
-    const interval = (c: Family): [number, number] => {
-      const e = capEstimate(members, c);
-      return Number.isFinite(e.lo) ? [e.lo, e.hi] : [e.mean, e.mean];
-    };
-    return { key: g.key, method: members[0].method, n: g.n, params: paramsWithoutSeed(members[0].params), mean: perCap((c) => g.stats[c].mean), ci: perCap(interval) };
-  }).sort((a, b) => byMethodOrder(a.method, b.method) || (a.key < b.key ? -1 : 1));
+  const groups = groupSummary(
+    runs,
+    (r) => r.group,
+    perCap((c) => (r: SiteRun) => r.scores[c]!.value),
+  );
+  return groups
+    .map((g) => {
+      const members = runs.filter((r) => r.group === g.key);
+      const interval = (c: Family): [number, number] => {
+        const e = capEstimate(members, c);
+        return Number.isFinite(e.lo) ? [e.lo, e.hi] : [e.mean, e.mean];
+      };
+      return {
+        key: g.key,
+        method: members[0].method,
+        n: g.n,
+        params: paramsWithoutSeed(members[0].params),
+        mean: perCap((c) => g.stats[c].mean),
+        ci: perCap(interval),
+      };
+    })
+    .sort((a, b) => byMethodOrder(a.method, b.method) || (a.key < b.key ? -1 : 1));
 }
 
 /** the config keys any config sets, sorted: the grid's columns */
-export const ablationKeys = (configs: readonly AblationConfig[]): string[] => [...new Set(configs.flatMap((c) => Object.keys(c.params)))].sort();
+export const ablationKeys = (configs: readonly AblationConfig[]): string[] =>
+  [...new Set(configs.flatMap((c) => Object.keys(c.params)))].sort();
 
 const sameExceptMethod = (a: AblationConfig, b: AblationConfig) =>
-  JSON.stringify(Object.entries(a.params).filter(([k]) => k !== "grpo.method").sort()) === JSON.stringify(Object.entries(b.params).filter(([k]) => k !== "grpo.method").sort());
+  JSON.stringify(
+    Object.entries(a.params)
+      .filter(([k]) => k !== "grpo.method")
+      .sort(),
+  ) ===
+  JSON.stringify(
+    Object.entries(b.params)
+      .filter(([k]) => k !== "grpo.method")
+      .sort(),
+  );
 
 /** Δm's baseline for a config: the plain-GRPO (sum) config with the same settings apart from the method, else the first sum config */
 export function deltaMBaseline(configs: readonly AblationConfig[], c: AblationConfig): AblationConfig | undefined {
@@ -51,7 +74,15 @@ export function deltaMBaseline(configs: readonly AblationConfig[], c: AblationCo
  */
 export function deltaMAgainst(c: AblationConfig, b: AblationConfig): { value: number; skipped: Family[] } {
   const keep = CAPS.filter((k) => b.mean[k] !== 0);
-  return { value: keep.length ? deltaM(keep.map((k) => c.mean[k]), keep.map((k) => b.mean[k])).deltaM : NaN, skipped: CAPS.filter((k) => !keep.includes(k)) };
+  return {
+    value: keep.length
+      ? deltaM(
+          keep.map((k) => c.mean[k]),
+          keep.map((k) => b.mean[k]),
+        ).deltaM
+      : NaN,
+    skipped: CAPS.filter((k) => !keep.includes(k)),
+  };
 }
 
 /** "beta=0.04 weight_strategy=static": a config's differing keys by their last name part */
@@ -74,13 +105,25 @@ export function ablationRows(configs: readonly AblationConfig[]): Record<string,
       ...Object.fromEntries(CAPS.map((k) => [k, c.mean[k]])),
       "Δm vs sum (%)": dm ? dm.value : NaN,
       "Δm leaves out": dm ? dm.skipped.join(", ") || "–" : "",
-      "Δm baseline": b ? (b === c ? "(itself)" : keys.filter((k) => k !== "grpo.method").map((k) => `${k.split(".").pop()}=${showValue(b.params[k])}`).join(" ") || "sum") : "",
+      "Δm baseline": b
+        ? b === c
+          ? "(itself)"
+          : keys
+              .filter((k) => k !== "grpo.method")
+              .map((k) => `${k.split(".").pop()}=${showValue(b.params[k])}`)
+              .join(" ") || "sum"
+        : "",
     };
   });
 }
 
 /** the bars: one per config and capability, with the 95% interval */
-export function ablationBars(configs: readonly AblationConfig[], labels: Readonly<Record<Family, string>>): { label: string; cap: string; value: number; lo: number; hi: number }[] {
+export function ablationBars(
+  configs: readonly AblationConfig[],
+  labels: Readonly<Record<Family, string>>,
+): { label: string; cap: string; value: number; lo: number; hi: number }[] {
   const keys = ablationKeys(configs);
-  return configs.flatMap((c) => CAPS.map((k) => ({ label: configLabel(c, keys), cap: labels[k], value: c.mean[k], lo: c.ci[k][0], hi: c.ci[k][1] })));
+  return configs.flatMap((c) =>
+    CAPS.map((k) => ({ label: configLabel(c, keys), cap: labels[k], value: c.mean[k], lo: c.ci[k][0], hi: c.ci[k][1] })),
+  );
 }

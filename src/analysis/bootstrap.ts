@@ -29,14 +29,16 @@ export const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b
 export function quantileSorted(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) throw new Error("quantile of an empty array");
   const h = (sorted.length - 1) * p;
-  const lo = Math.floor(h), hi = Math.ceil(h);
+  const lo = Math.floor(h),
+    hi = Math.ceil(h);
   return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
 }
 
 function check(values: readonly number[], opts: BootstrapOptions) {
   if (values.length === 0) throw new Error("bootstrap of an empty sample");
   if (values.some((x) => !Number.isFinite(x))) throw new Error("bootstrap: non-finite value");
-  const level = opts.level ?? 0.95, resamples = opts.resamples ?? 1000;
+  const level = opts.level ?? 0.95,
+    resamples = opts.resamples ?? 1000;
   if (!(level > 0 && level < 1)) throw new Error(`level must be in (0, 1), got ${level}`);
   if (!Number.isInteger(resamples) || resamples < 1) throw new Error(`resamples must be a positive integer, got ${resamples}`);
   return { level, resamples, seed: opts.seed ?? 0 };
@@ -64,5 +66,8 @@ export function bootstrapCI(
 /** CI of mean(a − b) over paired observations (a[i], b[i] measured on the same item). */
 export function pairedBootstrapCI(a: readonly number[], b: readonly number[], opts: BootstrapOptions = {}): CI {
   if (a.length !== b.length) throw new Error(`paired bootstrap needs equal lengths, got ${a.length} and ${b.length}`);
-  return bootstrapCI(a.map((x, i) => x - b[i]), opts);
+  return bootstrapCI(
+    a.map((x, i) => x - b[i]),
+    opts,
+  );
 }

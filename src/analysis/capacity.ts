@@ -29,9 +29,12 @@ export function capacityCurve(rows: readonly MetricRow[]): CapacityPoint[] {
   for (const r of rows) {
     const split = SPLITS.find((s) => r.name === `probe/${s}`);
     const x = reads.get(`${r.run_id}|${r.step}`);
-    if (split && x !== undefined && Number.isFinite(r.value)) out.push({ run_id: r.run_id, step: r.step, reads: x, split, accuracy: r.value });
+    if (split && x !== undefined && Number.isFinite(r.value))
+      out.push({ run_id: r.run_id, step: r.step, reads: x, split, accuracy: r.value });
   }
-  return out.sort((a, b) => (a.run_id < b.run_id ? -1 : a.run_id > b.run_id ? 1 : SPLITS.indexOf(a.split) - SPLITS.indexOf(b.split) || a.reads - b.reads));
+  return out.sort((a, b) =>
+    a.run_id < b.run_id ? -1 : a.run_id > b.run_id ? 1 : SPLITS.indexOf(a.split) - SPLITS.indexOf(b.split) || a.reads - b.reads,
+  );
 }
 
 /** the probe's splits in the order the Data page's legend lists them */

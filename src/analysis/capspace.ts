@@ -28,14 +28,24 @@ const perCap = <T>(f: (c: Family) => T) => Object.fromEntries(CAPS.map((c) => [c
 
 /** The configs of some complete runs (every run has all four scores), in first-seen order, with the 4-D front marked. */
 export function configPoints(runs: readonly SiteRun[]): ConfigPoint[] {
-  const groups = groupSummary(runs, (r) => r.group, perCap((c) => (r: SiteRun) => r.scores[c]!.value));
+  const groups = groupSummary(
+    runs,
+    (r) => r.group,
+    perCap((c) => (r: SiteRun) => r.scores[c]!.value),
+  );
   const points = groups.map((g) => {
     const members = runs.filter((r) => r.group === g.key);
     const one = (c: Family) => members[0].scores[c]!;
     const spread = (c: Family) => (g.n > 1 ? g.stats[c].sd : Number.isFinite(one(c).ci_lo) ? (one(c).ci_hi! - one(c).ci_lo!) / 2 : 0);
     return {
-      group: g.key, method: members[0].method, n: g.n, runIds: members.map((r) => r.id), names: members.map((r) => r.name),
-      values: perCap((c) => g.stats[c].mean), spread: perCap(spread), onFront: false,
+      group: g.key,
+      method: members[0].method,
+      n: g.n,
+      runIds: members.map((r) => r.id),
+      names: members.map((r) => r.name),
+      values: perCap((c) => g.stats[c].mean),
+      spread: perCap(spread),
+      onFront: false,
     };
   });
   const front = new Set(points.length ? nonDominated(pointVectors(points)) : []);
@@ -62,8 +72,13 @@ export interface AxisPoint extends ConfigPoint {
  */
 export function onAxes(points: readonly ConfigPoint[], xCap: Family, yCap: Family): { points: AxisPoint[]; front: AxisPoint[] } {
   const xy = points.map((p) => ({
-    ...p, x: p.values[xCap], y: p.values[yCap],
-    xlo: p.values[xCap] - p.spread[xCap], xhi: p.values[xCap] + p.spread[xCap], ylo: p.values[yCap] - p.spread[yCap], yhi: p.values[yCap] + p.spread[yCap],
+    ...p,
+    x: p.values[xCap],
+    y: p.values[yCap],
+    xlo: p.values[xCap] - p.spread[xCap],
+    xhi: p.values[xCap] + p.spread[xCap],
+    ylo: p.values[yCap] - p.spread[yCap],
+    yhi: p.values[yCap] + p.spread[yCap],
   }));
   const front = points.length ? front2d(pointVectors(points), CAPS.indexOf(xCap), CAPS.indexOf(yCap)).map((i) => xy[i]) : [];
   return { points: xy, front };
@@ -75,10 +90,19 @@ export function onAxes(points: readonly ConfigPoint[], xCap: Family, yCap: Famil
  */
 export function capabilityHypervolume(points: readonly ConfigPoint[], xCap: Family, yCap: Family): { all: number; axes: number } {
   const vecs = pointVectors(points);
-  const xi = CAPS.indexOf(xCap), yi = CAPS.indexOf(yCap);
+  const xi = CAPS.indexOf(xCap),
+    yi = CAPS.indexOf(yCap);
   return {
-    all: normalizedHypervolume(vecs, CAPS.map(() => 0), CAPS.map(() => 1)),
-    axes: normalizedHypervolume(vecs.map((v) => [v[xi], v[yi]]), [0, 0], [1, 1]),
+    all: normalizedHypervolume(
+      vecs,
+      CAPS.map(() => 0),
+      CAPS.map(() => 1),
+    ),
+    axes: normalizedHypervolume(
+      vecs.map((v) => [v[xi], v[yi]]),
+      [0, 0],
+      [1, 1],
+    ),
   };
 }
 
@@ -92,8 +116,15 @@ export function paramFilters(runs: readonly Pick<SiteRun, "params">[]): { key: s
 }
 
 /** whether a run passes the filters: its method, its seed, and each filtered key's value among those chosen */
-export function passesFilters(r: Pick<SiteRun, "method" | "seed" | "params">, methods: readonly string[], seeds: readonly (number | undefined)[], params: Record<string, readonly string[]>): boolean {
-  return methods.includes(r.method) && seeds.includes(r.seed) && Object.entries(params).every(([k, vs]) => vs.includes(showValue(r.params[k])));
+export function passesFilters(
+  r: Pick<SiteRun, "method" | "seed" | "params">,
+  methods: readonly string[],
+  seeds: readonly (number | undefined)[],
+  params: Record<string, readonly string[]>,
+): boolean {
+  return (
+    methods.includes(r.method) && seeds.includes(r.seed) && Object.entries(params).every(([k, vs]) => vs.includes(showValue(r.params[k])))
+  );
 }
 
 /** a config under the What-if page's weights */
@@ -113,13 +144,31 @@ export interface WeightedConfig {
  * The configs of some complete runs ranked by their weighted score (best first; stable among equal scores). A
  * capability with weight 0 drops out of the dominance test, so the front shrinks to what still matters.
  */
-export function weightedRanking(runs: readonly SiteRun[], w: Readonly<Record<Family, number>>): { ranked: WeightedConfig[]; active: number[]; total: number } {
-  const groups = groupSummary(runs, (r) => r.group, perCap((c) => (r: SiteRun) => r.scores[c]!.value));
-  const configs = groups.map((g) => ({ group: g.key, method: runs.find((r) => r.group === g.key)!.method, n: g.n, values: CAPS.map((c) => g.stats[c].mean) }));
+export function weightedRanking(
+  runs: readonly SiteRun[],
+  w: Readonly<Record<Family, number>>,
+): { ranked: WeightedConfig[]; active: number[]; total: number } {
+  const groups = groupSummary(
+    runs,
+    (r) => r.group,
+    perCap((c) => (r: SiteRun) => r.scores[c]!.value),
+  );
+  const configs = groups.map((g) => ({
+    group: g.key,
+    method: runs.find((r) => r.group === g.key)!.method,
+    n: g.n,
+    values: CAPS.map((c) => g.stats[c].mean),
+  }));
   const weights = CAPS.map((c) => w[c]);
   const total = weights.reduce((a, b) => a + b, 0);
   const active = CAPS.map((_, k) => k).filter((k) => weights[k] > 0);
-  const scores = total > 0 && configs.length ? weightedScores(configs.map((c) => c.values), weights).map((s) => s / total) : configs.map(() => NaN);
+  const scores =
+    total > 0 && configs.length
+      ? weightedScores(
+          configs.map((c) => c.values),
+          weights,
+        ).map((s) => s / total)
+      : configs.map(() => NaN);
   const front = active.length && configs.length ? nonDominated(configs.map((c) => active.map((k) => c.values[k]))) : [];
   const ranked = configs.map((c, i) => ({ ...c, score: scores[i], onFront: front.includes(i) })).sort((a, b) => b.score - a.score);
   return { ranked, active, total };
@@ -129,10 +178,34 @@ export function weightedRanking(runs: readonly SiteRun[], w: Readonly<Record<Fam
  * The What-if scatter: the two most heavily weighted capabilities as axes (the earlier one on a tie), the ranked
  * configs on them, and the 2-D front of those axes among the configs on the weighted front.
  */
-export function weightedScatter(ranked: readonly WeightedConfig[], w: Readonly<Record<Family, number>>): { x: Family; y: Family; points: (WeightedConfig & Omit<AxisPoint, keyof ConfigPoint>)[]; front: (WeightedConfig & Omit<AxisPoint, keyof ConfigPoint>)[] } {
-  const [i, j] = CAPS.map((_, k) => k).sort((a, b) => w[CAPS[b]] - w[CAPS[a]]).slice(0, 2);
-  const points = ranked.map((d) => ({ ...d, x: d.values[i], y: d.values[j], xlo: d.values[i], xhi: d.values[i], ylo: d.values[j], yhi: d.values[j] }));
+export function weightedScatter(
+  ranked: readonly WeightedConfig[],
+  w: Readonly<Record<Family, number>>,
+): {
+  x: Family;
+  y: Family;
+  points: (WeightedConfig & Omit<AxisPoint, keyof ConfigPoint>)[];
+  front: (WeightedConfig & Omit<AxisPoint, keyof ConfigPoint>)[];
+} {
+  const [i, j] = CAPS.map((_, k) => k)
+    .sort((a, b) => w[CAPS[b]] - w[CAPS[a]])
+    .slice(0, 2);
+  const points = ranked.map((d) => ({
+    ...d,
+    x: d.values[i],
+    y: d.values[j],
+    xlo: d.values[i],
+    xhi: d.values[i],
+    ylo: d.values[j],
+    yhi: d.values[j],
+  }));
   const onF = points.filter((d) => d.onFront);
-  const front = onF.length ? front2d(onF.map((d) => [d.x, d.y]), 0, 1).map((k) => onF[k]) : [];
+  const front = onF.length
+    ? front2d(
+        onF.map((d) => [d.x, d.y]),
+        0,
+        1,
+      ).map((k) => onF[k])
+    : [];
   return { x: CAPS[i], y: CAPS[j], points, front };
 }

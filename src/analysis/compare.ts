@@ -17,18 +17,33 @@ export interface EvalItemRow {
   value: number;
 }
 
-export function pairedComparison(rows: readonly EvalItemRow[], runsA: readonly string[], runsB: readonly string[], family: string, opts: { iters?: number; seed?: number } = {}): PairedResult | null {
-  const A = [...runsA].sort(), B = [...runsB].sort();
+export function pairedComparison(
+  rows: readonly EvalItemRow[],
+  runsA: readonly string[],
+  runsB: readonly string[],
+  family: string,
+  opts: { iters?: number; seed?: number } = {},
+): PairedResult | null {
+  const A = [...runsA].sort(),
+    B = [...runsB].sort();
   if (!A.length || !B.length) return null;
-  const pairs: [string, string][] = A.length === 1 ? B.map((b) => [A[0], b]) : B.length === 1 ? A.map((a) => [a, B[0]]) : A.slice(0, Math.min(A.length, B.length)).map((a, k) => [a, B[k]]);
+  const pairs: [string, string][] =
+    A.length === 1
+      ? B.map((b) => [A[0], b])
+      : B.length === 1
+        ? A.map((a) => [a, B[0]])
+        : A.slice(0, Math.min(A.length, B.length)).map((a, k) => [a, B[k]]);
   const byRun = new Map<string, Map<string, number>>();
   for (const r of rows) {
     if (r.family !== family || (r.split != null && r.split !== "eval")) continue;
     (byRun.get(r.run_id) ?? byRun.set(r.run_id, new Map()).get(r.run_id)!).set(r.item_id, r.value);
   }
-  const a: number[] = [], b: number[] = [], groups: string[] = [];
+  const a: number[] = [],
+    b: number[] = [],
+    groups: string[] = [];
   for (const [ra, rb] of pairs) {
-    const ma = byRun.get(ra), mb = byRun.get(rb);
+    const ma = byRun.get(ra),
+      mb = byRun.get(rb);
     if (!ma || !mb) continue;
     for (const [item, va] of ma) {
       const vb = mb.get(item);

@@ -123,13 +123,24 @@ export function conflictControl(
   const rows: ConflictRow[] = runs
     .filter((r) => r.conflict)
     .map((r) => {
-      const up = sampled.get(`${r.id}|instruction`), low = sampled.get(`${r.id}|integration`);
+      const up = sampled.get(`${r.id}|instruction`),
+        low = sampled.get(`${r.id}|integration`);
       const has = up !== undefined && low !== undefined;
-      const a = has ? up : r.scores.instruction?.value, b = has ? low : r.scores.integration?.value;
-      return { run: r.name, method: r.method, "capitals (instruction)": a, "lower case (integration)": b, worst: Math.min(a ?? NaN, b ?? NaN), measure: has ? "sampled" : "greedy" } as ConflictRow;
+      const a = has ? up : r.scores.instruction?.value,
+        b = has ? low : r.scores.integration?.value;
+      return {
+        run: r.name,
+        method: r.method,
+        "capitals (instruction)": a,
+        "lower case (integration)": b,
+        worst: Math.min(a ?? NaN, b ?? NaN),
+        measure: has ? "sampled" : "greedy",
+      } as ConflictRow;
     })
     .sort((x, y) => order(x.method, y.method) || (x.run < y.run ? -1 : 1));
-  const summaries = conflictOutcomes(rows.map((r) => ({ run: r.run, method: r.method, a: r["capitals (instruction)"] ?? NaN, b: r["lower case (integration)"] ?? NaN })));
+  const summaries = conflictOutcomes(
+    rows.map((r) => ({ run: r.run, method: r.method, a: r["capitals (instruction)"] ?? NaN, b: r["lower case (integration)"] ?? NaN })),
+  );
   const ref = summaries.find((s) => s.method === reference);
   const word = { 1: "above every seed", [-1]: "below every seed", 0: "inside the spread" } as const;
   const perMethod = summaries.map((s) => ({

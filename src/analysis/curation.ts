@@ -17,7 +17,9 @@ export function countsBy<T>(xs: readonly T[], key: (x: T) => string): { key: str
 
 /** the funnel's bars: generated, then what passed each stage that rejected something, then kept */
 export function curationFunnel(kept: number, rejects: readonly { stage: string }[]): { step: string; n: number }[] {
-  const stages = [...new Set(rejects.map((d) => d.stage))].sort((a, b) => (VALIDATOR_STAGES.indexOf(a) + 1 || 99) - (VALIDATOR_STAGES.indexOf(b) + 1 || 99));
+  const stages = [...new Set(rejects.map((d) => d.stage))].sort(
+    (a, b) => (VALIDATOR_STAGES.indexOf(a) + 1 || 99) - (VALIDATOR_STAGES.indexOf(b) + 1 || 99),
+  );
   let n = kept + rejects.length;
   const steps = [{ step: "generated", n }];
   for (const s of stages) {

@@ -31,7 +31,15 @@ export function curveRows<T extends { step: number }>(source: readonly T[], o: C
   const tree = new Map<string, Map<string, Map<string, Map<number, number[]>>>>();
   const child = <K, V>(m: Map<K, V>, k: K, make: () => V) => m.get(k) ?? m.set(k, make()).get(k)!;
   for (const d of source) {
-    const steps = child(child(child(tree, o.line(d), () => new Map()), o.metric(d), () => new Map()), part(d) ?? "", () => new Map<number, number[]>());
+    const steps = child(
+      child(
+        child(tree, o.line(d), () => new Map()),
+        o.metric(d),
+        () => new Map(),
+      ),
+      part(d) ?? "",
+      () => new Map<number, number[]>(),
+    );
     child(steps, d.step, () => [] as number[]).push(o.value(d) as number);
   }
   const out: CurveRow[] = [];
@@ -40,14 +48,18 @@ export function curveRows<T extends { step: number }>(source: readonly T[], o: C
       for (const [p, bySteps] of byPart) {
         // the mean over the line's values at a step (null and NaN skipped, as d3.mean does; none → NaN)
         const sorted = [...bySteps].map(([step, vs]) => [step, meanDefined(vs)] as const).sort((a, b) => a[0] - b[0]);
-        const sm = smooth(sorted.map(([, v]) => v), o.smoothing);
+        const sm = smooth(
+          sorted.map(([, v]) => v),
+          o.smoothing,
+        );
         sorted.forEach(([step, value], i) => out.push({ run, metric, step, value, smoothed: sm[i], part: p || undefined }));
       }
   return out;
 }
 
 function meanDefined(vs: readonly (number | null | undefined)[]): number {
-  let n = 0, s = 0;
-  for (const v of vs) if (v != null && +v >= +v) (n++), (s += +v);
+  let n = 0,
+    s = 0;
+  for (const v of vs) if (v != null && !Number.isNaN(+v)) n++, (s += +v);
   return n ? s / n : NaN;
 }

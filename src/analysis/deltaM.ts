@@ -21,7 +21,7 @@ export function deltaM(
     if (!Number.isFinite(m) || !Number.isFinite(b)) throw new Error(`deltaM: non-finite metric at task ${t}`);
     if (b === 0) throw new Error(`deltaM: baseline metric ${t} is 0, relative change undefined`);
     const sign = lowerIsBetter[t] ? -1 : 1;
-    return (sign * (m - b)) / Math.abs(b) * 100;
+    return ((sign * (m - b)) / Math.abs(b)) * 100;
   });
   return { deltaM: perTask.reduce((a, b) => a + b, 0) / perTask.length, perTask };
 }

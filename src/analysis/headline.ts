@@ -45,19 +45,27 @@ export function headlineTable(headline: readonly PaperHeadline[], runs: readonly
   const chance = (cap: string) => meanOf(evals.filter((e) => e.family === cap && e.metric === "baseline/chance").map((e) => e.value));
   const rows = headline.map((h) => {
     const o = ours ? capEstimate(ours, h.capability) : null;
-    const candidates = others.filter((rs): rs is SiteRun[] => rs !== null).map((rs) => ({ rs, e: capEstimate(rs, h.capability) })).filter((d) => Number.isFinite(d.e.mean));
+    const candidates = others
+      .filter((rs): rs is SiteRun[] => rs !== null)
+      .map((rs) => ({ rs, e: capEstimate(rs, h.capability) }))
+      .filter((d) => Number.isFinite(d.e.mean));
     // the strongest other method (the first one on a tie)
-    const bestOther = candidates.reduce<{ rs: SiteRun[]; e: CapEstimate } | undefined>((top, d) => (top === undefined || d.e.mean > top.e.mean ? d : top), undefined);
+    const bestOther = candidates.reduce<{ rs: SiteRun[]; e: CapEstimate } | undefined>(
+      (top, d) => (top === undefined || d.e.mean > top.e.mean ? d : top),
+      undefined,
+    );
     const gap = o && Number.isFinite(o.mean) && bestOther ? differenceCI(o, bestOther.e) : null;
     const c = chance(h.capability);
     return {
-      "Capability": h.label,
+      Capability: h.label,
       "Paper (0.5B)": `${h.paper} (+${h.gain})`,
       "Ours: CA-GRPO": o ? fmtEstimate(o, { source: false }) : "—",
-      "gap vs best other": gap ? `${gap.diff >= 0 ? "+" : ""}${(100 * gap.diff).toFixed(1)}${Number.isFinite(gap.lo) ? ` [${(100 * gap.lo).toFixed(1)}, ${(100 * gap.hi).toFixed(1)}]` : ""} (${bestOther!.rs[0].method})` : "—",
+      "gap vs best other": gap
+        ? `${gap.diff >= 0 ? "+" : ""}${(100 * gap.diff).toFixed(1)}${Number.isFinite(gap.lo) ? ` [${(100 * gap.lo).toFixed(1)}, ${(100 * gap.hi).toFixed(1)}]` : ""} (${bestOther!.rs[0].method})`
+        : "—",
       "Ours: SFT only": sft ? fmtEstimate(capEstimate(sft, h.capability), { source: false }) : "—",
       "Control (unseen genes): SFT only": fmtControl(controlEstimate(evals, sft, h.capability)),
-      "Chance": Number.isFinite(c) ? (100 * c).toFixed(1) : "—",
+      Chance: Number.isFinite(c) ? (100 * c).toFixed(1) : "—",
     };
   });
   const shown = [...new Set([ours, ...others])].filter((rs): rs is SiteRun[] => rs !== null);
@@ -70,7 +78,9 @@ export const configsCaption = (shown: readonly SiteRun[][]): string =>
 
 /** "+12.0 [4.0, 20.0] MDD 9.5 *" (×100; * = the interval excludes 0) */
 export const fmtPaired = (c: PairedResult | null): string =>
-  c ? `${c.estimate >= 0 ? "+" : ""}${(100 * c.estimate).toFixed(1)} [${(100 * c.lo).toFixed(1)}, ${(100 * c.hi).toFixed(1)}] MDD ${(100 * c.mdd).toFixed(1)}${c.excludesZero ? " *" : ""}` : "—";
+  c
+    ? `${c.estimate >= 0 ? "+" : ""}${(100 * c.estimate).toFixed(1)} [${(100 * c.lo).toFixed(1)}, ${(100 * c.hi).toFixed(1)}] MDD ${(100 * c.mdd).toFixed(1)}${c.excludesZero ? " *" : ""}`
+    : "—";
 
 /**
  * Every GRPO config against SFT-only's best config and against plain GRPO's (`sum`; not for sum configs themselves):
@@ -82,11 +92,30 @@ export function pairedComparisonRows(runs: readonly SiteRun[], evalItems: readon
   const sft = bestConfig(runs, "sft-only");
   const sum = bestConfig(runs, "sum");
   return [...configs].flatMap(([group, rs]) =>
-    ([["SFT-only", sft], ["sum", rs[0].method === "sum" ? null : sum]] as [string, SiteRun[] | null][])
+    (
+      [
+        ["SFT-only", sft],
+        ["sum", rs[0].method === "sum" ? null : sum],
+      ] as [string, SiteRun[] | null][]
+    )
       .filter((e): e is [string, SiteRun[]] => e[1] !== null)
       .map(([label, ref]) => ({
-        config: group.replace(/grpo\./g, ""), seeds: rs.length, "vs": label,
-        ...Object.fromEntries(CAPS.map((c) => [CAP_LABEL[c], fmtPaired(pairedComparison(evalItems, rs.map((r) => r.id), ref.map((r) => r.id), c))])),
+        config: group.replace(/grpo\./g, ""),
+        seeds: rs.length,
+        vs: label,
+        ...Object.fromEntries(
+          CAPS.map((c) => [
+            CAP_LABEL[c],
+            fmtPaired(
+              pairedComparison(
+                evalItems,
+                rs.map((r) => r.id),
+                ref.map((r) => r.id),
+                c,
+              ),
+            ),
+          ]),
+        ),
       })),
   );
 }

@@ -43,7 +43,8 @@ function hvBoxes(q: readonly Point[], d: number): number {
   if (d === 1) return Math.max(...q.map((p) => p[0]));
   if (d === 2) {
     const s = q.slice().sort((a, b) => b[0] - a[0] || b[1] - a[1]);
-    let area = 0, ymax = 0;
+    let area = 0,
+      ymax = 0;
     for (const p of s)
       if (p[1] > ymax) {
         area += p[0] * (p[1] - ymax);
@@ -70,7 +71,8 @@ function hvBoxes(q: readonly Point[], d: number): number {
 function hv3(q: readonly Point[]): number {
   const s = q.slice().sort((a, b) => b[2] - a[2]);
   const stair: Point[] = []; // non-dominated in (x, y): x strictly descending, y strictly ascending
-  let area = 0, vol = 0;
+  let area = 0,
+    vol = 0;
   for (let k = 0; k < s.length; k++) {
     const p = s[k];
     // insert p unless a staircase point weakly dominates it in (x, y)
@@ -97,7 +99,16 @@ function hv3(q: readonly Point[]): number {
 /** Exclusive contribution of each point: HV(P) − HV(P \ {p}); 0 for dominated points and duplicates. */
 export function hypervolumeContributions(points: readonly Point[], ref: readonly number[]): number[] {
   const total = hypervolume(points, ref);
-  return points.map((_, i) => Math.max(0, total - hypervolume(points.filter((__, j) => j !== i), ref)));
+  return points.map((_, i) =>
+    Math.max(
+      0,
+      total -
+        hypervolume(
+          points.filter((__, j) => j !== i),
+          ref,
+        ),
+    ),
+  );
 }
 
 /**

@@ -36,5 +36,11 @@ export function hypervolumePerSeed(
     hv: opts.ideal ? normalizedHypervolume(s.points, ref, opts.ideal) : hypervolume(s.points, ref),
   }));
   const { ideal: _ideal, ...boot } = opts;
-  return { perSeed, ci: bootstrapCI(perSeed.map((s) => s.hv), boot) };
+  return {
+    perSeed,
+    ci: bootstrapCI(
+      perSeed.map((s) => s.hv),
+      boot,
+    ),
+  };
 }

@@ -10,24 +10,113 @@ export { summarize, groupSummary, tQuantile, normalQuantile, meanCI, differenceC
 export { pairedBootstrap, type PairedOptions, type PairedResult } from "./paired.ts";
 export { nullCosineBand, fractionInsideBand, type NullCosineBand } from "./null_cosine.ts";
 export { hypervolumePerSeed, type SeedPoints, type HypervolumeBySeed } from "./hypervolume_seeds.ts";
-export { pairStats, rowsNearStep, gradientMagnitudeSimilarity, pairTable, methodConflict, nullBandSummary, blockRows, type GramRow, type RunGramRow, type PairStats } from "./orthogonality.ts";
-export { capacityCurve, sharedSftCurve, CAPACITY_SPLITS, type CapacityPoint, type MetricRow } from "./capacity.ts";
-export { conflictOutcomes, outcomeShift, conflictControl, type ConflictRun, type ConflictSummary, type OutcomeKey, type Spread, type ConflictRow, type ConflictMethodRow } from "./conflict.ts";
-export { pairedComparison, type EvalItemRow } from "./compare.ts";
-export { gridCells, facetSlice, gridCoverage, axisValueLabel, type SweepSpec, type SweepSpecRun, type GridCell, type RunScore } from "./sweepgrid.ts";
-export { CAPS, CAP_LABEL, METHOD_ORDER, CONFLICT_HANDLING_METHODS, STAGE_ORDER, byMethodOrder, byStageOrder, type Family } from "./labels.ts";
 export {
-  SCORE_DEFINITIONS, DEFINITION_LABEL, joinRuns, groupKey, withDefinition, scoredUnderAny, capEstimate, fmtEstimate, controlEstimate, fmtControl,
-  bestConfig, missingScores, paramsWithoutSeed, showValue,
-  type ScoreDefinition, type CapScore, type Scores, type StoredRun, type SiteRun, type CapEstimate, type EvalRow, type ControlEstimate,
+  pairStats,
+  rowsNearStep,
+  gradientMagnitudeSimilarity,
+  pairTable,
+  methodConflict,
+  nullBandSummary,
+  blockRows,
+  type GramRow,
+  type RunGramRow,
+  type PairStats,
+} from "./orthogonality.ts";
+export { capacityCurve, sharedSftCurve, CAPACITY_SPLITS, type CapacityPoint, type MetricRow } from "./capacity.ts";
+export {
+  conflictOutcomes,
+  outcomeShift,
+  conflictControl,
+  type ConflictRun,
+  type ConflictSummary,
+  type OutcomeKey,
+  type Spread,
+  type ConflictRow,
+  type ConflictMethodRow,
+} from "./conflict.ts";
+export { pairedComparison, type EvalItemRow } from "./compare.ts";
+export {
+  gridCells,
+  facetSlice,
+  gridCoverage,
+  axisValueLabel,
+  type SweepSpec,
+  type SweepSpecRun,
+  type GridCell,
+  type RunScore,
+} from "./sweepgrid.ts";
+export {
+  CAPS,
+  CAP_LABEL,
+  METHOD_ORDER,
+  CONFLICT_HANDLING_METHODS,
+  STAGE_ORDER,
+  byMethodOrder,
+  byStageOrder,
+  type Family,
+} from "./labels.ts";
+export {
+  SCORE_DEFINITIONS,
+  DEFINITION_LABEL,
+  joinRuns,
+  groupKey,
+  withDefinition,
+  scoredUnderAny,
+  capEstimate,
+  fmtEstimate,
+  controlEstimate,
+  fmtControl,
+  bestConfig,
+  missingScores,
+  paramsWithoutSeed,
+  showValue,
+  type ScoreDefinition,
+  type CapScore,
+  type Scores,
+  type StoredRun,
+  type SiteRun,
+  type CapEstimate,
+  type EvalRow,
+  type ControlEstimate,
 } from "./runs.ts";
-export { judgeClaims, verdictCounts, gapText, gapAbove, gapBelow, VERDICTS, type Claim, type Verdict, type Judgement, type ClaimVerdict, type VerdictData, type Gap } from "./verdicts.ts";
+export {
+  judgeClaims,
+  verdictCounts,
+  gapText,
+  gapAbove,
+  gapBelow,
+  VERDICTS,
+  type Claim,
+  type Verdict,
+  type Judgement,
+  type ClaimVerdict,
+  type VerdictData,
+  type Gap,
+} from "./verdicts.ts";
 export { headlineTable, configsCaption, fmtPaired, pairedComparisonRows, type PaperHeadline, type HeadlineTable } from "./headline.ts";
 export {
-  configPoints, pointVectors, onAxes, capabilityHypervolume, paramFilters, passesFilters, weightedRanking, weightedScatter,
-  type ConfigPoint, type AxisPoint, type WeightedConfig,
+  configPoints,
+  pointVectors,
+  onAxes,
+  capabilityHypervolume,
+  paramFilters,
+  passesFilters,
+  weightedRanking,
+  weightedScatter,
+  type ConfigPoint,
+  type AxisPoint,
+  type WeightedConfig,
 } from "./capspace.ts";
 export { modelScale, worldScale, type ModelInfo, type WorldInfo } from "./scale.ts";
-export { ablationConfigs, ablationKeys, ablationRows, ablationBars, deltaMBaseline, deltaMAgainst, configLabel, type AblationConfig } from "./ablations.ts";
+export {
+  ablationConfigs,
+  ablationKeys,
+  ablationRows,
+  ablationBars,
+  deltaMBaseline,
+  deltaMAgainst,
+  configLabel,
+  type AblationConfig,
+} from "./ablations.ts";
 export { curveRows, type CurveRow, type CurveOptions } from "./curves.ts";
 export { countsBy, curationFunnel, rejectReasons, VALIDATOR_STAGES } from "./curation.ts";

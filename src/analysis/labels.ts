@@ -27,8 +27,10 @@ export const METHOD_ORDER: readonly string[] = ["sft-only", "sum", "pcgrad", "mg
 export const CONFLICT_HANDLING_METHODS: readonly string[] = METHOD_ORDER.filter((m) => m !== "sft-only" && m !== "sum");
 
 /** position in `order`, unknown names last (99), then alphabetically */
-const byOrder = (order: readonly string[]) => (a: string, b: string): number =>
-  (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99) || (a < b ? -1 : a > b ? 1 : 0);
+const byOrder =
+  (order: readonly string[]) =>
+  (a: string, b: string): number =>
+    (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99) || (a < b ? -1 : a > b ? 1 : 0);
 
 /** methods in display order (known ones first, then any other name alphabetically) */
 export const byMethodOrder = byOrder(METHOD_ORDER);

@@ -33,7 +33,8 @@ export function nullCosineBand(d: number, opts: { q?: number } = {}): NullCosine
   const sd = 1 / Math.sqrt(d);
   if (d > EXACT_MAX_D) return { d, q, halfWidth: normalQuantile((1 + q) / 2) * sd, meanAbs, sd, method: "normal" };
   const cdf = (t: number) => incompleteBeta(t * t, 0.5, (d - 1) / 2);
-  let lo = 0, hi = 1;
+  let lo = 0,
+    hi = 1;
   for (let i = 0; i < 100 && hi - lo > 1e-14; i++) {
     const mid = (lo + hi) / 2;
     if (cdf(mid) < q) lo = mid;

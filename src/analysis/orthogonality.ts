@@ -36,7 +36,12 @@ export function pairStats(rows: readonly GramRow[]): PairStats[] {
     acc.set(k, e);
   }
   return [...acc.values()].map((e) => ({
-    cap_i: e.cap_i, cap_j: e.cap_j, steps: e.n, meanCos: e.s / e.n, meanAbsCos: e.a / e.n, conflictRatio: e.c / e.n,
+    cap_i: e.cap_i,
+    cap_j: e.cap_j,
+    steps: e.n,
+    meanCos: e.s / e.n,
+    meanAbsCos: e.a / e.n,
+    conflictRatio: e.c / e.n,
   }));
 }
 
@@ -59,7 +64,8 @@ export function gradientMagnitudeSimilarity(rows: readonly RunGramRow[]): Map<st
     const n2 = new Map(at.filter((d) => d.cap_i === d.cap_j).map((d) => [d.cap_i, d.dot]));
     for (const d of at) {
       if (!(d.cap_i < d.cap_j)) continue;
-      const a = n2.get(d.cap_i), b = n2.get(d.cap_j);
+      const a = n2.get(d.cap_i),
+        b = n2.get(d.cap_j);
       if (!(a! > 0 && b! > 0)) continue;
       const k = `${d.cap_i}|${d.cap_j}`;
       const e = acc.get(k) ?? { sum: 0, n: 0 };
@@ -78,18 +84,29 @@ export function gradientMagnitudeSimilarity(rows: readonly RunGramRow[]): Map<st
 export function pairTable(rows: readonly RunGramRow[], run: { name: string; method: string }): Record<string, string | number>[] {
   const g = gradientMagnitudeSimilarity(rows);
   const allSteps = new Map<string, Set<number>>();
-  for (const d of rows) if (d.cap_i < d.cap_j) allSteps.set(`${d.cap_i}|${d.cap_j}`, (allSteps.get(`${d.cap_i}|${d.cap_j}`) ?? new Set()).add(d.step));
+  for (const d of rows)
+    if (d.cap_i < d.cap_j) allSteps.set(`${d.cap_i}|${d.cap_j}`, (allSteps.get(`${d.cap_i}|${d.cap_j}`) ?? new Set()).add(d.step));
   return pairStats(rows.filter((d) => d.cap_i < d.cap_j)).map((p) => {
     const k = `${p.cap_i}|${p.cap_j}`;
     return {
-      run: run.name, method: run.method, pair: `${p.cap_i} · ${p.cap_j}`, "mean cos": p.meanCos, "mean |cos|": p.meanAbsCos, "conflict ratio": p.conflictRatio,
-      GMS: (g.get(k) ?? { sum: NaN, n: 1 }).sum / (g.get(k)?.n ?? 1), steps: p.steps, "no gradient": allSteps.get(k)!.size - p.steps,
+      run: run.name,
+      method: run.method,
+      pair: `${p.cap_i} · ${p.cap_j}`,
+      "mean cos": p.meanCos,
+      "mean |cos|": p.meanAbsCos,
+      "conflict ratio": p.conflictRatio,
+      GMS: (g.get(k) ?? { sum: NaN, n: 1 }).sum / (g.get(k)?.n ?? 1),
+      steps: p.steps,
+      "no gradient": allSteps.get(k)!.size - p.steps,
     };
   });
 }
 
 /** the conflict ratio and mean |cos| of each capability pair, averaged over the runs of each method (in first-seen order) */
-export function methodConflict(runs: readonly { id: string; method: string }[], byRun: ReadonlyMap<string, readonly GramRow[]>): { method: string; pair: string; conflict: number; absCos: number; runs: number }[] {
+export function methodConflict(
+  runs: readonly { id: string; method: string }[],
+  byRun: ReadonlyMap<string, readonly GramRow[]>,
+): { method: string; pair: string; conflict: number; absCos: number; runs: number }[] {
   const acc = new Map<string, Map<string, { conflict: number[]; absCos: number[] }>>();
   for (const r of runs)
     for (const p of pairStats(byRun.get(r.id) ?? [])) {
@@ -99,7 +116,9 @@ export function methodConflict(runs: readonly { id: string; method: string }[], 
       e.conflict.push(p.conflictRatio), e.absCos.push(p.meanAbsCos);
     }
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  return [...acc].flatMap(([method, ps]) => [...ps].map(([pair, e]) => ({ method, pair, conflict: mean(e.conflict), absCos: mean(e.absCos), runs: e.conflict.length })));
+  return [...acc].flatMap(([method, ps]) =>
+    [...ps].map(([pair, e]) => ({ method, pair, conflict: mean(e.conflict), absCos: mean(e.absCos), runs: e.conflict.length })),
+  );
 }
 
 const finiteMean = (xs: readonly number[]) => {
@@ -120,8 +139,14 @@ export function nullBandSummary(gram: readonly RunGramRow[], conflictRunIds: Rea
   const other = offDiag.filter((g) => !conflictRunIds.has(g.run_id));
   return {
     band,
-    inside: fractionInsideBand(offDiag.map((g) => g.cos), band),
-    insideOther: fractionInsideBand(other.map((g) => g.cos), band),
+    inside: fractionInsideBand(
+      offDiag.map((g) => g.cos),
+      band,
+    ),
+    insideOther: fractionInsideBand(
+      other.map((g) => g.cos),
+      band,
+    ),
     /** whether both parts exist (the "outside the conflict control" share is then worth stating) */
     hasOther: other.length > 0,
     conflictMean: conflictCos.length ? finiteMean(conflictCos.map((g) => g.cos)) : null,
@@ -135,10 +160,20 @@ export function blockRows(
   runs: readonly { id: string; name: string }[],
 ): { run: string; block: string; pair: string; "mean cos": number; "null band ±": number; outside: string; steps: number }[] {
   const ids = new Map(runs.map((r) => [r.id, r]));
-  return blocks.filter((b) => ids.has(b.run_id)).map((b) => {
-    const h = nullCosineBand(Math.max(2, b.block_size), { q: 0.95 }).halfWidth;
-    return { run: ids.get(b.run_id)!.name, block: b.block, pair: `${b.cap_i} · ${b.cap_j}`, "mean cos": b.mean_cos, "null band ±": h, outside: Math.abs(b.mean_cos) > h ? "yes" : "", steps: b.steps };
-  });
+  return blocks
+    .filter((b) => ids.has(b.run_id))
+    .map((b) => {
+      const h = nullCosineBand(Math.max(2, b.block_size), { q: 0.95 }).halfWidth;
+      return {
+        run: ids.get(b.run_id)!.name,
+        block: b.block,
+        pair: `${b.cap_i} · ${b.cap_j}`,
+        "mean cos": b.mean_cos,
+        "null band ±": h,
+        outside: Math.abs(b.mean_cos) > h ? "yes" : "",
+        steps: b.steps,
+      };
+    });
 }
 
 /**
@@ -146,7 +181,8 @@ export function blockRows(
  * the earlier one on a tie). [] when the run logged none of them.
  */
 export function rowsNearStep<R extends { step: number }>(rows: readonly R[], steps: readonly number[], step: number): R[] {
-  let best: number | undefined, bestD = Infinity;
+  let best: number | undefined,
+    bestD = Infinity;
   for (const s of steps) {
     if (!rows.some((d) => d.step === s)) continue;
     const d = Math.abs(s - step);

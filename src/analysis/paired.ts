@@ -55,15 +55,20 @@ export function pairedBootstrap(a: readonly number[], b: readonly number[], opts
   if (a.length === 0) throw new Error("pairedBootstrap: no paired scores");
   const d = a.map((x, i) => x - b[i]);
   if (d.some((x) => !Number.isFinite(x))) throw new Error("pairedBootstrap: non-finite score");
-  const level = opts.level ?? 0.95, iters = opts.iters ?? 2000, alpha = opts.alpha ?? 0.05, power = opts.power ?? 0.8;
+  const level = opts.level ?? 0.95,
+    iters = opts.iters ?? 2000,
+    alpha = opts.alpha ?? 0.05,
+    power = opts.power ?? 0.8;
   if (!(level > 0 && level < 1)) throw new Error(`pairedBootstrap: level must be in (0, 1), got ${level}`);
   if (!Number.isInteger(iters) || iters < 1) throw new Error(`pairedBootstrap: iters must be a positive integer, got ${iters}`);
   if (!(alpha > 0 && alpha < 1) || !(power > 0 && power < 1)) throw new Error("pairedBootstrap: alpha and power must be in (0, 1)");
-  if (opts.groups && opts.groups.length !== d.length) throw new Error(`pairedBootstrap: ${opts.groups.length} group labels for ${d.length} scores`);
+  if (opts.groups && opts.groups.length !== d.length)
+    throw new Error(`pairedBootstrap: ${opts.groups.length} group labels for ${d.length} scores`);
 
   // units: per-unit sum of d and size
   const index = new Map<string | number, number>();
-  const sums: number[] = [], sizes: number[] = [];
+  const sums: number[] = [],
+    sizes: number[] = [];
   d.forEach((x, i) => {
     const key = opts.groups ? opts.groups[i] : i;
     let u = index.get(key);
@@ -71,7 +76,8 @@ export function pairedBootstrap(a: readonly number[], b: readonly number[], opts
     sums[u] += x;
     sizes[u]++;
   });
-  const G = sums.length, N = d.length;
+  const G = sums.length,
+    N = d.length;
   if (G < 2) throw new Error("pairedBootstrap: needs at least 2 resampling units (items × seeds, or groups)");
   const m = d.reduce((s, x) => s + x, 0) / N;
 
@@ -83,7 +89,8 @@ export function pairedBootstrap(a: readonly number[], b: readonly number[], opts
   const rng = rngFor(opts.seed ?? 0, "paired-bootstrap");
   const stats = new Array<number>(iters);
   for (let r = 0; r < iters; r++) {
-    let s = 0, n = 0;
+    let s = 0,
+      n = 0;
     for (let k = 0; k < G; k++) {
       const u = Math.floor(rng() * G);
       s += sums[u];
@@ -93,6 +100,7 @@ export function pairedBootstrap(a: readonly number[], b: readonly number[], opts
   }
   stats.sort((x, y) => x - y);
   const tail = (1 - level) / 2;
-  const lo = quantileSorted(stats, tail), hi = quantileSorted(stats, 1 - tail);
+  const lo = quantileSorted(stats, tail),
+    hi = quantileSorted(stats, 1 - tail);
   return { estimate: m, lo, hi, level, iters, n: N, units: G, se, mdd, alpha, power, excludesZero: lo > 0 || hi < 0 };
 }

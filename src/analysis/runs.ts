@@ -86,19 +86,28 @@ export function joinRuns(
     const by = r?.scoresBy[s.definition as ScoreDefinition];
     if (by && s.family !== undefined) by[s.family] = s;
   }
-  const all = [...byId.values()].map((r) => ({ ...r, group: groupKey(r.params, r.method), conflict: r.params["data.conflict_control"] === true }));
+  const all = [...byId.values()].map((r) => ({
+    ...r,
+    group: groupKey(r.params, r.method),
+    conflict: r.params["data.conflict_control"] === true,
+  }));
   return withDefinition(conflict ? all : all.filter((r) => !r.conflict), definition);
 }
 
 /** "grpo.method=pcgrad grpo.beta=0.04": the config keys except seeds, grpo.method first (the method alone if none differ) */
 export function groupKey(params: Record<string, unknown>, method: string): string {
-  const keys = Object.keys(params).filter((k) => !isSeedKey(k)).sort((a, b) => (a === "grpo.method" ? -1 : b === "grpo.method" ? 1 : a < b ? -1 : 1));
+  const keys = Object.keys(params)
+    .filter((k) => !isSeedKey(k))
+    .sort((a, b) => (a === "grpo.method" ? -1 : b === "grpo.method" ? 1 : a < b ? -1 : 1));
   const show = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
   return keys.length ? keys.map((k) => `${k}=${show(params[k])}`).join(" ") : method;
 }
 
 /** The same runs scored under another definition: `scores` and `complete` follow it. */
-export function withDefinition<R extends Omit<SiteRun, "definition" | "scores" | "complete">>(runs: readonly R[], definition: string): (R & Pick<SiteRun, "definition" | "scores" | "complete">)[] {
+export function withDefinition<R extends Omit<SiteRun, "definition" | "scores" | "complete">>(
+  runs: readonly R[],
+  definition: string,
+): (R & Pick<SiteRun, "definition" | "scores" | "complete">)[] {
   if (!(SCORE_DEFINITIONS as readonly string[]).includes(definition)) throw new Error(`unknown score definition "${definition}"`);
   const d = definition as ScoreDefinition;
   return runs.map((r) => {
@@ -167,7 +176,11 @@ export interface ControlEstimate {
  * The unseen-gene control of some runs on one capability (eval metric `control`, gene world only): the mean over the
  * runs, with the evaluation's interval when there is one run, else the range of the runs.
  */
-export function controlEstimate(evals: readonly EvalRow[], rs: readonly Pick<SiteRun, "id">[] | null | undefined, cap: string): ControlEstimate | null {
+export function controlEstimate(
+  evals: readonly EvalRow[],
+  rs: readonly Pick<SiteRun, "id">[] | null | undefined,
+  cap: string,
+): ControlEstimate | null {
   const ids = new Set((rs ?? []).map((r) => r.id));
   const xs = evals.filter((e) => ids.has(e.run_id) && e.family === cap && e.metric === "control");
   if (!xs.length) return null;
@@ -184,14 +197,20 @@ export const fmtControl = (c: ControlEstimate | null): string =>
  * symmetrically for every method on the Home and Paper pages (and said so there). Configs whose every seed is complete
  * are preferred; a run scored on only some capabilities is ranked by the mean of those. → that config's runs, or null.
  */
-export function bestConfig<R extends Pick<SiteRun, "method" | "group" | "scores" | "complete">>(runs: readonly R[], method: string): R[] | null {
+export function bestConfig<R extends Pick<SiteRun, "method" | "group" | "scores" | "complete">>(
+  runs: readonly R[],
+  method: string,
+): R[] | null {
   const groups = new Map<string, R[]>();
-  for (const r of runs) if (r.method === method && CAPS.some((c) => Number.isFinite(r.scores[c]?.value))) groups.set(r.group, [...(groups.get(r.group) ?? []), r]);
+  for (const r of runs)
+    if (r.method === method && CAPS.some((c) => Number.isFinite(r.scores[c]?.value)))
+      groups.set(r.group, [...(groups.get(r.group) ?? []), r]);
   const meanOf = (r: R) => {
     const v = CAPS.map((c) => r.scores[c]?.value).filter((x): x is number => Number.isFinite(x));
     return v.reduce((a, b) => a + b, 0) / v.length;
   };
-  let best: R[] | null = null, bestKey = [-1, -Infinity];
+  let best: R[] | null = null,
+    bestKey = [-1, -Infinity];
   for (const rs of groups.values()) {
     const key = [rs.every((r) => r.complete) ? 1 : 0, rs.reduce((a, r) => a + meanOf(r), 0) / rs.length];
     if (key[0] > bestKey[0] || (key[0] === bestKey[0] && key[1] > bestKey[1])) (best = rs), (bestKey = key);

@@ -27,8 +27,12 @@ export interface WorldInfo {
 export function modelScale(build: { models?: readonly ModelInfo[] }): { params: number; text: string } | null {
   const ms = build.models ?? [];
   if (!ms.length) return null;
-  const one = (m: ModelInfo) => `${m.params.toLocaleString("en-US")} parameters (${m.n_layer} layers, d=${m.n_embd}, ${m.n_head} heads, vocab ${m.vocab_size}, context ${m.block_size})`;
-  return { params: Math.max(...ms.map((m) => m.params)), text: ms.length === 1 ? one(ms[0]) : ms.map((m) => `${one(m)} in ${m.runs} run(s)`).join("; ") };
+  const one = (m: ModelInfo) =>
+    `${m.params.toLocaleString("en-US")} parameters (${m.n_layer} layers, d=${m.n_embd}, ${m.n_head} heads, vocab ${m.vocab_size}, context ${m.block_size})`;
+  return {
+    params: Math.max(...ms.map((m) => m.params)),
+    text: ms.length === 1 ? one(ms[0]) : ms.map((m) => `${one(m)} in ${m.runs} run(s)`).join("; "),
+  };
 }
 
 /**
@@ -43,5 +47,8 @@ export function worldScale(build: { worlds?: readonly WorldInfo[] }): { genes: n
     const ex = Math.max(1, Math.round(w.genes * w.extraction_fraction));
     return `W = ${w.genes} genes with cards (${w.genes - ex} with trained QA, ${ex} extraction), K = ${w.variants} paraphrased variants per card, ${w.control_genes || ex} control genes without card or QA`;
   };
-  return { genes: Math.max(...ws.map((w) => w.genes)), text: ws.length === 1 ? one(ws[0]) : ws.map((w) => `${one(w)} in ${w.runs} run(s)`).join("; ") };
+  return {
+    genes: Math.max(...ws.map((w) => w.genes)),
+    text: ws.length === 1 ? one(ws[0]) : ws.map((w) => `${one(w)} in ${w.runs} run(s)`).join("; "),
+  };
 }

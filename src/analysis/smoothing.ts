@@ -11,7 +11,8 @@
 export function smooth(values: readonly number[], weight: number): number[] {
   if (!(weight >= 0 && weight < 1)) throw new Error(`smoothing weight must be in [0, 1), got ${weight}`);
   const isConstant = values.every((v) => v === values[0]);
-  let last = 0, n = 0;
+  let last = 0,
+    n = 0;
   return values.map((x) => {
     if (isConstant || !Number.isFinite(x)) return x;
     last = last * weight + (1 - weight) * x;
@@ -24,7 +25,8 @@ export function smooth(values: readonly number[], weight: number): number[] {
 export function rollingMean(values: readonly number[], window: number): number[] {
   if (!Number.isInteger(window) || window < 1) throw new Error(`window must be a positive integer, got ${window}`);
   return values.map((_, i) => {
-    let s = 0, n = 0;
+    let s = 0,
+      n = 0;
     for (let j = Math.max(0, i - window + 1); j <= i; j++)
       if (Number.isFinite(values[j])) {
         s += values[j];

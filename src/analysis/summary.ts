@@ -55,7 +55,8 @@ export function tQuantile(p: number, df: number): number {
   if (!(df > 0)) throw new Error(`tQuantile: df must be positive, got ${df}`);
   if (p === 0.5) return 0;
   if (p < 0.5) return -tQuantile(1 - p, df);
-  let lo = 0, hi = 1;
+  let lo = 0,
+    hi = 1;
   while (tCdf(hi, df) < p) hi *= 2;
   for (let i = 0; i < 200 && hi - lo > 1e-12 * hi; i++) {
     const mid = (lo + hi) / 2;
@@ -73,8 +74,10 @@ function tCdf(t: number, df: number): number {
 
 export function logGamma(z: number): number {
   // Lanczos (g = 7, n = 9): ~15 significant digits for z > 0
-  const c = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
-    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+  const c = [
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905,
+    -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+  ];
   if (z < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * z)) - logGamma(1 - z);
   z -= 1;
   let a = c[0];
@@ -91,7 +94,9 @@ export function incompleteBeta(x: number, a: number, b: number): number {
   if (x > (a + 1) / (a + b + 2)) return 1 - incompleteBeta(1 - x, b, a);
   // Lentz's continued fraction
   const tiny = 1e-300;
-  let f = 1, c = 1, d = 0;
+  let f = 1,
+    c = 1,
+    d = 0;
   for (let i = 0; i <= 400; i++) {
     const m = i >> 1;
     let num: number;
@@ -159,6 +164,10 @@ export function normalQuantile(p: number): number {
     return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
   }
   if (p > 1 - lowTail) return -normalQuantile(1 - p);
-  const q = p - 0.5, r = q * q;
-  return ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+  const q = p - 0.5,
+    r = q * q;
+  return (
+    ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) /
+    (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1)
+  );
 }

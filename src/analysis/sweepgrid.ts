@@ -64,7 +64,9 @@ export function gridCells(spec: SweepSpec, score: (runId: string) => RunScore | 
   const cells = [...groups.entries()].map(([key, g]) => {
     const got = g.runs.map((r) => ({ r, s: score(r.id) })).filter((x) => x.s && Number.isFinite(x.s.value));
     const vals = got.map((x) => x.s!.value);
-    let mean = NaN, lo = NaN, hi = NaN;
+    let mean = NaN,
+      lo = NaN,
+      hi = NaN;
     if (vals.length >= 2) ({ mean, lo, hi } = meanCI(vals));
     else if (vals.length === 1) {
       const s = got[0].s!;
@@ -74,9 +76,14 @@ export function gridCells(spec: SweepSpec, score: (runId: string) => RunScore | 
     }
     const present = vals.length;
     return {
-      key, values: g.values, expected: g.runs.length, present,
+      key,
+      values: g.values,
+      expected: g.runs.length,
+      present,
       missing: g.runs.filter((r) => !got.some((x) => x.r === r)).map((r) => r.name),
-      mean, lo, hi,
+      mean,
+      lo,
+      hi,
       status: present === 0 ? "missing" : present < g.runs.length ? "partial" : "complete",
     } satisfies GridCell;
   });
@@ -110,7 +117,10 @@ export function facetSlice(cells: readonly GridCell[], shown: readonly string[],
 }
 
 /** Totals for the page's summary line. */
-export function gridCoverage(spec: SweepSpec, present: (runId: string) => boolean): { expected: number; present: number; missing: string[] } {
+export function gridCoverage(
+  spec: SweepSpec,
+  present: (runId: string) => boolean,
+): { expected: number; present: number; missing: string[] } {
   const missing = spec.runs.filter((r) => !present(r.id)).map((r) => r.name);
   return { expected: spec.runs.length, present: spec.runs.length - missing.length, missing };
 }

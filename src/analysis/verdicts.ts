@@ -82,7 +82,9 @@ const meanOf = (xs: readonly number[]) => {
 function context(data: VerdictData) {
   const byMethod = new Map<string, SiteRun[]>();
   for (const r of data.runs) byMethod.set(r.method, [...(byMethod.get(r.method) ?? []), r]);
-  const best = new Map([...byMethod.keys()].map((m) => [m, bestConfig(data.runs, m)] as const).filter((e): e is [string, SiteRun[]] => e[1] !== null));
+  const best = new Map(
+    [...byMethod.keys()].map((m) => [m, bestConfig(data.runs, m)] as const).filter((e): e is [string, SiteRun[]] => e[1] !== null),
+  );
   const est = (m: string, cap: string): CapEstimate => capEstimate(best.get(m)!, cap);
   // claims over all four capabilities need all four scores
   const has4 = (m: string) => best.has(m) && CAPS.every((cap) => Number.isFinite(est(m, cap).mean));
@@ -93,7 +95,12 @@ function context(data: VerdictData) {
   // method a − method b on one capability: paired over the same items × seeds where per-item rows exist, else the
   // unpaired difference of the two estimates
   const gap = (ma: string, mb: string, cap: string): Gap => {
-    const p = pairedComparison(data.evalItems, best.get(ma)!.map((r) => r.id), best.get(mb)!.map((r) => r.id), cap);
+    const p = pairedComparison(
+      data.evalItems,
+      best.get(ma)!.map((r) => r.id),
+      best.get(mb)!.map((r) => r.id),
+      cap,
+    );
     return p ? { diff: p.estimate, lo: p.lo, hi: p.hi, mdd: p.mdd } : differenceCI(est(ma, cap), est(mb, cap));
   };
   return { data, best, est, has4, gramStats, gap, others: (m: string) => [...best.keys()].filter((k) => k !== m) };
@@ -109,7 +116,10 @@ const RULES: Record<string, (c: Claim, x: Context) => Judgement> = {
     if (!x.best.has("cagrpo")) return none("no capability-aware GRPO run yet");
     const o = x.est("cagrpo", cap);
     if (!Number.isFinite(o.mean)) return none(`no ${cap} score for capability-aware GRPO (see the note above)`);
-    const bases = x.others("cagrpo").map((m) => [m, x.est(m, cap)] as const).filter(([, e]) => Number.isFinite(e.mean));
+    const bases = x
+      .others("cagrpo")
+      .map((m) => [m, x.est(m, cap)] as const)
+      .filter(([, e]) => Number.isFinite(e.mean));
     if (!bases.length) return none("needs a baseline run (SFT-only or another GRPO method) with this capability's score");
     // the strongest other method (the first one on a tie)
     const [bm, b] = bases.reduce((top, e) => (e[1].mean > top[1].mean ? e : top));
@@ -123,11 +133,16 @@ const RULES: Record<string, (c: Claim, x: Context) => Judgement> = {
   orthogonality(_c, x) {
     const s = x.gramStats("sum");
     if (!s.length) return none("no plain-GRPO gradient cosines stored yet");
-    const conflict = meanOf(s.map((p) => p.conflictRatio)), absCos = meanOf(s.map((p) => p.meanAbsCos));
+    const conflict = meanOf(s.map((p) => p.conflictRatio)),
+      absCos = meanOf(s.map((p) => p.meanAbsCos));
     const cosText = `plain GRPO: mean |cos| ${absCos.toFixed(3)}, conflict ratio ${conflict.toFixed(2)}`;
     const worst = (m: string) => Math.min(...CAPS.map((cap) => x.est(m, cap).mean));
     const handled = CONFLICT_HANDLING_METHODS.filter(x.has4);
-    if (!x.has4("sum") || !handled.length) return { measured: `${cosText}; the worst-capability comparison ${need4(["sum", "a conflict-handling method"])}`, verdict: "not testable" };
+    if (!x.has4("sum") || !handled.length)
+      return {
+        measured: `${cosText}; the worst-capability comparison ${need4(["sum", "a conflict-handling method"])}`,
+        verdict: "not testable",
+      };
     const better = handled.filter((m) => worst(m) > worst("sum"));
     const holds = conflict > 0 && handled.length > 0 && better.length === handled.length;
     return {
@@ -140,7 +155,9 @@ const RULES: Record<string, (c: Claim, x: Context) => Judgement> = {
     const rows = ["sum", "cagrpo"].map((m) => [m, x.gramStats(m)] as const).filter(([, s]) => s.length);
     const text = rows.map(([m, s]) => `${m}: mean |cos| ${meanOf(s.map((p) => p.meanAbsCos)).toFixed(3)}`).join("; ");
     return {
-      measured: (text || "no cosines stored yet") + ". Cosines are invariant to positive per-capability weights, so weights alone cannot create orthogonality (Method §7.2)",
+      measured:
+        (text || "no cosines stored yet") +
+        ". Cosines are invariant to positive per-capability weights, so weights alone cannot create orthogonality (Method §7.2)",
       verdict: "not testable",
       rule: "the claim conflates weighting with projection",
     };
@@ -152,7 +169,8 @@ const RULES: Record<string, (c: Claim, x: Context) => Judgement> = {
     const ms = [...x.best.keys()].filter(x.has4);
     const front = nonDominated(ms.map((m) => CAPS.map((cap) => x.est(m, cap).mean))).map((i) => ms[i]);
     const gaps = CAPS.map((cap) => x.gap("cagrpo", "sft-only", cap));
-    const gained = CAPS.filter((_, k) => gapAbove(gaps[k])), lost = CAPS.filter((_, k) => gapBelow(gaps[k]));
+    const gained = CAPS.filter((_, k) => gapAbove(gaps[k])),
+      lost = CAPS.filter((_, k) => gapBelow(gaps[k]));
     const holds = front.includes("cagrpo") && gained.length > 0 && lost.length === 0;
     return {
       measured: `on the 4-capability front of the methods' best configs: ${front.join(", ")}. Capability-aware GRPO vs its SFT starting point: ${CAPS.map((cap, k) => `${cap} ${gapText(gaps[k])}`).join(", ")}; significantly better on ${gained.join(", ") || "none"}, significantly worse on ${lost.join(", ") || "none"}`,
@@ -163,10 +181,16 @@ const RULES: Record<string, (c: Claim, x: Context) => Judgement> = {
   "cagrpo-vs-sum"(_c, x) {
     if (!x.best.has("cagrpo") || !x.best.has("sum")) return none("needs both a sum and a capability-aware GRPO run");
     if (!x.has4("cagrpo") || !x.has4("sum")) return none(need4(["sum", "capability-aware GRPO"]));
-    const a = CAPS.map((cap) => x.est("cagrpo", cap).mean), b = CAPS.map((cap) => x.est("sum", cap).mean);
+    const a = CAPS.map((cap) => x.est("cagrpo", cap).mean),
+      b = CAPS.map((cap) => x.est("sum", cap).mean);
     // Δm is a relative change: capabilities where plain GRPO scores 0 have none, so they are left out (and named)
     const keep = CAPS.map((_, k) => k).filter((k) => b[k] !== 0);
-    const dm = keep.length ? deltaM(keep.map((k) => a[k]), keep.map((k) => b[k])).deltaM : NaN;
+    const dm = keep.length
+      ? deltaM(
+          keep.map((k) => a[k]),
+          keep.map((k) => b[k]),
+        ).deltaM
+      : NaN;
     const left = CAPS.filter((_, k) => !keep.includes(k));
     const gaps = CAPS.map((cap) => x.gap("cagrpo", "sum", cap));
     const wins = a.filter((v, i) => v > b[i]).length;
@@ -175,7 +199,9 @@ const RULES: Record<string, (c: Claim, x: Context) => Judgement> = {
     return {
       measured: `Δm = ${Number.isFinite(dm) ? `${dm >= 0 ? "+" : ""}${dm.toFixed(2)}%` : "undefined"}${left.length ? ` (leaves out ${left.join(", ")}: plain GRPO scores 0 there)` : ""}, better on ${wins}/4 capabilities (gaps: ${CAPS.map((cap, k) => `${cap} ${gapText(gaps[k])}`).join(", ")}), significantly worse on ${lost.join(", ") || "none"}; ${seeds} seed(s) per config`,
       verdict: dm > 0 && wins >= 3 && lost.length === 0 ? "reproduced" : "not at this scale",
-      rule: "reproduced if Δm > 0, better on ≥ 3 of 4 capabilities, and significantly worse on none (95% intervals)" + (seeds < 3 ? "; fewer than 3 seeds: the intervals are wide" : ""),
+      rule:
+        "reproduced if Δm > 0, better on ≥ 3 of 4 capabilities, and significantly worse on none (95% intervals)" +
+        (seeds < 3 ? "; fewer than 3 seeds: the intervals are wide" : ""),
     };
   },
   mkgsg(_c, x) {
@@ -209,4 +235,6 @@ export function judgeClaims(claims: readonly Claim[], data: VerdictData): ClaimV
 
 /** "2 reproduced · 5 not at this scale · 7 not testable" (verdicts in first-seen order) */
 export const verdictCounts = (verdicts: readonly Pick<ClaimVerdict, "verdict">[]): string =>
-  countBy(verdicts, (v) => v.verdict).map(([k, n]) => `${n} ${k}`).join(" · ");
+  countBy(verdicts, (v) => v.verdict)
+    .map(([k, n]) => `${n} ${k}`)
+    .join(" · ");

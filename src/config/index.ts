@@ -33,9 +33,7 @@ export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
 
 export function formatZodError(err: z.ZodError, source: string): string {
-  return err.issues
-    .map((i) => `${source}: ${i.path.length ? i.path.join(".") : "(root)"}: ${i.message}`)
-    .join("\n");
+  return err.issues.map((i) => `${source}: ${i.path.length ? i.path.join(".") : "(root)"}: ${i.message}`).join("\n");
 }
 
 /** Validate a raw object into a Config (defaults filled), or throw one clear BbioError listing every problem. */

@@ -46,7 +46,9 @@ export function register(program: Command): void {
       for (const [f, x] of Object.entries(r.families)) {
         const c = r.baselines.chance[f as keyof typeof r.baselines.chance];
         const u = r.baselines.untrained?.[f as keyof typeof r.baselines.chance];
-        process.stdout.write(`${f.padEnd(12)} ${String(x!.n).padStart(3)}  ${pct(x!.mean)}  [${pct(x!.ci_lo)}, ${pct(x!.ci_hi)}]  ${c ? pct(c.analytic ?? c.mean) : "    -"}  ${u ? pct(u.mean) : "    -"}\n`);
+        process.stdout.write(
+          `${f.padEnd(12)} ${String(x!.n).padStart(3)}  ${pct(x!.mean)}  [${pct(x!.ci_lo)}, ${pct(x!.ci_hi)}]  ${c ? pct(c.analytic ?? c.mean) : "    -"}  ${u ? pct(u.mean) : "    -"}\n`,
+        );
       }
     });
 }

@@ -124,7 +124,8 @@ export function selectItems(items: readonly Item[], cfg: EvalConfig): Item[] {
 }
 
 /** the instructions of an item (IFEval): its format checks; items without any are judged on all their checks */
-const instructions = (checks: ScoreResult["checks"]) => (checks.some((c) => c.component === "format") ? checks.filter((c) => c.component === "format") : checks);
+const instructions = (checks: ScoreResult["checks"]) =>
+  checks.some((c) => c.component === "format") ? checks.filter((c) => c.component === "format") : checks;
 const allPass = (checks: ScoreResult["checks"]) => checks.length > 0 && checks.every((c) => c.pass);
 
 /** Headline per-item value of a family (see the file comment). */
@@ -201,14 +202,25 @@ export function summarize(results: readonly ItemResult[], cfg: EvalConfig, seed:
 }
 
 /** Greedy answers for the items, in item order. */
-async function answers(model: GPT, tok: Tokenizer, items: readonly Item[], cfg: EvalConfig, label: string, showProgress: boolean): Promise<string[]> {
+async function answers(
+  model: GPT,
+  tok: Tokenizer,
+  items: readonly Item[],
+  cfg: EvalConfig,
+  label: string,
+  showProgress: boolean,
+): Promise<string[]> {
   const longestGold = Math.max(...items.map((it) => tok.encodeCompletion(it.gold).length));
   const maxNew = Math.min(cfg.max_new_tokens, longestGold + 16);
   const out: string[] = [];
   const bar = progress(label, items.length, { enabled: showProgress });
   for (let i = 0; i < items.length; i += cfg.batch_size) {
     const chunk = items.slice(i, i + cfg.batch_size);
-    const g = await generate(model, chunk.map((it) => tok.encodePrompt(it.prompt)), { maxNewTokens: maxNew, temperature: 0, stop: [EOS] });
+    const g = await generate(
+      model,
+      chunk.map((it) => tok.encodePrompt(it.prompt)),
+      { maxNewTokens: maxNew, temperature: 0, stop: [EOS] },
+    );
     for (const t of g.tokens) out.push(tok.decode(t.filter((x) => x !== EOS)));
     bar.tick(chunk.length);
   }
@@ -220,7 +232,15 @@ async function answers(model: GPT, tok: Tokenizer, items: readonly Item[], cfg: 
  * eval.samples completions per item at eval.sample_temperature, each scored strictly: per item the mean score, i.e.
  * an unbiased estimate of the policy's expected reward on that prompt. Seeded by the evaluation seed.
  */
-async function sampledScores(model: GPT, tok: Tokenizer, items: readonly Item[], cfg: EvalConfig, o: EvaluateOptions, scorer: Scorer, seed: number): Promise<number[]> {
+async function sampledScores(
+  model: GPT,
+  tok: Tokenizer,
+  items: readonly Item[],
+  cfg: EvalConfig,
+  o: EvaluateOptions,
+  scorer: Scorer,
+  seed: number,
+): Promise<number[]> {
   const k = cfg.samples;
   const longestGold = Math.max(...items.map((it) => tok.encodeCompletion(it.gold).length));
   const maxNew = Math.min(cfg.max_new_tokens, longestGold + 16);
@@ -228,9 +248,16 @@ async function sampledScores(model: GPT, tok: Tokenizer, items: readonly Item[],
   const totals = new Array<number>(items.length).fill(0);
   for (let i = 0; i < flat.length; i += cfg.batch_size) {
     const chunk = flat.slice(i, i + cfg.batch_size);
-    const g = await generate(model, chunk.map((it) => tok.encodePrompt(it.prompt)), {
-      maxNewTokens: maxNew, temperature: cfg.sample_temperature, seed: fnv1a(`${seed}:eval:sample:${i}`), stop: [EOS],
-    });
+    const g = await generate(
+      model,
+      chunk.map((it) => tok.encodePrompt(it.prompt)),
+      {
+        maxNewTokens: maxNew,
+        temperature: cfg.sample_temperature,
+        seed: fnv1a(`${seed}:eval:sample:${i}`),
+        stop: [EOS],
+      },
+    );
     g.tokens.forEach((t, j) => (totals[Math.floor((i + j) / k)] += scorer(chunk[j], tok.decode(t.filter((x) => x !== EOS)), o.kg).score));
   }
   return totals.map((t) => t / k);
@@ -280,8 +307,17 @@ async function scoreModel(model: GPT, tok: Tokenizer, items: readonly Item[], o:
     const loose = scorer(it, ans[i], o.kg, { loose: true });
     const ll = await loglikCorrect(model, tok, it);
     results.push({
-      id: it.id, family: it.family, kind: it.kind, split: it.split, answer: ans[i], score: strict.score, loose: loose.score, checks: strict.checks, loose_checks: loose.checks,
-      ...(ll.letter !== undefined ? { loglik_correct: ll.letter } : {}), ...(ll.value !== undefined ? { value_loglik_correct: ll.value } : {}),
+      id: it.id,
+      family: it.family,
+      kind: it.kind,
+      split: it.split,
+      answer: ans[i],
+      score: strict.score,
+      loose: loose.score,
+      checks: strict.checks,
+      loose_checks: loose.checks,
+      ...(ll.letter !== undefined ? { loglik_correct: ll.letter } : {}),
+      ...(ll.value !== undefined ? { value_loglik_correct: ll.value } : {}),
       ...(sampled ? { sampled: sampled[i] } : {}),
     });
   }
@@ -292,7 +328,9 @@ export async function evaluate(o: EvaluateOptions): Promise<EvalReport> {
   const backend = await initBackend(backendPreference(o.config.backend));
   const seed = o.seed ?? o.config.seed;
   const scorer = o.scorer ?? score;
-  let model = o.model, tok = o.tokenizer, owned = false;
+  let model = o.model,
+    tok = o.tokenizer,
+    owned = false;
   if (!model || !tok) {
     if (!o.checkpointDir) throw new BbioError("evaluate: give a checkpointDir or a model and tokenizer");
     const ck = await loadCheckpoint(o.checkpointDir);
@@ -309,7 +347,9 @@ export async function evaluate(o: EvaluateOptions): Promise<EvalReport> {
       const fresh = GPT.init(model.config, seed);
       try {
         const u = await scoreModel(fresh, tok, items, o, scorer, "eval (untrained baseline)");
-        report.baselines.untrained = Object.fromEntries(Object.entries(u.families).map(([f, r]) => [f, { n: r!.n, mean: r!.mean, ci_lo: r!.ci_lo, ci_hi: r!.ci_hi }]));
+        report.baselines.untrained = Object.fromEntries(
+          Object.entries(u.families).map(([f, r]) => [f, { n: r!.n, mean: r!.mean, ci_lo: r!.ci_lo, ci_hi: r!.ci_hi }]),
+        );
       } finally {
         fresh.dispose();
       }
@@ -319,14 +359,26 @@ export async function evaluate(o: EvaluateOptions): Promise<EvalReport> {
       const rows: Record<string, unknown>[] = [];
       for (const [family, r] of Object.entries(report.families)) {
         rows.push({ step, family, metric: "score", value: r!.mean, ci_lo: r!.ci_lo, ci_hi: r!.ci_hi, n: r!.n });
-        for (const [metric, m] of Object.entries(r!.metrics)) rows.push({ step, family, metric, value: m.value, ci_lo: m.ci_lo, ci_hi: m.ci_hi, n: m.n });
+        for (const [metric, m] of Object.entries(r!.metrics))
+          rows.push({ step, family, metric, value: m.value, ci_lo: m.ci_lo, ci_hi: m.ci_hi, n: m.n });
         const c = report.baselines.chance[family as Family];
         if (c) rows.push({ step, family, metric: "baseline/chance", value: c.mean, ci_lo: null, ci_hi: null, n: r!.n });
         const u = report.baselines.untrained?.[family as Family];
         if (u) rows.push({ step, family, metric: "baseline/untrained", value: u.mean, ci_lo: u.ci_lo, ci_hi: u.ci_hi, n: u.n });
       }
       o.sink.rows("evals", rows);
-      o.sink.rows("eval_items", report.items.map((r) => ({ step, item_id: r.id, family: r.family, kind: r.kind, split: r.split ?? null, value: primary(r), partial: r.score })));
+      o.sink.rows(
+        "eval_items",
+        report.items.map((r) => ({
+          step,
+          item_id: r.id,
+          family: r.family,
+          kind: r.kind,
+          split: r.split ?? null,
+          value: primary(r),
+          partial: r.score,
+        })),
+      );
       for (const [family, r] of Object.entries(report.families)) o.sink.metric(step, `eval/${family}/mean`, r!.mean);
       await o.sink.flush();
     }

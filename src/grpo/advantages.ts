@@ -66,7 +66,8 @@ export function groupAdvantages(
     const advantages: number[] = [];
     let zero = 0;
     for (const g of gs) {
-      const m = mean(g), s = std(g);
+      const m = mean(g),
+        s = std(g);
       const flat = Math.abs(s) < 1e-8;
       if (flat) zero++;
       const scale = opts.scaleRewards === "group" ? s + STD_EPS : opts.scaleRewards === "batch" ? stdBatch + STD_EPS : 1;
@@ -84,7 +85,8 @@ export function groupAdvantages(
     for (let k = 0; k < K; k++) {
       const vals = idx.map((i) => rewards[i][k]).filter((x) => !Number.isNaN(x));
       if (vals.length === 0) continue;
-      const m = mean(vals), s = std(vals);
+      const m = mean(vals),
+        s = std(vals);
       if (Math.abs(s) < 1e-8) continue; // flat: contributes exactly 0
       allFlat = false;
       for (const i of idx) if (!Number.isNaN(rewards[i][k])) A[i] += (weights[k] * (rewards[i][k] - m)) / (s + STD_EPS);
@@ -94,7 +96,8 @@ export function groupAdvantages(
   const aggregate = A.slice();
   // unconditional, as in TRL's GRPOTrainer (the sum of K normalised rewards has a spread that grows with K; the batch
   // normalisation is what puts GDPO's advantages back on one scale)
-  const m = mean(A), sd = std(A);
+  const m = mean(A),
+    sd = std(A);
   for (let i = 0; i < A.length; i++) A[i] = (A[i] - m) / (sd + STD_EPS);
   return { advantages: A, aggregate, fracZeroStd: zero / gIdx.length };
 }

@@ -10,7 +10,8 @@ const METHOD_DOCS: Record<string, string> = {
   sum: "plain GRPO: weighted mean of the per-capability gradients (linear scalarisation)",
   pcgrad: "PCGrad, Yu et al. 2020 (NeurIPS): project away conflicting components, random order",
   mgda: "MGDA min-norm, Désidéri 2012; Sener & Koltun 2018 (NeurIPS); defines its own weights (weight_strategy must be uniform)",
-  cagrpo: "ours (docs/method.md §6.5): symmetric conflict projection, then balanced weights (first-order gains ∝ the weight strategy's preferences)",
+  cagrpo:
+    "ours (docs/method.md §6.5): symmetric conflict projection, then balanced weights (first-order gains ∝ the weight strategy's preferences)",
   cagrad: "CAGrad, Liu et al. 2021 (NeurIPS): conflict-averse direction within a ball around the mean",
   aligned_mtl: "Aligned-MTL, Senushkin et al. 2023 (CVPR): align gradients by the Gram eigen-decomposition",
 };
@@ -35,11 +36,13 @@ export function register(program: Command): void {
       const strategies = shape.weight_strategy.unwrap().options as readonly string[];
       const defaults = grpoSchema.parse({});
       if (opts.json) {
-        process.stdout.write(JSON.stringify({
-          methods: methods.map((m) => ({ name: m, doc: METHOD_DOCS[m] ?? "" })),
-          weight_strategies: strategies.map((s) => ({ name: s, doc: STRATEGY_DOCS[s] ?? "" })),
-          defaults: { method: defaults.method, weight_strategy: defaults.weight_strategy },
-        }) + "\n");
+        process.stdout.write(
+          JSON.stringify({
+            methods: methods.map((m) => ({ name: m, doc: METHOD_DOCS[m] ?? "" })),
+            weight_strategies: strategies.map((s) => ({ name: s, doc: STRATEGY_DOCS[s] ?? "" })),
+            defaults: { method: defaults.method, weight_strategy: defaults.weight_strategy },
+          }) + "\n",
+        );
         return;
       }
       const line = (name: string, doc: string, isDefault: boolean) => `  ${name.padEnd(17)} ${doc}${isDefault ? "  (default)" : ""}\n`;

@@ -93,19 +93,25 @@ export interface GrpoStageConfig {
  */
 export function ignoredCombinations(g: GrpoConfig): string[] {
   const out: string[] = [];
-  if (g.seed !== null && g.method === "none") out.push(`grpo.seed=${g.seed} has no effect with grpo.method="none" (an SFT-only run has no RL)`);
+  if (g.seed !== null && g.method === "none")
+    out.push(`grpo.seed=${g.seed} has no effect with grpo.method="none" (an SFT-only run has no RL)`);
   if (g.weight_strategy !== "uniform" && g.method === "none")
     out.push(`grpo.weight_strategy="${g.weight_strategy}" has no effect with grpo.method="none" (an SFT-only run); use "uniform"`);
   else if (g.weight_strategy !== "uniform" && !usesPreferences(g.method))
-    out.push(`grpo.weight_strategy="${g.weight_strategy}" has no effect under grpo.method="${g.method}" (it computes its own weights); ` +
-      `use "uniform", or a method that applies preference weights (${METHOD_NAMES.filter(usesPreferences).join(", ")})`);
+    out.push(
+      `grpo.weight_strategy="${g.weight_strategy}" has no effect under grpo.method="${g.method}" (it computes its own weights); ` +
+        `use "uniform", or a method that applies preference weights (${METHOD_NAMES.filter(usesPreferences).join(", ")})`,
+    );
   if (g.weight_strategy !== "dynamic") {
     const d = grpoSchema.parse({});
     for (const k of ["dynamic_inner", "dynamic_every"] as const)
-      if (g[k] !== d[k]) out.push(`grpo.${k}=${JSON.stringify(g[k])} is set but only grpo.weight_strategy="dynamic" reads it (got "${g.weight_strategy}")`);
+      if (g[k] !== d[k])
+        out.push(`grpo.${k}=${JSON.stringify(g[k])} is set but only grpo.weight_strategy="dynamic" reads it (got "${g.weight_strategy}")`);
   }
   const readsRewardWeights = g.weight_strategy === "static" || (g.weight_strategy === "dynamic" && g.dynamic_inner === "static");
   if (g.reward_weights !== null && !readsRewardWeights)
-    out.push(`grpo.reward_weights is set but grpo.weight_strategy="${g.weight_strategy}" does not read it; use "static" (or dynamic with dynamic_inner="static")`);
+    out.push(
+      `grpo.reward_weights is set but grpo.weight_strategy="${g.weight_strategy}" does not read it; use "static" (or dynamic with dynamic_inner="static")`,
+    );
   return out;
 }

@@ -62,7 +62,8 @@ export interface LossOutput {
 export function grpoLoss(x: LossInputs, o: LossOptions): LossOutput {
   return tf.tidy(() => {
     const [B] = x.logp.shape;
-    const epsLow = o.epsilon, epsHigh = o.epsilonHigh ?? o.epsilon;
+    const epsLow = o.epsilon,
+      epsHigh = o.epsilonHigh ?? o.epsilon;
     const old = x.oldLogp ?? stopGradient(x.logp);
     const A = tf.reshape(x.advantages, [B, 1]); // broadcast over tokens
     const ratio = tf.exp(tf.sub(x.logp, old));
@@ -85,7 +86,8 @@ export function grpoLoss(x: LossInputs, o: LossOptions): LossOutput {
     else loss = tf.div(tf.sum(masked), tokens); // bnpo (TRL: the micro-batch's tokens; here a capability's batch)
 
     // statistics only (never part of the loss)
-    const r = ratio, a = A;
+    const r = ratio,
+      a = A;
     const low = tf.logicalAnd(tf.less(r, 1 - epsLow), tf.less(a, 0));
     const high = tf.logicalAnd(tf.greater(r, 1 + epsHigh), tf.greater(a, 0));
     const frac = (b: tf.Tensor) => tf.div(tf.sum(tf.mul(tf.cast(b, "float32"), m)), tokens);

@@ -107,7 +107,10 @@ interface Sampled {
  * the rewards ask for, which is the interference the control is there to show.
  */
 function promptsFor(pool: readonly Item[], P: number, seed: number, step: number): Item[] {
-  const key = hashOf(pool.map((it) => it.prompt), 12);
+  const key = hashOf(
+    pool.map((it) => it.prompt),
+    12,
+  );
   const out: Item[] = [];
   for (let k = 0; k < P; k++) {
     const pos = (step - 1) * P + k;
@@ -117,7 +120,7 @@ function promptsFor(pool: readonly Item[], P: number, seed: number, step: number
   return out;
 }
 
-async function gradsOf(model: GPT, f: () => tf.Scalar): Promise<{ value: number; parts: Float32Array[]; }> {
+async function gradsOf(model: GPT, f: () => tf.Scalar): Promise<{ value: number; parts: Float32Array[] }> {
   const names = [...model.params.keys()];
   const vars = names.map((n) => model.params.get(n)!);
   const { value, grads } = tf.variableGrads(f, vars);
@@ -136,7 +139,7 @@ async function gradsOf(model: GPT, f: () => tf.Scalar): Promise<{ value: number;
 export async function runGrpo(o: GrpoOptions): Promise<GrpoResult> {
   const { config, sink, kg } = o;
   const g = config.grpo;
-  if (g.method === "none") throw new BbioError("grpo.method is \"none\" (an SFT-only run): there is nothing to optimise");
+  if (g.method === "none") throw new BbioError('grpo.method is "none" (an SFT-only run): there is nothing to optimise');
   const ignored = ignoredCombinations(g);
   if (ignored.length) throw new BbioError(`GRPO: ${ignored.join("; ")}`, 2);
   // preference weights reach the method only where it applies them (mgda defines its own: ignoredCombinations)
@@ -149,13 +152,15 @@ export async function runGrpo(o: GrpoOptions): Promise<GrpoResult> {
 
   const pools = CAPABILITIES.map((c) => o.items.filter((it) => it.split === "train" && it.family === c));
   CAPABILITIES.forEach((c, i) => {
-    if (pools[i].length === 0) throw new BbioError(`GRPO: no train items of capability "${c}"`, 2, "raise data.per_family or enable that family's kinds");
+    if (pools[i].length === 0)
+      throw new BbioError(`GRPO: no train items of capability "${c}"`, 2, "raise data.per_family or enable that family's kinds");
   });
 
   // --- policy (resumed or from SFT), frozen reference, optimizer
   const resume = !!o.resume && isCheckpoint(checkpointDir);
   const ck = await loadCheckpoint(resume ? checkpointDir : o.sftCheckpointDir, { expect: config.model, seed });
-  const policy = ck.model, tok: Tokenizer = ck.tokenizer;
+  const policy = ck.model,
+    tok: Tokenizer = ck.tokenizer;
   const ref = g.beta > 0 ? (await loadCheckpoint(o.sftCheckpointDir, { expect: config.model, seed })).model : null;
   const opt = g.optim === "sgd" ? new SGD(policy.params, { weightDecay: g.weight_decay }) : new AdamW(policy.params, adamwHyper(g));
   let start = 0;
@@ -168,7 +173,10 @@ export async function runGrpo(o: GrpoOptions): Promise<GrpoResult> {
     process.stderr.write(`[grpo] resuming from ${checkpointDir} at step ${start}\n`);
   }
   const strategy: WeightStrategy = makeStrategy(g.weight_strategy, {
-    T, rewardWeights: g.reward_weights ?? undefined, inner: g.dynamic_inner, every: g.dynamic_every,
+    T,
+    rewardWeights: g.reward_weights ?? undefined,
+    inner: g.dynamic_inner,
+    every: g.dynamic_every,
   });
   if (pendingStrategyState !== undefined) strategy.load?.(pendingStrategyState);
   const alphas = CAPABILITIES.map((c) => o.alphas[c]);
@@ -179,11 +187,14 @@ export async function runGrpo(o: GrpoOptions): Promise<GrpoResult> {
   const room = config.model.block_size + 1; // sequenceLogprobs scores up to block_size+1 tokens
   for (const it of pools.flat())
     if (promptOf(it).length + 1 > config.model.block_size)
-      throw new BbioError(`GRPO: prompt of item ${it.id} (${promptOf(it).length} tokens) leaves no room in block_size ${config.model.block_size}`);
+      throw new BbioError(
+        `GRPO: prompt of item ${it.id} (${promptOf(it).length} tokens) leaves no room in block_size ${config.model.block_size}`,
+      );
 
   const bar = progress("grpo", g.max_steps, { enabled: o.progress ?? true });
   bar.tick(start);
-  const rewardFirst: Record<string, number> = {}, rewardLast: Record<string, number> = {};
+  const rewardFirst: Record<string, number> = {},
+    rewardLast: Record<string, number> = {};
   const end = Math.min(g.max_steps, o.stopAfter !== undefined ? start + o.stopAfter : g.max_steps);
   try {
     for (let step = start + 1; step <= end; step++) {
@@ -191,7 +202,7 @@ export async function runGrpo(o: GrpoOptions): Promise<GrpoResult> {
       // --- 1–2. prompts and completions
       const rows: Sampled[] = [];
       const prompts: { item: Item; cap: number }[] = [];
-      CAPABILITIES.forEach((c, ci) => {
+      CAPABILITIES.forEach((_c, ci) => {
         for (const it of promptsFor(pools[ci], g.prompts_per_capability, seed, step)) prompts.push({ item: it, cap: ci });
       });
       const flat = prompts.flatMap((p) => Array.from({ length: g.num_generations }, () => p));
@@ -199,12 +210,23 @@ export async function runGrpo(o: GrpoOptions): Promise<GrpoResult> {
       // the SAME completions, as TRL scores each completion with every reward function (the conflict control needs
       // this — independent samples would bury the shared direction under sampling noise); distinct prompts, the
       // normal case, are sampled as before
-      const slotOf = flat.map((p, i) => `${p.item.prompt}\u0000${i % g.num_generations}\u0000${prompts.filter((q, k) => k < Math.floor(i / g.num_generations) && q.item.prompt === p.item.prompt && q.cap === p.cap).length}`);
+      const slotOf = flat.map(
+        (p, i) =>
+          `${p.item.prompt}\u0000${i % g.num_generations}\u0000${prompts.filter((q, k) => k < Math.floor(i / g.num_generations) && q.item.prompt === p.item.prompt && q.cap === p.cap).length}`,
+      );
       const unique = [...new Set(slotOf)];
-      const genU = await generate(policy, unique.map((s) => promptOf(flat[slotOf.indexOf(s)].item)), {
-        maxNewTokens: g.max_completion_length, temperature: g.temperature, topK: g.top_k, topP: g.top_p,
-        seed: fnv1a(`${seed}:grpo:sample:${step}`), stop: [EOS],
-      });
+      const genU = await generate(
+        policy,
+        unique.map((s) => promptOf(flat[slotOf.indexOf(s)].item)),
+        {
+          maxNewTokens: g.max_completion_length,
+          temperature: g.temperature,
+          topK: g.top_k,
+          topP: g.top_p,
+          seed: fnv1a(`${seed}:grpo:sample:${step}`),
+          stop: [EOS],
+        },
+      );
       const at = slotOf.map((s) => unique.indexOf(s));
       const gen = { tokens: at.map((u) => genU.tokens[u]), logprobs: at.map((u) => genU.logprobs[u]) };
       flat.forEach((p, i) => {
@@ -212,35 +234,53 @@ export async function runGrpo(o: GrpoOptions): Promise<GrpoResult> {
         let completion = gen.tokens[i].length ? gen.tokens[i] : [EOS];
         completion = completion.slice(0, room - prompt.length);
         rows.push({
-          item: p.item, cap: p.cap, prompt, completion, text: tok.decode(completion.filter((x) => x !== EOS)),
+          item: p.item,
+          cap: p.cap,
+          prompt,
+          completion,
+          text: tok.decode(completion.filter((x) => x !== EOS)),
           sampleLogp: gen.logprobs[i].reduce((a, b) => a + b, 0),
         });
       });
 
       // --- 3. hybrid rewards
       const rule = rows.map((r) => o.scorer(r.item, r.text, kg).score);
-      const model = o.rewardModel ? await o.rewardModel.score(rows.map((r) => r.item.prompt), rows.map((r) => r.text)) : rows.map(() => NaN);
+      const model = o.rewardModel
+        ? await o.rewardModel.score(
+            rows.map((r) => r.item.prompt),
+            rows.map((r) => r.text),
+          )
+        : rows.map(() => NaN);
       const hybrid = rows.map((r, i) => (alphas[r.cap] >= 1 ? rule[i] : alphas[r.cap] * rule[i] + (1 - alphas[r.cap]) * model[i]));
 
       // --- 4. advantages (reward vector per completion: its capability's hybrid reward, NaN for the others)
       const rewardVecs = rows.map((r, i) => CAPABILITIES.map((_, c) => (c === r.cap ? hybrid[i] : NaN)));
-      const adv = groupAdvantages(rewardVecs, CAPABILITIES.map(() => 1), g.num_generations, {
-        scaleRewards: g.scale_rewards, aggregation: g.multi_objective_aggregation,
-      });
+      const adv = groupAdvantages(
+        rewardVecs,
+        CAPABILITIES.map(() => 1),
+        g.num_generations,
+        {
+          scaleRewards: g.scale_rewards,
+          aggregation: g.multi_objective_aggregation,
+        },
+      );
 
       // old / reference log-probs (no gradient), once per sampled batch
       const byCap = CAPABILITIES.map((_, c) => rows.map((r, i) => (r.cap === c ? i : -1)).filter((i) => i >= 0));
       const batchOf = (idx: number[]) => ({ prompts: idx.map((i) => rows[i].prompt), completions: idx.map((i) => rows[i].completion) });
       // all three at the sampling temperature, as TRL does (logits / temperature before the log-softmax): the ratio
       // and the KL then compare the distribution the completions were actually drawn from
-      const oldLp = g.num_iterations > 1 ? await Promise.all(byCap.map((idx) => sequenceLogprobsArray(policy, batchOf(idx), g.temperature))) : null;
+      const oldLp =
+        g.num_iterations > 1 ? await Promise.all(byCap.map((idx) => sequenceLogprobsArray(policy, batchOf(idx), g.temperature))) : null;
       const refLp = ref ? await Promise.all(byCap.map((idx) => sequenceLogprobsArray(ref, batchOf(idx), g.temperature))) : null;
       // dapo's normaliser: the completion tokens of the whole step's batch (TRL's num_items_in_batch)
       const numItemsInBatch = rows.reduce((a, r) => a + r.completion.length, 0);
 
       // --- 5. μ passes: per-capability gradients → combination → AdamW
       const statSum = [0, 0, 0, 0];
-      let lossLogged = 0, update: ReturnType<typeof capabilityAwareUpdate> | undefined, weightsUsed: number[] = [];
+      let lossLogged = 0,
+        update: ReturnType<typeof capabilityAwareUpdate> | undefined,
+        weightsUsed: number[] = [];
       let gradNormSum = 0;
       let blocksLast: BlockGram[] = [];
       for (let it = 0; it < g.num_iterations; it++) {
@@ -250,18 +290,35 @@ export async function runGrpo(o: GrpoOptions): Promise<GrpoResult> {
           const idx = byCap[c];
           const pad = (lp: number[][]) => {
             const Tc = Math.max(1, ...idx.map((i) => rows[i].completion.length));
-            return tf.tensor2d(lp.map((row) => [...row, ...Array(Tc - row.length).fill(0)]), [idx.length, Tc], "float32");
+            return tf.tensor2d(
+              lp.map((row) => [...row, ...Array(Tc - row.length).fill(0)]),
+              [idx.length, Tc],
+              "float32",
+            );
           };
           let stats: tf.Tensor1D | undefined;
           const r = await gradsOf(policy, () => {
             const logp = sequenceLogprobs(policy, batchOf(idx), g.temperature);
-            const out = grpoLoss({
-              logp,
-              oldLogp: oldLp ? pad(oldLp[c]) : null,
-              refLogp: refLp ? pad(refLp[c]) : null,
-              mask: completionMask(idx.map((i) => rows[i].completion)),
-              advantages: tf.tensor1d(idx.map((i) => adv.advantages[i]), "float32"),
-            }, { beta: g.beta, epsilon: g.epsilon, epsilonHigh: g.epsilon_high, lossType: g.loss_type, maxCompletionLength: g.max_completion_length, numItemsInBatch });
+            const out = grpoLoss(
+              {
+                logp,
+                oldLogp: oldLp ? pad(oldLp[c]) : null,
+                refLogp: refLp ? pad(refLp[c]) : null,
+                mask: completionMask(idx.map((i) => rows[i].completion)),
+                advantages: tf.tensor1d(
+                  idx.map((i) => adv.advantages[i]),
+                  "float32",
+                ),
+              },
+              {
+                beta: g.beta,
+                epsilon: g.epsilon,
+                epsilonHigh: g.epsilon_high,
+                lossType: g.loss_type,
+                maxCompletionLength: g.max_completion_length,
+                numItemsInBatch,
+              },
+            );
             stats = tf.keep(out.stats);
             return out.loss;
           });
@@ -281,10 +338,26 @@ export async function runGrpo(o: GrpoOptions): Promise<GrpoResult> {
         const gram = bg.gram;
         blocksLast = bg.blocks;
         if (it === 0)
-          weightsUsed = strategy.update({
-            gram, rewards: CAPABILITIES.map((_, c) => groupsOf(byCap[c].map((i) => hybrid[i]), g.num_generations)),
-          }, step).weights;
-        update = capabilityAwareUpdate(parts, { method: g.method, capabilities: CAPABILITIES, step, weights: applyPrefs ? weightsUsed : undefined, seed, gram });
+          weightsUsed = strategy.update(
+            {
+              gram,
+              rewards: CAPABILITIES.map((_, c) =>
+                groupsOf(
+                  byCap[c].map((i) => hybrid[i]),
+                  g.num_generations,
+                ),
+              ),
+            },
+            step,
+          ).weights;
+        update = capabilityAwareUpdate(parts, {
+          method: g.method,
+          capabilities: CAPABILITIES,
+          step,
+          weights: applyPrefs ? weightsUsed : undefined,
+          seed,
+          gram,
+        });
         const coef = (update.diagnostics.coef as number[] | undefined) ?? update.weights;
         lossLogged = coef.reduce((a, w, c) => a + w * losses[c], 0);
         const grads = new Map<string, tf.Tensor>();
@@ -325,7 +398,15 @@ export async function runGrpo(o: GrpoOptions): Promise<GrpoResult> {
       sink.metric(step, "completions/mean_length", mean(lens));
       sink.metric(step, "completions/clipped_ratio", mean(rows.map((r) => (r.completion[r.completion.length - 1] === EOS ? 0 : 1))));
       // Monte-Carlo entropy estimate: mean negative log-prob of the sampled tokens (at the sampling temperature)
-      sink.metric(step, "entropy", -rows.reduce((a, r) => a + r.sampleLogp, 0) / Math.max(1, lens.reduce((a, b) => a + b, 0)));
+      sink.metric(
+        step,
+        "entropy",
+        -rows.reduce((a, r) => a + r.sampleLogp, 0) /
+          Math.max(
+            1,
+            lens.reduce((a, b) => a + b, 0),
+          ),
+      );
       sink.metric(step, "learning_rate", lr);
       for (const [name, v] of Object.entries(u.metrics)) sink.metric(step, name, v);
       // what the combination rule did (projections, norm removed, first-order gains): scalars and per-capability
@@ -338,19 +419,33 @@ export async function runGrpo(o: GrpoOptions): Promise<GrpoResult> {
         else if (Array.isArray(v) && Array.isArray(v[0])) {
           const M = v as number[][];
           let m = 0;
-          for (let i = 0; i < M.length; i++) for (let j = 0; j < M.length; j++) if (i !== j && Number.isFinite(M[i][j])) m = Math.max(m, Math.abs(M[i][j]));
+          for (let i = 0; i < M.length; i++)
+            for (let j = 0; j < M.length; j++) if (i !== j && Number.isFinite(M[i][j])) m = Math.max(m, Math.abs(M[i][j]));
           sink.metric(step, `method/${key}/max_abs_offdiag`, m);
         }
       }
       sink.rows("grad_gram", u.gramRows); // the whole model
       sink.rows("grad_gram_blocks", blockGramRows(step, CAPABILITIES, blocksLast)); // the same pass, per parameter block
-      sink.rows("weights", weightRows(step, CAPABILITIES, coefSum > 0 ? coef.map((w) => w / coefSum) : coef, `${g.weight_strategy}/${g.method}`, alphas));
+      sink.rows(
+        "weights",
+        weightRows(step, CAPABILITIES, coefSum > 0 ? coef.map((w) => w / coefSum) : coef, `${g.weight_strategy}/${g.method}`, alphas),
+      );
       if (step === 1 || step === g.max_steps || step % g.log_completions_every === 0)
-        sink.rows("completions", rows.map((r, i) => ({
-          step, item_id: r.item.id, family: CAPABILITIES[r.cap], prompt: r.item.prompt, completion: r.text,
-          rewards: JSON.stringify({ [CAPABILITIES[r.cap]]: { rule: rule[i], model: Number.isNaN(model[i]) ? null : model[i], hybrid: hybrid[i] } }),
-          reward: hybrid[i], advantage: adv.advantages[i],
-        })));
+        sink.rows(
+          "completions",
+          rows.map((r, i) => ({
+            step,
+            item_id: r.item.id,
+            family: CAPABILITIES[r.cap],
+            prompt: r.item.prompt,
+            completion: r.text,
+            rewards: JSON.stringify({
+              [CAPABILITIES[r.cap]]: { rule: rule[i], model: Number.isNaN(model[i]) ? null : model[i], hybrid: hybrid[i] },
+            }),
+            reward: hybrid[i],
+            advantage: adv.advantages[i],
+          })),
+        );
       const capRec = Object.fromEntries(CAPABILITIES.map((c, ci) => [c, capMean[ci]]));
       if (step === start + 1 && start === 0) Object.assign(rewardFirst, capRec);
       Object.assign(rewardLast, capRec);
@@ -358,7 +453,12 @@ export async function runGrpo(o: GrpoOptions): Promise<GrpoResult> {
 
       if (step % g.save_every === 0 || step === g.max_steps) {
         await saveCheckpoint(checkpointDir, {
-          model: policy, tokenizer: tok, config, optimizer: await opt.state(), state: { step, strategy: strategy.state?.() }, extra: { stage: "grpo" },
+          model: policy,
+          tokenizer: tok,
+          config,
+          optimizer: await opt.state(),
+          state: { step, strategy: strategy.state?.() },
+          extra: { stage: "grpo" },
         });
         await sink.flush();
       }
@@ -384,15 +484,19 @@ function groupsOf(xs: number[], G: number): number[][] {
  * gets 0.5, flagged in the returned source.
  */
 export function resolveAlphas(alpha: GrpoConfig["alpha"], rmResultPath: string | null): { alphas: Record<Family, number>; source: string } {
-  if (typeof alpha === "number") return { alphas: Object.fromEntries(CAPABILITIES.map((c) => [c, alpha])) as Record<Family, number>, source: "config" };
-  if (!rmResultPath || !existsSync(rmResultPath)) throw new BbioError(`grpo.alpha = "min_variance" needs the RM stage's result (${rmResultPath ?? "none"})`, 2);
+  if (typeof alpha === "number")
+    return { alphas: Object.fromEntries(CAPABILITIES.map((c) => [c, alpha])) as Record<Family, number>, source: "config" };
+  if (!rmResultPath || !existsSync(rmResultPath))
+    throw new BbioError(`grpo.alpha = "min_variance" needs the RM stage's result (${rmResultPath ?? "none"})`, 2);
   const res = JSON.parse(readFileSync(rmResultPath, "utf8")) as { noise?: Record<string, NoiseStats> };
   if (!res.noise) throw new BbioError(`${rmResultPath}: no held-out noise estimates (re-run the rm stage)`, 2);
   const missing: string[] = [];
-  const alphas = Object.fromEntries(CAPABILITIES.map((c) => {
-    const n = res.noise![c];
-    if (!n) missing.push(c);
-    return [c, n ? minVarianceAlpha(n).alpha : 0.5];
-  })) as Record<Family, number>;
+  const alphas = Object.fromEntries(
+    CAPABILITIES.map((c) => {
+      const n = res.noise![c];
+      if (!n) missing.push(c);
+      return [c, n ? minVarianceAlpha(n).alpha : 0.5];
+    }),
+  ) as Record<Family, number>;
   return { alphas, source: missing.length ? `min_variance (no estimate for ${missing.join(", ")}: 0.5)` : "min_variance" };
 }

@@ -24,7 +24,10 @@ export function register(program: Command): void {
         out(JSON.stringify(s, null, 2));
         return;
       }
-      const fmt = (r: Record<string, number>) => Object.entries(r).map(([k, v]) => `${k} ${v}`).join(", ");
+      const fmt = (r: Record<string, number>) =>
+        Object.entries(r)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(", ");
       out(`genes        ${s.genes}  (split: ${fmt(s.split)})`);
       out(`GO terms     ${s.terms}  (${fmt(s.termsByNs)}; ${s.termsWithoutDef} without definition)`);
       out(`annotations  ${s.annotations}  (${fmt(s.annotationsByEvidence)})`);

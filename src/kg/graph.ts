@@ -132,7 +132,7 @@ export class GoGraph {
     while (frontier.length) {
       if (frontier.some((n) => this.parents(n).length === 0)) return d;
       const next: string[] = [];
-      for (const n of frontier) for (const p of this.parents(n)) if (!seen.has(p)) (seen.add(p), next.push(p));
+      for (const n of frontier) for (const p of this.parents(n)) if (!seen.has(p)) seen.add(p), next.push(p);
       frontier = next;
       d++;
     }

@@ -55,7 +55,12 @@ function readKG(dir: string): MemoryKG {
   const t0 = performance.now();
   const manifestPath = join(dir, "manifest.json");
   if (!existsSync(manifestPath)) throw corrupt(manifestPath, "file not found");
-  let manifest: { files?: Record<string, { sha256?: string }>; sources?: Record<string, string>; packages?: Record<string, string>; dataHash?: string };
+  let manifest: {
+    files?: Record<string, { sha256?: string }>;
+    sources?: Record<string, string>;
+    packages?: Record<string, string>;
+    dataHash?: string;
+  };
   try {
     manifest = JSON.parse(readFileSync(manifestPath, "utf8"));
   } catch (e) {
@@ -104,6 +109,7 @@ function readKG(dir: string): MemoryKG {
  * JSONL → rows. Parsing the whole file as one JSON array is ~2x faster than line by line; only when that fails do we
  * go line by line to report the first bad line number.
  */
+// biome-ignore lint/suspicious/noExplicitAny: raw JSON, checked field by field before it is typed
 function parseJsonLines<T>(text: string, path: string, check: (row: any) => string | null): T[] {
   const lines = text.split("\n");
   while (lines.length && lines[lines.length - 1] === "") lines.pop();
@@ -127,6 +133,7 @@ function parseJsonLines<T>(text: string, path: string, check: (row: any) => stri
   return rows;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: raw JSON, checked field by field before it is typed
 function checkTerm(t: any): string | null {
   if (!t || typeof t !== "object") return "not an object";
   if (typeof t.id !== "string" || !GO_ID.test(t.id)) return `bad id ${JSON.stringify(t.id)}`;
@@ -142,12 +149,14 @@ function checkTerm(t: any): string | null {
 
 const isStrings = (x: unknown) => Array.isArray(x) && x.every((s) => typeof s === "string");
 
+// biome-ignore lint/suspicious/noExplicitAny: raw JSON, checked field by field before it is typed
 function checkGene(g: any): string | null {
   if (!g || typeof g !== "object") return "not an object";
   if (!Number.isInteger(g.entrez) || g.entrez <= 0) return `bad entrez ${JSON.stringify(g.entrez)}`;
   if (typeof g.symbol !== "string" || !g.symbol) return `${g.entrez}: missing symbol`;
   if (typeof g.name !== "string") return `${g.entrez}: missing name`;
-  for (const k of ["chr", "band", "aliases", "uniprot", "omim", "pfam"]) if (!isStrings(g[k])) return `${g.entrez}: ${k} is not a string array`;
+  for (const k of ["chr", "band", "aliases", "uniprot", "omim", "pfam"])
+    if (!isStrings(g[k])) return `${g.entrez}: ${k} is not a string array`;
   for (const k of ["start", "end"]) if (g[k] !== null && !Number.isInteger(g[k])) return `${g.entrez}: bad ${k}`;
   if (g.strand !== null && g.strand !== "+" && g.strand !== "-") return `${g.entrez}: bad strand`;
   if (!Number.isInteger(g.n_pubmed)) return `${g.entrez}: bad n_pubmed`;

@@ -31,7 +31,10 @@ export function kgStats(kg: MemoryKG): KGStats {
     annotations: kg.annotations.length,
     annotationsByEvidence: tally(kg.annotations, (a) => a.evidence),
     annotationsByNs: tally(kg.annotations, (a) => a.ns),
-    edgesByRelation: tally(kg.terms.flatMap((t) => t.parents), (p) => p.rel),
+    edgesByRelation: tally(
+      kg.terms.flatMap((t) => t.parents),
+      (p) => p.rel,
+    ),
     split: tally(kg.genes, (g) => kg.splitOf(g.entrez)),
     dataHash: kg.meta.dataHash,
     sources: kg.meta.sources,

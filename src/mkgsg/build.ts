@@ -104,7 +104,8 @@ export function siblingTerms(ctx: BuildCtx, id: string, n: number): string[] {
   const t = ctx.kg.term(id);
   if (!t) return [];
   const sib = new Set<string>();
-  for (const p of t.parents) for (const c of ctx.ix.childrenAnyRel.get(p.id) ?? []) if (c !== id && ctx.kg.term(c)!.ns === t.ns && !UNINFORMATIVE.has(c)) sib.add(c);
+  for (const p of t.parents)
+    for (const c of ctx.ix.childrenAnyRel.get(p.id) ?? []) if (c !== id && ctx.kg.term(c)!.ns === t.ns && !UNINFORMATIVE.has(c)) sib.add(c);
   const out = shuffled(ctx.rng, [...sib].sort());
   const pool = ctx.ix.termsByNs.get(t.ns) ?? [];
   for (let i = 0; out.length < n && i < 50; i++) {

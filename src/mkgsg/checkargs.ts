@@ -27,7 +27,10 @@ export interface CheckArgs {
   // ── knowledge / reasoning content ──
   answer_letter: { letter: string } & McqFact;
   answer_value: { value: string; template?: string } & McqFact;
-  field_equals: { label: string; values: string[] } & ({ alias: string; gene?: never; fact?: never } | { gene: number; fact: "band" | "chromosome"; alias?: never });
+  field_equals: { label: string; values: string[] } & (
+    | { alias: string; gene?: never; fact?: never }
+    | { gene: number; fact: "band" | "chromosome"; alias?: never }
+  );
   yes_no: { expected: "yes" | "no" };
   chain_valid: { start: string; target: string; gene?: number };
   /** `child`, `parent`: the regulates edge the answer names (the validator checks it is one, and no is_a/part_of path) */

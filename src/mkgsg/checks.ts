@@ -11,7 +11,18 @@ import type { Item } from "./types.ts";
 import type { CheckArgs, CheckName } from "./checkargs.ts";
 import { kgIndex } from "./kgindex.ts";
 import {
-  commaList, conclusion, containsCi, field, goIds, lines, parseJsonStrict, parseLetter, parseMarkdownTable, parseYesNo, sentences, words,
+  commaList,
+  conclusion,
+  containsCi,
+  field,
+  goIds,
+  lines,
+  parseJsonStrict,
+  parseLetter,
+  parseMarkdownTable,
+  parseYesNo,
+  sentences,
+  words,
 } from "./text.ts";
 import { workflowChecks } from "./workflow.ts";
 
@@ -91,7 +102,10 @@ export const CHECKS: CheckRegistry = {
   /** a "Label:" line whose value is one of the values (case, spacing and a final period ignored) */
   field_equals: (a, { label, values }) => {
     const f = field(a, label);
-    return ok(f !== null && (values as string[]).some((v) => normValue(v) === normValue(f)), `${label}: ${f ?? "missing"}, want ${(values as string[]).join(" | ")}`);
+    return ok(
+      f !== null && (values as string[]).some((v) => normValue(v) === normValue(f)),
+      `${label}: ${f ?? "missing"}, want ${(values as string[]).join(" | ")}`,
+    );
   },
   /** the conclusion starts with Yes/No as expected */
   yes_no: (a, { expected }) => {
@@ -133,7 +147,10 @@ export const CHECKS: CheckRegistry = {
   /** the text contains one of the values (case-/space-insensitive) */
   contains_any: (a, { values, sentence }) => {
     const hay = sentence === undefined ? a : (sentences(a)[sentence] ?? "");
-    return ok((values as string[]).some((v) => containsCi(hay, v)), `one of: ${(values as string[]).join(" | ")}`);
+    return ok(
+      (values as string[]).some((v) => containsCi(hay, v)),
+      `one of: ${(values as string[]).join(" | ")}`,
+    );
   },
   /** every item appears as a whitespace-separated word (case-insensitive) */
   contains_all: (a, { items }) => {
@@ -158,7 +175,11 @@ export const CHECKS: CheckRegistry = {
   },
   /** markdown table rows (restricted to some columns) equal the expected rows as a set */
   table_rows: (a, { rows, cols }) => {
-    const t = parseMarkdownTable(lines(a).filter((l) => l.startsWith("|")).join("\n"));
+    const t = parseMarkdownTable(
+      lines(a)
+        .filter((l) => l.startsWith("|"))
+        .join("\n"),
+    );
     if (!t) return ok(false, "no table");
     const pickCols = (r: string[]) => (cols as number[]).map((c) => up(r[c] ?? "")).join(" | ");
     const got = t.rows.map(pickCols).sort();
@@ -167,7 +188,11 @@ export const CHECKS: CheckRegistry = {
   },
   /** every table row's namespace cell is the KG namespace of its GO id (needs ≥1 row) */
   term_ns_column: (a, { term_col, ns_col }, { kg }) => {
-    const t = parseMarkdownTable(lines(a).filter((l) => l.startsWith("|")).join("\n"));
+    const t = parseMarkdownTable(
+      lines(a)
+        .filter((l) => l.startsWith("|"))
+        .join("\n"),
+    );
     if (!t || t.rows.length === 0) return ok(false, "no table rows");
     const bad = t.rows.filter((r) => kg.term(r[term_col] ?? "")?.ns !== up(r[ns_col] ?? ""));
     return ok(bad.length === 0, bad.length ? `wrong namespace for ${bad.map((r) => r[term_col]).join(", ")}` : undefined);
@@ -195,7 +220,9 @@ export const CHECKS: CheckRegistry = {
   max_words: (a, { n }) => ok(words(a).length <= n, `${words(a).length} words, max ${n}`),
   n_sentences: (a, { n }) => ok(sentences(a).length === n, `${sentences(a).length} sentences, want ${n}`),
   ends_with: (a, { word }) => {
-    const last = words(a).at(-1)?.replace(/[.!?]+$/, "");
+    const last = words(a)
+      .at(-1)
+      ?.replace(/[.!?]+$/, "");
     return ok(last === word, `ends with ${last ?? "nothing"}, want ${word}`);
   },
   sorted_list: (a, { strip_last }) => {
@@ -203,7 +230,11 @@ export const CHECKS: CheckRegistry = {
     return ok(xs.length > 1 && xs.every((x, i) => i === 0 || xs[i - 1] <= x), `[${xs.join(", ")}]`);
   },
   markdown_table: (a, { header, rows }) => {
-    const t = parseMarkdownTable(lines(a).filter((l) => l.startsWith("|")).join("\n"));
+    const t = parseMarkdownTable(
+      lines(a)
+        .filter((l) => l.startsWith("|"))
+        .join("\n"),
+    );
     if (!t) return ok(false, "no markdown table");
     const hdr = t.header.join("|") === (header as string[]).join("|");
     return ok(hdr && t.rows.length === rows, `header ${t.header.join("|")}, ${t.rows.length} rows`);
@@ -223,4 +254,3 @@ export const CHECKS: CheckRegistry = {
 
 /** Names the scorer knows; generation and validation refuse items with any other check name. */
 export const CHECK_NAMES: ReadonlySet<string> = new Set(Object.keys(CHECKS));
-

@@ -33,7 +33,10 @@ function tally(xs: Iterable<string>): [string, number][] {
 async function parseKinds(spec: string): Promise<string[]> {
   const [{ KINDS, ALL_KINDS }, { BbioError }] = await Promise.all([import("./config.ts"), import("../util/errors.ts")]);
   const out: string[] = [];
-  for (const raw of spec.split(",").map((s) => s.trim()).filter(Boolean)) {
+  for (const raw of spec
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const fam = (KINDS as Record<string, readonly string[]>)[raw];
     if (fam) out.push(...fam);
     else if ((ALL_KINDS as readonly string[]).includes(raw)) out.push(raw);
@@ -83,20 +86,21 @@ export function register(program: Command): void {
       if (opts.kinds !== undefined) sets.push(`data.kinds=${JSON.stringify(await parseKinds(opts.kinds))}`);
       const { loadConfig } = await import("../config/index.ts");
       const config = loadConfig(configName, sets);
-      const [{ loadKG }, { generate, enabledKinds }, { FAMILIES }, { itemsToJsonl }, { writeFileAtomic, toJsonl }, { progress }] = await Promise.all([
-        import("../kg/index.ts"),
-        import("./generate.ts"),
-        import("./types.ts"),
-        import("./io.ts"),
-        import("../util/fsx.ts"),
-        import("../util/progress.ts"),
-      ]);
+      const [{ loadKG }, { generate, enabledKinds }, { FAMILIES }, { itemsToJsonl }, { writeFileAtomic, toJsonl }, { progress }] =
+        await Promise.all([
+          import("../kg/index.ts"),
+          import("./generate.ts"),
+          import("./types.ts"),
+          import("./io.ts"),
+          import("../util/fsx.ts"),
+          import("../util/progress.ts"),
+        ]);
       const t0 = performance.now();
       const kg = loadKG();
       const data: DataConfig = config.data;
       const total = FAMILIES.filter((f) => enabledKinds(data, f).length > 0).length * data.per_family;
       const bar = progress("generate", total, { enabled: opts.progress });
-      let r;
+      let r: ReturnType<typeof generate>;
       try {
         r = generate(kg, data, config.seed, { onProgress: () => bar.tick() });
       } finally {
@@ -111,9 +115,24 @@ export function register(program: Command): void {
       if (opts.json) {
         const families = Object.fromEntries(FAMILIES.map((f) => [f, r.items.filter((i) => i.family === f).length]).filter(([, n]) => n));
         const split = Object.fromEntries(tally(r.items.map((i) => i.split)));
-        out(JSON.stringify({ out: opts.out, seed: config.seed, items: r.items.length, families, split, rejects: r.rejects.length, reject_reasons: Object.fromEntries(reasons), funnel: r.funnel, seconds: Number(seconds.toFixed(3)) }));
+        out(
+          JSON.stringify({
+            out: opts.out,
+            seed: config.seed,
+            items: r.items.length,
+            families,
+            split,
+            rejects: r.rejects.length,
+            reject_reasons: Object.fromEntries(reasons),
+            funnel: r.funnel,
+            seconds: Number(seconds.toFixed(3)),
+          }),
+        );
       } else {
-        const top = reasons.slice(0, 4).map(([k, v]) => `${k} ×${v}`).join(", ");
+        const top = reasons
+          .slice(0, 4)
+          .map(([k, v]) => `${k} ×${v}`)
+          .join(", ");
         err(
           `[generate] ${r.items.length} items (${perFamily(r.items, FAMILIES)}), seed ${config.seed}; ` +
             `${r.rejects.length} rejected by curation${top ? ` (${top})` : ""}; ${seconds.toFixed(1)}s${opts.out ? ` → ${opts.out}` : ""}`,
@@ -135,7 +154,8 @@ export function register(program: Command): void {
         import("../kg/index.ts"),
         import("./types.ts"),
       ]);
-      if (opts.evidence !== "experimental" && opts.evidence !== "all") throw new BbioError(`--evidence must be experimental or all, got '${opts.evidence}'`);
+      if (opts.evidence !== "experimental" && opts.evidence !== "all")
+        throw new BbioError(`--evidence must be experimental or all, got '${opts.evidence}'`);
       const { rows, problems } = parseItems(readInput(path));
       // a line that is not JSON is unreadable input (exit 2); a JSON line that is not an item is an invalid item
       const broken = problems.filter((p) => p.kind === "malformed_json");
@@ -158,10 +178,14 @@ export function register(program: Command): void {
         out(JSON.stringify({ ok: invalid.length === 0, items: n, valid: n - invalid.length, invalid }));
       } else if (invalid.length) {
         for (const x of invalid) for (const r of x.reasons) out(`${path}:${x.line}: ${x.id ?? "(no id)"}: ${r.reason}: ${r.detail}`);
-        const top = tally(invalid.flatMap((x) => [...new Set(x.reasons.map((r) => r.reason))])).map(([k, v]) => `${k} ×${v}`).join(", ");
+        const top = tally(invalid.flatMap((x) => [...new Set(x.reasons.map((r) => r.reason))]))
+          .map(([k, v]) => `${k} ×${v}`)
+          .join(", ");
         err(`[validate] ${invalid.length} of ${n} items invalid (${top})`);
       } else {
-        const split = tally(items.map((i) => i.split)).map(([k, v]) => `${k} ${v}`).join(", ");
+        const split = tally(items.map((i) => i.split))
+          .map(([k, v]) => `${k} ${v}`)
+          .join(", ");
         out(`${n} items valid (${perFamily(items, FAMILIES)}; ${split})`);
       }
       if (invalid.length) process.exitCode = 1;

@@ -11,9 +11,25 @@ import { z } from "zod";
  *                            no workflow rejects)
  */
 export const KINDS = {
-  knowledge: ["mcq_chromosome", "mcq_cytoband", "mcq_alias", "mcq_definition", "mcq_gene_process", "mcq_gene_function", "mcq_gene_location"],
+  knowledge: [
+    "mcq_chromosome",
+    "mcq_cytoband",
+    "mcq_alias",
+    "mcq_definition",
+    "mcq_gene_process",
+    "mcq_gene_function",
+    "mcq_gene_location",
+  ],
   reasoning: ["chain_isa", "subsumption_yes", "subsumption_regulates", "shared_term", "band_term_set"],
-  instruction: ["json_array_terms", "json_object_gene", "all_caps_band", "sorted_list_band", "n_sentences_term", "markdown_table_evidence", "no_commas_aliases"],
+  instruction: [
+    "json_array_terms",
+    "json_object_gene",
+    "all_caps_band",
+    "sorted_list_band",
+    "n_sentences_term",
+    "markdown_table_evidence",
+    "no_commas_aliases",
+  ],
   integration: ["int_json_chain", "int_band_report", "int_table_shared"],
 } as const;
 
@@ -34,10 +50,16 @@ export const WORLD_KINDS = {
  * interference when it is there. Knowledge and reasoning keep their world kinds.
  */
 export const CONFLICT_KINDS = { instruction: ["world_case_upper"], integration: ["world_case_lower"] } as const;
-export type WorldKind = (typeof WORLD_KINDS)[keyof typeof WORLD_KINDS][number] | (typeof CONFLICT_KINDS)[keyof typeof CONFLICT_KINDS][number];
+export type WorldKind =
+  | (typeof WORLD_KINDS)[keyof typeof WORLD_KINDS][number]
+  | (typeof CONFLICT_KINDS)[keyof typeof CONFLICT_KINDS][number];
 export type LegacyKind = (typeof KINDS)[keyof typeof KINDS][number];
 export type Kind = LegacyKind | WorldKind;
-export const ALL_KINDS: readonly Kind[] = [...Object.values(KINDS).flat(), ...Object.values(WORLD_KINDS).flat(), ...Object.values(CONFLICT_KINDS).flat()];
+export const ALL_KINDS: readonly Kind[] = [
+  ...Object.values(KINDS).flat(),
+  ...Object.values(WORLD_KINDS).flat(),
+  ...Object.values(CONFLICT_KINDS).flat(),
+];
 
 /**
  * The gene world (Allen-Zhu & Li, *Physics of Language Models 3.1*, arXiv 2309.14316): W genes each get a card of
@@ -100,11 +122,25 @@ export const dataSchema = z
     max_attempts_factor: z.number().int().min(2).default(60),
   })
   .strict()
-  .refine((d) => d.eval_per_family < d.per_family, { message: "eval_per_family must be smaller than per_family", path: ["eval_per_family"] })
-  .refine((d) => !d.conflict_control || d.world.genes > 0, { message: "the conflict control needs the gene world (data.world.genes > 0)", path: ["conflict_control"] })
-  .refine((d) => !d.conflict_control || d.kinds.length === 0 || Object.values(CONFLICT_KINDS).flat().every((k) => d.kinds.includes(k)), {
-    message: "the conflict control needs both of its capabilities (world_case_upper and world_case_lower) in data.kinds",
+  .refine((d) => d.eval_per_family < d.per_family, {
+    message: "eval_per_family must be smaller than per_family",
+    path: ["eval_per_family"],
+  })
+  .refine((d) => !d.conflict_control || d.world.genes > 0, {
+    message: "the conflict control needs the gene world (data.world.genes > 0)",
     path: ["conflict_control"],
-  });
+  })
+  .refine(
+    (d) =>
+      !d.conflict_control ||
+      d.kinds.length === 0 ||
+      Object.values(CONFLICT_KINDS)
+        .flat()
+        .every((k) => d.kinds.includes(k)),
+    {
+      message: "the conflict control needs both of its capabilities (world_case_upper and world_case_lower) in data.kinds",
+      path: ["conflict_control"],
+    },
+  );
 export type DataConfig = z.infer<typeof dataSchema>;
 export type DataConfigInput = z.input<typeof dataSchema>;

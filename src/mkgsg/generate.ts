@@ -20,7 +20,17 @@ import type { KG } from "../kg/types.ts";
 import { BbioError } from "../util/errors.ts";
 import { rngFor } from "../util/rng.ts";
 import { finalize, type BuildCtx } from "./build.ts";
-import { CONFLICT_KINDS, dataSchema, KINDS, WORLD_KINDS, type DataConfig, type DataConfigInput, type Kind, type LegacyKind, type WorldKind } from "./config.ts";
+import {
+  CONFLICT_KINDS,
+  dataSchema,
+  KINDS,
+  WORLD_KINDS,
+  type DataConfig,
+  type DataConfigInput,
+  type Kind,
+  type LegacyKind,
+  type WorldKind,
+} from "./config.ts";
 import { kgIndex } from "./kgindex.ts";
 import { BUILDERS } from "./kinds/index.ts";
 import { WORLD_BUILDERS, worldItem, worldRng, type WorldCtx } from "./kinds/world.ts";
@@ -61,7 +71,17 @@ export interface GenerateOptions {
   onProgress?: (kept: number, total: number) => void;
 }
 
-const emptyRow = (): FunnelRow => ({ attempts: 0, no_material: 0, split_full: 0, generated: 0, validated: 0, kept: 0, rejected_ontology: 0, rejected_workflow: 0, duplicates: 0 });
+const emptyRow = (): FunnelRow => ({
+  attempts: 0,
+  no_material: 0,
+  split_full: 0,
+  generated: 0,
+  validated: 0,
+  kept: 0,
+  rejected_ontology: 0,
+  rejected_workflow: 0,
+  duplicates: 0,
+});
 
 /** the kinds of a family that the config enables (the world kinds when data.world.genes > 0) */
 export function enabledKinds(cfg: DataConfig, family: Family): Kind[] {
@@ -72,7 +92,8 @@ export function enabledKinds(cfg: DataConfig, family: Family): Kind[] {
 
 export function generate(kg: KG, dataConfig: DataConfigInput, seed: number, opts: GenerateOptions = {}): GenerateResult {
   const parsed = dataSchema.safeParse(dataConfig ?? {});
-  if (!parsed.success) throw new BbioError(`invalid data config: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  if (!parsed.success)
+    throw new BbioError(`invalid data config: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
   const cfg = parsed.data;
   if (!Number.isInteger(seed) || seed < 0) throw new BbioError(`seed must be a non-negative integer, got ${seed}`);
   if (cfg.world.genes > 0) return generateWorld(kg, cfg, seed, opts);
@@ -102,8 +123,11 @@ export function generate(kg: KG, dataConfig: DataConfigInput, seed: number, opts
     type State = (typeof states)[number];
     /** room left in the item's split (null evalQuota: one pool) */
     const room = (s: State, split: Item["split"]) =>
-      s.evalQuota === null ? s.quota - s.kept.length
-        : split === "eval" ? s.evalQuota - s.nEval : s.quota - s.evalQuota - (s.kept.length - s.nEval);
+      s.evalQuota === null
+        ? s.quota - s.kept.length
+        : split === "eval"
+          ? s.evalQuota - s.nEval
+          : s.quota - s.evalQuota - (s.kept.length - s.nEval);
 
     /** one seed → construct → curate; true when an item was kept */
     const attempt = (s: State): boolean => {
@@ -204,7 +228,15 @@ function generateWorld(kg: KG, cfg: DataConfig, seed: number, opts: GenerateOpti
       for (const kind of kinds) {
         const row = funnel[family][kind];
         row.attempts++;
-        const ctx: WorldCtx = { kg, ix, rng: worldRng(seed, kind, g.entrez), cfg, wf: cfg.workflow_constraints, world, peers: populations[g.role] };
+        const ctx: WorldCtx = {
+          kg,
+          ix,
+          rng: worldRng(seed, kind, g.entrez),
+          cfg,
+          wf: cfg.workflow_constraints,
+          world,
+          peers: populations[g.role],
+        };
         const draft = WORLD_BUILDERS[kind](g, ctx);
         if (!draft) {
           row.no_material++;
@@ -235,7 +267,8 @@ function generateWorld(kg: KG, cfg: DataConfig, seed: number, opts: GenerateOpti
         const top = topReasons(rejects.filter((r) => r.family === family));
         throw new BbioError(
           `mkgsg: the gene world has no ${family} items in split "${split}" (kinds ${kinds.join(", ")}); most common rejects: ${top || "none"}`,
-          2, "raise data.world.genes (or data.world.control_genes), or enable more kinds",
+          2,
+          "raise data.world.genes (or data.world.control_genes), or enable more kinds",
         );
       }
     }
@@ -273,5 +306,9 @@ function reject(item: Item, stage: Reject["stage"], rs: Reason[]): Reject {
 function topReasons(rs: Reject[]): string {
   const c = new Map<string, number>();
   for (const r of rs) c.set(r.reason, (c.get(r.reason) ?? 0) + 1);
-  return [...c].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([k, v]) => `${k} ×${v}`).join(", ");
+  return [...c]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 3)
+    .map(([k, v]) => `${k} ×${v}`)
+    .join(", ");
 }

@@ -158,7 +158,12 @@ export function readAnswers(path: string): AnswerRow[] {
   for (const [line, value] of jsonLines(readInput(path), problems)) {
     const r = answerSchema.safeParse(value);
     if (!r.success) {
-      problems.push({ line, kind: "malformed_item", id: idOf(value), message: `not an answer line {"id": "...", "answer": "..."}: ${zodMessage(r.error)}` });
+      problems.push({
+        line,
+        kind: "malformed_item",
+        id: idOf(value),
+        message: `not an answer line {"id": "...", "answer": "..."}: ${zodMessage(r.error)}`,
+      });
       continue;
     }
     const prev = firstLine.get(r.data.id);
@@ -169,6 +174,10 @@ export function readAnswers(path: string): AnswerRow[] {
     firstLine.set(r.data.id, line);
     out.push({ id: r.data.id, answer: r.data.answer, line });
   }
-  if (problems.length) throw problemsError(path, problems.sort((a, b) => a.line - b.line));
+  if (problems.length)
+    throw problemsError(
+      path,
+      problems.sort((a, b) => a.line - b.line),
+    );
   return out;
 }

@@ -36,10 +36,14 @@ export function score(item: Item, answer: string, kg: KG, opts: ScoreOptions = {
   let checks: CheckResult[] = item.checks.map((spec) => runCheck(spec, variants, kg, item));
   const required = checks.filter((c) => !PROHIBITIONS.has(c.name));
   if (required.length && !required.some((c) => c.pass))
-    checks = checks.map((c) => (PROHIBITIONS.has(c.name) && c.pass ? { ...c, pass: false, detail: "no credit: the answer meets none of the item's requirements" } : c));
+    checks = checks.map((c) =>
+      PROHIBITIONS.has(c.name) && c.pass ? { ...c, pass: false, detail: "no credit: the answer meets none of the item's requirements" } : c,
+    );
   const content = checks.filter((c) => c.component === "knowledge" || c.component === "reasoning");
   if (content.length && !content.every((c) => c.pass))
-    checks = checks.map((c) => (c.component === "workflow" && c.pass ? { ...c, pass: false, detail: "no credit: the content is wrong" } : c));
+    checks = checks.map((c) =>
+      c.component === "workflow" && c.pass ? { ...c, pass: false, detail: "no credit: the content is wrong" } : c,
+    );
   const by = new Map<CheckSpec["component"], number[]>();
   for (const c of checks) (by.get(c.component) ?? by.set(c.component, []).get(c.component)!).push(c.pass ? 1 : 0);
   const components: ScoreResult["components"] = {};

@@ -46,7 +46,7 @@ export function conclusion(s: string): string {
 
 /** MCQ letter: "B", "B)", "(B)", "B. text", "Answer: B" — the first thing said. */
 export function parseLetter(s: string): string | null {
-  const m = /^\s*(?:answer\s*[:\-]?\s*)?\(?([A-Da-d])\)?(?=$|[\s).:,])/i.exec(conclusion(s));
+  const m = /^\s*(?:answer\s*[:-]?\s*)?\(?([A-Da-d])\)?(?=$|[\s).:,])/i.exec(conclusion(s));
   return m ? m[1].toUpperCase() : null;
 }
 
@@ -83,7 +83,11 @@ export function parseJsonStrict(s: string): { ok: true; value: unknown } | { ok:
 export function parseMarkdownTable(s: string): { header: string[]; rows: string[][] } | null {
   const ls = lines(s);
   if (ls.length < 2 || !ls.every((l) => l.startsWith("|") && l.endsWith("|"))) return null;
-  const cells = (l: string) => l.slice(1, -1).split("|").map((c) => c.trim());
+  const cells = (l: string) =>
+    l
+      .slice(1, -1)
+      .split("|")
+      .map((c) => c.trim());
   const header = cells(ls[0]);
   const sep = cells(ls[1]);
   if (sep.length !== header.length || !sep.every((c) => /^:?-{3,}:?$/.test(c))) return null;

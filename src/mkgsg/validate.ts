@@ -61,8 +61,21 @@ export function validateOntology(item: Item, kg: KG): Reason[] {
   // ── structure ──
   if (!item || typeof item !== "object") return [{ reason: "malformed_item", detail: "not an object" }];
   if (!FAMILIES.includes(item.family)) add("malformed_item", `unknown family ${String(item.family)}`);
-  else if (![...KINDS[item.family], ...WORLD_KINDS[item.family], ...((CONFLICT_KINDS as Record<string, readonly string[]>)[item.family] ?? [])].includes(item.kind as never)) add("malformed_item", `unknown kind ${item.family}/${item.kind}`);
-  if (typeof item.prompt !== "string" || typeof item.gold !== "string" || !Array.isArray(item.checks) || item.checks.length === 0 || !item.provenance)
+  else if (
+    ![
+      ...KINDS[item.family],
+      ...WORLD_KINDS[item.family],
+      ...((CONFLICT_KINDS as Record<string, readonly string[]>)[item.family] ?? []),
+    ].includes(item.kind as never)
+  )
+    add("malformed_item", `unknown kind ${item.family}/${item.kind}`);
+  if (
+    typeof item.prompt !== "string" ||
+    typeof item.gold !== "string" ||
+    !Array.isArray(item.checks) ||
+    item.checks.length === 0 ||
+    !item.provenance
+  )
     add("malformed_item", "prompt, gold, checks and provenance are required");
   else {
     const p = item.provenance;
@@ -70,7 +83,8 @@ export function validateOntology(item: Item, kg: KG): Reason[] {
       add("malformed_item", "provenance needs genes (numbers), terms and evidence (strings)");
     if (item.split !== "train" && item.split !== "eval" && item.split !== "control") add("malformed_item", `split ${String(item.split)}`);
     if (item.options !== undefined && !isStrings(item.options)) add("malformed_item", "options must be strings");
-    if (![...item.checks].every((c) => c && typeof c === "object" && c.args && typeof c.args === "object")) add("malformed_item", "every check needs name, component and args");
+    if (![...item.checks].every((c) => c && typeof c === "object" && c.args && typeof c.args === "object"))
+      add("malformed_item", "every check needs name, component and args");
   }
   if (out.length) return out;
   for (const c of item.checks) if (!CHECK_NAMES.has(c.name)) add("malformed_item", `unknown check ${c.name}`);
@@ -124,7 +138,10 @@ export function validateWorkflow(item: Item, kg: KG, opts: ValidateOptions = {})
         const codes = codesOfFacts(kg, facts);
         if (codes === null) out.push({ reason: "workflow_fact_not_in_kg", detail: "an evidence fact is not a direct annotation" });
         else if (codes.join(",") !== [...((c.args.codes as string[]) ?? [])].sort().join(","))
-          out.push({ reason: "workflow_evidence_code_mismatch", detail: `item says ${((c.args.codes as string[]) ?? []).join(",")}, KG records ${codes.join(",")}` });
+          out.push({
+            reason: "workflow_evidence_code_mismatch",
+            detail: `item says ${((c.args.codes as string[]) ?? []).join(",")}, KG records ${codes.join(",")}`,
+          });
       }
       const r = runWorkflowCheck(c, item.gold, { kg, item });
       if (r && !r.pass) out.push({ reason: "workflow_gold_violates", detail: `${c.name}: ${r.detail ?? "fails"}` });
@@ -133,7 +150,11 @@ export function validateWorkflow(item: Item, kg: KG, opts: ValidateOptions = {})
       out.push({ reason: "malformed_item", detail: `${c.name}: bad args (${(e as Error).message})` });
     }
   }
-  if (opts.evidence === "experimental" && item.provenance.evidence.length > 0 && !item.provenance.evidence.some((e) => EXPERIMENTAL.has(e as never)))
+  if (
+    opts.evidence === "experimental" &&
+    item.provenance.evidence.length > 0 &&
+    !item.provenance.evidence.some((e) => EXPERIMENTAL.has(e as never))
+  )
     out.push({ reason: "workflow_non_experimental_evidence", detail: `rests only on ${item.provenance.evidence.join(",")}` });
   return dedupe(out);
 }
@@ -189,7 +210,8 @@ function geneFact(args: { values: string[] } & GeneFact, fact: string | undefine
   const g = gene(kg, args.gene, out);
   if (!g) return;
   const vals = fact === "band" ? g.band : g.chr;
-  if (!sameList(sortedStr(args.values), sortedStr(vals))) out.push({ reason: "gold_mismatch", detail: `${fact} of ${g.symbol} is ${vals.join("/")}` });
+  if (!sameList(sortedStr(args.values), sortedStr(vals)))
+    out.push({ reason: "gold_mismatch", detail: `${fact} of ${g.symbol} is ${vals.join("/")}` });
 }
 
 /** run a check's ArgValidator, if its name has one */
@@ -205,7 +227,8 @@ const ARGS: { [N in CheckName]?: ArgValidator<N> } = {
     if (opts.length !== 4) return void out.push({ reason: "malformed_item", detail: "an MCQ needs 4 options" });
     if (new Set(opts.map((o) => o.toLowerCase())).size !== 4) out.push({ reason: "non_unique_answer", detail: "duplicate options" });
     opts.forEach((o, i) => {
-      if (!item.prompt.includes(`${LETTERS[i]}) ${o}`)) out.push({ reason: "gold_mismatch", detail: `prompt does not list option ${LETTERS[i]}) ${o}` });
+      if (!item.prompt.includes(`${LETTERS[i]}) ${o}`))
+        out.push({ reason: "gold_mismatch", detail: `prompt does not list option ${LETTERS[i]}) ${o}` });
     });
     const gi = LETTERS.indexOf(args.letter);
     if (gi < 0) return void out.push({ reason: "malformed_item", detail: `gold letter ${args.letter}` });
@@ -224,7 +247,8 @@ const ARGS: { [N in CheckName]?: ArgValidator<N> } = {
       case "alias_of": {
         const alias = String(args.subject);
         const owners = kg.genesByAlias(alias);
-        if (owners.length > 1) out.push({ reason: "non_unique_answer", detail: `alias ${alias} is shared by ${owners.map((g) => g.symbol).join(", ")}` });
+        if (owners.length > 1)
+          out.push({ reason: "non_unique_answer", detail: `alias ${alias} is shared by ${owners.map((g) => g.symbol).join(", ")}` });
         if (ix.symbols.has(alias)) out.push({ reason: "non_unique_answer", detail: `${alias} is also an official gene symbol` });
         truth = (o) => {
           const g = kg.geneBySymbol(o);
@@ -304,14 +328,17 @@ const ARGS: { [N in CheckName]?: ArgValidator<N> } = {
         out.push({ reason: "gold_mismatch", detail: `${g.symbol} is not annotated to ${args.start}` });
       if (g && !kg.propagatedTerms(g.entrez).has(args.target))
         out.push({ reason: "gold_mismatch", detail: `${g.symbol} is not annotated to ${args.target} under true-path propagation` });
-    } else if (!kg.isA(args.start, args.target)) out.push({ reason: "gold_mismatch", detail: `${args.start} is not a kind/part of ${args.target}` });
+    } else if (!kg.isA(args.start, args.target))
+      out.push({ reason: "gold_mismatch", detail: `${args.start} is not a kind/part of ${args.target}` });
   },
 
   mentions_relation: (args, _item, kg, out) => {
     if (args.child === undefined) return;
-    if (kg.isA(args.child, args.parent)) out.push({ reason: "gold_mismatch", detail: `${args.child} IS a kind/part of ${args.parent} via is_a/part_of` });
+    if (kg.isA(args.child, args.parent))
+      out.push({ reason: "gold_mismatch", detail: `${args.child} IS a kind/part of ${args.parent} via is_a/part_of` });
     const rels = (kg.term(args.child)?.parents ?? []).filter((p) => p.id === args.parent).map((p) => p.rel);
-    if (!rels.some((r) => REGULATES.has(r))) out.push({ reason: "chain_edge_not_in_kg", detail: `no regulates edge ${args.child} → ${args.parent}` });
+    if (!rels.some((r) => REGULATES.has(r)))
+      out.push({ reason: "chain_edge_not_in_kg", detail: `no regulates edge ${args.child} → ${args.parent}` });
   },
 
   go_in_set: (args, _item, kg, out) => {
@@ -333,8 +360,13 @@ const ARGS: { [N in CheckName]?: ArgValidator<N> } = {
   answer_symbol: (args, _item, kg, out) => {
     const set = bandSet(kg, args.band, args.term);
     if (set.length === 0) out.push({ reason: "empty_gold_set", detail: `no gene at ${args.band} has ${args.term}` });
-    else if (set.length > 1) out.push({ reason: "non_unique_answer", detail: `${set.length} genes at ${args.band} have ${args.term}: ${symbolsOf(kg, set).join(", ")}` });
-    else if (kg.geneByEntrez(set[0])!.symbol !== args.symbol) out.push({ reason: "gold_mismatch", detail: `the gene is ${kg.geneByEntrez(set[0])!.symbol}` });
+    else if (set.length > 1)
+      out.push({
+        reason: "non_unique_answer",
+        detail: `${set.length} genes at ${args.band} have ${args.term}: ${symbolsOf(kg, set).join(", ")}`,
+      });
+    else if (kg.geneByEntrez(set[0])!.symbol !== args.symbol)
+      out.push({ reason: "gold_mismatch", detail: `the gene is ${kg.geneByEntrez(set[0])!.symbol}` });
   },
 
   contains_any: (args, _item, kg, out) => {
@@ -345,15 +377,20 @@ const ARGS: { [N in CheckName]?: ArgValidator<N> } = {
       const bad = (args.values as string[]).filter((v) => !valid.has(v));
       if (bad.length) out.push({ reason: "gold_mismatch", detail: `${g.symbol}: ${bad.join(", ")} not in the KG` });
     }
-    if (args.term !== undefined && !sameList(args.values, [kg.term(args.term)?.name])) out.push({ reason: "gold_mismatch", detail: `name of ${args.term}` });
+    if (args.term !== undefined && !sameList(args.values, [kg.term(args.term)?.name]))
+      out.push({ reason: "gold_mismatch", detail: `name of ${args.term}` });
     if (args.annotated_to !== undefined) {
       const g = gene(kg, args.annotated_to, out);
-      if (g && !kg.annotationsOfGene(g.entrez).some((a) => a.go === args.term)) out.push({ reason: "gold_mismatch", detail: `${g.symbol} is not annotated to ${args.term}` });
+      if (g && !kg.annotationsOfGene(g.entrez).some((a) => a.go === args.term))
+        out.push({ reason: "gold_mismatch", detail: `${g.symbol} is not annotated to ${args.term}` });
     }
     if (args.parents_of !== undefined) {
-      const subsumers = new Set((kg.term(args.parents_of)?.parents ?? []).filter((p) => p.rel === "isa" || p.rel === "part_of").map((p) => kg.term(p.id)?.name));
+      const subsumers = new Set(
+        (kg.term(args.parents_of)?.parents ?? []).filter((p) => p.rel === "isa" || p.rel === "part_of").map((p) => kg.term(p.id)?.name),
+      );
       for (const v of args.values as string[])
-        if (!subsumers.has(v)) out.push({ reason: "chain_edge_not_in_kg", detail: `"${v}" is not an is_a/part_of parent of ${args.parents_of}` });
+        if (!subsumers.has(v))
+          out.push({ reason: "chain_edge_not_in_kg", detail: `"${v}" is not an is_a/part_of parent of ${args.parents_of}` });
     }
   },
 
@@ -363,9 +400,14 @@ const ARGS: { [N in CheckName]?: ArgValidator<N> } = {
     if (args.subset) {
       const missing = (args.items as string[]).filter((a) => !g.aliases.includes(a));
       if (missing.length) out.push({ reason: "gold_mismatch", detail: `not aliases of ${g.symbol}: ${missing.join(" ")}` });
-    } else if (!sameList(sortedStr(args.items), sortedStr(g.aliases))) out.push({ reason: "gold_mismatch", detail: `aliases of ${g.symbol} are ${g.aliases.join(" ")}` });
+    } else if (!sameList(sortedStr(args.items), sortedStr(g.aliases)))
+      out.push({ reason: "gold_mismatch", detail: `aliases of ${g.symbol} are ${g.aliases.join(" ")}` });
     const bad = g.aliases.filter((a) => /[,\s]/.test(a));
-    if (bad.length) out.push({ reason: "constraint_unsatisfiable", detail: `aliases with commas/spaces cannot be listed without commas: ${bad.join(" | ")}` });
+    if (bad.length)
+      out.push({
+        reason: "constraint_unsatisfiable",
+        detail: `aliases with commas/spaces cannot be listed without commas: ${bad.join(" | ")}`,
+      });
   },
 
   json_field: (args, _item, kg, out) => geneFact(args, args.key, kg, out),
@@ -377,7 +419,8 @@ const ARGS: { [N in CheckName]?: ArgValidator<N> } = {
     if (set.length === 0) out.push({ reason: "empty_gold_set", detail: `${g.symbol} has no ${args.ns} annotation` });
     if (!sameList(set, sortedStr(args.set))) out.push({ reason: "gold_mismatch", detail: `${args.ns} terms of ${g.symbol} differ` });
     const n = item.checks.find((c) => c.name === "json_array")?.args.n as number | undefined;
-    if (n !== undefined && (n < 1 || n > set.length)) out.push({ reason: "constraint_unsatisfiable", detail: `asks for ${n} ids, ${g.symbol} has ${set.length}` });
+    if (n !== undefined && (n < 1 || n > set.length))
+      out.push({ reason: "constraint_unsatisfiable", detail: `asks for ${n} ids, ${g.symbol} has ${set.length}` });
   },
 
   table_rows: (args, _item, kg, out) => {
@@ -386,7 +429,8 @@ const ARGS: { [N in CheckName]?: ArgValidator<N> } = {
       const g = gene(kg, args.facts_of, out);
       if (!g) return;
       for (const [ns, id] of args.rows as string[][])
-        if (!kg.annotationsOfGene(g.entrez).some((a) => a.go === id && a.ns === ns)) out.push({ reason: "gold_mismatch", detail: `${g.symbol} has no ${ns} annotation ${id}` });
+        if (!kg.annotationsOfGene(g.entrez).some((a) => a.go === id && a.ns === ns))
+          out.push({ reason: "gold_mismatch", detail: `${g.symbol} has no ${ns} annotation ${id}` });
       return;
     }
     let want: string[][];
@@ -401,7 +445,11 @@ const ARGS: { [N in CheckName]?: ArgValidator<N> } = {
       want = sharedTerms(kg, a, b).map((t) => [t, kg.term(t)!.ns]);
     }
     if (want.length === 0) return void out.push({ reason: "empty_gold_set", detail: "no rows in the KG" });
-    const key = (rs: string[][]) => rs.map((r) => (args.cols as number[]).map((c) => r[c]).join("|")).sort().join(";");
+    const key = (rs: string[][]) =>
+      rs
+        .map((r) => (args.cols as number[]).map((c) => r[c]).join("|"))
+        .sort()
+        .join(";");
     if (key(want) !== key(args.rows)) out.push({ reason: "gold_mismatch", detail: `KG rows: ${key(want)}` });
   },
 
@@ -409,4 +457,3 @@ const ARGS: { [N in CheckName]?: ArgValidator<N> } = {
     if (!(args.n >= 1)) out.push({ reason: "constraint_unsatisfiable", detail: `max_words ${args.n}` });
   },
 };
-

@@ -36,17 +36,80 @@ export interface WorkflowRule {
 }
 
 export const WORKFLOW_RULES: readonly WorkflowRule[] = [
-  { name: "workflow_evidence_first", stage: "answer", appliesTo: "reasoning + integration items about genes", description: "Evidence is stated before the conclusion: the first line is 'Evidence: …' and the conclusion follows (JSON: 'evidence' is the first key)." },
-  { name: "workflow_evidence_code", stage: "answer", appliesTo: "reasoning + integration items about genes", description: "The evidence code relied on is stated, and every stated code is one the KG records for the item's facts." },
-  { name: "workflow_in_scope", stage: "answer", appliesTo: "reasoning + integration items", description: "The answer mentions no GO term or gene outside the item's scope (question genes, terms on valid paths)." },
-  { name: "workflow_single_conclusion", stage: "answer", appliesTo: "reasoning + integration items", description: "One unhedged conclusion: at most one 'Answer:' line and not both Yes and No." },
-  { name: "workflow_non_experimental_evidence", stage: "curation", appliesTo: "all items resting on annotations", description: "With data.evidence='experimental', items resting only on TAS (traceable author statement) annotations are rejected." },
-  { name: "workflow_gold_violates", stage: "curation", appliesTo: "items with answer rules", description: "The generated gold must satisfy the item's own answer rules." },
-  { name: "too_long", stage: "curation", appliesTo: "all items", description: "Prompt + gold must fit data.max_words whitespace words (tiny-model context budget)." },
+  {
+    name: "workflow_evidence_first",
+    stage: "answer",
+    appliesTo: "reasoning + integration items about genes",
+    description:
+      "Evidence is stated before the conclusion: the first line is 'Evidence: …' and the conclusion follows (JSON: 'evidence' is the first key).",
+  },
+  {
+    name: "workflow_evidence_code",
+    stage: "answer",
+    appliesTo: "reasoning + integration items about genes",
+    description: "The evidence code relied on is stated, and every stated code is one the KG records for the item's facts.",
+  },
+  {
+    name: "workflow_in_scope",
+    stage: "answer",
+    appliesTo: "reasoning + integration items",
+    description: "The answer mentions no GO term or gene outside the item's scope (question genes, terms on valid paths).",
+  },
+  {
+    name: "workflow_single_conclusion",
+    stage: "answer",
+    appliesTo: "reasoning + integration items",
+    description: "One unhedged conclusion: at most one 'Answer:' line and not both Yes and No.",
+  },
+  {
+    name: "workflow_non_experimental_evidence",
+    stage: "curation",
+    appliesTo: "all items resting on annotations",
+    description: "With data.evidence='experimental', items resting only on TAS (traceable author statement) annotations are rejected.",
+  },
+  {
+    name: "workflow_gold_violates",
+    stage: "curation",
+    appliesTo: "items with answer rules",
+    description: "The generated gold must satisfy the item's own answer rules.",
+  },
+  {
+    name: "too_long",
+    stage: "curation",
+    appliesTo: "all items",
+    description: "Prompt + gold must fit data.max_words whitespace words (tiny-model context budget).",
+  },
 ];
 
 /** every evidence code GO uses (a stated code outside the KG's codes for the fact fails workflow_evidence_code) */
-const ALL_CODES = new Set(["EXP", "IDA", "IPI", "IMP", "IGI", "IEP", "HTP", "HDA", "HMP", "HGI", "HEP", "IBA", "IBD", "IKR", "IRD", "ISS", "ISO", "ISA", "ISM", "IGC", "RCA", "TAS", "NAS", "IC", "ND", "IEA"]);
+const ALL_CODES = new Set([
+  "EXP",
+  "IDA",
+  "IPI",
+  "IMP",
+  "IGI",
+  "IEP",
+  "HTP",
+  "HDA",
+  "HMP",
+  "HGI",
+  "HEP",
+  "IBA",
+  "IBD",
+  "IKR",
+  "IRD",
+  "ISS",
+  "ISO",
+  "ISA",
+  "ISM",
+  "IGC",
+  "RCA",
+  "TAS",
+  "NAS",
+  "IC",
+  "ND",
+  "IEA",
+]);
 /** words of our answer templates that are also official gene symbols somewhere (never count as out-of-scope genes) */
 const RESERVED = new Set(["YES", "NO", "DONE", "ANSWER", "EVIDENCE", "CHAIN", "COUNT", "REASON", "TERM", "GENE", ...ALL_CODES]);
 
@@ -77,7 +140,10 @@ export const workflowChecks: { [N in WorkflowCheckName]: (a: string, args: Check
     const e = ls.findIndex((l) => /^evidence\s*:/i.test(l));
     const c = ls.findIndex((l) => /^answer\s*:/i.test(l));
     const pass = e === 0 && ls.length > 1 && (c < 0 || c > e);
-    return { pass, detail: e < 0 ? "no Evidence line" : e > 0 || c < e ? "conclusion before evidence" : ls.length < 2 ? "no conclusion" : undefined };
+    return {
+      pass,
+      detail: e < 0 ? "no Evidence line" : e > 0 || c < e ? "conclusion before evidence" : ls.length < 2 ? "no conclusion" : undefined,
+    };
   },
   workflow_evidence_code: (a, { codes }) => {
     const s = statedEvidence(a);
@@ -85,7 +151,10 @@ export const workflowChecks: { [N in WorkflowCheckName]: (a: string, args: Check
     const stated = (s.toUpperCase().match(/\b[A-Z]{2,3}\b/g) ?? []).filter((c) => ALL_CODES.has(c));
     const bad = stated.filter((c) => !(codes as string[]).includes(c));
     const pass = stated.length > 0 && bad.length === 0;
-    return { pass, detail: stated.length === 0 ? "no evidence code" : bad.length ? `not in KG for this fact: ${bad.join(",")}` : stated.join(",") };
+    return {
+      pass,
+      detail: stated.length === 0 ? "no evidence code" : bad.length ? `not in KG for this fact: ${bad.join(",")}` : stated.join(","),
+    };
   },
   workflow_in_scope: (a, { terms, genes }, { kg }) => {
     if (!a.trim()) return { pass: false, detail: "empty answer" };

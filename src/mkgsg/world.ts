@@ -88,7 +88,9 @@ function chainUp(kg: KG, rng: Rng, id: string, hops: number): string[] | null {
 
 /** the card term of a gene in one namespace: experimental evidence, informative, nameable, with a chain; or null */
 function termFor(kg: KG, ix: KGIndex, rng: Rng, g: Gene, ns: Namespace, hops: number, prefer?: ReadonlySet<string>): WorldTerm | null {
-  let ids = ix.directTerms(g.entrez, ns, true).filter((t) => plainName(kg.term(t)!.name) && (ix.termsByName.get(kg.term(t)!.name) ?? []).length === 1);
+  let ids = ix
+    .directTerms(g.entrez, ns, true)
+    .filter((t) => plainName(kg.term(t)!.name) && (ix.termsByName.get(kg.term(t)!.name) ?? []).length === 1);
   if (prefer) {
     const shared = ids.filter((t) => prefer.has(t));
     if (shared.length) ids = shared;
@@ -104,7 +106,9 @@ function termFor(kg: KG, ix: KGIndex, rng: Rng, g: Gene, ns: Namespace, hops: nu
 
 function worldGene(kg: KG, ix: KGIndex, rng: Rng, g: Gene, hops: number, role: WorldRole, prefer?: ReadonlySet<string>): WorldGene | null {
   if (g.chr.length !== 1 || g.band.length !== 1 || !g.band[0].startsWith(g.chr[0]) || !PLAIN.test(g.symbol)) return null;
-  const aliases = g.aliases.filter((a) => PLAIN.test(a) && !ix.symbols.has(a) && kg.genesByAlias(a).length === 1 && a.toUpperCase() !== g.symbol.toUpperCase());
+  const aliases = g.aliases.filter(
+    (a) => PLAIN.test(a) && !ix.symbols.has(a) && kg.genesByAlias(a).length === 1 && a.toUpperCase() !== g.symbol.toUpperCase(),
+  );
   if (aliases.length === 0) return null;
   const terms = {} as Record<Namespace, WorldTerm>;
   for (const ns of NAMESPACES) {
@@ -127,8 +131,17 @@ export function buildWorld(kg: KG, cfg: WorldConfig, seed: number): World {
   const nExtraction = Math.max(1, Math.round(W * cfg.extraction_fraction));
   const nControl = cfg.control_genes || nExtraction;
   // a 4-option MCQ draws its 3 distractors from genes of the same role: every role needs at least 4 genes
-  for (const [key, n] of [["data.world.genes × extraction_fraction (extraction genes)", nExtraction], ["data.world.genes × (1 − extraction_fraction) (train genes)", W - nExtraction], ["data.world.control_genes", nControl]] as const)
-    if (n < 4) throw new BbioError(`the gene world needs at least 4 genes in every role; ${key} gives ${n}`, 2, "raise data.world.genes (≥ 8) or data.world.control_genes (≥ 4, or 0 = as many as extraction genes)");
+  for (const [key, n] of [
+    ["data.world.genes × extraction_fraction (extraction genes)", nExtraction],
+    ["data.world.genes × (1 − extraction_fraction) (train genes)", W - nExtraction],
+    ["data.world.control_genes", nControl],
+  ] as const)
+    if (n < 4)
+      throw new BbioError(
+        `the gene world needs at least 4 genes in every role; ${key} gives ${n}`,
+        2,
+        "raise data.world.genes (≥ 8) or data.world.control_genes (≥ 4, or 0 = as many as extraction genes)",
+      );
   const order = shuffled(rng, ix.annotatedGenes);
   const genes: WorldGene[] = [];
   const used = new Set<number>();
@@ -172,7 +185,8 @@ export function buildWorld(kg: KG, cfg: WorldConfig, seed: number): World {
 function worldTooLarge(key: string, want: number, got: number): BbioError {
   return new BbioError(
     `${key} = ${want}: the KG has only ${got} more genes with the material a gene card needs (one chromosome and band, a unique alias, an experimental GO term with a chain in each namespace)`,
-    2, `lower ${key}`,
+    2,
+    `lower ${key}`,
   );
 }
 
@@ -226,7 +240,9 @@ export const CARD_FACTS = Object.keys(FACTS);
 export function geneCard(g: WorldGene, k: number, seed: number): string {
   if (k === 0) return CARD_FACTS.map((f) => FACTS[f][0](g)).join(" ");
   const rng = rngFor(seed, `card:${g.entrez}:${k}`);
-  return shuffled(rng, CARD_FACTS).map((f) => pick(rng, FACTS[f])(g)).join(" ");
+  return shuffled(rng, CARD_FACTS)
+    .map((f) => pick(rng, FACTS[f])(g))
+    .join(" ");
 }
 
 const EDGE_TEMPLATES: ((e: TermEdge, c: string, p: string) => string)[] = [
@@ -243,10 +259,12 @@ export function worldCards(kg: KG, world: World, cfg: WorldConfig, seed: number)
   const out: Card[] = [];
   for (const g of world.genes) {
     if (g.role === "control") continue;
-    for (let k = 0; k < cfg.variants; k++) out.push({ id: `card-${g.entrez}-${k}`, entrez: g.entrez, variant: k, text: geneCard(g, k, seed) });
+    for (let k = 0; k < cfg.variants; k++)
+      out.push({ id: `card-${g.entrez}-${k}`, entrez: g.entrez, variant: k, text: geneCard(g, k, seed) });
   }
   for (const e of world.edges)
-    for (let k = 0; k < EDGE_TEMPLATES.length; k++) out.push({ id: `edge-${e.child}-${e.parent}-${k}`, entrez: null, variant: k, text: termCard(kg, e, k) });
+    for (let k = 0; k < EDGE_TEMPLATES.length; k++)
+      out.push({ id: `edge-${e.child}-${e.parent}-${k}`, entrez: null, variant: k, text: termCard(kg, e, k) });
   return out;
 }
 

@@ -129,7 +129,13 @@ export function describeBackend(): string {
 let nativeInfoSync: () => { torch: string; device: string; threads: number } | null = () => null;
 
 /** Backend details for `bbio backend` and run records: name, threads and library versions. */
-export async function backendInfo(): Promise<{ backend: string; threads: number; tfjs: string; native: Record<string, unknown> | null; nativeUnavailable?: string }> {
+export async function backendInfo(): Promise<{
+  backend: string;
+  threads: number;
+  tfjs: string;
+  native: Record<string, unknown> | null;
+  nativeUnavailable?: string;
+}> {
   const { nativeInfo, loadNative } = await import("./native.ts");
   const name = tf.getBackend();
   const n = loadNative();

@@ -69,7 +69,8 @@ function packTensors(entries: [string, number[], Float32Array][]): { bin: Buffer
 }
 
 function unpackTensors(dir: string, stem: string): Map<string, { shape: number[]; data: Float32Array }> {
-  const binPath = join(dir, `${stem}.bin`), idxPath = join(dir, `${stem}.json`);
+  const binPath = join(dir, `${stem}.bin`),
+    idxPath = join(dir, `${stem}.json`);
   if (!existsSync(binPath) || !existsSync(idxPath)) throw new BbioError(`${dir}: missing ${stem}.bin or ${stem}.json (not a checkpoint?)`);
   const index = readJson(idxPath) as TensorIndexEntry[] | { tensors: TensorIndexEntry[] };
   const entries = Array.isArray(index) ? index : index.tensors;
@@ -110,7 +111,10 @@ export async function saveCheckpoint(dir: string, c: CheckpointContents): Promis
     const w = packTensors(weightShapes(c.model.config).map(([name, shape]) => [name, shape, weights.get(name)!]));
     writeSynced(join(tmp, "weights.bin"), w.bin);
     writeSynced(join(tmp, "weights.json"), JSON.stringify(w.index));
-    writeSynced(join(tmp, "config.json"), JSON.stringify({ format: CHECKPOINT_FORMAT, model: c.model.config, config: c.config, ...c.extra }, null, 2));
+    writeSynced(
+      join(tmp, "config.json"),
+      JSON.stringify({ format: CHECKPOINT_FORMAT, model: c.model.config, config: c.config, ...c.extra }, null, 2),
+    );
     writeSynced(join(tmp, "tokenizer.json"), JSON.stringify(c.tokenizer.toJSON()));
     if (c.optimizer) {
       const o = packTensors([...c.optimizer.tensors].map(([name, t]) => [name, t.shape, t.data]));
@@ -134,14 +138,18 @@ export async function loadCheckpoint(dir: string, opts: { expect?: ModelConfig; 
   if (!isCheckpoint(dir)) throw new BbioError(`${dir}: not a checkpoint directory (needs config.json and weights.bin)`);
   const meta = readJson(join(dir, "config.json")) as Record<string, unknown>;
   const parsed = modelSchema.safeParse(meta.model);
-  if (!parsed.success) throw new BbioError(`${dir}/config.json: invalid model config (${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")})`);
+  if (!parsed.success)
+    throw new BbioError(
+      `${dir}/config.json: invalid model config (${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")})`,
+    );
   const modelConfig = parsed.data;
   if (opts.expect) {
     const diffs = (Object.keys(modelConfig) as (keyof ModelConfig)[]).filter((k) => k !== "dropout" && modelConfig[k] !== opts.expect![k]);
     if (diffs.length)
       throw new BbioError(
         `checkpoint ${dir} is incompatible with the model config: ${diffs.map((k) => `${k} ${modelConfig[k]} (checkpoint) vs ${opts.expect![k]} (config)`).join(", ")}`,
-        2, "use a fresh output directory, or the checkpoint's model config",
+        2,
+        "use a fresh output directory, or the checkpoint's model config",
       );
   }
   const tensors = unpackTensors(dir, "weights");
@@ -149,13 +157,15 @@ export async function loadCheckpoint(dir: string, opts: { expect?: ModelConfig; 
   for (const [name, shape] of weightShapes(modelConfig)) {
     const t = tensors.get(name);
     if (!t) throw new BbioError(`${dir}/weights.json: missing weight ${name}`);
-    if (t.shape.join(",") !== shape.join(",")) throw new BbioError(`${dir}: weight ${name} has shape [${t.shape}], the config needs [${shape}]`);
+    if (t.shape.join(",") !== shape.join(","))
+      throw new BbioError(`${dir}: weight ${name} has shape [${t.shape}], the config needs [${shape}]`);
     weights.set(name, t.data);
   }
   const tokPath = join(dir, "tokenizer.json");
   if (!existsSync(tokPath)) throw new BbioError(`${dir}: missing tokenizer.json`);
   const tokenizer = Tokenizer.fromJSON(readJson(tokPath) as TokenizerJSON);
-  if (tokenizer.size > modelConfig.vocab_size) throw new BbioError(`${dir}: tokenizer has ${tokenizer.size} tokens but the model vocab_size is ${modelConfig.vocab_size}`);
+  if (tokenizer.size > modelConfig.vocab_size)
+    throw new BbioError(`${dir}: tokenizer has ${tokenizer.size} tokens but the model vocab_size is ${modelConfig.vocab_size}`);
   let optimizer: OptimizerState | undefined;
   if (existsSync(join(dir, "optimizer.json"))) {
     const oj = readJson(join(dir, "optimizer.json")) as { step: number; hyper: Record<string, unknown> };

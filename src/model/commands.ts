@@ -25,7 +25,8 @@ export function register(program: Command): void {
         `threads   ${info.threads}${n && info.backend === "native" ? ` (ATen ${n.atenThreads}, OpenBLAS ${n.blasThreads}; BBIO_THREADS overrides, default cores ÷ BBIO_JOBS)` : ""}`,
         `tfjs      ${info.tfjs}`,
       ];
-      if (n && info.backend !== "native") lines.push(`native    available (libtorch ${n.torch}), not in use: BBIO_BACKEND=native selects it`);
+      if (n && info.backend !== "native")
+        lines.push(`native    available (libtorch ${n.torch}), not in use: BBIO_BACKEND=native selects it`);
       else if (n) {
         lines.push(`libtorch  ${n.torch} (${n.library ?? "?"}), device ${n.device}${n.cudaAvailable ? ", CUDA available" : ""}`);
         lines.push(`blas      ${n.blas}`);

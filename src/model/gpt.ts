@@ -41,7 +41,10 @@ export interface ForwardOptions {
 /** Weight names and shapes in spec (= checkpoint) order. */
 export function weightShapes(c: ModelConfig): [string, number[]][] {
   const C = c.n_embd;
-  const out: [string, number[]][] = [["wte", [c.vocab_size, C]], ["wpe", [c.block_size, C]]];
+  const out: [string, number[]][] = [
+    ["wte", [c.vocab_size, C]],
+    ["wpe", [c.block_size, C]],
+  ];
   for (let i = 0; i < c.n_layer; i++) {
     const p = `h.${i}`;
     out.push([`${p}.ln_1.g`, [C]], [`${p}.ln_1.b`, [C]]);
@@ -80,7 +83,8 @@ export function paramCount(c: ModelConfig): number {
 function normals(n: number, std: number, rng: Rng): Float32Array {
   const a = new Float32Array(n);
   for (let i = 0; i < n; i += 2) {
-    const u = Math.max(rng(), 1e-12), v = rng();
+    const u = Math.max(rng(), 1e-12),
+      v = rng();
     const r = std * Math.sqrt(-2 * Math.log(u));
     a[i] = r * Math.cos(2 * Math.PI * v);
     if (i + 1 < n) a[i + 1] = r * Math.sin(2 * Math.PI * v);
@@ -109,16 +113,21 @@ export class GPT {
   private dropoutRng: Rng;
 
   constructor(config: ModelConfig, weights: Map<string, Float32Array>, seed = 0) {
-    if (config.n_embd % config.n_head !== 0) throw new BbioError(`model: n_embd ${config.n_embd} is not divisible by n_head ${config.n_head}`);
+    if (config.n_embd % config.n_head !== 0)
+      throw new BbioError(`model: n_embd ${config.n_embd} is not divisible by n_head ${config.n_head}`);
     this.config = config;
     this.params = new Map();
     const prefix = `gpt${instances++}`;
     for (const [name, shape] of weightShapes(config)) {
       const data = weights.get(name);
       const n = shape.reduce((a, b) => a * b, 1);
-      if (!data || data.length !== n) throw new BbioError(`model: weight ${name} missing or has ${data?.length ?? 0} values, expected ${n} (shape [${shape}])`);
+      if (!data || data.length !== n)
+        throw new BbioError(`model: weight ${name} missing or has ${data?.length ?? 0} values, expected ${n} (shape [${shape}])`);
       // tidy: the variable keeps the data; the temporary tensor handle must not outlive the constructor
-      this.params.set(name, tf.tidy(() => tf.variable(tf.tensor(data, shape, "float32"), true, `${prefix}/${name}`)));
+      this.params.set(
+        name,
+        tf.tidy(() => tf.variable(tf.tensor(data, shape, "float32"), true, `${prefix}/${name}`)),
+      );
     }
     this.dropoutRng = rngFor(seed, "dropout");
   }
@@ -145,8 +154,11 @@ export class GPT {
   hidden(idx: tf.Tensor2D, opts: ForwardOptions = {}): tf.Tensor3D {
     const c = this.config;
     const [B, T] = idx.shape;
-    const C = c.n_embd, H = c.n_head, hd = C / H;
-    const kv = opts.kv, train = opts.train ?? false;
+    const C = c.n_embd,
+      H = c.n_head,
+      hd = C / H;
+    const kv = opts.kv,
+      train = opts.train ?? false;
     const past = kv?.len ?? 0;
     const S = past + T; // keys visible to the newest token
     if (S > c.block_size) throw new BbioError(`sequence of ${S} tokens is longer than the model's block_size ${c.block_size}`);
@@ -176,7 +188,14 @@ export class GPT {
           kv.v[i] = tf.keep(tf.zeros([B * H, c.block_size, hd])) as tf.Tensor3D;
         }
         const w = (n: string) => this.W(`${p}.attn.${n}`);
-        const r = kvAttention(a, { wq: w("w_q"), bq: w("b_q"), wk: w("w_k"), bk: w("b_k"), wv: w("w_v"), bv: w("b_v") }, kv.k[i], kv.v[i], H, past);
+        const r = kvAttention(
+          a,
+          { wq: w("w_q"), bq: w("b_q"), wk: w("w_k"), bk: w("b_k"), wv: w("w_v"), bv: w("b_v") },
+          kv.k[i],
+          kv.v[i],
+          H,
+          past,
+        );
         kv.k[i].dispose();
         kv.v[i].dispose();
         kv.k[i] = tf.keep(r.k) as tf.Tensor3D;

@@ -73,10 +73,46 @@ export interface NativeAddon {
   linearGrad(dy: number, x: number, w: number): number[];
   attention(q: number, k: number, v: number, scale: number, past: number): number[];
   attentionGrad(dy: number, q: number, k: number, v: number, att: number, scale: number): number[];
-  kvAttention(x: number, wq: number, bq: number, wk: number, bk: number, wv: number, bv: number, kc: number, vc: number, nHead: number, past: number, scale: number): number;
-  adamw(p: number, g: number, m: number, v: number, lr: number, b1: number, b2: number, eps: number, wd: number, bc1: number, bc2: number): number[];
+  kvAttention(
+    x: number,
+    wq: number,
+    bq: number,
+    wk: number,
+    bk: number,
+    wv: number,
+    bv: number,
+    kc: number,
+    vc: number,
+    nHead: number,
+    past: number,
+    scale: number,
+  ): number;
+  adamw(
+    p: number,
+    g: number,
+    m: number,
+    v: number,
+    lr: number,
+    b1: number,
+    b2: number,
+    eps: number,
+    wd: number,
+    bc1: number,
+    bc2: number,
+  ): number[];
   setThreads(aten: number, blas: number): void;
-  info(): { torch: string; atenThreads: number; interopThreads: number; blasThreads: number; device: string; cudaAvailable: number; parallel: string; config: string; blas: string; library?: string };
+  info(): {
+    torch: string;
+    atenThreads: number;
+    interopThreads: number;
+    blasThreads: number;
+    device: string;
+    cudaAvailable: number;
+    parallel: string;
+    config: string;
+    blas: string;
+    library?: string;
+  };
   setDevice(d: string): void;
   selfTest(): number;
 }
@@ -98,7 +134,10 @@ export function loadNative(): NativeStatus {
   if (status) return status;
   const path = addonPath();
   if (!existsSync(path)) {
-    status = { ok: false, reason: `native addon not built (${path} is missing): install ${NATIVE_PACKAGE} (apt-get install ${NATIVE_PACKAGE}) and run \`npm run build:native\`` };
+    status = {
+      ok: false,
+      reason: `native addon not built (${path} is missing): install ${NATIVE_PACKAGE} (apt-get install ${NATIVE_PACKAGE}) and run \`npm run build:native\``,
+    };
     return status;
   }
   // OpenMP threads spin after each parallel region and then fight OpenBLAS's threads for the cores: make them sleep.
@@ -106,7 +145,10 @@ export function loadNative(): NativeStatus {
   process.env.OMP_WAIT_POLICY ??= "PASSIVE";
   const probe = probeInChild(path);
   if (probe) {
-    status = { ok: false, reason: `native addon at ${path} could not be loaded (${probe}): install or reinstall ${NATIVE_PACKAGE} and rebuild with \`npm run build:native\`` };
+    status = {
+      ok: false,
+      reason: `native addon at ${path} could not be loaded (${probe}): install or reinstall ${NATIVE_PACKAGE} and rebuild with \`npm run build:native\``,
+    };
     return status;
   }
   try {
@@ -115,7 +157,10 @@ export function loadNative(): NativeStatus {
     status = { ok: true, addon, path };
   } catch (e) {
     const msg = String((e as Error).message ?? e).split("\n")[0];
-    status = { ok: false, reason: `native addon at ${path} could not be loaded (${msg}): install or reinstall ${NATIVE_PACKAGE} and rebuild with \`npm run build:native\`` };
+    status = {
+      ok: false,
+      reason: `native addon at ${path} could not be loaded (${msg}): install or reinstall ${NATIVE_PACKAGE} and rebuild with \`npm run build:native\``,
+    };
   }
   return status;
 }
@@ -132,15 +177,25 @@ function probeInChild(path: string): string | null {
   try {
     const libs = [join(process.env.BBIO_TORCH_DIR ?? "", "lib"), "/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib"]
       .filter((d) => existsSync(d))
-      .flatMap((d) => readdirSync(d).filter((f) => /^lib(torch_cpu|torch|c10)\.so/.test(f)).map((f) => `${f}:${statSync(join(d, f)).mtimeMs}`));
+      .flatMap((d) =>
+        readdirSync(d)
+          .filter((f) => /^lib(torch_cpu|torch|c10)\.so/.test(f))
+          .map((f) => `${f}:${statSync(join(d, f)).mtimeMs}`),
+      );
     key = [statSync(path).mtimeMs, process.versions.node, ...libs].join("|");
     if (existsSync(stamp) && readFileSync(stamp, "utf8") === key) return null;
   } catch {
     // unreadable: probe
   }
-  const r = spawnSync(process.execPath, ["-e", `process.stdout.write(String(require(${JSON.stringify(path)}).selfTest()))`], { encoding: "utf8", timeout: 60_000 });
+  const r = spawnSync(process.execPath, ["-e", `process.stdout.write(String(require(${JSON.stringify(path)}).selfTest()))`], {
+    encoding: "utf8",
+    timeout: 60_000,
+  });
   if (r.stdout !== "8") {
-    const why = r.signal ? `the process died with ${r.signal}` : (r.stderr || r.error?.message || `exit ${r.status}`).split("\n").find((l) => /Error|error|undefined symbol|cannot open/.test(l)) ?? `exit ${r.status}`;
+    const why = r.signal
+      ? `the process died with ${r.signal}`
+      : ((r.stderr || r.error?.message || `exit ${r.status}`).split("\n").find((l) => /Error|error|undefined symbol|cannot open/.test(l)) ??
+        `exit ${r.status}`);
     return why.trim().slice(0, 300);
   }
   try {
@@ -209,13 +264,23 @@ export class NativeBackend extends tf.KernelBackend {
     return this.out(h, N.shape(h), dtype);
   }
   makeTensorInfo(shape: number[], dtype: tf.DataType, values?: tf.backend_util.BackendValues): tf.TensorInfo {
-    const dataId = this.write(values ?? new (dtype === "float32" ? Float32Array : dtype === "int32" ? Int32Array : Uint8Array)(tf.util.sizeFromShape(shape)), shape, dtype);
+    const dataId = this.write(
+      values ?? new (dtype === "float32" ? Float32Array : dtype === "int32" ? Int32Array : Uint8Array)(tf.util.sizeFromShape(shape)),
+      shape,
+      dtype,
+    );
     return { dataId, shape, dtype };
   }
   private toHandle(values: tf.backend_util.BackendValues, shape: number[], dtype: tf.DataType): number {
     if (dtype === "string" || dtype === "complex64") throw new Error(`native backend: dtype ${dtype} is not supported`);
     let v = values as ArrayBufferView;
-    if (Array.isArray(values)) v = dtype === "float32" ? Float32Array.from(values as unknown as number[]) : dtype === "int32" ? Int32Array.from(values as unknown as number[]) : Uint8Array.from(values as unknown as number[]);
+    if (Array.isArray(values))
+      v =
+        dtype === "float32"
+          ? Float32Array.from(values as unknown as number[])
+          : dtype === "int32"
+            ? Int32Array.from(values as unknown as number[])
+            : Uint8Array.from(values as unknown as number[]);
     return N.write(v, shape, dtCode(dtype));
   }
   override write(values: tf.backend_util.BackendValues, shape: number[], dtype: tf.DataType): DataId {
@@ -280,17 +345,51 @@ export class NativeBackend extends tf.KernelBackend {
 // ---------------------------------------------------------------------------------------------------------------
 // kernels
 
-type KF = (args: { inputs: Record<string, tf.TensorInfo>; backend: NativeBackend; attrs: Record<string, unknown> }) => tf.TensorInfo | tf.TensorInfo[];
+type KF = (args: {
+  inputs: Record<string, tf.TensorInfo>;
+  backend: NativeBackend;
+  attrs: Record<string, unknown>;
+}) => tf.TensorInfo | tf.TensorInfo[];
 const kernels = new Map<string, KF>();
 
 const U: Record<string, [number, "same" | "float32" | "bool"]> = {
-  Neg: [0, "same"], Exp: [1, "float32"], Log: [2, "float32"], Sqrt: [3, "float32"], Rsqrt: [4, "float32"], Tanh: [5, "float32"],
-  Sigmoid: [6, "float32"], Softplus: [7, "float32"], Abs: [8, "same"], Square: [9, "same"], Relu: [10, "same"], Sign: [11, "same"],
-  Floor: [12, "same"], Ceil: [13, "same"], Round: [14, "same"], Log1p: [15, "float32"], Expm1: [16, "float32"], Sin: [17, "float32"],
-  Cos: [18, "float32"], Reciprocal: [19, "float32"], LogicalNot: [20, "bool"], IsNan: [21, "bool"], Erf: [22, "float32"],
-  Elu: [23, "float32"], Relu6: [24, "same"], IsInf: [25, "bool"], IsFinite: [26, "bool"], Selu: [28, "float32"], Tan: [29, "float32"],
-  Asin: [30, "float32"], Acos: [31, "float32"], Atan: [32, "float32"], Sinh: [33, "float32"], Cosh: [34, "float32"],
-  Asinh: [35, "float32"], Acosh: [36, "float32"], Atanh: [37, "float32"],
+  Neg: [0, "same"],
+  Exp: [1, "float32"],
+  Log: [2, "float32"],
+  Sqrt: [3, "float32"],
+  Rsqrt: [4, "float32"],
+  Tanh: [5, "float32"],
+  Sigmoid: [6, "float32"],
+  Softplus: [7, "float32"],
+  Abs: [8, "same"],
+  Square: [9, "same"],
+  Relu: [10, "same"],
+  Sign: [11, "same"],
+  Floor: [12, "same"],
+  Ceil: [13, "same"],
+  Round: [14, "same"],
+  Log1p: [15, "float32"],
+  Expm1: [16, "float32"],
+  Sin: [17, "float32"],
+  Cos: [18, "float32"],
+  Reciprocal: [19, "float32"],
+  LogicalNot: [20, "bool"],
+  IsNan: [21, "bool"],
+  Erf: [22, "float32"],
+  Elu: [23, "float32"],
+  Relu6: [24, "same"],
+  IsInf: [25, "bool"],
+  IsFinite: [26, "bool"],
+  Selu: [28, "float32"],
+  Tan: [29, "float32"],
+  Asin: [30, "float32"],
+  Acos: [31, "float32"],
+  Atan: [32, "float32"],
+  Sinh: [33, "float32"],
+  Cosh: [34, "float32"],
+  Asinh: [35, "float32"],
+  Acosh: [36, "float32"],
+  Atanh: [37, "float32"],
 };
 for (const [name, [op, rule]] of Object.entries(U))
   kernels.set(name, ({ inputs: { x }, backend: b }) => {
@@ -299,17 +398,36 @@ for (const [name, [op, rule]] of Object.entries(U))
   });
 
 const B: Record<string, [number, "upcast" | "bool" | "float32" | "int32"]> = {
-  Add: [0, "upcast"], Sub: [1, "upcast"], Multiply: [2, "upcast"], RealDiv: [3, "float32"], FloorDiv: [4, "int32"],
-  Maximum: [5, "upcast"], Minimum: [6, "upcast"], Pow: [7, "upcast"], SquaredDifference: [8, "upcast"], Equal: [9, "bool"],
-  NotEqual: [10, "bool"], Less: [11, "bool"], LessEqual: [12, "bool"], Greater: [13, "bool"], GreaterEqual: [14, "bool"],
-  LogicalAnd: [15, "bool"], LogicalOr: [16, "bool"], Mod: [17, "upcast"], Atan2: [18, "float32"], LogicalXor: [19, "bool"],
+  Add: [0, "upcast"],
+  Sub: [1, "upcast"],
+  Multiply: [2, "upcast"],
+  RealDiv: [3, "float32"],
+  FloorDiv: [4, "int32"],
+  Maximum: [5, "upcast"],
+  Minimum: [6, "upcast"],
+  Pow: [7, "upcast"],
+  SquaredDifference: [8, "upcast"],
+  Equal: [9, "bool"],
+  NotEqual: [10, "bool"],
+  Less: [11, "bool"],
+  LessEqual: [12, "bool"],
+  Greater: [13, "bool"],
+  GreaterEqual: [14, "bool"],
+  LogicalAnd: [15, "bool"],
+  LogicalOr: [16, "bool"],
+  Mod: [17, "upcast"],
+  Atan2: [18, "float32"],
+  LogicalXor: [19, "bool"],
 };
-const bshape = (a: number[], b: number[]) => (a.length === b.length && a.every((d, i) => d === b[i]) ? a : tf.backend_util.assertAndGetBroadcastShape(a, b));
+const bshape = (a: number[], b: number[]) =>
+  a.length === b.length && a.every((d, i) => d === b[i]) ? a : tf.backend_util.assertAndGetBroadcastShape(a, b);
 for (const [name, [op, rule]] of Object.entries(B))
   kernels.set(name, ({ inputs: { a, b: y }, backend: b }) => {
     const dt: tf.DataType = rule === "upcast" ? tf.backend_util.upcastType(a.dtype, y.dtype) : rule;
     // ATen's integer pow/mod/div follow their own rules for bool inputs: compute on the output dtype
-    let ha = b.h(a), hb = b.h(y), tmp: number[] = [];
+    let ha = b.h(a),
+      hb = b.h(y),
+      tmp: number[] = [];
     if (rule === "upcast" && (a.dtype !== dt || y.dtype !== dt)) {
       if (a.dtype !== dt) tmp.push((ha = N.cast(ha, dtCode(dt))));
       if (y.dtype !== dt) tmp.push((hb = N.cast(hb, dtCode(dt))));
@@ -337,7 +455,10 @@ reduceKernel("Min", 3, "axis", (d) => d);
 reduceKernel("Prod", 4, "axis", sumDt);
 reduceKernel("Any", 5, "axis", () => "bool");
 reduceKernel("All", 6, "axis", () => "bool");
-for (const [name, op] of [["ArgMax", 7], ["ArgMin", 8]] as const)
+for (const [name, op] of [
+  ["ArgMax", 7],
+  ["ArgMin", 8],
+] as const)
   kernels.set(name, ({ inputs: { x }, backend: b, attrs }) => {
     const axes = tf.util.parseAxisParam(attrs.axis as number, x.shape);
     const [outShape] = tf.backend_util.computeOutAndReduceShapes(x.shape, axes);
@@ -354,7 +475,11 @@ kernels.set("Reshape", ({ inputs: { x }, backend: b, attrs }) => {
 });
 kernels.set("Transpose", ({ inputs: { x }, backend: b, attrs }) => {
   const perm = attrs.perm as number[];
-  return b.out(N.transpose(b.h(x), perm), perm.map((p) => x.shape[p]), x.dtype);
+  return b.out(
+    N.transpose(b.h(x), perm),
+    perm.map((p) => x.shape[p]),
+    x.dtype,
+  );
 });
 kernels.set("Slice", ({ inputs: { x }, backend: b, attrs }) => {
   const [begin, size] = tf.slice_util.parseSliceParams(x as tf.Tensor, attrs.begin as number[], attrs.size as number[]);
@@ -364,7 +489,10 @@ kernels.set("Slice", ({ inputs: { x }, backend: b, attrs }) => {
 kernels.set("Concat", ({ inputs, backend: b, attrs }) => {
   const xs = Object.values(inputs);
   const axis = tf.util.parseAxisParam(attrs.axis as number, xs[0].shape)[0];
-  const shape = tf.backend_util.computeOutShape(xs.map((t) => t.shape), axis);
+  const shape = tf.backend_util.computeOutShape(
+    xs.map((t) => t.shape),
+    axis,
+  );
   const dt = xs.map((t) => t.dtype).reduce((p, c) => tf.backend_util.upcastType(p, c));
   const hs = xs.map((t) => (t.dtype === dt ? b.h(t) : -1));
   const tmp: number[] = [];
@@ -380,7 +508,14 @@ kernels.set("Pack", ({ inputs, backend: b, attrs }) => {
   const axis = (attrs.axis as number) < 0 ? (attrs.axis as number) + xs[0].shape.length + 1 : (attrs.axis as number);
   const shape = xs[0].shape.slice();
   shape.splice(axis, 0, xs.length);
-  return b.out(N.stack(xs.map((t) => b.h(t)), axis), shape, xs[0].dtype);
+  return b.out(
+    N.stack(
+      xs.map((t) => b.h(t)),
+      axis,
+    ),
+    shape,
+    xs[0].dtype,
+  );
 });
 kernels.set("Unpack", ({ inputs: { value: x }, backend: b, attrs }) => {
   const axis = tf.util.parseAxisParam(attrs.axis as number, x.shape)[0];
@@ -402,13 +537,15 @@ kernels.set("Cast", ({ inputs: { x }, backend: b, attrs }) => {
   return b.out(N.cast(b.h(x), dtCode(dt)), x.shape, dt);
 });
 kernels.set("Fill", ({ backend: b, attrs }) => {
-  const shape = attrs.shape as number[], dt = (attrs.dtype as tf.DataType) ?? "float32";
+  const shape = attrs.shape as number[],
+    dt = (attrs.dtype as tf.DataType) ?? "float32";
   return b.out(N.fill(shape, Number(attrs.value), dtCode(dt)), shape, dt);
 });
 kernels.set("ZerosLike", ({ inputs: { x }, backend: b }) => b.out(N.fill(x.shape, 0, dtCode(x.dtype)), x.shape, x.dtype));
 kernels.set("OnesLike", ({ inputs: { x }, backend: b }) => b.out(N.fill(x.shape, 1, dtCode(x.dtype)), x.shape, x.dtype));
 kernels.set("OneHot", ({ inputs: { indices }, backend: b, attrs }) => {
-  const depth = attrs.depth as number, dt = (attrs.dtype as tf.DataType) ?? "int32";
+  const depth = attrs.depth as number,
+    dt = (attrs.dtype as tf.DataType) ?? "int32";
   return b.out(N.oneHot(b.h(indices), depth, attrs.onValue as number, attrs.offValue as number, dtCode(dt)), [...indices.shape, depth], dt);
 });
 kernels.set("Select", ({ inputs: { condition, t, e }, backend: b }) => {
@@ -416,28 +553,39 @@ kernels.set("Select", ({ inputs: { condition, t, e }, backend: b }) => {
   return b.out(N.select(b.h(condition), b.h(t), b.h(e), dtCode(dt)), t.shape, dt);
 });
 kernels.set("ClipByValue", ({ inputs: { x }, backend: b, attrs }) =>
-  b.out(N.clip(b.h(x), attrs.clipValueMin as number, attrs.clipValueMax as number), x.shape, x.dtype));
+  b.out(N.clip(b.h(x), attrs.clipValueMin as number, attrs.clipValueMax as number), x.shape, x.dtype),
+);
 kernels.set("AddN", ({ inputs, backend: b }) => {
   const xs = Object.values(inputs);
   return b.out(N.addN(xs.map((t) => b.h(t))), xs[0].shape, xs[0].dtype);
 });
 kernels.set("Tile", ({ inputs: { x }, backend: b, attrs }) => {
   const reps = attrs.reps as number[];
-  return b.out(N.tile(b.h(x), reps), x.shape.map((d, i) => d * reps[i]), x.dtype);
+  return b.out(
+    N.tile(b.h(x), reps),
+    x.shape.map((d, i) => d * reps[i]),
+    x.dtype,
+  );
 });
 kernels.set("BroadcastTo", ({ inputs: { x }, backend: b, attrs }) => {
   const shape = attrs.shape as number[];
-  let h = b.h(x), tmp = 0;
+  let h = b.h(x),
+    tmp = 0;
   if (x.shape.length < shape.length) tmp = h = N.reshape(h, [...new Array(shape.length - x.shape.length).fill(1), ...x.shape]);
   const r = b.out(N.contiguous(N.broadcastTo(h, shape)), shape, x.dtype);
   if (tmp) N.dispose(tmp);
   return r;
 });
 kernels.set("Reverse", ({ inputs: { x }, backend: b, attrs }) =>
-  b.out(N.reverse(b.h(x), tf.util.parseAxisParam(attrs.dims as number | number[], x.shape)), x.shape, x.dtype));
+  b.out(N.reverse(b.h(x), tf.util.parseAxisParam(attrs.dims as number | number[], x.shape)), x.shape, x.dtype),
+);
 kernels.set("PadV2", ({ inputs: { x }, backend: b, attrs }) => {
   const p = attrs.paddings as [number, number][];
-  return b.out(N.pad(b.h(x), p.flat(), attrs.constantValue as number), x.shape.map((d, i) => d + p[i][0] + p[i][1]), x.dtype);
+  return b.out(
+    N.pad(b.h(x), p.flat(), attrs.constantValue as number),
+    x.shape.map((d, i) => d + p[i][0] + p[i][1]),
+    x.dtype,
+  );
 });
 kernels.set("GatherV2", ({ inputs: { x, indices }, backend: b, attrs }) => {
   if ((attrs.batchDims as number) ?? 0) return cpuFallback("GatherV2")({ inputs: { x, indices }, backend: b, attrs }) as tf.TensorInfo;
@@ -460,23 +608,35 @@ kernels.set("Range", ({ backend: b, attrs }) => {
 });
 
 function matmulShape(a: number[], b: number[], ta: boolean, tb: boolean): number[] {
-  const M = ta ? a[a.length - 1] : a[a.length - 2], N_ = tb ? b[b.length - 2] : b[b.length - 1];
+  const M = ta ? a[a.length - 1] : a[a.length - 2],
+    N_ = tb ? b[b.length - 2] : b[b.length - 1];
   const batch = tf.backend_util.assertAndGetBroadcastShape(a.slice(0, -2), b.slice(0, -2));
   return [...batch, M, N_];
 }
 kernels.set("BatchMatMul", ({ inputs: { a, b: y }, backend: b, attrs }) => {
-  const ta = Boolean(attrs.transposeA), tb = Boolean(attrs.transposeB);
+  const ta = Boolean(attrs.transposeA),
+    tb = Boolean(attrs.transposeB);
   return b.out(N.matmul(b.h(a), b.h(y), ta, tb), matmulShape(a.shape, y.shape, ta, tb), a.dtype);
 });
 kernels.set("_FusedMatMul", (args) => {
-  const { inputs: { a, b: y, bias, preluActivationWeights }, backend: b, attrs } = args;
+  const {
+    inputs: { a, b: y, bias, preluActivationWeights },
+    backend: b,
+    attrs,
+  } = args;
   const act = attrs.activation as string;
   if (preluActivationWeights || !["linear", "relu"].includes(act ?? "linear")) return cpuFallback("_FusedMatMul")(args);
-  const ta = Boolean(attrs.transposeA), tb = Boolean(attrs.transposeB);
-  return b.out(N.fusedMatmul(b.h(a), b.h(y), ta, tb, bias ? b.h(bias) : 0, act === "relu" ? 1 : 0), matmulShape(a.shape, y.shape, ta, tb), a.dtype);
+  const ta = Boolean(attrs.transposeA),
+    tb = Boolean(attrs.transposeB);
+  return b.out(
+    N.fusedMatmul(b.h(a), b.h(y), ta, tb, bias ? b.h(bias) : 0, act === "relu" ? 1 : 0),
+    matmulShape(a.shape, y.shape, ta, tb),
+    a.dtype,
+  );
 });
 kernels.set("Softmax", ({ inputs: { logits }, backend: b, attrs }) =>
-  b.out(N.softmax(b.h(logits), (attrs.dim as number) ?? -1), logits.shape, "float32"));
+  b.out(N.softmax(b.h(logits), (attrs.dim as number) ?? -1), logits.shape, "float32"),
+);
 
 // fused kernels of this project (src/model/ops.ts calls them through tf.customGrad when the backend is native)
 kernels.set("BbioLayerNorm", ({ inputs: { x, g, b: bias }, backend: b, attrs }) => {
@@ -492,7 +652,8 @@ kernels.set("BbioGelu", ({ inputs: { x }, backend: b }) => b.out(N.gelu(b.h(x)),
 kernels.set("BbioGeluGrad", ({ inputs: { dy, x }, backend: b }) => b.out(N.geluGrad(b.h(dy), b.h(x)), x.shape, "float32"));
 
 kernels.set("BbioLinear", ({ inputs: { x, w, b: bias }, backend: b }) =>
-  b.out(N.linear(b.h(x), b.h(w), bias ? b.h(bias) : 0), [...x.shape.slice(0, -1), w.shape[1]], "float32"));
+  b.out(N.linear(b.h(x), b.h(w), bias ? b.h(bias) : 0), [...x.shape.slice(0, -1), w.shape[1]], "float32"),
+);
 kernels.set("BbioLinearGrad", ({ inputs: { dy, x, w }, backend: b }) => {
   const [dx, dw, db] = N.linearGrad(b.h(dy), b.h(x), b.h(w));
   return [b.out(dx, x.shape, "float32"), b.out(dw, w.shape, "float32"), b.out(db, [w.shape[1]], "float32")];
@@ -508,20 +669,42 @@ kernels.set("BbioAttentionGrad", ({ inputs: { dy, q, k, v, att }, backend: b, at
 // cached decoding attention (ops.ts kvAttention): writes this call's keys/values into the caches IN PLACE, so the
 // cache outputs are aliases of the cache inputs (one more reference, as Identity) — the caller swaps its handles
 kernels.set("BbioKvAttention", ({ inputs: { x, wq, bq, wk, bk, wv, bv, kc, vc }, backend: b, attrs }) => {
-  const y = N.kvAttention(b.h(x), b.h(wq), b.h(bq), b.h(wk), b.h(bk), b.h(wv), b.h(bv), b.h(kc), b.h(vc), attrs.nHead as number, attrs.past as number, attrs.scale as number);
+  const y = N.kvAttention(
+    b.h(x),
+    b.h(wq),
+    b.h(bq),
+    b.h(wk),
+    b.h(bk),
+    b.h(wv),
+    b.h(bv),
+    b.h(kc),
+    b.h(vc),
+    attrs.nHead as number,
+    attrs.past as number,
+    attrs.scale as number,
+  );
   b.incRef(kc.dataId);
   b.incRef(vc.dataId);
-  return [b.out(y, x.shape, "float32"), { dataId: kc.dataId, shape: kc.shape, dtype: kc.dtype }, { dataId: vc.dataId, shape: vc.shape, dtype: vc.dtype }];
+  return [
+    b.out(y, x.shape, "float32"),
+    { dataId: kc.dataId, shape: kc.shape, dtype: kc.dtype },
+    { dataId: vc.dataId, shape: vc.shape, dtype: vc.dtype },
+  ];
 });
 kernels.set("BbioSumSquares", ({ inputs, backend: b }) => b.out(N.sumSquares(Object.values(inputs).map((t) => b.h(t))), [], "float32"));
 kernels.set("BbioScaleAll", ({ inputs, backend: b }) => {
   const { s, ...rest } = inputs;
   const xs = Object.values(rest);
-  return N.scaleAll(xs.map((t) => b.h(t)), b.h(s)).map((h, i) => b.out(h, xs[i].shape, xs[i].dtype));
+  return N.scaleAll(
+    xs.map((t) => b.h(t)),
+    b.h(s),
+  ).map((h, i) => b.out(h, xs[i].shape, xs[i].dtype));
 });
 kernels.set("BbioAdamW", ({ inputs: { p, g, m, v }, backend: b, attrs }) => {
   const a = attrs as Record<string, number>;
-  return N.adamw(b.h(p), b.h(g), b.h(m), b.h(v), a.lr, a.beta1, a.beta2, a.eps, a.weightDecay, a.bc1, a.bc2).map((h) => b.out(h, p.shape, "float32"));
+  return N.adamw(b.h(p), b.h(g), b.h(m), b.h(v), a.lr, a.beta1, a.beta2, a.eps, a.weightDecay, a.bc1, a.bc2).map((h) =>
+    b.out(h, p.shape, "float32"),
+  );
 });
 
 /** Kernels implemented in libtorch (the rest of TF.js's kernels run through the cpu fallback). */
@@ -579,9 +762,15 @@ export function registerNativeBackend(priority = 3): { ok: boolean; reason?: str
   if (device !== "cpu") N.setDevice(device);
   tf.registerBackend("native", () => new NativeBackend(), priority);
   const mine = new Set(kernels.keys());
-  for (const [name, kernelFunc] of kernels) tf.registerKernel({ kernelName: name, backendName: "native", kernelFunc: kernelFunc as unknown as tf.KernelFunc });
+  for (const [name, kernelFunc] of kernels)
+    tf.registerKernel({ kernelName: name, backendName: "native", kernelFunc: kernelFunc as unknown as tf.KernelFunc });
   for (const k of tf.getKernelsForBackend("cpu"))
-    if (!mine.has(k.kernelName)) tf.registerKernel({ kernelName: k.kernelName, backendName: "native", kernelFunc: cpuFallback(k.kernelName) as unknown as tf.KernelFunc });
+    if (!mine.has(k.kernelName))
+      tf.registerKernel({
+        kernelName: k.kernelName,
+        backendName: "native",
+        kernelFunc: cpuFallback(k.kernelName) as unknown as tf.KernelFunc,
+      });
   registered = true;
   return { ok: true };
 }

@@ -15,8 +15,9 @@ const T2 = (t: tf.Tensor) => tf.transpose(t, t.rank === 3 ? [0, 2, 1] : [1, 0]);
 /** a [M,K]·b [K,N] → [M,N], or batched a [B,M,K]·b [B,K,N] → [B,M,N]. */
 type Save = (ts: tf.Tensor[]) => void;
 // customGrad's typing wants a variadic (...inputs) signature; the two-input form below is what it calls at run time
-const custom = (f: (a: tf.Tensor, b: tf.Tensor, save: Save) => { value: tf.Tensor; gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[] }) =>
-  tf.customGrad(f as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
+const custom = (
+  f: (a: tf.Tensor, b: tf.Tensor, save: Save) => { value: tf.Tensor; gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[] },
+) => tf.customGrad(f as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
 
 export const mm = custom((a, b, save) => {
   save([a, b]);
@@ -62,7 +63,8 @@ const linearFused = tf.customGrad(((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, sa
 
 /** x [...,K] · W [K,N] + b [N] → [...,N] (flattened to 2-D for one plain matmul). */
 export function linear(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor): tf.Tensor {
-  if (fused() && x.dtype === "float32" && w.rank === 2 && b.rank === 1) return taping() ? linearFused(x, w, b) : (run("BbioLinear", { x, w, b }) as tf.Tensor);
+  if (fused() && x.dtype === "float32" && w.rank === 2 && b.rank === 1)
+    return taping() ? linearFused(x, w, b) : (run("BbioLinear", { x, w, b }) as tf.Tensor);
   const K = x.shape[x.rank - 1];
   const N = w.shape[1]!;
   const y = mm(tf.reshape(x, [-1, K]), w);
@@ -97,7 +99,10 @@ const layerNormFusedByEps = new Map<number, (x: tf.Tensor, g: tf.Tensor, b: tf.T
 
 const geluFused = tf.customGrad(((x: tf.Tensor, save: Save) => {
   save([x]);
-  return { value: run("BbioGelu", { x }) as tf.Tensor, gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [run("BbioGeluGrad", { dy, x: saved[0] }) as tf.Tensor] };
+  return {
+    value: run("BbioGelu", { x }) as tf.Tensor,
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [run("BbioGeluGrad", { dy, x: saved[0] }) as tf.Tensor],
+  };
 }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor) => tf.Tensor;
 
 /** LayerNorm over the last axis, eps 1e-5, scale g and shift b. */
@@ -136,7 +141,8 @@ export function attention(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, scale: numbe
     save([q, k, v, att]);
     return {
       value: y,
-      gradFunc: (dy: tf.Tensor, s: tf.Tensor[]) => run("BbioAttentionGrad", { dy, q: s[0], k: s[1], v: s[2], att: s[3] }, { scale }) as tf.Tensor[],
+      gradFunc: (dy: tf.Tensor, s: tf.Tensor[]) =>
+        run("BbioAttentionGrad", { dy, q: s[0], k: s[1], v: s[2], att: s[3] }, { scale }) as tf.Tensor[],
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (q: tf.Tensor, k: tf.Tensor, v: tf.Tensor) => tf.Tensor;
   return f(q, k, v);
@@ -161,9 +167,20 @@ export interface QkvWeights {
  *           attention; the returned caches alias the input caches' data (dispose the inputs, keep the outputs).
  *   elsewhere (and under a gradient tape): the same maths in TF.js ops, returning new cache tensors.
  */
-export function kvAttention(x: tf.Tensor, w: QkvWeights, kc: tf.Tensor, vc: tf.Tensor, nHead: number, past: number): { y: tf.Tensor; k: tf.Tensor; v: tf.Tensor } {
+export function kvAttention(
+  x: tf.Tensor,
+  w: QkvWeights,
+  kc: tf.Tensor,
+  vc: tf.Tensor,
+  nHead: number,
+  past: number,
+): { y: tf.Tensor; k: tf.Tensor; v: tf.Tensor } {
   const [B, T, C] = x.shape as [number, number, number];
-  const H = nHead, hd = C / H, S = past + T, BH = B * H, Smax = kc.shape[1]!;
+  const H = nHead,
+    hd = C / H,
+    S = past + T,
+    BH = B * H,
+    Smax = kc.shape[1]!;
   const scale = 1 / Math.sqrt(hd);
   if (fused() && !taping() && x.dtype === "float32") {
     const [y, k, v] = run("BbioKvAttention", { x, ...w, kc, vc }, { nHead, past, scale }) as tf.Tensor[];
@@ -179,7 +196,8 @@ export function kvAttention(x: tf.Tensor, w: QkvWeights, kc: tf.Tensor, vc: tf.T
   };
   const k = put(kc, heads(linear(x, w.wk, w.bk)));
   const v = put(vc, heads(linear(x, w.wv, w.bv)));
-  const ks = tf.slice(k, [0, 0, 0], [BH, S, hd]), vs = tf.slice(v, [0, 0, 0], [BH, S, hd]);
+  const ks = tf.slice(k, [0, 0, 0], [BH, S, hd]),
+    vs = tf.slice(v, [0, 0, 0], [BH, S, hd]);
   let yh: tf.Tensor; // [B*H,T,hd]
   if (fusedAttention()) yh = attention(q, ks, vs, scale, past);
   else {

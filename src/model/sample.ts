@@ -60,7 +60,8 @@ export function sampleRow(logits: Float32Array, temperature: number, topK: numbe
   let probs = ids.map((i) => Math.exp(lp(i)));
   if (topP < 1) {
     const total = probs.reduce((a, b) => a + b, 0);
-    let acc = 0, keep = 0;
+    let acc = 0,
+      keep = 0;
     while (keep < probs.length && acc < topP * total) acc += probs[keep++];
     ids = ids.slice(0, Math.max(1, keep));
     probs = probs.slice(0, ids.length);
@@ -119,7 +120,13 @@ async function generateGroup(model: GPT, prompts: number[][], o: Required<Genera
 
 export async function generate(model: GPT, prompts: number[][], opts: GenerateOptions): Promise<Generation> {
   const o: Required<GenerateOptions> = {
-    temperature: 1, topK: 0, topP: 1, seed: 0, stop: [EOS], useCache: true, ...opts,
+    temperature: 1,
+    topK: 0,
+    topP: 1,
+    seed: 0,
+    stop: [EOS],
+    useCache: true,
+    ...opts,
   };
   if (!(o.maxNewTokens >= 0)) throw new BbioError(`generate: maxNewTokens must be ≥ 0, got ${o.maxNewTokens}`);
   if (!(o.topP > 0 && o.topP <= 1)) throw new BbioError(`generate: topP must be in (0, 1], got ${o.topP}`);
@@ -129,11 +136,17 @@ export async function generate(model: GPT, prompts: number[][], opts: GenerateOp
   const groups = new Map<number, number[]>();
   prompts.forEach((p, i) => {
     if (p.length === 0) throw new BbioError("generate: empty prompt");
-    if (p.length >= model.config.block_size) throw new BbioError(`generate: prompt of ${p.length} tokens leaves no room in block_size ${model.config.block_size}`);
+    if (p.length >= model.config.block_size)
+      throw new BbioError(`generate: prompt of ${p.length} tokens leaves no room in block_size ${model.config.block_size}`);
     groups.set(p.length, [...(groups.get(p.length) ?? []), i]);
   });
   for (const rows of groups.values()) {
-    const g = await generateGroup(model, rows.map((i) => prompts[i]), o, rows.map((i) => rngFor(o.seed, `sample:${i}`)));
+    const g = await generateGroup(
+      model,
+      rows.map((i) => prompts[i]),
+      o,
+      rows.map((i) => rngFor(o.seed, `sample:${i}`)),
+    );
     rows.forEach((i, j) => {
       res.tokens[i] = g.tokens[j];
       res.logprobs[i] = g.logprobs[j];
@@ -150,7 +163,11 @@ export interface LogprobBatch {
 
 /** [B,Tc] float mask: 1 where completions[b] has a token at t. */
 export function completionMask(completions: number[][], Tc = Math.max(1, ...completions.map((c) => c.length))): tf.Tensor2D {
-  return tf.tensor2d(completions.map((c) => Array.from({ length: Tc }, (_, t) => (t < c.length ? 1 : 0))), [completions.length, Tc], "float32");
+  return tf.tensor2d(
+    completions.map((c) => Array.from({ length: Tc }, (_, t) => (t < c.length ? 1 : 0))),
+    [completions.length, Tc],
+    "float32",
+  );
 }
 
 /**
@@ -168,11 +185,13 @@ export function sequenceLogprobs(model: GPT, batch: LogprobBatch, temperature = 
   if (L > model.config.block_size)
     throw new BbioError(`sequenceLogprobs: prompt+completion of ${L + 1} tokens exceeds block_size+1 = ${model.config.block_size + 1}`);
   if (prompts.some((p) => p.length === 0)) throw new BbioError("sequenceLogprobs: empty prompt");
-  const inputs: number[][] = [], targets: number[][] = [];
+  const inputs: number[][] = [],
+    targets: number[][] = [];
   const sel = new Float32Array(B * L * Tc);
   for (let b = 0; b < B; b++) {
     const seq = [...prompts[b], ...completions[b]];
-    const row = seq.slice(0, -1), tgt = seq.slice(1);
+    const row = seq.slice(0, -1),
+      tgt = seq.slice(1);
     while (row.length < L) row.push(PAD), tgt.push(PAD);
     inputs.push(row);
     targets.push(tgt);
@@ -206,7 +225,10 @@ export async function sequenceLogprobsArray(model: GPT, batch: LogprobBatch, tem
  */
 export async function bestCompletion(model: GPT, tok: Tokenizer, prompt: string, completions: readonly string[]): Promise<number> {
   const p = tok.encodePrompt(prompt);
-  const lp = await sequenceLogprobsArray(model, { prompts: completions.map(() => p), completions: completions.map((c) => tok.encodeCompletion(c)) });
+  const lp = await sequenceLogprobsArray(model, {
+    prompts: completions.map(() => p),
+    completions: completions.map((c) => tok.encodeCompletion(c)),
+  });
   const sums = lp.map((row) => row.reduce((a, b) => a + b, 0));
   return sums.indexOf(Math.max(...sums));
 }

@@ -16,7 +16,11 @@
 import { BbioError } from "../util/errors.ts";
 
 export const SPECIALS = ["<pad>", "<bos>", "<sep>", "<eos>", "<unk>"] as const;
-export const PAD = 0, BOS = 1, SEP = 2, EOS = 3, UNK = 4;
+export const PAD = 0,
+  BOS = 1,
+  SEP = 2,
+  EOS = 3,
+  UNK = 4;
 const NIBBLES = Array.from({ length: 16 }, (_, i) => `<x${i.toString(16).toUpperCase()}>`);
 /** printable ASCII is always in the vocabulary, so common text never needs the nibble fallback */
 const ASCII = Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).concat(["\n", "\t"]);
@@ -73,7 +77,9 @@ export class Tokenizer {
     const have = new Set(vocab);
     for (const ch of [...chars].sort()) if (!have.has(ch)) vocab.push(ch), have.add(ch);
     if (vocab.length > maxVocab)
-      throw new BbioError(`tokenizer: vocab_size ${maxVocab} is too small for the ${vocab.length} base tokens (specials, nibbles, characters)`);
+      throw new BbioError(
+        `tokenizer: vocab_size ${maxVocab} is too small for the ${vocab.length} base tokens (specials, nibbles, characters)`,
+      );
     const ranked = [...counts].filter(([p, n]) => n >= minCount && !have.has(p)).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
     for (const [p] of ranked) {
       if (vocab.length >= maxVocab) break;
@@ -83,7 +89,7 @@ export class Tokenizer {
   }
 
   static fromJSON(j: TokenizerJSON): Tokenizer {
-    if (!j || j.type !== "bbio-wordchar-v1" || !Array.isArray(j.vocab)) throw new BbioError("tokenizer.json: not a bbio-wordchar-v1 tokenizer");
+    if (j?.type !== "bbio-wordchar-v1" || !Array.isArray(j.vocab)) throw new BbioError("tokenizer.json: not a bbio-wordchar-v1 tokenizer");
     return new Tokenizer(j.vocab);
   }
 

@@ -26,10 +26,19 @@ export class AdamW {
   private m = new Map<string, tf.Variable>();
   private v = new Map<string, tf.Variable>();
 
-  constructor(private params: Map<string, tf.Variable>, readonly hyper: AdamWHyper) {
+  constructor(
+    private params: Map<string, tf.Variable>,
+    readonly hyper: AdamWHyper,
+  ) {
     for (const [name, p] of params) {
-      this.m.set(name, tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
-      this.v.set(name, tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
+      this.m.set(
+        name,
+        tf.tidy(() => tf.variable(tf.zerosLike(p), false)),
+      );
+      this.v.set(
+        name,
+        tf.tidy(() => tf.variable(tf.zerosLike(p), false)),
+      );
     }
   }
 
@@ -37,12 +46,14 @@ export class AdamW {
   step(grads: Map<string, tf.Tensor>, lr: number): void {
     this.t += 1;
     const { beta1: b1, beta2: b2, eps, weightDecay: wd } = this.hyper;
-    const bc1 = 1 - b1 ** this.t, bc2 = 1 - b2 ** this.t;
+    const bc1 = 1 - b1 ** this.t,
+      bc2 = 1 - b2 ** this.t;
     tf.tidy(() => {
       for (const [name, p] of this.params) {
         const g = grads.get(name);
         if (!g) continue; // not in this step's graph: leave it (and its moments) untouched
-        const m = this.m.get(name)!, v = this.v.get(name)!;
+        const m = this.m.get(name)!,
+          v = this.v.get(name)!;
         if (fusedAdamW()) {
           // the native backend's one-kernel update (same maths; src/model/native.ts)
           const attrs = { lr, beta1: b1, beta2: b2, eps, weightDecay: p.rank >= 2 ? wd : 0, bc1, bc2 };
@@ -69,7 +80,10 @@ export class AdamW {
   }
 
   load(s: OptimizerState): void {
-    for (const [kind, store] of [["m", this.m], ["v", this.v]] as const)
+    for (const [kind, store] of [
+      ["m", this.m],
+      ["v", this.v],
+    ] as const)
       for (const [name, variable] of store) {
         const t = s.tensors.get(`${kind}/${name}`);
         if (!t || t.data.length !== variable.size) throw new BbioError(`optimizer state: ${kind}/${name} missing or wrong size`);

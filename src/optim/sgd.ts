@@ -11,7 +11,10 @@ import type { OptimizerState } from "../model/checkpoint.ts";
 
 export class SGD {
   t = 0;
-  constructor(private params: Map<string, tf.Variable>, readonly hyper: { weightDecay: number }) {}
+  constructor(
+    private params: Map<string, tf.Variable>,
+    readonly hyper: { weightDecay: number },
+  ) {}
 
   step(grads: Map<string, tf.Tensor>, lr: number): void {
     this.t += 1;

@@ -63,7 +63,11 @@ export function isDone(dir: string): boolean {
   for (const [f, size] of Object.entries(marker.files ?? {})) {
     const fp = join(dir, f);
     if (!existsSync(fp) || statSync(fp).size !== size)
-      throw new BbioError(`cached artefact ${dir} is incomplete: ${f} is ${existsSync(fp) ? "changed" : "missing"}`, 2, `delete ${dir} to recompute that stage`);
+      throw new BbioError(
+        `cached artefact ${dir} is incomplete: ${f} is ${existsSync(fp) ? "changed" : "missing"}`,
+        2,
+        `delete ${dir} to recompute that stage`,
+      );
   }
   return true;
 }

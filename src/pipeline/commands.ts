@@ -3,7 +3,6 @@ import { dbOf } from "../store/paths.ts";
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
-
 /**
  * `bbio run` and `bbio suite`: the whole pipeline (generate → sft → rm → grpo → eval) with stage caching and the run
  * store. Heavy modules (TF.js, DuckDB, the stages) are imported inside the handlers.

@@ -30,8 +30,11 @@ export interface PipelineOptions {
   log?: (line: string) => void;
 }
 
-
-export async function runConfig(nameOrPath: string | undefined, sets: readonly string[] = [], opts: PipelineOptions = {}): Promise<RunResult> {
+export async function runConfig(
+  nameOrPath: string | undefined,
+  sets: readonly string[] = [],
+  opts: PipelineOptions = {},
+): Promise<RunResult> {
   return runPipeline(loadConfig(nameOrPath, sets), { spec: realSpec, db: dbOf(opts), cacheDir: opts.cacheDir, log: opts.log });
 }
 
@@ -44,10 +47,15 @@ export async function runConfig(nameOrPath: string | undefined, sets: readonly s
 export async function runNamedSuite(name: string, opts: PipelineOptions & { jobs?: number } = {}): Promise<SuiteOutcome[]> {
   const suite = readSuite(name);
   const load = (r: SuiteRun) => loadConfig(r.config, [...r.set, `name=${JSON.stringify(r.name)}`]);
-  const out = (opts.jobs ?? 1) > 1
-    ? await runSuiteInProcesses(suite, load, { db: dbOf(opts), cacheDir: opts.cacheDir, log: opts.log, jobs: opts.jobs! })
-    : await runSuite(suite, load, { spec: realSpec, db: dbOf(opts), cacheDir: opts.cacheDir, log: opts.log });
+  const out =
+    (opts.jobs ?? 1) > 1
+      ? await runSuiteInProcesses(suite, load, { db: dbOf(opts), cacheDir: opts.cacheDir, log: opts.log, jobs: opts.jobs! })
+      : await runSuite(suite, load, { spec: realSpec, db: dbOf(opts), cacheDir: opts.cacheDir, log: opts.log });
   const failed = out.filter((o) => o.error);
-  if (failed.length) throw new BbioError(`suite ${name}: ${failed.length} of ${out.length} runs failed (${failed.map((f) => `${f.name}: ${f.error}`).join("; ")})`, 1);
+  if (failed.length)
+    throw new BbioError(
+      `suite ${name}: ${failed.length} of ${out.length} runs failed (${failed.map((f) => `${f.name}: ${f.error}`).join("; ")})`,
+      1,
+    );
   return out;
 }

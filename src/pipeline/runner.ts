@@ -98,7 +98,10 @@ export async function runPipeline<C extends BaseConfig>(config: C, opts: RunOpti
   // recomputed where stale instead of being reported complete with results the current code would not produce
   const planned = new Map<string, string>();
   for (const s of plan)
-    planned.set(s.name, stageInputHash(s, config, backend, Object.fromEntries(s.deps(config).map((d) => [d, { hash: planned.get(d)!, dir: "" }]))));
+    planned.set(
+      s.name,
+      stageInputHash(s, config, backend, Object.fromEntries(s.deps(config).map((d) => [d, { hash: planned.get(d)!, dir: "" }]))),
+    );
   const { previous, stale } = await store.startRun({
     stageHashes: Object.fromEntries(planned),
     id: runId,
@@ -116,7 +119,12 @@ export async function runPipeline<C extends BaseConfig>(config: C, opts: RunOpti
     log(`bbio run ${config.name} [${runId}]: already complete in ${opts.db}; nothing to do`);
     return { runId, name: config.name, outcome: "already-complete", backend, dataHash: null, stages: [], seconds: 0 };
   }
-  const how = previous === "complete" ? `re-running a complete run whose stage code changed (${stale.join(", ")})` : previous ? `resuming a ${previous} run` : "new run";
+  const how =
+    previous === "complete"
+      ? `re-running a complete run whose stage code changed (${stale.join(", ")})`
+      : previous
+        ? `resuming a ${previous} run`
+        : "new run";
   log(`bbio run ${config.name} [${runId}]: ${how}; backend=${backend}; stages ${plan.map((s) => s.name).join(" → ")}`);
 
   const outcomes: StageOutcome[] = [];
@@ -124,7 +132,10 @@ export async function runPipeline<C extends BaseConfig>(config: C, opts: RunOpti
   let dataHash: string | null = null;
   let current: string | null = null;
   try {
-    await store.pruneStages(runId, plan.map((s) => s.name));
+    await store.pruneStages(
+      runId,
+      plan.map((s) => s.name),
+    );
     for (const [i, s] of plan.entries()) {
       current = s.name;
       const upstream = Object.fromEntries(s.deps(config).map((d) => [d, done[d]]));

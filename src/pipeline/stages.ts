@@ -97,13 +97,26 @@ const sft: StageDef<Config, { data: DataConfig; model: ModelConfig; sft: SftConf
     // tries, SFT again); the drops, with reasons, are in <dir>/curation_dropped.jsonl and the curation/* metrics
     const config = { ...ctx.slice, seed: ctx.seed, backend: ctx.backend };
     if (cards.length && config.sft.curation.enabled)
-      throw new BbioError("sft.curation does not support the gene world (data.world.genes > 0): curation would drop extraction items by design", 2, "set sft.curation.enabled=false or data.world.genes=0");
+      throw new BbioError(
+        "sft.curation does not support the gene world (data.world.genes > 0): curation would drop extraction items by design",
+        2,
+        "set sft.curation.enabled=false or data.world.genes=0",
+      );
     const r = config.sft.curation.enabled
-      ? await (await import("../sft/curate.ts")).runCuratedSft({ config, items, outDir: ctx.dir, sink: ctx.sink, kg: (await import("../kg/load.ts")).loadKG(), seed: ctx.seed })
+      ? await (await import("../sft/curate.ts")).runCuratedSft({
+          config,
+          items,
+          outDir: ctx.dir,
+          sink: ctx.sink,
+          kg: (await import("../kg/load.ts")).loadKG(),
+          seed: ctx.seed,
+        })
       : await runSft({ config, items, cards, outDir: ctx.dir, sink: ctx.sink, seed: ctx.seed, resume: ctx.resume });
     const { losses: _losses, ...summary } = r;
     writeFileAtomic(join(ctx.dir, "result.json"), JSON.stringify(summary, null, 1) + "\n");
-    ctx.log(`final loss ${r.finalLoss.toFixed(3)}, eval loss ${r.evalLossStart.toFixed(3)} → ${r.evalLossEnd.toFixed(3)}, ${Math.round(r.tokensPerSec)} tok/s`);
+    ctx.log(
+      `final loss ${r.finalLoss.toFixed(3)}, eval loss ${r.evalLossStart.toFixed(3)} → ${r.evalLossEnd.toFixed(3)}, ${Math.round(r.tokensPerSec)} tok/s`,
+    );
   },
 };
 
@@ -119,8 +132,15 @@ const rm: StageDef<Config, { model: ModelConfig; rm: RmConfig }> = {
     const { runRmStage } = await import("../rewards/rm.ts");
     const items = readJsonl<Item>(join(ctx.upstream.generate.dir, ITEMS));
     const r = await runRmStage({
-      config: { ...ctx.slice, seed: ctx.seed, backend: ctx.backend }, items, sftCheckpointDir: join(ctx.upstream.sft.dir, "checkpoint"), outDir: ctx.dir,
-      sink: ctx.sink, seed: ctx.seed, resume: ctx.resume, kg: loadKG(), log: ctx.log,
+      config: { ...ctx.slice, seed: ctx.seed, backend: ctx.backend },
+      items,
+      sftCheckpointDir: join(ctx.upstream.sft.dir, "checkpoint"),
+      outDir: ctx.dir,
+      sink: ctx.sink,
+      seed: ctx.seed,
+      resume: ctx.resume,
+      kg: loadKG(),
+      log: ctx.log,
     });
     ctx.log(`reward model: held-out pairwise accuracy ${r.evalAccuracy.toFixed(3)} (train ${r.trainAccuracy.toFixed(3)})`);
   },
@@ -160,13 +180,29 @@ const grpo: StageDef<Config, { data: DataConfig; model: ModelConfig; grpo: GrpoC
     const needRm = Object.values(alphas).some((a) => a < 1);
     const { loadRewardModel } = await import("../rewards/rm.ts");
     const rewardModel = needRm ? await loadRewardModel(join(ctx.upstream.rm.dir, "rm"), config.model) : null;
-    ctx.log(`α (${source}): ${Object.entries(alphas).map(([c, a]) => `${c} ${a.toFixed(2)}`).join(", ")}`);
+    ctx.log(
+      `α (${source}): ${Object.entries(alphas)
+        .map(([c, a]) => `${c} ${a.toFixed(2)}`)
+        .join(", ")}`,
+    );
     try {
       const r = await runGrpo({
-        config, items, kg: loadKG(), scorer: score, sftCheckpointDir: join(ctx.upstream.sft.dir, "checkpoint"),
-        rewardModel, alphas, outDir: ctx.dir, sink: ctx.sink, seed: config.grpo.seed ?? ctx.seed, resume: ctx.resume,
+        config,
+        items,
+        kg: loadKG(),
+        scorer: score,
+        sftCheckpointDir: join(ctx.upstream.sft.dir, "checkpoint"),
+        rewardModel,
+        alphas,
+        outDir: ctx.dir,
+        sink: ctx.sink,
+        seed: config.grpo.seed ?? ctx.seed,
+        resume: ctx.resume,
       });
-      writeFileAtomic(join(ctx.dir, "result.json"), JSON.stringify({ ...r, alphas, alphaSource: source, alphaMinVariance: w3 }, null, 1) + "\n");
+      writeFileAtomic(
+        join(ctx.dir, "result.json"),
+        JSON.stringify({ ...r, alphas, alphaSource: source, alphaMinVariance: w3 }, null, 1) + "\n",
+      );
       ctx.log(`${r.steps} steps in ${r.seconds.toFixed(0)} s; reward ${fmtCaps(r.rewardFirst)} → ${fmtCaps(r.rewardLast)}`);
     } finally {
       rewardModel?.dispose();
@@ -177,10 +213,15 @@ const grpo: StageDef<Config, { data: DataConfig; model: ModelConfig; grpo: GrpoC
 /** Does a stage's row spool already hold a metric whose name starts with `prefix`? */
 function spoolHas(spool: string, prefix: string): boolean {
   if (!existsSync(spool)) return false;
-  return readFileSync(spool, "utf8").split("\n").some((l) => l.includes(`"name":"${prefix}`));
+  return readFileSync(spool, "utf8")
+    .split("\n")
+    .some((l) => l.includes(`"name":"${prefix}`));
 }
 
-const fmtCaps = (r: Record<string, number>) => Object.values(r).map((v) => v.toFixed(2)).join("/");
+const fmtCaps = (r: Record<string, number>) =>
+  Object.values(r)
+    .map((v) => v.toFixed(2))
+    .join("/");
 
 const evaluate: StageDef<Config, { eval: EvalConfig; policy: "sft" | "grpo"; step: number }> = {
   name: "eval",
@@ -202,7 +243,11 @@ const evaluate: StageDef<Config, { eval: EvalConfig; policy: "sft" | "grpo"; ste
     const { items: perItem, ...summary } = r;
     writeFileAtomic(join(ctx.dir, "report.json"), JSON.stringify(summary, null, 1) + "\n");
     writeFileAtomic(join(ctx.dir, "answers.jsonl"), toJsonl(perItem));
-    ctx.log(Object.entries(r.families).map(([f, x]) => `${f} ${(100 * x!.mean).toFixed(1)}%`).join(", "));
+    ctx.log(
+      Object.entries(r.families)
+        .map(([f, x]) => `${f} ${(100 * x!.mean).toFixed(1)}%`)
+        .join(", "),
+    );
   },
 };
 
@@ -232,12 +277,25 @@ const baseline: StageDef<Config, { model: ModelConfig; eval: EvalConfig }> = {
       // the untrained model guesses on every split alike: its control would only repeat its headline
       const config = { seed: ctx.seed, backend: ctx.backend, eval: { ...ctx.slice.eval, untrained_baseline: false, control: false } };
       const r = await evaluateModel({ model: fresh, tokenizer: ck.tokenizer, items, kg: loadKG(), config, seed: ctx.seed });
-      ctx.sink.rows("evals", Object.entries(r.families).map(([family, x]) => ({
-        step: 0, family, metric: "baseline/untrained", value: x!.mean, ci_lo: x!.ci_lo, ci_hi: x!.ci_hi, n: x!.n,
-      })));
+      ctx.sink.rows(
+        "evals",
+        Object.entries(r.families).map(([family, x]) => ({
+          step: 0,
+          family,
+          metric: "baseline/untrained",
+          value: x!.mean,
+          ci_lo: x!.ci_lo,
+          ci_hi: x!.ci_hi,
+          n: x!.n,
+        })),
+      );
       const { items: _perItem, ...summary } = r;
       writeFileAtomic(join(ctx.dir, "report.json"), JSON.stringify(summary, null, 1) + "\n");
-      ctx.log(`untrained: ${Object.entries(r.families).map(([f, x]) => `${f} ${(100 * x!.mean).toFixed(1)}%`).join(", ")}`);
+      ctx.log(
+        `untrained: ${Object.entries(r.families)
+          .map(([f, x]) => `${f} ${(100 * x!.mean).toFixed(1)}%`)
+          .join(", ")}`,
+      );
     } finally {
       fresh.dispose();
     }

@@ -116,7 +116,9 @@ export async function runSuiteInProcesses<C extends BaseConfig>(
         // BBIO_JOBS: the native backend gives each process cores ÷ jobs threads (jobs × threads ≤ cores)
         const env = { ...process.env, BBIO_JOBS: String(Math.min(opts.jobs, configs.length)) };
         const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env });
-        let stdout = "", stderr = "", partial = "";
+        let stdout = "",
+          stderr = "",
+          partial = "";
         child.stdout.on("data", (b) => (stdout += b));
         child.stderr.on("data", (b) => {
           const text = partial + String(b);
@@ -129,9 +131,17 @@ export async function runSuiteInProcesses<C extends BaseConfig>(
       });
       if (r.code === 0) {
         const [runId, , outcome] = r.stdout.trim().split(/\s+/);
-        out[i] = { name: run.name, result: { runId, name: run.name, outcome: outcome as "complete", backend: "", dataHash: null, stages: [], seconds: 0 } };
+        out[i] = {
+          name: run.name,
+          result: { runId, name: run.name, outcome: outcome as "complete", backend: "", dataHash: null, stages: [], seconds: 0 },
+        };
       } else {
-        const msg = r.stderr.trim().split("\n").filter((l) => l.startsWith("error:")).pop() ?? `exit code ${r.code}`;
+        const msg =
+          r.stderr
+            .trim()
+            .split("\n")
+            .filter((l) => l.startsWith("error:"))
+            .pop() ?? `exit code ${r.code}`;
         log(`suite: run "${run.name}" failed: ${msg}`);
         out[i] = { name: run.name, error: msg };
       }

@@ -44,7 +44,8 @@ export interface PairStats {
 }
 
 export function buildPairs(items: readonly Item[], kg: KG, o: PairOptions, stats?: PairStats): Pair[] {
-  if (!Number.isInteger(o.pairsPerItem) || o.pairsPerItem < 1) throw new BbioError(`pairs per item must be a positive integer, got ${o.pairsPerItem}`);
+  if (!Number.isInteger(o.pairsPerItem) || o.pairsPerItem < 1)
+    throw new BbioError(`pairs per item must be a positive integer, got ${o.pairsPerItem}`);
   const allowed = new Set<Corruption>(o.corruptions?.length ? o.corruptions : CORRUPTIONS);
   for (const c of allowed) if (!(CORRUPTIONS as readonly string[]).includes(c)) throw new BbioError(`unknown corruption "${c}"`);
   const out: Pair[] = [];

@@ -121,7 +121,8 @@ export class BtRewardModel implements RewardModel {
     if (B === 0) throw new BbioError("reward model: empty batch");
     const C = this.modelConfig.n_embd;
     const L = Math.max(...seqs.map((s) => s.length));
-    if (L > this.modelConfig.block_size) throw new BbioError(`reward model: sequence of ${L} tokens exceeds block_size ${this.modelConfig.block_size}`);
+    if (L > this.modelConfig.block_size)
+      throw new BbioError(`reward model: sequence of ${L} tokens exceeds block_size ${this.modelConfig.block_size}`);
     if (seqs.some((s) => s.length === 0)) throw new BbioError("reward model: empty sequence");
     const sel = new Float32Array(B * L);
     const idx: number[][] = seqs.map((s, b) => {
@@ -137,7 +138,8 @@ export class BtRewardModel implements RewardModel {
 
   /** raw head values r for (prompt, completion) pairs, no gradient; batches of similar length */
   async rewards(prompts: readonly string[], completions: readonly string[], batchSize = 32): Promise<number[]> {
-    if (prompts.length !== completions.length) throw new BbioError(`reward model: ${prompts.length} prompts but ${completions.length} completions`);
+    if (prompts.length !== completions.length)
+      throw new BbioError(`reward model: ${prompts.length} prompts but ${completions.length} completions`);
     const seqs = prompts.map((p, i) => this.encode(p, completions[i]));
     return this.rewardsOfSeqs(seqs, batchSize);
   }
@@ -182,11 +184,19 @@ export interface RmSaveOptions {
 export async function saveRewardModel(dir: string, rm: BtRewardModel, o: RmSaveOptions): Promise<void> {
   await writeDirAtomic(dir, async (tmp) => {
     await saveCheckpoint(join(tmp, "gpt"), {
-      model: rm.gpt, tokenizer: rm.tokenizer, config: o.config, optimizer: o.optimizer, state: { step: o.step }, extra: { stage: "rm" },
+      model: rm.gpt,
+      tokenizer: rm.tokenizer,
+      config: o.config,
+      optimizer: o.optimizer,
+      state: { step: o.step },
+      extra: { stage: "rm" },
     });
     const head = await rm.headWeights();
     writeFileSync(join(tmp, "head.json"), JSON.stringify({ format: HEAD_FORMAT, n_embd: rm.modelConfig.n_embd, ...head }));
-    writeFileSync(join(tmp, "meta.json"), JSON.stringify({ format: RM_FORMAT, model: rm.modelConfig, step: o.step, ...o.meta }, null, 1) + "\n");
+    writeFileSync(
+      join(tmp, "meta.json"),
+      JSON.stringify({ format: RM_FORMAT, model: rm.modelConfig, step: o.step, ...o.meta }, null, 1) + "\n",
+    );
   });
 }
 
@@ -212,7 +222,8 @@ export interface LoadedRewardModel {
 /** Load with everything needed to resume training (optimizer state, step). */
 export async function loadRewardModelFull(dir: string, expect?: ModelConfig, seed = 0): Promise<LoadedRewardModel> {
   if (!existsSync(dir)) throw new BbioError(`reward model ${dir}: not found`);
-  if (!isRewardModelDir(dir)) throw new BbioError(`${dir}: not a reward model directory (needs meta.json, head.json and gpt/)`, 2, "train one with: bbio rm-train");
+  if (!isRewardModelDir(dir))
+    throw new BbioError(`${dir}: not a reward model directory (needs meta.json, head.json and gpt/)`, 2, "train one with: bbio rm-train");
   const meta = readJson(join(dir, "meta.json"));
   if (meta.format !== RM_FORMAT) throw new BbioError(`${dir}/meta.json: format ${JSON.stringify(meta.format)}, expected ${RM_FORMAT}`);
   const mc = meta.model as Partial<ModelConfig> | undefined;
@@ -222,7 +233,8 @@ export async function loadRewardModelFull(dir: string, expect?: ModelConfig, see
     if (diffs.length)
       throw new BbioError(
         `reward model ${dir} is incompatible with the model config: ${diffs.map((k) => `${k} ${mc[k]} (reward model) vs ${expect[k]} (config)`).join(", ")}`,
-        2, "train the reward model with this model config (bbio rm-train), or use the config it was trained with",
+        2,
+        "train the reward model with this model config (bbio rm-train), or use the config it was trained with",
       );
   }
   const ck = await loadCheckpoint(join(dir, "gpt"), { expect, seed });
@@ -302,7 +314,10 @@ export function resolveSftCheckpoint(dir: string): string {
 export function pairBatches(lengths: readonly number[], B: number, seed: number, epoch: number): number[][] {
   const n = lengths.length;
   const b = Math.min(B, n);
-  const order = shuffled(rngFor(seed, `rm-epoch:${epoch}`), Array.from({ length: n }, (_, i) => i));
+  const order = shuffled(
+    rngFor(seed, `rm-epoch:${epoch}`),
+    Array.from({ length: n }, (_, i) => i),
+  );
   const W = b * 8;
   const batches: number[][] = [];
   for (let w = 0; w < n; w += W) {
@@ -323,7 +338,11 @@ interface EncodedPair {
 }
 
 /** r(chosen), r(rejected) for each pair; every distinct (item, answer) is scored once */
-async function pairRewards(rm: BtRewardModel, ps: readonly EncodedPair[], batchSize: number): Promise<{ rc: number[]; rr: number[]; byAnswer: Map<string, number> }> {
+async function pairRewards(
+  rm: BtRewardModel,
+  ps: readonly EncodedPair[],
+  batchSize: number,
+): Promise<{ rc: number[]; rr: number[]; byAnswer: Map<string, number> }> {
   const key = (e: EncodedPair, ans: string) => `${e.item.id}\u0000${ans}`;
   const uniq = new Map<string, number[]>();
   for (const e of ps) {
@@ -331,7 +350,10 @@ async function pairRewards(rm: BtRewardModel, ps: readonly EncodedPair[], batchS
     uniq.set(key(e, e.pair.rejected), e.r);
   }
   const keys = [...uniq.keys()];
-  const rs = await rm.rewardsOfSeqs(keys.map((k) => uniq.get(k)!), batchSize);
+  const rs = await rm.rewardsOfSeqs(
+    keys.map((k) => uniq.get(k)!),
+    batchSize,
+  );
   const byAnswer = new Map(keys.map((k, i) => [k, rs[i]]));
   return { rc: ps.map((e) => byAnswer.get(key(e, e.pair.chosen))!), rr: ps.map((e) => byAnswer.get(key(e, e.pair.rejected))!), byAnswer };
 }
@@ -349,10 +371,16 @@ export interface PairEvaluation {
 }
 
 /** Pairwise accuracy of a reward model on preference pairs (prompts from the items, by item_id). No gradient. */
-export async function evaluatePairs(rm: BtRewardModel, pairs: readonly Pair[], items: readonly Item[], batchSize = 32): Promise<PairEvaluation> {
+export async function evaluatePairs(
+  rm: BtRewardModel,
+  pairs: readonly Pair[],
+  items: readonly Item[],
+  batchSize = 32,
+): Promise<PairEvaluation> {
   const byId = new Map(items.map((it) => [it.id, it]));
   const ex: EncodedPair[] = [];
-  let missing = 0, tooLong = 0;
+  let missing = 0,
+    tooLong = 0;
   const T = rm.modelConfig.block_size;
   for (const pair of pairs) {
     const item = byId.get(pair.item_id);
@@ -366,10 +394,21 @@ export async function evaluatePairs(rm: BtRewardModel, pairs: readonly Pair[], i
   }
   const { rc, rr } = ex.length ? await pairRewards(rm, ex, batchSize) : { rc: [], rr: [] };
   const acc = rc.map((x, i) => pairAcc(x, rr[i]));
-  return { accuracy: mean(acc), n: ex.length, missing, tooLong, byFamily: groupAcc(ex, acc, "family"), byCorruption: groupAcc(ex, acc, "corruption") };
+  return {
+    accuracy: mean(acc),
+    n: ex.length,
+    missing,
+    tooLong,
+    byFamily: groupAcc(ex, acc, "family"),
+    byCorruption: groupAcc(ex, acc, "corruption"),
+  };
 }
 
-function groupAcc(ex: readonly EncodedPair[], acc: readonly number[], key: "family" | "corruption"): Record<string, { n: number; accuracy: number }> {
+function groupAcc(
+  ex: readonly EncodedPair[],
+  acc: readonly number[],
+  key: "family" | "corruption",
+): Record<string, { n: number; accuracy: number }> {
   const g = new Map<string, number[]>();
   ex.forEach((e, i) => (g.get(e.pair[key]) ?? g.set(e.pair[key], []).get(e.pair[key])!).push(acc[i]));
   return Object.fromEntries([...g].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, xs]) => [k, { n: xs.length, accuracy: mean(xs) }]));
@@ -394,11 +433,18 @@ export async function runRmStage(o: RmStageOptions): Promise<RmStageResult> {
   const trainPairs = pairs.filter((p) => p.split === "train");
   const heldPairs = pairs.filter((p) => p.split === "eval");
   o.log(`${pairs.length} pairs (${trainPairs.length} train, ${heldPairs.length} held-out) from ${o.items.length} items`);
-  if (trainPairs.length === 0) throw new BbioError("rm: no training pairs (no train-split items, or no corruption applied to them)", 2, "check the items and rm.corruptions");
+  if (trainPairs.length === 0)
+    throw new BbioError(
+      "rm: no training pairs (no train-split items, or no corruption applied to them)",
+      2,
+      "check the items and rm.corruptions",
+    );
 
   // --- model: resumed, or SFT transformer + fresh head
   const rmDir = join(o.outDir, "rm");
-  let rm: BtRewardModel, start = 0, optState: OptimizerState | undefined;
+  let rm: BtRewardModel,
+    start = 0,
+    optState: OptimizerState | undefined;
   if (o.resume && isRewardModelDir(rmDir)) {
     const l = await loadRewardModelFull(rmDir, config.model, o.seed);
     [rm, start, optState] = [l.rm, l.step, l.optimizer];
@@ -427,7 +473,8 @@ export async function runRmStage(o: RmStageOptions): Promise<RmStageResult> {
     const trainEx = encodeAll(trainPairs);
     const heldEx = encodeAll(heldPairs);
     if (skipped) o.log(`${skipped} pairs longer than block_size ${T} skipped`);
-    if (trainEx.length === 0) throw new BbioError(`rm: every training pair is longer than model.block_size ${T}`, 2, "raise model.block_size");
+    if (trainEx.length === 0)
+      throw new BbioError(`rm: every training pair is longer than model.block_size ${T}`, 2, "raise model.block_size");
     const heldProbe = shuffled(rngFor(o.seed, "rm:eval-probe"), heldEx).slice(0, c.eval_max_pairs);
     const probeAcc = async () => {
       if (heldProbe.length === 0) return NaN;
@@ -451,8 +498,17 @@ export async function runRmStage(o: RmStageOptions): Promise<RmStageResult> {
     const bar = progress("rm", end - start, { enabled: o.progress ?? true });
     const save = async (step: number) => {
       await saveRewardModel(rmDir, rm, {
-        optimizer: await opt.state(), step, config,
-        meta: { seed: o.seed, max_steps: c.max_steps, backend, sft_checkpoint: o.sftCheckpointDir, n_train_pairs: trainEx.length, n_eval_pairs: heldEx.length },
+        optimizer: await opt.state(),
+        step,
+        config,
+        meta: {
+          seed: o.seed,
+          max_steps: c.max_steps,
+          backend,
+          sft_checkpoint: o.sftCheckpointDir,
+          n_train_pairs: trainEx.length,
+          n_eval_pairs: heldEx.length,
+        },
       });
       await sink.flush();
     };
@@ -470,12 +526,17 @@ export async function runRmStage(o: RmStageOptions): Promise<RmStageResult> {
         }, vars);
         const named = new Map(Object.entries(grads).map(([vn, g]) => [byVarName.get(vn)!, g]));
         const normT = clipByGlobalNorm(named, c.max_grad_norm);
-        const loss = (await value.data())[0], gradNorm = (await normT.data())[0];
+        const loss = (await value.data())[0],
+          gradNorm = (await normT.data())[0];
         const r = await rKept!.data();
         for (const t of [value, normT, rKept!]) t.dispose();
         if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
           for (const g of named.values()) g.dispose();
-          throw new BbioError(`RM training stopped: loss is ${loss} (grad norm ${gradNorm}) at step ${step + 1}; the update was not applied`, 1, "lower rm.learning_rate");
+          throw new BbioError(
+            `RM training stopped: loss is ${loss} (grad norm ${gradNorm}) at step ${step + 1}; the update was not applied`,
+            1,
+            "lower rm.learning_rate",
+          );
         }
         opt.step(named, lr);
         for (const g of named.values()) g.dispose();
@@ -493,7 +554,8 @@ export async function runRmStage(o: RmStageOptions): Promise<RmStageResult> {
           if (Number.isFinite(ea)) sink.metric(done, "rm/eval_accuracy", ea);
         }
         bar.tick(1, { loss: loss.toFixed(3), acc: acc.toFixed(2) });
-        if (done % c.log_every === 0 && !(process.stderr.isTTY && (o.progress ?? true))) o.log(`step ${done}/${c.max_steps} loss ${loss.toFixed(4)} acc ${acc.toFixed(2)}`);
+        if (done % c.log_every === 0 && !(process.stderr.isTTY && (o.progress ?? true)))
+          o.log(`step ${done}/${c.max_steps} loss ${loss.toFixed(4)} acc ${acc.toFixed(2)}`);
         if (done % c.save_every === 0 || done === end) await save(done);
       }
     } finally {
@@ -502,7 +564,9 @@ export async function runRmStage(o: RmStageOptions): Promise<RmStageResult> {
     if (start === end && !isRewardModelDir(rmDir)) await save(end);
 
     // --- final evaluation: every held-out pair, a seeded subset of train pairs
-    const held = heldEx.length ? await pairRewards(rm, heldEx, c.score_batch_size) : { rc: [], rr: [], byAnswer: new Map<string, number>() };
+    const held = heldEx.length
+      ? await pairRewards(rm, heldEx, c.score_batch_size)
+      : { rc: [], rr: [], byAnswer: new Map<string, number>() };
     const heldAcc = held.rc.map((x, i) => pairAcc(x, held.rr[i]));
     const evalAccuracy = mean(heldAcc);
     const trainProbe = shuffled(rngFor(o.seed, "rm:train-probe"), trainEx).slice(0, c.train_eval_pairs);
@@ -514,7 +578,9 @@ export async function runRmStage(o: RmStageOptions): Promise<RmStageResult> {
     const noise: Record<string, NoiseEntry | null> = {};
     for (const fam of FAMILIES) {
       const seen = new Set<string>();
-      const rule: number[] = [], rmS: number[] = [], gold: number[] = [];
+      const rule: number[] = [],
+        rmS: number[] = [],
+        gold: number[] = [];
       for (const e of heldEx.filter((x) => x.item.family === fam))
         for (const ans of [e.pair.chosen, e.pair.rejected]) {
           const k = `${e.item.id}\u0000${ans}`;
@@ -541,7 +607,10 @@ export async function runRmStage(o: RmStageOptions): Promise<RmStageResult> {
 
     const seconds = (performance.now() - t0) / 1000;
     const result = {
-      backend, seed: o.seed, steps, seconds,
+      backend,
+      seed: o.seed,
+      steps,
+      seconds,
       evalAccuracy: Number.isFinite(evalAccuracy) ? evalAccuracy : null,
       trainAccuracy,
       evalAccuracyByFamily: accBy("family"),
@@ -558,7 +627,9 @@ export async function runRmStage(o: RmStageOptions): Promise<RmStageResult> {
       noise,
     };
     writeFileAtomic(join(o.outDir, "result.json"), JSON.stringify(result, null, 1) + "\n");
-    o.log(`held-out pairwise accuracy ${Number.isFinite(evalAccuracy) ? evalAccuracy.toFixed(3) : "n/a"} (${heldEx.length} pairs), train ${trainAccuracy.toFixed(3)}, ${seconds.toFixed(1)} s on ${backend}`);
+    o.log(
+      `held-out pairwise accuracy ${Number.isFinite(evalAccuracy) ? evalAccuracy.toFixed(3) : "n/a"} (${heldEx.length} pairs), train ${trainAccuracy.toFixed(3)}, ${seconds.toFixed(1)} s on ${backend}`,
+    );
     return { pairsPath, rmDir, evalAccuracy, trainAccuracy, steps, seconds, backend };
   } finally {
     opt.dispose();

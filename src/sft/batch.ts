@@ -19,7 +19,8 @@ export interface Example {
 export function encodeExample(tok: Tokenizer, item: { id: string; prompt: string; gold: string }): Example {
   const prompt = tok.encodePrompt(item.prompt); // [BOS] p [SEP]
   const seq = [...prompt, ...tok.encodeCompletion(item.gold)]; // ... gold [EOS]
-  const input = seq.slice(0, -1), target = seq.slice(1);
+  const input = seq.slice(0, -1),
+    target = seq.slice(1);
   // target index i predicts seq[i+1]; gold starts at seq index prompt.length → target index prompt.length−1
   const mask = target.map((_, i) => (i >= prompt.length - 1 ? 1 : 0));
   return { id: item.id, input, target, mask };
@@ -43,9 +44,21 @@ export function makeBatch(examples: readonly Example[]): Batch {
   const L = Math.max(...examples.map((e) => e.input.length));
   const pad = <T>(xs: T[], v: T) => xs.concat(Array<T>(L - xs.length).fill(v));
   return {
-    inputs: tf.tensor2d(examples.map((e) => pad(e.input, PAD)), [B, L], "int32"),
-    targets: tf.tensor2d(examples.map((e) => pad(e.target, PAD)), [B, L], "int32"),
-    mask: tf.tensor2d(examples.map((e) => pad(e.mask, 0)), [B, L], "float32"),
+    inputs: tf.tensor2d(
+      examples.map((e) => pad(e.input, PAD)),
+      [B, L],
+      "int32",
+    ),
+    targets: tf.tensor2d(
+      examples.map((e) => pad(e.target, PAD)),
+      [B, L],
+      "int32",
+    ),
+    mask: tf.tensor2d(
+      examples.map((e) => pad(e.mask, 0)),
+      [B, L],
+      "float32",
+    ),
     tokens: examples.reduce((s, e) => s + e.input.length, 0),
   };
 }
@@ -80,11 +93,16 @@ export function maskedLoss(logits: tf.Tensor3D, targets: tf.Tensor2D, mask: tf.T
 export function batchIndices(n: number, batchSize: number, seed: number, step: number, lengths?: readonly number[], bucket = 8): number[] {
   const B = Math.min(batchSize, n);
   const perEpoch = Math.floor(n / B); // drop the ragged tail of each epoch
-  const epoch = Math.floor(step / perEpoch), k = step % perEpoch;
-  const order = shuffled(rngFor(seed, `epoch:${epoch}`), Array.from({ length: n }, (_, i) => i));
+  const epoch = Math.floor(step / perEpoch),
+    k = step % perEpoch;
+  const order = shuffled(
+    rngFor(seed, `epoch:${epoch}`),
+    Array.from({ length: n }, (_, i) => i),
+  );
   if (!lengths) return order.slice(k * B, (k + 1) * B);
   const chunk = Math.floor(k / bucket);
-  const lo = chunk * bucket * B, hi = Math.min((chunk + 1) * bucket * B, perEpoch * B);
+  const lo = chunk * bucket * B,
+    hi = Math.min((chunk + 1) * bucket * B, perEpoch * B);
   const sorted = order.slice(lo, hi).sort((a, b) => lengths[a] - lengths[b] || a - b);
   const batches = Array.from({ length: (hi - lo) / B }, (_, j) => sorted.slice(j * B, (j + 1) * B));
   return shuffled(rngFor(seed, `bucket:${epoch}:${chunk}`), batches)[k % bucket];

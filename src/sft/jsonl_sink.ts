@@ -7,7 +7,10 @@ import { dirname } from "node:path";
 import type { Sink } from "../util/sink.ts";
 
 export class JsonlSink implements Sink {
-  constructor(readonly path: string, keep = false) {
+  constructor(
+    readonly path: string,
+    keep = false,
+  ) {
     mkdirSync(dirname(path), { recursive: true });
     if (!keep || !existsSync(path)) writeFileSync(path, "");
   }

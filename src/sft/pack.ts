@@ -29,7 +29,12 @@ export function packRows(examples: readonly Example[], length: number): Example[
   const rows: Example[] = [];
   let cur: Example | null = null;
   for (const e of examples) {
-    if (e.input.length > length) throw new BbioError(`a document of ${e.input.length} tokens (${e.id}) does not fit sft.pack_length ${length}`, 2, `raise sft.pack_length (≤ model.block_size) to at least ${e.input.length}`);
+    if (e.input.length > length)
+      throw new BbioError(
+        `a document of ${e.input.length} tokens (${e.id}) does not fit sft.pack_length ${length}`,
+        2,
+        `raise sft.pack_length (≤ model.block_size) to at least ${e.input.length}`,
+      );
     if (cur && cur.input.length + e.input.length <= length) {
       cur.input.push(...e.input);
       cur.target.push(...e.target);
@@ -65,7 +70,8 @@ export class PackedSchedule {
   /** rows of stream s with global row indices [lo, hi), across epochs */
   private rowsOf(s: Stream, lo: number, hi: number): Example[] {
     const out: Example[] = [];
-    let e = 0, base = 0;
+    let e = 0,
+      base = 0;
     while (out.length < hi - lo) {
       const rows = this.epoch(s, e);
       for (let i = Math.max(lo, base); i < Math.min(hi, base + rows.length); i++) out.push(rows[i - base]);
@@ -84,7 +90,8 @@ export class PackedSchedule {
   epochsRead(name: string, steps: number): number {
     const s = this.streams.find((x) => x.name === name);
     if (!s || s.rows === 0) return 0;
-    let rows = steps * s.rows, e = 0;
+    let rows = steps * s.rows,
+      e = 0;
     for (;;) {
       const n = this.epoch(s, e).length;
       if (rows < n) return e + rows / n;

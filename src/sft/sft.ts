@@ -60,14 +60,16 @@ export function checkFits(examples: readonly Example[], blockSize: number, what 
   if (worst && worst.input.length > blockSize)
     throw new BbioError(
       `model.block_size ${blockSize} is shorter than the longest tokenized ${what} (${worst.id}: ${worst.input.length} tokens)`,
-      2, `raise model.block_size to at least ${worst.input.length}`,
+      2,
+      `raise model.block_size to at least ${worst.input.length}`,
     );
 }
 
 /** Mean masked loss over fixed held-out batches (no gradient). */
 export async function evalLoss(model: GPT, examples: readonly Example[], batchSize: number, batches: number): Promise<number> {
   if (examples.length === 0) return NaN;
-  let sum = 0, n = 0;
+  let sum = 0,
+    n = 0;
   for (let b = 0; b < batches && b * batchSize < examples.length; b++) {
     const batch = makeBatch(examples.slice(b * batchSize, (b + 1) * batchSize));
     const l = tf.tidy(() => maskedLoss(model.forward(batch.inputs), batch.targets, batch.mask));
@@ -88,10 +90,12 @@ export async function runSft(opts: SftOptions): Promise<SftResult> {
 
   const train = opts.items.filter((it) => it.split === "train");
   const held = opts.items.filter((it) => it.split === "eval");
-  if (train.length === 0) throw new BbioError("SFT: no items with split \"train\"");
+  if (train.length === 0) throw new BbioError('SFT: no items with split "train"');
 
   // --- model, tokenizer, optimizer: fresh or resumed
-  let model: GPT, tokenizer: Tokenizer, start = 0;
+  let model: GPT,
+    tokenizer: Tokenizer,
+    start = 0;
   const hyper = adamwHyper(s);
   let opt: AdamW;
   const losses: number[] = [];
@@ -102,11 +106,12 @@ export async function runSft(opts: SftOptions): Promise<SftResult> {
     opt = new AdamW(model.params, hyper);
     if (ck.optimizer) opt.load(ck.optimizer);
     start = ck.state?.step ?? 0;
-    losses.push(...(((ck.state?.losses as number[] | undefined) ?? []).slice(0, start)));
+    losses.push(...((ck.state?.losses as number[] | undefined) ?? []).slice(0, start));
     sink.resumeFrom(start);
     process.stderr.write(`[sft] resuming from ${checkpointDir} at step ${start}\n`);
   } else {
-    tokenizer = opts.tokenizer ?? Tokenizer.fit([...corpusOf(opts.items), ...(opts.cards ?? []).map((c) => c.text)], config.model.vocab_size);
+    tokenizer =
+      opts.tokenizer ?? Tokenizer.fit([...corpusOf(opts.items), ...(opts.cards ?? []).map((c) => c.text)], config.model.vocab_size);
     if (tokenizer.size > config.model.vocab_size)
       throw new BbioError(`tokenizer has ${tokenizer.size} tokens but model.vocab_size is ${config.model.vocab_size}`);
     model = GPT.init(config.model, seed);
@@ -119,18 +124,30 @@ export async function runSft(opts: SftOptions): Promise<SftResult> {
   checkFits([...trainEx, ...heldEx], config.model.block_size);
   const cardEx = (opts.cards ?? []).map((c) => encodeDocument(tokenizer, c));
   checkFits(cardEx, config.model.block_size, "a gene card");
-  if (cardEx.length && s.pack_length === 0) throw new BbioError("SFT: gene cards need packed batches", 2, "set sft.pack_length > 0 (e.g. 128)");
-  if (s.pack_length > config.model.block_size) throw new BbioError(`sft.pack_length ${s.pack_length} exceeds model.block_size ${config.model.block_size}`, 2, "lower sft.pack_length");
+  if (cardEx.length && s.pack_length === 0)
+    throw new BbioError("SFT: gene cards need packed batches", 2, "set sft.pack_length > 0 (e.g. 128)");
+  if (s.pack_length > config.model.block_size)
+    throw new BbioError(`sft.pack_length ${s.pack_length} exceeds model.block_size ${config.model.block_size}`, 2, "lower sft.pack_length");
   // packed schedule: card rows and QA rows in fixed shares (pack.ts); null = one padded example per row (batch.ts)
   const cardRows = cardEx.length ? Math.round(s.batch_size * s.card_share) : 0;
-  const schedule = s.pack_length > 0
-    ? new PackedSchedule([{ name: "cards", examples: cardEx, rows: cardRows }, { name: "qa", examples: trainEx, rows: s.batch_size - cardRows }], s.pack_length, seed)
-    : null;
+  const schedule =
+    s.pack_length > 0
+      ? new PackedSchedule(
+          [
+            { name: "cards", examples: cardEx, rows: cardRows },
+            { name: "qa", examples: trainEx, rows: s.batch_size - cardRows },
+          ],
+          s.pack_length,
+          seed,
+        )
+      : null;
 
   const byVarName = new Map([...model.params].map(([spec, v]) => [v.name, spec]));
   const save = async (step: number) => {
     await saveCheckpoint(checkpointDir, {
-      model, tokenizer, config,
+      model,
+      tokenizer,
+      config,
       optimizer: await opt.state(),
       state: { step, losses, batch_order: "pure function of (seed, step): src/sft/batch.ts batchIndices" },
       extra: { backend, stage: "sft", seed, n_train: train.length, n_eval: held.length },
@@ -139,10 +156,12 @@ export async function runSft(opts: SftOptions): Promise<SftResult> {
   };
 
   // the capacity probe (sft.probe_every): cloze accuracy on a few value-answered knowledge items of each split
-  const probeSets = (["train", "eval", "control"] as const).map((split) => ({
-    name: split === "eval" ? "extraction" : split === "train" ? "train_qa" : "control",
-    items: opts.items.filter((it) => it.split === split && it.checks.some((c) => c.name === "answer_value")).slice(0, s.probe_items),
-  })).filter((p) => p.items.length > 0);
+  const probeSets = (["train", "eval", "control"] as const)
+    .map((split) => ({
+      name: split === "eval" ? "extraction" : split === "train" ? "train_qa" : "control",
+      items: opts.items.filter((it) => it.split === split && it.checks.some((c) => c.name === "answer_value")).slice(0, s.probe_items),
+    }))
+    .filter((p) => p.items.length > 0);
   const geneCards = (opts.cards ?? []).filter((c) => c.entrez != null);
   const cardsPerGene = geneCards.length / Math.max(1, new Set(geneCards.map((c) => c.entrez)).size);
   const probe = async (step: number) => {
@@ -163,10 +182,15 @@ export async function runSft(opts: SftOptions): Promise<SftResult> {
 
   const end = Math.min(s.max_steps, start + (opts.stopAfter ?? Infinity));
   const bar = progress("sft", end - start, { enabled: opts.progress ?? true });
-  let tokensSeen = 0, paddedSeen = 0, t0 = performance.now(), lastLoss = NaN;
+  let tokensSeen = 0,
+    paddedSeen = 0,
+    t0 = performance.now(),
+    lastLoss = NaN;
   try {
     for (let step = start; step < end; step++) {
-      const batch = makeBatch(schedule ? schedule.batch(step) : batchIndices(trainEx.length, s.batch_size, seed, step, trainLengths).map((i) => trainEx[i]));
+      const batch = makeBatch(
+        schedule ? schedule.batch(step) : batchIndices(trainEx.length, s.batch_size, seed, step, trainLengths).map((i) => trainEx[i]),
+      );
       paddedSeen += batch.inputs.shape[0] * batch.inputs.shape[1];
       const lr = lrAt(step, scheduleOf(s));
 
@@ -186,7 +210,10 @@ export async function runSft(opts: SftOptions): Promise<SftResult> {
         disposeBatch(batch);
         throw new BbioError(
           `SFT stopped: loss is ${loss} (grad norm ${gradNorm}) at step ${step + 1}; the update was not applied`,
-          1, isCheckpoint(checkpointDir) ? `the last good checkpoint is ${checkpointDir}; lower sft.learning_rate and resume` : "lower sft.learning_rate",
+          1,
+          isCheckpoint(checkpointDir)
+            ? `the last good checkpoint is ${checkpointDir}; lower sft.learning_rate and resume`
+            : "lower sft.learning_rate",
         );
       }
       opt.step(named, lr);
@@ -210,7 +237,8 @@ export async function runSft(opts: SftOptions): Promise<SftResult> {
       bar.tick(1, { loss: loss.toFixed(3), "tok/s": Math.round(tokensSeen / secs), "steps/s": ((done - start) / secs).toFixed(2) });
 
       await probe(done);
-      if (done % s.eval_every === 0 && heldEx.length) sink.metric(done, "eval/loss", await evalLoss(model, heldEx, s.batch_size, s.eval_batches));
+      if (done % s.eval_every === 0 && heldEx.length)
+        sink.metric(done, "eval/loss", await evalLoss(model, heldEx, s.batch_size, s.eval_batches));
       if (done % s.save_every === 0 || done === end) await save(done);
     }
   } finally {
@@ -219,8 +247,14 @@ export async function runSft(opts: SftOptions): Promise<SftResult> {
   const secs = (performance.now() - t0) / 1000;
   const evalEnd = await evalLoss(model, heldEx, s.batch_size, s.eval_batches);
   const result: SftResult = {
-    checkpointDir, steps: end, finalLoss: lastLoss, evalLossStart: evalStart, evalLossEnd: evalEnd, backend,
-    tokensPerSec: secs > 0 ? tokensSeen / secs : 0, losses,
+    checkpointDir,
+    steps: end,
+    finalLoss: lastLoss,
+    evalLossStart: evalStart,
+    evalLossEnd: evalEnd,
+    backend,
+    tokensPerSec: secs > 0 ? tokensSeen / secs : 0,
+    losses,
   };
   if (start === end && !isCheckpoint(checkpointDir)) await save(end);
   opt.dispose();

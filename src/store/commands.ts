@@ -1,7 +1,6 @@
 import type { Command } from "commander";
 import { dbOf } from "./paths.ts";
 
-
 /**
  * `bbio runs`, `bbio query`, `bbio export`: reading the run store. DuckDB is imported inside the handlers so that
  * `bbio --help` stays instant.
@@ -33,7 +32,15 @@ export function register(program: Command): void {
       const rows = runs.map((r) => ({ ...r, git_commit: r.git_commit ? r.git_commit.slice(0, 8) + (r.git_dirty ? "+" : "") : "" }));
       process.stdout.write(formatTable(cols, rows) + "\n");
       if (opts.all && stages.length)
-        process.stdout.write("\n" + formatTable(["run_id", "stage", "status", "reused", "seconds", "input_hash", "artefact_dir"], stages as unknown as Record<string, unknown>[], 60) + "\n");
+        process.stdout.write(
+          "\n" +
+            formatTable(
+              ["run_id", "stage", "status", "reused", "seconds", "input_hash", "artefact_dir"],
+              stages as unknown as Record<string, unknown>[],
+              60,
+            ) +
+            "\n",
+        );
     });
 
   program
@@ -47,7 +54,13 @@ export function register(program: Command): void {
       const { formatTable } = await import("./format.ts");
       const r = await queryStore(dbOf(opts), sql);
       if (opts.json) process.stdout.write(JSON.stringify(r.rows) + "\n");
-      else process.stdout.write(formatTable(r.columns.map((c) => c.name), r.rows) + `\n(${r.rows.length} row${r.rows.length === 1 ? "" : "s"})\n`);
+      else
+        process.stdout.write(
+          formatTable(
+            r.columns.map((c) => c.name),
+            r.rows,
+          ) + `\n(${r.rows.length} row${r.rows.length === 1 ? "" : "s"})\n`,
+        );
     });
 
   program
@@ -58,6 +71,10 @@ export function register(program: Command): void {
     .action(async (out: string, opts: { db?: string }) => {
       const { exportForSite } = await import("./export.ts");
       const r = await exportForSite(dbOf(opts), out);
-      process.stderr.write(`exported ${r.runs} complete run(s) to ${out}: ${Object.entries(r.rows).map(([k, v]) => `${k}=${v}`).join(" ")}\n`);
+      process.stderr.write(
+        `exported ${r.runs} complete run(s) to ${out}: ${Object.entries(r.rows)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(" ")}\n`,
+      );
     });
 }

@@ -163,7 +163,11 @@ async function openInstance(path: string, readOnly: boolean, opts: OpenOptions):
  * Run `attempt` (something that opens or attaches `path`) until it stops failing with DuckDB's lock error, telling the
  * user once, and giving up after the timeout with a clear error.
  */
-export async function retryWhileBusy<T>(path: string, opts: Pick<OpenOptions, "timeoutMs" | "quiet">, attempt: () => Promise<T>): Promise<T> {
+export async function retryWhileBusy<T>(
+  path: string,
+  opts: Pick<OpenOptions, "timeoutMs" | "quiet">,
+  attempt: () => Promise<T>,
+): Promise<T> {
   const timeoutMs = opts.timeoutMs ?? defaultTimeoutMs();
   const t0 = Date.now();
   let wait = 25;

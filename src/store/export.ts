@@ -25,7 +25,11 @@ export interface ExportOptions {
 
 const sq = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
-export async function exportForSite(dbPath: string, outPath: string, opts: ExportOptions = {}): Promise<{ runs: number; rows: Record<string, number> }> {
+export async function exportForSite(
+  dbPath: string,
+  outPath: string,
+  opts: ExportOptions = {},
+): Promise<{ runs: number; rows: Record<string, number> }> {
   if (!existsSync(dbPath)) throw new BbioError(`store ${dbPath} does not exist yet`, 2, "create it with: bbio run (or bbio suite)");
   const out = resolve(outPath);
   mkdirSync(dirname(out), { recursive: true });

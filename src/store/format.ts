@@ -9,6 +9,9 @@ export function formatTable(columns: readonly string[], rows: readonly Record<st
   const widths = columns.map((c, i) => Math.max(c.length, ...body.map((b) => b[i].length)));
   const isNum = columns.map((c) => rows.length > 0 && rows.every((r) => r[c] === null || typeof r[c] === "number"));
   const line = (vals: string[]) =>
-    vals.map((v, i) => (isNum[i] ? v.padStart(widths[i]) : v.padEnd(widths[i]))).join("  ").trimEnd();
+    vals
+      .map((v, i) => (isNum[i] ? v.padStart(widths[i]) : v.padEnd(widths[i])))
+      .join("  ")
+      .trimEnd();
   return [line([...columns]), widths.map((w) => "-".repeat(w)).join("  "), ...body.map(line)].join("\n");
 }

@@ -21,7 +21,11 @@ export async function queryStore(dbPath: string, sql: string, opts: Pick<OpenOpt
       const msg = (e as Error).message.split("\n")[0];
       if (/read-only mode|read only|external access|enable_external_access/i.test(msg))
         throw new BbioError(`bbio query is read-only: ${msg}`, 2, "bbio query only reads; the store is written by bbio run");
-      throw new BbioError(`query failed: ${msg}`, 2, "tables: runs stages metrics grad_gram grad_gram_blocks weights evals completions items rejects pairs run_params; views v_<table> show complete runs only");
+      throw new BbioError(
+        `query failed: ${msg}`,
+        2,
+        "tables: runs stages metrics grad_gram grad_gram_blocks weights evals completions items rejects pairs run_params; views v_<table> show complete runs only",
+      );
     }
   });
 }

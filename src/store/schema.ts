@@ -270,4 +270,10 @@ export function ddl(): string[] {
 }
 
 /** Every view name, for the site export and `bbio query` help. */
-export const VIEWS: readonly string[] = ["v_runs", "v_run_params", "v_stages", ...RUN_TABLES.map((t) => `v_${t}`), ...DATA_TABLES.map((t) => `v_${t}`)];
+export const VIEWS: readonly string[] = [
+  "v_runs",
+  "v_run_params",
+  "v_stages",
+  ...RUN_TABLES.map((t) => `v_${t}`),
+  ...DATA_TABLES.map((t) => `v_${t}`),
+];

@@ -107,8 +107,7 @@ export class StoreSink implements Sink {
     const minStep = steps.length ? Math.min(...steps) : Infinity;
     const stepless = steps.length < lines.length && this.oldStepless.has(table);
     if (minStep > this.oldMaxStep && !stepless) return;
-    const stale = (x: StageTableRow) =>
-      typeof x.row.step === "number" ? x.row.step >= minStep : stepless && x.table === table;
+    const stale = (x: StageTableRow) => (typeof x.row.step === "number" ? x.row.step >= minStep : stepless && x.table === table);
     const all = readSpool(this.spoolPath);
     const oldKept = all.slice(0, this.old).filter((x) => !stale(x));
     const rows = [...oldKept, ...all.slice(this.old)];

@@ -113,11 +113,17 @@ export class Store {
         previous = prev[0].status as RunStatus;
         if (previous === "complete") {
           const rec = await db.all<{ stage: string; input_hash: string }>(`SELECT stage, input_hash FROM stages WHERE run_id = ?`, [r.id]);
-          stale = Object.entries(r.stageHashes ?? {}).filter(([st, h]) => rec.find((x) => x.stage === st)?.input_hash !== h).map(([st]) => st);
+          stale = Object.entries(r.stageHashes ?? {})
+            .filter(([st, h]) => rec.find((x) => x.stage === st)?.input_hash !== h)
+            .map(([st]) => st);
           if (stale.length === 0) return { previous, stale };
         }
         if (previous === "running" && pid !== process.pid && pidAlive(pid))
-          throw new BbioError(`run ${r.id} (${r.name}) is already being computed by pid ${pid}`, 2, "wait for it, or kill it and re-run to resume");
+          throw new BbioError(
+            `run ${r.id} (${r.name}) is already being computed by pid ${pid}`,
+            2,
+            "wait for it, or kill it and re-run to resume",
+          );
         if (previous === "running") previous = "crashed";
         await db.run(
           `UPDATE runs SET status = 'running', pid = ?, backend = ?, git_commit = ?, git_dirty = ?, name = ?, method = ?,
@@ -193,10 +199,7 @@ export class Store {
   async stageStart(runId: string, stage: string, inputHash: string, artefactDir: string): Promise<void> {
     await this.write(async (db) => {
       await db.run(`DELETE FROM stages WHERE run_id = ? AND stage = ?`, [runId, stage]);
-      await db.run(
-        `INSERT INTO stages VALUES (?, ?, ?, 'running', false, now(), NULL, NULL, ?)`,
-        [runId, stage, inputHash, artefactDir],
-      );
+      await db.run(`INSERT INTO stages VALUES (?, ?, ?, 'running', false, now(), NULL, NULL, ?)`, [runId, stage, inputHash, artefactDir]);
     });
   }
 
@@ -214,15 +217,22 @@ export class Store {
       if (payload.stageRows) await replaceStageRowsIn(db, runId, stage, payload.stageRows);
       for (const d of payload.dataRows ?? []) await replaceDataRowsIn(db, d.dataHash, d.table, d.rows);
       await db.run(`DELETE FROM stages WHERE run_id = ? AND stage = ?`, [runId, stage]);
-      await db.run(
-        `INSERT INTO stages VALUES (?, ?, ?, 'complete', ?, CAST(? AS TIMESTAMP), now(), ?, ?)`,
-        [runId, stage, info.inputHash, info.reused, utcStamp(info.startedAt), info.seconds, info.artefactDir],
-      );
+      await db.run(`INSERT INTO stages VALUES (?, ?, ?, 'complete', ?, CAST(? AS TIMESTAMP), now(), ?, ?)`, [
+        runId,
+        stage,
+        info.inputHash,
+        info.reused,
+        utcStamp(info.startedAt),
+        info.seconds,
+        info.artefactDir,
+      ]);
     });
   }
 
   async stageFailed(runId: string, stage: string): Promise<void> {
-    await this.write((db) => db.run(`UPDATE stages SET status = 'failed', finished_at = now() WHERE run_id = ? AND stage = ?`, [runId, stage]));
+    await this.write((db) =>
+      db.run(`UPDATE stages SET status = 'failed', finished_at = now() WHERE run_id = ? AND stage = ?`, [runId, stage]),
+    );
   }
 
   /** Remove stage records of stages this run no longer has (e.g. config now sft-only). */
@@ -334,8 +344,7 @@ export function flatten(value: unknown, prefix = ""): [string, string][] {
 /** Validate a row bound for a run-scoped table: known table, known columns, no run_id/stage (the sink adds those). */
 export function checkStageRow(table: string, row: Record<string, unknown>): void {
   const def = TABLE_BY_NAME.get(table);
-  if (!def || def.scope !== "run")
-    throw new Error(`sink: unknown table "${table}" (run-scoped tables: ${RUN_TABLES.join(", ")})`);
+  if (def?.scope !== "run") throw new Error(`sink: unknown table "${table}" (run-scoped tables: ${RUN_TABLES.join(", ")})`);
   for (const k of Object.keys(row)) {
     if (k === "run_id" || k === "stage") throw new Error(`sink: ${table} row must not set "${k}" (the run store adds it)`);
     if (!def.columns.some((c) => c.name === k))

@@ -54,7 +54,8 @@ export interface SweepCost {
 // generate 1.4 s, sft 74, rm 8, grpo 21–33, eval 7–9, baseline 8). SFT work is tokens (packed rows × pack_length);
 // evaluation work doubles when the control split is scored. Between those shapes they are good to tens of percent; far
 // above (configs/paper.json) they only give an order of magnitude: plan with measured stages once one run exists.
-type AnyConfig = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: reads any stage's config section by key, shapes checked at use
+type AnyConfig = Record<string, any>;
 export function fallbackSeconds(stage: string, config: unknown): number {
   const c = (config ?? {}) as AnyConfig;
   const m = c.model ?? {};
@@ -96,7 +97,11 @@ export function shapeKey<C extends BaseConfig>(s: StageDef<C>, config: C): strin
 }
 
 /** The planned stages (name, input hash) of a config; `backend` only has to be the same for every run. */
-export function plannedStages<C extends BaseConfig>(spec: PipelineSpec<C>, config: C, backend: string): { def: StageDef<C>; hash: string }[] {
+export function plannedStages<C extends BaseConfig>(
+  spec: PipelineSpec<C>,
+  config: C,
+  backend: string,
+): { def: StageDef<C>; hash: string }[] {
   const hashes = new Map<string, string>();
   return planStages(spec, config).map((s) => {
     const upstream = Object.fromEntries(s.deps(config).map((d) => [d, { hash: hashes.get(d)!, dir: "" }]));
@@ -131,7 +136,10 @@ export function estimateSweep<C extends BaseConfig>(
         /* a config of another shape (older schema): only its hash and stage name count */
       }
     }
-    (byStage.get(m.stage) ?? byStage.set(m.stage, []).get(m.stage)!).push({ seconds: m.seconds, work: Math.max(1e-9, fallback(m.stage, m.config as C)) });
+    (byStage.get(m.stage) ?? byStage.set(m.stage, []).get(m.stage)!).push({
+      seconds: m.seconds,
+      work: Math.max(1e-9, fallback(m.stage, m.config as C)),
+    });
   }
   const estimate = (def: StageDef<C>, config: C, hash: string): { seconds: number; source: EstimateSource } => {
     const h = byHash.get(hash);

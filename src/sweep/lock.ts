@@ -65,7 +65,11 @@ export function acquireLock(store: string): () => void {
     }
     const holder = lockHolder(store);
     if (holder)
-      throw new BbioError(`store ${store} is being written by another bbio sweep (${describeHolder(holder)})`, 2, `if that process is gone, delete ${p}`);
+      throw new BbioError(
+        `store ${store} is being written by another bbio sweep (${describeHolder(holder)})`,
+        2,
+        `if that process is gone, delete ${p}`,
+      );
     rmSync(p, { force: true }); // stale
   }
   throw new BbioError(`could not take the lock ${p}`);

@@ -46,7 +46,10 @@ interface RunFacts {
 /** metrics that measure speed, not results: never compared */
 export const TIMING_METRIC = /(per_s|seconds|_time)$/;
 
-const cols = (t: string) => TABLES.find((x) => x.name === t)!.columns.map((c) => c.name).join(", ");
+const cols = (t: string) =>
+  TABLES.find((x) => x.name === t)!
+    .columns.map((c) => c.name)
+    .join(", ");
 const sig = (v: unknown) => {
   const n = num(v);
   return n === null ? null : Number(n.toPrecision(12));
@@ -58,8 +61,16 @@ async function rows(con: DuckDBConnection, sql: string, params: (string | number
 }
 
 /** Schema version, statuses and result fingerprints of the runs in an attached database `alias`. */
-async function readFacts(con: DuckDBConnection, alias: string, file: string): Promise<{ version: number | null; runs: RunFacts[]; incomplete: Record<string, string> }> {
-  const have = await rows(con, `SELECT count(*) AS n FROM information_schema.tables WHERE table_catalog = ? AND table_name = 'schema_version'`, [alias]);
+async function readFacts(
+  con: DuckDBConnection,
+  alias: string,
+  file: string,
+): Promise<{ version: number | null; runs: RunFacts[]; incomplete: Record<string, string> }> {
+  const have = await rows(
+    con,
+    `SELECT count(*) AS n FROM information_schema.tables WHERE table_catalog = ? AND table_name = 'schema_version'`,
+    [alias],
+  );
   if ((num(have[0].n) ?? 0) === 0) throw new BbioError(`${file} is not a bbio run store (no schema_version table)`);
   const version = num((await rows(con, `SELECT max(version) AS v FROM ${alias}.schema_version`))[0].v);
   if (version !== SCHEMA_VERSION) return { version, runs: [], incomplete: {} };
@@ -93,7 +104,15 @@ async function readFacts(con: DuckDBConnection, alias: string, file: string): Pr
     }
     const st = new Map(stages.filter((x) => x.run_id === id).map((x) => [String(x.stage), String(x.input_hash)]));
     const dataHash = (r.data_hash as string | null) ?? null;
-    return { id, name: String(r.name), store: file, evals: ev, stages: st, dataHash, fingerprint: hashOf({ dataHash, stages: [...st], evals: evList }) };
+    return {
+      id,
+      name: String(r.name),
+      store: file,
+      evals: ev,
+      stages: st,
+      dataHash,
+      fingerprint: hashOf({ dataHash, stages: [...st], evals: evList }),
+    };
   });
   return { version, runs: out, incomplete };
 }
@@ -101,15 +120,21 @@ async function readFacts(con: DuckDBConnection, alias: string, file: string): Pr
 function difference(a: RunFacts, b: RunFacts): string {
   if (a.dataHash !== b.dataHash) return `data hash ${a.dataHash} vs ${b.dataHash}`;
   for (const k of new Set([...a.stages.keys(), ...b.stages.keys()]))
-    if (a.stages.get(k) !== b.stages.get(k)) return `stage ${k} input hash ${a.stages.get(k) ?? "(none)"} vs ${b.stages.get(k) ?? "(none)"}`;
+    if (a.stages.get(k) !== b.stages.get(k))
+      return `stage ${k} input hash ${a.stages.get(k) ?? "(none)"} vs ${b.stages.get(k) ?? "(none)"}`;
   for (const k of new Set([...a.evals.keys(), ...b.evals.keys()]))
-    if (a.evals.get(k) !== b.evals.get(k)) return `${k.startsWith("metric ") ? "" : "evals "}${k} = ${a.evals.get(k) ?? "(none)"} vs ${b.evals.get(k) ?? "(none)"}`;
+    if (a.evals.get(k) !== b.evals.get(k))
+      return `${k.startsWith("metric ") ? "" : "evals "}${k} = ${a.evals.get(k) ?? "(none)"} vs ${b.evals.get(k) ?? "(none)"}`;
   return "evals confidence intervals or counts differ";
 }
 
 const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
-export async function mergeStores(sources: readonly string[], dest: string, opts: { log?: (line: string) => void; timeoutMs?: number } = {}): Promise<MergeResult> {
+export async function mergeStores(
+  sources: readonly string[],
+  dest: string,
+  opts: { log?: (line: string) => void; timeoutMs?: number } = {},
+): Promise<MergeResult> {
   const log = opts.log ?? ((line: string) => process.stderr.write(line + "\n"));
   if (sources.length === 0) throw new BbioError("bbio merge: no stores given");
   const destAbs = resolve(dest);
@@ -120,7 +145,11 @@ export async function mergeStores(sources: readonly string[], dest: string, opts
     if (!existsSync(s)) throw new BbioError(`bbio merge: store ${s} does not exist`);
     const holder = lockHolder(s);
     if (holder)
-      throw new BbioError(`bbio merge: ${s} is still being written (its lock is held by ${describeHolder(holder)})`, 2, `wait for that shard to finish; if it is gone, delete ${lockPath(s)}`);
+      throw new BbioError(
+        `bbio merge: ${s} is still being written (its lock is held by ${describeHolder(holder)})`,
+        2,
+        `wait for that shard to finish; if it is gone, delete ${lockPath(s)}`,
+      );
   }
   const destHolder = lockHolder(destAbs);
   if (destHolder) throw new BbioError(`bbio merge: the target ${destAbs} is being written (lock held by ${describeHolder(destHolder)})`);
@@ -145,7 +174,11 @@ export async function mergeStores(sources: readonly string[], dest: string, opts
       aliases.push(alias);
       const f = await readFacts(con, alias, s);
       if (f.version !== SCHEMA_VERSION)
-        throw new BbioError(`bbio merge: ${s} has schema version ${f.version}, this bbio (and the other stores) use ${SCHEMA_VERSION}`, 2, "re-run that shard with this bbio into a new store");
+        throw new BbioError(
+          `bbio merge: ${s} has schema version ${f.version}, this bbio (and the other stores) use ${SCHEMA_VERSION}`,
+          2,
+          "re-run that shard with this bbio into a new store",
+        );
       facts.push({ file: s, ...f });
     }
     let destFacts: RunFacts[] = [];
@@ -153,13 +186,18 @@ export async function mergeStores(sources: readonly string[], dest: string, opts
       try {
         await retryWhileBusy(destAbs, { timeoutMs, quiet: true }, () => con.run(`ATTACH ${sqlString(destAbs)} AS dst (READ_ONLY)`));
       } catch (e) {
-        if (e instanceof BbioError && /stayed busy/.test(e.message)) throw new BbioError(`bbio merge: the target ${destAbs} is open in another process`);
+        if (e instanceof BbioError && /stayed busy/.test(e.message))
+          throw new BbioError(`bbio merge: the target ${destAbs} is open in another process`);
         throw e;
       }
       const f = await readFacts(con, "dst", destAbs);
       await con.run("DETACH dst");
       if (f.version !== SCHEMA_VERSION)
-        throw new BbioError(`bbio merge: the target ${destAbs} has schema version ${f.version}, the sources ${SCHEMA_VERSION}`, 2, "merge into a new --db file");
+        throw new BbioError(
+          `bbio merge: the target ${destAbs} has schema version ${f.version}, the sources ${SCHEMA_VERSION}`,
+          2,
+          "merge into a new --db file",
+        );
       destFacts = f.runs;
     }
 
@@ -169,7 +207,8 @@ export async function mergeStores(sources: readonly string[], dest: string, opts
     const conflicts: string[] = [];
     for (const [id, list] of byId) {
       const other = list.find((x) => x.fingerprint !== list[0].fingerprint);
-      if (other) conflicts.push(`run ${id} (${list[0].name}): ${list[0].store} and ${other.store} disagree — ${difference(list[0], other)}`);
+      if (other)
+        conflicts.push(`run ${id} (${list[0].name}): ${list[0].store} and ${other.store} disagree — ${difference(list[0], other)}`);
     }
     if (conflicts.length)
       throw new BbioError(
@@ -223,7 +262,12 @@ export async function mergeStores(sources: readonly string[], dest: string, opts
         release();
       }
     }
-    return { copied: todo.map((t) => t.id), alreadyPresent: [...inDest].filter((id) => byId.get(id)!.length > 1), notComplete, sources: uniq.length };
+    return {
+      copied: todo.map((t) => t.id),
+      alreadyPresent: [...inDest].filter((id) => byId.get(id)!.length > 1),
+      notComplete,
+      sources: uniq.length,
+    };
   } finally {
     con.closeSync();
     inst.closeSync();

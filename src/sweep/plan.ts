@@ -51,7 +51,11 @@ export function planSweep(sweep: ExpandedSweep, spec: PipelineSpec<Config>, meas
 
 /** The partition for n shards, frozen in `dir` when given. Returns shard index → run ids. */
 export function partition(plan: SweepPlan, count: number, dir?: string): string[][] {
-  const fresh = () => assignShards(plan.sweep.runs.map((r) => ({ id: r.id, cost: plan.costOf.get(r.id)! })), count);
+  const fresh = () =>
+    assignShards(
+      plan.sweep.runs.map((r) => ({ id: r.id, cost: plan.costOf.get(r.id)! })),
+      count,
+    );
   if (!dir) return fresh();
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${plan.sweep.name}.partition-${count}.json`);
@@ -73,7 +77,8 @@ export function partition(plan: SweepPlan, count: number, dir?: string): string[
       frozen = JSON.parse(readFileSync(file, "utf8"));
       break;
     } catch (e) {
-      if (i > 20) throw new BbioError(`${file}: unreadable partition file (${(e as Error).message})`, 2, "delete it to recompute the split");
+      if (i > 20)
+        throw new BbioError(`${file}: unreadable partition file (${(e as Error).message})`, 2, "delete it to recompute the split");
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50); // the writer is between create and write
     }
   }
@@ -109,7 +114,9 @@ export function formatPlan(plan: SweepPlan, opts: { shards?: number[]; cores?: n
   }
   lines.push("");
   const cores = opts.cores ?? 2;
-  lines.push(`estimated cost: ${fmtS(cost.serialSeconds)} on one core (each distinct stage once); ≈ ${fmtS(cost.serialSeconds / cores)} on ${cores} cores with --jobs ${cores}`);
+  lines.push(
+    `estimated cost: ${fmtS(cost.serialSeconds)} on one core (each distinct stage once); ≈ ${fmtS(cost.serialSeconds / cores)} on ${cores} cores with --jobs ${cores}`,
+  );
   const critical = Math.max(0, ...cost.runs.map((r) => r.stages.reduce((a, s) => a + s.seconds, 0)));
   lines.push(`critical path (the longest run's stages back to back): ${fmtS(critical)} — no number of shards finishes sooner`);
   for (const n of opts.shards ?? []) {

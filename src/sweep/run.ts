@@ -11,7 +11,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BbioError } from "../util/errors.ts";
 import type { Config } from "../config/index.ts";
-import { runPipeline } from "../pipeline/runner.ts";
 import { defaultCacheDir, isDone, lockStage, markDone, SPOOL, stageDir, hasPartial } from "../pipeline/cache.ts";
 import type { PipelineSpec, UpstreamArtefact } from "../pipeline/stage.ts";
 import { runSuite, runSuiteInProcesses, type SuiteOutcome } from "../pipeline/suite.ts";
@@ -100,7 +99,8 @@ export async function computeSharedStages(
   for (const p of plans) for (const s of p.stages) users.set(s.hash, (users.get(s.hash) ?? 0) + 1);
   const scratch = mkdtempSync(join(tmpdir(), "bbio-stages-first-"));
   const store = new Store(join(scratch, "scratch.duckdb"));
-  let computed = 0, reused = 0;
+  let computed = 0,
+    reused = 0;
   const seen = new Set<string>();
   let backend: string | null = null;
   try {
@@ -134,7 +134,17 @@ export async function computeSharedStages(
           const t0 = Date.now();
           log(`[stages-first ${def.name}] computing → ${dir}`);
           const sink = new StoreSink(store, `stages-first-${hash}`, def.name, join(dir, SPOOL));
-          await def.run({ slice: def.slice(config), seed: config.seed, backend, dir, upstream, dataHash, sink, resume: hasPartial(dir), log: (m) => log(`[stages-first ${def.name}] ${m}`) });
+          await def.run({
+            slice: def.slice(config),
+            seed: config.seed,
+            backend,
+            dir,
+            upstream,
+            dataHash,
+            sink,
+            resume: hasPartial(dir),
+            log: (m) => log(`[stages-first ${def.name}] ${m}`),
+          });
           await sink.flush();
           markDone(dir, def.name, hash, (Date.now() - t0) / 1000);
           computed++;
@@ -153,5 +163,8 @@ export async function computeSharedStages(
 export function checkOutcomes(label: string, out: SweepOutcome): void {
   const failed = out.outcomes.filter((o) => o.error);
   if (failed.length)
-    throw new BbioError(`${label}: ${failed.length} of ${out.outcomes.length} runs failed (${failed.map((f) => `${f.name}: ${f.error}`).join("; ")})`, 1);
+    throw new BbioError(
+      `${label}: ${failed.length} of ${out.outcomes.length} runs failed (${failed.map((f) => `${f.name}: ${f.error}`).join("; ")})`,
+      1,
+    );
 }

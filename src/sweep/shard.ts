@@ -20,9 +20,15 @@ const HINT = "a shard is i/n with 0 ≤ i < n, e.g. --shard 0/3, 1/3, 2/3";
 export function parseShard(spec: string): Shard {
   const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(spec);
   if (!m) throw new BbioError(`invalid shard "${spec}": expected i/n with whole numbers`, 2, HINT);
-  const index = Number(m[1]), count = Number(m[2]);
+  const index = Number(m[1]),
+    count = Number(m[2]);
   if (count < 1) throw new BbioError(`invalid shard "${spec}": n must be at least 1`, 2, HINT);
-  if (index >= count) throw new BbioError(`invalid shard "${spec}": index ${index} is out of range for ${count} shard${count === 1 ? "" : "s"} (0…${count - 1})`, 2, HINT);
+  if (index >= count)
+    throw new BbioError(
+      `invalid shard "${spec}": index ${index} is out of range for ${count} shard${count === 1 ? "" : "s"} (0…${count - 1})`,
+      2,
+      HINT,
+    );
   return { index, count };
 }
 

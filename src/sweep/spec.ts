@@ -37,7 +37,10 @@ const gridSchema = z
 
 export const sweepSchema = z
   .object({
-    name: z.string().regex(/^[A-Za-z0-9_.-]+$/, "letters, digits, _ . - only").optional(),
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]+$/, "letters, digits, _ . - only")
+      .optional(),
     description: z.string().default(""),
     base: z.string().optional(),
     set: overrides.default({}),
@@ -103,9 +106,15 @@ function checkPaths(keys: Iterable<string>, where: string, source: string): void
     const hint = bad.map((b) => {
       const section = b.split(".")[0];
       const near = [...known].filter((k) => k.startsWith(section + ".") || k === section);
-      return near.length ? `${section}: ${near.join(", ")}` : `top-level fields: ${[...new Set([...known].map((k) => k.split(".")[0]))].join(", ")}`;
+      return near.length
+        ? `${section}: ${near.join(", ")}`
+        : `top-level fields: ${[...new Set([...known].map((k) => k.split(".")[0]))].join(", ")}`;
     });
-    throw new BbioError(`${source}: unknown config path${bad.length > 1 ? "s" : ""} ${bad.map((b) => `"${b}"`).join(", ")} in ${where}`, 2, hint.join("\n"));
+    throw new BbioError(
+      `${source}: unknown config path${bad.length > 1 ? "s" : ""} ${bad.map((b) => `"${b}"`).join(", ")} in ${where}`,
+      2,
+      hint.join("\n"),
+    );
   }
 }
 

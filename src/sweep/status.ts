@@ -26,7 +26,10 @@ export interface RunStatusRow {
 /** The .duckdb files in a shard folder (sorted). */
 export function storesIn(dir: string): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((f) => f.endsWith(".duckdb")).sort().map((f) => join(dir, f));
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".duckdb"))
+    .sort()
+    .map((f) => join(dir, f));
 }
 
 export async function sweepStatus(runs: readonly SweepRun[], stores: readonly string[], shards?: string[][]): Promise<RunStatusRow[]> {
@@ -34,7 +37,9 @@ export async function sweepStatus(runs: readonly SweepRun[], stores: readonly st
   for (const s of stores) {
     if (!existsSync(s)) continue;
     const held = lockHolder(s) !== null;
-    const rows = await withDb(s, { readOnly: true, timeoutMs: 30_000 }, (db) => db.all<{ id: string; status: string }>(`SELECT id, status FROM runs`));
+    const rows = await withDb(s, { readOnly: true, timeoutMs: 30_000 }, (db) =>
+      db.all<{ id: string; status: string }>(`SELECT id, status FROM runs`),
+    );
     for (const r of rows) {
       const st: SweepRunStatus = r.status === "complete" ? "complete" : r.status === "failed" ? "failed" : held ? "running" : "crashed";
       const prev = best.get(r.id);
@@ -43,5 +48,11 @@ export async function sweepStatus(runs: readonly SweepRun[], stores: readonly st
   }
   const shardOf = new Map<string, number>();
   shards?.forEach((ids, i) => ids.forEach((id) => shardOf.set(id, i)));
-  return runs.map((r) => ({ id: r.id, name: r.name, status: best.get(r.id)?.status ?? "missing", store: best.get(r.id)?.store ?? null, shard: shardOf.get(r.id) ?? null }));
+  return runs.map((r) => ({
+    id: r.id,
+    name: r.name,
+    status: best.get(r.id)?.status ?? "missing",
+    store: best.get(r.id)?.store ?? null,
+    shard: shardOf.get(r.id) ?? null,
+  }));
 }

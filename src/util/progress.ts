@@ -22,7 +22,13 @@ export function progress(label: string, total: number, opts: { enabled?: boolean
     return {
       tick(n = 1, payload) {
         done += n;
-        bar.update(done, { info: payload ? Object.entries(payload).map(([k, v]) => `${k}=${v}`).join(" ") : "" });
+        bar.update(done, {
+          info: payload
+            ? Object.entries(payload)
+                .map(([k, v]) => `${k}=${v}`)
+                .join(" ")
+            : "",
+        });
       },
       stop() {
         bar.stop();
@@ -36,7 +42,12 @@ export function progress(label: string, total: number, opts: { enabled?: boolean
     tick(n = 1, payload) {
       done += n;
       if (done >= nextReport || done === total) {
-        const info = payload ? " " + Object.entries(payload).map(([k, v]) => `${k}=${v}`).join(" ") : "";
+        const info = payload
+          ? " " +
+            Object.entries(payload)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(" ")
+          : "";
         process.stderr.write(`${label}: ${done}/${total} (${((Date.now() - t0) / 1000).toFixed(1)}s)${info}\n`);
         nextReport = done + Math.ceil(total / 10);
       }

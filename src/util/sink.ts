@@ -30,7 +30,11 @@ export class MemorySink implements Sink {
     const keep = this.metrics.filter((m) => m.step <= step);
     this.metrics.length = 0;
     this.metrics.push(...keep);
-    for (const [name, rows] of this.tables) this.tables.set(name, rows.filter((r) => typeof r.step !== "number" || r.step <= step));
+    for (const [name, rows] of this.tables)
+      this.tables.set(
+        name,
+        rows.filter((r) => typeof r.step !== "number" || r.step <= step),
+      );
   }
   async flush(): Promise<void> {}
   series(name: string): number[] {

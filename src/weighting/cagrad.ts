@@ -37,7 +37,12 @@ export function cagradDual(G: Matrix, w0: readonly number[], c: number, maxIter 
   outer: for (; it < maxIter; it++) {
     // ∇F(w) = G w0 + c‖g0‖ G w / ‖g_w‖
     const Gw = Gs.map((row) => row.reduce((a, v, j) => a + v * w[j], 0));
-    const nw = Math.sqrt(Math.max(w.reduce((a, wi, i) => a + wi * Gw[i], 0), 1e-20));
+    const nw = Math.sqrt(
+      Math.max(
+        w.reduce((a, wi, i) => a + wi * Gw[i], 0),
+        1e-20,
+      ),
+    );
     const grad = Gw0.map((v, i) => v + (c * g0n * Gw[i]) / nw);
     for (let tries = 0; tries < 60; tries++) {
       const cand = projectSimplex(w.map((wi, i) => wi - step * grad[i]));
@@ -65,7 +70,9 @@ export const cagrad: CombineFn = (grads, ctx) => {
   const w0 = prefWeights(T, ctx);
   const g0n = Math.sqrt(Math.max(quad(G, w0), 0));
   let coef = w0.slice();
-  let lambda = 0, iterations = 0, w = w0.slice();
+  let lambda = 0,
+    iterations = 0,
+    w = w0.slice();
   if (c > 0 && g0n > 0) {
     const r = cagradDual(G, w0, c);
     w = r.w;

@@ -81,7 +81,8 @@ export const cagrpo: CombineFn = (grads, ctx) => {
     throw new BbioError("cagrpo: the min-norm weight rule defines its own weights; non-uniform preference weights would be ignored");
 
   const w = new Array<number>(T).fill(0);
-  let minNormValue = NaN, maxMinValue = NaN;
+  let minNormValue = NaN,
+    maxMinValue = NaN;
   if (active.length === 0) w.fill(1 / T);
   else if (rule === "closed_form") {
     const inv = active.map((i) => p[i] / Gp[i][i]);

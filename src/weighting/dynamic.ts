@@ -17,7 +17,8 @@ export interface DynamicStrategy extends WeightStrategy {
 export function dynamic(inner: WeightStrategy, every = 10, emaDecay = 0.9): DynamicStrategy {
   if (!Number.isInteger(every) || every < 1) throw new BbioError(`dynamic: every must be an integer ≥ 1, got ${every}`);
   if (!(emaDecay >= 0 && emaDecay < 1)) throw new BbioError(`dynamic: emaDecay must be in [0, 1), got ${emaDecay}`);
-  let nGram = 0, nVar = 0; // observations folded into each EMA (a statistic may be absent on some steps)
+  let nGram = 0,
+    nVar = 0; // observations folded into each EMA (a statistic may be absent on some steps)
   let gramAcc: Matrix | undefined;
   let varAcc: number[] | undefined;
   let lastStep: number | undefined;
@@ -41,12 +42,15 @@ export function dynamic(inner: WeightStrategy, every = 10, emaDecay = 0.9): Dyna
         if (gramAcc && stats.gram.length !== gramAcc.length) throw new BbioError("dynamic: Gram size changed between steps");
         nGram++;
         const G = stats.gram;
-        gramAcc = gramAcc ? gramAcc.map((row, i) => row.map((v, j) => ema(v, G[i][j]))) : G.map((row) => row.map((v) => (1 - emaDecay) * v));
+        gramAcc = gramAcc
+          ? gramAcc.map((row, i) => row.map((v, j) => ema(v, G[i][j])))
+          : G.map((row) => row.map((v) => (1 - emaDecay) * v));
       }
       const v = stats.rewardVar ?? (stats.rewards ? groupRewardVariance(stats.rewards) : undefined);
       if (v) nVar++;
       if (v) varAcc = varAcc ? varAcc.map((a, i) => ema(a, v[i])) : v.map((x) => (1 - emaDecay) * x);
-      const dg = 1 - emaDecay ** nGram, dv = 1 - emaDecay ** nVar;
+      const dg = 1 - emaDecay ** nGram,
+        dv = 1 - emaDecay ** nVar;
       const smoothed: StrategyStats = {
         gram: gramAcc?.map((row) => row.map((x) => x / dg)),
         rewardVar: varAcc?.map((x) => x / dv),

@@ -43,9 +43,7 @@ export function norms(G: Matrix): number[] {
 
 export function cosines(G: Matrix): Matrix {
   const n = norms(G);
-  return G.map((row, i) =>
-    row.map((v, j) => (i === j ? (n[i] > 0 ? 1 : 0) : n[i] > 0 && n[j] > 0 ? clamp(v / (n[i] * n[j]), -1, 1) : 0)),
-  );
+  return G.map((row, i) => row.map((v, j) => (i === j ? (n[i] > 0 ? 1 : 0) : n[i] > 0 && n[j] > 0 ? clamp(v / (n[i] * n[j]), -1, 1) : 0)));
 }
 
 /** 1 where cos < 0 (off-diagonal), else 0. */
@@ -68,7 +66,8 @@ export function magnitudeSimilarity(G: Matrix): Matrix {
 /** cond(G) = λ_max/λ_min; Infinity when λ_min ≤ 1e-12·λ_max (linearly dependent gradients). */
 export function conditionNumber(G: Matrix): number {
   const { values } = symEig(G);
-  const max = values[0], min = values[values.length - 1];
+  const max = values[0],
+    min = values[values.length - 1];
   if (!(max > 0)) return Infinity;
   return min > 1e-12 * max ? max / min : Infinity;
 }
@@ -92,7 +91,8 @@ export interface GramSummary {
 export function summarizeGram(G: Matrix): GramSummary {
   const T = G.length;
   const conflict = conflicts(G);
-  let pairs = 0, bad = 0;
+  let pairs = 0,
+    bad = 0;
   for (let i = 0; i < T; i++)
     for (let j = i + 1; j < T; j++) {
       pairs++;
@@ -118,8 +118,7 @@ export function gramRows(step: number, capabilities: readonly string[], G: Matri
   const cos = cosines(G);
   const rows: { step: number; cap_i: string; cap_j: string; dot: number; cos: number }[] = [];
   for (let i = 0; i < G.length; i++)
-    for (let j = 0; j < G.length; j++)
-      rows.push({ step, cap_i: capabilities[i], cap_j: capabilities[j], dot: G[i][j], cos: cos[i][j] });
+    for (let j = 0; j < G.length; j++) rows.push({ step, cap_i: capabilities[i], cap_j: capabilities[j], dot: G[i][j], cos: cos[i][j] });
   return rows;
 }
 
@@ -148,7 +147,8 @@ export function blockGrams(
   parts.forEach((ps, c) => {
     if (ps.length !== V) throw new Error(`capability ${c}: ${ps.length} parameter gradients, block assignment has ${V}`);
     ps.forEach((p, v) => {
-      if (p.length !== parts[0][v].length) throw new Error(`capability ${c}, parameter ${v}: ${p.length} entries, capability 0 has ${parts[0][v].length}`);
+      if (p.length !== parts[0][v].length)
+        throw new Error(`capability ${c}, parameter ${v}: ${p.length} entries, capability 0 has ${parts[0][v].length}`);
     });
   });
   const zeros = (): Matrix => Array.from({ length: T }, () => new Array<number>(T).fill(0));
@@ -168,7 +168,8 @@ export function blockGrams(
   for (const b of byName.values())
     for (let i = 0; i < T; i++)
       for (let j = 0; j < T; j++) {
-        if (!Number.isFinite(b.gram[i][j])) throw new Error(`non-finite gradient dot product for capabilities ${i},${j} in block ${b.block}`);
+        if (!Number.isFinite(b.gram[i][j]))
+          throw new Error(`non-finite gradient dot product for capabilities ${i},${j} in block ${b.block}`);
         gram[i][j] += b.gram[i][j];
       }
   return { blocks: [...byName.values()], gram };
@@ -187,7 +188,9 @@ export function blockGramRows(step: number, capabilities: readonly string[], blo
  */
 export function firstOrderGains(G: Matrix, coef: readonly number[], L = 1) {
   const T = G.length;
-  const gain = new Array<number>(T).fill(0), own = new Array<number>(T).fill(0), cross = new Array<number>(T).fill(0);
+  const gain = new Array<number>(T).fill(0),
+    own = new Array<number>(T).fill(0),
+    cross = new Array<number>(T).fill(0);
   for (let c = 0; c < T; c++)
     for (let k = 0; k < T; k++) {
       const v = coef[k] * G[c][k];

@@ -12,8 +12,29 @@
  * A strategy's weights are the preferences a method applies (mgda computes its own; src/grpo/config.ts refuses the pair).
  */
 export { METHODS, METHOD_NAMES, PREFERENCE_FREE_METHODS, getMethod, usesPreferences, type MethodName } from "./registry.ts";
-export type { CombineFn, CombineContext, CombineResult, Diagnostics, WeightingResult, StrategyOptions, StrategyResult, StrategyStats, WeightStrategy } from "./types.ts";
-export { gramMatrix, summarizeGram, gramRows, blockGrams, blockGramRows, firstOrderGains, cosines, norms, scaleGram, type BlockGram } from "./gram.ts";
+export type {
+  CombineFn,
+  CombineContext,
+  CombineResult,
+  Diagnostics,
+  WeightingResult,
+  StrategyOptions,
+  StrategyResult,
+  StrategyStats,
+  WeightStrategy,
+} from "./types.ts";
+export {
+  gramMatrix,
+  summarizeGram,
+  gramRows,
+  blockGrams,
+  blockGramRows,
+  firstOrderGains,
+  cosines,
+  norms,
+  scaleGram,
+  type BlockGram,
+} from "./gram.ts";
 export { minNorm, twoTaskMinNorm } from "./minnorm.ts";
 export { capabilityAwareUpdate, flattenParts, splitLike, type UpdateResult } from "./step.ts";
 export { STRATEGIES, STRATEGY_NAMES, makeStrategy, weightRows, type StrategyName } from "./strategies.ts";

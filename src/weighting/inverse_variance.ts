@@ -14,7 +14,8 @@ import type { StrategyOptions, StrategyStats, WeightStrategy } from "./types.ts"
 /** mean within-group sample variance per capability; rewards[c][g][i] */
 export function groupRewardVariance(rewards: readonly (readonly (readonly number[])[])[]): number[] {
   return rewards.map((groups, c) => {
-    let sum = 0, n = 0;
+    let sum = 0,
+      n = 0;
     for (const g of groups) {
       if (g.some((x) => !Number.isFinite(x))) throw new BbioError(`non-finite reward for capability ${c}`);
       if (g.length < 2) continue;

@@ -24,7 +24,9 @@ export function identity(n: number): Matrix {
 }
 
 export function matmul(a: Matrix, b: Matrix): Matrix {
-  const n = a.length, m = b[0]?.length ?? 0, k = b.length;
+  const n = a.length,
+    m = b[0]?.length ?? 0,
+    k = b.length;
   const out: Matrix = Array.from({ length: n }, () => new Array<number>(m).fill(0));
   for (let i = 0; i < n; i++)
     for (let p = 0; p < k; p++) {
@@ -36,7 +38,8 @@ export function matmul(a: Matrix, b: Matrix): Matrix {
 }
 
 export function transpose(a: Matrix): Matrix {
-  const n = a.length, m = a[0]?.length ?? 0;
+  const n = a.length,
+    m = a[0]?.length ?? 0;
   return Array.from({ length: m }, (_, j) => Array.from({ length: n }, (_, i) => a[i][j]));
 }
 
@@ -92,7 +95,8 @@ export function symEig(a: Matrix, maxSweeps = 100): { values: number[]; vectors:
   const A = a.map((r) => r.slice());
   const V = identity(n);
   for (let sweep = 0; sweep < maxSweeps; sweep++) {
-    let off = 0, total = 0;
+    let off = 0,
+      total = 0;
     for (let i = 0; i < n; i++)
       for (let j = 0; j < n; j++) {
         total += A[i][j] * A[i][j];
@@ -105,19 +109,23 @@ export function symEig(a: Matrix, maxSweeps = 100): { values: number[]; vectors:
         // rotation angle that zeroes A[p][q] (stable form, Numerical Recipes §11.1)
         const theta = (A[q][q] - A[p][p]) / (2 * A[p][q]);
         const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1), s = t * c;
+        const c = 1 / Math.sqrt(t * t + 1),
+          s = t * c;
         for (let k = 0; k < n; k++) {
-          const akp = A[k][p], akq = A[k][q];
+          const akp = A[k][p],
+            akq = A[k][q];
           A[k][p] = c * akp - s * akq;
           A[k][q] = s * akp + c * akq;
         }
         for (let k = 0; k < n; k++) {
-          const apk = A[p][k], aqk = A[q][k];
+          const apk = A[p][k],
+            aqk = A[q][k];
           A[p][k] = c * apk - s * aqk;
           A[q][k] = s * apk + c * aqk;
         }
         for (let k = 0; k < n; k++) {
-          const vkp = V[k][p], vkq = V[k][q];
+          const vkp = V[k][p],
+            vkq = V[k][q];
           V[k][p] = c * vkp - s * vkq;
           V[k][q] = s * vkp + c * vkq;
         }
@@ -136,7 +144,8 @@ export function symEig(a: Matrix, maxSweeps = 100): { values: number[]; vectors:
  */
 export function projectSimplex(v: readonly number[]): number[] {
   const u = v.slice().sort((a, b) => b - a);
-  let css = 0, theta = 0;
+  let css = 0,
+    theta = 0;
   for (let i = 0; i < u.length; i++) {
     css += u[i];
     const t = (css - 1) / (i + 1);

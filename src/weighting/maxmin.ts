@@ -22,14 +22,17 @@ function subsets(n: number, k: number): number[][] {
 }
 
 export function maxMinGain(A: Matrix): { weights: number[]; value: number; systems: number } {
-  const rows = A.length, cols = A[0]?.length ?? 0;
+  const rows = A.length,
+    cols = A[0]?.length ?? 0;
   if (rows === 0 || cols === 0) throw new Error("maxMinGain needs a non-empty matrix");
   if (Math.max(rows, cols) > 10) throw new Error(`maxMinGain enumerates supports; ${rows}×${cols} is too large`);
   let scale = 0;
   for (const r of A) for (const v of r) scale = Math.max(scale, Math.abs(v));
   if (scale === 0) return { weights: new Array<number>(cols).fill(1 / cols), value: 0, systems: 0 };
   const As = A.map((r) => r.map((v) => v / scale));
-  let best: number[] | null = null, bestT = -Infinity, systems = 0;
+  let best: number[] | null = null,
+    bestT = -Infinity,
+    systems = 0;
   for (let k = 1; k <= Math.min(rows, cols); k++)
     for (const R of subsets(rows, k))
       for (const S of subsets(cols, k)) {
@@ -40,7 +43,8 @@ export function maxMinGain(A: Matrix): { weights: number[]; value: number; syste
         systems++;
         const x = solve(K, rhs, 1e-12);
         if (!x) continue;
-        const wS = x.slice(0, k), t = x[k];
+        const wS = x.slice(0, k),
+          t = x[k];
         if (wS.some((v) => v < -1e-10) || !(t > bestT + 1e-13)) continue;
         const w = new Array<number>(cols).fill(0);
         S.forEach((s, i) => (w[s] = Math.max(0, wS[i])));

@@ -25,7 +25,8 @@ export const mgda: CombineFn = (grads, ctx) => {
   const n = norms(G);
   const active = activeCapabilities(n, ctx?.zeroTol);
   const w = new Array<number>(T).fill(0);
-  let value = 0, iterations = 0;
+  let value = 0,
+    iterations = 0;
   if (active.length > 0) {
     const sub = active.map((i) => active.map((j) => G[i][j]));
     const r = minNorm(sub);

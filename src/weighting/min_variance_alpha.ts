@@ -36,7 +36,9 @@ export function estimateNoise(
   const m1 = moments === "central" ? e1.reduce((a, b) => a + b, 0) / n : 0;
   const m2 = moments === "central" ? e2.reduce((a, b) => a + b, 0) / n : 0;
   const den = moments === "central" ? n - 1 : n;
-  let s11 = 0, s22 = 0, s12 = 0;
+  let s11 = 0,
+    s22 = 0,
+    s12 = 0;
   for (let i = 0; i < n; i++) {
     s11 += (e1[i] - m1) ** 2;
     s22 += (e2[i] - m2) ** 2;
@@ -49,8 +51,13 @@ export function estimateNoise(
   return { sigmaRule2: s11, sigmaRm2: s22, rho, n };
 }
 
-export function minVarianceAlpha(s: Pick<NoiseStats, "sigmaRule2" | "sigmaRm2" | "rho">): { alpha: number; degenerate: boolean; unclipped: number } {
-  const a = Math.sqrt(Math.max(s.sigmaRule2, 0)), b = Math.sqrt(Math.max(s.sigmaRm2, 0));
+export function minVarianceAlpha(s: Pick<NoiseStats, "sigmaRule2" | "sigmaRm2" | "rho">): {
+  alpha: number;
+  degenerate: boolean;
+  unclipped: number;
+} {
+  const a = Math.sqrt(Math.max(s.sigmaRule2, 0)),
+    b = Math.sqrt(Math.max(s.sigmaRm2, 0));
   const den = a * a + b * b - 2 * s.rho * a * b;
   if (!(den > 1e-15 * Math.max(a * a + b * b, 1e-300))) return { alpha: 0.5, degenerate: true, unclipped: 0.5 };
   const unclipped = (b * b - s.rho * a * b) / den;

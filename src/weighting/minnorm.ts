@@ -39,7 +39,9 @@ export function minNormExact(G: Matrix): MinNormResult {
   const s = Math.max(...G.map((r, i) => r[i]));
   if (!(s > 0)) return { weights: new Array<number>(T).fill(1 / T), value: 0, iterations: 0, solver: "exact" };
   const Gs = G.map((r) => r.map((v) => v / s));
-  let best: number[] | null = null, bestVal = Infinity, tried = 0;
+  let best: number[] | null = null,
+    bestVal = Infinity,
+    tried = 0;
   for (let mask = 1; mask < 1 << T; mask++) {
     const S: number[] = [];
     for (let i = 0; i < T; i++) if (mask & (1 << i)) S.push(i);

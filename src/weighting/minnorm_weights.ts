@@ -15,8 +15,11 @@ import type { StrategyOptions, StrategyStats, WeightStrategy } from "./types.ts"
 
 function needGram(stats: StrategyStats, T: number, who: string): Matrix {
   if (!stats.gram)
-    throw new BbioError(`weight strategy ${who} needs the per-capability gradient Gram`, 2,
-      "use a gradient-level update (grpo.method other than none) or a reward-statistics strategy (uniform, static, inverse_variance)");
+    throw new BbioError(
+      `weight strategy ${who} needs the per-capability gradient Gram`,
+      2,
+      "use a gradient-level update (grpo.method other than none) or a reward-statistics strategy (uniform, static, inverse_variance)",
+    );
   if (stats.gram.length !== T) throw new BbioError(`${who}: Gram is ${stats.gram.length}×…, expected ${T}×${T}`);
   return stats.gram;
 }

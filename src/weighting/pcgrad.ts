@@ -22,7 +22,10 @@ export const pcgrad: CombineFn = (grads, ctx) => {
   let projections = 0;
   const order: number[][] = [];
   for (let i = 0; i < T; i++) {
-    const others = shuffled(rng, [...Array(T).keys()].filter((j) => j !== i));
+    const others = shuffled(
+      rng,
+      [...Array(T).keys()].filter((j) => j !== i),
+    );
     order.push(others);
     for (const j of others) {
       if (!(G[j][j] > 0)) continue;

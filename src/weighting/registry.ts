@@ -46,4 +46,3 @@ export function getMethod(name: string): CombineFn {
     throw new BbioError(`unknown gradient method "${name}" (choose one of: ${METHOD_NAMES.join(", ")})`);
   return METHODS[name as MethodName];
 }
-

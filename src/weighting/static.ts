@@ -13,8 +13,7 @@ export function uniform(opts: StrategyOptions): WeightStrategy {
 export function staticWeights(opts: StrategyOptions): WeightStrategy {
   const given = opts.rewardWeights;
   if (!given) throw new BbioError("strategy static needs reward_weights", 2, "set grpo.reward_weights, e.g. [1,1,1,1]");
-  if (given.length !== opts.T)
-    throw new BbioError(`reward_weights has ${given.length} entries for ${opts.T} capabilities`);
+  if (given.length !== opts.T) throw new BbioError(`reward_weights has ${given.length} entries for ${opts.T} capabilities`);
   if (given.some((x) => !Number.isFinite(x) || x < 0) || given.every((x) => x === 0))
     throw new BbioError(`reward_weights must be ≥ 0 and not all zero, got [${given.join(", ")}]`);
   const s = given.reduce((a, b) => a + b, 0);

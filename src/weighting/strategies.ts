@@ -33,8 +33,7 @@ export function makeStrategy(name: string, opts: StrategyOptions): WeightStrateg
     if (inner === "dynamic") throw new BbioError("dynamic cannot wrap dynamic");
     return dynamic(makeStrategy(inner, opts), opts.every ?? 10, opts.emaDecay ?? 0.9);
   }
-  if (!(name in STRATEGIES))
-    throw new BbioError(`unknown weight strategy "${name}" (choose one of: ${STRATEGY_NAMES.join(", ")})`);
+  if (!(name in STRATEGIES)) throw new BbioError(`unknown weight strategy "${name}" (choose one of: ${STRATEGY_NAMES.join(", ")})`);
   return STRATEGIES[name as keyof typeof STRATEGIES](opts);
 }
 

@@ -13,7 +13,12 @@ const configs = ablationConfigs(runs);
 
 describe("ablation grid", () => {
   it("configs in method display order; interval from the run's CI, else zero-width", () => {
-    expect(configs.map((c) => c.key)).toEqual(["grpo.method=sum grpo.w=dynamic", "grpo.method=sum grpo.w=static", "grpo.method=pcgrad grpo.w=rare", "grpo.method=cagrpo grpo.w=dynamic"]);
+    expect(configs.map((c) => c.key)).toEqual([
+      "grpo.method=sum grpo.w=dynamic",
+      "grpo.method=sum grpo.w=static",
+      "grpo.method=pcgrad grpo.w=rare",
+      "grpo.method=cagrpo grpo.w=dynamic",
+    ]);
     expect(configs[2].ci.knowledge).toEqual([0.3, 0.5]);
     expect(configs[2].ci.reasoning).toEqual([0.4, 0.4]);
   });
@@ -28,7 +33,14 @@ describe("ablation grid", () => {
   });
   it("rows: differing keys, seeds, means, Δm and its baseline", () => {
     const rows = ablationRows(configs);
-    expect(rows[3]).toMatchObject({ "grpo.method": "cagrpo", "grpo.w": "dynamic", seeds: 1, knowledge: 0.6, "Δm leaves out": "integration", "Δm baseline": "w=dynamic" });
+    expect(rows[3]).toMatchObject({
+      "grpo.method": "cagrpo",
+      "grpo.w": "dynamic",
+      seeds: 1,
+      knowledge: 0.6,
+      "Δm leaves out": "integration",
+      "Δm baseline": "w=dynamic",
+    });
     expect(rows[3]["Δm vs sum (%)"]).toBeCloseTo(40, 10);
     expect(rows[0]["Δm baseline"]).toBe("(itself)");
     expect(rows[0]["Δm leaves out"]).toBe("integration"); // sum(dynamic) scores 0 on integration

@@ -22,7 +22,8 @@ describe("pure-math modules stay browser-safe", () => {
         for (const imp of imports) {
           expect(imp, `${f} imports ${imp}`).not.toMatch(/^node:|tensorflow|duckdb|^fs$|^path$/);
           // mkgsg/types.ts: the capability list (FAMILIES) has one home, and that file imports types only
-          if (imp.startsWith("..")) expect(imp, `${f} imports ${imp}`).toMatch(/\/(util\/(rng|errors|stats|families)|weighting\/[a-z_]+)\.ts$/);
+          if (imp.startsWith(".."))
+            expect(imp, `${f} imports ${imp}`).toMatch(/\/(util\/(rng|errors|stats|families)|weighting\/[a-z_]+)\.ts$/);
         }
       }
     });

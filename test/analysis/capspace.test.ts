@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { capabilityHypervolume, configPoints, onAxes, paramFilters, passesFilters, weightedRanking, weightedScatter } from "../../src/analysis/capspace.ts";
+import {
+  capabilityHypervolume,
+  configPoints,
+  onAxes,
+  paramFilters,
+  passesFilters,
+  weightedRanking,
+  weightedScatter,
+} from "../../src/analysis/capspace.ts";
 import { four, siteRuns } from "./site-runs.ts";
 
 const runs = siteRuns([
@@ -7,7 +15,13 @@ const runs = siteRuns([
   { id: "a1", method: "sum", seed: 1, params: { "grpo.w": "static" }, strict: four(0.5, 0.4, 0.2, 0.2) },
   { id: "a2", method: "sum", seed: 2, params: { "grpo.w": "static" }, strict: four(0.7, 0.4, 0.2, 0.2) },
   // B: one seed with a bootstrap CI on knowledge (half-width 0.05)
-  { id: "b1", method: "pcgrad", seed: 1, params: { "grpo.w": "dynamic" }, strict: { ...four(0.3, 0.8, 0.2, 0.2), knowledge: [0.3, 0.25, 0.35, 50] } },
+  {
+    id: "b1",
+    method: "pcgrad",
+    seed: 1,
+    params: { "grpo.w": "dynamic" },
+    strict: { ...four(0.3, 0.8, 0.2, 0.2), knowledge: [0.3, 0.25, 0.35, 50] },
+  },
   // C: dominated by A
   { id: "c1", method: "mgda", seed: 1, params: { "grpo.w": "static" }, strict: four(0.5, 0.3, 0.1, 0.1) },
 ]);
@@ -34,7 +48,11 @@ describe("configPoints: configs as points in capability space", () => {
     expect(points[1]).toMatchObject({ xlo: 0.25, xhi: 0.35, ylo: 0.8, yhi: 0.8 });
     expect(front.map((p) => p.method)).toEqual(["pcgrad", "sum"]);
     // on (instruction, integration) A and B tie at (0.2, 0.2): both are on the front
-    expect(onAxes(pts, "instruction", "integration").front.map((p) => p.method).sort()).toEqual(["pcgrad", "sum"]);
+    expect(
+      onAxes(pts, "instruction", "integration")
+        .front.map((p) => p.method)
+        .sort(),
+    ).toEqual(["pcgrad", "sum"]);
     expect(onAxes([], "knowledge", "reasoning")).toEqual({ points: [], front: [] });
   });
   it("hypervolume over [0, 1]^k: hand-computed on the two axes", () => {
@@ -61,7 +79,11 @@ describe("weightedRanking and weightedScatter (What-if)", () => {
     expect(total).toBe(1);
     expect(active).toEqual([0, 1, 2, 3]);
     // B: (0.3 + 0.8 + 0.2 + 0.2)/4 = 0.375, A: (0.6 + 0.4 + 0.2 + 0.2)/4 = 0.35, C: 0.25
-    expect(ranked.map((d) => [d.method, +d.score.toFixed(6), d.onFront])).toEqual([["pcgrad", 0.375, true], ["sum", 0.35, true], ["mgda", 0.25, false]]);
+    expect(ranked.map((d) => [d.method, +d.score.toFixed(6), d.onFront])).toEqual([
+      ["pcgrad", 0.375, true],
+      ["sum", 0.35, true],
+      ["mgda", 0.25, false],
+    ]);
   });
   it("a weight of 0 drops that capability from the front: only knowledge left → A alone", () => {
     const { ranked, active } = weightedRanking(runs, four(1, 0, 0, 0));

@@ -22,7 +22,12 @@ describe("conflictOutcomes", () => {
 });
 
 describe("outcomeShift", () => {
-  const [sum, pcgrad] = conflictOutcomes([run("sum", 0.4, 0.0, 0), run("sum", 0.5, 0.1, 1), run("pcgrad", 0.2, 0.5, 0), run("pcgrad", 0.3, 0.4, 1)]);
+  const [sum, pcgrad] = conflictOutcomes([
+    run("sum", 0.4, 0.0, 0),
+    run("sum", 0.5, 0.1, 1),
+    run("pcgrad", 0.2, 0.5, 0),
+    run("pcgrad", 0.3, 0.4, 1),
+  ]);
   it("is +1 / −1 only when the seed ranges are disjoint", () => {
     expect(outcomeShift(sum, pcgrad, "worst")).toBe(1);
     expect(outcomeShift(pcgrad, sum, "worst")).toBe(-1);
@@ -37,18 +42,45 @@ describe("outcomeShift", () => {
 });
 
 describe("conflictControl (the Orthogonality page's tables)", () => {
-  const site = (id: string, method: string, up: number, low: number, conflict = true) => ({ id, name: id, method, conflict, scores: { instruction: { value: up }, integration: { value: low } } });
+  const site = (id: string, method: string, up: number, low: number, conflict = true) => ({
+    id,
+    name: id,
+    method,
+    conflict,
+    scores: { instruction: { value: up }, integration: { value: low } },
+  });
   const ev = (run_id: string, family: string, value: number) => ({ run_id, family, metric: "sampled", value });
   it("uses the sampled slot scores where a run has them, the greedy headline otherwise, and keeps SFT-only as the start", () => {
-    const runs = [site("c-sum-0", "sum", 1, 0), site("c-sum-1", "sum", 1, 0), site("c-pc-0", "pcgrad", 0, 1), site("c-pc-1", "pcgrad", 0, 1), site("c-sft", "sft-only", 0, 1), site("other", "sum", 1, 1, false), site("old", "cagrpo", 0.4, 0.6)];
+    const runs = [
+      site("c-sum-0", "sum", 1, 0),
+      site("c-sum-1", "sum", 1, 0),
+      site("c-pc-0", "pcgrad", 0, 1),
+      site("c-pc-1", "pcgrad", 0, 1),
+      site("c-sft", "sft-only", 0, 1),
+      site("other", "sum", 1, 1, false),
+      site("old", "cagrpo", 0.4, 0.6),
+    ];
     const evals = [
-      ev("c-sum-0", "instruction", 0.6), ev("c-sum-0", "integration", 0.02), ev("c-sum-1", "instruction", 0.8), ev("c-sum-1", "integration", 0.05),
-      ev("c-pc-0", "instruction", 0.4), ev("c-pc-0", "integration", 0.2), ev("c-pc-1", "instruction", 0.3), ev("c-pc-1", "integration", 0.25),
-      ev("c-sft", "instruction", 0.1), ev("c-sft", "integration", 0.22), { run_id: "c-pc-0", family: "integration", metric: "score", value: 1 },
+      ev("c-sum-0", "instruction", 0.6),
+      ev("c-sum-0", "integration", 0.02),
+      ev("c-sum-1", "instruction", 0.8),
+      ev("c-sum-1", "integration", 0.05),
+      ev("c-pc-0", "instruction", 0.4),
+      ev("c-pc-0", "integration", 0.2),
+      ev("c-pc-1", "instruction", 0.3),
+      ev("c-pc-1", "integration", 0.25),
+      ev("c-sft", "instruction", 0.1),
+      ev("c-sft", "integration", 0.22),
+      { run_id: "c-pc-0", family: "integration", metric: "score", value: 1 },
     ];
     const { rows, perMethod } = conflictControl(runs, evals, byMethodOrder);
     expect(rows.map((r) => r.run)).toEqual(["c-sft", "c-sum-0", "c-sum-1", "c-pc-0", "c-pc-1", "old"]);
-    expect(rows.find((r) => r.run === "c-pc-0")).toMatchObject({ "capitals (instruction)": 0.4, "lower case (integration)": 0.2, worst: 0.2, measure: "sampled" });
+    expect(rows.find((r) => r.run === "c-pc-0")).toMatchObject({
+      "capitals (instruction)": 0.4,
+      "lower case (integration)": 0.2,
+      worst: 0.2,
+      measure: "sampled",
+    });
     expect(rows.find((r) => r.run === "old")).toMatchObject({ worst: 0.4, measure: "greedy" });
     const by = Object.fromEntries(perMethod.map((m) => [m.method, m]));
     expect(by.sum["lower case: max"]).toBeCloseTo(0.05, 12);
@@ -60,8 +92,17 @@ describe("conflictControl (the Orthogonality page's tables)", () => {
   });
   it("says 'inside the spread' when the ranges overlap, and nothing without the reference method", () => {
     const runs = [site("s0", "sum", 0, 0), site("s1", "sum", 0, 0), site("p0", "pcgrad", 0, 0)];
-    const evals = [ev("s0", "instruction", 0.5), ev("s0", "integration", 0.1), ev("s1", "instruction", 0.5), ev("s1", "integration", 0.3), ev("p0", "instruction", 0.5), ev("p0", "integration", 0.2)];
-    expect(conflictControl(runs, evals, byMethodOrder).perMethod.find((m) => m.method === "pcgrad")!["lower case vs reference"]).toBe("inside the spread");
+    const evals = [
+      ev("s0", "instruction", 0.5),
+      ev("s0", "integration", 0.1),
+      ev("s1", "instruction", 0.5),
+      ev("s1", "integration", 0.3),
+      ev("p0", "instruction", 0.5),
+      ev("p0", "integration", 0.2),
+    ];
+    expect(conflictControl(runs, evals, byMethodOrder).perMethod.find((m) => m.method === "pcgrad")!["lower case vs reference"]).toBe(
+      "inside the spread",
+    );
     expect(conflictControl(runs.slice(2), evals, byMethodOrder).perMethod[0]["lower case vs reference"]).toBe("");
   });
 });

@@ -20,20 +20,28 @@ describe("headlineTable", () => {
     const t = headlineTable(headline, runs, evals);
     // ours: mean 0.6, t-interval half-width 12.706 · 0.1 = 1.2706; gap vs sum 0.6 − 0.4 = 0.2 with half-widths
     // √(1.2706² + 0.1²) = 1.2745 on both sides
-    expect(t.rows).toEqual([{
-      "Capability": "Domain expertise (BIOMED-MMLU)",
-      "Paper (0.5B)": "80.95 (+15.32)",
-      "Ours: CA-GRPO": "60.0 [-67.1, 187.1]",
-      "gap vs best other": "+20.0 [-107.5, 147.5] (sum)",
-      "Ours: SFT only": "30.0 [25.0, 35.0]",
-      "Control (unseen genes): SFT only": "26.0 [20.0, 32.0] n=50",
-      "Chance": "25.0",
-    }]);
+    expect(t.rows).toEqual([
+      {
+        Capability: "Domain expertise (BIOMED-MMLU)",
+        "Paper (0.5B)": "80.95 (+15.32)",
+        "Ours: CA-GRPO": "60.0 [-67.1, 187.1]",
+        "gap vs best other": "+20.0 [-107.5, 147.5] (sum)",
+        "Ours: SFT only": "30.0 [25.0, 35.0]",
+        "Control (unseen genes): SFT only": "26.0 [20.0, 32.0] n=50",
+        Chance: "25.0",
+      },
+    ]);
     expect(configsCaption(t.shown)).toBe("method=cagrpo (2 seeds); method=sft-only (1 seed); method=sum (1 seed)");
   });
   it("without runs only the paper's column is filled", () => {
     const t = headlineTable(headline, [], []);
-    expect(t.rows[0]).toMatchObject({ "Ours: CA-GRPO": "—", "gap vs best other": "—", "Ours: SFT only": "—", "Control (unseen genes): SFT only": "—", "Chance": "—" });
+    expect(t.rows[0]).toMatchObject({
+      "Ours: CA-GRPO": "—",
+      "gap vs best other": "—",
+      "Ours: SFT only": "—",
+      "Control (unseen genes): SFT only": "—",
+      Chance: "—",
+    });
     expect(t.ours).toBeNull();
     expect(t.shown).toEqual([]);
   });
@@ -45,13 +53,18 @@ describe("pairedComparisonRows", () => {
     { id: "s", method: "sum", strict: four(0, 0, 0, 0) },
     { id: "p", method: "pcgrad", params: { "grpo.beta": 0.1 }, strict: four(0, 0, 0, 0) },
   ]);
-  const items = (run: string, vs: number[]) => vs.map((value, i) => ({ run_id: run, item_id: `i${i}`, family: "knowledge", split: "eval", value }));
+  const items = (run: string, vs: number[]) =>
+    vs.map((value, i) => ({ run_id: run, item_id: `i${i}`, family: "knowledge", split: "eval", value }));
   const rows = pairedComparisonRows(runs, [...items("f", [0, 0, 0, 0]), ...items("s", [1, 0, 1, 0]), ...items("p", [1, 1, 1, 1])]);
   it("each GRPO config against SFT-only and (unless it is sum) against sum, per capability", () => {
-    expect(rows.map((r) => [r.config, r.vs])).toEqual([["method=sum", "SFT-only"], ["method=pcgrad beta=0.1", "SFT-only"], ["method=pcgrad beta=0.1", "sum"]]);
+    expect(rows.map((r) => [r.config, r.vs])).toEqual([
+      ["method=sum", "SFT-only"],
+      ["method=pcgrad beta=0.1", "SFT-only"],
+      ["method=pcgrad beta=0.1", "sum"],
+    ]);
     // pcgrad − sum on knowledge: differences [0, 1, 0, 1] → +50.0; reasoning has no item rows → "—"
     expect(rows[2]["Domain knowledge"]).toMatch(/^\+50\.0 \[/);
-    expect(rows[2]["Reasoning"]).toBe("—");
+    expect(rows[2].Reasoning).toBe("—");
     // pcgrad − SFT: every item +1 → a zero-width interval that excludes 0
     expect(rows[1]["Domain knowledge"]).toBe("+100.0 [100.0, 100.0] MDD 0.0 *");
   });

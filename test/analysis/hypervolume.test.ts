@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import {
-  hypervolume, hypervolumeContributions, hypervolumeMin, normalizePoints, normalizedHypervolume,
+  hypervolume,
+  hypervolumeContributions,
+  hypervolumeMin,
+  normalizePoints,
+  normalizedHypervolume,
 } from "../../src/analysis/hypervolume.ts";
 import { mulberry32 } from "../../src/util/rng.ts";
 
@@ -19,18 +23,51 @@ function inclusionExclusion(P: number[][], ref: number[]): number {
 describe("hypervolume (maximisation, explicit reference point)", () => {
   it("2-D staircase by hand", () => {
     // union of [0,1]×[0,3], [0,2]×[0,2], [0,3]×[0,1] = 3 + 2 + 1
-    expect(hypervolume([[1, 3], [2, 2], [3, 1]], [0, 0])).toBe(6);
-    expect(hypervolume([[1, 3], [2, 2], [3, 1], [0.5, 0.5]], [0, 0])).toBe(6); // dominated point adds nothing
+    expect(
+      hypervolume(
+        [
+          [1, 3],
+          [2, 2],
+          [3, 1],
+        ],
+        [0, 0],
+      ),
+    ).toBe(6);
+    expect(
+      hypervolume(
+        [
+          [1, 3],
+          [2, 2],
+          [3, 1],
+          [0.5, 0.5],
+        ],
+        [0, 0],
+      ),
+    ).toBe(6); // dominated point adds nothing
     expect(hypervolume([[0.9, 0.8]], [0.5, 0.5])).toBeCloseTo(0.4 * 0.3, 12);
   });
 
   it("pymoo convention (minimisation, ref as upper bound) = maximisation after the sign flip", () => {
     // minimisation front {(.25,.75), (.5,.5), (.75,.25)}, ref (1,1): staircase .75·.25 + .5·.25 + .25·.25 = .375
-    const F = [[0.25, 0.75], [0.5, 0.5], [0.75, 0.25]];
+    const F = [
+      [0.25, 0.75],
+      [0.5, 0.5],
+      [0.75, 0.25],
+    ];
     expect(hypervolumeMin(F, [1, 1])).toBeCloseTo(0.375, 12);
-    expect(hypervolume(F.map((p) => p.map((v) => -v)), [-1, -1])).toBeCloseTo(0.375, 12);
+    expect(
+      hypervolume(
+        F.map((p) => p.map((v) => -v)),
+        [-1, -1],
+      ),
+    ).toBeCloseTo(0.375, 12);
     // the same front as accuracies (1 − error), maximised against ref (0,0)
-    expect(hypervolume(F.map((p) => p.map((v) => 1 - v)), [0, 0])).toBeCloseTo(0.375, 12);
+    expect(
+      hypervolume(
+        F.map((p) => p.map((v) => 1 - v)),
+        [0, 0],
+      ),
+    ).toBeCloseTo(0.375, 12);
     // pymoo's ref_point = (1.2, 1.2) style: the box grows by the margins
     expect(hypervolumeMin(F, [1.2, 1.2])).toBeCloseTo(0.95 * 0.45 + 0.7 * 0.25 + 0.45 * 0.25, 12);
   });
@@ -42,17 +79,38 @@ describe("hypervolume (maximisation, explicit reference point)", () => {
       const eye = Array.from({ length: m }, (_, i) => Array.from({ length: m }, (__, k) => (k === i ? 1 : 0)));
       expect(hypervolumeMin(eye, Array(m).fill(2))).toBeCloseTo(2 ** m - 1, 12);
       // the same front as maximised scores (2 − f) against the reference point 0
-      expect(hypervolume(eye.map((p) => p.map((v) => 2 - v)), Array(m).fill(0))).toBeCloseTo(2 ** m - 1, 12);
+      expect(
+        hypervolume(
+          eye.map((p) => p.map((v) => 2 - v)),
+          Array(m).fill(0),
+        ),
+      ).toBeCloseTo(2 ** m - 1, 12);
     }
   });
 
   it("4-D by hand: capability accuracies against r = 0", () => {
     expect(hypervolume([[0.5, 0.5, 0.5, 0.5]], [0, 0, 0, 0])).toBe(0.0625);
     // two boxes sharing [0,.4]×[0,.4]×[0,.5]×[0,.5]: .8·.4·.5·.5 + .4·.8·.5·.5 − .4·.4·.5·.5
-    expect(hypervolume([[0.8, 0.4, 0.5, 0.5], [0.4, 0.8, 0.5, 0.5]], [0, 0, 0, 0])).toBeCloseTo(0.08 + 0.08 - 0.04, 12);
+    expect(
+      hypervolume(
+        [
+          [0.8, 0.4, 0.5, 0.5],
+          [0.4, 0.8, 0.5, 0.5],
+        ],
+        [0, 0, 0, 0],
+      ),
+    ).toBeCloseTo(0.08 + 0.08 - 0.04, 12);
     // a dominated run adds nothing; the reference point shifts every box
-    expect(hypervolume([[0.8, 0.4, 0.5, 0.5], [0.4, 0.8, 0.5, 0.5], [0.3, 0.3, 0.3, 0.3]], [0.1, 0.1, 0.1, 0.1])).toBeCloseTo(
-      0.7 * 0.3 * 0.4 * 0.4 + 0.3 * 0.7 * 0.4 * 0.4 - 0.3 * 0.3 * 0.4 * 0.4, 12);
+    expect(
+      hypervolume(
+        [
+          [0.8, 0.4, 0.5, 0.5],
+          [0.4, 0.8, 0.5, 0.5],
+          [0.3, 0.3, 0.3, 0.3],
+        ],
+        [0.1, 0.1, 0.1, 0.1],
+      ),
+    ).toBeCloseTo(0.7 * 0.3 * 0.4 * 0.4 + 0.3 * 0.7 * 0.4 * 0.4 - 0.3 * 0.3 * 0.4 * 0.4, 12);
   });
 
   it("points not strictly better than the reference contribute nothing", () => {
@@ -63,8 +121,24 @@ describe("hypervolume (maximisation, explicit reference point)", () => {
 
   it("3-D by hand", () => {
     expect(hypervolume([[1, 2, 3]], [0, 0, 0])).toBe(6);
-    expect(hypervolume([[2, 1, 1], [1, 2, 1]], [0, 0, 0])).toBe(3);
-    expect(hypervolume([[1, 1, 2], [2, 2, 1]], [0, 0, 0])).toBe(2 + 4 - 1);
+    expect(
+      hypervolume(
+        [
+          [2, 1, 1],
+          [1, 2, 1],
+        ],
+        [0, 0, 0],
+      ),
+    ).toBe(3);
+    expect(
+      hypervolume(
+        [
+          [1, 1, 2],
+          [2, 2, 1],
+        ],
+        [0, 0, 0],
+      ),
+    ).toBe(2 + 4 - 1);
   });
 
   for (const m of [3, 4]) {
@@ -99,7 +173,17 @@ describe("hypervolume (maximisation, explicit reference point)", () => {
   });
 
   it("exclusive contributions and normalisation", () => {
-    expect(hypervolumeContributions([[1, 3], [2, 2], [3, 1], [1, 1]], [0, 0])).toEqual([1, 1, 1, 0]);
+    expect(
+      hypervolumeContributions(
+        [
+          [1, 3],
+          [2, 2],
+          [3, 1],
+          [1, 1],
+        ],
+        [0, 0],
+      ),
+    ).toEqual([1, 1, 1, 0]);
     expect(normalizePoints([[0.5, 80]], [0, 0], [1, 100])).toEqual([[0.5, 0.8]]);
     expect(normalizedHypervolume([[1, 1, 1, 1]], [0, 0, 0, 0], [1, 1, 1, 1])).toBe(1);
     expect(normalizedHypervolume([[60, 40]], [20, 20], [100, 100])).toBeCloseTo((40 * 20) / (80 * 80), 12);

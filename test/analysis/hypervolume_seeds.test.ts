@@ -5,7 +5,13 @@ describe("hypervolumePerSeed", () => {
   const seeds = [
     { seed: 1, points: [[0.5, 0.4]] },
     { seed: 2, points: [[0.6, 0.5]] },
-    { seed: 3, points: [[0.2, 0.9], [0.8, 0.1]] }, // 0.2·0.9 + 0.6·0.1
+    {
+      seed: 3,
+      points: [
+        [0.2, 0.9],
+        [0.8, 0.1],
+      ],
+    }, // 0.2·0.9 + 0.6·0.1
   ];
   it("one HV per seed (hand-computed boxes), a bootstrap interval of their mean", () => {
     const r = hypervolumePerSeed(seeds, [0, 0], { resamples: 4000, seed: 1 });

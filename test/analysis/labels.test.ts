@@ -21,8 +21,11 @@ describe("the shared lists", () => {
 
 describe("scale in words (build.json)", () => {
   it("model and gene world", () => {
-    expect(modelScale({ models: [{ params: 141056, n_layer: 2, n_embd: 64, n_head: 4, vocab_size: 512, block_size: 128, runs: 3 }] })).toEqual({
-      params: 141056, text: "141,056 parameters (2 layers, d=64, 4 heads, vocab 512, context 128)",
+    expect(
+      modelScale({ models: [{ params: 141056, n_layer: 2, n_embd: 64, n_head: 4, vocab_size: 512, block_size: 128, runs: 3 }] }),
+    ).toEqual({
+      params: 141056,
+      text: "141,056 parameters (2 layers, d=64, 4 heads, vocab 512, context 128)",
     });
     expect(modelScale({})).toBeNull();
     // 24 genes, extraction share 0.25 → 6 extraction genes, 18 with trained QA; control genes default to 6

@@ -7,9 +7,12 @@ function randomCosines(d: number, pairs: number, seed: number): number[] {
   const rng = mulberry32(seed);
   const gauss = () => Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
   const out: number[] = [];
-  const u = new Float64Array(d), v = new Float64Array(d);
+  const u = new Float64Array(d),
+    v = new Float64Array(d);
   for (let p = 0; p < pairs; p++) {
-    let uv = 0, uu = 0, vv = 0;
+    let uv = 0,
+      uu = 0,
+      vv = 0;
     for (let i = 0; i < d; i++) {
       u[i] = gauss();
       v[i] = gauss();
@@ -31,7 +34,8 @@ describe("nullCosineBand: |cos| of random directions", () => {
   });
 
   it("matches random Gaussian vectors of the same dimension (exact Beta branch, d = 50)", () => {
-    const d = 50, band = nullCosineBand(d, { q: 0.95 });
+    const d = 50,
+      band = nullCosineBand(d, { q: 0.95 });
     expect(band.method).toBe("beta");
     const cos = randomCosines(d, 4000, 1);
     expect(fractionInsideBand(cos, band)).toBeGreaterThan(0.95 - 0.012); // ±3.5 binomial sd
@@ -49,7 +53,8 @@ describe("nullCosineBand: |cos| of random directions", () => {
     const frac = fractionInsideBand(randomCosines(20_000, 300, 2), big);
     expect(frac).toBeGreaterThan(0.84);
     expect(frac).toBeLessThan(0.96);
-    const exact = nullCosineBand(10_000, { q: 0.95 }), approx = normalQuantile(0.975) / Math.sqrt(10_000);
+    const exact = nullCosineBand(10_000, { q: 0.95 }),
+      approx = normalQuantile(0.975) / Math.sqrt(10_000);
     expect(exact.method).toBe("beta");
     expect(Math.abs(exact.halfWidth / approx - 1)).toBeLessThan(1e-3);
     expect(nullCosineBand(10_001).meanAbs).toBeCloseTo(Math.sqrt(2 / (Math.PI * 10_001)), 6);

@@ -29,7 +29,8 @@ describe("pairedBootstrap (method difference over items × seeds)", () => {
   });
 
   it("groups resample together: two clusters of two identical differences → the two-unit SE and interval", () => {
-    const a = [1, 1, 0, 0], b = [0, 0, 0, 0];
+    const a = [1, 1, 0, 0],
+      b = [0, 0, 0, 0];
     const g = pairedBootstrap(a, b, { groups: ["x", "x", "y", "y"], iters: 20_000 });
     expect(g.units).toBe(2);
     expect(g.se).toBeCloseTo(0.5, 12); // sd of unit means {1, 0} / √2
@@ -40,8 +41,11 @@ describe("pairedBootstrap (method difference over items × seeds)", () => {
 
   it("coverage: a 95% interval covers the true mean difference in 92–98% of 1,000 simulated draws; MDD has ~80% power", () => {
     const rng = mulberry32(2026);
-    const n = 60, draws = 1000, truth = 0.3;
-    let covered = 0, detected = 0;
+    const n = 60,
+      draws = 1000,
+      truth = 0.3;
+    let covered = 0,
+      detected = 0;
     const mddTruth = 2.8016 / Math.sqrt(n); // unit-variance differences: true SE = 1/√n
     for (let k = 0; k < draws; k++) {
       const b = Array.from({ length: n }, () => gauss(rng));

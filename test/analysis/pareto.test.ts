@@ -3,7 +3,15 @@ import { dominates, front2d, nonDominated, nonDominatedSort, weightedScores } fr
 import { mulberry32 } from "../../src/util/rng.ts";
 
 //            A       B       C       D       E       F (=B)  G
-const pts = [[1, 5], [2, 4], [2, 2], [3, 1], [1, 1], [2, 4], [0, 6]];
+const pts = [
+  [1, 5],
+  [2, 4],
+  [2, 2],
+  [3, 1],
+  [1, 1],
+  [2, 4],
+  [0, 6],
+];
 
 describe("Pareto dominance (maximisation)", () => {
   it("dominance relation", () => {
@@ -24,7 +32,8 @@ describe("Pareto dominance (maximisation)", () => {
     for (let t = 0; t < 20; t++) {
       const P = Array.from({ length: 40 }, () => Array.from({ length: 4 }, () => Math.round(rng() * 5)));
       const { rank } = nonDominatedSort(P);
-      let left = [...P.keys()], r = 0;
+      let left = [...P.keys()],
+        r = 0;
       while (left.length) {
         const nd = nonDominated(left.map((i) => P[i])).map((k) => left[k]);
         for (const i of nd) expect(rank[i]).toBe(r);
@@ -34,9 +43,37 @@ describe("Pareto dominance (maximisation)", () => {
     }
   });
   it("weighted score and 2-D projection front", () => {
-    expect(weightedScores([[1, 2], [3, 4]], [0.5, 0.5])).toEqual([1.5, 3.5]);
-    expect(front2d([[1, 5, 0], [2, 4, 9], [0, 0, 9]], 0, 1)).toEqual([0, 1]);
-    expect(front2d([[1, 5, 0], [2, 4, 9], [0, 0, 9]], 0, 2)).toEqual([1]);
+    expect(
+      weightedScores(
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        [0.5, 0.5],
+      ),
+    ).toEqual([1.5, 3.5]);
+    expect(
+      front2d(
+        [
+          [1, 5, 0],
+          [2, 4, 9],
+          [0, 0, 9],
+        ],
+        0,
+        1,
+      ),
+    ).toEqual([0, 1]);
+    expect(
+      front2d(
+        [
+          [1, 5, 0],
+          [2, 4, 9],
+          [0, 0, 9],
+        ],
+        0,
+        2,
+      ),
+    ).toEqual([1]);
   });
   it("rejects ragged or non-finite points", () => {
     expect(() => nonDominated([[1, 2], [1]])).toThrow(/objectives/);

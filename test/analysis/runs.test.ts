@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { bestConfig, capEstimate, controlEstimate, fmtControl, fmtEstimate, groupKey, missingScores, scoredUnderAny, withDefinition } from "../../src/analysis/runs.ts";
+import {
+  bestConfig,
+  capEstimate,
+  controlEstimate,
+  fmtControl,
+  fmtEstimate,
+  groupKey,
+  missingScores,
+  scoredUnderAny,
+  withDefinition,
+} from "../../src/analysis/runs.ts";
 import { four, siteRuns } from "./site-runs.ts";
 
 describe("joinRuns: the site's run model", () => {
@@ -13,7 +23,9 @@ describe("joinRuns: the site's run model", () => {
     expect(runs[0].params).toEqual({ "grpo.method": "pcgrad", seed: 1, "grpo.beta": 0.04 });
     expect(runs[0].group).toBe("grpo.method=pcgrad grpo.beta=0.04");
     expect(runs[1].group).toBe(runs[0].group);
-    expect(siteRuns([{ id: "c", method: "sum", params: { "data.conflict_control": true } }], "strict", { conflict: true })[0].conflict).toBe(true);
+    expect(
+      siteRuns([{ id: "c", method: "sum", params: { "data.conflict_control": true } }], "strict", { conflict: true })[0].conflict,
+    ).toBe(true);
   });
   it("complete = all four scores under the chosen definition; switching the definition switches scores", () => {
     expect(runs.map((r) => r.complete)).toEqual([true, false]);
@@ -29,14 +41,19 @@ describe("joinRuns: the site's run model", () => {
     expect(groupKey({ "a.x": "s", "grpo.method": "sum", "b.seed": 1 }, "sum")).toBe("grpo.method=sum a.x=s");
   });
   it("missingScores names each missing capability with its count", () => {
-    expect(missingScores(runs)).toBe("1 of 2 stored run(s) lack a score for reasoning (1), instruction (1), integration (1) — the evaluation split had no items of that family, or the eval stage did not report it.");
+    expect(missingScores(runs)).toBe(
+      "1 of 2 stored run(s) lack a score for reasoning (1), instruction (1), integration (1) — the evaluation split had no items of that family, or the eval stage did not report it.",
+    );
     expect(missingScores(runs.slice(0, 1))).toBeNull();
   });
 });
 
 describe("capEstimate", () => {
   it("two seeds: the t-interval (t_{0.975,1} = 12.706, sem = 0.1)", () => {
-    const rs = siteRuns([{ id: "a", method: "m", strict: { knowledge: 0.5 } }, { id: "b", method: "m", seed: 1, strict: { knowledge: 0.7 } }]);
+    const rs = siteRuns([
+      { id: "a", method: "m", strict: { knowledge: 0.5 } },
+      { id: "b", method: "m", seed: 1, strict: { knowledge: 0.7 } },
+    ]);
     const e = capEstimate(rs, "knowledge");
     expect(e.kind).toBe("seeds");
     expect(e.mean).toBeCloseTo(0.6, 12);
@@ -67,7 +84,12 @@ describe("bestConfig: the best-of-N pick", () => {
   ]);
   it("prefers complete configs, then the higher mean over capabilities", () => {
     expect(bestConfig(runs, "pcgrad")!.map((r) => r.id)).toEqual(["y1"]);
-    expect(bestConfig(runs.filter((r) => r.id !== "y1"), "pcgrad")!.map((r) => r.id)).toEqual(["x1", "x2"]);
+    expect(
+      bestConfig(
+        runs.filter((r) => r.id !== "y1"),
+        "pcgrad",
+      )!.map((r) => r.id),
+    ).toEqual(["x1", "x2"]);
   });
   it("an incomplete config when that is all there is; null for an absent method", () => {
     expect(bestConfig(runs, "sum")!.map((r) => r.id)).toEqual(["s1"]);

@@ -13,14 +13,24 @@ export interface RunSpec {
   partial?: Record<string, number>;
 }
 
-export function siteRuns(specs: readonly RunSpec[], definition: "strict" | "partial" = "strict", opts: { conflict?: boolean } = {}): SiteRun[] {
+export function siteRuns(
+  specs: readonly RunSpec[],
+  definition: "strict" | "partial" = "strict",
+  opts: { conflict?: boolean } = {},
+): SiteRun[] {
   const runs = specs.map((s) => ({ id: s.id, name: `run-${s.id}`, method: s.method, seed: s.seed ?? 0 }));
   const params = specs.flatMap((s) =>
-    Object.entries({ "grpo.method": s.method, seed: s.seed ?? 0, ...s.params }).map(([key, v]) => ({ run_id: s.id, key, value: JSON.stringify(v) })),
+    Object.entries({ "grpo.method": s.method, seed: s.seed ?? 0, ...s.params }).map(([key, v]) => ({
+      run_id: s.id,
+      key,
+      value: JSON.stringify(v),
+    })),
   );
   const scores: CapScore[] = specs.flatMap((s) => [
     ...Object.entries(s.strict ?? {}).map(([family, v]) =>
-      Array.isArray(v) ? { run_id: s.id, family, definition: "strict", value: v[0], ci_lo: v[1], ci_hi: v[2], n: v[3] } : { run_id: s.id, family, definition: "strict", value: v, ci_lo: null, ci_hi: null, n: null },
+      Array.isArray(v)
+        ? { run_id: s.id, family, definition: "strict", value: v[0], ci_lo: v[1], ci_hi: v[2], n: v[3] }
+        : { run_id: s.id, family, definition: "strict", value: v, ci_lo: null, ci_hi: null, n: null },
     ),
     ...Object.entries(s.partial ?? {}).map(([family, value]) => ({ run_id: s.id, family, definition: "partial", value })),
   ]);

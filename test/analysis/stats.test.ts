@@ -28,7 +28,9 @@ describe("smoothing", () => {
 describe("bootstrap", () => {
   const xs = [0, 1, 1, 0, 1, 1, 1, 0, 1, 1, 0, 1, 1, 1, 1, 0, 1, 0, 1, 1];
   it("CI contains the mean, is deterministic per seed, and varies with the seed", () => {
-    const a = bootstrapCI(xs, { seed: 1 }), b = bootstrapCI(xs, { seed: 1 }), c = bootstrapCI(xs, { seed: 2 });
+    const a = bootstrapCI(xs, { seed: 1 }),
+      b = bootstrapCI(xs, { seed: 1 }),
+      c = bootstrapCI(xs, { seed: 2 });
     expect(a.estimate).toBe(mean(xs));
     expect(a.lo).toBeLessThanOrEqual(a.estimate);
     expect(a.hi).toBeGreaterThanOrEqual(a.estimate);
@@ -48,7 +50,8 @@ describe("bootstrap", () => {
     expect(() => bootstrapCI([])).toThrow();
   });
   it("paired difference CI", () => {
-    const a = [1, 1, 1, 0, 1, 1, 1, 1, 0, 1], b = [0, 1, 0, 0, 1, 0, 1, 0, 0, 1];
+    const a = [1, 1, 1, 0, 1, 1, 1, 1, 0, 1],
+      b = [0, 1, 0, 0, 1, 0, 1, 0, 0, 1];
     const ci = pairedBootstrapCI(a, b, { seed: 3 });
     expect(ci.estimate).toBeCloseTo(0.4, 12);
     expect(ci.lo).toBeGreaterThan(0); // clearly better on the same items
@@ -74,11 +77,18 @@ describe("summaries", () => {
     expect(s.sd).toBeCloseTo(Math.sqrt(5 / 3), 12);
     expect(summarize([7])).toMatchObject({ n: 1, sd: 0 });
     const g = groupSummary(
-      [{ m: "sum", acc: 0.5 }, { m: "mgda", acc: 0.7 }, { m: "sum", acc: 0.7 }],
+      [
+        { m: "sum", acc: 0.5 },
+        { m: "mgda", acc: 0.7 },
+        { m: "sum", acc: 0.7 },
+      ],
       (r) => r.m,
       { acc: (r) => r.acc },
     );
-    expect(g.map((x) => [x.key, x.n, x.stats.acc.mean])).toEqual([["sum", 2, 0.6], ["mgda", 1, 0.7]]);
+    expect(g.map((x) => [x.key, x.n, x.stats.acc.mean])).toEqual([
+      ["sum", 2, 0.6],
+      ["mgda", 1, 0.7],
+    ]);
   });
   it("gradient-cosine pair statistics (conflict ratio)", () => {
     const rows = [
@@ -86,14 +96,25 @@ describe("summaries", () => {
       { step: 1, cap_i: "r", cap_j: "k", cos: 0.4 },
       { step: 1, cap_i: "k", cap_j: "k", cos: 1 },
     ];
-    expect(pairStats(rows)).toEqual([{ cap_i: "k", cap_j: "r", steps: 2, meanCos: expect.closeTo(0.1, 12), meanAbsCos: expect.closeTo(0.3, 12), conflictRatio: 0.5 }]);
+    expect(pairStats(rows)).toEqual([
+      { cap_i: "k", cap_j: "r", steps: 2, meanCos: expect.closeTo(0.1, 12), meanAbsCos: expect.closeTo(0.3, 12), conflictRatio: 0.5 },
+    ]);
   });
 });
 
 describe("t-intervals over seeds", () => {
   it("Student t quantiles match the tables", () => {
     // two-sided 95%: t_{.975, df}
-    const table: [number, number][] = [[1, 12.7062], [2, 4.3027], [3, 3.1824], [4, 2.7764], [5, 2.5706], [10, 2.2281], [30, 2.0423], [100, 1.984]];
+    const table: [number, number][] = [
+      [1, 12.7062],
+      [2, 4.3027],
+      [3, 3.1824],
+      [4, 2.7764],
+      [5, 2.5706],
+      [10, 2.2281],
+      [30, 2.0423],
+      [100, 1.984],
+    ];
     for (const [df, t] of table) expect(tQuantile(0.975, df)).toBeCloseTo(t, 3);
     expect(tQuantile(0.95, 10)).toBeCloseTo(1.8125, 3);
     expect(tQuantile(0.025, 4)).toBeCloseTo(-2.7764, 3);
@@ -102,7 +123,7 @@ describe("t-intervals over seeds", () => {
   });
   it("mean CI: t-interval with n − 1 df; no interval from one seed", () => {
     const ci = meanCI([1, 2, 3, 4]);
-    const h = 3.182446305 * Math.sqrt(5 / 3) / 2;
+    const h = (3.182446305 * Math.sqrt(5 / 3)) / 2;
     expect(ci.mean).toBe(2.5);
     expect(ci.lo).toBeCloseTo(2.5 - h, 6);
     expect(ci.hi).toBeCloseTo(2.5 + h, 6);

@@ -4,9 +4,25 @@ import { meanCI } from "../../src/analysis/summary.ts";
 
 // 2 methods × 2 strategies × 3 seeds, plus a one-factor β ablation for cagrpo (uniform) with 2 seeds
 const runs = [];
-for (const m of ["sum", "cagrpo"]) for (const w of ["uniform", "dynamic"]) for (const seed of [0, 1, 2]) runs.push({ id: `${m}-${w}-${seed}`, name: `s/${m},${w},${seed}`, values: { "grpo.method": m, "grpo.weight_strategy": w, "grpo.beta": 0.04, seed } });
-for (const seed of [0, 1]) runs.push({ id: `cagrpo-b0-${seed}`, name: `s/cagrpo,b0,${seed}`, values: { "grpo.method": "cagrpo", "grpo.weight_strategy": "uniform", "grpo.beta": 0, seed } });
-const spec: SweepSpec = { name: "s", axes: { "grpo.method": ["sum", "cagrpo"], "grpo.weight_strategy": ["uniform", "dynamic"], "grpo.beta": [0, 0.04], seed: [0, 1, 2] }, runs };
+for (const m of ["sum", "cagrpo"])
+  for (const w of ["uniform", "dynamic"])
+    for (const seed of [0, 1, 2])
+      runs.push({
+        id: `${m}-${w}-${seed}`,
+        name: `s/${m},${w},${seed}`,
+        values: { "grpo.method": m, "grpo.weight_strategy": w, "grpo.beta": 0.04, seed },
+      });
+for (const seed of [0, 1])
+  runs.push({
+    id: `cagrpo-b0-${seed}`,
+    name: `s/cagrpo,b0,${seed}`,
+    values: { "grpo.method": "cagrpo", "grpo.weight_strategy": "uniform", "grpo.beta": 0, seed },
+  });
+const spec: SweepSpec = {
+  name: "s",
+  axes: { "grpo.method": ["sum", "cagrpo"], "grpo.weight_strategy": ["uniform", "dynamic"], "grpo.beta": [0, 0.04], seed: [0, 1, 2] },
+  runs,
+};
 
 describe("sweep grid (Ablations page)", () => {
   // in the store: every sum run; cagrpo/uniform seeds 0,1; nothing of cagrpo/dynamic; β=0 seed 0
@@ -18,7 +34,8 @@ describe("sweep grid (Ablations page)", () => {
 
   it("one cell per point without the seed; seeds become a t-interval; missing runs are gaps, not dropped", () => {
     expect(cells).toHaveLength(5);
-    const at = (m: string, w: string, b: number) => cells.find((c) => c.values["grpo.method"] === m && c.values["grpo.weight_strategy"] === w && c.values["grpo.beta"] === b)!;
+    const at = (m: string, w: string, b: number) =>
+      cells.find((c) => c.values["grpo.method"] === m && c.values["grpo.weight_strategy"] === w && c.values["grpo.beta"] === b)!;
     const sum = at("sum", "uniform", 0.04);
     expect(sum).toMatchObject({ expected: 3, present: 3, status: "complete", missing: [] });
     const ci = meanCI([0.4, 0.5, 0.6]);

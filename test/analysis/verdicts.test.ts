@@ -8,10 +8,18 @@ import { rngFor, shuffled } from "../../src/util/rng.ts";
 import { kg } from "../mkgsg/helpers.ts";
 import { four, siteRuns, type RunSpec } from "./site-runs.ts";
 
-const data = (runs: RunSpec[], more: Partial<VerdictData> = {}): VerdictData => ({ runs: siteRuns(runs), gram: [], evalItems: [], items: [], rejects: [], ...more });
+const data = (runs: RunSpec[], more: Partial<VerdictData> = {}): VerdictData => ({
+  runs: siteRuns(runs),
+  gram: [],
+  evalItems: [],
+  items: [],
+  rejects: [],
+  ...more,
+});
 const judge = (claim: Claim, d: VerdictData) => judgeClaims([claim], d)[0];
 /** per-item values of one run on one capability, items i0, i1, ... */
-const itemRows = (run: string, family: string, values: number[]): EvalItemRow[] => values.map((value, i) => ({ run_id: run, item_id: `i${i}`, family, split: "eval", value }));
+const itemRows = (run: string, family: string, values: number[]): EvalItemRow[] =>
+  values.map((value, i) => ({ run_id: run, item_id: `i${i}`, family, split: "eval", value }));
 
 describe("headline claims: capability-aware GRPO against our best other method", () => {
   // The verdict depends on the eval metric: real MKGSG integration items of the gene world scored by the real scorer
@@ -34,7 +42,11 @@ describe("headline claims: capability-aware GRPO against our best other method",
     const plan = { cagrpo, sum, "sft-only": sft };
     return data(
       Object.entries(plan).map(([method, kind]) => ({ id: method, method, strict: { integration: mean(values(kind)) } })),
-      { evalItems: Object.entries(plan).flatMap(([method, kind]) => values(kind).map((value, i) => ({ run_id: method, item_id: items[i].id, family: "integration", split: "eval", value }))) },
+      {
+        evalItems: Object.entries(plan).flatMap(([method, kind]) =>
+          values(kind).map((value, i) => ({ run_id: method, item_id: items[i].id, family: "integration", split: "eval", value })),
+        ),
+      },
     );
   };
   const claim: Claim = { text: "Integration score 86.7% (+18.5%)", test: "headline", capability: "integration" };
@@ -49,7 +61,9 @@ describe("headline claims: capability-aware GRPO against our best other method",
   it("gold over shuffled and junk: reproduced, against the strongest other method (shuffled)", () => {
     const v = judge(claim, world("gold", "shuffled", "junk"));
     expect(v.verdict).toBe("reproduced");
-    expect(v.measured).toMatch(/^ours 100\.0 on our held-out MKGSG integration items vs our best other method \(sum\) \d+\.\d: gap \+\d+\.\d \[\d+\.\d, \d+\.\d\] \(paired, MDD \d+\.\d\) points\./);
+    expect(v.measured).toMatch(
+      /^ours 100\.0 on our held-out MKGSG integration items vs our best other method \(sum\) \d+\.\d: gap \+\d+\.\d \[\d+\.\d, \d+\.\d\] \(paired, MDD \d+\.\d\) points\./,
+    );
   });
   it("shuffled over junk is still a significant gain; below gold it is not", () => {
     expect(judge(claim, world("shuffled", "junk", "junk")).verdict).toBe("reproduced");
@@ -61,17 +75,31 @@ describe("headline claims: capability-aware GRPO against our best other method",
   const reasoning: Claim = { text: "Reasoning 61.94% (+7.75%)", test: "headline", capability: "reasoning" };
   it("not testable without capability-aware GRPO, without its score, or without a baseline", () => {
     const claim = reasoning;
-    expect(judge(claim, data([{ id: "s", method: "sum", strict: { reasoning: 0.5 } }]))).toEqual({ claim: claim.text, kind: "empirical", measured: "no capability-aware GRPO run yet", verdict: "not testable" });
-    expect(judge(claim, data([{ id: "c", method: "cagrpo", strict: { knowledge: 0.5 } }])).measured).toBe("no reasoning score for capability-aware GRPO (see the note above)");
-    expect(judge(claim, data([{ id: "c", method: "cagrpo", strict: { reasoning: 0.5 } }])).measured).toBe("needs a baseline run (SFT-only or another GRPO method) with this capability's score");
+    expect(judge(claim, data([{ id: "s", method: "sum", strict: { reasoning: 0.5 } }]))).toEqual({
+      claim: claim.text,
+      kind: "empirical",
+      measured: "no capability-aware GRPO run yet",
+      verdict: "not testable",
+    });
+    expect(judge(claim, data([{ id: "c", method: "cagrpo", strict: { knowledge: 0.5 } }])).measured).toBe(
+      "no reasoning score for capability-aware GRPO (see the note above)",
+    );
+    expect(judge(claim, data([{ id: "c", method: "cagrpo", strict: { reasoning: 0.5 } }])).measured).toBe(
+      "needs a baseline run (SFT-only or another GRPO method) with this capability's score",
+    );
   });
   it("without per-item rows the gap is the unpaired difference of the two estimates", () => {
-    const v = judge(reasoning, data([
-      { id: "c", method: "cagrpo", strict: { reasoning: [0.6, 0.55, 0.65, 100] } },
-      { id: "s", method: "sum", strict: { reasoning: [0.4, 0.35, 0.45, 100] } },
-    ]));
+    const v = judge(
+      reasoning,
+      data([
+        { id: "c", method: "cagrpo", strict: { reasoning: [0.6, 0.55, 0.65, 100] } },
+        { id: "s", method: "sum", strict: { reasoning: [0.4, 0.35, 0.45, 100] } },
+      ]),
+    );
     // 0.2 ± √(0.05² + 0.05²) = 0.2 ± 0.0707
-    expect(v.measured).toContain("ours 60.0 on our held-out MKGSG reasoning items vs our best other method (sum) 40.0: gap +20.0 [12.9, 27.1] points.");
+    expect(v.measured).toContain(
+      "ours 60.0 on our held-out MKGSG reasoning items vs our best other method (sum) 40.0: gap +20.0 [12.9, 27.1] points.",
+    );
     expect(v.verdict).toBe("reproduced");
   });
 });
@@ -103,10 +131,18 @@ describe("Capability-aware GRPO vs plain GRPO (Δm, wins, no significant loss)",
     expect(v.verdict).toBe("not at this scale");
   });
   it("needs both methods with all four scores", () => {
-    expect(judge(claim, data([{ id: "c", method: "cagrpo", strict: four(1, 1, 1, 1) }])).measured).toBe("needs both a sum and a capability-aware GRPO run");
-    expect(judge(claim, data([{ id: "c", method: "cagrpo", strict: four(1, 1, 1, 1) }, { id: "s", method: "sum", strict: { knowledge: 1 } }])).measured).toBe(
-      "needs all four capability scores for sum and capability-aware GRPO (see the note above)",
+    expect(judge(claim, data([{ id: "c", method: "cagrpo", strict: four(1, 1, 1, 1) }])).measured).toBe(
+      "needs both a sum and a capability-aware GRPO run",
     );
+    expect(
+      judge(
+        claim,
+        data([
+          { id: "c", method: "cagrpo", strict: four(1, 1, 1, 1) },
+          { id: "s", method: "sum", strict: { knowledge: 1 } },
+        ]),
+      ).measured,
+    ).toBe("needs all four capability scores for sum and capability-aware GRPO (see the note above)");
   });
 });
 
@@ -118,7 +154,9 @@ describe("Pareto claim: non-dominated and a significant gain over SFT without a 
   it("on the front with a paired gain on knowledge → reproduced", () => {
     const v = judge(claim, data([cag, sft], { evalItems: gain }));
     expect(v.kind).toBe("theory");
-    expect(v.measured).toMatch(/^on the 4-capability front of the methods' best configs: cagrpo\. Capability-aware GRPO vs its SFT starting point: knowledge \+100\.0 \[100\.0, 100\.0\]/);
+    expect(v.measured).toMatch(
+      /^on the 4-capability front of the methods' best configs: cagrpo\. Capability-aware GRPO vs its SFT starting point: knowledge \+100\.0 \[100\.0, 100\.0\]/,
+    );
     expect(v.measured).toContain("significantly better on knowledge, significantly worse on none");
     expect(v.verdict).toBe("reproduced");
   });
@@ -154,7 +192,9 @@ describe("orthogonality claim: conflict under plain GRPO, and every conflict-han
   ];
   it("both raise the worst capability over sum → reproduced", () => {
     const v = judge(claim, data(runs(0.2), { gram: gram([-0.5, 0.5]) }));
-    expect(v.measured).toBe("plain GRPO: mean |cos| 0.350, conflict ratio 0.25; conflict-handling methods with a higher worst-capability score than sum: pcgrad, cagrpo of pcgrad, cagrpo");
+    expect(v.measured).toBe(
+      "plain GRPO: mean |cos| 0.350, conflict ratio 0.25; conflict-handling methods with a higher worst-capability score than sum: pcgrad, cagrpo of pcgrad, cagrpo",
+    );
     expect(v.verdict).toBe("reproduced");
   });
   it("one does not → not at this scale", () => {
@@ -168,7 +208,9 @@ describe("orthogonality claim: conflict under plain GRPO, and every conflict-han
   it("no plain-GRPO cosines → not testable; weights claim reports cosines and is never testable", () => {
     expect(judge(claim, data(runs(0.2))).measured).toBe("no plain-GRPO gradient cosines stored yet");
     const w = judge({ text: "w", test: "weights-orthogonal" }, data(runs(0.2), { gram: gram([-0.5, 0.5]) }));
-    expect(w.measured).toBe("sum: mean |cos| 0.350. Cosines are invariant to positive per-capability weights, so weights alone cannot create orthogonality (Method §7.2)");
+    expect(w.measured).toBe(
+      "sum: mean |cos| 0.350. Cosines are invariant to positive per-capability weights, so weights alone cannot create orthogonality (Method §7.2)",
+    );
     expect(w.verdict).toBe("not testable");
   });
 });
@@ -176,15 +218,25 @@ describe("orthogonality claim: conflict under plain GRPO, and every conflict-han
 describe("MKGSG claim and claims without a test", () => {
   const claim: Claim = { text: "mkgsg", test: "mkgsg" };
   it("reproduced when the ontology or workflow validator rejected candidates", () => {
-    const v = judge(claim, data([], { items: [1, 2, 3], rejects: [{ stage: "ontology" }, { stage: "answerability" }, { stage: "ontology" }] }));
+    const v = judge(
+      claim,
+      data([], { items: [1, 2, 3], rejects: [{ stage: "ontology" }, { stage: "answerability" }, { stage: "ontology" }] }),
+    );
     expect(v.measured).toBe("3 items kept; rejects by validator stage: ontology 2, answerability 1");
     expect(v.verdict).toBe("reproduced");
     expect(judge(claim, data([], { items: [1], rejects: [{ stage: "answerability" }] })).verdict).toBe("not at this scale");
     expect(judge(claim, data([])).verdict).toBe("not testable");
   });
   it("a claim with no test says why; the counts line", () => {
-    const vs = judgeClaims([{ text: "cost", test: "none", why: "needs a deployment" }, { text: "x", test: "none" }, claim], data([], { items: [1], rejects: [{ stage: "workflow" }] }));
-    expect(vs.map((v) => [v.measured, v.verdict])).toEqual([["needs a deployment", "not testable"], ["—", "not testable"], ["1 items kept; rejects by validator stage: workflow 1", "reproduced"]]);
+    const vs = judgeClaims(
+      [{ text: "cost", test: "none", why: "needs a deployment" }, { text: "x", test: "none" }, claim],
+      data([], { items: [1], rejects: [{ stage: "workflow" }] }),
+    );
+    expect(vs.map((v) => [v.measured, v.verdict])).toEqual([
+      ["needs a deployment", "not testable"],
+      ["—", "not testable"],
+      ["1 items kept; rejects by validator stage: workflow 1", "reproduced"],
+    ]);
     expect(verdictCounts(vs)).toBe("2 not testable · 1 reproduced");
   });
 });

@@ -10,11 +10,15 @@ import { torchAvailable } from "../../bench/torch.ts";
 import { paramCount as modelParamCount } from "../../src/model/gpt.ts";
 
 function bench(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync("npx", ["tsx", "bench/run.ts", "--config", "tiny", "--steps", "2", "--warmup", "1", "--sample-new", "4", "--no-profile", ...args], {
-    encoding: "utf8",
-    env: { ...process.env, ...env },
-    timeout: 110_000,
-  });
+  const r = spawnSync(
+    "npx",
+    ["tsx", "bench/run.ts", "--config", "tiny", "--steps", "2", "--warmup", "1", "--sample-new", "4", "--no-profile", ...args],
+    {
+      encoding: "utf8",
+      env: { ...process.env, ...env },
+      timeout: 110_000,
+    },
+  );
   return r;
 }
 

@@ -69,7 +69,10 @@ describe.each(["cpu", "wasm"])("project model on TF.js %s vs PyTorch twin", (bac
   let ckpt: string;
   beforeAll(async () => {
     await initBackend(backend, { quiet: true });
-    tok = Tokenizer.fit(items.flatMap((i) => [i.prompt, i.gold]), cfg.vocab_size);
+    tok = Tokenizer.fit(
+      items.flatMap((i) => [i.prompt, i.gold]),
+      cfg.vocab_size,
+    );
     const model = GPT.init(cfg, 11);
     roughen(model.params, 11);
     ckpt = join(dir, `project-${backend}`);
@@ -86,7 +89,9 @@ describe.each(["cpu", "wasm"])("project model on TF.js %s vs PyTorch twin", (bac
     const ref = torchForward(ckpt, b);
     expect(ref.shape).toEqual(logits.shape);
     const d = maxAbsDiff(await logits.data(), ref.logits);
-    console.log(`torch-parity (project, ${backend}): max |Δlogit| ${d.toExponential(2)}, |Δloss| ${Math.abs(loss - ref.loss!).toExponential(2)}, loss ${loss.toFixed(4)}`);
+    console.log(
+      `torch-parity (project, ${backend}): max |Δlogit| ${d.toExponential(2)}, |Δloss| ${Math.abs(loss - ref.loss!).toExponential(2)}, loss ${loss.toFixed(4)}`,
+    );
     expect(d).toBeLessThan(1e-4);
     expect(Math.abs(loss - ref.loss!)).toBeLessThan(1e-4);
     model.dispose();
@@ -106,8 +111,23 @@ describe.each(["cpu", "wasm"])("project model on TF.js %s vs PyTorch twin", (bac
 describe("PyTorch twin", () => {
   it.skipIf(!HAVE_TORCH)("has the spec's parameter count and trains with the project's AdamW step (loss falls)", () => {
     const r = runTorch<{ params: number; first_loss: number; last_loss: number }>([
-      "train", "--config", JSON.stringify(cfg), "--batch", "2", "--seq", "8", "--steps", "15", "--warmup", "1", "--lr", "1e-2",
-      "--optimizer", "adamw", "--clip", "1.0",
+      "train",
+      "--config",
+      JSON.stringify(cfg),
+      "--batch",
+      "2",
+      "--seq",
+      "8",
+      "--steps",
+      "15",
+      "--warmup",
+      "1",
+      "--lr",
+      "1e-2",
+      "--optimizer",
+      "adamw",
+      "--clip",
+      "1.0",
     ]);
     expect(r.params).toBe(paramCount(cfg).total);
     expect(r.last_loss).toBeLessThan(r.first_loss - 0.5);
@@ -134,7 +154,10 @@ describe("spec twin (bench/spec_gpt.ts, the --model spec fallback)", () => {
     await initBackend("cpu", { quiet: true });
     const w = spec.initWeights(cfg, 5);
     roughen(w, 5);
-    const prompts = [[1, 2, 3], [4, 5, 6]];
+    const prompts = [
+      [1, 2, 3],
+      [4, 5, 6],
+    ];
     const a = await spec.greedy(cfg, w, prompts, 6, true);
     expect(a).toEqual(await spec.greedy(cfg, w, prompts, 6, false));
     expect(a[0]).toHaveLength(6);

@@ -22,7 +22,12 @@ import { Store, flatten } from "../../src/store/store.ts";
 import { rngFor } from "../../src/util/rng.ts";
 
 /** parameter blocks of the fixture model for grad_gram_blocks: (name, parameter count) */
-const BLOCKS: [string, number][] = [["embeddings", 33024], ["h.0.attn", 16512], ["h.0.mlp", 33088], ["layernorm", 640]];
+const BLOCKS: [string, number][] = [
+  ["embeddings", 33024],
+  ["h.0.attn", 16512],
+  ["h.0.mlp", 33088],
+  ["layernorm", 640],
+];
 
 export const CAPS = ["knowledge", "reasoning", "instruction", "integration"] as const;
 export const METHODS = ["sft-only", "sum", "pcgrad", "mgda", "cagrpo"] as const;
@@ -65,7 +70,8 @@ export async function makeFixtureStore(path: string, opts: FixtureOptions = {}):
     // (no rng() draws for the tables below: every other fixture number stays as it was)
     const blocks: Record<string, unknown>[] = [];
     const evalItems: Record<string, unknown>[] = [];
-    const metric = (run_id: string, stage: string, step: number, name: string, value: number) => metrics.push({ run_id, stage, step, name, value });
+    const metric = (run_id: string, stage: string, step: number, name: string, value: number) =>
+      metrics.push({ run_id, stage, step, name, value });
     for (let r = 0; r < nRuns; r++) {
       const v = VARIANTS[r % VARIANTS.length];
       const method = v.method;
@@ -84,28 +90,92 @@ export async function makeFixtureStore(path: string, opts: FixtureOptions = {}):
           ...(opts.distinctConfigs ? { learning_rate: 1e-6 * (r + 1) } : {}),
         },
       };
-      await db.run(
-        `INSERT INTO runs VALUES (?, ?, ?, ?, ?, 'wasm', 'fixturecommit', false, ?, ?, 'complete', NULL, now(), now(), NULL)`,
-        [id, name, JSON.stringify(config), `cfg${id}`, seed, dataHash, method],
-      );
+      await db.run(`INSERT INTO runs VALUES (?, ?, ?, ?, ?, 'wasm', 'fixturecommit', false, ?, ?, 'complete', NULL, now(), now(), NULL)`, [
+        id,
+        name,
+        JSON.stringify(config),
+        `cfg${id}`,
+        seed,
+        dataHash,
+        method,
+      ]);
       for (const [key, value] of flatten(config)) params.push({ run_id: id, key, value });
 
       const base = { "sft-only": 0.3, sum: 0.38, pcgrad: 0.4, mgda: 0.39, cagrpo: v.weight_strategy === "dynamic" ? 0.41 : 0.42 }[method];
       const evalStep = method === "sft-only" ? 0 : steps;
       CAPS.forEach((cap, k) => {
         const val = Math.min(0.95, base + 0.08 * Math.sin((r % VARIANTS.length) * 1.7 + k * 2.1) + 0.05 * rng());
-        evals.push({ stage: "eval", step: evalStep, family: cap, metric: "score", value: val, ci_lo: val - 0.04, ci_hi: val + 0.04, n: 50, run_id: id });
+        evals.push({
+          stage: "eval",
+          step: evalStep,
+          family: cap,
+          metric: "score",
+          value: val,
+          ci_lo: val - 0.04,
+          ci_hi: val + 0.04,
+          n: 50,
+          run_id: id,
+        });
         // partial credit ≥ strict; no rng() draw, so every other fixture number stays as it was
         const partial = cap === "instruction" || cap === "integration" ? Math.min(0.98, val + 0.15 + 0.08 * Math.cos(r * 1.3 + k)) : val;
-        evals.push({ stage: "eval", step: evalStep, family: cap, metric: "score_mean", value: partial, ci_lo: partial - 0.05, ci_hi: Math.min(1, partial + 0.05), n: 50, run_id: id });
-        evals.push({ stage: "eval", step: evalStep, family: cap, metric: "format", value: 0.9, ci_lo: 0.85, ci_hi: 0.95, n: 50, run_id: id });
-        evals.push({ stage: "eval", step: evalStep, family: cap, metric: "baseline/chance", value: 0.1 + 0.05 * k, ci_lo: null, ci_hi: null, n: 50, run_id: id });
-        evals.push({ stage: "eval", step: evalStep, family: cap, metric: "baseline/untrained", value: 0.02, ci_lo: 0, ci_hi: 0.06, n: 50, run_id: id });
+        evals.push({
+          stage: "eval",
+          step: evalStep,
+          family: cap,
+          metric: "score_mean",
+          value: partial,
+          ci_lo: partial - 0.05,
+          ci_hi: Math.min(1, partial + 0.05),
+          n: 50,
+          run_id: id,
+        });
+        evals.push({
+          stage: "eval",
+          step: evalStep,
+          family: cap,
+          metric: "format",
+          value: 0.9,
+          ci_lo: 0.85,
+          ci_hi: 0.95,
+          n: 50,
+          run_id: id,
+        });
+        evals.push({
+          stage: "eval",
+          step: evalStep,
+          family: cap,
+          metric: "baseline/chance",
+          value: 0.1 + 0.05 * k,
+          ci_lo: null,
+          ci_hi: null,
+          n: 50,
+          run_id: id,
+        });
+        evals.push({
+          stage: "eval",
+          step: evalStep,
+          family: cap,
+          metric: "baseline/untrained",
+          value: 0.02,
+          ci_lo: 0,
+          ci_hi: 0.06,
+          n: 50,
+          run_id: id,
+        });
         if (steps > 0) metric(id, "eval", evalStep, `eval/${cap}/mean`, val);
         // per-item headline values (paired comparisons): 20 extraction items a family, 10 control
         for (let i = 0; i < 30; i++)
-          evalItems.push({ run_id: id, stage: "eval", step: evalStep, item_id: `${cap}-${i}`, family: cap, kind: `${cap}-kind`, split: i < 20 ? "eval" : "control",
-            value: i < 20 ? ((i * 7 + r * 3 + k) % 10 < val * 10 ? 1 : 0) : (i % 4 === 0 ? 1 : 0), partial: 0.5 });
+          evalItems.push({
+            run_id: id,
+            stage: "eval",
+            step: evalStep,
+            item_id: `${cap}-${i}`,
+            family: cap,
+            kind: `${cap}-kind`,
+            split: i < 20 ? "eval" : "control",
+            value: i < 20 ? ((i * 7 + r * 3 + k) % 10 < val * 10 ? 1 : 0) : i % 4 === 0 ? 1 : 0,
+            partial: 0.5,
+          });
       });
       if (steps === 0) continue;
       for (const cap of CAPS) {
@@ -144,14 +214,16 @@ export async function makeFixtureStore(path: string, opts: FixtureOptions = {}):
           const [a, b] = [Math.min(k, j), Math.max(k, j)]; // the Gram matrix is symmetric
           return Math.max(-1, Math.min(1, 0.4 * Math.sin(s * 0.7 + a + b * 2) + 0.1 * Math.cos(r + a * b)));
         };
-        let conflicts = 0, pairs = 0;
+        let conflicts = 0,
+          pairs = 0;
         for (const [k, cap] of CAPS.entries()) {
           const rew = base + 0.02 * s + 0.1 * rng();
           metric(id, "grpo", s, `rewards/${cap}/mean`, rew);
           metric(id, "grpo", s, `rewards/${cap}/std`, 0.1 * rng());
           metric(id, "grpo", s, `rewards/${cap}/rule`, rew * 0.9);
           metric(id, "grpo", s, `rewards/${cap}/model`, rew * 1.1);
-          const w = 0.25 + 0.05 * Math.sin(s + k), alpha = 0.5 + 0.1 * Math.cos(s);
+          const w = 0.25 + 0.05 * Math.sin(s + k),
+            alpha = 0.5 + 0.1 * Math.cos(s);
           metric(id, "grpo", s, `weights/${cap}`, w);
           metric(id, "grpo", s, `coef/${cap}`, w);
           metric(id, "grpo", s, `alpha/${cap}`, alpha);
@@ -163,7 +235,17 @@ export async function makeFixtureStore(path: string, opts: FixtureOptions = {}):
             gram.push({ run_id: id, stage: "grpo", step: s, cap_i: cap, cap_j: cap2, dot: cos * norm(k) * norm(j), cos });
             BLOCKS.forEach(([block, size], b) => {
               const bc = Math.max(-1, Math.min(1, cos * (1 - 0.2 * b)));
-              blocks.push({ run_id: id, stage: "grpo", step: s, block, block_size: size, cap_i: cap, cap_j: cap2, dot: (bc * norm(k) * norm(j)) / BLOCKS.length, cos: bc });
+              blocks.push({
+                run_id: id,
+                stage: "grpo",
+                step: s,
+                block,
+                block_size: size,
+                cap_i: cap,
+                cap_j: cap2,
+                dot: (bc * norm(k) * norm(j)) / BLOCKS.length,
+                cos: bc,
+              });
             });
             if (k < j) {
               metric(id, "grpo", s, `grad/cos/${cap}/${cap2}`, cos);
@@ -177,15 +259,30 @@ export async function makeFixtureStore(path: string, opts: FixtureOptions = {}):
           for (const [k, cap] of CAPS.entries()) {
             const reward = Math.min(1, 0.2 + 0.05 * s * rng());
             completions.push({
-              run_id: id, stage: "grpo", step: s, item_id: `it${k}`, family: cap, prompt: `Fixture question ${k}?`,
-              completion: s === 1 ? "gene gene gene" : `answer ${k}`, rewards: JSON.stringify({ [cap]: { rule: reward, model: reward, hybrid: reward } }),
-              reward, advantage: reward - 0.3,
+              run_id: id,
+              stage: "grpo",
+              step: s,
+              item_id: `it${k}`,
+              family: cap,
+              prompt: `Fixture question ${k}?`,
+              completion: s === 1 ? "gene gene gene" : `answer ${k}`,
+              rewards: JSON.stringify({ [cap]: { rule: reward, model: reward, hybrid: reward } }),
+              reward,
+              advantage: reward - 0.3,
             });
           }
       }
     }
     await db.append("run_params", params);
-    for (const [table, rows] of [["evals", evals], ["metrics", metrics], ["grad_gram", gram], ["grad_gram_blocks", blocks], ["eval_items", evalItems], ["weights", weights], ["completions", completions]] as const)
+    for (const [table, rows] of [
+      ["evals", evals],
+      ["metrics", metrics],
+      ["grad_gram", gram],
+      ["grad_gram_blocks", blocks],
+      ["eval_items", evalItems],
+      ["weights", weights],
+      ["completions", completions],
+    ] as const)
       await db.append(table, rows as Record<string, unknown>[]);
     const items: Record<string, unknown>[] = [];
     const rejects: Record<string, unknown>[] = [];
@@ -194,12 +291,38 @@ export async function makeFixtureStore(path: string, opts: FixtureOptions = {}):
       const family = CAPS[i % 4];
       const term = `GO:${String(8150 + i).padStart(7, "0")}`;
       items.push({
-        data_hash: dataHash, id: `it${i}`, family, kind: `${family}-kind${i % 2}`, split: i % 5 === 0 ? "test" : "train",
-        prompt: `Fixture question ${i} about gene G${i} and ${term}?`, gold: `answer ${i}`,
-        checks: [{ name: "exact" }], provenance: { genes: [`G${i}`], terms: [term], evidence: ["IDA"] }, options: null, seed: 7,
+        data_hash: dataHash,
+        id: `it${i}`,
+        family,
+        kind: `${family}-kind${i % 2}`,
+        split: i % 5 === 0 ? "test" : "train",
+        prompt: `Fixture question ${i} about gene G${i} and ${term}?`,
+        gold: `answer ${i}`,
+        checks: [{ name: "exact" }],
+        provenance: { genes: [`G${i}`], terms: [term], evidence: ["IDA"] },
+        options: null,
+        seed: 7,
       });
-      if (i % 3 === 0) pairs.push({ data_hash: dataHash, item_id: `it${i}`, family, split: "train", chosen: `answer ${i}`, rejected: `wrong ${i}`, corruption: "swap-term" });
-      if (i % 4 === 0) rejects.push({ data_hash: dataHash, id: `rj${i}`, family, kind: `${family}-kind0`, stage: ["ontology", "workflow", "answerability"][i % 3], reason: "fixture-reason", detail: "synthetic" });
+      if (i % 3 === 0)
+        pairs.push({
+          data_hash: dataHash,
+          item_id: `it${i}`,
+          family,
+          split: "train",
+          chosen: `answer ${i}`,
+          rejected: `wrong ${i}`,
+          corruption: "swap-term",
+        });
+      if (i % 4 === 0)
+        rejects.push({
+          data_hash: dataHash,
+          id: `rj${i}`,
+          family,
+          kind: `${family}-kind0`,
+          stage: ["ontology", "workflow", "answerability"][i % 3],
+          reason: "fixture-reason",
+          detail: "synthetic",
+        });
     }
     await db.append("items", items);
     await db.append("rejects", rejects);

@@ -15,7 +15,16 @@ import { buildSite, ROOT } from "./build-site.ts";
 import { serveDist } from "./server.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 const PAGES = ["", "pareto", "orthogonality", "training", "ablations", "data", "paper", "what-if"];
 const BASE = "/bbio/"; // served from a sub-path, as on a static host
 const OUT = join(ROOT, "test-results");
@@ -67,7 +76,9 @@ describe.skipIf(!haveChromium)("workbench site in chromium", () => {
     const tables = await page.$$eval("main [data-table]", (els) => els.map((el) => el.querySelectorAll("tbody tr").length));
     if (path !== "") expect(charts.length + tables.length).toBeGreaterThan(0); // every page but Home names its charts
     for (const n of [...charts, ...tables]) expect(n).toBeGreaterThan(0);
-    expect(await page.$$eval("main", (m) => m[0].querySelectorAll("svg").length + m[0].querySelectorAll("table").length)).toBeGreaterThan(0);
+    expect(await page.$$eval("main", (m) => m[0].querySelectorAll("svg").length + m[0].querySelectorAll("table").length)).toBeGreaterThan(
+      0,
+    );
     expect(await page.textContent("main")).toContain("Built from commit");
     await page.screenshot({ path: join(SHOTS, `${path || "index"}.png`), fullPage: true });
     await page.close();
@@ -76,19 +87,32 @@ describe.skipIf(!haveChromium)("workbench site in chromium", () => {
   test("Pareto: changing the y-axis select redraws the plot with the new axis label; filters and click-to-select work", async () => {
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     await open(page, "pareto");
-    const label = () => page.$eval("[data-chart=pareto]", (el) => Array.from(el.querySelectorAll("g[aria-label='y-axis label'] text, g[aria-label='y-axis label']")).map((t) => t.textContent).join(""));
+    const label = () =>
+      page.$eval("[data-chart=pareto]", (el) =>
+        Array.from(el.querySelectorAll("g[aria-label='y-axis label'] text, g[aria-label='y-axis label']"))
+          .map((t) => t.textContent)
+          .join(""),
+      );
     expect(await label()).toContain("Reasoning");
     await page.getByLabel("y axis", { exact: true }).selectOption({ label: "Integration" });
-    await page.waitForFunction(() => document.querySelector("[data-chart=pareto] g[aria-label='y-axis label']")?.textContent?.includes("Integration"));
+    await page.waitForFunction(() =>
+      document.querySelector("[data-chart=pareto] g[aria-label='y-axis label']")?.textContent?.includes("Integration"),
+    );
     expect(await label()).toContain("Integration");
     expect((await marksIn(page, "[data-chart=pareto]"))[0]).toBeGreaterThan(0);
     // filters: dropping the "dynamic" weight strategy removes that config's point
     const dots = () => page.$eval("[data-chart=pareto] g[aria-label=dot]", (g) => g.querySelectorAll("circle").length);
     const nBefore = await dots();
     await page.getByLabel("dynamic", { exact: true }).uncheck();
-    await page.waitForFunction((n) => (document.querySelector("[data-chart=pareto] g[aria-label=dot]")?.querySelectorAll("circle").length ?? 0) < n, nBefore);
+    await page.waitForFunction(
+      (n) => (document.querySelector("[data-chart=pareto] g[aria-label=dot]")?.querySelectorAll("circle").length ?? 0) < n,
+      nBefore,
+    );
     await page.getByLabel("dynamic", { exact: true }).check();
-    await page.waitForFunction((n) => (document.querySelector("[data-chart=pareto] g[aria-label=dot]")?.querySelectorAll("circle").length ?? 0) === n, nBefore);
+    await page.waitForFunction(
+      (n) => (document.querySelector("[data-chart=pareto] g[aria-label=dot]")?.querySelectorAll("circle").length ?? 0) === n,
+      nBefore,
+    );
     // clicking a point selects its config and links to its runs' details
     expect(await page.$("[data-selected]")).toBeNull();
     const dot = page.locator("[data-chart=pareto] g[aria-label=dot] circle").first();
@@ -107,17 +131,29 @@ describe.skipIf(!haveChromium)("workbench site in chromium", () => {
     expect(await definition.evaluate((el: HTMLSelectElement) => el.selectedOptions[0].textContent)).toMatch(/^strict \(paper's definition/); // the default
     // integration on the y axis: the fixture's partial credit there is above its strict score
     await page.getByLabel("y axis", { exact: true }).selectOption({ label: "Integration" });
-    await page.waitForFunction(() => document.querySelector("[data-chart=pareto] g[aria-label='y-axis label']")?.textContent?.includes("Integration"));
-    const state = () => page.evaluate(() => ({
-      hv: document.querySelector("[data-hv]")?.textContent ?? "",
-      def: document.querySelector("[data-definition]")?.getAttribute("data-definition"),
-      dots: Array.from(document.querySelectorAll("[data-chart=pareto] g[aria-label=dot] circle")).map((c) => `${c.getAttribute("cx")},${c.getAttribute("cy")}`).join(" "),
-      yTicks: Array.from(document.querySelectorAll("[data-chart=pareto] g[aria-label='y-axis tick label'] text")).map((t) => t.textContent).join(","),
-    }));
+    await page.waitForFunction(() =>
+      document.querySelector("[data-chart=pareto] g[aria-label='y-axis label']")?.textContent?.includes("Integration"),
+    );
+    const state = () =>
+      page.evaluate(() => ({
+        hv: document.querySelector("[data-hv]")?.textContent ?? "",
+        def: document.querySelector("[data-definition]")?.getAttribute("data-definition"),
+        dots: Array.from(document.querySelectorAll("[data-chart=pareto] g[aria-label=dot] circle"))
+          .map((c) => `${c.getAttribute("cx")},${c.getAttribute("cy")}`)
+          .join(" "),
+        yTicks: Array.from(document.querySelectorAll("[data-chart=pareto] g[aria-label='y-axis tick label'] text"))
+          .map((t) => t.textContent)
+          .join(","),
+      }));
     const before = await state();
     expect(before.def).toBe("strict");
     await definition.selectOption({ label: "partial credit (mean rule-based score)" });
-    await page.waitForFunction((hv) => document.querySelector("[data-definition]")?.getAttribute("data-definition") === "partial" && document.querySelector("[data-hv]")?.textContent !== hv, before.hv);
+    await page.waitForFunction(
+      (hv) =>
+        document.querySelector("[data-definition]")?.getAttribute("data-definition") === "partial" &&
+        document.querySelector("[data-hv]")?.textContent !== hv,
+      before.hv,
+    );
     const after = await state();
     expect(Number(after.hv)).toBeGreaterThan(Number(before.hv)); // partial credit ≥ strict on every capability
     expect(after.dots + after.yTicks).not.toEqual(before.dots + before.yTicks); // the points moved (or the axis rescaled under them)
@@ -134,7 +170,12 @@ describe.skipIf(!haveChromium)("workbench site in chromium", () => {
     const best = () => page.textContent("[data-best-score]");
     const before = await best();
     await page.getByLabel("score definition", { exact: true }).selectOption({ label: "partial credit (mean rule-based score)" });
-    await page.waitForFunction((b) => document.querySelector("[data-definition]")?.getAttribute("data-definition") === "partial" && document.querySelector("[data-best-score]")?.textContent !== b, before);
+    await page.waitForFunction(
+      (b) =>
+        document.querySelector("[data-definition]")?.getAttribute("data-definition") === "partial" &&
+        document.querySelector("[data-best-score]")?.textContent !== b,
+      before,
+    );
     expect(Number(await best())).toBeGreaterThan(Number(before));
     await page.close();
     const abl = await browser.newPage({ viewport: { width: 1200, height: 900 } });
@@ -150,7 +191,14 @@ describe.skipIf(!haveChromium)("workbench site in chromium", () => {
   test("Orthogonality: moving the step scrubber changes the heatmap", async () => {
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     await open(page, "orthogonality");
-    const heat = () => page.$eval("[data-chart=heatmaps]", (el) => Array.from(el.querySelectorAll("g[aria-label=cell] rect")).map((r) => r.getAttribute("fill")).join(",") + el.textContent);
+    const heat = () =>
+      page.$eval(
+        "[data-chart=heatmaps]",
+        (el) =>
+          Array.from(el.querySelectorAll("g[aria-label=cell] rect"))
+            .map((r) => r.getAttribute("fill"))
+            .join(",") + el.textContent,
+      );
     const before = await heat();
     const range = page.locator("input[type=range]").first();
     await range.evaluate((el: HTMLInputElement) => {
@@ -159,7 +207,14 @@ describe.skipIf(!haveChromium)("workbench site in chromium", () => {
     });
     await page.waitForFunction((b) => {
       const el = document.querySelector("[data-chart=heatmaps]");
-      return el && Array.from(el.querySelectorAll("g[aria-label=cell] rect")).map((r) => r.getAttribute("fill")).join(",") + el.textContent !== b;
+      return (
+        el &&
+        Array.from(el.querySelectorAll("g[aria-label=cell] rect"))
+          .map((r) => r.getAttribute("fill"))
+          .join(",") +
+          el.textContent !==
+          b
+      );
     }, before);
     expect(await heat()).not.toEqual(before);
     expect(await page.textContent("[data-chart=heatmaps]")).toContain("step 1");
@@ -188,11 +243,16 @@ describe.skipIf(!haveChromium)("workbench site in chromium", () => {
   test("Training: grouping by config averages the seeds (one line per config instead of per run)", async () => {
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     await open(page, "training");
-    const legend = () => page.$$eval("[data-chart=rewards] .legend-swatches > *, [data-chart=rewards] [class$=-swatch]", (els) => els.map((e) => e.textContent?.trim()).filter(Boolean));
+    const legend = () =>
+      page.$$eval("[data-chart=rewards] .legend-swatches > *, [data-chart=rewards] [class$=-swatch]", (els) =>
+        els.map((e) => e.textContent?.trim()).filter(Boolean),
+      );
     const before = await legend();
     expect(before.some((t) => t!.startsWith("fixture-"))).toBe(true);
     await page.locator("input[type=radio][value='1']").first().check(); // "mean over seeds per config"
-    await page.waitForFunction(() => Array.from(document.querySelectorAll("[data-chart=rewards] [class$=-swatch]")).some((e) => e.textContent?.includes("method=")));
+    await page.waitForFunction(() =>
+      Array.from(document.querySelectorAll("[data-chart=rewards] [class$=-swatch]")).some((e) => e.textContent?.includes("method=")),
+    );
     const after = await legend();
     expect(after.length).toBeLessThan(before.length);
     expect((await marksIn(page, "[data-chart=rewards]"))[0]).toBeGreaterThan(0);
@@ -276,17 +336,30 @@ describe.skipIf(!haveChromium)("performance: 1,000 runs stored (synthetic store)
     for (let i = 0; i < 3; i++) {
       const page = await context.newPage(); // first load is cold (empty HTTP cache), the rest warm
       await page.goto(big.url + "pareto");
-      await page.waitForFunction(() => {
-        const c = document.querySelector("[data-chart=pareto]");
-        const sels = Array.from(document.querySelectorAll("form select")) as HTMLSelectElement[]; // definition, x axis, y axis
-        return !!c && c.querySelectorAll("g[aria-label=dot] > circle").length >= 1000 && sels.length >= 3 && sels.every((s) => !s.disabled);
-      }, undefined, { timeout: 30_000 });
+      await page.waitForFunction(
+        () => {
+          const c = document.querySelector("[data-chart=pareto]");
+          const sels = Array.from(document.querySelectorAll("form select")) as HTMLSelectElement[]; // definition, x axis, y axis
+          return (
+            !!c && c.querySelectorAll("g[aria-label=dot] > circle").length >= 1000 && sels.length >= 3 && sels.every((s) => !s.disabled)
+          );
+        },
+        undefined,
+        { timeout: 30_000 },
+      );
       times.push(await page.evaluate(() => performance.now()));
       await page.close();
     }
     await context.close();
     const warm = Math.min(...times.slice(1)); // best warm load: the least disturbed by other processes
-    const result = { runs: 1000, build_s: +buildS.toFixed(1), cold_ms: Math.round(times[0]), warm_best_ms: Math.round(warm), all_ms: times.map(Math.round), note: "shared 2-core machine: noisy" };
+    const result = {
+      runs: 1000,
+      build_s: +buildS.toFixed(1),
+      cold_ms: Math.round(times[0]),
+      warm_best_ms: Math.round(warm),
+      all_ms: times.map(Math.round),
+      note: "shared 2-core machine: noisy",
+    };
     writeFileSync(join(OUT, "perf-1000-runs.json"), JSON.stringify(result, null, 1));
     process.stderr.write(`perf (1,000 runs, /pareto): ${JSON.stringify(result)}\n`);
     expect(warm).toBeLessThan(5000); // the target is ~1 s; this bound only catches gross regressions on a busy CI box

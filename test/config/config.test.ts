@@ -29,7 +29,13 @@ describe("--set parsing", () => {
 
   it("built-in configs and suites parse", () => {
     for (const name of ["default", "ci", "paper", "conflict"]) expect(loadConfig(name).name).toBe(name);
-    expect(readSuite("ci").runs.map((r) => r.name.replace(/^\w+-/, ""))).toEqual(["sft-only", "grpo-sum", "grpo-pcgrad", "grpo-mgda", "grpo-cagrpo"]);
+    expect(readSuite("ci").runs.map((r) => r.name.replace(/^\w+-/, ""))).toEqual([
+      "sft-only",
+      "grpo-sum",
+      "grpo-pcgrad",
+      "grpo-mgda",
+      "grpo-cagrpo",
+    ]);
     // the default suite: SFT-only, 4 methods × 3 RL seeds on the default world; the conflict control's SFT-only and
     // sum / pcgrad / cagrpo × 3 RL seeds; every run's config parses (a refused combination would fail here, not in the build)
     const suite = readSuite("default");

@@ -13,14 +13,16 @@ const SKIP = new Set(["node_modules", ".observablehq", "build"]);
 
 function files(path: string): string[] {
   const abs = join(ROOT, path);
-  let st;
+  let st: ReturnType<typeof statSync>;
   try {
     st = statSync(abs);
   } catch {
     return [];
   }
   if (st.isFile()) return /\.(ts|mjs|js|md|json|sh|cc|h|py)$/.test(path) ? [path] : [];
-  return readdirSync(abs).filter((n) => !SKIP.has(n)).flatMap((n) => files(join(path, n)));
+  return readdirSync(abs)
+    .filter((n) => !SKIP.has(n))
+    .flatMap((n) => files(join(path, n)));
 }
 
 /** section numbers of docs/method.md: "1", "1.2", … from its "## 1." and "### 1.2" headings */
@@ -61,10 +63,15 @@ describe("docs/method.md citations", () => {
   });
 
   it("nothing cites notes outside the repository", () => {
-    const bad = all.filter((f) => f !== "test/docs/method.test.ts").flatMap((f) =>
-      readFileSync(join(ROOT, f), "utf8").split("\n").flatMap((line, i) =>
-        /shared\/notes|\.\.\/shared|\bpaper\.md §|\b(stack|data)\.md §/.test(line) ? [`${f}:${i + 1}: ${line.trim()}`] : []),
-    );
+    const bad = all
+      .filter((f) => f !== "test/docs/method.test.ts")
+      .flatMap((f) =>
+        readFileSync(join(ROOT, f), "utf8")
+          .split("\n")
+          .flatMap((line, i) =>
+            /shared\/notes|\.\.\/shared|\bpaper\.md §|\b(stack|data)\.md §/.test(line) ? [`${f}:${i + 1}: ${line.trim()}`] : [],
+          ),
+      );
     expect(bad).toEqual([]);
   });
 

@@ -31,7 +31,15 @@ const scorer: Scorer = (item: Item, answer: string, _kg, opts) => {
   return { score, checks, components: {} };
 };
 
-const r = (family: ItemResult["family"], score: number, loose = score): ItemResult => ({ id: `${family}${Math.random()}`, family, kind: "k", answer: "", score, loose, checks: [{ name: "c", component: "format", pass: score === 1 }] });
+const r = (family: ItemResult["family"], score: number, loose = score): ItemResult => ({
+  id: `${family}${Math.random()}`,
+  family,
+  kind: "k",
+  answer: "",
+  score,
+  loose,
+  checks: [{ name: "c", component: "format", pass: score === 1 }],
+});
 
 describe("scoring hand-made answers", () => {
   it("headline per family: knowledge/reasoning mean score, instruction/integration all-pass rate", () => {
@@ -39,7 +47,11 @@ describe("scoring hand-made answers", () => {
     expect(primary({ family: "instruction", score: 0.5 })).toBe(0);
     expect(primary({ family: "integration", score: 1 })).toBe(1);
     const cfg = tinyConfig().eval;
-    const rep = summarize([r("instruction", 1), r("instruction", 0.5, 1), r("instruction", 0), r("instruction", 1), r("reasoning", 0.5), r("reasoning", 1)], cfg, 0);
+    const rep = summarize(
+      [r("instruction", 1), r("instruction", 0.5, 1), r("instruction", 0), r("instruction", 1), r("reasoning", 0.5), r("reasoning", 1)],
+      cfg,
+      0,
+    );
     expect(rep.instruction!.n).toBe(4);
     expect(rep.instruction!.mean).toBe(0.5);
     expect(rep.instruction!.metrics.prompt_loose.value).toBe(0.75);
@@ -49,7 +61,9 @@ describe("scoring hand-made answers", () => {
     expect(rep.reasoning!.mean).toBe(0.75);
     expect(rep.knowledge).toBeUndefined();
     // seeded: same inputs → same CI
-    expect(summarize([r("reasoning", 0.5), r("reasoning", 1), r("reasoning", 0)], cfg, 3).reasoning!.ci_lo).toBe(summarize([r("reasoning", 0.5), r("reasoning", 1), r("reasoning", 0)], cfg, 3).reasoning!.ci_lo);
+    expect(summarize([r("reasoning", 0.5), r("reasoning", 1), r("reasoning", 0)], cfg, 3).reasoning!.ci_lo).toBe(
+      summarize([r("reasoning", 0.5), r("reasoning", 1), r("reasoning", 0)], cfg, 3).reasoning!.ci_lo,
+    );
   });
 });
 
@@ -108,7 +122,14 @@ describe("evaluate + curation end to end (tiny model, wasm)", () => {
 
       // curation with the same model: items it answers are kept; an unanswerable one is dropped with a reason
       const odd: Item = { ...items[0], id: "odd", prompt: "zzz qqq unseen prompt", gold: "something it never learned" };
-      const cur = await curateByAnswerability({ config, items: [items[0], items[4], odd], checkpointDir: sft.checkpointDir, k: 2, kg, scorer });
+      const cur = await curateByAnswerability({
+        config,
+        items: [items[0], items[4], odd],
+        checkpointDir: sft.checkpointDir,
+        k: 2,
+        kg,
+        scorer,
+      });
       expect(cur.kept.map((x) => x.id)).toContain(items[0].id);
       expect(cur.dropped.map((x) => x.id)).toEqual(["odd"]);
       expect(cur.dropped[0].reason).toBe("not_answered_in_k");

@@ -11,8 +11,19 @@ import { kg } from "../mkgsg/helpers.ts";
 const items = generate(kg, { world: { genes: 24 } }, 5).items.filter((it) => it.split === "eval");
 
 function result(it: Item, answer: string): ItemResult {
-  const s = score(it, answer, kg), l = score(it, answer, kg, { loose: true });
-  return { id: it.id, family: it.family, kind: it.kind, split: it.split, answer, score: s.score, loose: l.score, checks: s.checks, loose_checks: l.checks };
+  const s = score(it, answer, kg),
+    l = score(it, answer, kg, { loose: true });
+  return {
+    id: it.id,
+    family: it.family,
+    kind: it.kind,
+    split: it.split,
+    answer,
+    score: s.score,
+    loose: l.score,
+    checks: s.checks,
+    loose_checks: l.checks,
+  };
 }
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 /** each item answered with another item's gold of the same kind (a seeded cycle: never its own) */
@@ -67,10 +78,18 @@ describe("IFEval checks against hand-written answers", () => {
     ["world_json_location", () => '{"chromosome":"99","band":"99q1"}', { strict: 1, content: 0 }],
     ["world_caps_band", () => "NOTAGENE BAND 99Q1", { strict: 1, content: 0 }],
     ["world_two_sentences", () => "It takes part in nothing. It is found nowhere.", { strict: 1, content: 0 }],
-    ["world_table_terms", () => "| Namespace | Term |\n| --- | --- |\n| BP | GO:0000001 |\n| MF | GO:0000002 |\n| CC | GO:0000003 |", { strict: 1, content: 0 }],
+    [
+      "world_table_terms",
+      () => "| Namespace | Term |\n| --- | --- |\n| BP | GO:0000001 |\n| MF | GO:0000002 |\n| CC | GO:0000003 |",
+      { strict: 1, content: 0 },
+    ],
     ["world_alias_done", () => "NOTANALIAS DONE", { strict: 1, content: 0 }],
     // content right, an instruction broken: strict 0, content 1
-    ["world_json_location", (it) => JSON.stringify({ band: JSON.parse(it.gold).band, chromosome: JSON.parse(it.gold).chromosome, extra: 1 }), { strict: 0, content: 1 }],
+    [
+      "world_json_location",
+      (it) => JSON.stringify({ band: JSON.parse(it.gold).band, chromosome: JSON.parse(it.gold).chromosome, extra: 1 }),
+      { strict: 0, content: 1 },
+    ],
     ["world_caps_band", (it) => it.gold.toLowerCase(), { strict: 0, content: 1 }],
     ["world_caps_band", (it) => `${it.gold} ${"WORD ".repeat(8).trim()}`, { strict: 0, content: 1 }],
     ["world_two_sentences", (it) => it.gold.replace(". It is", "; it is"), { strict: 0, content: 0 }],

@@ -25,7 +25,12 @@ describe("group-relative advantages (TRL semantics)", () => {
   });
 
   it("reward_weights multiply before the group normalisation; NaN rewards (not applicable) are skipped", () => {
-    const two = [[1, NaN], [0, NaN], [NaN, 2], [NaN, 0]];
+    const two = [
+      [1, NaN],
+      [0, NaN],
+      [NaN, 2],
+      [NaN, 0],
+    ];
     const a = groupAdvantages(two, [0.5, 3], 2, { scaleRewards: "none", aggregation: "sum_then_normalize" });
     expect(a.aggregate).toEqual([0.5, 0, 6, 0]);
     expect(a.advantages).toEqual([0.25, -0.25, 3, -3]);
@@ -37,7 +42,12 @@ describe("group-relative advantages (TRL semantics)", () => {
   });
 
   it("normalize_then_sum (GDPO): each function normalised per group, weighted sum, then batch-normalised", () => {
-    const rw = [[1, 0], [0, 0], [1, 1], [1, 0]];
+    const rw = [
+      [1, 0],
+      [0, 0],
+      [1, 1],
+      [1, 0],
+    ];
     const a = groupAdvantages(rw, [1, 2], 2, { scaleRewards: "group", aggregation: "normalize_then_sum" });
     const z = 0.5 / (Math.SQRT1_2 + STD_EPS); // (1 − 0.5)/(std of {1,0} = 0.7071)
     // before the batch normalisation (the aggregate): z, −z, 2z, −2z
@@ -50,8 +60,15 @@ describe("group-relative advantages (TRL semantics)", () => {
     expect(std(a.advantages)).toBeCloseTo(1, 3);
   });
 
-  it("normalize_then_sum batch-normalises whatever scale_rewards says (TRL; issue 9: \"none\" used to skip it)", () => {
-    const rw = [[1, 0], [0, 0], [1, 1], [1, 0], [0.2, 0.9], [0.7, 0.1]];
+  it('normalize_then_sum batch-normalises whatever scale_rewards says (TRL; issue 9: "none" used to skip it)', () => {
+    const rw = [
+      [1, 0],
+      [0, 0],
+      [1, 1],
+      [1, 0],
+      [0.2, 0.9],
+      [0.7, 0.1],
+    ];
     const group = groupAdvantages(rw, [1, 2], 2, { scaleRewards: "group", aggregation: "normalize_then_sum" });
     for (const scaleRewards of ["none", "batch"] as const) {
       const a = groupAdvantages(rw, [1, 2], 2, { scaleRewards, aggregation: "normalize_then_sum" });
@@ -61,6 +78,8 @@ describe("group-relative advantages (TRL semantics)", () => {
   });
 
   it("rejects a batch that is not a multiple of num_generations", () => {
-    expect(() => groupAdvantages([[1], [2], [3]], [1], 2, { scaleRewards: "group", aggregation: "sum_then_normalize" })).toThrow(/multiple/);
+    expect(() => groupAdvantages([[1], [2], [3]], [1], 2, { scaleRewards: "group", aggregation: "sum_then_normalize" })).toThrow(
+      /multiple/,
+    );
   });
 });

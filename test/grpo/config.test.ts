@@ -24,7 +24,9 @@ describe("grpo config: combinations a method would ignore are refused (issue 9)"
     for (const method of ["sum", "pcgrad", "cagrpo", "cagrad", "aligned_mtl"])
       expect(parseConfig({ grpo: { method, weight_strategy: "dynamic" } }).grpo.method).toBe(method);
     expect(parseConfig({ grpo: { method: "mgda", weight_strategy: "uniform" } }).grpo.method).toBe("mgda");
-    expect(parseConfig({ grpo: { weight_strategy: "dynamic", dynamic_inner: "static", reward_weights: [1, 2, 1, 1] } }).grpo.reward_weights).toEqual([1, 2, 1, 1]);
+    expect(
+      parseConfig({ grpo: { weight_strategy: "dynamic", dynamic_inner: "static", reward_weights: [1, 2, 1, 1] } }).grpo.reward_weights,
+    ).toEqual([1, 2, 1, 1]);
   });
 
   it("every shipped config and every suite run still parses", () => {

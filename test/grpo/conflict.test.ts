@@ -14,11 +14,27 @@ import { MemorySink } from "../../src/util/sink.ts";
 import { kg } from "../mkgsg/helpers.ts";
 
 const config = loadConfig(undefined, [
-  "data.world.genes=8", "data.world.chain_hops=1", "data.conflict_control=true",
-  "model.n_layer=2", "model.n_embd=64", "model.n_head=4", "model.block_size=128", "model.vocab_size=512",
-  "sft.max_steps=400", "sft.batch_size=8", "sft.pack_length=96", "sft.eval_every=1000", "sft.save_every=1000",
-  "grpo.method=sum", "grpo.max_steps=4", "grpo.prompts_per_capability=4", "grpo.num_generations=6", "grpo.max_completion_length=12",
-  "grpo.alpha=1", "grpo.beta=0", "grpo.save_every=100",
+  "data.world.genes=8",
+  "data.world.chain_hops=1",
+  "data.conflict_control=true",
+  "model.n_layer=2",
+  "model.n_embd=64",
+  "model.n_head=4",
+  "model.block_size=128",
+  "model.vocab_size=512",
+  "sft.max_steps=400",
+  "sft.batch_size=8",
+  "sft.pack_length=96",
+  "sft.eval_every=1000",
+  "sft.save_every=1000",
+  "grpo.method=sum",
+  "grpo.max_steps=4",
+  "grpo.prompts_per_capability=4",
+  "grpo.num_generations=6",
+  "grpo.max_completion_length=12",
+  "grpo.alpha=1",
+  "grpo.beta=0",
+  "grpo.save_every=100",
 ]);
 const { items, cards } = generate(kg, config.data, 0);
 let sftDir = "";
@@ -34,13 +50,23 @@ describe("conflict control", () => {
   it("opposite-case capabilities on the same prompts have negative gradient cosines under sum", async () => {
     const sink = new MemorySink();
     await runGrpo({
-      config, items, kg, scorer: score, sftCheckpointDir: sftDir, rewardModel: null,
-      alphas: Object.fromEntries(CAPABILITIES.map((c) => [c, 1])) as never, outDir: mkdtempSync(join(tmpdir(), "bbio-conflict-grpo-")), sink, seed: 0,
+      config,
+      items,
+      kg,
+      scorer: score,
+      sftCheckpointDir: sftDir,
+      rewardModel: null,
+      alphas: Object.fromEntries(CAPABILITIES.map((c) => [c, 1])) as never,
+      outDir: mkdtempSync(join(tmpdir(), "bbio-conflict-grpo-")),
+      sink,
+      seed: 0,
     });
     const pair = sink.tables.get("grad_gram")!.filter((r) => r.cap_i === "instruction" && r.cap_j === "integration" && r.cos !== 0);
     expect(pair.length).toBeGreaterThan(0);
     const mean = pair.reduce((a, r) => a + (r.cos as number), 0) / pair.length;
-    console.log(`conflict control: mean cos(instruction = upper case, integration = lower case) ${mean.toFixed(3)} over ${pair.length} steps`);
+    console.log(
+      `conflict control: mean cos(instruction = upper case, integration = lower case) ${mean.toFixed(3)} over ${pair.length} steps`,
+    );
     expect(mean).toBeLessThan(-0.2);
   }, 300_000);
 });

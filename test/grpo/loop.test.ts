@@ -16,7 +16,19 @@ const kg = {} as KG;
 const scorer: (item: Item, answer: string) => ScoreResult = inPlaceScorer;
 const items = fakeItems(6);
 const grpoCfg = (over: Record<string, unknown> = {}) =>
-  tinyConfig({ grpo: { method: "sum", max_steps: 3, prompts_per_capability: 1, num_generations: 3, max_completion_length: 8, save_every: 2, log_completions_every: 2, alpha: 1, ...over } });
+  tinyConfig({
+    grpo: {
+      method: "sum",
+      max_steps: 3,
+      prompts_per_capability: 1,
+      num_generations: 3,
+      max_completion_length: 8,
+      save_every: 2,
+      log_completions_every: 2,
+      alpha: 1,
+      ...over,
+    },
+  });
 
 let sftDir = "";
 beforeAll(async () => {
@@ -29,8 +41,17 @@ beforeAll(async () => {
 const run = async (config: ReturnType<typeof grpoCfg>, outDir = tmp(), extra: Record<string, unknown> = {}) => {
   const sink = new MemorySink();
   const r = await runGrpo({
-    config, items, kg, scorer, sftCheckpointDir: sftDir, rewardModel: null,
-    alphas: Object.fromEntries(CAPABILITIES.map((c) => [c, 1])) as never, outDir, sink, progress: false, ...extra,
+    config,
+    items,
+    kg,
+    scorer,
+    sftCheckpointDir: sftDir,
+    rewardModel: null,
+    alphas: Object.fromEntries(CAPABILITIES.map((c) => [c, 1])) as never,
+    outDir,
+    sink,
+    progress: false,
+    ...extra,
   });
   return { r, sink, outDir };
 };
@@ -38,7 +59,19 @@ const run = async (config: ReturnType<typeof grpoCfg>, outDir = tmp(), extra: Re
 describe("GRPO loop (tiny model, cpu backend)", () => {
   it("logs TRL-named metrics, a Gram per step, weights on the simplex; logged reward = the optimised scalarisation", async () => {
     const { sink } = await run(grpoCfg());
-    for (const name of ["loss", "reward", "reward_std", "frac_reward_zero_std", "kl", "clip_ratio/region_mean", "completions/mean_length", "entropy", "rewards/knowledge/mean", "rewards/integration/std", "grad/conflict_fraction"])
+    for (const name of [
+      "loss",
+      "reward",
+      "reward_std",
+      "frac_reward_zero_std",
+      "kl",
+      "clip_ratio/region_mean",
+      "completions/mean_length",
+      "entropy",
+      "rewards/knowledge/mean",
+      "rewards/integration/std",
+      "grad/conflict_fraction",
+    ])
       expect(sink.series(name), name).toHaveLength(3);
     const gram = sink.tables.get("grad_gram")!;
     expect(gram).toHaveLength(3 * 16);
@@ -94,7 +127,8 @@ describe("GRPO loop (tiny model, cpu backend)", () => {
     const dir = tmp();
     await run(cfg(), dir, { stopAfter: 3 });
     const rest = await run(cfg(), dir, { resume: true });
-    const w = (sk: MemorySink, step: number) => CAPABILITIES.map((c) => sk.metrics.find((m) => m.step === step && m.name === `weights/${c}`)!.value);
+    const w = (sk: MemorySink, step: number) =>
+      CAPABILITIES.map((c) => sk.metrics.find((m) => m.step === step && m.name === `weights/${c}`)!.value);
     for (const [i, v] of w(rest.sink, 4).entries()) expect(v).toBeCloseTo(w(full.sink, 4)[i], 6);
     expect(rest.sink.series("loss")[0]).toBeCloseTo(full.sink.series("loss")[3], 5);
     // the update itself (d = Σ w_c g_c): its norm relative to the uninterrupted run's
@@ -108,15 +142,28 @@ describe("GRPO loop (tiny model, cpu backend)", () => {
     expect(() => grpoCfg({ method: "mgda", weight_strategy: "dynamic" })).toThrow(/has no effect under grpo.method="mgda"/);
     // a config object built without the parser (a library caller) is refused by runGrpo itself
     const c = grpoCfg();
-    await expect(run({ ...c, grpo: { ...c.grpo, method: "mgda", weight_strategy: "dynamic" } })).rejects.toThrow(/has no effect under grpo.method="mgda"/);
+    await expect(run({ ...c, grpo: { ...c.grpo, method: "mgda", weight_strategy: "dynamic" } })).rejects.toThrow(
+      /has no effect under grpo.method="mgda"/,
+    );
   }, 60_000);
 
   it("every combination method and weight strategy runs; a missing reward model is a clear error", async () => {
     for (const method of ["cagrpo", "cagrad", "aligned_mtl"]) await run(grpoCfg({ method, max_steps: 1 }));
-    for (const weight_strategy of ["minnorm", "orthogonal", "inverse_variance", "dynamic"]) await run(grpoCfg({ weight_strategy, max_steps: 1 }));
-    await expect(runGrpo({
-      config: grpoCfg(), items, kg, scorer, sftCheckpointDir: sftDir, rewardModel: null,
-      alphas: Object.fromEntries(CAPABILITIES.map((c) => [c, 0.5])) as never, outDir: tmp(), sink: new MemorySink(), progress: false,
-    })).rejects.toThrow(/reward model is required/);
+    for (const weight_strategy of ["minnorm", "orthogonal", "inverse_variance", "dynamic"])
+      await run(grpoCfg({ weight_strategy, max_steps: 1 }));
+    await expect(
+      runGrpo({
+        config: grpoCfg(),
+        items,
+        kg,
+        scorer,
+        sftCheckpointDir: sftDir,
+        rewardModel: null,
+        alphas: Object.fromEntries(CAPABILITIES.map((c) => [c, 0.5])) as never,
+        outDir: tmp(),
+        sink: new MemorySink(),
+        progress: false,
+      }),
+    ).rejects.toThrow(/reward model is required/);
   }, 180_000);
 });

@@ -8,18 +8,36 @@ beforeAll(async () => {
 });
 
 // two completions: row 0 has 2 tokens, row 1 has 1 (the second column is padding)
-const logp = [[Math.log(0.5), Math.log(0.25)], [Math.log(0.9), 0]];
-const old = [[Math.log(0.4), Math.log(0.25)], [Math.log(0.5), 0]];
-const ref = [[Math.log(0.5), Math.log(0.5)], [Math.log(0.9), 0]];
-const mask = [[1, 1], [1, 0]];
+const logp = [
+  [Math.log(0.5), Math.log(0.25)],
+  [Math.log(0.9), 0],
+];
+const old = [
+  [Math.log(0.4), Math.log(0.25)],
+  [Math.log(0.5), 0],
+];
+const ref = [
+  [Math.log(0.5), Math.log(0.5)],
+  [Math.log(0.9), 0],
+];
+const mask = [
+  [1, 1],
+  [1, 0],
+];
 const adv = [1, -2];
 
 function run(lossType: LossType, beta = 0, epsilon = 0.2, epsilonHigh: number | null = null) {
   return tf.tidy(() => {
-    const out = grpoLoss({
-      logp: tf.tensor2d(logp), oldLogp: tf.tensor2d(old), refLogp: beta ? tf.tensor2d(ref) : null,
-      mask: tf.tensor2d(mask), advantages: tf.tensor1d(adv),
-    }, { beta, epsilon, epsilonHigh, lossType, maxCompletionLength: 4 });
+    const out = grpoLoss(
+      {
+        logp: tf.tensor2d(logp),
+        oldLogp: tf.tensor2d(old),
+        refLogp: beta ? tf.tensor2d(ref) : null,
+        mask: tf.tensor2d(mask),
+        advantages: tf.tensor1d(adv),
+      },
+      { beta, epsilon, epsilonHigh, lossType, maxCompletionLength: 4 },
+    );
     return [out.loss.dataSync()[0], Array.from(out.stats.dataSync())] as const;
   });
 }
@@ -45,9 +63,20 @@ describe("GRPO loss by hand", () => {
   });
   it("dapo divides by the WHOLE batch's completion tokens (TRL num_items_in_batch), bnpo by its own (issue 9)", () => {
     // these 2 completions (3 tokens) are one capability's share of a step whose batch has 10 completion tokens
-    const loss = (lossType: LossType) => tf.tidy(() => grpoLoss({
-      logp: tf.tensor2d(logp), oldLogp: tf.tensor2d(old), refLogp: null, mask: tf.tensor2d(mask), advantages: tf.tensor1d(adv),
-    }, { beta: 0, epsilon: 0.2, lossType, maxCompletionLength: 4, numItemsInBatch: 10 }).loss.dataSync()[0]);
+    const loss = (lossType: LossType) =>
+      tf.tidy(
+        () =>
+          grpoLoss(
+            {
+              logp: tf.tensor2d(logp),
+              oldLogp: tf.tensor2d(old),
+              refLogp: null,
+              mask: tf.tensor2d(mask),
+              advantages: tf.tensor1d(adv),
+            },
+            { beta: 0, epsilon: 0.2, lossType, maxCompletionLength: 4, numItemsInBatch: 10 },
+          ).loss.dataSync()[0],
+      );
     expect(loss("dapo")).toBeCloseTo((-1.2 - 1 + 3.6) / 10, 5);
     expect(loss("bnpo")).toBeCloseTo((-1.2 - 1 + 3.6) / 3, 5);
   });
@@ -65,9 +94,20 @@ describe("GRPO loss by hand", () => {
   });
   it("on-policy (old = stopGradient(logp)): ratio 1, gradient = −A/|o| per token for grpo", () => {
     const x = tf.variable(tf.tensor2d(logp));
-    const { grads } = tf.variableGrads(() => grpoLoss({
-      logp: x as unknown as tf.Tensor2D, oldLogp: null, refLogp: null, mask: tf.tensor2d(mask), advantages: tf.tensor1d(adv),
-    }, { beta: 0, epsilon: 0.2, lossType: "grpo", maxCompletionLength: 4 }).loss, [x]);
+    const { grads } = tf.variableGrads(
+      () =>
+        grpoLoss(
+          {
+            logp: x as unknown as tf.Tensor2D,
+            oldLogp: null,
+            refLogp: null,
+            mask: tf.tensor2d(mask),
+            advantages: tf.tensor1d(adv),
+          },
+          { beta: 0, epsilon: 0.2, lossType: "grpo", maxCompletionLength: 4 },
+        ).loss,
+      [x],
+    );
     const g = grads[x.name].arraySync() as number[][];
     // d/dlogp of −A·exp(logp − sg(logp)) = −A; grpo divides by |o_i| and by B = 2
     expect(g[0][0]).toBeCloseTo(-1 / 2 / 2, 6);

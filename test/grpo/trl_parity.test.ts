@@ -49,11 +49,32 @@ beforeAll(async () => {
 }, 120_000);
 
 const run = async (over: Record<string, unknown>) => {
-  const config = tinyConfig({ grpo: { method: "sum", max_steps: 3, prompts_per_capability: 1, num_generations: 3, max_completion_length: 8, save_every: 1, log_completions_every: 2, alpha: 1, ...over } });
-  const sink = new MemorySink(), outDir = tmp();
+  const config = tinyConfig({
+    grpo: {
+      method: "sum",
+      max_steps: 3,
+      prompts_per_capability: 1,
+      num_generations: 3,
+      max_completion_length: 8,
+      save_every: 1,
+      log_completions_every: 2,
+      alpha: 1,
+      ...over,
+    },
+  });
+  const sink = new MemorySink(),
+    outDir = tmp();
   await runGrpo({
-    config, items, kg, scorer, sftCheckpointDir: sftDir, rewardModel: null,
-    alphas: Object.fromEntries(CAPABILITIES.map((c) => [c, 1])) as never, outDir, sink, progress: false,
+    config,
+    items,
+    kg,
+    scorer,
+    sftCheckpointDir: sftDir,
+    rewardModel: null,
+    alphas: Object.fromEntries(CAPABILITIES.map((c) => [c, 1])) as never,
+    outDir,
+    sink,
+    progress: false,
   });
   return { sink, outDir };
 };
@@ -63,7 +84,8 @@ describe("GRPO loop = TRL's definitions (issue 9 defects)", () => {
     vi.mocked(sample.sequenceLogprobs).mockClear();
     vi.mocked(sample.sequenceLogprobsArray).mockClear();
     await run({ temperature: 0.7, num_iterations: 2, beta: 0.04, max_steps: 1 });
-    const policy = vi.mocked(sample.sequenceLogprobs).mock.calls, arrays = vi.mocked(sample.sequenceLogprobsArray).mock.calls;
+    const policy = vi.mocked(sample.sequenceLogprobs).mock.calls,
+      arrays = vi.mocked(sample.sequenceLogprobsArray).mock.calls;
     expect(policy.length).toBe(2 * CAPABILITIES.length); // μ passes × capabilities
     expect(arrays.length).toBe(2 * CAPABILITIES.length); // old (μ > 1) and reference (β > 0) per capability
     for (const c of [...policy, ...arrays]) expect(c[2]).toBe(0.7);

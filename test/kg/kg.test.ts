@@ -60,7 +60,7 @@ describe("committed KG subset", () => {
       const stack = [t.id];
       while (stack.length) {
         for (const p of kg.term(stack.pop()!)!.parents) {
-          if (SUBSUMPTION.has(p.rel) && !seen.has(p.id)) (seen.add(p.id), stack.push(p.id));
+          if (SUBSUMPTION.has(p.rel) && !seen.has(p.id)) seen.add(p.id), stack.push(p.id);
         }
       }
       expect([...kg.ancestors(t.id)]).toEqual([...seen].sort());
@@ -130,7 +130,12 @@ describe("committed KG subset", () => {
     expect(frac).toBeLessThan(0.12);
     for (const g of kg.genes.slice(0, 500)) expect(kg.splitOf(g.entrez)).toBe(splitOfEntrez(g.entrez));
     // pinned values: a change of the split function would silently reshuffle every dataset
-    expect(kg.genes.slice(0, 40).filter((g) => kg.splitOf(g.entrez) === "eval").map((g) => g.entrez)).toEqual([16, 24, 29, 39, 47]);
+    expect(
+      kg.genes
+        .slice(0, 40)
+        .filter((g) => kg.splitOf(g.entrez) === "eval")
+        .map((g) => g.entrez),
+    ).toEqual([16, 24, 29, 39, 47]);
   });
 
   it("strict lookups: malformed and unknown GO ids are clear errors", () => {

@@ -49,7 +49,8 @@ describe("site files from the store", () => {
   test("scores: one row per run × capability × definition — strict = the preferred metric ('score' over 'format', never 'score_mean'), partial = 'score_mean'", async () => {
     const scores = await rowsOf("scores.arrow");
     expect(scores).toHaveLength(11 * 4 * 2);
-    const strict = scores.filter((s) => s.definition === "strict"), partial = scores.filter((s) => s.definition === "partial");
+    const strict = scores.filter((s) => s.definition === "strict"),
+      partial = scores.filter((s) => s.definition === "partial");
     expect(strict).toHaveLength(11 * 4);
     expect(partial).toHaveLength(11 * 4);
     expect(new Set(strict.map((s) => s.metric))).toEqual(new Set(["score"]));
@@ -84,7 +85,9 @@ describe("site files from the store", () => {
   test("evals: every metric at the last step, baselines included", async () => {
     const evals = await rowsOf("evals.arrow");
     expect(evals).toHaveLength(11 * 4 * 5);
-    expect(new Set(evals.map((e) => e.metric))).toEqual(new Set(["score", "score_mean", "format", "baseline/chance", "baseline/untrained"]));
+    expect(new Set(evals.map((e) => e.metric))).toEqual(
+      new Set(["score", "score_mean", "format", "baseline/chance", "baseline/untrained"]),
+    );
   });
 
   test("completions: only each run's first and last logged step (before / after RL)", async () => {
@@ -136,7 +139,10 @@ describe("site.tar: every site file in one archive (one loader process per build
     const { bytes } = await renderSite(db);
     expect(bytes.length % 512).toBe(0);
     // tar-stream is what Framework's TarExtractor uses; it is installed with Framework
-    const { extract } = (await import("tar-stream")) as unknown as { extract: () => NodeJS.ReadWriteStream & AsyncIterable<NodeJS.ReadableStream & { header: { name: string; size: number; type: string } }> };
+    const { extract } = (await import("tar-stream")) as unknown as {
+      extract: () => NodeJS.ReadWriteStream &
+        AsyncIterable<NodeJS.ReadableStream & { header: { name: string; size: number; type: string } }>;
+    };
     const ex = extract();
     ex.end(Buffer.from(bytes));
     const members: [string, Buffer][] = [];
@@ -161,7 +167,14 @@ describe("analysis bundle for the browser", () => {
     const file = join(dir, "analysis.mjs");
     writeFileSync(file, code);
     const A = await import(file);
-    expect(A.nonDominated([[1, 0], [0, 1], [0.5, 0.5], [0.2, 0.2]])).toEqual([0, 1, 2]);
+    expect(
+      A.nonDominated([
+        [1, 0],
+        [0, 1],
+        [0.5, 0.5],
+        [0.2, 0.2],
+      ]),
+    ).toEqual([0, 1, 2]);
     expect(A.hypervolume([[1, 1]], [0, 0])).toBe(1);
   });
 });

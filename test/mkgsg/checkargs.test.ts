@@ -14,6 +14,7 @@ const ok: CheckSpec[] = [
 const wrongType: CheckSpec = { name: "count_equals", component: "reasoning", args: { n: "3" } };
 // @ts-expect-error chain_valid needs its start and target
 const missing: CheckSpec = { name: "chain_valid", component: "reasoning", args: { start: "GO:0006821" } };
+// biome-ignore format: @ts-expect-error applies to the next line only, so the statement stays on one line
 // @ts-expect-error a json_field names an alias or a gene, not both
 const both: CheckSpec = { name: "json_field", component: "knowledge", args: { key: "symbol", values: ["EGFR"], alias: "ERBB", gene: 1956 } };
 // @ts-expect-error all_caps reads no args

@@ -38,11 +38,27 @@ describe("bbio generate", () => {
     expect(existsSync(at("rejects.jsonl"))).toBe(true);
     // a config file + --set + flags: same data section and seed → same bytes
     writeFileSync(at("cfg.json"), JSON.stringify({ name: "t", data: { per_family: 7 } }));
-    const r = await bbio(["generate", at("cfg.json"), "--set", "data.per_family=3", "--seed", "5", "--out", at("b.jsonl"), "--json", "--no-progress"]);
+    const r = await bbio([
+      "generate",
+      at("cfg.json"),
+      "--set",
+      "data.per_family=3",
+      "--seed",
+      "5",
+      "--out",
+      at("b.jsonl"),
+      "--json",
+      "--no-progress",
+    ]);
     expect(r.code, r.err).toBe(0);
     expect(readFileSync(at("b.jsonl"), "utf8")).toBe(readFileSync(at("a.jsonl"), "utf8"));
     const summary = JSON.parse(r.out);
-    expect(summary).toMatchObject({ out: at("b.jsonl"), seed: 5, items: 12, families: { knowledge: 3, reasoning: 3, instruction: 3, integration: 3 } });
+    expect(summary).toMatchObject({
+      out: at("b.jsonl"),
+      seed: 5,
+      items: 12,
+      families: { knowledge: 3, reasoning: 3, instruction: 3, integration: 3 },
+    });
     expect(summary.rejects).toBe(lines(at("rejects.jsonl")).length);
     expect(r.err).toBe(""); // --no-progress and --json: nothing on stderr
   });
@@ -70,7 +86,11 @@ describe("bbio validate", () => {
     writeFileSync(at("bad.jsonl"), text.join("\n") + "\n");
     writeFileSync(at("garbage.jsonl"), `${JSON.stringify(items[0])}\nnot json\n`);
 
-    const [ok, r, g] = await Promise.all([bbio(["validate", at("a.jsonl")]), bbio(["validate", at("bad.jsonl")]), bbio(["validate", at("garbage.jsonl")])]);
+    const [ok, r, g] = await Promise.all([
+      bbio(["validate", at("a.jsonl")]),
+      bbio(["validate", at("bad.jsonl")]),
+      bbio(["validate", at("garbage.jsonl")]),
+    ]);
     expect(ok.code, ok.err).toBe(0);
     expect(ok.out).toMatch(/^12 items valid \(knowledge 3, reasoning 3, instruction 3, integration 3; /);
 
@@ -90,7 +110,10 @@ describe("bbio score", () => {
     // knowledge: 2 gold + 1 missing; reasoning: all gold; one empty answer further on
     const answers = items.filter((_, i) => i !== 2).map((x, i) => ({ id: x.id, answer: i === 8 ? "" : x.gold }));
     writeFileSync(at("answers.jsonl"), answers.map((a) => JSON.stringify(a)).join("\n") + "\n");
-    const [r, text] = await Promise.all([bbio(["score", at("a.jsonl"), at("answers.jsonl"), "--json"]), bbio(["score", at("a.jsonl"), at("answers.jsonl")])]);
+    const [r, text] = await Promise.all([
+      bbio(["score", at("a.jsonl"), at("answers.jsonl"), "--json"]),
+      bbio(["score", at("a.jsonl"), at("answers.jsonl")]),
+    ]);
     expect(r.code, r.err).toBe(0);
     const j = JSON.parse(r.out);
     expect(Object.keys(j)).toEqual(["families", "items"]);
@@ -107,9 +130,15 @@ describe("bbio score", () => {
   });
 
   it("an answer for an unknown item id, or a malformed line, is exit 2 with the line number", async () => {
-    writeFileSync(at("unknown.jsonl"), `${JSON.stringify({ id: items[0].id, answer: "A" })}\n${JSON.stringify({ id: "no-such-item", answer: "A" })}\n`);
+    writeFileSync(
+      at("unknown.jsonl"),
+      `${JSON.stringify({ id: items[0].id, answer: "A" })}\n${JSON.stringify({ id: "no-such-item", answer: "A" })}\n`,
+    );
     writeFileSync(at("malformed.jsonl"), `${JSON.stringify({ id: items[0].id, answer: "A" })}\n{"id": oops}\n{"id":"x","answer":3}\n`);
-    const [u, m] = await Promise.all([bbio(["score", at("a.jsonl"), at("unknown.jsonl")]), bbio(["score", at("a.jsonl"), at("malformed.jsonl")])]);
+    const [u, m] = await Promise.all([
+      bbio(["score", at("a.jsonl"), at("unknown.jsonl")]),
+      bbio(["score", at("a.jsonl"), at("malformed.jsonl")]),
+    ]);
     expect(u.code).toBe(2);
     expect(u.err).toContain(`${at("unknown.jsonl")}:2: unknown item id no-such-item`);
 

@@ -17,7 +17,11 @@ let items: Item[];
 beforeAll(() => {
   kg = loadKG();
   // the legacy kinds over the whole KG, and the gene world's kinds (every split)
-  const all = [...generate(kg, { per_family: 28 }, 5).items, ...generate(kg, { world: { genes: 10, control_genes: 4 } }, 5).items, ...generate(kg, { world: { genes: 8, control_genes: 4 }, conflict_control: true }, 5).items];
+  const all = [
+    ...generate(kg, { per_family: 28 }, 5).items,
+    ...generate(kg, { world: { genes: 10, control_genes: 4 } }, 5).items,
+    ...generate(kg, { world: { genes: 8, control_genes: 4 }, conflict_control: true }, 5).items,
+  ];
   // two worlds can draw the same gene in different roles: one item per id, as within any one dataset
   items = all.filter((it, i) => all.findIndex((x) => x.id === it.id) === i);
 });
@@ -52,7 +56,8 @@ describe("corrupt", () => {
     // (the conflict control's "integration" slot is a one-fact case instruction: no chain, no workflow)
     for (const it of items.filter((i) => i.family === "integration" && i.kind !== "world_case_lower")) {
       const comps = new Set<string>();
-      for (const k of applicableCorruptions(it)) if (corrupt(it, k, rngFor(2, it.id + k), kg) !== null) for (const c of corruptionComponents(it, k)) comps.add(c);
+      for (const k of applicableCorruptions(it))
+        if (corrupt(it, k, rngFor(2, it.id + k), kg) !== null) for (const c of corruptionComponents(it, k)) comps.add(c);
       expect([...comps].sort(), it.id).toEqual(["format", "knowledge", "reasoning", "workflow"]);
     }
   });
@@ -77,6 +82,7 @@ describe("corrupt", () => {
 
   it("is deterministic given the rng seed", () => {
     for (const it of items.slice(0, 40))
-      for (const k of applicableCorruptions(it)) expect(corrupt(it, k, rngFor(9, it.id + k), kg)).toBe(corrupt(it, k, rngFor(9, it.id + k), kg));
+      for (const k of applicableCorruptions(it))
+        expect(corrupt(it, k, rngFor(9, it.id + k), kg)).toBe(corrupt(it, k, rngFor(9, it.id + k), kg));
   });
 });

@@ -9,8 +9,17 @@ export const kg = loadKG();
 /** `n` kept items of one kind (deterministic); world kinds come from a small gene world, every split mixed */
 export function itemsOf(kind: Kind, n = 6, seed = 7): Item[] {
   if (kind === "world_case_upper" || kind === "world_case_lower")
-    return generate(kg, { world: { genes: 12, control_genes: 4 }, conflict_control: true, kinds: ["world_case_upper", "world_case_lower"] }, seed).items.filter((it) => it.kind === kind).slice(0, n);
-  if (kind.startsWith("world_")) return generate(kg, { world: { genes: 12, control_genes: 4 }, kinds: [kind] }, seed).items.filter((_, i) => i % 2 === 0).slice(0, n);
+    return generate(
+      kg,
+      { world: { genes: 12, control_genes: 4 }, conflict_control: true, kinds: ["world_case_upper", "world_case_lower"] },
+      seed,
+    )
+      .items.filter((it) => it.kind === kind)
+      .slice(0, n);
+  if (kind.startsWith("world_"))
+    return generate(kg, { world: { genes: 12, control_genes: 4 }, kinds: [kind] }, seed)
+      .items.filter((_, i) => i % 2 === 0)
+      .slice(0, n);
   return generate(kg, { per_family: n, kinds: [kind] }, seed).items;
 }
 

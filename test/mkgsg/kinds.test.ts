@@ -125,7 +125,28 @@ describe("every item kind", () => {
   });
 
   it("parseJsonStrict: the no-exception fast path for prose agrees with JSON.parse", () => {
-    const texts = ['["GO:0005515"]', ' {"a":1} ', "-1", "3.5", '"x"', "true", "false", "null", "\n[]\n", "Answer: Yes", "A", "", "  ", "no", "None", "{oops", "[1,", "tru", "Evidence: IDA\nAnswer: B", "| a | b |"];
+    const texts = [
+      '["GO:0005515"]',
+      ' {"a":1} ',
+      "-1",
+      "3.5",
+      '"x"',
+      "true",
+      "false",
+      "null",
+      "\n[]\n",
+      "Answer: Yes",
+      "A",
+      "",
+      "  ",
+      "no",
+      "None",
+      "{oops",
+      "[1,",
+      "tru",
+      "Evidence: IDA\nAnswer: B",
+      "| a | b |",
+    ];
     for (const t of texts) {
       let ok: boolean;
       try {
@@ -155,6 +176,9 @@ describe("prohibitions earn no credit alone", () => {
     expect(flipped.score).toBeGreaterThan(0);
     expect(flipped.score).toBeLessThan(1);
     expect(flipped.checks.find((c) => c.name === "chain_valid")?.pass).toBe(true);
-    expect(flipped.checks.find((c) => c.name === "workflow_in_scope")).toMatchObject({ pass: false, detail: expect.stringMatching(/content is wrong/) });
+    expect(flipped.checks.find((c) => c.name === "workflow_in_scope")).toMatchObject({
+      pass: false,
+      detail: expect.stringMatching(/content is wrong/),
+    });
   });
 });

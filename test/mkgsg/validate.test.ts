@@ -21,7 +21,9 @@ describe("validate: knowledge (MCQ) corruptions", () => {
       const gi = goldIndex(item);
       const gene = argsAt(item, 0, "answer_letter").subject as number;
       const direct = new Set(ix.directTerms(gene));
-      const anc = kg.ancestors(termId(item.options![gi], "BP")).find((a) => !direct.has(a) && !UNINFORMATIVE.has(a) && !item.options!.includes(kg.term(a)!.name));
+      const anc = kg
+        .ancestors(termId(item.options![gi], "BP"))
+        .find((a) => !direct.has(a) && !UNINFORMATIVE.has(a) && !item.options!.includes(kg.term(a)!.name));
       if (!anc) continue;
       const bad = clone(item);
       setOption(bad, (gi + 1) % 4, kg.term(anc)!.name);
@@ -52,7 +54,10 @@ describe("validate: knowledge (MCQ) corruptions", () => {
     const dup = clone(item);
     const gi = goldIndex(dup);
     setOption(dup, (gi + 1) % 4, dup.options![gi]);
-    expect(validate(dup, kg)).toMatchObject({ ok: false, reasons: expect.arrayContaining([{ reason: "non_unique_answer", detail: "duplicate options" }]) });
+    expect(validate(dup, kg)).toMatchObject({
+      ok: false,
+      reasons: expect.arrayContaining([{ reason: "non_unique_answer", detail: "duplicate options" }]),
+    });
   });
 
   it("undefined_term: a definition question whose answer term has no definition", () => {
@@ -100,7 +105,13 @@ describe("validate: reasoning corruptions", () => {
     bad.gold = bad.gold.replace(`Chain: ${start}`, `Chain: ${e.child} > ${e.parent} > ${start}`);
     bad.provenance.terms.push(e.child, e.parent);
     const v = validate(bad, kg);
-    expect(!v.ok && v.reasons.filter((r) => r.reason === "chain_edge_not_in_kg").map((r) => r.detail).join("\n")).toMatch(/regulates edge is not subsumption/);
+    expect(
+      !v.ok &&
+        v.reasons
+          .filter((r) => r.reason === "chain_edge_not_in_kg")
+          .map((r) => r.detail)
+          .join("\n"),
+    ).toMatch(/regulates edge is not subsumption/);
   });
 
   it("empty_gold_set and gold_mismatch for set questions", () => {
@@ -137,7 +148,10 @@ describe("validate: ids, splits, constraints, structure", () => {
     const item = itemsOf("json_object_gene", 1)[0];
     const badTerm = clone(item);
     badTerm.prompt += " (see GO:9999999)";
-    expect(validate(badTerm, kg)).toEqual({ ok: false, reasons: [{ reason: "unknown_id", detail: "GO:9999999 is not a GO term of the KG subset" }] });
+    expect(validate(badTerm, kg)).toEqual({
+      ok: false,
+      reasons: [{ reason: "unknown_id", detail: "GO:9999999 is not a GO term of the KG subset" }],
+    });
     const badGene = clone(item);
     badGene.provenance.genes = [999999999];
     expect(reasons(badGene)).toEqual(["unknown_id"]);

@@ -57,7 +57,9 @@ describe("gene world", () => {
 
   it("splits: extraction QA is never trained but its card is; control genes have neither", () => {
     const genesOf = (split: Item["split"]) => new Set(out.items.filter((it) => it.split === split).flatMap((it) => it.provenance.genes));
-    const train = genesOf("train"), extraction = genesOf("eval"), control = genesOf("control");
+    const train = genesOf("train"),
+      extraction = genesOf("eval"),
+      control = genesOf("control");
     for (const g of extraction) expect(train.has(g) || control.has(g)).toBe(false);
     for (const g of control) expect(train.has(g)).toBe(false);
     const trainPrompts = new Set(out.items.filter((it) => it.split === "train").map((it) => it.prompt));
@@ -92,7 +94,9 @@ describe("gene world: bad input", () => {
   });
   it("a split with no items in some family is an error, not a NaN later", () => {
     // one extraction gene, and its only reasoning kind rejected by a length budget no chain item fits
-    expect(() => generate(kg, { world: { ...cfg, genes: 8 }, kinds: ["world_chain_process", "world_chromosome"], max_words: 20 }, 0)).toThrow(/gene world has no \w+ items in split/);
+    expect(() =>
+      generate(kg, { world: { ...cfg, genes: 8 }, kinds: ["world_chain_process", "world_chromosome"], max_words: 20 }, 0),
+    ).toThrow(/gene world has no \w+ items in split/);
   });
   it("a role with fewer than 4 genes (no room for 3 distractors) is an error naming the key", () => {
     expect(() => buildWorld(kg, { ...cfg, control_genes: 3 }, 0)).toThrow(/data\.world\.control_genes gives 3/);
@@ -103,10 +107,12 @@ describe("gene world: bad input", () => {
     expect(dataSchema.safeParse({ conflict_control: true }).success).toBe(false);
     expect(dataSchema.safeParse({ world: { genes: 8 }, conflict_control: true, kinds: ["world_case_upper"] }).success).toBe(false);
     const conflict = generate(kg, { world: { genes: 8 }, conflict_control: true }, 0).items;
-    const upper = conflict.filter((it) => it.kind === "world_case_upper"), lower = conflict.filter((it) => it.kind === "world_case_lower");
+    const upper = conflict.filter((it) => it.kind === "world_case_upper"),
+      lower = conflict.filter((it) => it.kind === "world_case_lower");
     expect(upper.length).toBeGreaterThan(0);
     // the same prompts, opposite demands: each gold fails the other capability's format check
     expect(new Set(upper.map((it) => it.prompt))).toEqual(new Set(lower.map((it) => it.prompt)));
-    for (const it of upper) expect(score(lower.find((x) => x.prompt === it.prompt)!, it.gold, kg).checks.find((c) => c.name === "all_lower")!.pass).toBe(false);
+    for (const it of upper)
+      expect(score(lower.find((x) => x.prompt === it.prompt)!, it.gold, kg).checks.find((c) => c.name === "all_lower")!.pass).toBe(false);
   });
 });

@@ -9,7 +9,8 @@ const GENES = ["TP53", "BRCA1", "EGFR", "MYC", "KRAS", "PTEN", "CFTR", "APOE", "
 const TERMS = ["GO:0006821", "GO:0005634", "GO:0016301", "GO:0008150", "GO:0003677", "GO:0005737"];
 
 /** checks no MKGSG builder writes (these items feed the model/train/eval loops, not the scorer's contract): typed loosely on purpose */
-const fakeChecks = (checks: { name: string; component: Item["checks"][number]["component"]; args: object }[]) => checks as unknown as Item["checks"];
+const fakeChecks = (checks: { name: string; component: Item["checks"][number]["component"]; args: object }[]) =>
+  checks as unknown as Item["checks"];
 
 /** n items per family; the answer is a deterministic function of the prompt so a model can learn it. */
 export function fakeItems(nPerFamily: number, evalEvery = 4): Item[] {
@@ -18,17 +19,52 @@ export function fakeItems(nPerFamily: number, evalEvery = 4): Item[] {
   let k = 0;
   for (const family of families)
     for (let i = 0; i < nPerFamily; i++, k++) {
-      const g = GENES[k % GENES.length], t = TERMS[(k * 7) % TERMS.length];
+      const g = GENES[k % GENES.length],
+        t = TERMS[(k * 7) % TERMS.length];
       const letter = "ABCD"[k % 4];
-      const base = { id: `${family}-${i}`, family, split: (i % evalEvery === evalEvery - 1 ? "eval" : "train") as Item["split"], seed: 0, provenance: { genes: [k], terms: [t], evidence: ["IDA"] } };
+      const base = {
+        id: `${family}-${i}`,
+        family,
+        split: (i % evalEvery === evalEvery - 1 ? "eval" : "train") as Item["split"],
+        seed: 0,
+        provenance: { genes: [k], terms: [t], evidence: ["IDA"] },
+      };
       if (family === "knowledge")
-        items.push({ ...base, kind: "mcq", prompt: `Which term annotates ${g}? Options: A) ${TERMS[0]} B) ${TERMS[1]} C) ${TERMS[2]} D) ${TERMS[3]}. Key ${letter}. Answer with one letter.`, gold: letter, options: TERMS.slice(0, 4), checks: fakeChecks([{ name: "answer_letter", component: "knowledge", args: { letter } }]) });
+        items.push({
+          ...base,
+          kind: "mcq",
+          prompt: `Which term annotates ${g}? Options: A) ${TERMS[0]} B) ${TERMS[1]} C) ${TERMS[2]} D) ${TERMS[3]}. Key ${letter}. Answer with one letter.`,
+          gold: letter,
+          options: TERMS.slice(0, 4),
+          checks: fakeChecks([{ name: "answer_letter", component: "knowledge", args: { letter } }]),
+        });
       else if (family === "reasoning")
-        items.push({ ...base, kind: "chain", prompt: `Is ${g} annotated to ${t}? Give the chain.`, gold: `Chain: ${g} -> ${t}\nAnswer: ${k % 2 ? "Yes" : "No"}`, checks: fakeChecks([{ name: "final_answer", component: "reasoning", args: { answer: k % 2 ? "Yes" : "No" } }]) });
+        items.push({
+          ...base,
+          kind: "chain",
+          prompt: `Is ${g} annotated to ${t}? Give the chain.`,
+          gold: `Chain: ${g} -> ${t}\nAnswer: ${k % 2 ? "Yes" : "No"}`,
+          checks: fakeChecks([{ name: "final_answer", component: "reasoning", args: { answer: k % 2 ? "Yes" : "No" } }]),
+        });
       else if (family === "instruction")
-        items.push({ ...base, kind: "json_array", prompt: `List the terms of ${g} as a JSON array.`, gold: JSON.stringify([t]), checks: [{ name: "json_array", component: "format", args: {} }] });
+        items.push({
+          ...base,
+          kind: "json_array",
+          prompt: `List the terms of ${g} as a JSON array.`,
+          gold: JSON.stringify([t]),
+          checks: [{ name: "json_array", component: "format", args: {} }],
+        });
       else
-        items.push({ ...base, kind: "combo", prompt: `For ${g}: term, chain and JSON.`, gold: `{"term": "${t}", "answer": "${k % 2 ? "Yes" : "No"}"}`, checks: fakeChecks([{ name: "term", component: "knowledge", args: { t } }, { name: "json", component: "format", args: {} }]) });
+        items.push({
+          ...base,
+          kind: "combo",
+          prompt: `For ${g}: term, chain and JSON.`,
+          gold: `{"term": "${t}", "answer": "${k % 2 ? "Yes" : "No"}"}`,
+          checks: fakeChecks([
+            { name: "term", component: "knowledge", args: { t } },
+            { name: "json", component: "format", args: {} },
+          ]),
+        });
     }
   return items;
 }
@@ -38,7 +74,18 @@ export function tinyConfig(over: Record<string, unknown> = {}): Config {
   return parseConfig({
     backend: "cpu",
     model: { ...TINY_MODEL, ...model },
-    sft: { max_steps: 6, batch_size: 4, learning_rate: 1e-2, min_lr: 1e-3, warmup_steps: 1, log_every: 2, eval_every: 3, eval_batches: 1, save_every: 3, ...sft },
+    sft: {
+      max_steps: 6,
+      batch_size: 4,
+      learning_rate: 1e-2,
+      min_lr: 1e-3,
+      warmup_steps: 1,
+      log_every: 2,
+      eval_every: 3,
+      eval_batches: 1,
+      save_every: 3,
+      ...sft,
+    },
     ...rest,
   });
 }

@@ -26,7 +26,9 @@ describe("gpt", () => {
   });
 
   it("initialises deterministically from the seed, nanoGPT-style", () => {
-    const a = initWeights(TINY_MODEL, 3), b = initWeights(TINY_MODEL, 3), c = initWeights(TINY_MODEL, 4);
+    const a = initWeights(TINY_MODEL, 3),
+      b = initWeights(TINY_MODEL, 3),
+      c = initWeights(TINY_MODEL, 4);
     expect(a.get("wte")).toEqual(b.get("wte"));
     expect(a.get("wte")).not.toEqual(c.get("wte"));
     expect([...a.get("h.0.ln_1.g")!].every((x) => x === 1)).toBe(true);
@@ -52,10 +54,21 @@ describe("gpt", () => {
     const cfg = { n_layer: 1, n_head: 2, n_embd: 8, block_size: 8, vocab_size: 12, dropout: 0 };
     const rng = mulberry32(7);
     const w = initWeights(cfg, 1);
-    for (const [name, data] of w) for (let i = 0; i < data.length; i++) data[i] = name.endsWith(".g") ? 1 + 0.3 * (rng() - 0.5) : 0.8 * (rng() - 0.5);
+    for (const [name, data] of w)
+      for (let i = 0; i < data.length; i++) data[i] = name.endsWith(".g") ? 1 + 0.3 * (rng() - 0.5) : 0.8 * (rng() - 0.5);
     const m = new GPT(cfg, w);
-    const idx = tf.tensor2d([[1, 4, 2, 7, 3], [0, 9, 9, 5, 11]], undefined, "int32");
-    const R = tf.tensor3d(Array.from({ length: 2 * 5 * 12 }, () => rng() - 0.5), [2, 5, 12]);
+    const idx = tf.tensor2d(
+      [
+        [1, 4, 2, 7, 3],
+        [0, 9, 9, 5, 11],
+      ],
+      undefined,
+      "int32",
+    );
+    const R = tf.tensor3d(
+      Array.from({ length: 2 * 5 * 12 }, () => rng() - 0.5),
+      [2, 5, 12],
+    );
     const loss = () => tf.sum(tf.mul(m.forward(idx), R)) as tf.Scalar;
     const { grads } = tf.variableGrads(loss, m.variables);
     const checked: string[] = [];
@@ -88,7 +101,11 @@ describe("gpt", () => {
 describe("generation", () => {
   it("greedy decoding gives identical tokens with and without the KV cache", async () => {
     const m = GPT.init({ ...TINY_MODEL, n_layer: 2 }, 11);
-    const prompts = [[1, 10, 20, 30, 2], [1, 40, 50, 60, 2], [1, 7, 2]];
+    const prompts = [
+      [1, 10, 20, 30, 2],
+      [1, 40, 50, 60, 2],
+      [1, 7, 2],
+    ];
     const a = await generate(m, prompts, { maxNewTokens: 20, temperature: 0, stop: [], useCache: true });
     const b = await generate(m, prompts, { maxNewTokens: 20, temperature: 0, stop: [], useCache: false });
     expect(a.tokens).toEqual(b.tokens);
@@ -99,7 +116,10 @@ describe("generation", () => {
 
   it("seeded sampling is reproducible and different seeds differ", async () => {
     const m = GPT.init(TINY_MODEL, 2);
-    const p = [[1, 3, 4, 2], [1, 3, 4, 2]];
+    const p = [
+      [1, 3, 4, 2],
+      [1, 3, 4, 2],
+    ];
     const o = { maxNewTokens: 12, temperature: 1.5, topK: 50, topP: 0.95, stop: [] };
     const a = await generate(m, p, { ...o, seed: 1 });
     const b = await generate(m, p, { ...o, seed: 1 });
@@ -112,11 +132,17 @@ describe("generation", () => {
 
   it("sequenceLogprobs matches the sampler's log-probs and is differentiable", async () => {
     const m = GPT.init(TINY_MODEL, 5);
-    const prompts = [[1, 3, 4, 5, 2], [1, 9, 2]];
+    const prompts = [
+      [1, 3, 4, 5, 2],
+      [1, 9, 2],
+    ];
     const g = await generate(m, prompts, { maxNewTokens: 6, temperature: 1, seed: 3, stop: [] });
     const lp = await sequenceLogprobsArray(m, { prompts, completions: g.tokens });
     for (let b = 0; b < 2; b++) for (let t = 0; t < 6; t++) expect(lp[b][t]).toBeCloseTo(g.logprobs[b][t], 4);
-    const { value, grads } = tf.variableGrads(() => tf.sum(sequenceLogprobs(m, { prompts, completions: [g.tokens[0], g.tokens[1].slice(0, 2)] })) as tf.Scalar, m.variables);
+    const { value, grads } = tf.variableGrads(
+      () => tf.sum(sequenceLogprobs(m, { prompts, completions: [g.tokens[0], g.tokens[1].slice(0, 2)] })) as tf.Scalar,
+      m.variables,
+    );
     expect(Number.isFinite((await value.data())[0])).toBe(true);
     expect(Math.abs((await grads[m.params.get("h.0.attn.w_q")!.name].data())[0])).toBeGreaterThan(0);
     tf.dispose([value, ...Object.values(grads)]);
@@ -126,7 +152,14 @@ describe("generation", () => {
   it("does not leak tensors across generate / sequenceLogprobs calls", async () => {
     const m = GPT.init(TINY_MODEL, 5);
     const run = async () => {
-      await generate(m, [[1, 3, 2], [1, 4, 5, 2]], { maxNewTokens: 5, temperature: 0.8, seed: 1 });
+      await generate(
+        m,
+        [
+          [1, 3, 2],
+          [1, 4, 5, 2],
+        ],
+        { maxNewTokens: 5, temperature: 0.8, seed: 1 },
+      );
       await sequenceLogprobsArray(m, { prompts: [[1, 3, 2]], completions: [[7, 8, 3]] });
     };
     await run();
@@ -151,7 +184,9 @@ describe("checkpoint", () => {
       expect(Array.from(await a.data())).toEqual(Array.from(await b.data()));
       expect(ck.tokenizer.vocab).toEqual(tok.vocab);
       expect(ck.state?.step).toBe(7);
-      await expect(loadCheckpoint(join(dir, "ck"), { expect: { ...TINY_MODEL, n_embd: 32 } })).rejects.toThrow(/n_embd 16 \(checkpoint\) vs 32/);
+      await expect(loadCheckpoint(join(dir, "ck"), { expect: { ...TINY_MODEL, n_embd: 32 } })).rejects.toThrow(
+        /n_embd 16 \(checkpoint\) vs 32/,
+      );
       await expect(loadCheckpoint(join(dir, "nope"))).rejects.toThrow(/not found/);
       tf.dispose([a, b, idx]);
       m.dispose();

@@ -15,7 +15,15 @@ describe("tokenizer", () => {
   });
 
   it("round-trips unseen text: GO ids, symbols, JSON, unicode, whitespace", () => {
-    for (const s of ["GO:0099999 and GO:0006821", "TP53/p53 BRCA1-AS1 c-MYC", '{"a": [1, 2.5e-3], "b": null}\n\t  x', "α-synuclein ≥ 2 😀 naïve", "", "   ", "\r\n"])
+    for (const s of [
+      "GO:0099999 and GO:0006821",
+      "TP53/p53 BRCA1-AS1 c-MYC",
+      '{"a": [1, 2.5e-3], "b": null}\n\t  x',
+      "α-synuclein ≥ 2 😀 naïve",
+      "",
+      "   ",
+      "\r\n",
+    ])
       expect(tok.decode(tok.encode(s))).toBe(s);
   });
 

@@ -7,7 +7,7 @@
 import { describe, it, expect } from "vitest";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../src/model/backend.ts";
-import { loadNative, NativeBackend } from "../../src/model/native.ts";
+import { loadNative, type NativeBackend } from "../../src/model/native.ts";
 import { GPT, disposeKv, initWeights, type KvCache } from "../../src/model/gpt.ts";
 import { generate } from "../../src/model/sample.ts";
 import type { ModelConfig } from "../../src/model/config.ts";
@@ -20,7 +20,10 @@ const title = st.ok ? "native cached decoding" : `native cached decoding — SKI
 // odd sizes: 3 heads of 7, a vocabulary that is not a power of two
 const cfg: ModelConfig = { n_layer: 2, n_head: 3, n_embd: 21, block_size: 20, vocab_size: 37, dropout: 0 };
 const weights = initWeights(cfg, 11);
-const prompts = [[1, 5, 9, 13, 2], [2, 7, 30, 4, 8]];
+const prompts = [
+  [1, 5, 9, 13, 2],
+  [2, 7, 30, 4, 8],
+];
 
 async function decode(backend: string, useCache: boolean, maxNewTokens: number) {
   await initBackend(backend, { quiet: true });

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { initBackend } from "../../src/model/backend.ts";
-import { loadNative, NativeBackend } from "../../src/model/native.ts";
+import { loadNative, type NativeBackend } from "../../src/model/native.ts";
 import { runSft } from "../../src/sft/sft.ts";
 import { loadCheckpoint, saveCheckpoint } from "../../src/model/checkpoint.ts";
 import { GPT } from "../../src/model/gpt.ts";
@@ -70,7 +70,8 @@ suite(title, () => {
   });
 
   it("is deterministic: the same SFT twice gives the identical loss curve, and a resumed run continues it exactly", async () => {
-    const d1 = tmp(), d2 = tmp();
+    const d1 = tmp(),
+      d2 = tmp();
     const again = await runSft({ config: sftCfg("native"), items, outDir: d1, sink: new MemorySink(), progress: false });
     expect(again.losses).toEqual(losses.native);
     await runSft({ config: sftCfg("native"), items, outDir: d2, sink: new MemorySink(), progress: false, stopAfter: 12 });
@@ -104,7 +105,10 @@ suite(title, () => {
   });
 
   it("greedy generation with and without the KV cache gives wasm's tokens; sequence log-probs match", async () => {
-    const prompts = [[1, 5, 9, 13], [2, 7, 30, 4]];
+    const prompts = [
+      [1, 5, 9, 13],
+      [2, 7, 30, 4],
+    ];
     const out: Record<string, { cached: number[][]; plain: number[][]; lp: number[] }> = {};
     for (const backend of ["wasm", "native"]) {
       await initBackend(backend, { quiet: true });
@@ -128,8 +132,22 @@ suite(title, () => {
     const opt = new AdamW(model.params, { beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1 });
     const names = [...model.params.keys()];
     const step = async (i: number) => {
-      const idx = tf.tensor2d([[1, 2, 3, 4, 5, 6, 7, 8], [9, 10, 11, 12, 13, 14, 15, 16]], undefined, "int32");
-      const tg = tf.tensor2d([[2, 3, 4, 5, 6, 7, 8, 9], [10, 11, 12, 13, 14, 15, 16, 17]], undefined, "int32");
+      const idx = tf.tensor2d(
+        [
+          [1, 2, 3, 4, 5, 6, 7, 8],
+          [9, 10, 11, 12, 13, 14, 15, 16],
+        ],
+        undefined,
+        "int32",
+      );
+      const tg = tf.tensor2d(
+        [
+          [2, 3, 4, 5, 6, 7, 8, 9],
+          [10, 11, 12, 13, 14, 15, 16, 17],
+        ],
+        undefined,
+        "int32",
+      );
       const mask = tf.tidy(() => tf.onesLike(tg).asType("float32")) as tf.Tensor2D;
       const { value, grads } = tf.variableGrads(() => maskedLoss(model.forward(idx, { train: true }), tg, mask), model.variables);
       const byName = new Map<string, tf.Tensor>();
@@ -142,7 +160,9 @@ suite(title, () => {
     const backend = tf.backend() as NativeBackend;
     await step(0);
     await step(1);
-    const tensors = tf.memory().numTensors, handles = backend.liveHandles(), ids = backend.numDataIds();
+    const tensors = tf.memory().numTensors,
+      handles = backend.liveHandles(),
+      ids = backend.numDataIds();
     for (let i = 2; i < 7; i++) await step(i);
     expect(tf.memory().numTensors).toBe(tensors);
     expect(backend.numDataIds()).toBe(ids);

@@ -9,11 +9,31 @@ describe("SGD (grpo.optim = sgd)", () => {
   });
   it("steps along −lr·g, with decoupled decay on matrices only (hand-computed)", async () => {
     const params = new Map<string, tf.Variable>([
-      ["w", tf.variable(tf.tensor2d([[1, 2], [3, 4]]))],
+      [
+        "w",
+        tf.variable(
+          tf.tensor2d([
+            [1, 2],
+            [3, 4],
+          ]),
+        ),
+      ],
       ["b", tf.variable(tf.tensor1d([1, -1]))],
     ]);
     const opt = new SGD(params, { weightDecay: 0.5 });
-    opt.step(new Map<string, tf.Tensor>([["w", tf.tensor2d([[1, 0], [0, 1]])], ["b", tf.tensor1d([2, 2])]]), 0.1);
+    opt.step(
+      new Map<string, tf.Tensor>([
+        [
+          "w",
+          tf.tensor2d([
+            [1, 0],
+            [0, 1],
+          ]),
+        ],
+        ["b", tf.tensor1d([2, 2])],
+      ]),
+      0.1,
+    );
     // w: w·(1 − 0.1·0.5) − 0.1·g ; b: no decay
     const w = Array.from(await params.get("w")!.data());
     [1 * 0.95 - 0.1, 2 * 0.95, 3 * 0.95, 4 * 0.95 - 0.1].forEach((x, i) => expect(w[i]).toBeCloseTo(x, 6));

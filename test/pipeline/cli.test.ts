@@ -13,11 +13,24 @@ describe("bbio run / runs / query from the command line", () => {
     db = join(dir, "s.duckdb");
     const log = () => {};
     await runPipeline(fakeConfig({ method: "sum" }), { spec: fakeSpec, db, cacheDir: join(dir, "cache"), log });
-    await runPipeline(fakeConfig({ method: "pcgrad", fail_at: 3 }), { spec: fakeSpec, db, cacheDir: join(dir, "cache"), log }).catch(() => {});
+    await runPipeline(fakeConfig({ method: "pcgrad", fail_at: 3 }), { spec: fakeSpec, db, cacheDir: join(dir, "cache"), log }).catch(
+      () => {},
+    );
     // a crashed run: status 'running' with a pid that has exited
     const dead = spawnTs("bin/bbio.mjs", ["--version"]);
     await dead.exit;
-    await new Store(db).startRun({ id: "deadbeef", name: "crashed-one", config: { name: "crashed-one" }, configHash: "deadbeef", seed: 0, backend: "wasm", gitCommit: null, gitDirty: null, method: "mgda", pid: dead.child.pid! });
+    await new Store(db).startRun({
+      id: "deadbeef",
+      name: "crashed-one",
+      config: { name: "crashed-one" },
+      configHash: "deadbeef",
+      seed: 0,
+      backend: "wasm",
+      gitCommit: null,
+      gitDirty: null,
+      method: "mgda",
+      pid: dead.child.pid!,
+    });
   });
 
   it("an invalid config is one clear error (exit 2) and records nothing", async () => {
@@ -35,16 +48,43 @@ describe("bbio run / runs / query from the command line", () => {
     const r = await bbio(["runs", "--json", "--db", db]);
     expect(r.code, r.stderr).toBe(0);
     const runs = JSON.parse(r.stdout) as Record<string, unknown>[];
-    expect(runs.map((x) => [x.method, x.status]).sort()).toEqual([["mgda", "crashed"], ["pcgrad", "failed"], ["sum", "complete"]]);
+    expect(runs.map((x) => [x.method, x.status]).sort()).toEqual([
+      ["mgda", "crashed"],
+      ["pcgrad", "failed"],
+      ["sum", "complete"],
+    ]);
     for (const run of runs)
       expect(Object.keys(run).sort()).toEqual(
-        ["backend", "config_hash", "created_at", "data_hash", "error", "git_commit", "git_dirty", "id", "method", "name", "pid", "seed", "status", "updated_at"].sort(),
+        [
+          "backend",
+          "config_hash",
+          "created_at",
+          "data_hash",
+          "error",
+          "git_commit",
+          "git_dirty",
+          "id",
+          "method",
+          "name",
+          "pid",
+          "seed",
+          "status",
+          "updated_at",
+        ].sort(),
       );
     const failed = runs.find((x) => x.status === "failed")!;
     expect(failed.error).toBe("grpo: fake failure at step 3");
     expect(typeof failed.seed).toBe("number");
-    const all = JSON.parse((await bbio(["runs", "--json", "--all", "--db", db])).stdout) as { status: string; stages: { stage: string }[] }[];
-    expect(all.find((x) => x.status === "complete")!.stages.map((s) => s.stage).sort()).toEqual(["eval", "generate", "grpo", "rm", "sft"]);
+    const all = JSON.parse((await bbio(["runs", "--json", "--all", "--db", db])).stdout) as {
+      status: string;
+      stages: { stage: string }[];
+    }[];
+    expect(
+      all
+        .find((x) => x.status === "complete")!
+        .stages.map((s) => s.stage)
+        .sort(),
+    ).toEqual(["eval", "generate", "grpo", "rm", "sft"]);
     const complete = JSON.parse((await bbio(["runs", "--json", "--complete", "--db", db])).stdout) as { status: string }[];
     expect(complete.map((x) => x.status)).toEqual(["complete"]);
     const table = await bbio(["runs", "--db", db]);
@@ -52,7 +92,13 @@ describe("bbio run / runs / query from the command line", () => {
   });
 
   it("bbio query reads (table or JSON) and refuses writes", async () => {
-    const j = await bbio(["query", "--json", "--db", db, "SELECT method, count(*) AS n FROM v_metrics JOIN v_runs ON run_id = id WHERE stage = 'grpo' GROUP BY method"]);
+    const j = await bbio([
+      "query",
+      "--json",
+      "--db",
+      db,
+      "SELECT method, count(*) AS n FROM v_metrics JOIN v_runs ON run_id = id WHERE stage = 'grpo' GROUP BY method",
+    ]);
     expect(j.code, j.stderr).toBe(0);
     expect(JSON.parse(j.stdout)).toEqual([{ method: "sum", n: 24 }]);
     const t = await bbio(["query", "--db", db, "SELECT name, status FROM runs WHERE status = 'failed'"]);

@@ -8,7 +8,8 @@ import { queryStore } from "../../src/store/query.ts";
 import { bbio, tmp } from "../store/helpers.ts";
 
 const dir = tmp("e2e");
-const db = join(dir, "e2e.duckdb"), cache = join(dir, "cache");
+const db = join(dir, "e2e.duckdb"),
+  cache = join(dir, "cache");
 const q = async (sql: string) => (await queryStore(db, sql, { quiet: true })).rows as Record<string, unknown>[];
 let first: Awaited<ReturnType<typeof bbio>>;
 
@@ -31,7 +32,9 @@ describe("bbio suite ci (real pipeline, tiny model)", () => {
   });
 
   it("shares upstream stages: generate/sft computed once, rm once for the four GRPO runs", async () => {
-    const s = await q("SELECT stage, count(*) AS runs, count(DISTINCT input_hash) AS hashes, sum(CASE WHEN reused THEN 0 ELSE 1 END) AS computed FROM v_stages GROUP BY stage ORDER BY stage");
+    const s = await q(
+      "SELECT stage, count(*) AS runs, count(DISTINCT input_hash) AS hashes, sum(CASE WHEN reused THEN 0 ELSE 1 END) AS computed FROM v_stages GROUP BY stage ORDER BY stage",
+    );
     const by = Object.fromEntries(s.map((r) => [r.stage, r]));
     expect(Number(by.generate.hashes)).toBe(1);
     expect(Number(by.sft.hashes)).toBe(1);
@@ -49,7 +52,9 @@ describe("bbio suite ci (real pipeline, tiny model)", () => {
   });
 
   it("stores evals per family, the Gram per GRPO step, weights, completions, items, rejects and pairs", async () => {
-    const ev = await q("SELECT r.name, count(DISTINCT e.family) AS fams FROM v_evals e JOIN v_runs r ON r.id = e.run_id WHERE e.metric = 'score' GROUP BY r.name");
+    const ev = await q(
+      "SELECT r.name, count(DISTINCT e.family) AS fams FROM v_evals e JOIN v_runs r ON r.id = e.run_id WHERE e.metric = 'score' GROUP BY r.name",
+    );
     expect(ev).toHaveLength(5);
     for (const r of ev) expect(Number(r.fams)).toBe(4);
     const gram = await q("SELECT run_id, count(*) AS n FROM v_grad_gram GROUP BY run_id");
@@ -59,11 +64,24 @@ describe("bbio suite ci (real pipeline, tiny model)", () => {
     for (const r of w) expect(Number(r.s)).toBeCloseTo(1, 6);
     const m = await q("SELECT DISTINCT name FROM v_metrics WHERE stage = 'grpo'");
     const names = new Set(m.map((r) => r.name));
-    for (const n of ["reward", "reward_std", "kl", "rewards/knowledge/mean", "rewards/reasoning/rule", "rewards/instruction/model", "clip_ratio/region_mean", "frac_reward_zero_std", "entropy"]) expect(names.has(n), n).toBe(true);
+    for (const n of [
+      "reward",
+      "reward_std",
+      "kl",
+      "rewards/knowledge/mean",
+      "rewards/reasoning/rule",
+      "rewards/instruction/model",
+      "clip_ratio/region_mean",
+      "frac_reward_zero_std",
+      "entropy",
+    ])
+      expect(names.has(n), n).toBe(true);
     expect(Number((await q("SELECT count(*) AS n FROM v_completions"))[0].n)).toBeGreaterThan(0);
     // the ci config's gene world: every split of every family, and the control scored beside each headline
     const splits = await q("SELECT family, split, count(*) AS n FROM v_items GROUP BY ALL ORDER BY ALL");
-    expect(splits.map((r) => `${r.family}/${r.split}`)).toEqual(["instruction", "integration", "knowledge", "reasoning"].flatMap((f) => ["control", "eval", "train"].map((s) => `${f}/${s}`)));
+    expect(splits.map((r) => `${r.family}/${r.split}`)).toEqual(
+      ["instruction", "integration", "knowledge", "reasoning"].flatMap((f) => ["control", "eval", "train"].map((s) => `${f}/${s}`)),
+    );
     const control = await q("SELECT run_id, count(*) AS n FROM v_evals WHERE metric = 'control' GROUP BY run_id");
     expect(control).toHaveLength(5);
     for (const r of control) expect(Number(r.n)).toBe(4);
@@ -74,7 +92,12 @@ describe("bbio suite ci (real pipeline, tiny model)", () => {
     const before = await q("SELECT count(*) AS n FROM v_metrics");
     const again = await bbio(["suite", "ci", "--db", db, "--cache", cache]);
     expect(again.code, again.stderr).toBe(0);
-    expect(again.stdout.trim().split("\n").every((l) => l.endsWith("already-complete"))).toBe(true);
+    expect(
+      again.stdout
+        .trim()
+        .split("\n")
+        .every((l) => l.endsWith("already-complete")),
+    ).toBe(true);
     expect(await q("SELECT count(*) AS n FROM v_metrics")).toEqual(before);
   }, 120_000);
 });

@@ -7,4 +7,6 @@ import { fakeConfig, fakeSpec } from "./fake-spec.ts";
 
 const [db, cacheDir, over] = process.argv.slice(2);
 const r = await runPipeline(fakeConfig(JSON.parse(over ?? "{}")), { spec: fakeSpec, db, cacheDir });
-process.stdout.write(`RESULT ${JSON.stringify({ runId: r.runId, outcome: r.outcome, stages: r.stages.map((s) => [s.stage, s.reused]) })}\n`);
+process.stdout.write(
+  `RESULT ${JSON.stringify({ runId: r.runId, outcome: r.outcome, stages: r.stages.map((s) => [s.stage, s.reused]) })}\n`,
+);

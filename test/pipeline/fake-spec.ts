@@ -18,14 +18,31 @@ export interface FakeConfig {
   grpo: { method: string; steps: number; ckpt_every: number; delay_ms: number; fail_at: number };
 }
 
-export function fakeConfig(over: Partial<{ name: string; seed: number; n: number; method: string; steps: number; delay_ms: number; fail_at: number; sft_delay_ms: number }> = {}): FakeConfig {
+export function fakeConfig(
+  over: Partial<{
+    name: string;
+    seed: number;
+    n: number;
+    method: string;
+    steps: number;
+    delay_ms: number;
+    fail_at: number;
+    sft_delay_ms: number;
+  }> = {},
+): FakeConfig {
   return {
     name: over.name ?? "fake",
     seed: over.seed ?? 1,
     backend: "auto",
     data: { n: over.n ?? 6 },
     sft: { steps: 5, delay_ms: over.sft_delay_ms ?? 0 },
-    grpo: { method: over.method ?? "sum", steps: over.steps ?? 12, ckpt_every: 4, delay_ms: over.delay_ms ?? 0, fail_at: over.fail_at ?? -1 },
+    grpo: {
+      method: over.method ?? "sum",
+      steps: over.steps ?? 12,
+      ckpt_every: 4,
+      delay_ms: over.delay_ms ?? 0,
+      fail_at: over.fail_at ?? -1,
+    },
   };
 }
 
@@ -37,7 +54,13 @@ const value = (seed: number, label: string, step: number) => mulberry32(fnv1a(`$
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A checkpointed loop: resumes after the last checkpoint, flushes the sink at each one. */
-async function loop<S>(ctx: StageContext<S>, label: string, steps: number, every: number, body: (step: number) => Promise<void>): Promise<void> {
+async function loop<S>(
+  ctx: StageContext<S>,
+  label: string,
+  steps: number,
+  every: number,
+  body: (step: number) => Promise<void>,
+): Promise<void> {
   const ckpt = join(ctx.dir, "ckpt.json");
   let start = 1;
   if (ctx.resume && existsSync(ckpt)) {
@@ -66,12 +89,29 @@ const generate: StageDef<FakeConfig, FakeConfig["data"]> = {
   definesData: true,
   async run(ctx) {
     calls.push("generate");
-    const items = Array.from({ length: ctx.slice.n }, (_, i) => ({ id: `it${i}`, family: CAPS[i % 4], kind: "k", split: i % 3 ? "train" : "eval", prompt: `q${i}`, gold: `a${i}`, checks: [], provenance: { genes: [i], terms: [], evidence: [] }, seed: ctx.seed }));
+    const items = Array.from({ length: ctx.slice.n }, (_, i) => ({
+      id: `it${i}`,
+      family: CAPS[i % 4],
+      kind: "k",
+      split: i % 3 ? "train" : "eval",
+      prompt: `q${i}`,
+      gold: `a${i}`,
+      checks: [],
+      provenance: { genes: [i], terms: [], evidence: [] },
+      seed: ctx.seed,
+    }));
     writeFileSync(join(ctx.dir, "items.jsonl"), items.map((x) => JSON.stringify(x)).join("\n") + "\n");
-    writeFileSync(join(ctx.dir, "rejects.jsonl"), JSON.stringify({ id: "rj0", family: "knowledge", kind: "k", stage: "ontology", reason: "r", detail: "d" }) + "\n");
+    writeFileSync(
+      join(ctx.dir, "rejects.jsonl"),
+      JSON.stringify({ id: "rj0", family: "knowledge", kind: "k", stage: "ontology", reason: "r", detail: "d" }) + "\n",
+    );
   },
   dataRows(dir) {
-    const read = (f: string) => readFileSync(join(dir, f), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const read = (f: string) =>
+      readFileSync(join(dir, f), "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l));
     return [
       { table: "items", rows: read("items.jsonl") },
       { table: "rejects", rows: read("rejects.jsonl") },
@@ -107,10 +147,22 @@ const rm: StageDef<FakeConfig> = {
   async run(ctx) {
     calls.push("rm");
     ctx.sink.metric(0, "rm/accuracy", 0.75);
-    writeFileSync(join(ctx.dir, "pairs.jsonl"), JSON.stringify({ item_id: "it0", family: "knowledge", split: "train", chosen: "a0", rejected: "b0", corruption: "wrong_option" }) + "\n");
+    writeFileSync(
+      join(ctx.dir, "pairs.jsonl"),
+      JSON.stringify({ item_id: "it0", family: "knowledge", split: "train", chosen: "a0", rejected: "b0", corruption: "wrong_option" }) +
+        "\n",
+    );
   },
   dataRows(dir) {
-    return [{ table: "pairs", rows: readFileSync(join(dir, "pairs.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l)) }];
+    return [
+      {
+        table: "pairs",
+        rows: readFileSync(join(dir, "pairs.jsonl"), "utf8")
+          .trim()
+          .split("\n")
+          .map((l) => JSON.parse(l)),
+      },
+    ];
   },
 };
 
@@ -131,7 +183,18 @@ const grpo: StageDef<FakeConfig, FakeConfig["grpo"]> = {
       const gram = [];
       for (const a of CAPS) for (const b of CAPS) gram.push({ step, cap_i: a, cap_j: b, dot: a === b ? 1 : 0.1, cos: a === b ? 1 : 0.1 });
       ctx.sink.rows("grad_gram", gram);
-      ctx.sink.rows("completions", [{ step, item_id: "it1", family: "reasoning", prompt: "q1", completion: `c${step}`, rewards: { reasoning: 0.5 }, reward: 0.5, advantage: 0 }]);
+      ctx.sink.rows("completions", [
+        {
+          step,
+          item_id: "it1",
+          family: "reasoning",
+          prompt: "q1",
+          completion: `c${step}`,
+          rewards: { reasoning: 0.5 },
+          reward: 0.5,
+          advantage: 0,
+        },
+      ]);
       if (g.delay_ms) await sleep(g.delay_ms);
     });
     writeFileSync(join(ctx.dir, "policy.json"), JSON.stringify({ steps: g.steps }));

@@ -42,7 +42,13 @@ describe("kill -9 mid-stage, then resume", () => {
     expect(r.stderr()).toMatch(/\[4\/5 grpo\] resuming/);
     const result = JSON.parse(r.stdout().split("RESULT ")[1]);
     expect(result.runId).toBe(raw.id);
-    expect(result.stages).toEqual([["generate", true], ["sft", true], ["rm", true], ["grpo", false], ["eval", false]]);
+    expect(result.stages).toEqual([
+      ["generate", true],
+      ["sft", true],
+      ["rm", true],
+      ["grpo", false],
+      ["eval", false],
+    ]);
     const grpoDir = (await q<{ d: string }>(db, "SELECT artefact_dir AS d FROM stages WHERE stage = 'grpo'"))[0].d;
     const starts = readFileSync(join(grpoDir, "starts.log"), "utf8").trim().split("\n");
     expect(starts[0]).toBe("1");

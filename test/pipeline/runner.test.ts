@@ -25,7 +25,15 @@ describe("runPipeline with fake stages", () => {
     expect(r.outcome).toBe("complete");
     expect(calls).toEqual(["generate", "sft", "rm", "grpo", "eval"]);
     const [run] = await q(e.db, "SELECT * FROM v_runs");
-    expect(run).toMatchObject({ id: r.runId, status: "complete", backend: "fake", method: "sum", seed: 1, data_hash: r.dataHash, pid: process.pid });
+    expect(run).toMatchObject({
+      id: r.runId,
+      status: "complete",
+      backend: "fake",
+      method: "sum",
+      seed: 1,
+      data_hash: r.dataHash,
+      pid: process.pid,
+    });
     expect(JSON.parse(run.config as string).grpo.method).toBe("sum");
     expect(await q(e.db, "SELECT stage, reused, status FROM stages ORDER BY started_at")).toEqual(
       ["generate", "sft", "rm", "grpo", "eval"].map((stage) => ({ stage, reused: false, status: "complete" })),
@@ -71,7 +79,13 @@ describe("runPipeline with fake stages", () => {
     const b = await runPipeline(fakeConfig({ method: "pcgrad" }), e);
     expect(b.runId).not.toBe(a.runId);
     expect(calls).toEqual(["grpo", "eval"]);
-    expect(b.stages.map((s) => [s.stage, s.reused])).toEqual([["generate", true], ["sft", true], ["rm", true], ["grpo", false], ["eval", false]]);
+    expect(b.stages.map((s) => [s.stage, s.reused])).toEqual([
+      ["generate", true],
+      ["sft", true],
+      ["rm", true],
+      ["grpo", false],
+      ["eval", false],
+    ]);
     // upstream hashes are shared, downstream differ
     expect(b.stages.slice(0, 3).map((s) => s.inputHash)).toEqual(a.stages.slice(0, 3).map((s) => s.inputHash));
     expect(b.stages[3].inputHash).not.toBe(a.stages[3].inputHash);
@@ -107,13 +121,28 @@ describe("runPipeline with fake stages", () => {
     // rerun the SAME config (same run id) after "fixing the bug": the grpo stage now ignores fail_at
     calls.length = 0;
     const fixed = fakeConfig({ fail_at: 7 });
-    const spec = { ...fakeSpec, stages: fakeSpec.stages.map((s) => (s.name === "grpo" ? { ...s, run: (ctx: Parameters<typeof s.run>[0]) => s.run({ ...ctx, slice: { ...(ctx.slice as FakeConfig["grpo"]), fail_at: -1 } }) } : s)) };
+    const spec = {
+      ...fakeSpec,
+      stages: fakeSpec.stages.map((s) =>
+        s.name === "grpo"
+          ? {
+              ...s,
+              run: (ctx: Parameters<typeof s.run>[0]) => s.run({ ...ctx, slice: { ...(ctx.slice as FakeConfig["grpo"]), fail_at: -1 } }),
+            }
+          : s,
+      ),
+    };
     const r = await runPipeline(fixed, { ...e, spec });
     expect(r.runId).toBe(run.id);
     expect(calls).toEqual(["grpo", "eval"]);
     const grpoDir = r.stages.find((s) => s.stage === "grpo")!.dir;
     expect(readFileSync(join(grpoDir, "starts.log"), "utf8").trim().split("\n")).toEqual(["1", "5"]); // resumed after ckpt 4
-    expect(await q(e.db, "SELECT name, count(*) AS n, count(DISTINCT step) AS d, min(step) AS lo, max(step) AS hi FROM v_metrics WHERE stage = 'grpo' GROUP BY name ORDER BY name")).toEqual([
+    expect(
+      await q(
+        e.db,
+        "SELECT name, count(*) AS n, count(DISTINCT step) AS d, min(step) AS lo, max(step) AS hi FROM v_metrics WHERE stage = 'grpo' GROUP BY name ORDER BY name",
+      ),
+    ).toEqual([
       { name: "kl", n: 12, d: 12, lo: 1, hi: 12 },
       { name: "reward", n: 12, d: 12, lo: 1, hi: 12 },
     ]);
@@ -153,7 +182,9 @@ describe("runPipeline with fake stages", () => {
       }),
     );
     const suite = readSuite(file);
-    const load = (r: { name: string; set: string[] }): FakeConfig => ({ ...fakeConfig({ name: r.name, method: r.set[0], fail_at: r.set[0] === "boom" ? 2 : -1 }) });
+    const load = (r: { name: string; set: string[] }): FakeConfig => ({
+      ...fakeConfig({ name: r.name, method: r.set[0], fail_at: r.set[0] === "boom" ? 2 : -1 }),
+    });
     const out = await runSuite(suite, load, e);
     expect(out.map((o) => [o.name, o.result?.outcome ?? "failed"])).toEqual([
       ["sft-only", "complete"],
@@ -165,7 +196,12 @@ describe("runPipeline with fake stages", () => {
     expect(calls.filter((c) => c === "sft")).toHaveLength(1);
     expect(calls.filter((c) => c === "rm")).toHaveLength(1);
     const runs = await new Store(e.db).listRuns();
-    expect(runs.map((r) => [r.name, r.status]).sort()).toEqual([["boom", "failed"], ["pcgrad", "complete"], ["sft-only", "complete"], ["sum", "complete"]]);
+    expect(runs.map((r) => [r.name, r.status]).sort()).toEqual([
+      ["boom", "failed"],
+      ["pcgrad", "complete"],
+      ["sft-only", "complete"],
+      ["sum", "complete"],
+    ]);
   });
 
   it("readSuite validates the file", () => {

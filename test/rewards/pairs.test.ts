@@ -15,7 +15,11 @@ let items: Item[];
 beforeAll(() => {
   kg = loadKG();
   // the legacy kinds over the whole KG, and the gene world's kinds (every split)
-  const all = [...generate(kg, { per_family: 28 }, 5).items, ...generate(kg, { world: { genes: 10, control_genes: 4 } }, 5).items, ...generate(kg, { world: { genes: 8, control_genes: 4 }, conflict_control: true }, 5).items];
+  const all = [
+    ...generate(kg, { per_family: 28 }, 5).items,
+    ...generate(kg, { world: { genes: 10, control_genes: 4 } }, 5).items,
+    ...generate(kg, { world: { genes: 8, control_genes: 4 }, conflict_control: true }, 5).items,
+  ];
   // two worlds can draw the same gene in different roles: one item per id, as within any one dataset
   items = all.filter((it, i) => all.findIndex((x) => x.id === it.id) === i);
 });

@@ -7,7 +7,8 @@ import { parseConfig } from "../../src/config/index.ts";
 import { toJsonl } from "../../src/util/fsx.ts";
 import { fakeItems } from "../model/fixtures.ts";
 
-const bbio = (args: string[]) => spawnSync("npx", ["tsx", "src/cli.ts", ...args], { encoding: "utf8", env: { ...process.env, BBIO_BACKEND: "wasm" } });
+const bbio = (args: string[]) =>
+  spawnSync("npx", ["tsx", "src/cli.ts", ...args], { encoding: "utf8", env: { ...process.env, BBIO_BACKEND: "wasm" } });
 
 describe("config validation", () => {
   it("one clear error per problem", () => {
@@ -26,7 +27,16 @@ describe("bbio train-sft / eval", () => {
     try {
       const itemsPath = join(d, "items.jsonl");
       writeFileSync(itemsPath, toJsonl(fakeItems(4)));
-      const sets = ["model.n_layer=1", "model.n_head=2", "model.n_embd=16", "model.block_size=128", "model.vocab_size=256", "sft.max_steps=4", "sft.batch_size=4", "sft.save_every=2"];
+      const sets = [
+        "model.n_layer=1",
+        "model.n_head=2",
+        "model.n_embd=16",
+        "model.block_size=128",
+        "model.vocab_size=256",
+        "sft.max_steps=4",
+        "sft.batch_size=4",
+        "sft.save_every=2",
+      ];
       const t = bbio(["train-sft", "--items", itemsPath, "--out", join(d, "run"), "--json", ...sets.flatMap((s) => ["--set", s])]);
       expect(t.status, t.stderr).toBe(0);
       const res = JSON.parse(t.stdout);

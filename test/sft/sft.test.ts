@@ -8,7 +8,7 @@ import { runSft } from "../../src/sft/sft.ts";
 import { lrAt } from "../../src/optim/schedule.ts";
 import { batchIndices, encodeExample } from "../../src/sft/batch.ts";
 import { loadCheckpoint, saveCheckpoint } from "../../src/model/checkpoint.ts";
-import { Tokenizer, corpusOf } from "../../src/model/tokenizer.ts";
+import { Tokenizer } from "../../src/model/tokenizer.ts";
 import { MemorySink } from "../../src/util/sink.ts";
 import { fakeItems, tinyConfig } from "../model/fixtures.ts";
 
@@ -51,7 +51,13 @@ describe("runSft", () => {
     try {
       const a = await runSft({ config: tinyConfig(), items, outDir: d1, sink: new MemorySink(), progress: false });
       const mid = tf.memory().numTensors;
-      const b = await runSft({ config: tinyConfig({ sft: { max_steps: 12 } }), items, outDir: d2, sink: new MemorySink(), progress: false });
+      const b = await runSft({
+        config: tinyConfig({ sft: { max_steps: 12 } }),
+        items,
+        outDir: d2,
+        sink: new MemorySink(),
+        progress: false,
+      });
       expect(a.losses).toHaveLength(6);
       expect(b.losses.slice(0, 3)).toEqual(a.losses.slice(0, 3)); // same seed → same curve (lr schedule differs later)
       expect(a.backend).toBe("cpu");
@@ -89,8 +95,15 @@ describe("runSft", () => {
       const w = await ck.model.weights();
       w.get("h.0.mlp.w_fc")![0] = NaN;
       const poisoned = new (ck.model.constructor as typeof import("../../src/model/gpt.ts").GPT)(ck.modelConfig, w);
-      await saveCheckpoint(join(d, "checkpoint"), { model: poisoned, tokenizer: ck.tokenizer, optimizer: ck.optimizer, state: { step: 3 } });
-      await expect(runSft({ config: tinyConfig(), items, outDir: d, sink: new MemorySink(), progress: false, resume: true })).rejects.toThrow(/loss is NaN .*at step 4/);
+      await saveCheckpoint(join(d, "checkpoint"), {
+        model: poisoned,
+        tokenizer: ck.tokenizer,
+        optimizer: ck.optimizer,
+        state: { step: 3 },
+      });
+      await expect(
+        runSft({ config: tinyConfig(), items, outDir: d, sink: new MemorySink(), progress: false, resume: true }),
+      ).rejects.toThrow(/loss is NaN .*at step 4/);
       expect(JSON.parse(readFileSync(join(d, "checkpoint", "state.json"), "utf8")).step).toBe(3);
       ck.model.dispose();
       poisoned.dispose();
@@ -102,9 +115,13 @@ describe("runSft", () => {
   it("rejects a context shorter than the longest item, and a resume with another shape", async () => {
     const d = tmp();
     try {
-      await expect(runSft({ config: tinyConfig({ model: { block_size: 16 } }), items, outDir: d, sink: new MemorySink(), progress: false })).rejects.toThrow(/block_size 16 is shorter than the longest tokenized item/);
+      await expect(
+        runSft({ config: tinyConfig({ model: { block_size: 16 } }), items, outDir: d, sink: new MemorySink(), progress: false }),
+      ).rejects.toThrow(/block_size 16 is shorter than the longest tokenized item/);
       await runSft({ config: tinyConfig({ sft: { max_steps: 1 } }), items, outDir: d, sink: new MemorySink(), progress: false });
-      await expect(runSft({ config: tinyConfig({ model: { n_embd: 32 } }), items, outDir: d, sink: new MemorySink(), progress: false, resume: true })).rejects.toThrow(/incompatible/);
+      await expect(
+        runSft({ config: tinyConfig({ model: { n_embd: 32 } }), items, outDir: d, sink: new MemorySink(), progress: false, resume: true }),
+      ).rejects.toThrow(/incompatible/);
     } finally {
       rmSync(d, { recursive: true, force: true });
     }
@@ -117,7 +134,11 @@ describe("overfit", () => {
     const d = tmp();
     try {
       const items = fakeItems(1, 1000); // 4 train items = one batch
-      const cfg = tinyConfig({ backend: "wasm", model: { n_embd: 32, block_size: 192 }, sft: { max_steps: 120, batch_size: 4, learning_rate: 1e-2, min_lr: 1e-2, warmup_steps: 0, weight_decay: 0, save_every: 1000 } });
+      const cfg = tinyConfig({
+        backend: "wasm",
+        model: { n_embd: 32, block_size: 192 },
+        sft: { max_steps: 120, batch_size: 4, learning_rate: 1e-2, min_lr: 1e-2, warmup_steps: 0, weight_decay: 0, save_every: 1000 },
+      });
       const r = await runSft({ config: cfg, items, outDir: d, sink: new MemorySink(), progress: false });
       expect(r.losses[0]).toBeGreaterThan(3);
       expect(r.finalLoss).toBeLessThan(0.05);
@@ -131,7 +152,8 @@ describe("overfit", () => {
 
 describe("length-bucketed batches", () => {
   it("visit every example once per epoch, are a pure function of (seed, step), and cut padding", () => {
-    const n = 64, B = 4;
+    const n = 64,
+      B = 4;
     const lengths = Array.from({ length: n }, (_, i) => 10 + ((i * 37) % 90));
     const epoch = Array.from({ length: n / B }, (_, s) => batchIndices(n, B, 3, s, lengths, 4));
     expect(new Set(epoch.flat()).size).toBe(n);

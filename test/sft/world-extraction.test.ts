@@ -21,11 +21,26 @@ beforeAll(async () => {
 describe("tiny gene world", () => {
   it("extraction accuracy beats the unseen-gene control after SFT on cards + train QA", async () => {
     const config = loadConfig(undefined, [
-      "data.world.genes=12", "data.world.variants=4", "data.world.chain_hops=1",
+      "data.world.genes=12",
+      "data.world.variants=4",
+      "data.world.chain_hops=1",
       'data.kinds=["world_chromosome","world_alias","world_process","world_location","world_band","world_function"]',
-      "model.n_layer=2", "model.n_embd=64", "model.n_head=4", "model.block_size=128", "model.vocab_size=768",
-      "sft.max_steps=800", "sft.batch_size=8", "sft.pack_length=96", "sft.card_share=0.75", "sft.learning_rate=0.004", "sft.warmup_steps=10",
-      "sft.eval_every=10000", "sft.save_every=10000", "sft.log_every=100", "sft.probe_every=400", "sft.probe_items=12",
+      "model.n_layer=2",
+      "model.n_embd=64",
+      "model.n_head=4",
+      "model.block_size=128",
+      "model.vocab_size=768",
+      "sft.max_steps=800",
+      "sft.batch_size=8",
+      "sft.pack_length=96",
+      "sft.card_share=0.75",
+      "sft.learning_rate=0.004",
+      "sft.warmup_steps=10",
+      "sft.eval_every=10000",
+      "sft.save_every=10000",
+      "sft.log_every=100",
+      "sft.probe_every=400",
+      "sft.probe_items=12",
     ]);
     const { items, cards } = generate(kg, config.data, 0);
     const dir = mkdtempSync(join(tmpdir(), "bbio-world-"));
@@ -38,9 +53,13 @@ describe("tiny gene world", () => {
       for (const it of xs) hits += (await clozeCorrect(model, tokenizer, it)) ?? 0;
       return { acc: hits / xs.length, n: xs.length };
     };
-    const train = await acc("train"), extraction = await acc("eval"), control = await acc("control");
+    const train = await acc("train"),
+      extraction = await acc("eval"),
+      control = await acc("control");
     model.dispose();
-    console.log(`tiny world: train-QA ${train.acc.toFixed(2)}, extraction ${extraction.acc.toFixed(2)} (n ${extraction.n}), control ${control.acc.toFixed(2)} (n ${control.n})`);
+    console.log(
+      `tiny world: train-QA ${train.acc.toFixed(2)}, extraction ${extraction.acc.toFixed(2)} (n ${extraction.n}), control ${control.acc.toFixed(2)} (n ${control.n})`,
+    );
     expect(train.acc).toBeGreaterThan(0.9);
     // measured: extraction 0.72 vs control 0.26 (n 36 each); a bare value after the question gave no extraction
     expect(extraction.acc).toBeGreaterThan(control.acc + 0.25);

@@ -39,7 +39,9 @@ export function spawnTs(script: string, args: string[], env: Record<string, stri
     check();
   });
   child.stderr!.on("data", (d) => (err += d));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => child.on("exit", (code, signal) => res({ code, signal })));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>
+    child.on("exit", (code, signal) => res({ code, signal })),
+  );
   return {
     child,
     stdout: () => out,
@@ -57,7 +59,10 @@ export function spawnTs(script: string, args: string[], env: Record<string, stri
 }
 
 /** `bbio <args>` as a child process; resolves with exit code and output. */
-export async function bbio(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export async function bbio(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const p = spawnTs("bin/bbio.mjs", args, env);
   const { code } = await p.exit;
   return { code, stdout: p.stdout(), stderr: p.stderr() };

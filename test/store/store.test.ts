@@ -12,14 +12,38 @@ import { BbioError } from "../../src/util/errors.ts";
 import { tmp, q } from "./helpers.ts";
 
 const start = (store: Store, id: string) =>
-  store.startRun({ id, name: id, config: { name: id, seed: 1, grpo: { method: "sum" } }, configHash: id, seed: 1, backend: "wasm", gitCommit: null, gitDirty: null, method: "sum", pid: process.pid });
+  store.startRun({
+    id,
+    name: id,
+    config: { name: id, seed: 1, grpo: { method: "sum" } },
+    configHash: id,
+    seed: 1,
+    backend: "wasm",
+    gitCommit: null,
+    gitDirty: null,
+    method: "sum",
+    pid: process.pid,
+  });
 
 describe("schema", () => {
   it("creates every table and view of issue 4, and a version row", async () => {
     const db = join(tmp("schema"), "s.duckdb");
     await start(new Store(db), "r1");
     const tables = (await q<{ name: string }>(db, "SELECT table_name AS name FROM information_schema.tables")).map((r) => r.name);
-    for (const t of ["runs", "stages", "metrics", "grad_gram", "weights", "evals", "completions", "items", "rejects", "pairs", "schema_version", "run_params"])
+    for (const t of [
+      "runs",
+      "stages",
+      "metrics",
+      "grad_gram",
+      "weights",
+      "evals",
+      "completions",
+      "items",
+      "rejects",
+      "pairs",
+      "schema_version",
+      "run_params",
+    ])
       expect(tables).toContain(t);
     for (const v of VIEWS) expect(tables).toContain(v);
     expect(await q(db, "SELECT version FROM schema_version")).toEqual([{ version: SCHEMA_VERSION }]);
@@ -45,7 +69,11 @@ describe("schema", () => {
   });
 
   it("flattens configs to dotted keys for run_params", () => {
-    expect(flatten({ b: { y: [1, 2], x: "s" }, a: 1 })).toEqual([["a", "1"], ["b.x", '"s"'], ["b.y", "[1,2]"]]);
+    expect(flatten({ b: { y: [1, 2], x: "s" }, a: 1 })).toEqual([
+      ["a", "1"],
+      ["b.x", '"s"'],
+      ["b.y", "[1,2]"],
+    ]);
   });
 });
 
@@ -65,7 +93,11 @@ describe("StoreSink", () => {
     expect(await q(db, "SELECT count(*) AS n FROM metrics WHERE run_id = 'r1' AND stage = 'grpo'")).toEqual([{ n: 6 }]);
 
     sink.resumeFrom(3);
-    expect(readSpool(spool).filter((r) => r.table === "metrics").map((r) => r.row.step)).toEqual([1, 2, 3]);
+    expect(
+      readSpool(spool)
+        .filter((r) => r.table === "metrics")
+        .map((r) => r.row.step),
+    ).toEqual([1, 2, 3]);
     for (let s = 4; s <= 8; s++) sink.metric(s, "reward", s / 10); // replayed + new steps
     await sink.flush();
     const rows = await q<{ step: number; value: number }>(db, "SELECT step, value FROM metrics ORDER BY step");
@@ -189,9 +221,14 @@ describe("exportForSite", () => {
       sink.metric(1, "reward", 1);
       sink.metric(2, "reward", 2);
       await sink.flush();
-      await store.stageFinish(id, "grpo", { inputHash: "h", artefactDir: "/x", reused: false, seconds: 1, startedAt: new Date() }, {
-        dataRows: [{ dataHash: `d-${id}`, table: "items", rows: [{ id: "i1", family: "knowledge" }] }],
-      });
+      await store.stageFinish(
+        id,
+        "grpo",
+        { inputHash: "h", artefactDir: "/x", reused: false, seconds: 1, startedAt: new Date() },
+        {
+          dataRows: [{ dataHash: `d-${id}`, table: "items", rows: [{ id: "i1", family: "knowledge" }] }],
+        },
+      );
       await store.setDataHash(id, `d-${id}`);
     }
     await store.finishRun("done");

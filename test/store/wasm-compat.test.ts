@@ -27,7 +27,18 @@ describe.skipIf(!wasmDir)("site export in DuckDB-WASM 1.29", () => {
     const dir = tmp("wasm");
     const db = join(dir, "s.duckdb");
     const store = new Store(db);
-    await store.startRun({ id: "r1", name: "r1", config: {}, configHash: "r1", seed: 0, backend: "wasm", gitCommit: null, gitDirty: null, method: "sum", pid: process.pid });
+    await store.startRun({
+      id: "r1",
+      name: "r1",
+      config: {},
+      configHash: "r1",
+      seed: 0,
+      backend: "wasm",
+      gitCommit: null,
+      gitDirty: null,
+      method: "sum",
+      pid: process.pid,
+    });
     const sink = new StoreSink(store, "r1", "grpo", join(dir, "rows.jsonl"));
     sink.metric(1, "reward", 0.5);
     await sink.flush();
@@ -47,7 +58,10 @@ describe.skipIf(!wasmDir)("site export in DuckDB-WASM 1.29", () => {
     const con = wdb.connect();
     expect(con.query("SELECT version() AS v").toArray()[0].toJSON().v).toBe("v1.1.1");
     con.query(`ATTACH '${out}' AS store (READ_ONLY)`);
-    const rows = con.query("SELECT r.id, m.name, m.value FROM store.runs r JOIN store.metrics m ON m.run_id = r.id").toArray().map((r: { toJSON(): unknown }) => r.toJSON());
+    const rows = con
+      .query("SELECT r.id, m.name, m.value FROM store.runs r JOIN store.metrics m ON m.run_id = r.id")
+      .toArray()
+      .map((r: { toJSON(): unknown }) => r.toJSON());
     expect(rows).toEqual([{ id: "r1", name: "reward", value: 0.5 }]);
   });
 });

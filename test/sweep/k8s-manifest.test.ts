@@ -17,7 +17,10 @@ const yaml = createRequire(import.meta.url)("js-yaml") as { load(text: string): 
 const FILE = join(ROOT, "deploy/k8s/sweep-indexed-job.yaml");
 
 const quantity = z.union([z.string().regex(/^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/), z.number()]);
-const name = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/).max(63);
+const name = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/)
+  .max(63);
 const labels = z.record(z.string(), z.string());
 const envVar = z.object({ name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), value: z.string() }).strict(); // values must be strings
 const container = z
@@ -28,12 +31,22 @@ const container = z
     command: z.array(z.string()).min(1),
     args: z.array(z.string()).optional(),
     env: z.array(envVar).optional(),
-    resources: z.object({ requests: z.record(z.enum(["cpu", "memory"]), quantity).optional(), limits: z.record(z.enum(["cpu", "memory"]), quantity).optional() }).strict().optional(),
+    resources: z
+      .object({
+        requests: z.record(z.enum(["cpu", "memory"]), quantity).optional(),
+        limits: z.record(z.enum(["cpu", "memory"]), quantity).optional(),
+      })
+      .strict()
+      .optional(),
     volumeMounts: z.array(z.object({ name, mountPath: z.string().startsWith("/"), readOnly: z.boolean().optional() }).strict()).optional(),
   })
   .strict();
 const volume = z
-  .object({ name, persistentVolumeClaim: z.object({ claimName: name, readOnly: z.boolean().optional() }).strict().optional(), emptyDir: z.object({}).optional() })
+  .object({
+    name,
+    persistentVolumeClaim: z.object({ claimName: name, readOnly: z.boolean().optional() }).strict().optional(),
+    emptyDir: z.object({}).optional(),
+  })
   .strict();
 const job = z
   .object({
@@ -65,7 +78,10 @@ const job = z
       })
       .strict()
       .refine((s) => s.parallelism <= s.completions, "parallelism above completions leaves pods idle")
-      .refine((s) => s.backoffLimitPerIndex === undefined || s.template.spec.restartPolicy === "Never", "backoffLimitPerIndex requires restartPolicy: Never"),
+      .refine(
+        (s) => s.backoffLimitPerIndex === undefined || s.template.spec.restartPolicy === "Never",
+        "backoffLimitPerIndex requires restartPolicy: Never",
+      ),
   })
   .strict();
 
@@ -85,7 +101,11 @@ describe("deploy/k8s/sweep-indexed-job.yaml", () => {
     expect(Object.keys(env)).toEqual(expect.arrayContaining(["BBIO_SWEEP", "BBIO_SHARD_DIR", "BBIO_SHARDS", "BBIO_CACHE"]));
     expect(env.BBIO_SHARDS).toBe(String(j.spec.completions));
     const mounts = c.volumeMounts ?? [];
-    for (const p of [env.BBIO_SHARD_DIR, env.BBIO_CACHE]) expect(mounts.some((m) => p.startsWith(m.mountPath + "/")), p).toBe(true);
+    for (const p of [env.BBIO_SHARD_DIR, env.BBIO_CACHE])
+      expect(
+        mounts.some((m) => p.startsWith(m.mountPath + "/")),
+        p,
+      ).toBe(true);
     const vols = new Set((j.spec.template.spec.volumes ?? []).map((v) => v.name));
     for (const m of mounts) expect(vols.has(m.name), m.name).toBe(true);
     expect(readFileSync(join(ROOT, env.BBIO_SWEEP), "utf8")).toContain("grid"); // the sweep it names exists in the repo
@@ -93,7 +113,8 @@ describe("deploy/k8s/sweep-indexed-job.yaml", () => {
 
   it("the schema rejects what Kubernetes would (a misspelt field, a non-string env value, Always)", () => {
     const j = job.parse(doc);
-    const bad = (f: (x: any) => void) => { // eslint-disable-line @typescript-eslint/no-explicit-any
+    // biome-ignore lint/suspicious/noExplicitAny: the test breaks the parsed manifest on purpose, field by field
+    const bad = (f: (x: any) => void) => {
       const x = structuredClone(j);
       f(x);
       return job.safeParse(x).success;

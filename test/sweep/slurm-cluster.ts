@@ -10,7 +10,15 @@ import { createServer } from "node:net";
 import { hostname, cpus } from "node:os";
 import { dirname, join } from "node:path";
 
-const BINS = ["/usr/sbin/munged", "/usr/sbin/slurmctld", "/usr/sbin/slurmd", "/usr/bin/sbatch", "/usr/bin/squeue", "/usr/bin/scancel", "/usr/bin/sinfo"];
+const BINS = [
+  "/usr/sbin/munged",
+  "/usr/sbin/slurmctld",
+  "/usr/sbin/slurmd",
+  "/usr/bin/sbatch",
+  "/usr/bin/squeue",
+  "/usr/bin/scancel",
+  "/usr/bin/sinfo",
+];
 const KEY = "/etc/munge/munge.key";
 
 /** Why a real cluster cannot start here, or null if it can. */
@@ -88,39 +96,52 @@ export async function startCluster(dir: string): Promise<Cluster> {
     }
   };
   try {
-    execFileSync("runuser", ["-u", "munge", "--", "/usr/sbin/munged", "--force", `--socket=${sock}`, `--pid-file=${pids.munged}`,
-      `--log-file=${join(mungeDir, "munged.log")}`, `--seed-file=${join(mungeDir, "seed")}`, `--key-file=${KEY}`]);
+    execFileSync("runuser", [
+      "-u",
+      "munge",
+      "--",
+      "/usr/sbin/munged",
+      "--force",
+      `--socket=${sock}`,
+      `--pid-file=${pids.munged}`,
+      `--log-file=${join(mungeDir, "munged.log")}`,
+      `--seed-file=${join(mungeDir, "seed")}`,
+      `--key-file=${KEY}`,
+    ]);
     started.push("munged");
     const host = hostname();
     const [ctldPort, dPort] = [await freePort(), await freePort()];
     const conf = join(dir, "slurm.conf");
-    writeFileSync(conf, [
-      "ClusterName=bbiotest",
-      `SlurmctldHost=${host}`,
-      `SlurmctldPort=${ctldPort}`,
-      `SlurmdPort=${dPort}`,
-      "SlurmUser=root",
-      "SlurmdUser=root",
-      "AuthType=auth/munge",
-      `AuthInfo=socket=${sock}`,
-      "CredType=cred/munge",
-      `StateSaveLocation=${join(dir, "state")}`,
-      `SlurmdSpoolDir=${join(dir, "spool")}`,
-      `SlurmctldPidFile=${pids.ctld}`,
-      `SlurmdPidFile=${pids.d}`,
-      `SlurmctldLogFile=${join(dir, "log", "ctld.log")}`,
-      `SlurmdLogFile=${join(dir, "log", "d.log")}`,
-      "ProctrackType=proctrack/linuxproc",
-      "TaskPlugin=task/none",
-      "JobAcctGatherType=jobacct_gather/none",
-      "SelectType=select/cons_tres",
-      "SelectTypeParameters=CR_Core",
-      "ReturnToService=2",
-      "KillWait=5",
-      `NodeName=${host} CPUs=${Math.max(1, cpus().length)} State=UNKNOWN`,
-      `PartitionName=debug Nodes=${host} Default=YES MaxTime=INFINITE State=UP`,
-      "",
-    ].join("\n"));
+    writeFileSync(
+      conf,
+      [
+        "ClusterName=bbiotest",
+        `SlurmctldHost=${host}`,
+        `SlurmctldPort=${ctldPort}`,
+        `SlurmdPort=${dPort}`,
+        "SlurmUser=root",
+        "SlurmdUser=root",
+        "AuthType=auth/munge",
+        `AuthInfo=socket=${sock}`,
+        "CredType=cred/munge",
+        `StateSaveLocation=${join(dir, "state")}`,
+        `SlurmdSpoolDir=${join(dir, "spool")}`,
+        `SlurmctldPidFile=${pids.ctld}`,
+        `SlurmdPidFile=${pids.d}`,
+        `SlurmctldLogFile=${join(dir, "log", "ctld.log")}`,
+        `SlurmdLogFile=${join(dir, "log", "d.log")}`,
+        "ProctrackType=proctrack/linuxproc",
+        "TaskPlugin=task/none",
+        "JobAcctGatherType=jobacct_gather/none",
+        "SelectType=select/cons_tres",
+        "SelectTypeParameters=CR_Core",
+        "ReturnToService=2",
+        "KillWait=5",
+        `NodeName=${host} CPUs=${Math.max(1, cpus().length)} State=UNKNOWN`,
+        `PartitionName=debug Nodes=${host} Default=YES MaxTime=INFINITE State=UP`,
+        "",
+      ].join("\n"),
+    );
     const env = { ...process.env, SLURM_CONF: conf };
     execFileSync("/usr/sbin/slurmctld", ["-c", "-f", conf], { env });
     started.push("slurmctld");
@@ -138,7 +159,8 @@ export async function startCluster(dir: string): Promise<Cluster> {
         /* controller not up yet */
       }
       if (state === "idle") break;
-      if (Date.now() - t0 > 30_000) throw new Error(`the test cluster did not become idle (sinfo: "${state}"); logs in ${join(dir, "log")}`);
+      if (Date.now() - t0 > 30_000)
+        throw new Error(`the test cluster did not become idle (sinfo: "${state}"); logs in ${join(dir, "log")}`);
       await sleep(250);
     }
     const waitJob = async (jobId: string, timeoutMs = 300_000) => {

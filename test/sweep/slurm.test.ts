@@ -31,16 +31,25 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
     const t0 = Date.now();
     cluster = await startCluster(join(dir, "cluster"));
     const sweepFile = join(dir, "tiny.json");
-    writeFileSync(sweepFile, JSON.stringify({ base: "ci", set: { "grpo.max_steps": 6 }, grid: { "grpo.method": ["sum", "pcgrad", "mgda"] } }));
+    writeFileSync(
+      sweepFile,
+      JSON.stringify({ base: "ci", set: { "grpo.max_steps": 6 }, grid: { "grpo.method": ["sum", "pcgrad", "mgda"] } }),
+    );
     const sweep = loadSweep(sweepFile);
     const shardDir = join(dir, "shards");
     const env = {
-      BBIO_SWEEP: sweepFile, BBIO_SHARD_DIR: shardDir, BBIO_CACHE: join(dir, "cache"), BBIO_NODE: process.execPath,
+      BBIO_SWEEP: sweepFile,
+      BBIO_SHARD_DIR: shardDir,
+      BBIO_CACHE: join(dir, "cache"),
+      BBIO_NODE: process.execPath,
       BBIO_DB: join(dir, "no-costs.duckdb"), // the split must not depend on whatever data/bbio.duckdb holds
     };
     const script = join(ROOT, "deploy/slurm/sweep.sbatch");
     const sbatch = (args: string[], extra: Record<string, string> = {}) =>
-      cluster!.cmd("sbatch", ["--parsable", "--export=ALL", `--chdir=${ROOT}`, ...args, script], { ...env, ...extra }).trim().split(";")[0];
+      cluster!
+        .cmd("sbatch", ["--parsable", "--export=ALL", `--chdir=${ROOT}`, ...args, script], { ...env, ...extra })
+        .trim()
+        .split(";")[0];
 
     // 1. submit 3 shards; cancel task 1 once its GRPO has checkpointed a step
     const job = sbatch(["--array=0-2", `--output=${dir}/out-%a.txt`]);
@@ -84,18 +93,28 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
     const runs = await q<{ id: string; status: string }>(main, "SELECT id, status FROM runs ORDER BY id");
     expect(runs.map((r) => r.id)).toEqual(sweep.runs.map((r) => r.id)); // every run exactly once
     expect(runs.every((r) => r.status === "complete")).toBe(true);
-    const steps = await q<{ s: number }>(main, `SELECT DISTINCT step AS s FROM metrics WHERE run_id = '${cancelled.id}' AND stage = 'grpo' AND name = 'reward' ORDER BY 1`);
+    const steps = await q<{ s: number }>(
+      main,
+      `SELECT DISTINCT step AS s FROM metrics WHERE run_id = '${cancelled.id}' AND stage = 'grpo' AND name = 'reward' ORDER BY 1`,
+    );
     expect(steps.map((r) => r.s)).toEqual([1, 2, 3, 4, 5, 6]); // nothing lost across the cancel
 
     // 3. merging again changes nothing
-    const counts = async () => q(main, "SELECT (SELECT count(*) FROM runs) r, (SELECT count(*) FROM metrics) m, (SELECT count(*) FROM evals) e, (SELECT count(*) FROM items) i");
+    const counts = async () =>
+      q(
+        main,
+        "SELECT (SELECT count(*) FROM runs) r, (SELECT count(*) FROM metrics) m, (SELECT count(*) FROM evals) e, (SELECT count(*) FROM items) i",
+      );
     const before = await counts();
     expect((await mergeStores(stores, main, { log: () => {} })).copied).toEqual([]);
     expect(await counts()).toEqual(before);
 
     // 4. the resumed run has the same results as an uninterrupted one: recompute its grpo and eval stages from the
     //    shared upstream artefacts into a fresh cache and store, then merge: a difference would be refused
-    const own = await q<{ artefact_dir: string }>(main, `SELECT artefact_dir FROM stages WHERE run_id = '${cancelled.id}' AND stage IN ('grpo', 'eval')`);
+    const own = await q<{ artefact_dir: string }>(
+      main,
+      `SELECT artefact_dir FROM stages WHERE run_id = '${cancelled.id}' AND stage IN ('grpo', 'eval')`,
+    );
     const refCache = join(dir, "ref-cache");
     cpSync(env.BBIO_CACHE, refCache, { recursive: true });
     for (const s of own) rmSync(join(refCache, relative(env.BBIO_CACHE, s.artefact_dir)), { recursive: true, force: true });

@@ -29,14 +29,24 @@ const quiet = () => {};
 const ids = (s: { runs: { id: string }[] }) => s.runs.map((r) => r.id);
 
 describe("sweep expansion", () => {
-  const sweep = { base: "ci", set: { "grpo.max_steps": 3 }, grid: { "grpo.method": ["sum", "cagrpo"], seed: [0, 1] }, runs: [{ "grpo.method": "none" }] };
+  const sweep = {
+    base: "ci",
+    set: { "grpo.max_steps": 3 },
+    grid: { "grpo.method": ["sum", "cagrpo"], seed: [0, 1] },
+    runs: [{ "grpo.method": "none" }],
+  };
 
   it("run ids are config hashes, sorted, independent of the order of axes, values, keys and runs", () => {
     const a = expandSweep(parseSweep(sweep), "s");
     expect(a.runs).toHaveLength(5);
     expect(ids(a)).toEqual([...ids(a)].sort());
     for (const r of a.runs) expect(r.id).toBe(configHash(r.config));
-    const shuffled = { runs: [{ "grpo.method": "none" }], grid: { seed: [1, 0], "grpo.method": ["cagrpo", "sum"] }, set: { "grpo.max_steps": 3 }, base: "ci" };
+    const shuffled = {
+      runs: [{ "grpo.method": "none" }],
+      grid: { seed: [1, 0], "grpo.method": ["cagrpo", "sum"] },
+      set: { "grpo.max_steps": 3 },
+      base: "ci",
+    };
     const b = expandSweep(parseSweep(shuffled), "s");
     expect(ids(b)).toEqual(ids(a));
     expect(b.runs.map((r) => r.name)).toEqual(a.runs.map((r) => r.name));
@@ -47,7 +57,10 @@ describe("sweep expansion", () => {
   });
 
   it("a list of grids is their union; duplicates appear once; axes are merged", () => {
-    const s = expandSweep(parseSweep({ base: "ci", grid: [{ "grpo.method": ["sum", "cagrpo"] }, { "grpo.method": ["cagrpo", "mgda"] }] }), "u");
+    const s = expandSweep(
+      parseSweep({ base: "ci", grid: [{ "grpo.method": ["sum", "cagrpo"] }, { "grpo.method": ["cagrpo", "mgda"] }] }),
+      "u",
+    );
     expect(s.runs.map((r) => r.overrides["grpo.method"]).sort()).toEqual(["cagrpo", "mgda", "sum"]);
     expect(s.axes).toEqual({ "grpo.method": ["sum", "cagrpo", "mgda"] });
     expect(overrideLabel({ b: 1, a: "x" })).toBe("a=x,b=1");
@@ -76,7 +89,15 @@ describe("sweep expansion", () => {
 
   it("the built-in paper-ablations sweep expands and covers the paper's ablation axes", () => {
     const s = loadSweep(new URL("../../configs/sweeps/paper-ablations.json", import.meta.url).pathname);
-    expect(Object.keys(s.axes).sort()).toEqual(["data.ontology_validation", "data.workflow_constraints", "grpo.alpha", "grpo.beta", "grpo.method", "grpo.weight_strategy", "seed"]);
+    expect(Object.keys(s.axes).sort()).toEqual([
+      "data.ontology_validation",
+      "data.workflow_constraints",
+      "grpo.alpha",
+      "grpo.beta",
+      "grpo.method",
+      "grpo.weight_strategy",
+      "seed",
+    ]);
     expect([...s.axes["grpo.method"]].sort()).toEqual(["cagrpo", "mgda", "pcgrad", "sum"]);
     expect(s.runs.length).toBe(75); // mgda computes its own weights: only with uniform (a refused combination otherwise)
   });
@@ -97,7 +118,9 @@ describe("shards", () => {
     expect(shardFromEnv({})).toBeNull();
     expect(shardFromEnv({ SLURM_ARRAY_TASK_ID: "2", SLURM_ARRAY_TASK_COUNT: "3" })).toEqual({ index: 2, count: 3 });
     expect(shardFromEnv({ SLURM_ARRAY_TASK_ID: "1", SLURM_ARRAY_TASK_COUNT: "1", BBIO_SHARDS: "3" })).toEqual({ index: 1, count: 3 });
-    expect(() => shardFromEnv({ SLURM_ARRAY_TASK_ID: "1", SLURM_ARRAY_TASK_COUNT: "1" })).toThrow(/out of range[\s\S]*SLURM_ARRAY_TASK_COUNT=1/);
+    expect(() => shardFromEnv({ SLURM_ARRAY_TASK_ID: "1", SLURM_ARRAY_TASK_COUNT: "1" })).toThrow(
+      /out of range[\s\S]*SLURM_ARRAY_TASK_COUNT=1/,
+    );
     expect(shardFromEnv({ JOB_COMPLETION_INDEX: "4", BBIO_SHARDS: "8" })).toEqual({ index: 4, count: 8 });
     expect(() => shardFromEnv({ JOB_COMPLETION_INDEX: "4" })).toThrow(/no shard count/);
   });
@@ -112,12 +135,30 @@ describe("shards", () => {
       expect(parts.flat().sort()).toEqual(all); // every run exactly once
       expect(new Set(parts.flat()).size).toBe(all.length);
       expect(partition(plan, n)).toEqual(parts); // deterministic
-      for (let i = 0; i < n; i++) expect([...shardRuns(s.runs.map((r) => ({ id: r.id, cost: plan.costOf.get(r.id)! })), { index: i, count: n })].sort()).toEqual(parts[i]);
+      for (let i = 0; i < n; i++)
+        expect(
+          [
+            ...shardRuns(
+              s.runs.map((r) => ({ id: r.id, cost: plan.costOf.get(r.id)! })),
+              { index: i, count: n },
+            ),
+          ].sort(),
+        ).toEqual(parts[i]);
       const loads = parts.map((p) => p.reduce((a, id) => a + plan.costOf.get(id)!, 0));
       expect(Math.max(...loads) - Math.min(...loads)).toBeLessThanOrEqual(Math.max(...plan.costOf.values()) + 1e-6);
     }
     // by cost, not by count: one expensive run gets a shard to itself
-    expect(assignShards([{ id: "big", cost: 10 }, { id: "a", cost: 1 }, { id: "b", cost: 1 }, { id: "c", cost: 1 }], 2)).toEqual([["big"], ["a", "b", "c"]]);
+    expect(
+      assignShards(
+        [
+          { id: "big", cost: 10 },
+          { id: "a", cost: 1 },
+          { id: "b", cost: 1 },
+          { id: "c", cost: 1 },
+        ],
+        2,
+      ),
+    ).toEqual([["big"], ["a", "b", "c"]]);
   });
 
   it("the partition is frozen in the shard folder; a changed sweep is refused there", () => {
@@ -134,18 +175,25 @@ describe("shards", () => {
 });
 
 describe("cost estimates", () => {
-  const runs = [0, 1].flatMap((seed) => ["sum", "pcgrad"].map((method) => ({ id: `${method}${seed}`, config: fakeConfig({ seed, method }) })));
+  const runs = [0, 1].flatMap((seed) =>
+    ["sum", "pcgrad"].map((method) => ({ id: `${method}${seed}`, config: fakeConfig({ seed, method }) })),
+  );
   it("shared stages are counted once; measured hash > shape > stage > fallback", () => {
     const c = estimateSweep(runs, fakeSpec, [], { fallback: () => 1, overhead: 0 });
     expect(c.stages.size).toBe(2 * 3 + 4 * 2); // per seed generate/sft/rm, per run grpo/eval
     expect(c.serialSeconds).toBe(14);
     expect(c.runs.reduce((a, r) => a + r.amortized, 0)).toBeCloseTo(14);
     const grpoHash = c.runs[0].stages.find((s) => s.stage === "grpo")!.hash;
-    const m = estimateSweep(runs, fakeSpec, [
-      { stage: "grpo", input_hash: grpoHash, seconds: 50, config: runs[0].config },
-      { stage: "sft", input_hash: "other", seconds: 7, config: fakeConfig({ seed: 9 }) }, // same slice, another seed
-      { stage: "grpo", input_hash: "y", seconds: 50, config: fakeConfig({ steps: 99 }) }, // another grpo shape
-    ], { fallback: () => 2, overhead: 0 });
+    const m = estimateSweep(
+      runs,
+      fakeSpec,
+      [
+        { stage: "grpo", input_hash: grpoHash, seconds: 50, config: runs[0].config },
+        { stage: "sft", input_hash: "other", seconds: 7, config: fakeConfig({ seed: 9 }) }, // same slice, another seed
+        { stage: "grpo", input_hash: "y", seconds: 50, config: fakeConfig({ steps: 99 }) }, // another grpo shape
+      ],
+      { fallback: () => 2, overhead: 0 },
+    );
     const st = m.runs[0].stages;
     expect(st.find((s) => s.stage === "grpo")).toMatchObject({ seconds: 50, source: "hash" });
     expect(st.find((s) => s.stage === "sft")).toMatchObject({ seconds: 7, source: "shape" });
@@ -169,13 +217,17 @@ async function fakeRuns(db: string, cache: string, configs: FakeConfig[]): Promi
   return out;
 }
 const counts = (db: string) =>
-  q(db, "SELECT (SELECT count(*) FROM runs) AS runs, (SELECT count(*) FROM metrics) AS metrics, (SELECT count(*) FROM evals) AS evals, (SELECT count(*) FROM stages) AS stages, (SELECT count(*) FROM items) AS items, (SELECT count(*) FROM run_params) AS params");
+  q(
+    db,
+    "SELECT (SELECT count(*) FROM runs) AS runs, (SELECT count(*) FROM metrics) AS metrics, (SELECT count(*) FROM evals) AS evals, (SELECT count(*) FROM stages) AS stages, (SELECT count(*) FROM items) AS items, (SELECT count(*) FROM run_params) AS params",
+  );
 
 describe("bbio merge", () => {
   const setup = async () => {
     const dir = tmp("merge");
     const cache = join(dir, "cache");
-    const a = join(dir, "a.duckdb"), b = join(dir, "b.duckdb");
+    const a = join(dir, "a.duckdb"),
+      b = join(dir, "b.duckdb");
     const [sum, pc] = await fakeRuns(a, cache, [fakeConfig({ method: "sum" }), fakeConfig({ method: "pcgrad" })]);
     const [, mg] = await fakeRuns(b, cache, [fakeConfig({ method: "pcgrad" }), fakeConfig({ method: "mgda" })]); // pcgrad in both
     return { dir, cache, a, b, ids: [sum, pc, mg].sort() };
@@ -216,7 +268,9 @@ describe("bbio merge", () => {
     const [pc] = await q<{ id: string }>(b, "SELECT id FROM runs WHERE method = 'pcgrad'");
     await withDb(b, {}, (db) => db.run(`UPDATE evals SET value = value + 0.125 WHERE run_id = '${pc.id}' AND family = 'reasoning'`));
     const main = join(dir, "main.duckdb");
-    await expect(mergeStores([a, b], main, { log: quiet })).rejects.toThrow(new RegExp(`inconsistent duplicates[\\s\\S]*run ${pc.id}[\\s\\S]*evals eval/0/reasoning/accuracy`));
+    await expect(mergeStores([a, b], main, { log: quiet })).rejects.toThrow(
+      new RegExp(`inconsistent duplicates[\\s\\S]*run ${pc.id}[\\s\\S]*evals eval/0/reasoning/accuracy`),
+    );
     expect(existsSync(main)).toBe(false);
     // and against the target: merge a, then b conflicts with what the target holds
     await mergeStores([a], main, { log: quiet });
@@ -231,7 +285,9 @@ describe("bbio merge", () => {
     const { dir, a, b } = await setup();
     const main = join(dir, "main.duckdb");
     await withDb(b, {}, (db) => db.run("UPDATE schema_version SET version = 99"));
-    await expect(mergeStores([a, b], main, { log: quiet })).rejects.toThrow(/b\.duckdb has schema version 99, this bbio \(and the other stores\) use 2/);
+    await expect(mergeStores([a, b], main, { log: quiet })).rejects.toThrow(
+      /b\.duckdb has schema version 99, this bbio \(and the other stores\) use 2/,
+    );
     expect(existsSync(main)).toBe(false);
 
     const c = join(dir, "c.duckdb");
@@ -239,7 +295,9 @@ describe("bbio merge", () => {
     const sleeper = spawn("sleep", ["30"]);
     try {
       writeFileSync(lockPath(c), JSON.stringify({ host: hostname(), pid: sleeper.pid, started: "now" }));
-      await expect(mergeStores([a, c], main, { log: quiet })).rejects.toThrow(new RegExp(`c\\.duckdb is still being written \\(its lock is held by pid ${sleeper.pid}`));
+      await expect(mergeStores([a, c], main, { log: quiet })).rejects.toThrow(
+        new RegExp(`c\\.duckdb is still being written \\(its lock is held by pid ${sleeper.pid}`),
+      );
       writeFileSync(lockPath(c), JSON.stringify({ host: "some-other-node", pid: 1, started: "now" }));
       const cli = await bbio(["merge", a, c, "--db", main]);
       expect(cli.code).toBe(2);
@@ -257,10 +315,28 @@ describe("bbio merge", () => {
 describe("sweep runs, status and stages first (fake pipeline)", () => {
   it("status: complete / running / crashed / failed / missing across shard stores", async () => {
     const dir = tmp("status");
-    const s1 = join(dir, "s1.duckdb"), s2 = join(dir, "s2.duckdb");
+    const s1 = join(dir, "s1.duckdb"),
+      s2 = join(dir, "s2.duckdb");
     const [done] = await fakeRuns(s1, join(dir, "cache"), [fakeConfig({ method: "sum" })]);
-    await runPipeline(fakeConfig({ method: "mgda", fail_at: 2 }), { spec: fakeSpec, db: s1, cacheDir: join(dir, "cache"), log: quiet }).catch(() => {});
-    const start = (id: string, db: string) => new Store(db).startRun({ id, name: id, config: { name: id }, configHash: id, seed: 0, backend: "fake", gitCommit: null, gitDirty: null, method: "x", pid: process.pid });
+    await runPipeline(fakeConfig({ method: "mgda", fail_at: 2 }), {
+      spec: fakeSpec,
+      db: s1,
+      cacheDir: join(dir, "cache"),
+      log: quiet,
+    }).catch(() => {});
+    const start = (id: string, db: string) =>
+      new Store(db).startRun({
+        id,
+        name: id,
+        config: { name: id },
+        configHash: id,
+        seed: 0,
+        backend: "fake",
+        gitCommit: null,
+        gitDirty: null,
+        method: "x",
+        pid: process.pid,
+      });
     await start("running1", s2);
     await start("crashed1", s1);
     const failed = (await q<{ id: string }>(s1, "SELECT id FROM runs WHERE status = 'failed'"))[0].id;
@@ -272,8 +348,21 @@ describe("sweep runs, status and stages first (fake pipeline)", () => {
       const sleeper = spawn("sleep", ["30"]);
       writeFileSync(lockPath(s2), JSON.stringify({ host: hostname(), pid: sleeper.pid, started: "now" }));
       try {
-        const st = await sweepStatus(runs, [s1, s2], [[done, "running1"], ["crashed1", failed, "nowhere"]]);
-        expect(st.map((r) => [r.id, r.status, r.shard])).toEqual([[done, "complete", 0], ["running1", "running", 0], ["crashed1", "crashed", 1], [failed, "failed", 1], ["nowhere", "missing", 1]]);
+        const st = await sweepStatus(
+          runs,
+          [s1, s2],
+          [
+            [done, "running1"],
+            ["crashed1", failed, "nowhere"],
+          ],
+        );
+        expect(st.map((r) => [r.id, r.status, r.shard])).toEqual([
+          [done, "complete", 0],
+          ["running1", "running", 0],
+          ["crashed1", "crashed", 1],
+          [failed, "failed", 1],
+          ["nowhere", "missing", 1],
+        ]);
       } finally {
         sleeper.kill();
       }
@@ -349,10 +438,23 @@ describe("bbio sweep from the command line: bad input writes nothing", () => {
       cases.push([["sweep", join(dir, file)], /unrecognized key: "seeds"|grid is empty|unknown config path "grpo.methd"/i]);
     }
     for (const [args, re] of cases) {
-      const r = await bbio([...args, "--shard-dir", join(dir, "shards"), "--cache", join(dir, "cache"), "--costs", join(dir, "none.duckdb")]);
+      const r = await bbio([
+        ...args,
+        "--shard-dir",
+        join(dir, "shards"),
+        "--cache",
+        join(dir, "cache"),
+        "--costs",
+        join(dir, "none.duckdb"),
+      ]);
       expect(r.code, args.join(" ")).toBe(2);
       expect(r.stderr, args.join(" ")).toMatch(re);
-      expect(r.stderr.trim().split("\n").filter((l) => l.startsWith("error:"))).toHaveLength(1);
+      expect(
+        r.stderr
+          .trim()
+          .split("\n")
+          .filter((l) => l.startsWith("error:")),
+      ).toHaveLength(1);
       expect(existsSync(join(dir, "shards")), args.join(" ")).toBe(false);
       expect(existsSync(join(dir, "cache")), args.join(" ")).toBe(false);
     }

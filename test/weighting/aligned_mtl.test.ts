@@ -31,7 +31,9 @@ describe("aligned_mtl (Senushkin et al. 2023)", () => {
     // the direction then follows the two real gradients: its cosine with the tiny one is small
     const d = alignedMtl(grads).direction;
     const cos = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-      let ab = 0, aa = 0, bb = 0;
+      let ab = 0,
+        aa = 0,
+        bb = 0;
       for (let i = 0; i < a.length; i++) (ab += a[i] * b[i]), (aa += a[i] * a[i]), (bb += b[i] * b[i]);
       return ab / Math.sqrt(aa * bb);
     };

@@ -11,7 +11,8 @@ describe("cagrpo (ours: symmetric conflict projection + closed-form weights)", (
   it("orthogonal inputs: closed-form weights w_c ∝ 1/‖g_c‖² and equal first-order gains", () => {
     const grads = [vec(2, 0, 0), vec(0, 1, 0), vec(0, 0, 0.5)];
     const r = cagrpo(grads);
-    const inv = [1 / 4, 1, 4], s = inv.reduce((a, b) => a + b, 0);
+    const inv = [1 / 4, 1, 4],
+      s = inv.reduce((a, b) => a + b, 0);
     r.weights.forEach((w, i) => expect(w).toBeCloseTo(inv[i] / s, 12));
     expect(r.diagnostics.weightRule).toBe(0);
     expect(r.diagnostics.conflictingPairs).toBe(0);
@@ -34,7 +35,8 @@ describe("cagrpo (ours: symmetric conflict projection + closed-form weights)", (
       const g0t = grads[0].map((_, k) => M[0].reduce((acc, m, q) => acc + m * grads[q][k], 0));
       for (let j = 1; j < 4; j++) if (G[0][j] < 0) expect(Math.abs(dot64(g0t, grads[j])) / scale).toBeLessThan(1e-5);
       const r = cagrpo(grads, { weightRule: "min_norm" });
-      const before = r.diagnostics.cosBefore as number[][], after = r.diagnostics.cosAfter as number[][];
+      const before = r.diagnostics.cosBefore as number[][],
+        after = r.diagnostics.cosAfter as number[][];
       let resolved = 0;
       for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) if (i !== j && before[i][j] < 0 && after[i][j] > -1e-9) resolved++;
       expect(resolved).toBeGreaterThan(0);
@@ -46,7 +48,8 @@ describe("cagrpo (ours: symmetric conflict projection + closed-form weights)", (
     const grads = randomGrads(11, 4, 20);
     grads[3] = grads[3].map((x, k) => x - 1.2 * grads[1][k]);
     const perm = [2, 0, 3, 1];
-    const a = cagrpo(grads), b = cagrpo(perm.map((p) => grads[p]));
+    const a = cagrpo(grads),
+      b = cagrpo(perm.map((p) => grads[p]));
     a.direction.forEach((v, k) => expect(b.direction[k]).toBeCloseTo(v, 5));
     perm.forEach((p, i) => expect(b.weights[i]).toBeCloseTo(a.weights[p], 9));
   });
@@ -56,7 +59,9 @@ describe("cagrpo (ours: symmetric conflict projection + closed-form weights)", (
       const [g1, g2] = randomGrads(400 + seed, 2, 12);
       const b = g2.map((x, k) => x - 1.5 * g1[k]);
       const r = cagrpo([g1, b]);
-      expect(r.diagnostics.cosAfter).toEqual((pcgrad([g1, b]).diagnostics.cosAfter as number[][]).map((row) => row.map((v) => expect.closeTo(v, 9))));
+      expect(r.diagnostics.cosAfter).toEqual(
+        (pcgrad([g1, b]).diagnostics.cosAfter as number[][]).map((row) => row.map((v) => expect.closeTo(v, 9))),
+      );
       const gain = r.diagnostics.gain as number[];
       expect(gain[0]).toBeGreaterThanOrEqual(-1e-9);
       expect(gain[1]).toBeGreaterThanOrEqual(-1e-9);
@@ -68,10 +73,16 @@ describe("cagrpo (ours: symmetric conflict projection + closed-form weights)", (
     // gradients s_c·g_c are formed explicitly, their Gram recomputed from the floats, compared with scaleGram and with
     // the unscaled cosine; then cagrpo runs on the scaled inputs and its projected vectors are rebuilt and measured.
     const grads = [vec(1, 0.1, 0.3), vec(-1, 1, -0.2), vec(0.2, -0.9, 0.5)];
-    const G = gramMatrix(grads), cos0 = cosines(G);
+    const G = gramMatrix(grads),
+      cos0 = cosines(G);
     expect(cos0[0][1]).toBeLessThan(-0.6);
     const rng = mulberry32(5);
-    const scalings = [[0.1, 10, 1], [5, 0.2, 3], cagrpo(grads).weights.map((w) => w + 1e-3), ...Array.from({ length: 20 }, () => [0, 0, 0].map(() => Math.exp(4 * rng() - 2)))];
+    const scalings = [
+      [0.1, 10, 1],
+      [5, 0.2, 3],
+      cagrpo(grads).weights.map((w) => w + 1e-3),
+      ...Array.from({ length: 20 }, () => [0, 0, 0].map(() => Math.exp(4 * rng() - 2))),
+    ];
     for (const s of scalings) {
       const scaled = grads.map((g, c) => g.map((x) => s[c] * x));
       const Gs = gramMatrix(scaled);
@@ -114,7 +125,9 @@ describe("cagrpo applies the weight strategy's preferences (issue 9: they used t
   it("different preferences give a different direction; uniform preferences are the default rule", () => {
     const grads = randomGrads(77, 4, 20);
     grads[3] = grads[3].map((x, k) => x - 1.2 * grads[1][k]);
-    const a = cagrpo(grads), u = cagrpo(grads, { weights: [1, 1, 1, 1] }), b = cagrpo(grads, { weights: [0.7, 0.1, 0.1, 0.1] });
+    const a = cagrpo(grads),
+      u = cagrpo(grads, { weights: [1, 1, 1, 1] }),
+      b = cagrpo(grads, { weights: [0.7, 0.1, 0.1, 0.1] });
     a.direction.forEach((v, k) => expect(u.direction[k]).toBeCloseTo(v, 6));
     let diff = 0;
     a.direction.forEach((v, k) => (diff = Math.max(diff, Math.abs(v - b.direction[k]))));
@@ -124,7 +137,9 @@ describe("cagrpo applies the weight strategy's preferences (issue 9: they used t
 
   it("min-norm weights cannot take preferences: refused, not silently dropped", () => {
     const grads = randomGrads(78, 3, 10);
-    expect(() => cagrpo(grads, { weights: [0.6, 0.2, 0.2], weightRule: "min_norm" })).toThrow(/min-norm weight rule defines its own weights/);
+    expect(() => cagrpo(grads, { weights: [0.6, 0.2, 0.2], weightRule: "min_norm" })).toThrow(
+      /min-norm weight rule defines its own weights/,
+    );
   });
 });
 
@@ -145,7 +160,8 @@ describe("cagrpo weights: balanced (max–min gain) vs closed form vs min-norm",
 
   it("T = 2 conflicting: balanced = closed form on projected norms, equal gains on the ORIGINAL objectives", () => {
     const grads = [vec(0.2, 0), vec(-3.8, 0.4)];
-    const b = cagrpo(grads), cf = cagrpo(grads, { weightRule: "closed_form" });
+    const b = cagrpo(grads),
+      cf = cagrpo(grads, { weightRule: "closed_form" });
     b.weights.forEach((w, i) => expect(w).toBeCloseTo(cf.weights[i], 9));
     const gain = b.diagnostics.gain as number[];
     expect(gain[0]).toBeGreaterThan(0);
@@ -164,7 +180,8 @@ describe("cagrpo weights: balanced (max–min gain) vs closed form vs min-norm",
     for (let seed = 0; seed < 15; seed++) {
       const grads = randomGrads(500 + seed, 4, 20);
       grads[3] = grads[3].map((x, k) => x - 1.1 * grads[0][k]);
-      const worst = (rule: "balanced" | "closed_form" | "min_norm") => Math.min(...(cagrpo(grads, { weightRule: rule }).diagnostics.gain as number[]));
+      const worst = (rule: "balanced" | "closed_form" | "min_norm") =>
+        Math.min(...(cagrpo(grads, { weightRule: rule }).diagnostics.gain as number[]));
       const scale = Math.max(...gramMatrix(grads).map((r, i) => r[i]));
       expect(worst("balanced")).toBeGreaterThanOrEqual(worst("closed_form") - 1e-9 * scale);
       expect(worst("balanced")).toBeGreaterThanOrEqual(worst("min_norm") - 1e-9 * scale);

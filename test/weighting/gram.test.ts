@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
 import {
-  conditionNumber, conflicts, cosines, firstOrderGains, gramMatrix, gramRows, magnitudeSimilarity, norms, scaleGram, summarizeGram,
+  conditionNumber,
+  conflicts,
+  cosines,
+  firstOrderGains,
+  gramMatrix,
+  gramRows,
+  magnitudeSimilarity,
+  norms,
+  scaleGram,
+  summarizeGram,
 } from "../../src/weighting/gram.ts";
 import { matmul, symEig, transpose } from "../../src/weighting/linalg.ts";
 import { randomGrads, vec } from "./helpers.ts";
@@ -40,7 +49,12 @@ describe("Gram matrix and derived quantities", () => {
   });
 
   it("condition number: diagonal, and ∞ for dependent gradients", () => {
-    expect(conditionNumber([[1, 0], [0, 4]])).toBeCloseTo(4, 10);
+    expect(
+      conditionNumber([
+        [1, 0],
+        [0, 4],
+      ]),
+    ).toBeCloseTo(4, 10);
     expect(conditionNumber(gramMatrix([vec(1, 2), vec(2, 4)]))).toBe(Infinity);
   });
 
@@ -58,7 +72,9 @@ describe("Gram matrix and derived quantities", () => {
     const Gr = gramMatrix(randomGrads(3, 4, 50));
     const s = [0.01, 3, 7.5, 0.2];
     const scaledDirect = gramMatrix(randomGrads(3, 4, 50).map((g, i) => g.map((x) => x * s[i])));
-    const a = cosines(Gr), b = cosines(scaleGram(Gr, s)), c = cosines(scaledDirect);
+    const a = cosines(Gr),
+      b = cosines(scaleGram(Gr, s)),
+      c = cosines(scaledDirect);
     for (let i = 0; i < 4; i++)
       for (let j = 0; j < 4; j++) {
         expect(b[i][j]).toBeCloseTo(a[i][j], 12);
@@ -72,7 +88,7 @@ describe("Gram matrix and derived quantities", () => {
     expect(r.cross).toEqual([0, 0]);
     expect(r.gain).toEqual([0.8, 0.8]);
     expect(r.dNorm2).toBeCloseTo(0.16 + 0.64, 12);
-    expect(r.maxSafeStep[0]).toBeCloseTo(2 * 0.8 / 0.8, 12);
+    expect(r.maxSafeStep[0]).toBeCloseTo((2 * 0.8) / 0.8, 12);
     const conflicting = firstOrderGains(gramMatrix([vec(1, 0), vec(-3, 0.1)]), [0.5, 0.5]);
     expect(conflicting.gain[0]).toBeLessThan(0);
     expect(conflicting.maxSafeStep[0]).toBe(-Infinity);
@@ -93,7 +109,13 @@ describe("Gram matrix and derived quantities", () => {
   it("symEig reconstructs the matrix", () => {
     const A = gramMatrix(randomGrads(9, 4, 6));
     const { values, vectors: V } = symEig(A);
-    const R = matmul(matmul(V, values.map((v, i) => values.map((_, j) => (i === j ? v : 0)))), transpose(V));
+    const R = matmul(
+      matmul(
+        V,
+        values.map((v, i) => values.map((_, j) => (i === j ? v : 0))),
+      ),
+      transpose(V),
+    );
     for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) expect(R[i][j]).toBeCloseTo(A[i][j], 9);
     expect(values[0]).toBeGreaterThanOrEqual(values[3]);
   });

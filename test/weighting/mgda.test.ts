@@ -16,13 +16,18 @@ describe("mgda / min-norm (Désidéri 2012; Sener & Koltun 2018)", () => {
   it("exact solver = two-task closed form = Frank–Wolfe (random T = 2)", () => {
     for (let seed = 0; seed < 25; seed++) {
       const G = gramMatrix(randomGrads(seed, 2, 8));
-      const cf = twoTaskMinNorm(G), ex = minNormExact(G), fw = minNormFrankWolfe(G);
+      const cf = twoTaskMinNorm(G),
+        ex = minNormExact(G),
+        fw = minNormFrankWolfe(G);
       expect(ex.weights[0]).toBeCloseTo(cf.weights[0], 9);
       expect(fw.value).toBeCloseTo(cf.value, 7);
     }
   });
 
-  for (const [T, n] of [[3, 100], [4, 40]] as const) {
+  for (const [T, n] of [
+    [3, 100],
+    [4, 40],
+  ] as const) {
     it(`exact solver vs brute-force simplex grid (T = ${T}) to 1e-3`, () => {
       const grid = simplexGrid(T, n);
       for (let seed = 0; seed < 6; seed++) {
@@ -54,7 +59,8 @@ describe("mgda / min-norm (Désidéri 2012; Sener & Koltun 2018)", () => {
   it("tiny gradient norms (1e-7) are solved as well as unit ones (scale-free)", () => {
     const grads = randomGrads(5, 3, 10);
     const small = grads.map((g) => g.map((x) => x * 1e-7));
-    const a = mgda(grads).weights, b = mgda(small).weights;
+    const a = mgda(grads).weights,
+      b = mgda(small).weights;
     a.forEach((w, i) => expect(b[i]).toBeCloseTo(w, 4));
   });
 

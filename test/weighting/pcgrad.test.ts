@@ -6,11 +6,15 @@ import { dot64, randomGrads, vec } from "./helpers.ts";
 
 /** Direct, vector-level PCGrad (Yu et al. 2020 Alg. 1) with the same seeded order, as an independent reference. */
 function referencePcgrad(grads: Float32Array[], seed: number, step: number): Float64Array {
-  const T = grads.length, rng = rngFor(seed, `pcgrad/${step}`);
+  const T = grads.length,
+    rng = rngFor(seed, `pcgrad/${step}`);
   const out = new Float64Array(grads[0].length);
   for (let i = 0; i < T; i++) {
     const gi = Float64Array.from(grads[i]);
-    for (const j of shuffled(rng, [...Array(T).keys()].filter((k) => k !== i))) {
+    for (const j of shuffled(
+      rng,
+      [...Array(T).keys()].filter((k) => k !== i),
+    )) {
       const dij = dot64(gi, grads[j]);
       if (dij < 0) {
         const f = dij / dot64(grads[j], grads[j]);
@@ -65,7 +69,8 @@ describe("pcgrad (Yu et al. 2020)", () => {
 
   it("seeded order: same seed and step → identical; different step → a different order somewhere", () => {
     const grads = randomGrads(7, 4, 20);
-    const a = pcgrad(grads, { seed: 3, step: 1 }), b = pcgrad(grads, { seed: 3, step: 1 });
+    const a = pcgrad(grads, { seed: 3, step: 1 }),
+      b = pcgrad(grads, { seed: 3, step: 1 });
     expect(Array.from(a.direction)).toEqual(Array.from(b.direction));
     const orders = new Set(Array.from({ length: 10 }, (_, s) => JSON.stringify(pcgrad(grads, { seed: 3, step: s }).diagnostics.order)));
     expect(orders.size).toBeGreaterThan(1);

@@ -8,7 +8,8 @@ describe("gradient method registry", () => {
     const grads = randomGrads(77, 4, 64);
     grads[1] = grads[1].map((x, k) => x - grads[0][k]);
     for (const name of METHOD_NAMES) {
-      const a = METHODS[name](grads, { seed: 1, step: 2 }), b = METHODS[name](grads, { seed: 1, step: 2 });
+      const a = METHODS[name](grads, { seed: 1, step: 2 }),
+        b = METHODS[name](grads, { seed: 1, step: 2 });
       expect(a.direction).toHaveLength(64);
       expect(a.direction.every(Number.isFinite)).toBe(true);
       expect(Array.from(a.direction)).toEqual(Array.from(b.direction));

@@ -16,7 +16,10 @@ describe("capabilityAwareUpdate (GRPO-facing helper)", () => {
   it("per-variable direction, metrics and grad_gram rows for two conflicting capabilities", () => {
     // knowledge: variables (1,0) and (0); reasoning: (−1,1) and (0)  → pcgrad by hand gives (¼, ¾) and (0)
     const r = capabilityAwareUpdate(
-      [[vec(1, 0), vec(0)], [vec(-1, 1), vec(0)]],
+      [
+        [vec(1, 0), vec(0)],
+        [vec(-1, 1), vec(0)],
+      ],
       { method: "pcgrad", capabilities: ["knowledge", "reasoning"], step: 3, seed: 0 },
     );
     expect(r.perVariable.map((p) => Array.from(p))).toEqual([[0.25, 0.75], [0]]);
@@ -28,14 +31,23 @@ describe("capabilityAwareUpdate (GRPO-facing helper)", () => {
   });
 
   it("a Gram passed by the caller (the GRPO loop's blockGrams sum) is used, not recomputed", () => {
-    const parts = [[vec(1, 0), vec(0)], [vec(-1, 1), vec(0)]];
+    const parts = [
+      [vec(1, 0), vec(0)],
+      [vec(-1, 1), vec(0)],
+    ];
     const opts = { method: "pcgrad", capabilities: ["knowledge", "reasoning"], step: 3, seed: 0 };
     const own = capabilityAwareUpdate(parts, opts);
     const given = capabilityAwareUpdate(parts, { ...opts, gram: gramMatrix(parts.map(flattenParts)) });
     expect(Array.from(given.direction)).toEqual(Array.from(own.direction));
     expect(given.metrics).toEqual(own.metrics);
     // a (deliberately different) Gram shows up in what is logged: proof it is the one in use
-    const fake = capabilityAwareUpdate(parts, { ...opts, gram: [[4, 0], [0, 1]] });
+    const fake = capabilityAwareUpdate(parts, {
+      ...opts,
+      gram: [
+        [4, 0],
+        [0, 1],
+      ],
+    });
     expect(fake.metrics["grad/norm/knowledge"]).toBe(2);
     expect(fake.metrics["grad/conflict_fraction"]).toBe(0);
     expect(() => capabilityAwareUpdate(parts, { ...opts, gram: [[1]] })).toThrow(/expected 2×2/);
@@ -53,7 +65,8 @@ describe("capabilityAwareUpdate (GRPO-facing helper)", () => {
  * function for every method whose first-order gains are all ≥ 0, and that the plain mean gradient sacrifices J_1.
  */
 describe("toy interference problem: the capability-preservation bound", () => {
-  const a = [1, 0], b = [-1, 0.2];
+  const a = [1, 0],
+    b = [-1, 0.2];
   const grad = (t: number[], c: number[]) => vec(-2 * (t[0] - c[0]), -2 * (t[1] - c[1]));
   const J = (t: number[], c: number[]) => -((t[0] - c[0]) ** 2 + (t[1] - c[1]) ** 2);
   const theta = [0.9, 0]; // close to a: g_1 small, g_2 large and opposed

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import {
-  STRATEGY_NAMES, estimateNoise, groupRewardVariance, makeStrategy, minVarianceAlpha, mixingAlphas, weightRows,
+  STRATEGY_NAMES,
+  estimateNoise,
+  groupRewardVariance,
+  makeStrategy,
+  minVarianceAlpha,
+  mixingAlphas,
+  weightRows,
 } from "../../src/weighting/strategies.ts";
 import type { DynamicStrategy } from "../../src/weighting/dynamic.ts";
 import { gramMatrix, firstOrderGains } from "../../src/weighting/gram.ts";
@@ -51,12 +57,21 @@ describe("W1 min-norm and its orthogonal closed form", () => {
 describe("W2 inverse variance", () => {
   it("mean within-group sample variance, by hand", () => {
     // capability 0: groups [0,1] (var .5) and [1,1] (var 0) → .25; capability 1: [0,0,1] (var 1/3) and [1] (skipped)
-    expect(groupRewardVariance([[[0, 1], [1, 1]], [[0, 0, 1], [1]]])).toEqual([0.25, expect.closeTo(1 / 3, 12)]);
+    expect(
+      groupRewardVariance([
+        [
+          [0, 1],
+          [1, 1],
+        ],
+        [[0, 0, 1], [1]],
+      ]),
+    ).toEqual([0.25, expect.closeTo(1 / 3, 12)]);
   });
   it("w ∝ 1/max(var, ε)", () => {
     const s = makeStrategy("inverse_variance", { T: 3, varianceFloor: 0.01 });
     const r = s.update({ rewardVar: [0.25, 0.05, 0] }, 0);
-    const inv = [4, 20, 100], tot = 124;
+    const inv = [4, 20, 100],
+      tot = 124;
     r.weights.forEach((w, i) => expect(w).toBeCloseTo(inv[i] / tot, 12));
     expect(r.diagnostics.floored).toEqual([0, 0, 1]);
   });
@@ -76,9 +91,12 @@ describe("W3 minimum-variance rule/RM mixing", () => {
   it("estimated α minimises the empirical error variance of the mix (simulated held-out set)", () => {
     const rng = mulberry32(4);
     const normal = () => Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
-    const gold: number[] = [], rule: number[] = [], rm: number[] = [];
+    const gold: number[] = [],
+      rule: number[] = [],
+      rm: number[] = [];
     for (let i = 0; i < 4000; i++) {
-      const q = rng(), shared = normal();
+      const q = rng(),
+        shared = normal();
       gold.push(q);
       rule.push(q + 0.3 * normal() + 0.1 * shared);
       rm.push(q + 0.15 * normal() + 0.1 * shared);

@@ -59,14 +59,23 @@ export function rewriteList(gold: string, old: string[], next: string[]): string
   return i < 0 ? null : gold.slice(0, i) + next.join(", ") + gold.slice(i + a.length);
 }
 
-export const tableLines = (s: string) => s.split("\n").map((l, i) => ({ l: l.trim(), i })).filter((x) => x.l.startsWith("|"));
-export const cellsOf = (l: string) => l.slice(1, -1).split("|").map((c) => c.trim());
+export const tableLines = (s: string) =>
+  s
+    .split("\n")
+    .map((l, i) => ({ l: l.trim(), i }))
+    .filter((x) => x.l.startsWith("|"));
+export const cellsOf = (l: string) =>
+  l
+    .slice(1, -1)
+    .split("|")
+    .map((c) => c.trim());
 export const rowText = (cells: string[]) => `| ${cells.join(" | ")} |`;
-
 
 // ── near-miss values from the KG ───────────────────────────────────────────────────────────────────────────────────
 export function firstNot<T>(rng: Rng, xs: readonly T[], bad: (x: T) => boolean, n = 1): T[] {
-  return shuffled(rng, xs).filter((x) => !bad(x)).slice(0, n);
+  return shuffled(rng, xs)
+    .filter((x) => !bad(x))
+    .slice(0, n);
 }
 
 export function otherChromosomes(c: Ctx, exclude: readonly string[], n = 2): string[] {
@@ -99,7 +108,9 @@ export function otherTerms(c: Ctx, id: string, exclude: readonly string[], n = 2
   const t = c.kg.term(id);
   const ex = new Set([...exclude, id]);
   const sib = new Set<string>();
-  if (t) for (const p of t.parents) for (const s of c.ix.childrenAnyRel.get(p.id) ?? []) if (c.kg.term(s)?.ns === t.ns && !UNINFORMATIVE.has(s)) sib.add(s);
+  if (t)
+    for (const p of t.parents)
+      for (const s of c.ix.childrenAnyRel.get(p.id) ?? []) if (c.kg.term(s)?.ns === t.ns && !UNINFORMATIVE.has(s)) sib.add(s);
   const out = firstNot(c.rng, [...sib].sort(), (x) => ex.has(x), n);
   const pool = c.ix.termsByNs.get(t?.ns ?? "BP") ?? [];
   for (let i = 0; out.length < n && i < 40 && pool.length; i++) {
@@ -112,14 +123,18 @@ export function otherTerms(c: Ctx, id: string, exclude: readonly string[], n = 2
 /** a plausible wrong value of the same type as `value` (chromosome, band, GO id, term name, symbol), or [] */
 export function wrongLike(c: Ctx, value: string, exclude: readonly string[]): string[] {
   let m: RegExpExecArray | null;
-  if ((m = /^chromosome (\S+)$/i.exec(value))) return otherChromosomes(c, [m[1], ...exclude.map((x) => x.replace(/^chromosome /i, ""))]).map((x) => `chromosome ${x}`);
+  if ((m = /^chromosome (\S+)$/i.exec(value)))
+    return otherChromosomes(c, [m[1], ...exclude.map((x) => x.replace(/^chromosome /i, ""))]).map((x) => `chromosome ${x}`);
   if (/^(\d{1,2}|X|Y|MT)$/.test(value)) return otherChromosomes(c, [value, ...exclude]);
   if (/^(\d{1,2}|X|Y)[pq]/i.test(value)) return otherBands(c, value, [value, ...exclude]);
   if (/^GO:\d{7}$/.test(value)) return otherTerms(c, value, exclude);
   const ids = c.ix.termsByName.get(value);
   if (ids?.length) {
     const names = new Set(exclude);
-    return otherTerms(c, ids[0], [], 6).map((x) => c.kg.term(x)!.name).filter((x) => !names.has(x)).slice(0, 2);
+    return otherTerms(c, ids[0], [], 6)
+      .map((x) => c.kg.term(x)!.name)
+      .filter((x) => !names.has(x))
+      .slice(0, 2);
   }
   if (c.kg.geneBySymbol(value)) return otherSymbols(c, [value, ...exclude]);
   return [];
@@ -127,4 +142,3 @@ export function wrongLike(c: Ctx, value: string, exclude: readonly string[]): st
 
 /** case of the replacement follows the text it replaces */
 export const likeCase = (orig: string, repl: string) => (isUpperText(orig) ? repl.toUpperCase() : repl);
-

@@ -7,7 +7,20 @@
  */
 import { pick, randInt } from "../../util/rng.ts";
 import { words } from "../text.ts";
-import { argsOf, cellsOf, esc, isJson, isUpperText, jsonObj, listed, rewriteList, rowText, stringify, tableLines, type Proposer } from "./context.ts";
+import {
+  argsOf,
+  cellsOf,
+  esc,
+  isJson,
+  isUpperText,
+  jsonObj,
+  listed,
+  rewriteList,
+  rowText,
+  stringify,
+  tableLines,
+  type Proposer,
+} from "./context.ts";
 
 export const breakJson: Proposer = (c) => {
   const g = c.gold.trim();
@@ -35,7 +48,10 @@ export const wrongKeys: Proposer = (c) => {
   return out;
 };
 
-export const lowerCase: Proposer = (c) => [c.gold.toLowerCase(), c.gold.replace(/\b([A-Z])([A-Z]+)\b/, (_m, a: string, b: string) => a + b.toLowerCase())];
+export const lowerCase: Proposer = (c) => [
+  c.gold.toLowerCase(),
+  c.gold.replace(/\b([A-Z])([A-Z]+)\b/, (_m, a: string, b: string) => a + b.toLowerCase()),
+];
 
 const FILLER = "the cytogenetic band of this human gene is located at".split(" ");
 export const exceedWords: Proposer = (c) => {

@@ -41,7 +41,19 @@ import type { CheckSpec, Item } from "../types.ts";
 import { isJson, type Ctx, type Proposer } from "./context.ts";
 import { wrongFact, wrongOption } from "./knowledge.ts";
 import { brokenChain, wrongCount, wrongMember, wrongRelation, wrongYesNo } from "./reasoning.ts";
-import { addCommas, breakJson, breakTable, dropEndWord, exceedWords, lowerCase, mergeLines, unsortList, upperCase, wrongKeys, wrongSentenceCount } from "./format.ts";
+import {
+  addCommas,
+  breakJson,
+  breakTable,
+  dropEndWord,
+  exceedWords,
+  lowerCase,
+  mergeLines,
+  unsortList,
+  upperCase,
+  wrongKeys,
+  wrongSentenceCount,
+} from "./format.ts";
 import { answerBeforeEvidence, dropEvidence, hedge, outOfScope, wrongEvidenceCode } from "./workflow.ts";
 
 export const CORRUPTIONS = [
@@ -134,8 +146,10 @@ export function applicableCorruptions(item: Item): Corruption[] {
   return CORRUPTIONS.filter((k) => {
     if (!CORRUPTION_TARGETS[k].some((n) => names.has(n))) return false;
     if (json && (k === "out_of_scope" || k === "hedge")) return false;
-    if (k === "wrong_count" && !names.has("count_equals") && !item.checks.some((c) => c.name === "json_array" && c.args.n !== undefined)) return false;
-    if (k === "drop_evidence" || k === "answer_before_evidence") return json ? /"evidence"\s*:/.test(item.gold) : /^\s*evidence\s*:/im.test(item.gold);
+    if (k === "wrong_count" && !names.has("count_equals") && !item.checks.some((c) => c.name === "json_array" && c.args.n !== undefined))
+      return false;
+    if (k === "drop_evidence" || k === "answer_before_evidence")
+      return json ? /"evidence"\s*:/.test(item.gold) : /^\s*evidence\s*:/im.test(item.gold);
     return true;
   });
 }
@@ -156,7 +170,8 @@ export function corrupt(item: Item, kind: Corruption, rng: Rng, kg: KG): string 
   const targets = new Set<string>(CORRUPTION_TARGETS[kind]);
   const seen = new Set<string>([item.gold]);
   const cands = shuffled(rng, proposer(c)).filter((s) => s.trim() !== "" && !seen.has(s) && (seen.add(s), true));
-  let best: string | null = null, bestCollateral = Infinity;
+  let best: string | null = null,
+    bestCollateral = Infinity;
   for (const s of cands) {
     const r = score(item, s, kg);
     if (!(r.score < base.score)) continue;

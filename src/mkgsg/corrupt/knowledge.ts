@@ -8,7 +8,21 @@
 import type { Namespace } from "../../kg/types.ts";
 import { shuffled } from "../../util/rng.ts";
 import { conclusion, sentences, words } from "../text.ts";
-import { argsOf, cellsOf, esc, jsonObj, likeCase, otherBands, otherChromosomes, otherSymbols, rowText, stringify, tableLines, wrongLike, type Proposer } from "./context.ts";
+import {
+  argsOf,
+  cellsOf,
+  esc,
+  jsonObj,
+  likeCase,
+  otherBands,
+  otherChromosomes,
+  otherSymbols,
+  rowText,
+  stringify,
+  tableLines,
+  wrongLike,
+  type Proposer,
+} from "./context.ts";
 
 export const wrongOption: Proposer = (c) => {
   const out: string[] = [];
@@ -20,7 +34,11 @@ export const wrongOption: Proposer = (c) => {
   }
   // value-answered MCQs (gene world): another option's text
   for (const { value, template } of argsOf(c, "answer_value"))
-    for (const o of shuffled(c.rng, (c.item.options ?? []).filter((x) => x !== value))) out.push(template ? String(template).replace("{value}", o) : o);
+    for (const o of shuffled(
+      c.rng,
+      (c.item.options ?? []).filter((x) => x !== value),
+    ))
+      out.push(template ? String(template).replace("{value}", o) : o);
   return out;
 };
 
@@ -31,13 +49,21 @@ export const wrongFact: Proposer = (c) => {
     const v = o?.[a.key];
     if (!o || typeof v !== "string") continue;
     const vals = (a.values as string[]) ?? [];
-    const repl = a.key === "chromosome" ? otherChromosomes(c, vals) : a.key === "band" ? otherBands(c, v, vals) : a.key === "symbol" ? otherSymbols(c, vals) : wrongLike(c, v, vals);
+    const repl =
+      a.key === "chromosome"
+        ? otherChromosomes(c, vals)
+        : a.key === "band"
+          ? otherBands(c, v, vals)
+          : a.key === "symbol"
+            ? otherSymbols(c, vals)
+            : wrongLike(c, v, vals);
     for (const r of repl) out.push(stringify({ ...o, [a.key]: r }));
   }
   for (const a of argsOf(c, "contains_any")) {
     const vals = (a.values as string[]) ?? [];
     // where the value sits: the whole gold, or one sentence of it
-    let from = 0, to = c.gold.length;
+    let from = 0,
+      to = c.gold.length;
     if (typeof a.sentence === "number") {
       const s = sentences(c.gold)[a.sentence];
       if (!s) continue;
@@ -74,7 +100,10 @@ export const wrongFact: Proposer = (c) => {
     for (const r of shuffled(c.rng, rows).slice(0, 2)) {
       const cells = cellsOf(r.l);
       const ns = cells[a.ns_col];
-      for (const other of shuffled(c.rng, (["BP", "MF", "CC"] as Namespace[]).filter((x) => x !== ns)).slice(0, 1)) {
+      for (const other of shuffled(
+        c.rng,
+        (["BP", "MF", "CC"] as Namespace[]).filter((x) => x !== ns),
+      ).slice(0, 1)) {
         const next = cells.slice();
         next[a.ns_col] = other;
         out.push([...ls.slice(0, r.i), rowText(next), ...ls.slice(r.i + 1)].join("\n"));

@@ -12,7 +12,23 @@ import { pick, randInt, shuffled } from "../../util/rng.ts";
 import { parseChain } from "../checks.ts";
 import { UNINFORMATIVE } from "../kgindex.ts";
 import { conclusion, field, goIds, parseJsonStrict } from "../text.ts";
-import { argsOf, cellsOf, esc, firstNot, jsonObj, listed, otherSymbols, otherTerms, rewriteList, rowText, setField, stringify, tableLines, upper, type Proposer } from "./context.ts";
+import {
+  argsOf,
+  cellsOf,
+  esc,
+  firstNot,
+  jsonObj,
+  listed,
+  otherSymbols,
+  otherTerms,
+  rewriteList,
+  rowText,
+  setField,
+  stringify,
+  tableLines,
+  upper,
+  type Proposer,
+} from "./context.ts";
 
 export const wrongYesNo: Proposer = (c) => {
   if (!argsOf(c, "yes_no").length) return [];
@@ -62,7 +78,8 @@ export const wrongMember: Proposer = (c) => {
     if (old.length === 0) continue;
     const expected = (a.expected as string[]) ?? old;
     const outsiders = otherSymbols(c, expected, a.band, 2);
-    const order = (xs: string[]) => (sortedUpper ? xs.slice().sort((x, y) => (upper(x) < upper(y) ? -1 : upper(x) > upper(y) ? 1 : 0)) : xs.slice().sort());
+    const order = (xs: string[]) =>
+      sortedUpper ? xs.slice().sort((x, y) => (upper(x) < upper(y) ? -1 : upper(x) > upper(y) ? 1 : 0)) : xs.slice().sort();
     const lists: string[][] = [];
     const k = randInt(c.rng, old.length);
     for (const o of outsiders.slice(0, 1)) lists.push(order(old.map((x, i) => (i === k ? o : x)))); // swap one
@@ -119,7 +136,10 @@ export const wrongMember: Proposer = (c) => {
     // an evidence-code column: a code the KG does not record for that fact
     if ((a.cols as number[]).includes(1) && cells.length > 1 && /^[A-Z]{2,3}(, [A-Z]{2,3})*$/.test(cells[1])) {
       const next = cells.slice();
-      next[1] = pick(c.rng, ["IEA", "ISS", "IBA", "TAS", "IDA", "IMP", "IPI"].filter((x) => !cells[1].split(", ").includes(x)));
+      next[1] = pick(
+        c.rng,
+        ["IEA", "ISS", "IBA", "TAS", "IDA", "IMP", "IPI"].filter((x) => !cells[1].split(", ").includes(x)),
+      );
       out.push([...ls.slice(0, r.i), rowText(next), ...ls.slice(r.i + 1)].join("\n"));
     }
   }
@@ -144,7 +164,10 @@ export const wrongCount: Proposer = (c) => {
   const out: string[] = [];
   for (const a of argsOf(c, "count_equals")) {
     const n = Number(a.n);
-    for (const m of shuffled(c.rng, [n + 1, n - 1].filter((x) => x >= 0))) {
+    for (const m of shuffled(
+      c.rng,
+      [n + 1, n - 1].filter((x) => x >= 0),
+    )) {
       const s = setField(c.gold, "count", String(m));
       if (s) out.push(s);
     }

@@ -4,7 +4,6 @@
  *   wrong_evidence_code (workflow_evidence_code) · out_of_scope (workflow_in_scope) · hedge (workflow_single_conclusion)
  */
 import { UNINFORMATIVE } from "../kgindex.ts";
-import { conclusion } from "../text.ts";
 import { argsOf, firstNot, isJson, jsonObj, otherSymbols, otherTerms, setField, stringify, type Proposer } from "./context.ts";
 
 const EV_LINE = /^\s*evidence\s*:.*$/im;
@@ -17,7 +16,12 @@ export const dropEvidence: Proposer = (c) => {
     return [stringify(rest)];
   }
   if (!EV_LINE.test(c.gold)) return [];
-  return [c.gold.split("\n").filter((l) => !/^\s*evidence\s*:/i.test(l)).join("\n")];
+  return [
+    c.gold
+      .split("\n")
+      .filter((l) => !/^\s*evidence\s*:/i.test(l))
+      .join("\n"),
+  ];
 };
 
 export const answerBeforeEvidence: Proposer = (c) => {
@@ -62,7 +66,9 @@ export const outOfScope: Proposer = (c) => {
   const genes = (a.genes as string[]) ?? [];
   const xs: string[] = [];
   // a parent just outside the scope (over-reaching up the DAG), and a gene not asked about
-  const near = terms.flatMap((t) => (c.kg.term(t)?.parents ?? []).map((p) => p.id)).filter((t) => !terms.includes(t) && !UNINFORMATIVE.has(t));
+  const near = terms
+    .flatMap((t) => (c.kg.term(t)?.parents ?? []).map((p) => p.id))
+    .filter((t) => !terms.includes(t) && !UNINFORMATIVE.has(t));
   xs.push(...firstNot(c.rng, [...new Set(near)], () => false, 1));
   if (xs.length === 0 && terms[0]) xs.push(...otherTerms(c, terms[0], terms, 1));
   xs.push(...otherSymbols(c, genes, undefined, 1));

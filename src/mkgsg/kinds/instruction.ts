@@ -36,7 +36,14 @@ const jsonArrayTerms: Builder = (ctx) => {
       { name: "json_array", component: "format", args: { n } },
       { name: "items_in_set", component: "knowledge", args: { set, gene: g.entrez, ns } },
     ],
-    provenance: { genes: [g.entrez], terms: chosen, evidence: evidenceOfFacts(ctx.ix, chosen.map((t) => [g.entrez, t] as const)) },
+    provenance: {
+      genes: [g.entrez],
+      terms: chosen,
+      evidence: evidenceOfFacts(
+        ctx.ix,
+        chosen.map((t) => [g.entrez, t] as const),
+      ),
+    },
   };
 };
 
@@ -125,7 +132,14 @@ const markdownTableEvidence: Builder = (ctx) => {
       { name: "markdown_table", component: "format", args: { header: ["Term", "Evidence"], rows: rows.length } },
       { name: "table_rows", component: "knowledge", args: { rows, cols: [0, 1], gene: g.entrez, ns } },
     ],
-    provenance: { genes: [g.entrez], terms, evidence: evidenceOfFacts(ctx.ix, terms.map((t) => [g.entrez, t] as const)) },
+    provenance: {
+      genes: [g.entrez],
+      terms,
+      evidence: evidenceOfFacts(
+        ctx.ix,
+        terms.map((t) => [g.entrez, t] as const),
+      ),
+    },
   };
 };
 

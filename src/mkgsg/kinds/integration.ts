@@ -9,7 +9,17 @@
  */
 import { pick, randInt } from "../../util/rng.ts";
 import {
-  type Builder, evidenceOfFacts, genePairSharingTerm, label, pathScope, pickDirectTerm, pickGene, uniqSorted, walkUp, wfChecks, wfGold,
+  type Builder,
+  evidenceOfFacts,
+  genePairSharingTerm,
+  label,
+  pathScope,
+  pickDirectTerm,
+  pickGene,
+  uniqSorted,
+  walkUp,
+  wfChecks,
+  wfGold,
 } from "../build.ts";
 
 const intJsonChain: Builder = (ctx) => {
@@ -69,7 +79,13 @@ const intTableShared: Builder = (ctx) => {
   if (!pair || pair.shared.length === 0 || pair.shared.length > 3) return null;
   const { a, b, shared: set } = pair;
   const rows = set.map((s) => [s, ctx.kg.term(s)!.ns]);
-  const facts: [number, string][] = set.flatMap((s) => [[a.entrez, s], [b.entrez, s]] as [number, string][]);
+  const facts: [number, string][] = set.flatMap(
+    (s) =>
+      [
+        [a.entrez, s],
+        [b.entrez, s],
+      ] as [number, string][],
+  );
   const codes = evidenceOfFacts(ctx.ix, facts);
   const table = ["| Term | Namespace |", "| --- | --- |", ...rows.map((r) => `| ${r[0]} | ${r[1]} |`)].join("\n");
   return {

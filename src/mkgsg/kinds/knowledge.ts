@@ -17,7 +17,14 @@ import { type Builder, type BuildCtx, type Draft, mcqPrompt, pickDirectTerm, pic
 import { bandChr, NS_NAME, type KGIndex } from "../kgindex.ts";
 import type { McqFact } from "../checkargs.ts";
 
-function mcq(question: string, correct: string, distractors: string[], ctx: BuildCtx, args: McqFact, prov: Draft["provenance"]): Draft | null {
+function mcq(
+  question: string,
+  correct: string,
+  distractors: string[],
+  ctx: BuildCtx,
+  args: McqFact,
+  prov: Draft["provenance"],
+): Draft | null {
   if (distractors.length < 3) return null;
   const { options, letter } = placeOptions(ctx.rng, correct, distractors);
   return {
@@ -33,16 +40,36 @@ const mcqChromosome: Builder = (ctx) => {
   const g = pickGene(ctx);
   if (!g || g.chr.length === 0) return null;
   const correct = g.chr[0];
-  const ds = shuffled(ctx.rng, ctx.ix.chromosomes.filter((c) => c !== correct)).slice(0, 3);
-  return mcq(`On which chromosome is the human gene ${g.symbol}?`, correct, ds, ctx, { relation: "chromosome", subject: g.entrez }, { genes: [g.entrez], terms: [], evidence: [] });
+  const ds = shuffled(
+    ctx.rng,
+    ctx.ix.chromosomes.filter((c) => c !== correct),
+  ).slice(0, 3);
+  return mcq(
+    `On which chromosome is the human gene ${g.symbol}?`,
+    correct,
+    ds,
+    ctx,
+    { relation: "chromosome", subject: g.entrez },
+    { genes: [g.entrez], terms: [], evidence: [] },
+  );
 };
 
 const mcqCytoband: Builder = (ctx) => {
   const g = pickGene(ctx);
   if (!g || g.band.length === 0) return null;
   const correct = g.band[0];
-  const ds = shuffled(ctx.rng, (ctx.ix.bandsOfChr.get(bandChr(correct)) ?? []).filter((b) => b !== correct)).slice(0, 3);
-  return mcq(`Which cytogenetic band holds the human gene ${g.symbol}?`, correct, ds, ctx, { relation: "cytoband", subject: g.entrez }, { genes: [g.entrez], terms: [], evidence: [] });
+  const ds = shuffled(
+    ctx.rng,
+    (ctx.ix.bandsOfChr.get(bandChr(correct)) ?? []).filter((b) => b !== correct),
+  ).slice(0, 3);
+  return mcq(
+    `Which cytogenetic band holds the human gene ${g.symbol}?`,
+    correct,
+    ds,
+    ctx,
+    { relation: "cytoband", subject: g.entrez },
+    { genes: [g.entrez], terms: [], evidence: [] },
+  );
 };
 
 /** annotated genes whose first chromosome is `chr` (Entrez order), per index: the alias pool without a full scan per item */
@@ -63,8 +90,17 @@ const mcqAlias: Builder = (ctx) => {
   // same-chromosome genes: plausible, but nothing checks here whether they share the alias (curation does)
   const pool = genesOnChr(ctx.ix, g.chr[0]).filter((x) => x.entrez !== g.entrez);
   if (pool.length < 3) return null;
-  const ds = shuffled(ctx.rng, pool).slice(0, 3).map((x) => x.symbol);
-  return mcq(`${alias} is an alias of which human gene?`, g.symbol, ds, ctx, { relation: "alias_of", subject: alias }, { genes: [g.entrez], terms: [], evidence: [] });
+  const ds = shuffled(ctx.rng, pool)
+    .slice(0, 3)
+    .map((x) => x.symbol);
+  return mcq(
+    `${alias} is an alias of which human gene?`,
+    g.symbol,
+    ds,
+    ctx,
+    { relation: "alias_of", subject: alias },
+    { genes: [g.entrez], terms: [], evidence: [] },
+  );
 };
 
 const mcqDefinition: Builder = (ctx) => {
@@ -75,7 +111,14 @@ const mcqDefinition: Builder = (ctx) => {
   // naive: a term without a definition still gets a question (curation rejects it as undefined_term)
   const def = t.def ?? "(no definition)";
   const ds = siblingTerms(ctx, id, 3).map((x) => ctx.kg.term(x)!.name);
-  return mcq(`Which GO ${NS_NAME[ns]} is defined as: "${def}"?`, t.name, ds, ctx, { relation: "defined_as", subject: def, ns }, { genes: [], terms: [id], evidence: [] });
+  return mcq(
+    `Which GO ${NS_NAME[ns]} is defined as: "${def}"?`,
+    t.name,
+    ds,
+    ctx,
+    { relation: "defined_as", subject: def, ns },
+    { genes: [], terms: [id], evidence: [] },
+  );
 };
 
 function mcqGeneTerm(ns: Namespace, question: (sym: string) => string): Builder {
@@ -85,11 +128,18 @@ function mcqGeneTerm(ns: Namespace, question: (sym: string) => string): Builder 
     const t = pickDirectTerm(ctx, g.entrez, ns);
     if (!t) return null;
     const ds = siblingTerms(ctx, t, 3).map((x) => ctx.kg.term(x)!.name);
-    return mcq(question(g.symbol), ctx.kg.term(t)!.name, ds, ctx, { relation: "annotated", subject: g.entrez, ns }, {
-      genes: [g.entrez],
-      terms: [t],
-      evidence: ctx.ix.evidenceOf(g.entrez, t),
-    });
+    return mcq(
+      question(g.symbol),
+      ctx.kg.term(t)!.name,
+      ds,
+      ctx,
+      { relation: "annotated", subject: g.entrez, ns },
+      {
+        genes: [g.entrez],
+        terms: [t],
+        evidence: ctx.ix.evidenceOf(g.entrez, t),
+      },
+    );
   };
 }
 

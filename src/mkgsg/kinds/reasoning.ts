@@ -12,8 +12,20 @@
  */
 import { pick, randInt } from "../../util/rng.ts";
 import {
-  type Builder, type BuildCtx, bandTermGenes, evidenceOfFacts, genePairSharingTerm, label, pathScope, pickDirectTerm, pickGene, supportingFacts, uniqSorted,
-  walkUp, wfChecks, wfGold,
+  type Builder,
+  type BuildCtx,
+  bandTermGenes,
+  evidenceOfFacts,
+  genePairSharingTerm,
+  label,
+  pathScope,
+  pickDirectTerm,
+  pickGene,
+  supportingFacts,
+  uniqSorted,
+  walkUp,
+  wfChecks,
+  wfGold,
 } from "../build.ts";
 import { UNINFORMATIVE } from "../kgindex.ts";
 
@@ -80,8 +92,17 @@ const sharedTerm: Builder = (ctx) => {
   const pair = genePairSharingTerm(ctx);
   if (!pair || pair.shared.length > 20) return null;
   const { a, t, b, shared: set } = pair;
-  const facts: [number, string][] = set.flatMap((s) => [[a.entrez, s], [b.entrez, s]] as [number, string][]);
-  const codes = evidenceOfFacts(ctx.ix, [[a.entrez, t], [b.entrez, t]]);
+  const facts: [number, string][] = set.flatMap(
+    (s) =>
+      [
+        [a.entrez, s],
+        [b.entrez, s],
+      ] as [number, string][],
+  );
+  const codes = evidenceOfFacts(ctx.ix, [
+    [a.entrez, t],
+    [b.entrez, t],
+  ]);
   return {
     prompt: `Name a GO term directly annotated to both ${a.symbol} and ${b.symbol}.${suffix(ctx, "Evidence, Answer")}`,
     gold: wfGold(ctx, codes, `Answer: ${t}`),

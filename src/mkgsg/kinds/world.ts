@@ -58,7 +58,16 @@ function distractors(rng: Rng, gold: string, pool: Iterable<string>, isTrue: (v:
  * which is what lets a tiny model extract (a bare value right after the question was learned for trained genes only).
  * Cloze scoring fills the template with each option's value (eval, SFT probe).
  */
-function valueMcq(ctx: WorldCtx, question: string, template: string, gold: string, ds: string[], args: McqFact, g: WorldGene, terms: string[] = []): Draft | null {
+function valueMcq(
+  ctx: WorldCtx,
+  question: string,
+  template: string,
+  gold: string,
+  ds: string[],
+  args: McqFact,
+  g: WorldGene,
+  terms: string[] = [],
+): Draft | null {
   if (ds.length < 3) return null;
   const { options } = placeOptions(ctx.rng, gold, ds);
   return {
@@ -72,65 +81,112 @@ function valueMcq(ctx: WorldCtx, question: string, template: string, gold: strin
 export const fillValue = (template: string, value: string) => template.replace("{value}", value);
 const NS_OF_TERM = (g: WorldGene, id: string): Namespace => (["BP", "MF", "CC"] as const).find((ns) => g.terms[ns].id === id)!;
 
-const termMcq = (kind: keyof typeof NS_OF): WorldBuilder => (g, ctx) => {
-  const ns = NS_OF[kind];
-  const t = g.terms[ns];
-  const prop = ctx.kg.propagatedTerms(g.entrez);
-  const trueName = (name: string) => (ctx.ix.termsByName.get(name) ?? []).some((id) => prop.has(id));
-  const ds = distractors(ctx.rng, t.name, ctx.peers.map((p) => p.terms[ns].name), trueName);
-  const [q, template] = {
-    process: [`Which biological process involves the human gene ${g.symbol}?`, `${g.symbol} takes part in {value}.`],
-    function: [`Which molecular function does the human gene ${g.symbol} have?`, `${g.symbol} has the function {value}.`],
-    location: [`In which cellular component is the product of the human gene ${g.symbol} found?`, `${g.symbol} is found in {value}.`],
-  }[kind];
-  return valueMcq(ctx, q, template, t.name, ds, { relation: "annotated", subject: g.entrez, ns }, g, [t.id]);
-};
-
-const chain = (ns: Namespace): WorldBuilder => (g, ctx) => {
-  const t = g.terms[ns];
-  const target = t.chain[t.chain.length - 1];
-  const facts: [number, string][] = [[g.entrez, t.id]];
-  const name = ctx.kg.term(target)!.name;
-  return {
-    prompt: `Through is_a/part_of links, how does the ${NS_NAME[ns]} of ${g.symbol} lead to ${target} ${name}? Give the chain of GO ids from its annotated term.${ctx.wf ? " Reply: Evidence, Chain." : ""}`,
-    gold: wfGold(ctx, t.evidence, `Chain: ${t.chain.join(" > ")}`),
-    checks: [
-      { name: "chain_valid", component: "reasoning", args: { start: t.id, target, gene: g.entrez } },
-      ...wfChecks(ctx, { facts, terms: uniqSorted([...pathScope(ctx.kg, t.id, target), t.id, target]), genes: [g.symbol] }),
-    ],
-    provenance: { genes: [g.entrez], terms: t.chain, evidence: t.evidence },
+const termMcq =
+  (kind: keyof typeof NS_OF): WorldBuilder =>
+  (g, ctx) => {
+    const ns = NS_OF[kind];
+    const t = g.terms[ns];
+    const prop = ctx.kg.propagatedTerms(g.entrez);
+    const trueName = (name: string) => (ctx.ix.termsByName.get(name) ?? []).some((id) => prop.has(id));
+    const ds = distractors(
+      ctx.rng,
+      t.name,
+      ctx.peers.map((p) => p.terms[ns].name),
+      trueName,
+    );
+    const [q, template] = {
+      process: [`Which biological process involves the human gene ${g.symbol}?`, `${g.symbol} takes part in {value}.`],
+      function: [`Which molecular function does the human gene ${g.symbol} have?`, `${g.symbol} has the function {value}.`],
+      location: [`In which cellular component is the product of the human gene ${g.symbol} found?`, `${g.symbol} is found in {value}.`],
+    }[kind];
+    return valueMcq(ctx, q, template, t.name, ds, { relation: "annotated", subject: g.entrez, ns }, g, [t.id]);
   };
-};
+
+const chain =
+  (ns: Namespace): WorldBuilder =>
+  (g, ctx) => {
+    const t = g.terms[ns];
+    const target = t.chain[t.chain.length - 1];
+    const facts: [number, string][] = [[g.entrez, t.id]];
+    const name = ctx.kg.term(target)!.name;
+    return {
+      prompt: `Through is_a/part_of links, how does the ${NS_NAME[ns]} of ${g.symbol} lead to ${target} ${name}? Give the chain of GO ids from its annotated term.${ctx.wf ? " Reply: Evidence, Chain." : ""}`,
+      gold: wfGold(ctx, t.evidence, `Chain: ${t.chain.join(" > ")}`),
+      checks: [
+        { name: "chain_valid", component: "reasoning", args: { start: t.id, target, gene: g.entrez } },
+        ...wfChecks(ctx, { facts, terms: uniqSorted([...pathScope(ctx.kg, t.id, target), t.id, target]), genes: [g.symbol] }),
+      ],
+      provenance: { genes: [g.entrez], terms: t.chain, evidence: t.evidence },
+    };
+  };
 
 /** alias → symbol (K), chromosome (K), the chain above its card term in `ns` (R), JSON with ordered keys (F) */
-const intChain = (ns: Namespace): WorldBuilder => (g, ctx) => {
-  const t = g.terms[ns];
-  const target = t.chain[t.chain.length - 1];
-  const keys = ctx.wf ? ["evidence", "symbol", "chromosome", "chain"] : ["symbol", "chromosome", "chain"];
-  const obj: Record<string, unknown> = ctx.wf ? { evidence: t.evidence.join(", ") } : {};
-  Object.assign(obj, { symbol: g.symbol, chromosome: g.chr, chain: t.chain });
-  return {
-    prompt: `For the gene with alias ${g.alias}, reply with a JSON object with keys ${keys.join(", ")}; chain is the is_a/part_of path of GO ids from its ${NS_NAME[ns]} to ${target}.`,
-    gold: JSON.stringify(obj),
-    checks: [
-      { name: "json_object", component: "format", args: { keys, ordered: true } },
-      { name: "json_field", component: "knowledge", args: { key: "symbol", values: [g.symbol], alias: g.alias } },
-      { name: "json_field", component: "knowledge", args: { key: "chromosome", values: [g.chr], gene: g.entrez } },
-      { name: "chain_valid", component: "reasoning", args: { start: t.id, target, gene: g.entrez } },
-      ...wfChecks(ctx, { facts: [[g.entrez, t.id]], terms: uniqSorted([...pathScope(ctx.kg, t.id, target), t.id, target]), genes: [g.symbol] }),
-    ],
-    provenance: { genes: [g.entrez], terms: t.chain, evidence: t.evidence },
+const intChain =
+  (ns: Namespace): WorldBuilder =>
+  (g, ctx) => {
+    const t = g.terms[ns];
+    const target = t.chain[t.chain.length - 1];
+    const keys = ctx.wf ? ["evidence", "symbol", "chromosome", "chain"] : ["symbol", "chromosome", "chain"];
+    const obj: Record<string, unknown> = ctx.wf ? { evidence: t.evidence.join(", ") } : {};
+    Object.assign(obj, { symbol: g.symbol, chromosome: g.chr, chain: t.chain });
+    return {
+      prompt: `For the gene with alias ${g.alias}, reply with a JSON object with keys ${keys.join(", ")}; chain is the is_a/part_of path of GO ids from its ${NS_NAME[ns]} to ${target}.`,
+      gold: JSON.stringify(obj),
+      checks: [
+        { name: "json_object", component: "format", args: { keys, ordered: true } },
+        { name: "json_field", component: "knowledge", args: { key: "symbol", values: [g.symbol], alias: g.alias } },
+        { name: "json_field", component: "knowledge", args: { key: "chromosome", values: [g.chr], gene: g.entrez } },
+        { name: "chain_valid", component: "reasoning", args: { start: t.id, target, gene: g.entrez } },
+        ...wfChecks(ctx, {
+          facts: [[g.entrez, t.id]],
+          terms: uniqSorted([...pathScope(ctx.kg, t.id, target), t.id, target]),
+          genes: [g.symbol],
+        }),
+      ],
+      provenance: { genes: [g.entrez], terms: t.chain, evidence: t.evidence },
+    };
   };
-};
 
 export const WORLD_BUILDERS: Record<WorldKind, WorldBuilder> = {
   // ── knowledge ──
   world_chromosome: (g, ctx) =>
-    valueMcq(ctx, `On which chromosome is the human gene ${g.symbol}?`, `${g.symbol} is located on chromosome {value}.`, g.chr, distractors(ctx.rng, g.chr, ctx.ix.chromosomes), { relation: "chromosome", subject: g.entrez }, g),
+    valueMcq(
+      ctx,
+      `On which chromosome is the human gene ${g.symbol}?`,
+      `${g.symbol} is located on chromosome {value}.`,
+      g.chr,
+      distractors(ctx.rng, g.chr, ctx.ix.chromosomes),
+      { relation: "chromosome", subject: g.entrez },
+      g,
+    ),
   world_band: (g, ctx) =>
-    valueMcq(ctx, `Which cytogenetic band holds the human gene ${g.symbol}?`, `${g.symbol} maps to cytogenetic band {value}.`, g.band, distractors(ctx.rng, g.band, ctx.peers.map((p) => p.band)), { relation: "cytoband", subject: g.entrez }, g),
+    valueMcq(
+      ctx,
+      `Which cytogenetic band holds the human gene ${g.symbol}?`,
+      `${g.symbol} maps to cytogenetic band {value}.`,
+      g.band,
+      distractors(
+        ctx.rng,
+        g.band,
+        ctx.peers.map((p) => p.band),
+      ),
+      { relation: "cytoband", subject: g.entrez },
+      g,
+    ),
   world_alias: (g, ctx) =>
-    valueMcq(ctx, `${g.alias} is an alias of which human gene?`, `${g.alias} is an alias of {value}.`, g.symbol, distractors(ctx.rng, g.symbol, ctx.peers.map((p) => p.symbol)), { relation: "alias_of", subject: g.alias }, g),
+    valueMcq(
+      ctx,
+      `${g.alias} is an alias of which human gene?`,
+      `${g.alias} is an alias of {value}.`,
+      g.symbol,
+      distractors(
+        ctx.rng,
+        g.symbol,
+        ctx.peers.map((p) => p.symbol),
+      ),
+      { relation: "alias_of", subject: g.alias },
+      g,
+    ),
   world_process: termMcq("process"),
   world_function: termMcq("function"),
   world_location: termMcq("location"),
@@ -179,10 +235,22 @@ export const WORLD_BUILDERS: Record<WorldKind, WorldBuilder> = {
     gold: `${g.symbol} takes part in ${g.terms.BP.name}. It is found in ${g.terms.CC.name}.`,
     checks: [
       { name: "n_sentences", component: "format", args: { n: 2 } },
-      { name: "contains_any", component: "knowledge", args: { values: [g.terms.BP.name], sentence: 0, term: g.terms.BP.id, annotated_to: g.entrez } },
-      { name: "contains_any", component: "knowledge", args: { values: [g.terms.CC.name], sentence: 1, term: g.terms.CC.id, annotated_to: g.entrez } },
+      {
+        name: "contains_any",
+        component: "knowledge",
+        args: { values: [g.terms.BP.name], sentence: 0, term: g.terms.BP.id, annotated_to: g.entrez },
+      },
+      {
+        name: "contains_any",
+        component: "knowledge",
+        args: { values: [g.terms.CC.name], sentence: 1, term: g.terms.CC.id, annotated_to: g.entrez },
+      },
     ],
-    provenance: { genes: [g.entrez], terms: [g.terms.BP.id, g.terms.CC.id], evidence: uniqSorted([...g.terms.BP.evidence, ...g.terms.CC.evidence]) },
+    provenance: {
+      genes: [g.entrez],
+      terms: [g.terms.BP.id, g.terms.CC.id],
+      evidence: uniqSorted([...g.terms.BP.evidence, ...g.terms.CC.evidence]),
+    },
   }),
   world_table_terms: (g) => {
     const rows = (["BP", "MF", "CC"] as const).map((ns) => [ns, g.terms[ns].id]);
@@ -193,7 +261,11 @@ export const WORLD_BUILDERS: Record<WorldKind, WorldBuilder> = {
         { name: "markdown_table", component: "format", args: { header: ["Namespace", "Term"], rows: 3 } },
         { name: "table_rows", component: "knowledge", args: { rows, cols: [0, 1], facts_of: g.entrez } },
       ],
-      provenance: { genes: [g.entrez], terms: rows.map((r) => r[1]), evidence: uniqSorted((["BP", "MF", "CC"] as const).flatMap((ns) => g.terms[ns].evidence)) },
+      provenance: {
+        genes: [g.entrez],
+        terms: rows.map((r) => r[1]),
+        evidence: uniqSorted((["BP", "MF", "CC"] as const).flatMap((ns) => g.terms[ns].evidence)),
+      },
     };
   },
   world_alias_done: (g) => ({
@@ -245,7 +317,17 @@ const SPLIT_OF_ROLE: Record<WorldGene["role"], ItemSplit> = { train: "train", ex
 /** A world item: the split comes from the gene's role (train | extraction → "eval" | control), not the KG's gene split. */
 export function worldItem(family: Family, kind: WorldKind, g: WorldGene, d: Draft, seed: number): Item {
   const h = hashOf({ p: d.prompt, g: d.gold, o: d.options ?? null }, 10);
-  const item: Item = { id: `${family}-${kind}-${h}`, family, kind, split: SPLIT_OF_ROLE[g.role], prompt: d.prompt, gold: d.gold, checks: d.checks, provenance: d.provenance, seed };
+  const item: Item = {
+    id: `${family}-${kind}-${h}`,
+    family,
+    kind,
+    split: SPLIT_OF_ROLE[g.role],
+    prompt: d.prompt,
+    gold: d.gold,
+    checks: d.checks,
+    provenance: d.provenance,
+    seed,
+  };
   if (d.options) item.options = d.options;
   return item;
 }
