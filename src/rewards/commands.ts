@@ -39,7 +39,7 @@ export function register(program: Command): void {
       const { dirname, join } = await import("node:path");
       const { BbioError } = await import("../util/errors.ts");
       if (opts.split !== "eval" && opts.split !== "train") throw new BbioError(`--split must be eval or train, got "${opts.split}"`);
-      const { isRewardModelDir } = await import("./rm.ts");
+      const { isRewardModelDir } = await import("./rm/index.ts");
       if (!isRewardModelDir(rmDir)) throw new BbioError(`${rmDir}: not a reward model directory (needs meta.json, head.json and gpt/)`, 2, "train one with: bbio rm-train");
       const { loadConfig, parseConfig, applySet } = await import("../config/index.ts");
       let config;
@@ -71,7 +71,7 @@ export function register(program: Command): void {
         ? readJsonl<P>(pairsFile)
         : buildPairs(items, kg, { pairsPerItem: config.rm.pairs_per_item, seed: config.seed, corruptions: config.rm.corruptions });
       const pairs = all.filter((p) => p.split === opts.split);
-      const { loadRewardModelFull, evaluatePairs } = await import("./rm.ts");
+      const { loadRewardModelFull, evaluatePairs } = await import("./rm/index.ts");
       const { rm } = await loadRewardModelFull(rmDir, config.model);
       try {
         const r = await evaluatePairs(rm, pairs, items, config.rm.score_batch_size);

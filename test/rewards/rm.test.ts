@@ -1,5 +1,5 @@
 /**
- * The Bradley–Terry reward model (src/rewards/rm.ts): loss numbers, learning on synthetic preferences, save/load,
+ * The Bradley–Terry reward model (src/rewards/rm/): loss numbers, learning on synthetic preferences, save/load,
  * tensor hygiene, resume, and the rm-train / rm-eval commands. Tiny model (1 layer, 32 wide) on the wasm backend.
  */
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
@@ -20,7 +20,7 @@ import { Tokenizer, corpusOf } from "../../src/model/tokenizer.ts";
 import type { Pair } from "../../src/rewards/pairs.ts";
 import {
   BtRewardModel, btLoss, btLossValue, evaluatePairs, loadRewardModel, loadRewardModelFull, runRmStage, saveRewardModel,
-} from "../../src/rewards/rm.ts";
+} from "../../src/rewards/rm/index.ts";
 import { readJsonl, toJsonl } from "../../src/util/fsx.ts";
 import { MemorySink } from "../../src/util/sink.ts";
 
