@@ -12,7 +12,7 @@ export function register(program: Command): void {
   program
     .command("eval")
     .description("evaluate a checkpoint per family (knowledge, reasoning, instruction, integration) with CIs and baselines")
-    .argument("<checkpoint>", "checkpoint directory (e.g. data/runs/sft-<hash>/checkpoint)")
+    .argument("<checkpoint>", "checkpoint directory (what bbio train-sft / bbio grpo print: data/cache/<stage>/<hash>/checkpoint)")
     .option("--items <file>", "items JSONL (default: regenerate from the checkpoint's config)")
     .option("--set <key=value>", "override a config field, e.g. --set eval.max_items_per_family=20 (repeatable)", collect, [] as string[])
     .option("--no-baseline", "skip the untrained-model baseline")

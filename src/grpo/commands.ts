@@ -1,9 +1,13 @@
 import type { Command } from "commander";
+import { registerStageCommand } from "../pipeline/stage_command.ts";
 
 /**
  * `bbio methods [--json]`: the switches of Capability-Aware GRPO — gradient-combination rules (grpo.method) and
  * capability-weight strategies (grpo.weight_strategy) — with their citations, so a user can pick ablations without
- * reading the source. GRPO itself runs inside `bbio run` (stage "grpo").
+ * reading the source.
+ *
+ * `bbio grpo [config]`: the pipeline up to its GRPO stage (generate → sft → rm → grpo), cached and recorded like
+ * `bbio run` (src/pipeline/stage_command.ts); prints the policy checkpoint, which `bbio eval` takes.
  */
 const METHOD_DOCS: Record<string, string> = {
   none: "SFT-only run: no reward model, no RL",
@@ -25,6 +29,18 @@ const STRATEGY_DOCS: Record<string, string> = {
 };
 
 export function register(program: Command): void {
+  registerStageCommand(
+    program,
+    {
+      command: "grpo",
+      stage: "grpo",
+      description:
+        "run the pipeline up to Capability-Aware GRPO for a config (cached stages, run recorded as stopped after grpo); prints the policy checkpoint",
+      artefact: { key: "checkpointDir", path: "checkpoint", what: "policy checkpoint" },
+    },
+    [],
+  );
+
   program
     .command("methods")
     .description("list Capability-Aware GRPO's update rules (grpo.method) and weight strategies (grpo.weight_strategy)")

@@ -53,7 +53,7 @@ import { grpoLoss } from "./loss.ts";
 
 export const CAPABILITIES: readonly Family[] = FAMILIES;
 
-/** What the GRPO loop needs from a reward model (src/rewards/rm.ts implements it). */
+/** What the GRPO loop needs from a reward model (src/rewards/rm/ implements it). */
 export interface RewardScorer {
   /** σ(reward head) ∈ [0,1] per (prompt, completion) pair, no gradient */
   score(prompts: string[], completions: string[]): Promise<number[]>;

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { dbOf } from "../store/paths.ts";
+import { defaultConfigName } from "./stage_command.ts";
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
@@ -45,10 +46,4 @@ export function register(program: Command): void {
       const out = await runNamedSuite(name, { db: dbOf(opts), cacheDir: opts.cache, jobs: opts.jobs }); // throws (exit 1) if any run failed
       for (const o of out) process.stdout.write(`${o.result!.runId} ${o.name} ${o.result!.outcome}\n`);
     });
-}
-
-/** `bbio run` with no config uses configs/default.json when it exists, else the schema defaults. */
-async function defaultConfigName(): Promise<string | undefined> {
-  const { existsSync } = await import("node:fs");
-  return existsSync(new URL("../../configs/default.json", import.meta.url)) ? "default" : undefined;
 }

@@ -9,6 +9,9 @@
  *                 with another grpo method chains the same generate/sft/rm hashes and reuses those directories.
  *   atomicity   = runs.status becomes 'complete' only after the last stage; any exception marks it 'failed'
  *                 (with the message); a kill -9 leaves 'running' with a dead pid, which readers never see.
+ *   until       = the stage commands (`bbio train-sft`, `rm-train`, `grpo`) run the same plan, cut after their stage:
+ *                 same run id, same input hashes, same cache; the run ends 'stopped' (never 'complete': it has no
+ *                 evaluation for the pages to show), and a later `bbio run` of the config resumes it from the cache.
  */
 import { join } from "node:path";
 import { BbioError } from "../util/errors.ts";
@@ -28,6 +31,8 @@ export interface RunOptions<C extends BaseConfig> {
   log?: (line: string) => void;
   /** wait this long for a busy store (ms) */
   dbTimeoutMs?: number;
+  /** run the plan only up to and including this stage; the run is then recorded as 'stopped', not 'complete' */
+  until?: string;
 }
 
 export interface StageOutcome {
@@ -41,8 +46,8 @@ export interface StageOutcome {
 export interface RunResult {
   runId: string;
   name: string;
-  /** 'already-complete': the run existed and was complete; nothing was computed */
-  outcome: "complete" | "already-complete";
+  /** 'already-complete': the run existed and was complete; nothing was computed. 'stopped': ran only up to `until` */
+  outcome: "complete" | "already-complete" | "stopped";
   backend: string;
   dataHash: string | null;
   stages: StageOutcome[];
@@ -89,7 +94,9 @@ export async function runPipeline<C extends BaseConfig>(config: C, opts: RunOpti
   const store = new Store(opts.db, { timeoutMs: opts.dbTimeoutMs });
   const spec = opts.spec;
   const runId = runIdOf(config);
-  const plan = planStages(spec, config);
+  const full = planStages(spec, config);
+  const plan = opts.until === undefined ? full : full.slice(0, untilIndex(full, opts.until) + 1);
+  const stopping = plan.length < full.length;
 
   // the backend is chosen once, before any hash: a training stage's output depends on it
   const backend = plan.some((s) => s.usesBackend) ? await spec.initBackend(config.backend) : "none";
@@ -97,7 +104,7 @@ export async function runPipeline<C extends BaseConfig>(config: C, opts: RunOpti
   // a complete run whose planned stage hashes differ from the recorded ones (a stage's code version was bumped) is
   // recomputed where stale instead of being reported complete with results the current code would not produce
   const planned = new Map<string, string>();
-  for (const s of plan)
+  for (const s of full)
     planned.set(
       s.name,
       stageInputHash(s, config, backend, Object.fromEntries(s.deps(config).map((d) => [d, { hash: planned.get(d)!, dir: "" }]))),
@@ -117,7 +124,13 @@ export async function runPipeline<C extends BaseConfig>(config: C, opts: RunOpti
   });
   if (previous === "complete" && stale.length === 0) {
     log(`bbio run ${config.name} [${runId}]: already complete in ${opts.db}; nothing to do`);
-    return { runId, name: config.name, outcome: "already-complete", backend, dataHash: null, stages: [], seconds: 0 };
+    // the stages as recorded, so a stage command on a complete run can still say where its stage's artefact is
+    const recorded = await store.listStages(runId);
+    const stages = plan.flatMap((s) => {
+      const r = recorded.find((x) => x.stage === s.name);
+      return r ? [{ stage: s.name, inputHash: r.input_hash, dir: r.artefact_dir, reused: true, seconds: 0 }] : [];
+    });
+    return { runId, name: config.name, outcome: "already-complete", backend, dataHash: null, stages, seconds: 0 };
   }
   const how =
     previous === "complete"
@@ -125,7 +138,8 @@ export async function runPipeline<C extends BaseConfig>(config: C, opts: RunOpti
       : previous
         ? `resuming a ${previous} run`
         : "new run";
-  log(`bbio run ${config.name} [${runId}]: ${how}; backend=${backend}; stages ${plan.map((s) => s.name).join(" → ")}`);
+  const upto = stopping ? ` (stopping after ${plan.at(-1)!.name}: the run stays 'stopped' until \`bbio run\` completes it)` : "";
+  log(`bbio run ${config.name} [${runId}]: ${how}; backend=${backend}; stages ${plan.map((s) => s.name).join(" → ")}${upto}`);
 
   const outcomes: StageOutcome[] = [];
   const done: Record<string, UpstreamArtefact> = {};
@@ -191,7 +205,7 @@ export async function runPipeline<C extends BaseConfig>(config: C, opts: RunOpti
       done[s.name] = { hash: inputHash, dir };
     }
     current = null;
-    await store.finishRun(runId);
+    await store.finishRun(runId, stopping ? "stopped" : "complete");
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     if (current) await store.stageFailed(runId, current).catch(() => {});
@@ -199,6 +213,16 @@ export async function runPipeline<C extends BaseConfig>(config: C, opts: RunOpti
     throw e;
   }
   const seconds = (Date.now() - t0) / 1000;
-  log(`bbio run ${config.name} [${runId}]: complete in ${seconds.toFixed(1)} s (${opts.db})`);
-  return { runId, name: config.name, outcome: "complete", backend, dataHash, stages: outcomes, seconds };
+  const outcome = stopping ? "stopped" : "complete";
+  log(
+    `bbio run ${config.name} [${runId}]: ${stopping ? `stopped after ${plan.at(-1)!.name}` : "complete"} in ${seconds.toFixed(1)} s (${opts.db})`,
+  );
+  return { runId, name: config.name, outcome, backend, dataHash, stages: outcomes, seconds };
+}
+
+/** Where `until` sits in the plan; a stage this config does not run (rm of an SFT-only config) is an error. */
+function untilIndex<C extends BaseConfig>(plan: StageDef<C>[], until: string): number {
+  const i = plan.findIndex((s) => s.name === until);
+  if (i < 0) throw new BbioError(`this config has no "${until}" stage: its pipeline is ${plan.map((s) => s.name).join(" → ")}`, 2);
+  return i;
 }

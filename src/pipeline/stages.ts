@@ -129,7 +129,7 @@ const rm: StageDef<Config, { model: ModelConfig; rm: RmConfig }> = {
   usesBackend: true,
   async run(ctx) {
     const { loadKG } = await import("../kg/load.ts");
-    const { runRmStage } = await import("../rewards/rm.ts");
+    const { runRmStage } = await import("../rewards/rm/index.ts");
     const items = readJsonl<Item>(join(ctx.upstream.generate.dir, ITEMS));
     const r = await runRmStage({
       config: { ...ctx.slice, seed: ctx.seed, backend: ctx.backend },
@@ -178,7 +178,7 @@ const grpo: StageDef<Config, { data: DataConfig; model: ModelConfig; grpo: GrpoC
     if (!(ctx.resume && spoolHas(join(ctx.dir, "rows.jsonl"), "alpha_min_variance/")))
       for (const [c, a] of Object.entries(w3)) ctx.sink.metric(0, `alpha_min_variance/${c}`, a);
     const needRm = Object.values(alphas).some((a) => a < 1);
-    const { loadRewardModel } = await import("../rewards/rm.ts");
+    const { loadRewardModel } = await import("../rewards/rm/index.ts");
     const rewardModel = needRm ? await loadRewardModel(join(ctx.upstream.rm.dir, "rm"), config.model) : null;
     ctx.log(
       `α (${source}): ${Object.entries(alphas)

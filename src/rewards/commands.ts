@@ -1,68 +1,38 @@
 import type { Command } from "commander";
+import { registerStageCommand } from "../pipeline/stage_command.ts";
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
 /**
- * `bbio rm-train [config] --sft <dir>`: the Bradley–Terry reward model (src/rewards/rm.ts) from an SFT checkpoint, on
- * MKGSG preference pairs (gold vs corrupted). Writes <out>/pairs.jsonl, <out>/rm/ and <out>/result.json; prints the
- * reward-model directory (or, with --json, {pairsPath, rmDir, evalAccuracy, trainAccuracy, steps, seconds, backend}).
+ * `bbio rm-train [config]`: the pipeline up to its reward-model stage (generate → sft → rm), cached and recorded like
+ * `bbio run` (src/pipeline/stage_command.ts); prints the reward-model directory, which `bbio rm-eval` takes.
  *
  * `bbio rm-eval <rm dir>`: held-out pairwise accuracy of a reward model. Pairs: --pairs <file>, else the pairs.jsonl
- * next to the reward model (<out>/pairs.jsonl of rm-train), else rebuilt from the items with the config's rm section.
- * Items: --items <file>, else regenerated from the config (by default the one stored with the reward model).
+ * next to the reward model (the rm stage directory's pairs.jsonl), else rebuilt from the items with the config's rm
+ * section. Items: --items <file>, else regenerated from the config (by default the one stored with the reward model;
+ * a pipeline reward model stores only the rm stage's slice, so it needs --items: `bbio rm-train --json` prints itemsPath).
  * --json prints {rmDir, split, accuracy, n, byFamily, byCorruption, backend}.
  *
  * Heavy modules (TF.js, the KG) load inside the handlers so `bbio --help` stays instant.
  */
 export function register(program: Command): void {
-  program
-    .command("rm-train")
-    .description("train the Bradley–Terry reward model (gold vs corrupted answers) from an SFT checkpoint")
-    .argument("[config]", "configs/<name>.json name or a .json path; omitted = schema defaults")
-    .requiredOption("--sft <dir>", "SFT checkpoint directory (or an SFT output directory holding checkpoint/)")
-    .option("--items <file>", "items JSONL (default: regenerate with the MKGSG generator from the config's data section)")
-    .option("--out <dir>", "output directory (pairs.jsonl, rm/, result.json); default data/runs/rm-<config hash>")
-    .option("--set <key=value>", "override a config field, e.g. --set rm.max_steps=20 (repeatable)", collect, [] as string[])
-    .option("--resume", "continue from <out>/rm if it exists")
-    .option("--json", "print the result as JSON")
-    .action(
-      async (
-        configName: string | undefined,
-        opts: { sft: string; items?: string; out?: string; set: string[]; resume?: boolean; json?: boolean },
-      ) => {
-        const { loadConfig, configHash } = await import("../config/index.ts");
-        const config = loadConfig(configName, opts.set);
-        const { resolveSftCheckpoint, runRmStage } = await import("./rm.ts");
-        const sftDir = resolveSftCheckpoint(opts.sft); // fail fast, before loading the KG
-        const { loadKG } = await import("../kg/index.ts");
-        const { itemsFor } = await import("../sft/items.ts");
-        const kg = loadKG();
-        const items = await itemsFor(config, kg, opts.items);
-        const outDir = opts.out ?? `data/runs/rm-${configHash(config)}`;
-        const { JsonlSink } = await import("../sft/jsonl_sink.ts");
-        const sink = new JsonlSink(`${outDir}/metrics.jsonl`, opts.resume ?? false);
-        const r = await runRmStage({
-          config,
-          items,
-          sftCheckpointDir: sftDir,
-          outDir,
-          sink,
-          seed: config.seed,
-          resume: opts.resume ?? false,
-          kg,
-          log: (m) => process.stderr.write(`[rm] ${m}\n`),
-        });
-        await sink.flush();
-        if (opts.json)
-          process.stdout.write(JSON.stringify({ ...r, evalAccuracy: Number.isFinite(r.evalAccuracy) ? r.evalAccuracy : null }) + "\n");
-        else process.stdout.write(`${r.rmDir}\n`);
-      },
-    );
+  registerStageCommand(
+    program,
+    {
+      command: "rm-train",
+      stage: "rm",
+      description:
+        "run the pipeline up to the Bradley–Terry reward model for a config (cached stages, run recorded as stopped after rm); prints the reward model",
+      artefact: { key: "rmDir", path: "rm", what: "reward model" },
+      paths: { pairsPath: "pairs.jsonl", itemsPath: "generate:items.jsonl" },
+    },
+    ["items", "sft", "out", "resume"],
+  );
 
   program
     .command("rm-eval")
     .description("pairwise accuracy of a reward model on held-out preference pairs")
-    .argument("<rm>", "reward model directory (e.g. data/runs/rm-<hash>/rm)")
+    .argument("<rm>", "reward model directory (what bbio rm-train prints: data/cache/rm/<hash>/rm)")
     .argument("[config]", "configs/<name>.json name or a .json path; omitted = the config stored with the reward model")
     .option("--pairs <file>", "pairs JSONL (default: pairs.jsonl next to the reward model, else rebuilt from the items)")
     .option("--items <file>", "items JSONL (default: regenerate from the config)")
@@ -79,7 +49,7 @@ export function register(program: Command): void {
         const { dirname, join } = await import("node:path");
         const { BbioError } = await import("../util/errors.ts");
         if (opts.split !== "eval" && opts.split !== "train") throw new BbioError(`--split must be eval or train, got "${opts.split}"`);
-        const { isRewardModelDir } = await import("./rm.ts");
+        const { isRewardModelDir } = await import("./rm/index.ts");
         if (!isRewardModelDir(rmDir))
           throw new BbioError(
             `${rmDir}: not a reward model directory (needs meta.json, head.json and gpt/)`,
@@ -92,6 +62,14 @@ export function register(program: Command): void {
         else {
           const cfgPath = join(rmDir, "gpt", "config.json");
           const stored = (JSON.parse(readFileSync(cfgPath, "utf8")) as { config?: Record<string, unknown> }).config ?? {};
+          // the rm stage stores only its slice (model, rm, seed): the data section's defaults would regenerate other items
+          // than the ones the pairs were built from
+          if (!opts.items && !("data" in stored))
+            throw new BbioError(
+              `${rmDir}: its stored config has no data section, so the items cannot be regenerated from it`,
+              2,
+              "pass --items <the run's generate stage>/items.jsonl (bbio rm-train --json prints it as itemsPath), or the run's config",
+            );
           const raw = structuredClone(stored);
           for (const s of opts.set) applySet(raw, s);
           config = parseConfig(raw, cfgPath);
@@ -111,7 +89,7 @@ export function register(program: Command): void {
           ? readJsonl<P>(pairsFile)
           : buildPairs(items, kg, { pairsPerItem: config.rm.pairs_per_item, seed: config.seed, corruptions: config.rm.corruptions });
         const pairs = all.filter((p) => p.split === opts.split);
-        const { loadRewardModelFull, evaluatePairs } = await import("./rm.ts");
+        const { loadRewardModelFull, evaluatePairs } = await import("./rm/index.ts");
         const { rm } = await loadRewardModelFull(rmDir, config.model);
         try {
           const r = await evaluatePairs(rm, pairs, items, config.rm.score_batch_size);

@@ -4,7 +4,7 @@ import type { ModelConfig } from "../model/config.ts";
 import { adamwFields, minLrBelowLr, scheduleFields } from "../optim/config.ts";
 
 /**
- * Supervised fine-tuning (owner: src/sft). Defaults = the small CPU config `bbio train-sft` runs with no file:
+ * Supervised fine-tuning (owner: src/sft). Defaults = a small CPU config (configs/default.json starts from them):
  * it shows learning within a few minutes on one wasm core (README has the measured numbers).
  * Names follow nanoGPT / TRL where the concept is the same.
  */

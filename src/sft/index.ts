@@ -3,5 +3,4 @@ export { runSft, evalLoss, checkFits, type SftOptions, type SftResult } from "./
 export { curateByAnswerability, runCuratedSft, sliceOf, type CurationResult } from "./curate.ts";
 export { encodeExample, makeBatch, disposeBatch, maskedLoss, batchIndices, type Example, type Batch } from "./batch.ts";
 export { itemsFor, readItems } from "./items.ts";
-export { JsonlSink } from "./jsonl_sink.ts";
 export { sftSchema, type SftConfig } from "./config.ts";

@@ -8,7 +8,7 @@ import { dbOf } from "./paths.ts";
 export function register(program: Command): void {
   program
     .command("runs")
-    .description("list runs with their status (complete | running | crashed | failed)")
+    .description("list runs with their status (complete | running | stopped after <stage> | crashed | failed)")
     .option("--db <file>", "run store (default $BBIO_DB or data/bbio.duckdb)")
     .option("--json", "print JSON (one array of run objects)")
     .option("--all", "also list each run's stages (hash, reused, seconds)")
@@ -29,7 +29,11 @@ export function register(program: Command): void {
         return;
       }
       const cols = ["id", "name", "status", "method", "seed", "backend", "data_hash", "git_commit", "updated_at", "error"];
-      const rows = runs.map((r) => ({ ...r, git_commit: r.git_commit ? r.git_commit.slice(0, 8) + (r.git_dirty ? "+" : "") : "" }));
+      const rows = runs.map((r) => ({
+        ...r,
+        status: r.status === "stopped" ? `stopped after ${r.stopped_after ?? "?"}` : r.status,
+        git_commit: r.git_commit ? r.git_commit.slice(0, 8) + (r.git_dirty ? "+" : "") : "",
+      }));
       process.stdout.write(formatTable(cols, rows) + "\n");
       if (opts.all && stages.length)
         process.stdout.write(

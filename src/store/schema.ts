@@ -61,7 +61,7 @@ export const TABLES: readonly TableDef[] = [
       c("git_dirty", "BOOLEAN"),
       c("data_hash", "VARCHAR"), // hash of the generate stage's inputs = identity of the items
       c("method", "VARCHAR"), // grpo update rule, or 'sft-only'; denormalised for pages
-      c("status", "VARCHAR"), // running | complete | failed   (a dead pid + running = crashed, computed on read)
+      c("status", "VARCHAR"), // running | complete | stopped | failed   (stopped: ran only up to a stage; a dead pid + running = crashed, computed on read)
       c("pid", "INTEGER"),
       c("created_at", "TIMESTAMP"),
       c("updated_at", "TIMESTAMP"),

@@ -4,7 +4,9 @@
  * Lifecycle of a run, from the reader's side atomic:
  *   startRun      → runs row with status 'running' (+ pid); invisible to v_* views
  *   stage rows    → written by StoreSink flushes / replaceStageRows, always as (run_id, stage) units
- *   finishRun     → status 'complete' only after the last stage; v_* views now show every row of it at once
+ *   finishRun     → status 'complete' only after the last stage; v_* views now show every row of it at once;
+ *                   or 'stopped' when a stage command (`bbio train-sft`, `rm-train`, `grpo`) ran only up to its stage:
+ *                   never complete, so no page shows a run that has no evaluation; `bbio run` later resumes it
  *   failRun       → status 'failed' with the error; a kill -9 leaves 'running' with a dead pid = crashed
  */
 import { BbioError } from "../util/errors.ts";
@@ -28,7 +30,7 @@ export interface RunStart {
   stageHashes?: Record<string, string>;
 }
 
-export type RunStatus = "running" | "complete" | "failed" | "crashed";
+export type RunStatus = "running" | "complete" | "stopped" | "failed" | "crashed";
 
 export interface RunRow {
   id: string;
@@ -45,6 +47,8 @@ export interface RunRow {
   created_at: string;
   updated_at: string;
   error: string | null;
+  /** status 'stopped': the last stage the run recorded (its stage records are exactly the stages that ran) */
+  stopped_after: string | null;
 }
 
 export interface StageRow {
@@ -151,11 +155,12 @@ export class Store {
     await this.write((db) => db.run(`UPDATE runs SET data_hash = ?, updated_at = now() WHERE id = ?`, [dataHash, runId]));
   }
 
-  async finishRun(runId: string): Promise<void> {
+  /** status 'complete', or 'stopped' for a run that ran only its first stages (every recorded stage must be complete) */
+  async finishRun(runId: string, status: "complete" | "stopped" = "complete"): Promise<void> {
     await this.write(async (db) => {
       const open = await db.all(`SELECT stage FROM stages WHERE run_id = ? AND status <> 'complete'`, [runId]);
       if (open.length) throw new Error(`finishRun: stages not complete: ${open.map((s) => (s as { stage: string }).stage).join(", ")}`);
-      await db.run(`UPDATE runs SET status = 'complete', error = NULL, updated_at = now() WHERE id = ?`, [runId]);
+      await db.run(`UPDATE runs SET status = ?, error = NULL, updated_at = now() WHERE id = ?`, [status, runId]);
     });
   }
 
@@ -169,9 +174,11 @@ export class Store {
   async listRuns(opts: { completeOnly?: boolean } = {}): Promise<RunRow[]> {
     return this.read(async (db) => {
       const rows = await db.all<Record<string, unknown>>(
+        // a stopped run's stages finished one after another, so its last-finished stage is where it stopped
         `SELECT id, name, status, method, seed, backend, config_hash, data_hash, git_commit, git_dirty, pid,
-                strftime(created_at, '%Y-%m-%dT%H:%M:%S') AS created_at, strftime(updated_at, '%Y-%m-%dT%H:%M:%S') AS updated_at, error
-         FROM ${opts.completeOnly ? "v_runs" : "runs"} ORDER BY created_at DESC, id`,
+                strftime(created_at, '%Y-%m-%dT%H:%M:%S') AS created_at, strftime(updated_at, '%Y-%m-%dT%H:%M:%S') AS updated_at, error,
+                CASE WHEN status = 'stopped' THEN (SELECT s.stage FROM stages s WHERE s.run_id = r.id ORDER BY s.finished_at DESC LIMIT 1) END AS stopped_after
+         FROM ${opts.completeOnly ? "v_runs" : "runs"} r ORDER BY created_at DESC, id`,
       );
       return rows.map((r) => {
         const pid = num(r.pid);

@@ -41,6 +41,9 @@ export async function sweepStatus(runs: readonly SweepRun[], stores: readonly st
       db.all<{ id: string; status: string }>(`SELECT id, status FROM runs`),
     );
     for (const r of rows) {
+      // a run a stage command stopped after its stage (`bbio train-sft` on the same config) is no result of the sweep
+      // yet; the sweep's own `bbio run` of it resumes it
+      if (r.status === "stopped") continue;
       const st: SweepRunStatus = r.status === "complete" ? "complete" : r.status === "failed" ? "failed" : held ? "running" : "crashed";
       const prev = best.get(r.id);
       if (!prev || RANK[st] > RANK[prev.status]) best.set(r.id, { status: st, store: s });

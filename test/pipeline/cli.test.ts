@@ -16,6 +16,8 @@ describe("bbio run / runs / query from the command line", () => {
     await runPipeline(fakeConfig({ method: "pcgrad", fail_at: 3 }), { spec: fakeSpec, db, cacheDir: join(dir, "cache"), log }).catch(
       () => {},
     );
+    // a run a stage command stopped after its stage (bbio train-sft …)
+    await runPipeline(fakeConfig({ method: "cagrad" }), { spec: fakeSpec, db, cacheDir: join(dir, "cache"), log, until: "sft" });
     // a crashed run: status 'running' with a pid that has exited
     const dead = spawnTs("bin/bbio.mjs", ["--version"]);
     await dead.exit;
@@ -49,6 +51,7 @@ describe("bbio run / runs / query from the command line", () => {
     expect(r.code, r.stderr).toBe(0);
     const runs = JSON.parse(r.stdout) as Record<string, unknown>[];
     expect(runs.map((x) => [x.method, x.status]).sort()).toEqual([
+      ["cagrad", "stopped"],
       ["mgda", "crashed"],
       ["pcgrad", "failed"],
       ["sum", "complete"],
@@ -69,6 +72,7 @@ describe("bbio run / runs / query from the command line", () => {
           "pid",
           "seed",
           "status",
+          "stopped_after",
           "updated_at",
         ].sort(),
       );
@@ -89,6 +93,8 @@ describe("bbio run / runs / query from the command line", () => {
     expect(complete.map((x) => x.status)).toEqual(["complete"]);
     const table = await bbio(["runs", "--db", db]);
     expect(table.stdout).toMatch(/crashed-one\s+crashed\s+mgda/);
+    expect(table.stdout).toMatch(/fake\s+stopped after sft\s+cagrad/);
+    expect(runs.find((x) => x.status === "stopped")!.stopped_after).toBe("sft");
   });
 
   it("bbio query reads (table or JSON) and refuses writes", async () => {
@@ -107,7 +113,7 @@ describe("bbio run / runs / query from the command line", () => {
     expect(w.code).toBe(2);
     expect(w.stderr).toMatch(/^error: bbio query is read-only/);
     const n = await bbio(["query", "--json", "--db", db, "SELECT count(*) AS n FROM runs"]);
-    expect(JSON.parse(n.stdout)).toEqual([{ n: 3 }]);
+    expect(JSON.parse(n.stdout)).toEqual([{ n: 4 }]);
   });
 
   it("bbio suite with an unknown name is one clear error", async () => {

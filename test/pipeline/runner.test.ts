@@ -161,6 +161,45 @@ describe("runPipeline with fake stages", () => {
     expect(await q(e.db, "SELECT name, status FROM runs WHERE method = 'mgda'")).toEqual([{ name: "fake", status: "failed" }]);
   });
 
+  it("until (the stage commands) runs the same plan up to a stage: same hashes and cache, recorded 'stopped', never complete", async () => {
+    const e = env();
+    const cfg = fakeConfig({ method: "pcgrad" });
+    const s = await runPipeline(cfg, { ...e, until: "rm" });
+    expect(s.outcome).toBe("stopped");
+    expect(calls).toEqual(["generate", "sft", "rm"]);
+    expect(s.stages.map((x) => x.stage)).toEqual(["generate", "sft", "rm"]);
+    expect(await q(e.db, "SELECT status FROM runs")).toEqual([{ status: "stopped" }]);
+    expect(await q(e.db, "SELECT count(*) AS n FROM v_runs")).toEqual([{ n: 0 }]); // pages never see it
+    expect((await new Store(e.db).listRuns())[0]).toMatchObject({ status: "stopped", stopped_after: "rm" });
+    // a shorter stop of the same run: the record is what ran last (the rm artefact stays cached)
+    calls.length = 0;
+    await runPipeline(cfg, { ...e, until: "sft" });
+    expect(calls).toEqual([]);
+    expect(await q(e.db, "SELECT stage FROM stages ORDER BY started_at")).toEqual([{ stage: "generate" }, { stage: "sft" }]);
+    expect((await new Store(e.db).listRuns())[0]).toMatchObject({ status: "stopped", stopped_after: "sft" });
+    // `bbio run` of the config resumes the same run from the cache and completes it
+    const full = await runPipeline(cfg, e);
+    expect(full.runId).toBe(s.runId);
+    expect(full.outcome).toBe("complete");
+    expect(calls).toEqual(["grpo", "eval"]);
+    expect(full.stages.slice(0, 3).map((x) => [x.inputHash, x.dir])).toEqual(s.stages.map((x) => [x.inputHash, x.dir]));
+    // a stage command on a complete run changes nothing and still finds its stage's artefact
+    calls.length = 0;
+    const again = await runPipeline(cfg, { ...e, until: "sft" });
+    expect(again.outcome).toBe("already-complete");
+    expect(again.stages.map((x) => [x.stage, x.dir])).toEqual([
+      ["generate", s.stages[0].dir],
+      ["sft", s.stages[1].dir],
+    ]);
+    expect(calls).toEqual([]);
+    expect(await q(e.db, "SELECT status FROM v_runs")).toEqual([{ status: "complete" }]);
+    // a stage the config does not run is one clear error, nothing recorded
+    const err = await runPipeline(fakeConfig({ method: "none" }), { ...e, until: "grpo" }).catch((x) => x);
+    expect(err).toBeInstanceOf(BbioError);
+    expect(err.message).toMatch(/this config has no "grpo" stage: its pipeline is generate → sft → eval/);
+    expect(await q(e.db, "SELECT count(*) AS n FROM runs")).toEqual([{ n: 1 }]);
+  });
+
   it("refuses a config whose stages depend on disabled ones", async () => {
     const spec = { ...fakeSpec, stages: fakeSpec.stages.filter((s) => s.name !== "rm") };
     expect(() => planStages(spec, fakeConfig())).toThrow(/stage "grpo" needs "rm"/);

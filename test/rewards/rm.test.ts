@@ -1,11 +1,11 @@
 /**
- * The Bradley–Terry reward model (src/rewards/rm.ts): loss numbers, learning on synthetic preferences, save/load,
+ * The Bradley–Terry reward model (src/rewards/rm/): loss numbers, learning on synthetic preferences, save/load,
  * tensor hygiene, resume, and the rm-train / rm-eval commands. Tiny model (1 layer, 32 wide) on the wasm backend.
  */
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import * as tf from "@tensorflow/tfjs";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseConfig, type Config } from "../../src/config/index.ts";
@@ -27,8 +27,8 @@ import {
   loadRewardModelFull,
   runRmStage,
   saveRewardModel,
-} from "../../src/rewards/rm.ts";
-import { readJsonl, toJsonl } from "../../src/util/fsx.ts";
+} from "../../src/rewards/rm/index.ts";
+import { readJsonl } from "../../src/util/fsx.ts";
 import { MemorySink } from "../../src/util/sink.ts";
 
 const TINY: ModelConfig = { n_layer: 1, n_head: 2, n_embd: 32, block_size: 256, vocab_size: 512, dropout: 0 };
@@ -207,34 +207,39 @@ describe("runRmStage", () => {
 describe("bbio rm-train / rm-eval", () => {
   const bbio = (args: string[]) =>
     spawnSync("npx", ["tsx", "src/cli.ts", ...args], { encoding: "utf8", env: { ...process.env, BBIO_BACKEND: "wasm" } });
-  it("trains from an items file, evaluates held-out pairs, and prints the documented JSON", () => {
-    const itemsPath = join(dir, "items.jsonl");
-    writeFileSync(itemsPath, toJsonl(items.filter((_, i) => i % 3 === 0)));
+  it("runs the pipeline up to the reward model, evaluates its held-out pairs, and prints the documented JSON", () => {
+    const store = ["--db", join(dir, "cli.duckdb"), "--cache", join(dir, "cache")];
     const sets = [
-      "model.n_layer=1",
-      "model.n_head=2",
-      "model.n_embd=32",
-      "model.vocab_size=512",
+      "sft.max_steps=2",
+      "sft.eval_every=2",
+      "sft.save_every=2",
+      "sft.probe_every=0",
       "rm.max_steps=3",
-      "rm.batch_size=4",
       "rm.train_eval_pairs=8",
-    ];
-    const out = join(dir, "cli");
-    const t = bbio(["rm-train", "--items", itemsPath, "--sft", sftDir, "--out", out, "--json", ...sets.flatMap((s) => ["--set", s])]);
+    ].flatMap((s) => ["--set", s]);
+    const t = bbio(["rm-train", "ci", "--json", ...sets, ...store]);
     expect(t.status, t.stderr).toBe(0);
     const res = JSON.parse(t.stdout);
-    expect(res).toMatchObject({ rmDir: join(out, "rm"), pairsPath: join(out, "pairs.jsonl"), steps: 3, backend: "wasm" });
-    expect(existsSync(join(out, "metrics.jsonl"))).toBe(true);
-    const e = bbio(["rm-eval", join(out, "rm"), "--items", itemsPath, "--json"]);
+    expect(res).toMatchObject({ steps: 3, backend: "wasm", outcome: "stopped", stage: "rm" });
+    expect(res.dir).toMatch(new RegExp(`^${join(dir, "cache", "rm")}/[0-9a-f]{16}$`));
+    expect(res).toMatchObject({ rmDir: join(res.dir, "rm"), pairsPath: join(res.dir, "pairs.jsonl") });
+    expect(t.stderr).toMatch(/stages generate → sft → rm \(stopping after rm/); // sft came from the pipeline, not a --sft dir
+    expect(res.itemsPath).toMatch(new RegExp(`^${join(dir, "cache", "generate")}/[0-9a-f]{16}/items.jsonl$`));
+    // the rm stage stores only its config slice: without the items rm-eval cannot know them, and says so
+    const noItems = bbio(["rm-eval", res.rmDir]);
+    expect(noItems.status).toBe(2);
+    expect(noItems.stderr).toMatch(/no data section.*\nhint: pass --items/);
+    // rm-eval: the pairs next to the reward model, the run's items
+    const e = bbio(["rm-eval", res.rmDir, "--items", res.itemsPath, "--json"]);
     expect(e.status, e.stderr).toBe(0);
     const ev = JSON.parse(e.stdout);
     expect(ev.split).toBe("eval");
     expect(ev.accuracy).toBeCloseTo(res.evalAccuracy, 9);
     expect(ev.n).toBeGreaterThan(0);
-    // bad input: one line, exit 2
-    const bad = bbio(["rm-train", "--items", itemsPath, "--sft", join(dir, "nope")]);
-    expect(bad.status).toBe(2);
-    expect(bad.stderr).toMatch(/not an SFT checkpoint directory/);
+    // the former --sft option: one line saying the new way, exit 2
+    const gone = bbio(["rm-train", "ci", "--sft", sftDir, ...store]);
+    expect(gone.status).toBe(2);
+    expect(gone.stderr).toMatch(/^error: rm-train --sft is gone.*\nhint: .*config's own SFT stage/);
     const badEval = bbio(["rm-eval", sftDir]);
     expect(badEval.status).toBe(2);
     expect(badEval.stderr).toMatch(/not a reward model directory/);

@@ -22,26 +22,32 @@ describe("config validation", () => {
 });
 
 describe("bbio train-sft / eval", () => {
-  it("trains from an items file, evaluates the checkpoint, and prints the documented JSON", () => {
+  it("runs the pipeline up to SFT (cache + store, run 'stopped'), evaluates the checkpoint, prints the documented JSON", () => {
     const d = mkdtempSync(join(tmpdir(), "bbio-cli-"));
     try {
-      const itemsPath = join(d, "items.jsonl");
-      writeFileSync(itemsPath, toJsonl(fakeItems(4)));
-      const sets = [
-        "model.n_layer=1",
-        "model.n_head=2",
-        "model.n_embd=16",
-        "model.block_size=128",
-        "model.vocab_size=256",
-        "sft.max_steps=4",
-        "sft.batch_size=4",
-        "sft.save_every=2",
-      ];
-      const t = bbio(["train-sft", "--items", itemsPath, "--out", join(d, "run"), "--json", ...sets.flatMap((s) => ["--set", s])]);
+      const store = ["--db", join(d, "s.duckdb"), "--cache", join(d, "cache")];
+      const sets = ["sft.max_steps=4", "sft.batch_size=4", "sft.save_every=2", "sft.eval_every=2", "sft.probe_every=0"].flatMap((s) => [
+        "--set",
+        s,
+      ]);
+      const t = bbio(["train-sft", "ci", "--json", ...sets, ...store]);
       expect(t.status, t.stderr).toBe(0);
       const res = JSON.parse(t.stdout);
-      expect(res).toMatchObject({ steps: 4, backend: "wasm", checkpointDir: join(d, "run", "checkpoint") });
-      expect(existsSync(join(d, "run", "metrics.jsonl"))).toBe(true);
+      expect(res).toMatchObject({ steps: 4, backend: "wasm", outcome: "stopped", stage: "sft", name: "ci" });
+      // the SFT stage's own cache directory, keyed by its input hash, as `bbio run` would use it
+      expect(res.dir).toMatch(new RegExp(`^${join(d, "cache", "sft")}/[0-9a-f]{16}$`));
+      expect(res.checkpointDir).toBe(join(res.dir, "checkpoint"));
+      expect(existsSync(join(res.dir, "DONE"))).toBe(true);
+      const runs = JSON.parse(bbio(["runs", "--json", "--db", join(d, "s.duckdb")]).stdout);
+      expect(runs).toMatchObject([{ id: res.runId, status: "stopped", stopped_after: "sft" }]);
+      // re-running is the resume: the cached stage is reused, the same checkpoint printed
+      const again = bbio(["train-sft", "ci", ...sets, ...store]);
+      expect(again.status, again.stderr).toBe(0);
+      expect(again.stdout).toBe(`${res.checkpointDir}\n`);
+      expect(again.stderr).toMatch(/\[2\/2 sft\] reused cached artefact/);
+
+      const itemsPath = join(d, "items.jsonl");
+      writeFileSync(itemsPath, toJsonl(fakeItems(4)));
       const e = bbio(["eval", res.checkpointDir, "--items", itemsPath, "--json", "--no-baseline", "--set", "eval.bootstrap_resamples=50"]);
       expect(e.status, e.stderr).toBe(0);
       const rep = JSON.parse(e.stdout);
@@ -51,9 +57,13 @@ describe("bbio train-sft / eval", () => {
         for (const k of ["mean", "ci_lo", "ci_hi"]) expect(typeof rep.families[f][k]).toBe("number");
       }
       // bad input: one line, exit 2
-      const bad = bbio(["train-sft", "--items", itemsPath, "--set", "model.n_head=3", "--set", "model.n_embd=16"]);
+      const bad = bbio(["train-sft", "--set", "model.n_head=3", "--set", "model.n_embd=16", ...store]);
       expect(bad.status).toBe(2);
       expect(bad.stderr).toMatch(/n_embd must be divisible by n_head/);
+      // the options of the former standalone command say what to do instead
+      const gone = bbio(["train-sft", "ci", "--items", itemsPath, ...store]);
+      expect(gone.status).toBe(2);
+      expect(gone.stderr).toMatch(/^error: train-sft --items is gone.*\nhint: .*generate stage.*--set data\./);
       const nock = bbio(["eval", join(d, "nope")]);
       expect(nock.status).toBe(2);
       expect(nock.stderr).toMatch(/not a checkpoint directory/);

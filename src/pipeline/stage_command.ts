@@ -1,0 +1,118 @@
+/**
+ * The stage commands — `bbio train-sft`, `bbio rm-train`, `bbio grpo` — are thin fronts over the pipeline: each runs
+ * `bbio run`'s plan for the config up to and including its stage (runner.ts `until`), so a stage trained by hand has
+ * the same input hash, cache directory and store record as the one a full run would use, and `bbio run` of the same
+ * config later continues from it instead of training again. The run is recorded as 'stopped' (after that stage),
+ * never 'complete': the pages show complete runs only, and a stopped run has no evaluation.
+ *
+ * Cheap to import (src/<stage>/commands.ts load it for `bbio --help`): everything heavy loads inside the handler.
+ */
+import { Option, type Command } from "commander";
+import { dbOf } from "../store/paths.ts";
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+export interface StageCommandSpec {
+  command: string;
+  /** the pipeline stage the command stops after */
+  stage: "sft" | "rm" | "grpo";
+  description: string;
+  /** what the command prints: the path a user hands to the next tool, inside the stage's artefact directory */
+  artefact: { key: string; path: string; what: string };
+  /** extra JSON fields: paths inside the stage directory, or inside an upstream stage's ("generate:items.jsonl") */
+  paths?: Record<string, string>;
+}
+
+/**
+ * Options of the former standalone commands, which wrote to data/runs/ outside the pipeline. They stay as hidden
+ * options so that a script still using them gets the new way in the error instead of commander's "unknown option".
+ */
+const REMOVED: Record<string, { flag: string; why: string }> = {
+  items: {
+    flag: "--items <file>",
+    why: "the pipeline's generate stage makes the items from the config's data section (and caches them by its hash); change the data with --set data.<field>=…",
+  },
+  sft: {
+    flag: "--sft <dir>",
+    why: "the stage trains on the config's own SFT stage (reused from the cache, or trained first); pick it through the config (--set model.…, --set sft.…)",
+  },
+  out: { flag: "--out <dir>", why: "artefacts live in the stage cache (--cache, $BBIO_CACHE or data/cache); the command prints where" },
+  resume: {
+    flag: "--resume",
+    why: "re-running the same command resumes: finished stages are reused, an interrupted one continues from its checkpoint",
+  },
+};
+
+export function registerStageCommand(program: Command, spec: StageCommandSpec, removed: (keyof typeof REMOVED)[]): void {
+  const cmd = program
+    .command(spec.command)
+    .description(spec.description)
+    .argument("[config]", "built-in config name (configs/<name>.json) or a .json path; omitted = the default small config")
+    .option("--set <key=value>", "override a config field, e.g. --set sft.max_steps=50 (repeatable)", collect, [] as string[])
+    .option("--name <name>", "run name (sets config.name)")
+    .option("--db <file>", "run store (default $BBIO_DB or data/bbio.duckdb)")
+    .option("--cache <dir>", "stage cache directory (default $BBIO_CACHE or data/cache)")
+    .option("--json", `print {runId, name, outcome, stage, dir, ${spec.artefact.key}, …the stage's result.json}`);
+  for (const r of removed) cmd.addOption(new Option(REMOVED[r].flag).hideHelp());
+  cmd.action(
+    async (
+      configName: string | undefined,
+      opts: Record<string, unknown> & { set: string[]; name?: string; db?: string; cache?: string; json?: boolean },
+    ) => {
+      const { BbioError } = await import("../util/errors.ts");
+      for (const r of removed)
+        if (opts[r] !== undefined)
+          throw new BbioError(
+            `${spec.command} ${REMOVED[r].flag.split(" ")[0]} is gone: ${spec.command} now runs the pipeline up to its stage`,
+            2,
+            REMOVED[r].why,
+          );
+      const { loadConfig } = await import("../config/index.ts");
+      const sets = [...opts.set];
+      if (opts.name) sets.push(`name=${JSON.stringify(opts.name)}`);
+      const config = loadConfig(configName ?? (await defaultConfigName()), sets); // invalid config → one clear error, nothing recorded
+      const { runPipeline } = await import("./runner.ts");
+      const { realSpec } = await import("./stages.ts");
+      const r = await runPipeline(config, { spec: realSpec, db: dbOf(opts), cacheDir: opts.cache, until: spec.stage });
+      const { existsSync, readFileSync } = await import("node:fs");
+      const { join } = await import("node:path");
+      const st = r.stages.find((s) => s.stage === spec.stage);
+      if (!st) throw new BbioError(`run ${r.runId} has no recorded ${spec.stage} stage`, 1);
+      const artefact = join(st.dir, spec.artefact.path);
+      if (!existsSync(artefact))
+        throw new BbioError(
+          `${artefact}: the ${spec.stage} stage's ${spec.artefact.what} is missing`,
+          1,
+          `the store ${dbOf(opts)} records it at ${st.dir}: pass the --cache that run used`,
+        );
+      if (opts.json) {
+        const resultFile = join(st.dir, "result.json");
+        const result = existsSync(resultFile) ? (JSON.parse(readFileSync(resultFile, "utf8")) as Record<string, unknown>) : {};
+        const paths = Object.fromEntries(
+          Object.entries(spec.paths ?? {}).map(([k, p]) => {
+            const [stage, file] = p.includes(":") ? p.split(":") : [spec.stage, p];
+            return [k, join(r.stages.find((x) => x.stage === stage)!.dir, file)];
+          }),
+        );
+        process.stdout.write(
+          JSON.stringify({
+            ...result,
+            runId: r.runId,
+            name: r.name,
+            outcome: r.outcome,
+            stage: spec.stage,
+            dir: st.dir,
+            ...paths,
+            [spec.artefact.key]: artefact,
+          }) + "\n",
+        );
+      } else process.stdout.write(`${artefact}\n`);
+    },
+  );
+}
+
+/** With no config the stage commands use configs/default.json when it exists, as `bbio run` does. */
+export async function defaultConfigName(): Promise<string | undefined> {
+  const { existsSync } = await import("node:fs");
+  return existsSync(new URL("../../configs/default.json", import.meta.url)) ? "default" : undefined;
+}
