@@ -10,6 +10,9 @@
  *   the rule/RM mixing α (W3, min_variance_alpha.ts) — a weight on two reward sources, not on capabilities
  *
  * A strategy's weights are the preferences a method applies (mgda computes its own; src/grpo/config.ts refuses the pair).
+ * Two calls rather than one `weights(input)`: they run in sequence each step (strategy → preferences → method →
+ * direction), a strategy may carry state across steps and checkpoints (dynamic's EMA), and a method is stateless and must
+ * return a direction; one call would merge the two steps without removing any code.
  */
 export { METHODS, METHOD_NAMES, PREFERENCE_FREE_METHODS, getMethod, usesPreferences, type MethodName } from "./registry.ts";
 export type {
