@@ -51,7 +51,21 @@ export interface FixtureOptions {
   seed?: number;
   /** give every run its own config (a unique learning rate), so each run is its own point: the heaviest Pareto page */
   distinctConfigs?: boolean;
+  /**
+   * add the conflict control's runs (data.conflict_control: capitals vs lower case): SFT-only, then sum and pcgrad with
+   * 2 seeds each, with greedy `score` and `sampled` slot scores only (no metrics or Grams). Plain GRPO's lower case
+   * collapses (0.01 / 0.04) while PCGrad keeps it (0.20 / 0.24): the Orthogonality page must say so.
+   */
+  conflictRuns?: boolean;
 }
+
+const CONFLICT_FIXTURE = [
+  { method: "sft-only", seed: 0, caps: 0.11, lower: 0.22 },
+  { method: "sum", seed: 0, caps: 0.6, lower: 0.01 },
+  { method: "sum", seed: 1, caps: 0.7, lower: 0.04 },
+  { method: "pcgrad", seed: 0, caps: 0.45, lower: 0.2 },
+  { method: "pcgrad", seed: 1, caps: 0.4, lower: 0.24 },
+] as const;
 
 export async function makeFixtureStore(path: string, opts: FixtureOptions = {}): Promise<{ runs: number }> {
   const nRuns = opts.runs ?? 12;
@@ -273,6 +287,42 @@ export async function makeFixtureStore(path: string, opts: FixtureOptions = {}):
           }
       }
     }
+    if (opts.conflictRuns)
+      for (const [k, c] of CONFLICT_FIXTURE.entries()) {
+        const id = `fxc${String(k).padStart(4, "0")}`;
+        const name = `fixture-conflict-${c.method}-s${c.seed}`;
+        const config = {
+          name,
+          seed: c.seed,
+          model: FIXTURE_MODEL,
+          data: { conflict_control: true },
+          grpo: { method: c.method === "sft-only" ? "none" : c.method },
+        };
+        await db.run(
+          `INSERT INTO runs VALUES (?, ?, ?, ?, ?, 'wasm', 'fixturecommit', false, ?, ?, 'complete', NULL, now(), now(), NULL)`,
+          [id, name, JSON.stringify(config), `cfg${id}`, c.seed, dataHash, c.method],
+        );
+        for (const [key, value] of flatten(config)) params.push({ run_id: id, key, value });
+        const step = c.method === "sft-only" ? 0 : steps;
+        for (const [family, sampled] of [
+          ["instruction", c.caps],
+          ["integration", c.lower],
+        ] as const) {
+          const greedy = sampled > 0.3 ? 1 : 0;
+          evals.push({ stage: "eval", step, family, metric: "score", value: greedy, ci_lo: greedy, ci_hi: greedy, n: 20, run_id: id });
+          evals.push({
+            stage: "eval",
+            step,
+            family,
+            metric: "sampled",
+            value: sampled,
+            ci_lo: sampled - 0.05,
+            ci_hi: sampled + 0.05,
+            n: 20,
+            run_id: id,
+          });
+        }
+      }
     await db.append("run_params", params);
     for (const [table, rows] of [
       ["evals", evals],

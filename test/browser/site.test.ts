@@ -57,7 +57,7 @@ describe.skipIf(!haveChromium)("workbench site in chromium", () => {
     mkdirSync(SHOTS, { recursive: true });
     const db = join(OUT, "fixture-tiny.duckdb");
     rmSync(db, { force: true });
-    await makeFixtureStore(db, { runs: 12, steps: 12 });
+    await makeFixtureStore(db, { runs: 12, steps: 12, conflictRuns: true });
     const s = buildSite(db, dist, BASE);
     process.stderr.write(`tiny site built in ${s.toFixed(1)} s\n`);
     site = await serveDist(dist, BASE);
@@ -218,6 +218,22 @@ describe.skipIf(!haveChromium)("workbench site in chromium", () => {
     }, before);
     expect(await heat()).not.toEqual(before);
     expect(await page.textContent("[data-chart=heatmaps]")).toContain("step 1");
+    await page.close();
+  });
+
+  test("Orthogonality: the conflict control reads the sampled slot scores and says which method clears plain GRPO's range", async () => {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    await open(page, "orthogonality");
+    const rows = await page.$$eval("[data-table=conflict] tbody tr", (trs) =>
+      trs.map((tr) => Array.from(tr.querySelectorAll("td")).map((td) => td.textContent?.trim() ?? "")),
+    );
+    const byMethod = Object.fromEntries(rows.map((r) => [r.find((c) => /^(sft-only|sum|pcgrad)$/.test(c)), r]));
+    expect(Object.keys(byMethod).sort()).toEqual(["pcgrad", "sft-only", "sum"]);
+    // sampled lower-case range: sum 0.01–0.04, pcgrad 0.20–0.24 (the greedy scores would say 0 for both)
+    expect(byMethod.pcgrad).toContain("0.20");
+    expect(byMethod.pcgrad).toContain("0.24");
+    expect(byMethod.pcgrad).toContain("above every seed");
+    expect(byMethod.sum).not.toContain("above every seed");
     await page.close();
   });
 
