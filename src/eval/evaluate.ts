@@ -201,6 +201,12 @@ export function summarize(results: readonly ItemResult[], cfg: EvalConfig, seed:
   return out;
 }
 
+/** new-token budget for answering the items: eval.max_new_tokens, capped at the longest gold answer + 16 tokens */
+function answerBudget(tok: Tokenizer, items: readonly Item[], cfg: EvalConfig): number {
+  const longestGold = Math.max(...items.map((it) => tok.encodeCompletion(it.gold).length));
+  return Math.min(cfg.max_new_tokens, longestGold + 16);
+}
+
 /** Greedy answers for the items, in item order. */
 async function answers(
   model: GPT,
@@ -210,8 +216,7 @@ async function answers(
   label: string,
   showProgress: boolean,
 ): Promise<string[]> {
-  const longestGold = Math.max(...items.map((it) => tok.encodeCompletion(it.gold).length));
-  const maxNew = Math.min(cfg.max_new_tokens, longestGold + 16);
+  const maxNew = answerBudget(tok, items, cfg);
   const out: string[] = [];
   const bar = progress(label, items.length, { enabled: showProgress });
   for (let i = 0; i < items.length; i += cfg.batch_size) {
@@ -242,8 +247,7 @@ async function sampledScores(
   seed: number,
 ): Promise<number[]> {
   const k = cfg.samples;
-  const longestGold = Math.max(...items.map((it) => tok.encodeCompletion(it.gold).length));
-  const maxNew = Math.min(cfg.max_new_tokens, longestGold + 16);
+  const maxNew = answerBudget(tok, items, cfg);
   const flat = items.flatMap((it) => Array.from({ length: k }, () => it));
   const totals = new Array<number>(items.length).fill(0);
   for (let i = 0; i < flat.length; i += cfg.batch_size) {

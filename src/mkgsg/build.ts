@@ -12,7 +12,7 @@ import { hashOf } from "../util/hash.ts";
 import { fnv1a, pick, randInt, shuffled, type Rng } from "../util/rng.ts";
 import type { DataConfig } from "./config.ts";
 import { UNINFORMATIVE, type KGIndex } from "./kgindex.ts";
-import type { CheckSpec, Family, Item } from "./types.ts";
+import type { CheckSpec, Family, Item, ItemSplit } from "./types.ts";
 
 export interface BuildCtx {
   kg: KG;
@@ -54,14 +54,14 @@ export function splitOfItem(kg: KG, prov: Item["provenance"]): Split {
   return prov.genes.some((g) => kg.splitOf(g) === "eval") ? "eval" : "train";
 }
 
-/** deterministic id: family-kind-hash(prompt, gold, options) */
-export function finalize(kg: KG, family: Family, kind: string, d: Draft, seed: number): Item {
+/** deterministic id: family-kind-hash(prompt, gold, options); the split is the caller's (KG gene split or world role) */
+export function itemOf(family: Family, kind: string, d: Draft, seed: number, split: ItemSplit): Item {
   const h = hashOf({ p: d.prompt, g: d.gold, o: d.options ?? null }, 10);
   const item: Item = {
     id: `${family}-${kind}-${h}`,
     family,
     kind,
-    split: splitOfItem(kg, d.provenance),
+    split,
     prompt: d.prompt,
     gold: d.gold,
     checks: d.checks,
@@ -70,6 +70,11 @@ export function finalize(kg: KG, family: Family, kind: string, d: Draft, seed: n
   };
   if (d.options) item.options = d.options;
   return item;
+}
+
+/** a whole-KG item: its split from its subject genes (splitOfItem) */
+export function finalize(kg: KG, family: Family, kind: string, d: Draft, seed: number): Item {
+  return itemOf(family, kind, d, seed, splitOfItem(kg, d.provenance));
 }
 
 export const label = (kg: KG, id: string) => `${id} (${kg.term(id)?.name ?? "?"})`;

@@ -5,25 +5,15 @@
  * test/rewards/pairs.test.ts.)
  */
 import { describe, it, expect, beforeAll } from "vitest";
-import { loadKG } from "../../src/kg/index.ts";
-import type { KG } from "../../src/kg/types.ts";
-import { generate, score, corrupt, applicableCorruptions, CORRUPTIONS, ALL_KINDS, type Item } from "../../src/mkgsg/index.ts";
+import { itemsOfEveryKind, kg } from "./helpers.ts";
+import { score, corrupt, applicableCorruptions, CORRUPTIONS, ALL_KINDS, type Item } from "../../src/mkgsg/index.ts";
 import { corruptionComponents } from "../../src/mkgsg/corrupt.ts";
 import { rngFor } from "../../src/util/rng.ts";
 
-let kg: KG;
 let items: Item[];
 
 beforeAll(() => {
-  kg = loadKG();
-  // the legacy kinds over the whole KG, and the gene world's kinds (every split)
-  const all = [
-    ...generate(kg, { per_family: 28 }, 5).items,
-    ...generate(kg, { world: { genes: 10, control_genes: 4 } }, 5).items,
-    ...generate(kg, { world: { genes: 8, control_genes: 4 }, conflict_control: true }, 5).items,
-  ];
-  // two worlds can draw the same gene in different roles: one item per id, as within any one dataset
-  items = all.filter((it, i) => all.findIndex((x) => x.id === it.id) === i);
+  items = itemsOfEveryKind(kg);
 });
 
 describe("corrupt", () => {

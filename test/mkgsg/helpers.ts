@@ -1,4 +1,5 @@
 // Shared by the MKGSG tests: the real KG (loaded once per test file) and small per-kind item samples.
+import type { KG } from "../../src/kg/types.ts";
 import { loadKG } from "../../src/kg/index.ts";
 import type { Kind } from "../../src/mkgsg/config.ts";
 import { generate } from "../../src/mkgsg/generate.ts";
@@ -39,4 +40,17 @@ export function argsAt<N extends CheckName>(item: Item, i: number, name: N): Che
   const c = item.checks[i];
   if (c.name !== name) throw new Error(`check ${i} of ${item.id} is ${c.name}, not ${name}`);
   return c.args as CheckArgs[N];
+}
+
+/**
+ * Items of every kind: the legacy kinds over the whole KG and the gene world's kinds (every split, the conflict
+ * control's included). Two worlds can draw the same gene in different roles: one item per id, as within any one dataset.
+ */
+export function itemsOfEveryKind(k: KG = kg): Item[] {
+  const all = [
+    ...generate(k, { per_family: 28 }, 5).items,
+    ...generate(k, { world: { genes: 10, control_genes: 4 } }, 5).items,
+    ...generate(k, { world: { genes: 8, control_genes: 4 }, conflict_control: true }, 5).items,
+  ];
+  return all.filter((it, i) => all.findIndex((x) => x.id === it.id) === i);
 }

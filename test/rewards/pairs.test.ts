@@ -4,24 +4,14 @@
  * and each pair keeps its item's split.
  */
 import { describe, it, expect, beforeAll } from "vitest";
-import { loadKG } from "../../src/kg/index.ts";
-import type { KG } from "../../src/kg/types.ts";
-import { generate, score, type Item } from "../../src/mkgsg/index.ts";
+import { itemsOfEveryKind, kg } from "../mkgsg/helpers.ts";
+import { score, type Item } from "../../src/mkgsg/index.ts";
 import { buildPairs } from "../../src/rewards/pairs.ts";
 
-let kg: KG;
 let items: Item[];
 
 beforeAll(() => {
-  kg = loadKG();
-  // the legacy kinds over the whole KG, and the gene world's kinds (every split)
-  const all = [
-    ...generate(kg, { per_family: 28 }, 5).items,
-    ...generate(kg, { world: { genes: 10, control_genes: 4 } }, 5).items,
-    ...generate(kg, { world: { genes: 8, control_genes: 4 }, conflict_control: true }, 5).items,
-  ];
-  // two worlds can draw the same gene in different roles: one item per id, as within any one dataset
-  items = all.filter((it, i) => all.findIndex((x) => x.id === it.id) === i);
+  items = itemsOfEveryKind(kg);
 });
 
 describe("buildPairs", () => {

@@ -21,9 +21,8 @@
  * the control measures guessing, not unfamiliar words.
  */
 import type { Namespace } from "../../kg/types.ts";
-import { hashOf } from "../../util/hash.ts";
 import { randInt, rngFor, shuffled, type Rng } from "../../util/rng.ts";
-import { mcqPrompt, placeOptions, pathScope, uniqSorted, wfChecks, wfGold, type BuildCtx, type Draft } from "../build.ts";
+import { itemOf, mcqPrompt, placeOptions, pathScope, uniqSorted, wfChecks, wfGold, type BuildCtx, type Draft } from "../build.ts";
 import type { WorldKind } from "../config.ts";
 import type { McqFact } from "../checkargs.ts";
 import { NS_NAME } from "../kgindex.ts";
@@ -316,20 +315,7 @@ const SPLIT_OF_ROLE: Record<WorldGene["role"], ItemSplit> = { train: "train", ex
 
 /** A world item: the split comes from the gene's role (train | extraction → "eval" | control), not the KG's gene split. */
 export function worldItem(family: Family, kind: WorldKind, g: WorldGene, d: Draft, seed: number): Item {
-  const h = hashOf({ p: d.prompt, g: d.gold, o: d.options ?? null }, 10);
-  const item: Item = {
-    id: `${family}-${kind}-${h}`,
-    family,
-    kind,
-    split: SPLIT_OF_ROLE[g.role],
-    prompt: d.prompt,
-    gold: d.gold,
-    checks: d.checks,
-    provenance: d.provenance,
-    seed,
-  };
-  if (d.options) item.options = d.options;
-  return item;
+  return itemOf(family, kind, d, seed, SPLIT_OF_ROLE[g.role]);
 }
 
 /** the seeded stream of one (gene, kind) item: independent of how many genes or kinds are enabled */
