@@ -7,6 +7,7 @@
  * beyond the seeds' spread" when its range of a quantity does not overlap the reference method's range — with n seeds
  * each, disjoint ranges are the plain, assumption-free reading of "outside the spread".
  */
+import { mean } from "./bootstrap.ts";
 
 export interface ConflictRun {
   run: string;
@@ -34,7 +35,7 @@ export interface ConflictSummary {
 
 function spread(xs: readonly number[]): Spread {
   if (xs.length === 0) return { mean: NaN, min: NaN, max: NaN };
-  return { mean: xs.reduce((s, x) => s + x, 0) / xs.length, min: Math.min(...xs), max: Math.max(...xs) };
+  return { mean: mean(xs), min: Math.min(...xs), max: Math.max(...xs) };
 }
 
 /** one summary per method, in order of first appearance; runs with a non-finite slot score are skipped */
