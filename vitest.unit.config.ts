@@ -10,8 +10,7 @@ export default defineConfig({
   test: {
     include: [
       "test/analysis/*.test.ts",
-      "test/gradients/*.test.ts",
-      "test/strategies/*.test.ts",
+      "test/weighting/*.test.ts",
       "test/mkgsg/{generate,kinds,validate,world,checkargs}.test.ts",
       "test/eval/metrics.test.ts",
       "test/grpo/{advantages,config}.test.ts",

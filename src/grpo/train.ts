@@ -144,7 +144,8 @@ export async function runGrpo(o: GrpoOptions): Promise<GrpoResult> {
   if (ignored.length) throw new BbioError(`GRPO: ${ignored.join("; ")}`, 2);
   // preference weights reach the method only where it applies them (mgda defines its own: ignoredCombinations)
   const applyPrefs = usesPreferences(g.method);
-  const seed = o.seed ?? config.seed;
+  // the RL seed: an explicit override, else grpo.seed, else the run's seed (the pipeline passes nothing extra)
+  const seed = o.seed ?? g.seed ?? config.seed;
   const backend = await initBackend(backendPreference(config.backend));
   const t0 = Date.now();
   const checkpointDir = join(o.outDir, "checkpoint");

@@ -196,7 +196,6 @@ const grpo: StageDef<Config, { data: DataConfig; model: ModelConfig; grpo: GrpoC
         alphas,
         outDir: ctx.dir,
         sink: ctx.sink,
-        seed: config.grpo.seed ?? ctx.seed,
         resume: ctx.resume,
       });
       writeFileAtomic(

@@ -57,6 +57,15 @@ const run = async (config: ReturnType<typeof grpoCfg>, outDir = tmp(), extra: Re
 };
 
 describe("GRPO loop (tiny model, cpu backend)", () => {
+  it("takes its RL seed from grpo.seed when called directly (no seed option)", async () => {
+    const series = (r: Awaited<ReturnType<typeof run>>) => JSON.stringify(r.sink.series("reward"));
+    const viaConfig = await run(grpoCfg({ seed: 7, max_steps: 2 }));
+    const viaOption = await run(grpoCfg({ max_steps: 2 }), tmp(), { seed: 7 });
+    const other = await run(grpoCfg({ seed: 8, max_steps: 2 }));
+    expect(series(viaConfig)).toBe(series(viaOption));
+    expect(JSON.stringify(viaConfig.sink.tables.get("completions"))).not.toBe(JSON.stringify(other.sink.tables.get("completions")));
+  });
+
   it("logs TRL-named metrics, a Gram per step, weights on the simplex; logged reward = the optimised scalarisation", async () => {
     const { sink } = await run(grpoCfg());
     for (const name of [
