@@ -4,6 +4,9 @@
  * stage (same generate/sft/rm input hashes), so a suite costs one data+SFT+RM pass plus one GRPO+eval per method.
  *
  *   { "description": "...", "runs": [ { "name": "grpo-sum", "config": "default", "set": ["grpo.method=\"sum\""] } ] }
+ *
+ * An entry with `"seeds": [0, 1, 2, 3, 4]` stands for one run per RL seed, named "<name>-s<k>" with `grpo.seed=<k>`
+ * appended to its overrides: the seeds are the unit of the suite's statistics, so adding one is a one-number change.
  */
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
@@ -28,14 +31,30 @@ export const suiteSchema = z
             config: z.string().optional(),
             /** --set style overrides, applied in order */
             set: z.array(z.string()).default([]),
+            /** RL seeds: one run per seed, named "<name>-s<seed>", with grpo.seed=<seed> */
+            seeds: z.array(z.number().int().nonnegative()).min(1).optional(),
           })
           .strict(),
       )
       .min(1),
   })
   .strict();
-export type Suite = z.infer<typeof suiteSchema>;
-export type SuiteRun = Suite["runs"][number];
+/** a suite with every `seeds` entry expanded into its runs */
+export interface Suite {
+  description: string;
+  runs: SuiteRun[];
+}
+export interface SuiteRun {
+  name: string;
+  config?: string;
+  set: string[];
+}
+
+function expandSeeds(entries: z.infer<typeof suiteSchema>["runs"]): SuiteRun[] {
+  return entries.flatMap(({ seeds, ...run }) =>
+    seeds ? seeds.map((k) => ({ ...run, name: `${run.name}-s${k}`, set: [...run.set, `grpo.seed=${k}`] })) : [run],
+  );
+}
 
 export function suitePath(nameOrPath: string): string {
   if (nameOrPath.endsWith(".json")) return nameOrPath;
@@ -53,10 +72,11 @@ export function readSuite(nameOrPath: string): Suite {
   }
   const r = suiteSchema.safeParse(raw);
   if (!r.success) throw new BbioError(`invalid suite\n${formatZodError(r.error, file)}`);
-  const names = r.data.runs.map((x) => x.name);
+  const runs = expandSeeds(r.data.runs);
+  const names = runs.map((x) => x.name);
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   if (dup) throw new BbioError(`${file}: run name "${dup}" appears twice`);
-  return r.data;
+  return { description: r.data.description, runs };
 }
 
 export interface SuiteOutcome {

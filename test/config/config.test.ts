@@ -36,11 +36,20 @@ describe("--set parsing", () => {
       "grpo-mgda",
       "grpo-cagrpo",
     ]);
-    // the default suite: SFT-only, 4 methods × 3 RL seeds on the default world; the conflict control's SFT-only and
-    // sum / pcgrad / cagrpo × 3 RL seeds; every run's config parses (a refused combination would fail here, not in the build)
+    // the default suite: SFT-only, 4 methods × 5 RL seeds on the default world; the conflict control's SFT-only and
+    // sum / pcgrad / cagrpo × 5 RL seeds; every run's config parses (a refused combination would fail here, not in the build)
     const suite = readSuite("default");
-    expect(suite.runs.filter((r) => r.config === "default").map((r) => r.name)).toHaveLength(13);
-    expect(suite.runs.filter((r) => r.config === "conflict").map((r) => r.name)).toHaveLength(10);
+    expect(suite.runs.filter((r) => r.config === "default").map((r) => r.name)).toHaveLength(21);
+    expect(suite.runs.filter((r) => r.config === "conflict").map((r) => r.name)).toHaveLength(16);
+    // at least 5 RL seeds per method in both parts (the seed is the unit of every method comparison)
+    for (const part of ["default", "conflict"]) {
+      const seeds = new Map<string, Set<number>>();
+      for (const r of suite.runs.filter((x) => x.config === part && !x.name.includes("sft-only"))) {
+        const g = loadConfig(r.config, r.set).grpo;
+        (seeds.get(g.method) ?? seeds.set(g.method, new Set()).get(g.method)!).add(g.seed ?? -1);
+      }
+      for (const [method, s] of seeds) expect(s.size, `${part} ${method}`).toBeGreaterThanOrEqual(5);
+    }
     // the conflict control's GRPO runs share the 3:1 preference weights and SGD (docs/method.md §2.4)
     for (const r of suite.runs.filter((r) => r.config === "conflict" && !r.name.includes("sft-only"))) {
       const g = loadConfig(r.config, r.set).grpo;

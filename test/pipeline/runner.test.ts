@@ -251,5 +251,15 @@ describe("runPipeline with fake stages", () => {
     writeFileSync(file, JSON.stringify({ runs: [{ name: "a" }, { name: "a" }] }));
     expect(() => readSuite(file)).toThrow(/"a" appears twice/);
     expect(() => readSuite("no-such-suite")).toThrow(/suite "no-such-suite" not found/);
+    // a seeds entry expands to one run per seed; a clash with a hand-named run is caught after expansion
+    writeFileSync(file, JSON.stringify({ runs: [{ name: "m", set: ["grpo.method=sum"], seeds: [0, 2] }] }));
+    expect(readSuite(file).runs).toEqual([
+      { name: "m-s0", set: ["grpo.method=sum", "grpo.seed=0"] },
+      { name: "m-s2", set: ["grpo.method=sum", "grpo.seed=2"] },
+    ]);
+    writeFileSync(file, JSON.stringify({ runs: [{ name: "m", seeds: [0] }, { name: "m-s0" }] }));
+    expect(() => readSuite(file)).toThrow(/"m-s0" appears twice/);
+    writeFileSync(file, JSON.stringify({ runs: [{ name: "m", seeds: [] }] }));
+    expect(() => readSuite(file)).toThrow(/invalid suite/);
   });
 });
