@@ -138,9 +138,15 @@ program
       max_steps: o.steps,
     };
     const tTrain = performance.now();
+    const stepAt: number[] = []; // when each step's loss arrived
+    // tokens/s between the first and the last step: leaves out model start-up, the first step (kernel/cuBLAS set-up),
+    // the held-out evaluations and the final checkpoint, which runSft's own figure includes
+    const steady = () => (stepAt.length >= 2 ? ((stepAt.length - 1) * base.tokens_per_step) / ((stepAt.at(-1)! - stepAt[0]) / 1000) : null);
     const sink = new StepSink("train/loss", () => {
+      stepAt.push(performance.now());
       const losses = sink.series("train/loss");
-      writeJson(o.out, { ...base, status: "running", steps: losses.length, losses, train_s: (performance.now() - tTrain) / 1000 });
+      const train_s = (performance.now() - tTrain) / 1000;
+      writeJson(o.out, { ...base, status: "running", steps: losses.length, losses, tokens_per_s_steady: steady(), train_s });
     });
     const { runSft } = await import("../src/sft/sft.ts");
     const { describeBackend } = await import("../src/model/backend.ts");
@@ -165,6 +171,7 @@ program
       eval_loss_start: Number.isFinite(r.evalLossStart) ? r.evalLossStart : null,
       eval_loss_end: Number.isFinite(r.evalLossEnd) ? r.evalLossEnd : null,
       tokens_per_s: r.tokensPerSec,
+      tokens_per_s_steady: steady(),
       train_s: (performance.now() - tTrain) / 1000,
       checkpoint: r.checkpointDir,
     });
@@ -180,8 +187,9 @@ program
   .requiredOption("--work <dir>", "the sft phase's work directory")
   .requiredOption("--out <file>", "phase JSON")
   .option("--steps <n>", "GRPO steps", (v) => parseInt(v, 10), 10)
+  .option("--max-seconds <s>", 'stop after the step that ends past this many seconds (status "budget")', (v) => Number(v))
   .option("--set <key=value>", "config override (repeatable)", collect, [])
-  .action(async (o: { config: string; work: string; out: string; steps: number; set: string[] }) => {
+  .action(async (o: { config: string; work: string; out: string; steps: number; maxSeconds?: number; set: string[] }) => {
     // α = 1: rule rewards only, so the check needs no reward-model stage
     const config = await loadRunConfig(o.config, [...o.set, `grpo.max_steps=${o.steps}`, "grpo.alpha=1"]);
     const { readJsonl } = await import("../src/util/fsx.ts");
@@ -221,11 +229,14 @@ program
         train_s: secs,
       };
     };
+    const budget = new Error("time budget reached");
     const sink = new StepSink("loss", () => {
       const now = performance.now();
       stepTimes.push((now - last) / 1000);
       last = now;
       writeJson(o.out, { ...base, status: "running", ...summary() });
+      // nothing runs after GRPO, so stopping it mid-run (no final checkpoint) loses nothing the check reports
+      if (o.maxSeconds !== undefined && (now - t0) / 1000 > o.maxSeconds) throw budget;
     });
     const alphas = Object.fromEntries(FAMILIES.map((f) => [f, 1])) as Record<(typeof FAMILIES)[number], number>;
     const r = await runGrpo({
@@ -239,7 +250,15 @@ program
       outDir: join(o.work, "grpo"),
       sink,
       progress: false,
+    }).catch((e) => {
+      if (e !== budget) throw e;
+      return null;
     });
+    if (!r) {
+      writeJson(o.out, { ...base, status: "budget", ...summary() });
+      process.stderr.write(`[gpu] grpo: stopped by --max-seconds ${o.maxSeconds} after ${stepTimes.length} steps\n`);
+      return;
+    }
     writeJson(o.out, {
       ...base,
       status: "ok",
@@ -263,6 +282,11 @@ program
     writeJson(o.out, report);
     process.stdout.write(JSON.stringify(report.summary, null, 1) + "\n");
   });
+
+const median = (xs: number[]) => {
+  const a = xs.slice().sort((x, y) => x - y);
+  return a.length % 2 ? a[(a.length - 1) / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+};
 
 /** The phase status as the shell recorded it (phases.json: exit code per phase; 124/137 = its time limit). */
 function phaseStatus(phases: J, name: string, json: J | null): string {
@@ -311,7 +335,7 @@ export function buildReport(work: string) {
   const sft = readJson(join(work, "sft.json"));
   const grpo = readJson(join(work, "grpo.json"));
   const sftLosses = (sft?.losses as number[] | undefined) ?? [];
-  const sftTokS = (sft?.tokens_per_s as number | undefined) ?? null;
+  const sftTokS = (sft?.tokens_per_s_steady as number | undefined) ?? (sft?.tokens_per_s as number | undefined) ?? null;
   const grpoLoss = (grpo?.loss as number[] | undefined) ?? [];
   const report = {
     kind: "bbio gpu-check",
@@ -331,7 +355,9 @@ export function buildReport(work: string) {
     sft: {
       status: phaseStatus(phases, "sft", sft),
       steps: sft?.steps ?? 0,
+      // between the first and last step (runSft's own figure, with start-up, evaluations and checkpoint: tokens_per_s_runner)
       tokens_per_s: sftTokS,
+      tokens_per_s_runner: sft?.tokens_per_s ?? null,
       mfu: mfuAgainst(sftTokS, sft?.train_flops_per_token as number | undefined, p),
       loss_first: sftLosses[0] ?? null,
       loss_last: sftLosses.at(-1) ?? null,
@@ -345,7 +371,8 @@ export function buildReport(work: string) {
     grpo: {
       status: phaseStatus(phases, "grpo", grpo),
       steps: grpo?.steps ?? 0,
-      s_per_step: grpo?.step_s?.length ? (grpo.step_s as number[]).reduce((a, b) => a + b, 0) / grpo.step_s.length : null,
+      // median: the first step also loads the policy and the reference
+      s_per_step: grpo?.step_s?.length ? median(grpo.step_s as number[]) : null,
       completion_tokens_per_s: grpo?.completion_tokens_per_s ?? null,
       loss_first: grpoLoss[0] ?? null,
       loss_last: grpoLoss.at(-1) ?? null,

@@ -16,6 +16,7 @@
 #      torch_paper  the same on the `paper` shape                                  BBIO_GPU_T_TORCH_PAPER  45
 #      sft          data generation + a short `paper`-shaped SFT (50 steps)        BBIO_GPU_T_SFT         130
 #      grpo         a short `paper`-shaped GRPO from it (20 steps, rule rewards)   BBIO_GPU_T_GRPO         90
+#                   (stops itself after the step that ends past limit − 20 s: status "budget")
 # 3. writes ONE JSON, $OUT/gpu-check.json ($OUT: the device tool's output folder; else artifacts/gpu-check/): tokens/s,
 #    ours ÷ PyTorch, MFU against the GPU's FP32 and BF16 dense peaks (bench/gpu.ts: H200 datasheet figures,
 #    BBIO_PEAK_FP32_TFLOPS / BBIO_PEAK_BF16_TFLOPS override), SFT loss first/last, GRPO steps; phase logs beside it.
@@ -24,7 +25,7 @@
 # Other knobs: BBIO_GPU_CHECK_ADDON=<built .node> skips the build (the CI dry run reuses npm ci's addon);
 # BBIO_GPU_SFT_STEPS, BBIO_GPU_GRPO_STEPS, BBIO_GPU_GENES (data.world.genes for the check, default 200);
 # BBIO_TORCH_PYTHON (default: python3 on the GPU, /usr/bin/python3 for the dry run); BBIO_GPU_CHECK_NODE=bundled
-# uses the bundle's Node even when the machine has one.
+# uses the bundle's Node even when the machine has one; BBIO_GPU_CHECK_KEEP=1 keeps the work folder (checkpoints).
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -212,7 +213,9 @@ phase torch_probe "$(limit TORCH_PROBE 30)" twin probe
 phase torch_paper "$(limit TORCH_PAPER 45)" twin paper
 
 phase sft "$(limit SFT 130)" node bench/gpu.mjs sft --config "$CONFIG" --work "$WORK" --steps "$SFT_STEPS" --out "$WORK/sft.json" "${SFT_SETS[@]}"
-phase grpo "$(limit GRPO 90)" node bench/gpu.mjs grpo --config "$CONFIG" --work "$WORK" --steps "$GRPO_STEPS" --out "$WORK/grpo.json" "${SFT_SETS[@]}"
+GRPO_LIMIT=$(limit GRPO 90) # GRPO stops itself 20 s before its limit (status "budget"), keeping its JSON whole
+phase grpo "$GRPO_LIMIT" node bench/gpu.mjs grpo --config "$CONFIG" --work "$WORK" --steps "$GRPO_STEPS" \
+  --max-seconds "$((GRPO_LIMIT > 40 ? GRPO_LIMIT - 20 : GRPO_LIMIT))" --out "$WORK/grpo.json" "${SFT_SETS[@]}"
 
 # ---- 3. the one JSON
 echo "{$PHASES}" >"$WORK/phases.json"
@@ -223,5 +226,5 @@ if ! node bench/gpu.mjs report --work "$WORK" --out "$OUTDIR/gpu-check.json"; th
   FAILED=1
 fi
 say "wrote $OUTDIR/gpu-check.json"
-rm -rf "$WORK"
+if [ "${BBIO_GPU_CHECK_KEEP:-0}" = 1 ]; then say "kept $WORK (BBIO_GPU_CHECK_KEEP=1)"; else rm -rf "$WORK"; fi
 exit $FAILED
