@@ -292,6 +292,7 @@ const median = (xs: number[]) => {
 function phaseStatus(phases: J, name: string, json: J | null): string {
   const rc = phases[name]?.rc;
   if (rc === undefined) return "not run";
+  if (phases[name]?.skipped) return `skipped (${phases[name].skipped})`;
   if (rc === 124 || rc === 137) return "timed out";
   if (rc !== 0) return `failed (exit ${rc})`;
   return json ? String(json.status ?? "ok") : "ok, no JSON";

