@@ -169,10 +169,10 @@ build_addon() {
   cf=$(BBIO_TORCH_DIR=$TORCH_DIR node native/torch-config.mjs cflags)
   libs=$(BBIO_TORCH_DIR=$TORCH_DIR node native/torch-config.mjs libs)
   mkdir -p "$(dirname "$ADDON")"
-  echo "c++ … $cf -I$nodeinc $(echo $inc) … $(echo $libs)"
+  echo "$CXX … $cf -I$nodeinc $(echo $inc) … $(echo $libs)"
   # the flags binding.gyp gives node-gyp, spelled out (node-gyp is not in the bundle)
   # shellcheck disable=SC2086
-  c++ -shared -fPIC -std=c++17 -fexceptions -frtti -O2 -Wno-unused-parameter -DNODE_GYP_MODULE_NAME=bbio_native \
+  "$CXX" -shared -fPIC -std=c++17 -fexceptions -frtti -O2 -Wno-unused-parameter -DNODE_GYP_MODULE_NAME=bbio_native \
     -DBUILDING_NODE_EXTENSION $cf -I"$nodeinc" $inc native/src/addon.cc -o "$ADDON.tmp" $libs || return 1
   mv "$ADDON.tmp" "$ADDON"
   # load it once: selfTest() is 8 when libtorch works
@@ -184,8 +184,9 @@ build_addon() {
   }
   echo "built $ADDON"
 }
+CXX=${CXX:-$(command -v c++ || command -v g++ || echo c++)}
 export -f build_addon
-export NODE TORCH_DIR ADDON WORK
+export NODE TORCH_DIR ADDON WORK CXX
 if [ -n "${BBIO_GPU_CHECK_ADDON:-}" ]; then
   say "== build: skipped, using $ADDON (BBIO_GPU_CHECK_ADDON)"
   PHASES="\"build\":{\"rc\":0,\"s\":0,\"limit_s\":0,\"prebuilt\":true}"
