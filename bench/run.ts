@@ -12,11 +12,14 @@
  *     one core, and of TF.js's own backend — the ceiling our kernels could reach);
  *   - a per-kernel profile of one training step (tf.profile, top 10 kernels by time).
  * Without PyTorch the torch figures are null and the install command is printed.
+ * `--torch-plan FILE` also writes the PyTorch twin's train command for this exact batch and update (FILE, with the batch
+ * beside it in FILE.batch.json), so another process can replay it on another device: `torch_gpt.py replay FILE --device
+ * cuda` (scripts/gpu-check.sh does, with its own time limit).
  */
 import { Command, Option } from "commander";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { rngFor } from "../src/util/rng.ts";
 import { mfu, paramCount, trainFlopsPerToken, inferFlopsPerToken, type ShapeConfig } from "./flops.ts";
 import { runTorch, torchAvailable, torchPeakGflops, TORCH_INSTALL_HINT, type TorchTrainResult } from "./torch.ts";
@@ -63,6 +66,7 @@ const opts = new Command()
   .option("--no-wasm", "skip the wasm comparison row (run when the main backend is not wasm)")
   .option("--no-profile", "skip the per-kernel profile")
   .option("--seed <n>", "seed for weights and the batch", (v) => parseInt(v, 10), 0)
+  .option("--torch-plan <file>", "write the PyTorch twin's train command for this batch to FILE (+ FILE.batch.json)")
   .parse(process.argv)
   .opts<{
     json: boolean;
@@ -81,6 +85,7 @@ const opts = new Command()
     wasm: boolean;
     profile: boolean;
     seed: number;
+    torchPlan?: string;
   }>();
 
 function fail(msg: string): never {
@@ -132,9 +137,13 @@ const rows = Array.from({ length: cfg.batch }, () => Array.from({ length: cfg.se
 const batch: Batch = { tokens: rows.map((r) => r.slice(0, -1)), targets: rows.map((r) => r.slice(1)) };
 const tokensPerStep = cfg.batch * cfg.seq;
 
+// an explicit --model project skips the source check: a bundle (scripts/gpu-bundle.sh) has the model inside it
+const projectExists = opts.model === "project" || existsSync(new URL("../src/model/gpt.ts", import.meta.url));
+const which = opts.model === "auto" ? (projectExists ? "project" : "spec") : opts.model;
+/** the update each adapter applies (its `optimizer`): the project's step is AdamW + clipping, the spec twin's Adam */
+const optimizer: BenchAdapter["optimizer"] = which === "project" ? "adamw" : "adam";
+
 async function makeAdapter(): Promise<BenchAdapter> {
-  const projectExists = existsSync(new URL("../src/model/gpt.ts", import.meta.url));
-  const which = opts.model === "auto" ? (projectExists ? "project" : "spec") : opts.model;
   if (which === "project") {
     if (!projectExists) fail("--model project: src/model/gpt.ts does not exist yet");
     const { projectAdapter } = await import("./project_adapter.ts");
@@ -145,8 +154,41 @@ async function makeAdapter(): Promise<BenchAdapter> {
   return specAdapter(shape, opts.seed, opts.backend);
 }
 
+/** The PyTorch twin's train command on the batch in `batchFile`, mirroring our update (Adam, or AdamW + clipping). */
+function torchTrainArgs(batchFile: string): string[] {
+  const args = ["train", "--config", JSON.stringify(shape), "--tokens", batchFile];
+  args.push("--steps", String(opts.steps), "--warmup", String(opts.warmup), "--seed", String(opts.seed));
+  if (optimizer === "adamw")
+    args.push(
+      "--optimizer",
+      "adamw",
+      "--lr",
+      String(PROJECT_OPTIMIZER.lr),
+      "--weight-decay",
+      String(PROJECT_OPTIMIZER.weightDecay),
+      "--clip",
+      String(PROJECT_OPTIMIZER.clip),
+    );
+  else args.push("--optimizer", "adam");
+  return args;
+}
+// written before our model starts, so the twin can run even when our backend cannot
+if (opts.torchPlan) {
+  const batchFile = resolve(`${opts.torchPlan}.batch.json`);
+  writeFileSync(batchFile, JSON.stringify(batch));
+  const plan = {
+    argv: torchTrainArgs(batchFile),
+    shape,
+    batch: cfg.batch,
+    seq: cfg.seq,
+    train_flops_per_token: trainFlopsPerToken(shape, cfg.seq),
+  };
+  writeFileSync(opts.torchPlan, JSON.stringify(plan) + "\n");
+}
+
 // ---- ours: training ----
 const model = await makeAdapter();
+if (model.optimizer !== optimizer) fail(`internal: the ${model.model} adapter applies ${model.optimizer}, expected ${optimizer}`);
 const { describeBackend } = await import("../src/model/backend.ts");
 const backendDesc = describeBackend();
 log(`model=${model.model} backend=${backendDesc} params=${model.params} batch=${cfg.batch}×${cfg.seq}`);
@@ -322,32 +364,7 @@ if (haveTorch) {
   try {
     const file = join(dir, "batch.json");
     writeFileSync(file, JSON.stringify(batch));
-    const args = [
-      "train",
-      "--config",
-      JSON.stringify(shape),
-      "--tokens",
-      file,
-      "--steps",
-      String(opts.steps),
-      "--warmup",
-      String(opts.warmup),
-      "--seed",
-      String(opts.seed),
-    ];
-    // mirror our update: plain Adam (spec twin) or the project's AdamW + clipping
-    if (model.optimizer === "adamw")
-      args.push(
-        "--optimizer",
-        "adamw",
-        "--lr",
-        String(PROJECT_OPTIMIZER.lr),
-        "--weight-decay",
-        String(PROJECT_OPTIMIZER.weightDecay),
-        "--clip",
-        String(PROJECT_OPTIMIZER.clip),
-      );
-    else args.push("--optimizer", "adam");
+    const args = torchTrainArgs(file);
     torchOne = runTorch<TorchTrainResult>(args, { threads: "one-core" });
     log(`torch one core: ${torchOne.tokens_per_s.toFixed(0)} tok/s`);
     torchAll = runTorch<TorchTrainResult>(args, { threads: "all-cores" });

@@ -11,9 +11,11 @@ Run with Debian's interpreter (/usr/bin/python3 + apt python3-torch), not the py
 
 Sub-commands (all print one JSON object on stdout):
   forward --ckpt DIR < batch.json      logits + masked loss for {"tokens": [[...]], "targets": [[...]], "mask": [[...]]}
-  train   --config '{"n_layer":..}' --batch B --seq T --steps N [--tokens FILE] [--threads K]
+  train   --config '{"n_layer":..}' --batch B --seq T --steps N [--tokens FILE] [--threads K] [--device cuda]
                                        timed Adam training steps → tokens/s
-  peak    [--n 1024] [--threads K]     practical matmul GFLOP/s (the MFU denominator)
+  replay  PLAN.json [--device cuda]    the train run that bench/run.ts --torch-plan wrote (same batch, same update)
+  peak    [--n 1024] [--threads K] [--device cuda]
+                                       practical matmul GFLOP/s (the MFU denominator)
   info                                 torch version, BLAS, thread counts
   sample  --config '{..}' [--batch 1 --prompt 8 --new 48]
                                        greedy decoding new tokens/s, KV cache (incremental) vs none
@@ -225,6 +227,7 @@ def cmd_train(args):
     torch.manual_seed(args.seed)
     cfg = json.loads(args.config)
     model = GPT(cfg)
+    dev = torch.device(args.device)
     B, T = args.batch, args.seq
     if args.tokens:  # the exact batch the TF.js side trains on: {"tokens": [[...]], "targets": [[...]]}
         with open(args.tokens) as f:
@@ -236,6 +239,8 @@ def cmd_train(args):
         data = torch.randint(0, cfg["vocab_size"], (B, T + 1))
         idx, tg = data[:, :-1], data[:, 1:]
     mask = torch.ones(B, T)
+    # the same weights (initialised on the CPU from the seed) and batch, moved to the device; float32 throughout
+    model, idx, tg, mask = model.to(dev), idx.to(dev), tg.to(dev), mask.to(dev)
     if args.optimizer == "adamw":
         # the project's SFT step: AdamW with decay on matrices only (nanoGPT grouping), β=(0.9, 0.95), grad clipping
         decay = [p for p in model.parameters() if p.dim() >= 2]
@@ -252,7 +257,7 @@ def cmd_train(args):
         if args.clip > 0:
             torch.nn.utils.clip_grad_norm_(model.parameters(), args.clip)
         opt.step()
-        return loss.item()
+        return loss.item()  # .item() waits for the device, so each timed step includes all of its work
 
     losses = [step() for _ in range(args.warmup)]
     times = []
@@ -264,6 +269,9 @@ def cmd_train(args):
     json.dump(
         {
             "threads": torch.get_num_threads(),
+            "device": str(dev),
+            "device_name": torch.cuda.get_device_name(dev) if dev.type == "cuda" else "cpu",
+            "torch": torch.__version__,
             "params": model.num_params(),
             "batch": B,
             "seq": T,
@@ -359,18 +367,32 @@ def cmd_sample(args):
 
 
 def cmd_peak(args):
-    """Practical peak: the best float32 GFLOP/s of an n×n matmul (2n³ FLOPs) — what BLAS can sustain here."""
+    """Practical peak: the best float32 GFLOP/s of an n×n matmul (2n³ FLOPs) — what BLAS (or the GPU) sustains here."""
     torch.set_num_threads(args.threads)
     n = args.n
-    a, b = torch.randn(n, n), torch.randn(n, n)
+    dev = torch.device(args.device)
+    sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
+    a, b = torch.randn(n, n, device=dev), torch.randn(n, n, device=dev)
     for _ in range(2):
         a @ b
+    sync()
     best = float("inf")
     for _ in range(args.reps):
         t0 = time.perf_counter()
         a @ b
+        sync()
         best = min(best, time.perf_counter() - t0)
-    json.dump({"n": n, "threads": torch.get_num_threads(), "gflops": 2 * n**3 / best / 1e9}, sys.stdout)
+    json.dump({"n": n, "threads": torch.get_num_threads(), "device": str(dev), "gflops": 2 * n**3 / best / 1e9}, sys.stdout)
+
+
+def cmd_replay(args, parser):
+    """Re-runs the train command a bench/run.ts --torch-plan file holds, with --device (and --steps) overridden."""
+    with open(args.plan) as f:
+        plan = json.load(f)
+    argv = list(plan["argv"]) + ["--device", args.device]
+    if args.steps is not None:
+        argv += ["--steps", str(args.steps)]
+    cmd_train(parser.parse_args(argv))
 
 
 def cmd_info(_args):
@@ -408,10 +430,16 @@ def main():
     t.add_argument("--threads", type=int, default=1)
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--tokens", help="JSON file with the exact batch to train on")
+    t.add_argument("--device", default="cpu", help="cpu | cuda | cuda:N")
+    r = sub.add_parser("replay")
+    r.add_argument("plan", help="JSON written by bench/run.ts --torch-plan")
+    r.add_argument("--device", default="cpu", help="cpu | cuda | cuda:N")
+    r.add_argument("--steps", type=int, default=None)
     p = sub.add_parser("peak")
     p.add_argument("--n", type=int, default=1024)
     p.add_argument("--reps", type=int, default=10)
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--device", default="cpu", help="cpu | cuda | cuda:N")
     sub.add_parser("info")
     s = sub.add_parser("sample")
     s.add_argument("--config", required=True, help="model config JSON")
@@ -422,6 +450,8 @@ def main():
     s.add_argument("--threads", type=int, default=1)
     s.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
+    if args.cmd == "replay":
+        return cmd_replay(args, ap)
     {"forward": cmd_forward, "train": cmd_train, "peak": cmd_peak, "info": cmd_info, "sample": cmd_sample}[args.cmd](args)
 
 
