@@ -15,7 +15,7 @@ describe("cagrpo (ours: symmetric conflict projection + preference shares of uni
     expect(r.diagnostics.weightRule).toBe(0);
     expect(r.diagnostics.conflictingPairs).toBe(0);
     const s = (2 + 1 + 0.5) / 3; // preference-weighted mean norm
-    grads.forEach((g, c) => expect(dot64(g, r.direction)).toBeCloseTo((s / 3) * Math.sqrt(dot64(g, g)), 6));
+    grads.forEach((g) => expect(dot64(g, r.direction)).toBeCloseTo((s / 3) * Math.sqrt(dot64(g, g)), 6));
     (r.diagnostics.shares as number[]).forEach((v) => expect(v).toBeCloseTo(1 / 3, 12));
   });
 
