@@ -7,6 +7,10 @@
  *     B = √λ_r · V Λ^{-1/2} Vᵀ,   ĝ_i = Σ_k B_ik g_k,   d = Σ_i w_i ĝ_i   (coef = B w; B is symmetric)
  * The aligned gradients have Gram B M B = λ_r · V Vᵀ: mutually orthogonal with equal norm √λ_r when M is full rank
  * (condition number 1) — the orthogonality BalancedBio asks for, obtained by a linear map rather than by weights.
+ *
+ * Against LibMTL's Aligned_MTL (LibMTL/weighting/Aligned_MTL.py; test/weighting/libmtl.test.ts, random matrices incl. a
+ * zero row): the same direction to 1e-4. Deliberate difference: LibMTL's weights are alpha = B·1 (a SUM over the
+ * aligned gradients), ours B·w with simplex preferences w, the mean by default — a factor T (types.ts).
  */
 import { cosines, firstOrderGains } from "./gram.ts";
 import { symEig, type Matrix } from "./linalg.ts";

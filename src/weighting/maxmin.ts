@@ -58,3 +58,48 @@ export function maxMinGain(A: Matrix): { weights: number[]; value: number; syste
   if (!best) throw new Error("maxMinGain: no feasible support found (numerically degenerate matrix)");
   return { weights: best, value: bestT * scale, systems };
 }
+
+/**
+ * Max–min with a floor (cagrpo's "balanced" weights, docs/method.md §6.5): the small linear program
+ *
+ *   max_{w∈Δ, t} t   s.t.  (B w)_r ≥ t  for every row r of B,   (F w)_f ≥ 0  for every row f of F
+ *
+ * B: the gains to balance (cagrpo: projected gains over preferences), F: the gains that must not be negative (cagrpo:
+ * the original first-order gains). Solved exactly by vertex enumeration: with n = columns, a vertex makes n of the
+ * inequalities (B rows, F rows, w_k ≥ 0) tight; with Σw = 1 that is an (n+1)×(n+1) system in (w, t). The best feasible
+ * vertex is optimal (the feasible set is a polytope in w and t is bounded by B). C(|B|+|F|+n, n) solves: 495 for
+ * n = 4. Returns null when no w ∈ Δ satisfies the floor (the caller decides what to do then).
+ */
+export function maxMinWithFloor(B: Matrix, F: Matrix): { weights: number[]; value: number; systems: number } | null {
+  const n = B[0]?.length ?? F[0]?.length ?? 0;
+  if (n === 0 || B.length === 0) throw new Error("maxMinWithFloor needs a non-empty matrix to balance");
+  if (n > 6) throw new Error(`maxMinWithFloor enumerates vertices; ${n} columns is too many`);
+  let scale = 0;
+  for (const r of [...B, ...F]) for (const v of r) scale = Math.max(scale, Math.abs(v));
+  if (scale === 0) return { weights: new Array<number>(n).fill(1 / n), value: 0, systems: 0 };
+  // every inequality as a·(w, t) ≥ 0
+  const ineq: number[][] = [
+    ...B.map((r) => [...r.map((v) => v / scale), -1]),
+    ...F.map((r) => [...r.map((v) => v / scale), 0]),
+    ...Array.from({ length: n }, (_, k) => [...Array.from({ length: n }, (_, j) => (j === k ? 1 : 0)), 0]),
+  ];
+  let best: number[] | null = null,
+    bestT = -Infinity,
+    systems = 0;
+  for (const act of subsets(ineq.length, n)) {
+    const K: Matrix = act.map((i) => ineq[i].slice());
+    K.push([...new Array<number>(n).fill(1), 0]);
+    const rhs = [...new Array<number>(n).fill(0), 1];
+    systems++;
+    const x = solve(K, rhs, 1e-12);
+    if (!x) continue;
+    const t = x[n];
+    if (!(t > bestT + 1e-13)) continue;
+    if (ineq.some((a) => a.reduce((s, v, j) => s + v * x[j], 0) < -1e-10)) continue;
+    best = x.slice(0, n).map((v) => Math.max(0, v));
+    bestT = t;
+  }
+  if (!best) return null;
+  const s = best.reduce((a, b) => a + b, 0);
+  return { weights: best.map((v) => v / s), value: bestT * scale, systems };
+}

@@ -12,6 +12,13 @@
  * Zero gradients: a capability whose gradient is ~0 this step (e.g. every completion in every group got the same
  * reward → zero advantage) would make the min-norm point 0 and stall training; since ⟨0, d⟩ = 0 for every d, dropping
  * it changes no capability's first-order guarantee. Those capabilities get weight 0 (diagnostics.dropped).
+ *
+ * Against LibMTL's MGDA (LibMTL/weighting/MGDA.py; test/weighting/libmtl.test.ts, random matrices): the same direction
+ * as its default mgda_gn='none' up to LibMTL's solver — it clamps the two-task solution to [0.001, 0.999] and stops
+ * Frank–Wolfe after 250 steps or a change < 1e-5, where we solve exactly. Its 'l2' option (divide each gradient by its
+ * norm, weights and direction from the normalised gradients) is this function applied to g_c/‖g_c‖ (tested); 'loss'
+ * and 'loss+' need the losses, which the GRPO loop does not pass. LibMTL keeps zero gradients (its min-norm point is
+ * then 0, a zero step); we drop them (above).
  */
 import { cosines, firstOrderGains, norms } from "./gram.ts";
 import { minNorm } from "./minnorm.ts";

@@ -8,6 +8,12 @@
  * then d = Σ_i w_i g̃_i (the paper sums; we use simplex weights, default the mean — types.ts).
  * Guarantee: after the step with j, g̃_i·g_j = 0; later projections (T > 2) can re-introduce a conflict with an
  * earlier j, which is why the order is random and seeded. Done in Gram space (combination.ts): O(T³) on top of the Gram.
+ *
+ * Against LibMTL's PCGrad (LibMTL/weighting/PCGrad.py; test/weighting/libmtl.test.ts, random matrices, fixed order):
+ * the same direction to 1e-5. Deliberate differences: LibMTL SUMS the projected gradients (ours: simplex weights, the
+ * mean by default — a factor T, types.ts's MEAN convention); its visiting order also includes i itself (a projection
+ * only if g̃_i·g_i < 0, which we skip: a gradient is not in conflict with itself); its 1e-8 in ‖g_j‖² + 1e-8 is left
+ * out (zero gradients are skipped instead); the order comes from our seeded stream, not Python's global random.
  */
 import { rngFor, shuffled } from "../util/rng.ts";
 import { cosines, firstOrderGains } from "./gram.ts";

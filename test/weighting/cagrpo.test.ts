@@ -4,20 +4,19 @@ import { matmul } from "../../src/weighting/linalg.ts";
 import { pcgrad } from "../../src/weighting/pcgrad.ts";
 import { cosines, gramMatrix, scaleGram } from "../../src/weighting/gram.ts";
 import { dot64, randomGrads, simplexGrid, vec } from "./helpers.ts";
-import { maxMinGain } from "../../src/weighting/maxmin.ts";
+import { maxMinGain, maxMinWithFloor } from "../../src/weighting/maxmin.ts";
+import { mgda } from "../../src/weighting/mgda.ts";
 import { mulberry32 } from "../../src/util/rng.ts";
 
-describe("cagrpo (ours: symmetric conflict projection + closed-form weights)", () => {
-  it("orthogonal inputs: closed-form weights w_c ∝ 1/‖g_c‖² and equal first-order gains", () => {
+describe("cagrpo (ours: symmetric conflict projection + preference shares of unit conflict-free directions)", () => {
+  it("orthogonal inputs: nothing projected, d = s·Σ p̂_c u_c (unit gradients), gains ∝ ‖g_c‖ (docs/method.md §6.5)", () => {
     const grads = [vec(2, 0, 0), vec(0, 1, 0), vec(0, 0, 0.5)];
     const r = cagrpo(grads);
-    const inv = [1 / 4, 1, 4],
-      s = inv.reduce((a, b) => a + b, 0);
-    r.weights.forEach((w, i) => expect(w).toBeCloseTo(inv[i] / s, 12));
     expect(r.diagnostics.weightRule).toBe(0);
     expect(r.diagnostics.conflictingPairs).toBe(0);
-    // ⟨g_c, d⟩ = 1 / Σ‖g_k‖⁻² for all c
-    for (const g of grads) expect(dot64(g, r.direction)).toBeCloseTo(1 / s, 6);
+    const s = (2 + 1 + 0.5) / 3; // preference-weighted mean norm
+    grads.forEach((g) => expect(dot64(g, r.direction)).toBeCloseTo((s / 3) * Math.sqrt(dot64(g, g)), 6));
+    (r.diagnostics.shares as number[]).forEach((v) => expect(v).toBeCloseTo(1 / 3, 12));
   });
 
   it("after projection every originally conflicting pair is exactly orthogonal: g̃_i ⊥ g_j", () => {
@@ -112,14 +111,16 @@ describe("cagrpo (ours: symmetric conflict projection + closed-form weights)", (
 });
 
 describe("cagrpo applies the weight strategy's preferences (issue 9: they used to be logged, never applied)", () => {
-  it("orthogonal inputs: first-order gains are proportional to the preferences, under both weight rules", () => {
+  it("orthogonal inputs: first-order gains ∝ p_c (closed form) and ∝ p_c‖g_c‖ (balanced)", () => {
     const grads = [vec(2, 0, 0), vec(0, 1, 0), vec(0, 0, 0.5)];
     const p = [0.5, 0.3, 0.2];
-    for (const weightRule of ["balanced", "closed_form"] as const) {
-      const gain = cagrpo(grads, { weights: p, weightRule }).diagnostics.gain as number[];
-      expect(gain[1] / gain[0]).toBeCloseTo(0.3 / 0.5, 9);
-      expect(gain[2] / gain[0]).toBeCloseTo(0.2 / 0.5, 9);
-    }
+    // closed form: gains ∝ p_c; balanced: gains ∝ p_c‖g_c‖ (shares of unit directions)
+    const cf = cagrpo(grads, { weights: p, weightRule: "closed_form" }).diagnostics.gain as number[];
+    expect(cf[1] / cf[0]).toBeCloseTo(0.3 / 0.5, 9);
+    expect(cf[2] / cf[0]).toBeCloseTo(0.2 / 0.5, 9);
+    const b = cagrpo(grads, { weights: p }).diagnostics.gain as number[];
+    expect(b[1] / b[0]).toBeCloseTo((0.3 * 1) / (0.5 * 2), 9);
+    expect(b[2] / b[0]).toBeCloseTo((0.2 * 0.5) / (0.5 * 2), 9);
   });
 
   it("different preferences give a different direction; uniform preferences are the default rule", () => {
@@ -143,7 +144,7 @@ describe("cagrpo applies the weight strategy's preferences (issue 9: they used t
   });
 });
 
-describe("cagrpo weights: balanced (max–min gain) vs closed form vs min-norm", () => {
+describe("cagrpo weights: the exact LP behind the balanced rule (maxmin.ts)", () => {
   it("maxMinGain equals a brute-force simplex grid (3 columns) to 1e-3", () => {
     const grid = simplexGrid(3, 100);
     const rng = mulberry32(12);
@@ -157,34 +158,115 @@ describe("cagrpo weights: balanced (max–min gain) vs closed form vs min-norm",
       expect(Math.min(...gains)).toBeCloseTo(r.value, 9);
     }
   });
+});
 
-  it("T = 2 conflicting: balanced = closed form on projected norms, equal gains on the ORIGINAL objectives", () => {
-    const grads = [vec(0.2, 0), vec(-3.8, 0.4)];
-    const b = cagrpo(grads),
-      cf = cagrpo(grads, { weightRule: "closed_form" });
-    b.weights.forEach((w, i) => expect(w).toBeCloseTo(cf.weights[i], 9));
-    const gain = b.diagnostics.gain as number[];
-    expect(gain[0]).toBeGreaterThan(0);
-    expect(gain[1]).toBeCloseTo(gain[0], 9);
-  });
+/** cosine between two directions (1 = same direction up to a positive scale) */
+function dirCos(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  return dot64(a, b) / Math.sqrt(dot64(a, a) * dot64(b, b));
+}
 
-  it("min-norm on the projected Gram can stall a capability (gain exactly 0); balanced does not", () => {
-    const grads = [vec(0.2, 0), vec(-3.8, 0.4)];
-    const mn = cagrpo(grads, { weightRule: "min_norm" });
-    expect(mn.weights[1]).toBe(0);
-    expect((mn.diagnostics.gain as number[])[1]).toBeCloseTo(0, 12);
-    expect(Math.min(...(cagrpo(grads).diagnostics.gain as number[]))).toBeGreaterThan(1e-4);
-  });
-
-  it("random T = 4: the balanced rule's worst gain ≥ the other rules' worst gains", () => {
-    for (let seed = 0; seed < 15; seed++) {
-      const grads = randomGrads(500 + seed, 4, 20);
-      grads[3] = grads[3].map((x, k) => x - 1.1 * grads[0][k]);
-      const worst = (rule: "balanced" | "closed_form" | "min_norm") =>
-        Math.min(...(cagrpo(grads, { weightRule: rule }).diagnostics.gain as number[]));
-      const scale = Math.max(...gramMatrix(grads).map((r, i) => r[i]));
-      expect(worst("balanced")).toBeGreaterThanOrEqual(worst("closed_form") - 1e-9 * scale);
-      expect(worst("balanced")).toBeGreaterThanOrEqual(worst("min_norm") - 1e-9 * scale);
+describe("cagrpo is its own method (issue 16; docs/method.md §6.5)", () => {
+  it("on Grams with conflicts it is neither MGDA nor PCGrad (the previous rule returned MGDA's direction here)", () => {
+    // T = 2 with a conflict: the previous rule equalised the original gains, which is MGDA's interior solution
+    const two = [vec(1, 0.2, 0), vec(-2, 3, 0.1)];
+    expect(dirCos(cagrpo(two).direction, mgda(two).direction)).toBeLessThan(1 - 1e-3);
+    expect(dirCos(cagrpo(two).direction, pcgrad(two).direction)).toBeLessThan(1 - 1e-3);
+    // T = 3…5 random Grams where MGDA uses every capability (where the previous rule coincided with it exactly)
+    let interior = 0;
+    for (let seed = 0; seed < 60; seed++) {
+      const T = 3 + (seed % 3);
+      const g = randomGrads(600 + seed, T, 6);
+      g[1] = g[1].map((x, k) => x - g[0][k] + 0.5 * g[2][k]);
+      const m = mgda(g);
+      if (!m.weights.every((w) => w > 1e-6)) continue;
+      interior++;
+      expect(dirCos(cagrpo(g).direction, m.direction)).toBeLessThan(1 - 1e-4);
     }
+    expect(interior).toBeGreaterThan(10);
+  });
+
+  it("T = 2, uniform preferences: d ∝ ũ_1 + ũ_2 and gains ∝ ‖g_c‖ (MGDA: equal gains; PCGrad: ∝ ‖g̃_c‖²)", () => {
+    for (let seed = 0; seed < 10; seed++) {
+      const [g1, g2] = randomGrads(800 + seed, 2, 9);
+      const b = g2.map((x, k) => 2 * x - 0.8 * g1[k]);
+      const G = gramMatrix([g1, b]);
+      if (!(G[0][1] < 0)) continue;
+      const gain = cagrpo([g1, b]).diagnostics.gain as number[];
+      expect(gain[0] / gain[1]).toBeCloseTo(Math.sqrt(G[0][0] / G[1][1]), 6);
+    }
+  });
+
+  it("inactive capabilities (preference 0, or a zero gradient) change no other capability's coefficient", () => {
+    for (let seed = 0; seed < 10; seed++) {
+      const [a, b, c] = randomGrads(900 + seed, 3, 8);
+      const g2 = b.map((x, k) => x - 0.7 * a[k]);
+      const against = a.map((x, k) => -x - 0.5 * g2[k] + 0.2 * c[k]); // conflicts with both: would be projected out
+      const ref = cagrpo([a, g2], { weights: [3, 1] }).diagnostics.coef as number[];
+      const withZeroPref = cagrpo([a, g2, against], { weights: [3, 1, 0] });
+      const withZeroGrad = cagrpo([a, g2, new Float32Array(8)], { weights: [3, 1, 2] });
+      for (const r of [withZeroPref, withZeroGrad]) {
+        const coef = r.diagnostics.coef as number[];
+        expect(coef[0]).toBeCloseTo(ref[0], 9);
+        expect(coef[1]).toBeCloseTo(ref[1], 9);
+        expect(coef[2]).toBe(0);
+        expect(r.weights[2]).toBe(0);
+      }
+      expect(withZeroPref.diagnostics.conflictingPairs).toBe(cagrpo([a, g2]).diagnostics.conflictingPairs);
+    }
+  });
+
+  it("first-order guarantee: every active capability's gain ⟨g_c, d⟩ ≥ 0 whenever some weights allow it (floor checked)", () => {
+    let binding = 0;
+    for (let seed = 0; seed < 80; seed++) {
+      const T = 2 + (seed % 4);
+      const g = randomGrads(1000 + seed, T, 6);
+      g[1] = g[1].map((x, k) => x - g[0][k] + (T > 2 ? 0.5 * g[2][k] : 0));
+      const G = gramMatrix(g);
+      const scale = Math.max(...G.map((r, i) => r[i]));
+      const r = cagrpo(g);
+      const gain = r.diagnostics.gain as number[];
+      if (T === 2) expect(r.diagnostics.floorFeasible).toBe(1); // |S| = 2: the floor never binds
+      if (r.diagnostics.floorFeasible !== 1) continue;
+      gain.forEach((x) => expect(x).toBeGreaterThanOrEqual(-1e-9 * scale));
+      // measured on the float vectors too
+      g.forEach((gc) => expect(dot64(gc, r.direction)).toBeGreaterThanOrEqual(-1e-5 * scale));
+      if ((r.diagnostics.shares as number[]).some((v) => Math.abs(v - 1 / T) > 1e-9)) binding++;
+    }
+    expect(binding).toBeGreaterThan(0); // the floor did move the shares in some cases, and kept the gains ≥ 0 there
+  });
+
+  it("preferences are respected: shares = p̂ unless the floor binds; T = 2 gains ∝ p_c‖g_c‖", () => {
+    const two = [vec(1, 0.2, 0), vec(-0.5, 1, 0.1)];
+    const G = gramMatrix(two);
+    for (const p of [
+      [0.75, 0.25],
+      [0.2, 0.8],
+    ]) {
+      const r = cagrpo(two, { weights: p });
+      expect(r.diagnostics.shares).toEqual(p.map((x) => expect.closeTo(x, 12)));
+      const gain = r.diagnostics.gain as number[];
+      expect(gain[0] / gain[1]).toBeCloseTo((p[0] * Math.sqrt(G[0][0])) / (p[1] * Math.sqrt(G[1][1])), 6);
+    }
+  });
+
+  it("maxMinWithFloor equals a brute-force simplex grid (3 columns) to the grid's resolution", () => {
+    const grid = simplexGrid(3, 100);
+    const rng = mulberry32(21);
+    let feasible = 0;
+    for (let t = 0; t < 30; t++) {
+      const B = Array.from({ length: 3 }, () => Array.from({ length: 3 }, () => rng() * 2 - 0.5));
+      const F = Array.from({ length: 3 }, () => Array.from({ length: 3 }, () => rng() * 2 - 0.8));
+      const val = (w: number[], A: number[][]) => Math.min(...A.map((r) => r.reduce((s, v, j) => s + v * w[j], 0)));
+      const ok = grid.filter((w) => val(w, F) >= 0);
+      const r = maxMinWithFloor(B, F);
+      if (ok.length === 0) continue; // may still be feasible off the grid: not checked here
+      feasible++;
+      expect(r).not.toBeNull();
+      const best = Math.max(...ok.map((w) => val(w, B)));
+      expect(r!.value).toBeGreaterThanOrEqual(best - 1e-12);
+      expect(val(r!.weights, F)).toBeGreaterThanOrEqual(-1e-9);
+      expect(val(r!.weights, B)).toBeCloseTo(r!.value, 9);
+    }
+    expect(feasible).toBeGreaterThan(5);
   });
 });
