@@ -3,11 +3,15 @@
  * outputs (capitals vs lower case), one slot weighted more than the other. Plain GRPO follows the heavier slot and the
  * other one collapses; a conflict-handling method should keep the lighter slot alive. Per run the outcome is each
  * slot's SAMPLED score (eval.samples completions per prompt at temperature 1: the policy's case mixture, which greedy
- * decoding hides) and the worse of the two. Per method: mean and range over its seeds. A method "changes the outcome
- * beyond the seeds' spread" when its range of a quantity does not overlap the reference method's range — with n seeds
- * each, disjoint ranges are the plain, assumption-free reading of "outside the spread".
+ * decoding hides) and the worse of the two. Per method: mean and range over its seeds.
+ *
+ * The verdict on the lighter slot states a p-value (docs/method.md §8.7): an exact one-sided Mann–Whitney test of the
+ * method's lower-case seed scores against the reference's (plain GRPO), Holm-corrected across the methods compared.
+ * Disjoint ranges alone are not enough: 3 vs 3 disjoint seeds are p = 0.05, no smaller, so "above every seed" is said
+ * only when the ranges are disjoint AND the corrected p < 0.05 (5 vs 5 disjoint: p = 1/252 before correction).
  */
 import { mean } from "./bootstrap.ts";
+import { holm, mannWhitneyGreater } from "./rank_test.ts";
 
 export interface ConflictRun {
   run: string;
@@ -89,8 +93,27 @@ export interface ConflictMethodRow {
   "worst: mean": number;
   "worst: min": number;
   "worst: max": number;
-  /** the lighter slot (lower case) against the reference's seed range: "above" | "below" | "inside" | "" (reference) */
+  /** each seed's lower-case score, "0.21 / 0.24 / 0.22" (the values beside the mean) */
+  "lower case: seeds": string;
+  /** exact one-sided Mann–Whitney p of "lower case above the reference's", and Holm-corrected over the methods (NaN: not tested) */
+  p: number;
+  "p (Holm)": number;
+  /** the verdict on the lighter slot against the reference (conflictWording); "" for the reference and SFT-only */
   "lower case vs reference": string;
+}
+
+/** significance level of the conflict-control verdict (after Holm's correction) */
+export const CONFLICT_ALPHA = 0.05;
+
+/**
+ * The words for one method's lower-case slot against the reference: "above every seed" only when the seed ranges are
+ * disjoint and the Holm-corrected p < 0.05; "above (rank test)" when p < 0.05 with overlapping ranges; "below every
+ * seed" for disjoint ranges the other way (descriptive, untested); otherwise "undecided at n seeds".
+ */
+export function conflictWording(shift: -1 | 0 | 1, pHolm: number, seeds: number): string {
+  if (pHolm < CONFLICT_ALPHA) return shift === 1 ? "above every seed" : "above (rank test)";
+  if (shift === -1) return "below every seed";
+  return `undecided at ${seeds} seed${seeds === 1 ? "" : "s"}`;
 }
 
 interface SiteRun {
@@ -143,7 +166,11 @@ export function conflictControl(
     rows.map((r) => ({ run: r.run, method: r.method, a: r["capitals (instruction)"] ?? NaN, b: r["lower case (integration)"] ?? NaN })),
   );
   const ref = summaries.find((s) => s.method === reference);
-  const word = { 1: "above every seed", [-1]: "below every seed", 0: "inside the spread" } as const;
+  const lower = (m: string) => rows.filter((r) => r.method === m && Number.isFinite(r.worst)).map((r) => r["lower case (integration)"]!);
+  const tested = summaries.filter((s) => ref && s.method !== reference && s.method !== "sft-only");
+  const raw = tested.map((s) => mannWhitneyGreater(lower(s.method), lower(reference)).p);
+  const adjusted = holm(raw);
+  const pOf = new Map(tested.map((s, k) => [s.method, [raw[k], adjusted[k]] as const]));
   const perMethod = summaries.map((s) => ({
     method: s.method,
     seeds: s.seeds,
@@ -154,7 +181,46 @@ export function conflictControl(
     "worst: mean": s.worst.mean,
     "worst: min": s.worst.min,
     "worst: max": s.worst.max,
-    "lower case vs reference": !ref || s.method === reference || s.method === "sft-only" ? "" : word[outcomeShift(ref, s, "b")],
+    "lower case: seeds": lower(s.method)
+      .map((v) => v.toFixed(2))
+      .join(" / "),
+    p: pOf.get(s.method)?.[0] ?? NaN,
+    "p (Holm)": pOf.get(s.method)?.[1] ?? NaN,
+    "lower case vs reference": pOf.has(s.method) ? conflictWording(outcomeShift(ref!, s, "b"), pOf.get(s.method)![1], s.seeds) : "",
   }));
   return { rows, perMethod, reference };
+}
+
+const f2 = (v: number) => v.toFixed(2);
+const pText = (p: number) => (p < 0.001 ? "p < 0.001" : `p = ${p.toFixed(3)}`);
+
+/**
+ * The Orthogonality page's sentence on the conflict control, computed from the per-method table: what plain GRPO does
+ * to the lighter slot relative to its SFT-only start (in every seed, or not), and which methods the rank test puts
+ * above plain GRPO. Nothing in it is typed in: a store where plain GRPO keeps lower case reads differently.
+ */
+export function conflictStory(perMethod: readonly ConflictMethodRow[], reference = "sum"): string {
+  const ref = perMethod.find((m) => m.method === reference);
+  if (!ref) return "No plain-GRPO conflict-control runs are stored, so there is nothing to compare against.";
+  const start = perMethod.find((m) => m.method === "sft-only")?.["lower case: mean"];
+  const range = `${f2(ref["lower case: min"])}–${f2(ref["lower case: max"])}`;
+  const first =
+    start === undefined || !Number.isFinite(start)
+      ? `Under plain GRPO the lower-case slot ends at ${range} over ${ref.seeds} seed(s) (no SFT-only start stored).`
+      : ref["lower case: max"] < start
+        ? `Under plain GRPO the lower-case slot falls below its SFT-only start (${f2(start)}) in every one of ${ref.seeds} seed(s) (${range}).`
+        : ref["lower case: min"] > start
+          ? `Under plain GRPO the lower-case slot rises above its SFT-only start (${f2(start)}) in every one of ${ref.seeds} seed(s) (${range}).`
+          : `Under plain GRPO the lower-case slot ends at ${range} over ${ref.seeds} seed(s), on both sides of its SFT-only start (${f2(start)}).`;
+  const tested = perMethod.filter((m) => Number.isFinite(m["p (Holm)"]));
+  const above = tested.filter((m) => m["p (Holm)"] < CONFLICT_ALPHA);
+  const rest = tested.filter((m) => !(m["p (Holm)"] < CONFLICT_ALPHA));
+  const second = !tested.length
+    ? ""
+    : ` ${
+        above.length
+          ? `Above plain GRPO's lower case (exact one-sided rank test, Holm over ${tested.length} method(s)): ${above.map((m) => `${m.method} (${pText(m["p (Holm)"])})`).join(", ")}.`
+          : `No method's lower case is above plain GRPO's at the 5% level after Holm's correction over ${tested.length} method(s).`
+      }${rest.length ? ` Not shown above it: ${rest.map((m) => `${m.method} (${pText(m["p (Holm)"])}, ${m.seeds} seeds)`).join(", ")}.` : ""}`;
+  return first + second;
 }

@@ -3,8 +3,7 @@
  * other method, SFT-only, the unseen-gene control and chance) and the paired method comparisons.
  */
 import { differenceCI } from "./summary.ts";
-import { pairedComparison, type EvalItemRow } from "./compare.ts";
-import type { PairedResult } from "./paired.ts";
+import { comparisonText, comparisonWording, pairedComparison, perSeedText, type EvalItemRow, type SeedComparison } from "./compare.ts";
 import { CAPS, CAP_LABEL, byMethodOrder } from "./labels.ts";
 import { bestConfig, capEstimate, controlEstimate, fmtControl, fmtEstimate, type CapEstimate, type EvalRow, type SiteRun } from "./runs.ts";
 
@@ -37,7 +36,12 @@ const meanOf = (xs: readonly number[]) => {
  * every method), the gap to our strongest other method on that capability (SFT-only included; the paper's "+x over
  * the best baseline"), SFT-only, SFT-only's unseen-gene control, and chance (the eval stage's `baseline/chance`).
  */
-export function headlineTable(headline: readonly PaperHeadline[], runs: readonly SiteRun[], evals: readonly EvalRow[]): HeadlineTable {
+export function headlineTable(
+  headline: readonly PaperHeadline[],
+  runs: readonly SiteRun[],
+  evals: readonly EvalRow[],
+  evalItems: readonly EvalItemRow[] = [],
+): HeadlineTable {
   const ours = bestConfig(runs, "cagrpo");
   const sft = bestConfig(runs, "sft-only");
   const otherMethods = [...new Set(runs.map((r) => r.method))].filter((m) => m !== "cagrpo").sort(byMethodOrder);
@@ -54,15 +58,28 @@ export function headlineTable(headline: readonly PaperHeadline[], runs: readonly
       (top, d) => (top === undefined || d.e.mean > top.e.mean ? d : top),
       undefined,
     );
+    // seed-level paired comparison over the same items where per-item rows exist (compare.ts), else the unpaired
+    // difference of the two configs' intervals
+    const paired =
+      ours && bestOther
+        ? pairedComparison(
+            evalItems,
+            ours.map((r) => r.id),
+            bestOther.rs.map((r) => r.id),
+            h.capability,
+          )
+        : null;
     const gap = o && Number.isFinite(o.mean) && bestOther ? differenceCI(o, bestOther.e) : null;
     const c = chance(h.capability);
     return {
       Capability: h.label,
       "Paper (0.5B)": `${h.paper} (+${h.gain})`,
       "Ours: CA-GRPO": o ? fmtEstimate(o, { source: false }) : "—",
-      "gap vs best other": gap
-        ? `${gap.diff >= 0 ? "+" : ""}${(100 * gap.diff).toFixed(1)}${Number.isFinite(gap.lo) ? ` [${(100 * gap.lo).toFixed(1)}, ${(100 * gap.hi).toFixed(1)}]` : ""} (${bestOther!.rs[0].method})`
-        : "—",
+      "gap vs best other": paired
+        ? `${comparisonText(paired)} (${bestOther!.rs[0].method}; per seed ${perSeedText(paired.seedsA)} vs ${perSeedText(paired.seedsB)})`
+        : gap
+          ? `${gap.diff >= 0 ? "+" : ""}${(100 * gap.diff).toFixed(1)}${Number.isFinite(gap.lo) ? ` [${(100 * gap.lo).toFixed(1)}, ${(100 * gap.hi).toFixed(1)}]` : ""} (${bestOther!.rs[0].method})`
+          : "—",
       "Ours: SFT only": sft ? fmtEstimate(capEstimate(sft, h.capability), { source: false }) : "—",
       "Control (unseen genes): SFT only": fmtControl(controlEstimate(evals, sft, h.capability)),
       Chance: Number.isFinite(c) ? (100 * c).toFixed(1) : "—",
@@ -76,17 +93,26 @@ export function headlineTable(headline: readonly PaperHeadline[], runs: readonly
 export const configsCaption = (shown: readonly SiteRun[][]): string =>
   shown.map((rs) => `${rs[0].group.replace(/grpo\./g, "")} (${rs.length} seed${rs.length > 1 ? "s" : ""})`).join("; ");
 
-/** "+12.0 [4.0, 20.0] MDD 9.5 *" (×100; * = the interval excludes 0) */
-export const fmtPaired = (c: PairedResult | null): string =>
-  c
-    ? `${c.estimate >= 0 ? "+" : ""}${(100 * c.estimate).toFixed(1)} [${(100 * c.lo).toFixed(1)}, ${(100 * c.hi).toFixed(1)}] MDD ${(100 * c.mdd).toFixed(1)}${c.excludesZero ? " *" : ""}`
-    : "—";
+/** one seed-level comparison of a GRPO config against a reference config on one capability */
+export interface ConfigComparison {
+  /** the config's differing keys ("method=pcgrad beta=0.1") */
+  config: string;
+  method: string;
+  /** "SFT-only" or "sum" */
+  vs: string;
+  capability: string;
+  comparison: SeedComparison | null;
+}
 
 /**
  * Every GRPO config against SFT-only's best config and against plain GRPO's (`sum`; not for sum configs themselves):
- * per capability, the paired difference over the same extraction items × seeds (fmtPaired).
+ * per capability, the two-level (seeds × items) comparison over the same extraction items (compare.ts).
  */
-export function pairedComparisonRows(runs: readonly SiteRun[], evalItems: readonly EvalItemRow[]): Record<string, string | number>[] {
+export function configComparisons(
+  runs: readonly SiteRun[],
+  evalItems: readonly EvalItemRow[],
+  opts: { iters?: number } = {},
+): ConfigComparison[] {
   const configs = new Map<string, SiteRun[]>();
   for (const r of runs) if (r.method !== "sft-only") configs.set(r.group, [...(configs.get(r.group) ?? []), r]);
   const sft = bestConfig(runs, "sft-only");
@@ -99,23 +125,43 @@ export function pairedComparisonRows(runs: readonly SiteRun[], evalItems: readon
       ] as [string, SiteRun[] | null][]
     )
       .filter((e): e is [string, SiteRun[]] => e[1] !== null)
-      .map(([label, ref]) => ({
-        config: group.replace(/grpo\./g, ""),
-        seeds: rs.length,
-        vs: label,
-        ...Object.fromEntries(
-          CAPS.map((c) => [
-            CAP_LABEL[c],
-            fmtPaired(
-              pairedComparison(
-                evalItems,
-                rs.map((r) => r.id),
-                ref.map((r) => r.id),
-                c,
-              ),
-            ),
-          ]),
-        ),
-      })),
+      .flatMap(([label, ref]) =>
+        CAPS.map((c) => ({
+          config: group.replace(/grpo\./g, ""),
+          method: rs[0].method,
+          vs: label,
+          capability: c,
+          comparison: pairedComparison(
+            evalItems,
+            rs.map((r) => r.id),
+            ref.map((r) => r.id),
+            c,
+            opts,
+          ),
+        })),
+      ),
   );
+}
+
+/**
+ * The Home page's paired table: one row per config × reference × capability with the seed-level difference and
+ * interval (×100 points), its MDD, the wording (comparisonWording: "higher" / "lower" only when the seed-level
+ * interval excludes 0) and each seed's score on both sides.
+ */
+export function pairedComparisonRows(runs: readonly SiteRun[], evalItems: readonly EvalItemRow[]): Record<string, string | number>[] {
+  return configComparisons(runs, evalItems).map((x) => {
+    const c = x.comparison;
+    return {
+      config: x.config,
+      vs: x.vs,
+      capability: CAP_LABEL[x.capability as keyof typeof CAP_LABEL] ?? x.capability,
+      "difference [95% CI]": c
+        ? `${c.estimate >= 0 ? "+" : ""}${(100 * c.estimate).toFixed(1)} [${(100 * c.lo).toFixed(1)}, ${(100 * c.hi).toFixed(1)}]`
+        : "—",
+      MDD: c ? (100 * c.mdd).toFixed(1) : "—",
+      verdict: comparisonWording(c),
+      "per seed": c ? perSeedText(c.seedsA) : "—",
+      "per seed (vs)": c ? perSeedText(c.seedsB) : "—",
+    };
+  });
 }

@@ -9,6 +9,11 @@
  *   HV_max(P, r) = HV_min(−P, −r)        (see `hypervolumeMin`, tested to agree)
  *
  * Points that are not strictly better than r in every objective contribute nothing (their box has zero volume).
+ * DEAP (deap.tools.indicator.hypervolume → _hypervolume/pyhv.py, hv.cpp) computes the same minimisation HV on
+ * −wvalues, but ASSUMES every point dominates r (its filter is commented out; its default r = worst + 1 makes it
+ * true); beyond that precondition we follow the definition (Zitzler & Thiele 1998; pymoo, moocore) and ignore them.
+ * Duplicates and weakly dominated points add no volume and have exclusive contribution 0 (tested against DEAP's
+ * convention and inclusion–exclusion, with ties, in test/analysis/hypervolume.test.ts).
  *
  * Algorithm: "hypervolume by slicing objectives" (HSO; While, Hingston, Barone & Huband 2006, IEEE TEC 10(1)):
  * translate to boxes [0, q] with q = p − r, keep the non-dominated ones, sort by the last objective and sum

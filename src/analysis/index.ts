@@ -27,6 +27,9 @@ export {
   conflictOutcomes,
   outcomeShift,
   conflictControl,
+  conflictStory,
+  conflictWording,
+  CONFLICT_ALPHA,
   type ConflictRun,
   type ConflictSummary,
   type OutcomeKey,
@@ -34,7 +37,17 @@ export {
   type ConflictRow,
   type ConflictMethodRow,
 } from "./conflict.ts";
-export { pairedComparison, type EvalItemRow } from "./compare.ts";
+export {
+  pairedComparison,
+  comparisonWording,
+  comparisonText,
+  perSeedText,
+  seedCount,
+  type EvalItemRow,
+  type ComparisonWord,
+} from "./compare.ts";
+export { seedItemBootstrap, type SeedComparison, type SeedScore, type ComparisonBasis } from "./seed_bootstrap.ts";
+export { mannWhitneyGreater, mannWhitneyU, holm, signTest, type RankTest } from "./rank_test.ts";
 export {
   gridCells,
   facetSlice,
@@ -93,7 +106,15 @@ export {
   type VerdictData,
   type Gap,
 } from "./verdicts.ts";
-export { headlineTable, configsCaption, fmtPaired, pairedComparisonRows, type PaperHeadline, type HeadlineTable } from "./headline.ts";
+export {
+  headlineTable,
+  configsCaption,
+  configComparisons,
+  pairedComparisonRows,
+  type ConfigComparison,
+  type PaperHeadline,
+  type HeadlineTable,
+} from "./headline.ts";
 export {
   configPoints,
   pointVectors,

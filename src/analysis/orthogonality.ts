@@ -20,19 +20,23 @@ export interface PairStats {
   meanCos: number;
   meanAbsCos: number;
   conflictRatio: number;
+  /** steps with cos < 0 and with cos > 0 (exact zeros are neither: the sign test leaves them out) */
+  negative: number;
+  positive: number;
 }
 
 export function pairStats(rows: readonly GramRow[]): PairStats[] {
-  const acc = new Map<string, { cap_i: string; cap_j: string; n: number; s: number; a: number; c: number }>();
+  const acc = new Map<string, { cap_i: string; cap_j: string; n: number; s: number; a: number; c: number; pos: number }>();
   for (const r of rows) {
     if (r.cap_i === r.cap_j || !Number.isFinite(r.cos)) continue;
     const [a, b] = r.cap_i < r.cap_j ? [r.cap_i, r.cap_j] : [r.cap_j, r.cap_i];
     const k = `${a}\u0000${b}`;
-    const e = acc.get(k) ?? { cap_i: a, cap_j: b, n: 0, s: 0, a: 0, c: 0 };
+    const e = acc.get(k) ?? { cap_i: a, cap_j: b, n: 0, s: 0, a: 0, c: 0, pos: 0 };
     e.n++;
     e.s += r.cos;
     e.a += Math.abs(r.cos);
     e.c += r.cos < 0 ? 1 : 0;
+    e.pos += r.cos > 0 ? 1 : 0;
     acc.set(k, e);
   }
   return [...acc.values()].map((e) => ({
@@ -42,6 +46,8 @@ export function pairStats(rows: readonly GramRow[]): PairStats[] {
     meanCos: e.s / e.n,
     meanAbsCos: e.a / e.n,
     conflictRatio: e.c / e.n,
+    negative: e.c,
+    positive: e.pos,
   }));
 }
 

@@ -50,6 +50,10 @@ export interface PairedResult {
   excludesZero: boolean;
 }
 
+/** MDD = (z_{1−α/2} + z_{1−β}) · SE: the true difference a two-sided level-α test detects with the given power */
+export const minimumDetectable = (se: number, alpha = 0.05, power = 0.8): number =>
+  (normalQuantile(1 - alpha / 2) + normalQuantile(power)) * se;
+
 export function pairedBootstrap(a: readonly number[], b: readonly number[], opts: PairedOptions = {}): PairedResult {
   if (a.length !== b.length) throw new Error(`pairedBootstrap: ${a.length} scores for A but ${b.length} for B (they must be paired)`);
   if (a.length === 0) throw new Error("pairedBootstrap: no paired scores");
@@ -84,7 +88,7 @@ export function pairedBootstrap(a: readonly number[], b: readonly number[], opts
   let ss = 0;
   for (let g = 0; g < G; g++) ss += (sums[g] - m * sizes[g]) ** 2;
   const se = Math.sqrt((G / (G - 1)) * ss) / N;
-  const mdd = (normalQuantile(1 - alpha / 2) + normalQuantile(power)) * se;
+  const mdd = minimumDetectable(se, alpha, power);
 
   const rng = rngFor(opts.seed ?? 0, "paired-bootstrap");
   const stats = new Array<number>(iters);

@@ -5,6 +5,7 @@
  *   2. construct   step-by-step grounded construction of prompt, gold, checks, provenance (kinds/*.ts, naive on
  *                  purpose — see build.ts)
  *   3. curate      ontology validation (validate.ts: recompute truth from the KG)  → Reject stage "ontology"
+ *                  (an item whose only reasons are constraint_unsatisfiable)        → Reject stage "constraint"
  *                  workflow constraints (workflow.ts: evidence policy, gold obeys the answer rules, length budget)
  *                                                                                   → Reject stage "workflow"
  *                  duplicates (same id) are dropped and counted
@@ -53,6 +54,8 @@ export interface FunnelRow {
   /** passed the workflow constraints and kept */
   kept: number;
   rejected_ontology: number;
+  /** rejected only because a format constraint no correct answer can meet (constraint_unsatisfiable): not a KG fact */
+  rejected_constraint: number;
   rejected_workflow: number;
   duplicates: number;
 }
@@ -79,6 +82,7 @@ const emptyRow = (): FunnelRow => ({
   validated: 0,
   kept: 0,
   rejected_ontology: 0,
+  rejected_constraint: 0,
   rejected_workflow: 0,
   duplicates: 0,
 });
@@ -139,6 +143,7 @@ export function generate(kg: KG, dataConfig: DataConfigInput, seed: number, opts
       s.row.generated++;
       const bad = curate(item, kg, cfg);
       if (bad?.stage === "ontology") return (s.row.rejected_ontology++, rejects.push(reject(item, "ontology", bad.reasons)), false);
+      if (bad?.stage === "constraint") return (s.row.rejected_constraint++, rejects.push(reject(item, "constraint", bad.reasons)), false);
       s.row.validated++;
       if (bad) return (s.row.rejected_workflow++, rejects.push(reject(item, "workflow", bad.reasons)), false);
       if (seen.has(item.id)) return (s.row.duplicates++, false);
@@ -250,6 +255,11 @@ function generateWorld(kg: KG, cfg: DataConfig, seed: number, opts: GenerateOpti
           rejects.push(reject(item, "ontology", bad.reasons));
           continue;
         }
+        if (bad?.stage === "constraint") {
+          row.rejected_constraint++;
+          rejects.push(reject(item, "constraint", bad.reasons));
+          continue;
+        }
         row.validated++;
         if (bad) {
           row.rejected_workflow++;
@@ -281,10 +291,13 @@ function generateWorld(kg: KG, cfg: DataConfig, seed: number, opts: GenerateOpti
  * Curation of one constructed item: ontology validation (when enabled), then the length budget and the workflow
  * constraints. null = keep; else the first stage that rejects it, with its reasons.
  */
-function curate(item: Item, kg: KG, cfg: DataConfig): { stage: "ontology" | "workflow"; reasons: Reason[] } | null {
+function curate(item: Item, kg: KG, cfg: DataConfig): { stage: "ontology" | "constraint" | "workflow"; reasons: Reason[] } | null {
   if (cfg.ontology_validation) {
     const rs = validateOntology(item, kg);
-    if (rs.length) return { stage: "ontology", reasons: rs };
+    // a format constraint no correct answer can meet (an alias with a space under no-commas, n > available) is a
+    // property of the prompt, not a KG fact the item gets wrong: its own stage, so "the ontology validator rejected
+    // something" is never read off a constraint reject (issue 16)
+    if (rs.length) return { stage: rs.every((r) => r.reason === "constraint_unsatisfiable") ? "constraint" : "ontology", reasons: rs };
   }
   const wf: Reason[] = [];
   const n = words(item.prompt).length + words(item.gold).length;

@@ -15,7 +15,8 @@
  *   undefined_term               a definition question about a term without a definition
  *   chain_edge_not_in_kg         a chain step that is no edge, or a regulates edge used as is_a/part_of
  *   empty_gold_set               a set question whose recomputed answer set is empty
- *   constraint_unsatisfiable     a format constraint no correct answer can meet (n > available, commas in aliases, …)
+ *   constraint_unsatisfiable     a format constraint no correct answer can meet (n > available, commas in aliases, …);
+ *                                generate.ts files an item rejected for this reason alone under stage "constraint"
  *   gold_mismatch                a stated fact differs from the KG, or the gold does not score 1.0
  *   workflow_evidence_code_mismatch / workflow_fact_not_in_kg / workflow_gold_violates   (stage "workflow")
  *   workflow_non_experimental_evidence   (stage "workflow"; only with opts.evidence = "experimental")

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { dbOf } from "./paths.ts";
 
 /**
- * `bbio runs`, `bbio query`, `bbio export`: reading the run store. DuckDB is imported inside the handlers so that
+ * `bbio runs`, `bbio query`, `bbio export`, `bbio report`: reading the run store. DuckDB is imported inside the handlers so that
  * `bbio --help` stays instant.
  */
 export function register(program: Command): void {
@@ -80,5 +80,38 @@ export function register(program: Command): void {
           .map(([k, v]) => `${k}=${v}`)
           .join(" ")}\n`,
       );
+    });
+
+  program
+    .command("report")
+    .description(
+      "print the README's result tables (per capability, seed-level method comparisons, conflict control) as Markdown from a store",
+    )
+    .option("--db <file>", "run store (default $BBIO_DB or data/bbio.duckdb)")
+    .option("--readme <file>", "rewrite the region between <!-- report:begin --> and <!-- report:end --> in this file instead of printing")
+    .action(async (opts: { db?: string; readme?: string }) => {
+      const { existsSync, readFileSync, writeFileSync } = await import("node:fs");
+      const { BbioError } = await import("../util/errors.ts");
+      const db = dbOf(opts);
+      if (!existsSync(db)) throw new BbioError(`no run store at ${db}`, 1, "create one with: bbio suite default (or npm run build)");
+      const { readReportInput } = await import("../../loaders/report.ts");
+      const { reportMarkdown, replaceReportRegion } = await import("../analysis/report.ts");
+      const md = reportMarkdown(await readReportInput(db));
+      if (!opts.readme) {
+        process.stdout.write(md);
+        return;
+      }
+      let text: string;
+      try {
+        text = replaceReportRegion(readFileSync(opts.readme, "utf8"), md);
+      } catch (e) {
+        throw new BbioError(
+          `${opts.readme}: ${(e as Error).message}`,
+          1,
+          "add <!-- report:begin --> and <!-- report:end --> lines where the tables go",
+        );
+      }
+      writeFileSync(opts.readme, text);
+      process.stderr.write(`report: wrote the tables into ${opts.readme}\n`);
     });
 }

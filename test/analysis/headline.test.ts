@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { configsCaption, fmtPaired, headlineTable, pairedComparisonRows } from "../../src/analysis/headline.ts";
+import { configComparisons, configsCaption, headlineTable, pairedComparisonRows } from "../../src/analysis/headline.ts";
 import { four, siteRuns } from "./site-runs.ts";
 
 const headline = [{ capability: "knowledge", label: "Domain expertise (BIOMED-MMLU)", paper: 80.95, gain: 15.32 }];
@@ -52,24 +52,33 @@ describe("pairedComparisonRows", () => {
     { id: "f", method: "sft-only", strict: four(0, 0, 0, 0) },
     { id: "s", method: "sum", strict: four(0, 0, 0, 0) },
     { id: "p", method: "pcgrad", params: { "grpo.beta": 0.1 }, strict: four(0, 0, 0, 0) },
+    { id: "p2", method: "pcgrad", seed: 2, params: { "grpo.beta": 0.1 }, strict: four(0, 0, 0, 0) },
   ]);
   const items = (run: string, vs: number[]) =>
     vs.map((value, i) => ({ run_id: run, item_id: `i${i}`, family: "knowledge", split: "eval", value }));
-  const rows = pairedComparisonRows(runs, [...items("f", [0, 0, 0, 0]), ...items("s", [1, 0, 1, 0]), ...items("p", [1, 1, 1, 1])]);
+  const evalItems = [...items("f", [0, 0, 0, 0]), ...items("s", [1, 0, 1, 0]), ...items("p", [1, 1, 1, 1]), ...items("p2", [1, 1, 1, 0])];
+  const rows = pairedComparisonRows(runs, evalItems);
   it("each GRPO config against SFT-only and (unless it is sum) against sum, per capability", () => {
-    expect(rows.map((r) => [r.config, r.vs])).toEqual([
-      ["method=sum", "SFT-only"],
-      ["method=pcgrad beta=0.1", "SFT-only"],
-      ["method=pcgrad beta=0.1", "sum"],
+    expect([...new Set(rows.map((r) => `${r.config} vs ${r.vs}`))]).toEqual([
+      "method=sum vs SFT-only",
+      "method=pcgrad beta=0.1 vs SFT-only",
+      "method=pcgrad beta=0.1 vs sum",
     ]);
-    // pcgrad − sum on knowledge: differences [0, 1, 0, 1] → +50.0; reasoning has no item rows → "—"
-    expect(rows[2]["Domain knowledge"]).toMatch(/^\+50\.0 \[/);
-    expect(rows[2].Reasoning).toBe("—");
-    // pcgrad − SFT: every item +1 → a zero-width interval that excludes 0
-    expect(rows[1]["Domain knowledge"]).toBe("+100.0 [100.0, 100.0] MDD 0.0 *");
+    expect(rows.length).toBe(3 * 4);
+    const pcSum = rows.filter((r) => r.config === "method=pcgrad beta=0.1" && r.vs === "sum");
+    // pcgrad (2 seeds: 1.00 and 0.75) − sum (1 seed: 0.50) on knowledge = +37.5; reasoning has no item rows → "—"
+    expect(pcSum[0]).toMatchObject({ capability: "Domain knowledge", "per seed": "1.00 / 0.75", "per seed (vs)": "0.50" });
+    expect(pcSum[0]["difference [95% CI]"]).toMatch(/^\+37\.5 \[/);
+    expect(pcSum[1]).toMatchObject({ capability: "Reasoning", "difference [95% CI]": "—", verdict: "no data" });
   });
-  it("fmtPaired", () => {
-    expect(fmtPaired(null)).toBe("—");
-    expect(fmtPaired({ estimate: -0.05, lo: -0.1, hi: 0.002, mdd: 0.08, excludesZero: false } as never)).toBe("-5.0 [-10.0, 0.2] MDD 8.0");
+  it("the numbers are the comparison's: the verdict is comparisonWording's, one seed per side is items only", () => {
+    const raw = configComparisons(runs, evalItems);
+    const sumSft = raw.find((x) => x.config === "method=sum" && x.capability === "knowledge")!;
+    expect(sumSft.comparison!.basis).toBe("items only (1 seed)");
+    expect(rows.find((r) => r.config === "method=sum" && r.capability === "Domain knowledge")!.verdict).toBe("items only (1 seed)");
+    const pcSft = raw.find((x) => x.config === "method=pcgrad beta=0.1" && x.vs === "SFT-only" && x.capability === "knowledge")!;
+    const row = rows.find((r) => r.config === "method=pcgrad beta=0.1" && r.vs === "SFT-only" && r.capability === "Domain knowledge")!;
+    expect(row.MDD).toBe((100 * pcSft.comparison!.mdd).toFixed(1));
+    expect(row.verdict).toMatch(/^(higher|undecided at 2 seeds)$/);
   });
 });

@@ -203,3 +203,125 @@ describe("hypervolume (maximisation, explicit reference point)", () => {
     expect(performance.now() - t0).toBeLessThan(1500); // ~30 ms measured (shared, noisy machine)
   });
 });
+
+// DEAP's semantics (deap/tools/_hypervolume/pyhv.py and hv.cpp, called by deap.tools.indicator.hypervolume on
+// wobj = −wvalues with ref = max(wobj) + 1): minimisation, the volume dominated by the set inside the reference box.
+// Its pyhv assumes every point dominates the reference point (the filter is commented out there: "it is assumed that
+// every point dominates the reference point"), which deap.tools.indicator guarantees by its choice of ref; for points
+// outside the box we follow the definition (Zitzler & Thiele 1998; pymoo, moocore): they contribute nothing.
+describe("hypervolume edge cases against DEAP's semantics", () => {
+  /** DEAP's indicator on a maximisation problem: weights +1 → wobj = −values, ref = max(wobj) + 1 */
+  const deapStyle = (P: number[][]) => {
+    const wobj = P.map((p) => p.map((v) => -v));
+    const ref = wobj[0].map((_, k) => Math.max(...wobj.map((p) => p[k])) + 1);
+    return hypervolumeMin(wobj, ref);
+  };
+  it("maximisation by negation: DEAP's default reference (worst − 1) gives our HV with r = min(P) − 1", () => {
+    const rng = mulberry32(7);
+    for (let t = 0; t < 20; t++) {
+      const m = 2 + (t % 3);
+      const P = Array.from({ length: 1 + Math.floor(rng() * 7) }, () => Array.from({ length: m }, () => Math.round(rng() * 4)));
+      const ref = P[0].map((_, k) => Math.min(...P.map((p) => p[k])) - 1);
+      expect(deapStyle(P)).toBeCloseTo(hypervolume(P, ref), 12);
+      expect(hypervolume(P, ref)).toBeCloseTo(inclusionExclusion(P, ref), 12);
+    }
+  });
+  it("duplicate points: the same volume as one copy; each copy's exclusive contribution is 0", () => {
+    const P = [
+      [3, 1],
+      [1, 3],
+      [1, 3],
+    ];
+    expect(hypervolume(P, [0, 0])).toBe(hypervolume(P.slice(0, 2), [0, 0]));
+    expect(hypervolume(P, [0, 0])).toBe(5);
+    expect(hypervolumeContributions(P, [0, 0])).toEqual([2, 0, 0]);
+    expect(
+      hypervolume(
+        [
+          [2, 2, 2, 2],
+          [2, 2, 2, 2],
+        ],
+        [0, 0, 0, 0],
+      ),
+    ).toBe(16);
+  });
+  it("weakly dominated points (equal in one objective) add nothing, in 2-D, 3-D and 4-D", () => {
+    expect(
+      hypervolume(
+        [
+          [3, 2],
+          [3, 1],
+        ],
+        [0, 0],
+      ),
+    ).toBe(6);
+    expect(
+      hypervolume(
+        [
+          [3, 2],
+          [2, 2],
+        ],
+        [0, 0],
+      ),
+    ).toBe(6);
+    expect(
+      hypervolume(
+        [
+          [2, 2, 2],
+          [2, 2, 1],
+          [2, 1, 2],
+        ],
+        [0, 0, 0],
+      ),
+    ).toBe(8);
+    expect(
+      hypervolume(
+        [
+          [1, 2, 3, 4],
+          [1, 2, 3, 1],
+          [0.5, 2, 3, 4],
+        ],
+        [0, 0, 0, 0],
+      ),
+    ).toBe(24);
+    expect(
+      hypervolumeContributions(
+        [
+          [3, 2],
+          [3, 1],
+        ],
+        [0, 0],
+      ),
+    ).toEqual([3, 0]); // 6 − 3: only the top strip is its own
+  });
+  it("ties in one objective on integer grids equal inclusion–exclusion (2-D … 4-D)", () => {
+    const rng = mulberry32(11);
+    for (const m of [2, 3, 4])
+      for (let t = 0; t < 25; t++) {
+        const P = Array.from({ length: 2 + Math.floor(rng() * 6) }, () => Array.from({ length: m }, () => 1 + Math.floor(rng() * 3)));
+        expect(hypervolume(P, Array(m).fill(0))).toBeCloseTo(inclusionExclusion(P, Array(m).fill(0)), 12);
+      }
+  });
+  it("points outside the reference box, or on its boundary, contribute nothing; the rest is unchanged", () => {
+    const inside = [
+      [2, 3],
+      [3, 1],
+    ];
+    const base = hypervolume(inside, [1, 0]);
+    expect(base).toBe(3 + 2 - 1); // [1,2]×[0,3] ∪ [1,3]×[0,1]
+    // below r in one objective (even far better in the other), on the boundary, or below in both
+    expect(hypervolume([...inside, [0.5, 100], [1, 5], [-1, -1]], [1, 0])).toBe(base);
+    expect(hypervolumeContributions([...inside, [0.5, 100], [1, 5]], [1, 0])).toEqual([2, 1, 0, 0]);
+    // the minimisation view: points not below the upper reference are ignored the same way
+    expect(
+      hypervolumeMin(
+        [
+          [-2, -3],
+          [-3, -1],
+          [5, -10],
+        ],
+        [-1, 0],
+      ),
+    ).toBe(base);
+  });
+});

@@ -80,3 +80,49 @@ describe("Pareto dominance (maximisation)", () => {
     expect(() => nonDominated([[1, NaN]])).toThrow(/non-finite/);
   });
 });
+
+// DEAP's sortNondominated (deap/tools/emo.py): Fitness.dominates on weighted values (wvalues = values × weights, so
+// minimisation is maximisation of the negation) — "not worse in every objective and better in one" — and individuals
+// with identical fitness share a front. The same relation and grouping as nonDominatedSort here.
+describe("nonDominatedSort against DEAP's sortNondominated semantics", () => {
+  /** DEAP's Fitness.dominates on wvalues */
+  const deapDominates = (a: number[], b: number[], w: number[]) => {
+    let notEqual = false;
+    for (let k = 0; k < a.length; k++) {
+      const x = a[k] * w[k],
+        y = b[k] * w[k];
+      if (x > y) notEqual = true;
+      else if (x < y) return false;
+    }
+    return notEqual;
+  };
+  it("duplicates share a front; a tie in one objective with a gain in another dominates", () => {
+    const P = [
+      [1, 2],
+      [1, 3],
+      [1, 3],
+      [0, 3],
+    ];
+    expect(nonDominatedSort(P).fronts).toEqual([
+      [1, 2],
+      [0, 3],
+    ]);
+  });
+  it("minimisation (weights −1) is our maximisation of the negated points, front by front, on tied integer sets", () => {
+    const rng = mulberry32(5);
+    for (let t = 0; t < 20; t++) {
+      const m = 2 + (t % 3);
+      const P = Array.from({ length: 25 }, () => Array.from({ length: m }, () => Math.floor(rng() * 4)));
+      const w = Array(m).fill(-1);
+      // DEAP-style peeling with its dominance on the raw (minimised) values
+      let left = [...P.keys()];
+      const fronts: number[][] = [];
+      while (left.length) {
+        const f = left.filter((i) => !left.some((j) => j !== i && deapDominates(P[j], P[i], w)));
+        fronts.push(f);
+        left = left.filter((i) => !f.includes(i));
+      }
+      expect(nonDominatedSort(P.map((p) => p.map((v) => -v))).fronts).toEqual(fronts);
+    }
+  });
+});

@@ -97,7 +97,16 @@ describe("summaries", () => {
       { step: 1, cap_i: "k", cap_j: "k", cos: 1 },
     ];
     expect(pairStats(rows)).toEqual([
-      { cap_i: "k", cap_j: "r", steps: 2, meanCos: expect.closeTo(0.1, 12), meanAbsCos: expect.closeTo(0.3, 12), conflictRatio: 0.5 },
+      {
+        cap_i: "k",
+        cap_j: "r",
+        steps: 2,
+        meanCos: expect.closeTo(0.1, 12),
+        meanAbsCos: expect.closeTo(0.3, 12),
+        conflictRatio: 0.5,
+        negative: 1,
+        positive: 1,
+      },
     ]);
   });
 });

@@ -37,14 +37,16 @@ describe("headline claims: capability-aware GRPO against our best other method",
   }
   const answers: Record<string, (it: Item) => string> = { gold: (it) => it.gold, shuffled: (it) => other.get(it.id)!, junk: () => "zzz" };
   const values = (kind: string) => items.map((it) => score(it, answers[kind](it), kg).score);
-  /** three single-seed methods answering as named; scores.arrow's value = the mean per-item score */
-  const world = (cagrpo: string, sum: string, sft: string) => {
-    const plan = { cagrpo, sum, "sft-only": sft };
+  /** three methods answering as named, `seeds` runs each (the same answers every seed); scores.arrow's value = the mean */
+  const world = (cagrpo: string, sum: string, sft: string, seeds = 3) => {
+    const plan = Object.entries({ cagrpo, sum, "sft-only": sft }).flatMap(([method, kind]) =>
+      Array.from({ length: method === "sft-only" ? 1 : seeds }, (_, s) => ({ id: `${method}-${s}`, method, seed: s, kind })),
+    );
     return data(
-      Object.entries(plan).map(([method, kind]) => ({ id: method, method, strict: { integration: mean(values(kind)) } })),
+      plan.map(({ id, method, seed, kind }) => ({ id, method, seed, strict: { integration: mean(values(kind)) } })),
       {
-        evalItems: Object.entries(plan).flatMap(([method, kind]) =>
-          values(kind).map((value, i) => ({ run_id: method, item_id: items[i].id, family: "integration", split: "eval", value })),
+        evalItems: plan.flatMap(({ id, kind }) =>
+          values(kind).map((value, i) => ({ run_id: id, item_id: items[i].id, family: "integration", split: "eval", value })),
         ),
       },
     );
@@ -62,8 +64,13 @@ describe("headline claims: capability-aware GRPO against our best other method",
     const v = judge(claim, world("gold", "shuffled", "junk"));
     expect(v.verdict).toBe("reproduced");
     expect(v.measured).toMatch(
-      /^ours 100\.0 on our held-out MKGSG integration items vs our best other method \(sum\) \d+\.\d: gap \+\d+\.\d \[\d+\.\d, \d+\.\d\] \(paired, MDD \d+\.\d\) points\./,
+      /^ours 100\.0 on our held-out MKGSG integration items vs our best other method \(sum\) \d+\.\d: gap \+\d+\.\d \[\d+\.\d, \d+\.\d\] MDD \d+\.\d, higher \(per seed 1\.00 \/ 1\.00 \/ 1\.00 vs (\d\.\d\d \/ ){2}\d\.\d\d\) points\./,
     );
+  });
+  it("one seed per side: the same items-level gap is 'items only (1 seed)' and never reproduces the claim", () => {
+    const v = judge(claim, world("gold", "shuffled", "junk", 1));
+    expect(v.measured).toContain("items only (1 seed)");
+    expect(v.verdict).toBe("not at this scale");
   });
   it("shuffled over junk is still a significant gain; below gold it is not", () => {
     expect(judge(claim, world("shuffled", "junk", "junk")).verdict).toBe("reproduced");
@@ -96,11 +103,22 @@ describe("headline claims: capability-aware GRPO against our best other method",
         { id: "s", method: "sum", strict: { reasoning: [0.4, 0.35, 0.45, 100] } },
       ]),
     );
-    // 0.2 ± √(0.05² + 0.05²) = 0.2 ± 0.0707
+    // 0.2 ± √(0.05² + 0.05²) = 0.2 ± 0.0707, from one run each: items only, never significant
     expect(v.measured).toContain(
-      "ours 60.0 on our held-out MKGSG reasoning items vs our best other method (sum) 40.0: gap +20.0 [12.9, 27.1] points.",
+      "ours 60.0 on our held-out MKGSG reasoning items vs our best other method (sum) 40.0: gap +20.0 [12.9, 27.1], items only (1 seed) points.",
     );
-    expect(v.verdict).toBe("reproduced");
+    expect(v.verdict).toBe("not at this scale");
+    // two seeds each: a t-interval over seeds, which counts
+    const two = judge(
+      reasoning,
+      data([
+        { id: "c", method: "cagrpo", strict: { reasoning: 0.6 } },
+        { id: "c2", method: "cagrpo", seed: 2, strict: { reasoning: 0.61 } },
+        { id: "s", method: "sum", strict: { reasoning: 0.4 } },
+        { id: "s2", method: "sum", seed: 2, strict: { reasoning: 0.41 } },
+      ]),
+    );
+    expect(two.verdict).toBe("reproduced");
   });
 });
 
@@ -108,12 +126,14 @@ describe("Capability-aware GRPO vs plain GRPO (Δm, wins, no significant loss)",
   const claim: Claim = { text: "beats sum", test: "cagrpo-vs-sum" };
   const runs = (cagrpo: number[]): RunSpec[] => [
     { id: "c", method: "cagrpo", strict: four(...(cagrpo as [number, number, number, number])) },
+    { id: "c2", method: "cagrpo", seed: 2, strict: four(...(cagrpo as [number, number, number, number])) },
     { id: "s", method: "sum", strict: four(0.5, 0.5, 0.2, 0) },
+    { id: "s2", method: "sum", seed: 2, strict: four(0.5, 0.5, 0.2, 0) },
   ];
   it("Δm over the capabilities where sum is not 0: (+20% + 0% + 100%)/3 = +40%; 3 wins → reproduced", () => {
     const v = judge(claim, data(runs([0.6, 0.5, 0.4, 0.3])));
     expect(v.measured).toBe(
-      "Δm = +40.00% (leaves out integration: plain GRPO scores 0 there), better on 3/4 capabilities (gaps: knowledge +10.0 (no interval), reasoning +0.0 (no interval), instruction +20.0 (no interval), integration +30.0 (no interval)), significantly worse on none; 1 seed(s) per config",
+      "Δm = +40.00% (leaves out integration: plain GRPO scores 0 there), better on 3/4 capabilities (gaps: knowledge +10.0 [10.0, 10.0], reasoning +0.0 [0.0, 0.0], instruction +20.0 [20.0, 20.0], integration +30.0 [30.0, 30.0]), significantly worse on none; 2 seed(s) per config",
     );
     expect(v.verdict).toBe("reproduced");
     expect(v.rule).toMatch(/fewer than 3 seeds: the intervals are wide$/);
@@ -124,9 +144,10 @@ describe("Capability-aware GRPO vs plain GRPO (Δm, wins, no significant loss)",
     expect(v.verdict).toBe("not at this scale");
   });
   it("a significant loss on one capability (paired items) → not at this scale", () => {
-    const evalItems = [...itemRows("c", "knowledge", Array(20).fill(0)), ...itemRows("s", "knowledge", Array(20).fill(1))];
+    const evalItems = ["c", "c2"].flatMap((r) => itemRows(r, "knowledge", Array(20).fill(0)));
+    evalItems.push(...["s", "s2"].flatMap((r) => itemRows(r, "knowledge", Array(20).fill(1))));
     const v = judge(claim, data(runs([0.6, 0.5, 0.4, 0.3]), { evalItems }));
-    expect(v.measured).toContain("knowledge -100.0 [-100.0, -100.0] (paired, MDD 0.0)");
+    expect(v.measured).toContain("knowledge -100.0 [-100.0, -100.0] MDD 0.0, lower (per seed 0.00 / 0.00 vs 1.00 / 1.00)");
     expect(v.measured).toContain("significantly worse on knowledge;");
     expect(v.verdict).toBe("not at this scale");
   });
@@ -149,10 +170,18 @@ describe("Capability-aware GRPO vs plain GRPO (Δm, wins, no significant loss)",
 describe("Pareto claim: non-dominated and a significant gain over SFT without a significant loss", () => {
   const claim: Claim = { text: "pareto", test: "pareto", theory: true };
   const cag: RunSpec = { id: "c", method: "cagrpo", strict: four(0.6, 0.5, 0.4, 0.3) };
+  const cag2: RunSpec = { ...cag, id: "c2", seed: 2 };
   const sft: RunSpec = { id: "f", method: "sft-only", strict: four(0.5, 0.5, 0.4, 0.3) };
-  const gain = [...itemRows("c", "knowledge", Array(10).fill(1)), ...itemRows("f", "knowledge", Array(10).fill(0))];
-  it("on the front with a paired gain on knowledge → reproduced", () => {
-    const v = judge(claim, data([cag, sft], { evalItems: gain }));
+  const gain = [
+    ...itemRows("c", "knowledge", Array(10).fill(1)),
+    ...itemRows("c2", "knowledge", Array(10).fill(1)),
+    ...itemRows("f", "knowledge", Array(10).fill(0)),
+  ];
+  it("one seed per side is not enough for a gain: items only → not at this scale", () => {
+    expect(judge(claim, data([cag, sft], { evalItems: gain })).verdict).toBe("not at this scale");
+  });
+  it("on the front with a seed-level paired gain on knowledge → reproduced", () => {
+    const v = judge(claim, data([cag, cag2, sft], { evalItems: gain }));
     expect(v.kind).toBe("theory");
     expect(v.measured).toMatch(
       /^on the 4-capability front of the methods' best configs: cagrpo\. Capability-aware GRPO vs its SFT starting point: knowledge \+100\.0 \[100\.0, 100\.0\]/,
@@ -161,7 +190,7 @@ describe("Pareto claim: non-dominated and a significant gain over SFT without a 
     expect(v.verdict).toBe("reproduced");
   });
   it("dominated by another method → not at this scale", () => {
-    const v = judge(claim, data([cag, sft, { id: "s", method: "sum", strict: four(0.7, 0.6, 0.5, 0.4) }], { evalItems: gain }));
+    const v = judge(claim, data([cag, cag2, sft, { id: "s", method: "sum", strict: four(0.7, 0.6, 0.5, 0.4) }], { evalItems: gain }));
     expect(v.measured).toMatch(/^on the 4-capability front of the methods' best configs: sum\./);
     expect(v.verdict).toBe("not at this scale");
   });
@@ -173,70 +202,112 @@ describe("Pareto claim: non-dominated and a significant gain over SFT without a 
   });
 });
 
-describe("orthogonality claim: conflict under plain GRPO, and every conflict-handling method raises the worst capability", () => {
+describe("orthogonality claim: conflict beyond chance under plain GRPO, and every conflict-handling method raises the worst capability", () => {
   const claim: Claim = { text: "orth", test: "orthogonality", theory: true };
-  // sum's cosines: knowledge·reasoning −0.5, +0.5 (conflict ratio 0.5, mean |cos| 0.5); knowledge·instruction 0.1, 0.3
-  // (0, 0.2); the diagonal (norms) is ignored → mean |cos| 0.35, conflict ratio 0.25
-  const gram = (cos: number[]) => [
-    { run_id: "s", step: 1, cap_i: "knowledge", cap_j: "reasoning", cos: cos[0] },
-    { run_id: "s", step: 2, cap_i: "knowledge", cap_j: "reasoning", cos: cos[1] },
-    { run_id: "s", step: 1, cap_i: "knowledge", cap_j: "instruction", cos: 0.1 },
-    { run_id: "s", step: 2, cap_i: "knowledge", cap_j: "instruction", cos: 0.3 },
-    { run_id: "s", step: 1, cap_i: "knowledge", cap_j: "knowledge", cos: 1 },
-  ];
-  const runs = (pcgradWorst: number): RunSpec[] => [
+  /** sum's cosines: knowledge·reasoning with `neg` negative steps of `n`, knowledge·instruction always positive */
+  const gram = (neg: number, n = 12) =>
+    Array.from({ length: n }, (_, step) => [
+      { run_id: "s", step, cap_i: "knowledge", cap_j: "reasoning", cos: step < neg ? -0.3 : 0.2 },
+      { run_id: "s", step, cap_i: "knowledge", cap_j: "instruction", cos: 0.1 },
+      { run_id: "s", step, cap_i: "knowledge", cap_j: "knowledge", cos: 1 },
+    ]).flat();
+  // sum's worst capability is integration (0.1); per-item rows for integration, 2 seeds per method
+  const runs: RunSpec[] = [
     { id: "s", method: "sum", strict: four(0.5, 0.5, 0.2, 0.1) },
-    { id: "p", method: "pcgrad", strict: four(0.5, 0.5, 0.2, pcgradWorst) },
-    { id: "c", method: "cagrpo", strict: four(0.5, 0.5, 0.2, 0.15) },
+    { id: "s2", method: "sum", seed: 2, strict: four(0.5, 0.5, 0.2, 0.1) },
+    { id: "p", method: "pcgrad", strict: four(0.5, 0.5, 0.2, 0.3) },
+    { id: "p2", method: "pcgrad", seed: 2, strict: four(0.5, 0.5, 0.2, 0.3) },
+    { id: "c", method: "cagrpo", strict: four(0.5, 0.5, 0.2, 0.3) },
+    { id: "c2", method: "cagrpo", seed: 2, strict: four(0.5, 0.5, 0.2, 0.3) },
     { id: "m", method: "mgda", strict: { knowledge: 0.9 } }, // not all four scores: not compared
   ];
-  it("both raise the worst capability over sum → reproduced", () => {
-    const v = judge(claim, data(runs(0.2), { gram: gram([-0.5, 0.5]) }));
-    expect(v.measured).toBe(
-      "plain GRPO: mean |cos| 0.350, conflict ratio 0.25; conflict-handling methods with a higher worst-capability score than sum: pcgrad, cagrpo of pcgrad, cagrpo",
-    );
+  const items = (cagrpo: number[]) => [
+    ...["s", "s2"].flatMap((r) => itemRows(r, "integration", [0, 0, 0, 0, 0, 0, 0, 0, 1, 0])),
+    ...["p", "p2"].flatMap((r) => itemRows(r, "integration", [1, 1, 1, 1, 1, 1, 1, 0, 1, 0])),
+    ...["c", "c2"].flatMap((r) => itemRows(r, "integration", cagrpo)),
+  ];
+  const raises = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1];
+  it("11 of 12 steps conflicting and both methods raise the worst capability (seed-level) → reproduced", () => {
+    const v = judge(claim, data(runs, { gram: gram(11), evalItems: items(raises) }));
+    // sign test: 2·(1 + 12)/4096 = 0.00635; Holm over 2 pairs (knowledge·instruction: 2/4096, × 2) keeps it
+    expect(v.measured).toContain("knowledge·reasoning 11/12 steps cos < 0 (sign test p = 0.0063, Holm)");
+    expect(v.measured).toContain("conflict beyond chance on knowledge·reasoning");
+    expect(v.measured).toContain("on plain GRPO's worst capability (integration) vs sum: pcgrad +70.0 [");
     expect(v.verdict).toBe("reproduced");
   });
-  it("one does not → not at this scale", () => {
-    const v = judge(claim, data(runs(0.1), { gram: gram([-0.5, 0.5]) }));
-    expect(v.measured).toContain("than sum: cagrpo of pcgrad, cagrpo");
+  it("one method does not raise it beyond its interval → not at this scale", () => {
+    const v = judge(claim, data(runs, { gram: gram(11), evalItems: items([0, 0, 0, 0, 0, 0, 0, 0, 1, 0]) }));
+    expect(v.measured).toMatch(/cagrpo \+0\.0 \[0\.0, 0\.0\] MDD 0\.0, undecided at 2 seeds/);
     expect(v.verdict).toBe("not at this scale");
   });
-  it("no conflicting step under plain GRPO → not at this scale", () => {
-    expect(judge(claim, data(runs(0.2), { gram: gram([0.5, 0.5]) })).verdict).toBe("not at this scale");
+  it("a conflict ratio chance gives (6 of 12, or a single negative step) → not at this scale", () => {
+    expect(judge(claim, data(runs, { gram: gram(6), evalItems: items(raises) })).verdict).toBe("not at this scale");
+    const one = judge(claim, data(runs, { gram: gram(1), evalItems: items(raises) }));
+    expect(one.measured).toContain("no pair conflicts beyond chance");
+    expect(one.verdict).toBe("not at this scale");
   });
   it("no plain-GRPO cosines → not testable; weights claim reports cosines and is never testable", () => {
-    expect(judge(claim, data(runs(0.2))).measured).toBe("no plain-GRPO gradient cosines stored yet");
-    const w = judge({ text: "w", test: "weights-orthogonal" }, data(runs(0.2), { gram: gram([-0.5, 0.5]) }));
+    expect(judge(claim, data(runs)).measured).toBe("no plain-GRPO gradient cosines stored yet");
+    const w = judge({ text: "w", test: "weights-orthogonal" }, data(runs, { gram: gram(1, 2) }));
     expect(w.measured).toBe(
-      "sum: mean |cos| 0.350. Cosines are invariant to positive per-capability weights, so weights alone cannot create orthogonality (Method §7.2)",
+      "sum: mean |cos| 0.175. Cosines are invariant to positive per-capability weights, so weights alone cannot create orthogonality (Method §7.2)",
     );
     expect(w.verdict).toBe("not testable");
   });
 });
 
-describe("MKGSG claim and claims without a test", () => {
+describe("MKGSG claim: judged by the ontology-validation ablation", () => {
   const claim: Claim = { text: "mkgsg", test: "mkgsg" };
-  it("reproduced when the ontology or workflow validator rejected candidates", () => {
-    const v = judge(
-      claim,
-      data([], { items: [1, 2, 3], rejects: [{ stage: "ontology" }, { stage: "answerability" }, { stage: "ontology" }] }),
+  const rejects = [{ stage: "constraint" }, { stage: "constraint" }];
+  const on = (id: string, seed: number): RunSpec => ({
+    id,
+    method: "sum",
+    seed,
+    params: { "data.ontology_validation": true },
+    strict: four(0.5, 0.5, 0.5, 0.5),
+  });
+  const off = (id: string, seed: number): RunSpec => ({
+    id,
+    method: "sum",
+    seed,
+    params: { "data.ontology_validation": false },
+    strict: four(0.4, 0.5, 0.5, 0.5),
+  });
+  const runs = [on("a", 0), on("a2", 1), off("b", 0), off("b2", 1)];
+  const items = (offValues: number[]) => [
+    ...["a", "a2"].flatMap((r) => itemRows(r, "knowledge", [1, 1, 1, 1, 1, 0, 1, 1])),
+    ...["b", "b2"].flatMap((r) => itemRows(r, "knowledge", offValues)),
+  ];
+  it("no ablation run in the store → 'not run', whatever the rejects", () => {
+    const v = judge(claim, data([on("a", 0)], { items: [1, 2, 3], rejects: [{ stage: "ontology" }, { stage: "workflow" }] }));
+    expect(v.verdict).toBe("not run");
+    expect(v.measured).toBe(
+      "no run with data.ontology_validation=false in the store; 3 items kept; rejects by validator stage: ontology 1, workflow 1",
     );
-    expect(v.measured).toBe("3 items kept; rejects by validator stage: ontology 2, answerability 1");
+  });
+  it("validation raises a held-out capability at the seed level, lowers none → reproduced", () => {
+    const v = judge(claim, data(runs, { items: [1], rejects, evalItems: items([0, 0, 0, 0, 0, 0, 1, 0]) }));
+    expect(v.measured).toMatch(
+      /^validation on − off \(method=sum data\.ontology_validation=false; 2 vs 2 run\(s\)\) on held-out items: knowledge \+75\.0 \[/,
+    );
+    expect(v.measured).toContain("higher");
+    expect(v.measured).toContain("rejects by validator stage: constraint 2");
     expect(v.verdict).toBe("reproduced");
-    expect(judge(claim, data([], { items: [1], rejects: [{ stage: "answerability" }] })).verdict).toBe("not at this scale");
-    expect(judge(claim, data([])).verdict).toBe("not testable");
+  });
+  it("no difference on held-out items → not at this scale", () => {
+    const v = judge(claim, data(runs, { items: [1], rejects, evalItems: items([1, 1, 1, 1, 1, 0, 1, 1]) }));
+    expect(v.measured).toContain("undecided at 2 seeds");
+    expect(v.verdict).toBe("not at this scale");
+  });
+  it("an ablation without a validated twin, or without shared items → not testable", () => {
+    const other = { ...on("a", 0), params: { "data.ontology_validation": true, "grpo.beta": 0.1 } };
+    expect(judge(claim, data([other, off("b", 0)])).verdict).toBe("not testable");
+    expect(judge(claim, data(runs)).measured).toMatch(/^no held-out items answered by both/);
   });
   it("a claim with no test says why; the counts line", () => {
-    const vs = judgeClaims(
-      [{ text: "cost", test: "none", why: "needs a deployment" }, { text: "x", test: "none" }, claim],
-      data([], { items: [1], rejects: [{ stage: "workflow" }] }),
-    );
-    expect(vs.map((v) => [v.measured, v.verdict])).toEqual([
-      ["needs a deployment", "not testable"],
-      ["—", "not testable"],
-      ["1 items kept; rejects by validator stage: workflow 1", "reproduced"],
-    ]);
-    expect(verdictCounts(vs)).toBe("2 not testable · 1 reproduced");
+    const vs = judgeClaims([{ text: "cost", test: "none", why: "needs a deployment" }, { text: "x", test: "none" }, claim], data([]));
+    expect(vs.map((v) => v.verdict)).toEqual(["not testable", "not testable", "not run"]);
+    expect(vs[0].measured).toBe("needs a deployment");
+    expect(verdictCounts(vs)).toBe("2 not testable · 1 not run");
   });
 });

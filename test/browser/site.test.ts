@@ -221,6 +221,19 @@ describe.skipIf(!haveChromium)("workbench site in chromium", () => {
     await page.close();
   });
 
+  test("Home: the paired comparisons are seed-level, with a verdict and each seed's score", async () => {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    await open(page, "");
+    const head = await page.$$eval("[data-table=paired] thead th", (ths) => ths.map((th) => th.textContent?.trim() ?? ""));
+    expect(head).toEqual(expect.arrayContaining(["difference [95% CI]", "MDD", "verdict", "per seed", "per seed (vs)"]));
+    const body = (await page.textContent("[data-table=paired] tbody")) ?? "";
+    // 2 seeds per fixture config: every verdict is a direction backed by seeds, or undecided at 2 seeds
+    expect(body).toMatch(/undecided at 2 seeds|higher|lower/);
+    expect(body).not.toContain("*");
+    expect(body).toMatch(/\d\.\d\d \/ \d\.\d\d/);
+    await page.close();
+  });
+
   test("Orthogonality: the conflict control reads the sampled slot scores and says which method clears plain GRPO's range", async () => {
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     await open(page, "orthogonality");
@@ -229,11 +242,17 @@ describe.skipIf(!haveChromium)("workbench site in chromium", () => {
     );
     const byMethod = Object.fromEntries(rows.map((r) => [r.find((c) => /^(sft-only|sum|pcgrad)$/.test(c)), r]));
     expect(Object.keys(byMethod).sort()).toEqual(["pcgrad", "sft-only", "sum"]);
-    // sampled lower-case range: sum 0.01–0.04, pcgrad 0.20–0.24 (the greedy scores would say 0 for both)
+    // sampled lower-case range: sum 0.01–0.05, pcgrad 0.20–0.24 (the greedy scores would say 0 for both); 5 vs 5
+    // disjoint seeds: exact rank-test p = 1/252 = 0.004 (one method, so Holm leaves it)
     expect(byMethod.pcgrad).toContain("0.20");
     expect(byMethod.pcgrad).toContain("0.24");
+    expect(byMethod.pcgrad).toContain("0.004");
     expect(byMethod.pcgrad).toContain("above every seed");
     expect(byMethod.sum).not.toContain("above every seed");
+    // the sentence above the table is computed from the same runs
+    const story = await page.textContent("[data-conflict-story]");
+    expect(story).toContain("falls below its SFT-only start (0.22) in every one of 5 seed(s) (0.01–0.05)");
+    expect(story).toContain("pcgrad (p = 0.004)");
     await page.close();
   });
 

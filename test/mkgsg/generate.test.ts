@@ -139,3 +139,18 @@ describe("answers JSONL", () => {
     expect(msg).toContain(`${p}:4: second answer for a (first at line 1)`);
   });
 });
+
+describe("reject stages", () => {
+  it("an item rejected only as constraint_unsatisfiable is filed under stage 'constraint', KG errors under 'ontology'", () => {
+    const world = generate(kg, { world: { genes: 24 } }, 5);
+    const unsat = world.rejects.filter((r) => r.reason === "constraint_unsatisfiable" && !r.detail.includes("also:"));
+    expect(unsat.length).toBeGreaterThan(0);
+    expect(unsat.every((r) => r.stage === "constraint")).toBe(true);
+    const rows = Object.values(world.funnel).flatMap((f) => Object.values(f));
+    expect(rows.reduce((s, r) => s + r.rejected_constraint, 0)).toBe(world.rejects.filter((r) => r.stage === "constraint").length);
+    const legacy = generate(kg, { per_family: 12 }, 42);
+    const ontology = legacy.rejects.filter((r) => r.stage === "ontology");
+    expect(ontology.length).toBeGreaterThan(0);
+    expect(ontology.every((r) => r.reason !== "constraint_unsatisfiable" || r.detail.includes("also:"))).toBe(true);
+  });
+});

@@ -1,0 +1,65 @@
+/**
+ * What `bbio report` reads from a store: the same rows the site exports (outputs.ts's SQL over the v_* views, complete
+ * runs only) joined the way the pages join them (src/analysis/runs.ts joinRuns, conflict runs included), plus the
+ * provenance build.json carries (meta.ts: commit, store hash) and what the runs recorded about the machine. It lives
+ * here, beside the site's loaders, so the README's tables and the pages are computed from identical inputs.
+ *
+ * Machine facts: the runs table records the backend; a CPU model or pinned floating-point / threading settings count
+ * only when the runs recorded them (config keys such as native.* / *.threads / *isa* / *pin*); the CPU of the machine
+ * printing the report is said to be that, never passed off as where the runs were made.
+ */
+import { cpus } from "node:os";
+import { joinRuns, type CapScore, type EvalRow, type StoredRun } from "../src/analysis/runs.ts";
+import type { EvalItemRow } from "../src/analysis/compare.ts";
+import type { ReportInput } from "../src/analysis/report.ts";
+import { buildMeta } from "./meta.ts";
+import { OUTPUT_BY_FILE } from "./outputs.ts";
+import { query } from "./store.ts";
+
+const sqlOf = (file: string) => OUTPUT_BY_FILE.get(file)!.sql;
+
+/** config keys that record the machine's floating-point or threading setup, or its CPU */
+const PINNED_KEY = /(^|\.)(native|pin|pinned|isa|threads|num_threads|blas|onednn|aten|fp|float)[._a-z]*$|(^|\.)(pin|isa|threads)/i;
+const CPU_KEY = /(^|\.)cpu(_model)?$/i;
+
+export async function readReportInput(dbPath: string): Promise<ReportInput> {
+  const [runs, scores, evals, evalItems, allParams, meta] = await Promise.all([
+    query(sqlOf("runs.arrow"), dbPath),
+    query(sqlOf("scores.arrow"), dbPath),
+    query(sqlOf("evals.arrow"), dbPath),
+    query(sqlOf("eval_items.arrow"), dbPath),
+    query(`SELECT run_id, key, value FROM v_run_params ORDER BY run_id, key`, dbPath),
+    buildMeta(dbPath),
+  ]);
+  const params = await query(sqlOf("params.arrow"), dbPath);
+  const num = (v: unknown) => (v === null || v === undefined ? NaN : Number(v));
+  const stored = runs.map((r) => ({ ...r, seed: num(r.seed) })) as unknown as StoredRun[];
+  const joined = joinRuns(
+    stored,
+    params as { run_id: string; key: string; value: string }[],
+    scores.map((s) => ({ ...s, value: num(s.value), ci_lo: num(s.ci_lo), ci_hi: num(s.ci_hi), n: num(s.n) })) as CapScore[],
+    "strict",
+    { conflict: true },
+  );
+  const pinned = [
+    ...new Set(allParams.filter((p) => PINNED_KEY.test(String(p.key)) && !CPU_KEY.test(String(p.key))).map((p) => `${p.key}=${p.value}`)),
+  ].sort();
+  const cpu = [...new Set(allParams.filter((p) => CPU_KEY.test(String(p.key))).map((p) => String(p.value)))];
+  return {
+    runs: joined,
+    evals: evals.map((e) => ({ ...e, value: num(e.value), ci_lo: num(e.ci_lo), ci_hi: num(e.ci_hi), n: num(e.n) })) as EvalRow[],
+    evalItems: evalItems.map((e) => ({ ...e, value: num(e.value) })) as unknown as EvalItemRow[],
+    provenance: {
+      runCommits: [
+        ...new Set(stored.filter((r) => r.git_commit).map((r) => `${r.git_commit!.slice(0, 12)}${r.git_dirty ? "+" : ""}`)),
+      ].sort(),
+      commit: meta.commit ? meta.commit.slice(0, 12) : null,
+      dirty: meta.dirty,
+      storeHash: meta.store_hash,
+      backends: [...new Set(stored.map((r) => r.backend).filter((b): b is string => !!b))].sort(),
+      cpu: cpu.length ? cpu.join("; ") : null,
+      printedOn: cpus()[0]?.model?.trim() || null,
+      pinned,
+    },
+  };
+}
