@@ -84,13 +84,13 @@ export const cagrad: CombineFn = (grads, ctx) => {
   return {
     direction: linearCombination(grads, coef),
     weights: coef,
+    coef,
     diagnostics: {
       dualWeights: w,
       lambda,
       c,
       iterations,
       objective: cagradObjective(G, w0, c, w),
-      coef,
       gain: firstOrderGains(G, coef).gain,
     },
   };

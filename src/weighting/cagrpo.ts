@@ -109,6 +109,8 @@ export const cagrpo: CombineFn = (grads, ctx) => {
   return {
     direction: linearCombination(grads, coef),
     weights: w,
+    coef,
+    dropped: [...Array(T).keys()].filter((i) => !active.includes(i)),
     diagnostics: {
       /** the preference weights that were applied (the weight strategy's output, normalised) */
       preferences: p,
@@ -123,8 +125,6 @@ export const cagrpo: CombineFn = (grads, ctx) => {
       weightRule: rule === "balanced" && active.length <= 10 ? 0 : rule === "closed_form" ? 1 : 2,
       ...(Number.isFinite(minNormValue) ? { minNorm: minNormValue } : {}),
       ...(Number.isFinite(maxMinValue) ? { maxMinGain: maxMinValue } : {}),
-      dropped: [...Array(T).keys()].filter((i) => !active.includes(i)),
-      coef,
       /** ⟨g̃_c, d⟩ on the projected gradients (equal for all active c under the closed form) */
       gainProjected: firstOrderGains(Gp, w).gain,
       /** ⟨g_c, d⟩ on the original gradients: what actually happens to each capability to first order */

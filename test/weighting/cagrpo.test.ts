@@ -106,7 +106,7 @@ describe("cagrpo (ours: symmetric conflict projection + closed-form weights)", (
 
   it("a capability fully cancelled by projection (g_2 = −g_1) gets weight 0 and no NaN", () => {
     const r = cagrpo([vec(1, 0), vec(-1, 0), vec(0, 1)]);
-    expect(r.diagnostics.dropped).toEqual([0, 1]);
+    expect(r.dropped).toEqual([0, 1]);
     expect(Array.from(r.direction)).toEqual([0, 1]);
   });
 });
