@@ -1,6 +1,9 @@
 /**
  * Phase 3 of a GRPO step (TRL's _compute_loss, split by capability): one GRPO loss per capability over that
- * capability's completions (loss.ts), and its gradient over ALL shared parameters (tf.variableGrads).
+ * capability's completions (loss.ts), and its gradient over ALL shared parameters (tf.variableGrads). Each
+ * capability's gradient is computed as two halves of its completions and combined (the loss is a weighted sum over
+ * sequences), so the cosine between the halves — how much of the gradient is signal rather than sampling noise —
+ * comes without an extra backward pass.
  *
  * The old-policy and reference log-probs are computed once per sampled batch, without gradient, at the sampling
  * temperature as TRL does (logits / temperature before the log-softmax): the ratio and the KL then compare the
@@ -11,7 +14,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { GPT } from "../model/gpt.ts";
 import { completionMask, type LogprobBatch, sequenceLogprobs, sequenceLogprobsArray } from "../model/sample.ts";
 import type { GrpoConfig } from "./config.ts";
-import { grpoLoss, type LossStats } from "./loss.ts";
+import { type BatchSize, grpoLoss, LOSS_STATS, type LossStats, lossShare, statisticShare } from "./loss.ts";
 import type { ScoredBatch } from "./rewards.ts";
 import type { SampledBatch } from "./sample.ts";
 
@@ -28,6 +31,12 @@ export interface CapabilityGradient {
   parts: Float32Array[];
   loss: number;
   stats: LossStats<number>;
+}
+
+/** A capability's gradient, computed as the combination of its two halves' gradients (splitHalves). */
+export interface SplitGradient extends CapabilityGradient {
+  /** cos(gradient of half A, gradient of half B); NaN when either half's gradient is 0 */
+  splitHalfCos: number;
 }
 
 /** Some rows of the batch as sequenceLogprobs takes them. */
@@ -125,8 +134,106 @@ export async function capabilityGradient(
 }
 
 /**
- * Every capability's gradient for one optimisation pass (capability order). dapo's normaliser is the completion
- * tokens of the whole step's batch (TRL's num_items_in_batch), whichever capability's loss it divides.
+ * Two disjoint halves of one capability's rows (positions into them; G consecutive rows per prompt): by prompt group
+ * when there are at least two groups — then each half is an independent draw of prompts and completions, and the
+ * cosine between the halves' gradients measures how much of the gradient is signal rather than sampling noise —
+ * else, with one prompt, inside its group (the halves then share the prompt and its group baseline).
+ */
+export function splitHalves(rows: number, G: number): [number[], number[]] {
+  const groups = Math.floor(rows / G);
+  const cut = groups >= 2 ? Math.ceil(groups / 2) * G : Math.ceil(rows / 2);
+  const positions = Array.from({ length: rows }, (_, k) => k);
+  return [positions.slice(0, cut), positions.slice(cut)];
+}
+
+/** cos(a, b) over the concatenated parts, in float64; NaN when either is 0 */
+export function partsCosine(first: readonly Float32Array[], second: readonly Float32Array[]): number {
+  let dot = 0;
+  let firstNorm2 = 0;
+  let secondNorm2 = 0;
+  first.forEach((part, v) => {
+    const other = second[v];
+    for (let i = 0; i < part.length; i++) {
+      dot += part[i] * other[i];
+      firstNorm2 += part[i] * part[i];
+      secondNorm2 += other[i] * other[i];
+    }
+  });
+  return firstNorm2 > 0 && secondNorm2 > 0 ? dot / Math.sqrt(firstNorm2 * secondNorm2) : Number.NaN;
+}
+
+/** shareFirst·first + shareSecond·second per variable (float64 sums, stored as float32) */
+function combineParts(
+  first: readonly Float32Array[],
+  second: readonly Float32Array[],
+  shareFirst: number,
+  shareSecond: number,
+): Float32Array[] {
+  return first.map((part, v) => {
+    const other = second[v];
+    const out = new Float32Array(part.length);
+    for (let i = 0; i < part.length; i++) out[i] = shareFirst * part[i] + shareSecond * other[i];
+    return out;
+  });
+}
+
+/**
+ * One capability's gradient as the share-weighted sum of its two halves' gradients (loss.ts lossShare: the loss is a
+ * weighted sum over sequences), plus the cosine between the halves: the split-half measurement costs no extra
+ * backward pass. `frozen` holds the capability's old / reference log-probs in the order of `rows`.
+ */
+export async function splitCapabilityGradient(
+  policy: GPT,
+  batch: SampledBatch,
+  scored: ScoredBatch,
+  frozen: { old: number[][] | null; reference: number[][] | null },
+  rows: readonly number[],
+  config: GrpoConfig,
+  numItemsInBatch: number,
+): Promise<SplitGradient> {
+  const sizeOf = (positions: readonly number[]): BatchSize => ({
+    sequences: positions.length,
+    tokens: positions.reduce((a, k) => a + batch.completions[rows[k]].completion.length, 0),
+  });
+  const whole = sizeOf(rows.map((_, k) => k));
+  const halves = splitHalves(rows.length, config.num_generations);
+  const gradients: CapabilityGradient[] = [];
+  const lossShares: number[] = [];
+  const statShares: number[] = [];
+  for (const positions of halves) {
+    const own = {
+      old: frozen.old ? positions.map((k) => frozen.old![k]) : null,
+      reference: frozen.reference ? positions.map((k) => frozen.reference![k]) : null,
+    };
+    gradients.push(
+      await capabilityGradient(
+        policy,
+        batch,
+        scored,
+        own,
+        positions.map((k) => rows[k]),
+        config,
+        numItemsInBatch,
+      ),
+    );
+    lossShares.push(lossShare(config.loss_type, sizeOf(positions), whole, numItemsInBatch));
+    statShares.push(statisticShare(sizeOf(positions), whole));
+  }
+  const [first, second] = gradients;
+  const stats = { kl: 0, clipLow: 0, clipHigh: 0, clipRegion: 0 };
+  for (const key of LOSS_STATS) stats[key] = statShares[0] * first.stats[key] + statShares[1] * second.stats[key];
+  return {
+    parts: combineParts(first.parts, second.parts, lossShares[0], lossShares[1]),
+    loss: lossShares[0] * first.loss + lossShares[1] * second.loss,
+    stats,
+    splitHalfCos: partsCosine(first.parts, second.parts),
+  };
+}
+
+/**
+ * Every capability's gradient for one optimisation pass (capability order), each from its two halves. dapo's
+ * normaliser is the completion tokens of the whole step's batch (TRL's num_items_in_batch), whichever capability's
+ * loss it divides.
  */
 export async function capabilityGradients(
   policy: GPT,
@@ -134,12 +241,12 @@ export async function capabilityGradients(
   scored: ScoredBatch,
   frozen: FrozenLogprobs,
   config: GrpoConfig,
-): Promise<CapabilityGradient[]> {
+): Promise<SplitGradient[]> {
   const numItemsInBatch = batch.completions.reduce((a, row) => a + row.completion.length, 0);
-  const out: CapabilityGradient[] = [];
+  const out: SplitGradient[] = [];
   for (const [capability, rows] of batch.byCapability.entries()) {
     const own = { old: frozen.old?.[capability] ?? null, reference: frozen.reference?.[capability] ?? null };
-    out.push(await capabilityGradient(policy, batch, scored, own, rows, config, numItemsInBatch));
+    out.push(await splitCapabilityGradient(policy, batch, scored, own, rows, config, numItemsInBatch));
   }
   return out;
 }

@@ -132,6 +132,10 @@ export function logStep(ctx: LogContext, record: StepRecord): void {
   logCompletionStats(sink, step, record.batch);
   sink.metric(step, "learning_rate", config.learning_rate);
   for (const [name, value] of Object.entries(update.update.metrics)) sink.metric(step, name, value);
+  // signal vs sampling noise in each capability's gradient (undefined, so not logged, when a half's gradient is 0)
+  capabilities.forEach((name, c) => {
+    if (Number.isFinite(update.splitHalfCos[c])) sink.metric(step, `grad/split_half_cos/${name}`, update.splitHalfCos[c]);
+  });
   logDiagnostics(sink, step, capabilities, update.update.diagnostics);
   sink.rows("grad_gram", update.update.gramRows); // the whole model
   sink.rows("grad_gram_blocks", blockGramRows(step, capabilities, update.blocks)); // the same pass, per parameter block

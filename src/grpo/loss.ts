@@ -114,3 +114,28 @@ export function grpoLoss(x: LossInputs, o: LossOptions): LossOutput {
     return { loss: loss as tf.Scalar, stats };
   });
 }
+
+/** The size of a batch or of a part of it: its completions and their tokens (the mask's Σ). */
+export interface BatchSize {
+  sequences: number;
+  tokens: number;
+}
+
+/**
+ * A part's share of its batch's loss. Every loss_type is a weighted sum over sequences, so over a partition of a
+ * batch into parts h the loss is L = Σ_h share_h·L_h, and so is its gradient:
+ *   grpo, dr_grpo   B_h / B   (a mean over sequences; dr_grpo's max_completion_length divides every part alike)
+ *   bnpo            N_h / N   (N = completion tokens)
+ *   dapo            1         (num_items_in_batch divides every part alike; without it, as bnpo)
+ * The loss statistics are token means: their share is N_h / N whatever the loss_type (statisticShare).
+ */
+export function lossShare(lossType: LossType, part: BatchSize, whole: BatchSize, numItemsInBatch?: number): number {
+  if (lossType === "grpo" || lossType === "dr_grpo") return part.sequences / whole.sequences;
+  if (lossType === "dapo" && numItemsInBatch !== undefined) return 1;
+  return statisticShare(part, whole);
+}
+
+/** A part's share of its batch's token-mean statistics: N_h / N. */
+export function statisticShare(part: BatchSize, whole: BatchSize): number {
+  return Math.max(part.tokens, 1) / Math.max(whole.tokens, 1);
+}

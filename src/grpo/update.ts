@@ -56,6 +56,8 @@ export interface StepUpdate {
   gradNorm: number;
   /** the loss statistics, mean over capabilities and passes */
   stats: LossStats<number>;
+  /** per capability, the cosine between its two halves' gradients (gradients.ts splitHalves), last pass */
+  splitHalfCos: number[];
 }
 
 /** Combine one pass's gradients, clip, and step the optimizer. */
@@ -104,7 +106,7 @@ export async function optimisationPasses(
   const stats: LossStats<number> = { kl: 0, clipLow: 0, clipHigh: 0, clipRegion: 0 };
   let preferences: number[] = [];
   let gradNormSum = 0;
-  let last: { update: UpdateResult; loss: number; blocks: BlockGram[] } | undefined;
+  let last: { update: UpdateResult; loss: number; blocks: BlockGram[]; splitHalfCos: number[] } | undefined;
   for (let pass = 0; pass < passes; pass++) {
     const gradients = await capabilityGradients(ctx.policy, batch, scored, frozen, config);
     for (const gradient of gradients) for (const key of LOSS_STATS) stats[key] += gradient.stats[key] / count;
@@ -118,8 +120,13 @@ export async function optimisationPasses(
       preferences = ctx.strategy.update({ gram: grams.gram, rewards: rewardsByGroup(batch, scored, config.num_generations) }, step).weights;
     const applied = await combineAndStep(ctx, gradients, grams.gram, preferences, step);
     gradNormSum += applied.gradNorm;
-    last = { update: applied.update, loss: applied.loss, blocks: grams.blocks };
+    last = {
+      update: applied.update,
+      loss: applied.loss,
+      blocks: grams.blocks,
+      splitHalfCos: gradients.map((gradient) => gradient.splitHalfCos),
+    };
   }
-  const { update, loss, blocks } = last!;
-  return { update, blocks, preferences, loss, gradNorm: gradNormSum / passes, stats };
+  const { update, loss, blocks, splitHalfCos } = last!;
+  return { update, blocks, preferences, loss, gradNorm: gradNormSum / passes, stats, splitHalfCos };
 }

@@ -158,7 +158,8 @@ const grpo: StageDef<Config, { data: DataConfig; model: ModelConfig; grpo: GrpoC
   //    temperature; normalize_then_sum always batch-normalises; one strategy/EMA update and grad_norm per step;
   //    Aligned-MTL's rank tolerance is LibMTL's
   // 4: prompt order keyed by the pool's prompts; capabilities sharing a prompt score the same completions
-  version: 4,
+  // 5: each capability's gradient from its two halves (grad/split_half_cos), equal to the whole to float rounding
+  version: 5,
   deps: () => ["generate", "sft", "rm"],
   enabled: (c) => !sftOnly(c),
   runLabel: (c) => c.grpo.method,
