@@ -13,7 +13,7 @@ export default defineConfig({
       "test/weighting/*.test.ts",
       "test/mkgsg/{generate,kinds,validate,world,checkargs}.test.ts",
       "test/eval/metrics.test.ts",
-      "test/grpo/{advantages,config}.test.ts",
+      "test/grpo/{advantages,config,function_length}.test.ts",
       "test/kg/graph.test.ts",
       "test/model/tokenizer.test.ts",
       "test/docs/*.test.ts",

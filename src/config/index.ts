@@ -11,7 +11,7 @@ import { dataSchema } from "../mkgsg/config.ts";
 import { modelSchema } from "../model/config.ts";
 import { sftSchema } from "../sft/config.ts";
 import { rmSchema } from "../rewards/config.ts";
-import { grpoSchema, ignoredCombinations } from "../grpo/config.ts";
+import { grpoSchema } from "../grpo/config.ts";
 import { evalSchema } from "../eval/config.ts";
 
 export const configSchema = z
@@ -40,8 +40,6 @@ export function formatZodError(err: z.ZodError, source: string): string {
 export function parseConfig(raw: unknown, source = "config"): Config {
   const r = configSchema.safeParse(raw);
   if (!r.success) throw new BbioError(`invalid config\n${formatZodError(r.error, source)}`);
-  const ignored = ignoredCombinations(r.data.grpo);
-  if (ignored.length) throw new BbioError(`invalid config\n${ignored.map((m) => `${source}: ${m}`).join("\n")}`);
   return r.data;
 }
 

@@ -15,9 +15,9 @@
  * Standard deviations are the unbiased ones (torch.std's default, which TRL uses).
  */
 import { mean } from "../util/stats.ts";
+import type { Aggregation, ScaleRewards } from "./config.ts";
 
-export type ScaleRewards = "group" | "batch" | "none";
-export type Aggregation = "sum_then_normalize" | "normalize_then_sum";
+export type { Aggregation, ScaleRewards };
 
 export const STD_EPS = 1e-4;
 

@@ -17,14 +17,15 @@
  * Clip statistics follow TRL: low = ρ < 1−ε with Â < 0, high = ρ > 1+ε_high with Â > 0, region = either.
  */
 import * as tf from "@tensorflow/tfjs";
+import type { LossType } from "./config.ts";
+
+export type { LossType };
 
 /** Identity forward, zero gradient (TF.js has no tf.stopGradient): the "old policy" of an on-policy step. */
 export const stopGradient = tf.customGrad(((x: tf.Tensor) => ({
   value: tf.clone(x),
   gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
 })) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor) => tf.Tensor;
-
-export type LossType = "grpo" | "dr_grpo" | "dapo" | "bnpo";
 
 export interface LossInputs {
   /** [B,Tc] per-token log-probs of the completions under the policy being optimised (differentiable) */
@@ -53,10 +54,23 @@ export interface LossOptions {
   numItemsInBatch?: number;
 }
 
+/** Masked token means, TRL's logged statistics (never part of the loss). A type, so tf.tidy can return it. */
+export type LossStats<V> = {
+  /** mean k3 KL to the reference; 0 when there is no reference */
+  kl: V;
+  /** share of tokens with ρ < 1−ε and Â < 0 (TRL clip_ratio/low_mean) */
+  clipLow: V;
+  /** share of tokens with ρ > 1+ε_high and Â > 0 (TRL clip_ratio/high_mean) */
+  clipHigh: V;
+  /** either (TRL clip_ratio/region_mean) */
+  clipRegion: V;
+};
+
+export const LOSS_STATS = ["kl", "clipLow", "clipHigh", "clipRegion"] as const satisfies readonly (keyof LossStats<number>)[];
+
 export interface LossOutput {
   loss: tf.Scalar;
-  /** masked token means: [kl, clip low, clip high, clip region] (kl = 0 when there is no reference) */
-  stats: tf.Tensor1D;
+  stats: LossStats<tf.Scalar>;
 }
 
 export function grpoLoss(x: LossInputs, o: LossOptions): LossOutput {
@@ -91,7 +105,37 @@ export function grpoLoss(x: LossInputs, o: LossOptions): LossOutput {
     const low = tf.logicalAnd(tf.less(r, 1 - epsLow), tf.less(a, 0));
     const high = tf.logicalAnd(tf.greater(r, 1 + epsHigh), tf.greater(a, 0));
     const frac = (b: tf.Tensor) => tf.div(tf.sum(tf.mul(tf.cast(b, "float32"), m)), tokens);
-    const stats = tf.stack([tf.div(tf.sum(tf.mul(kl, m)), tokens), frac(low), frac(high), frac(tf.logicalOr(low, high))]) as tf.Tensor1D;
+    const stats: LossStats<tf.Scalar> = {
+      kl: tf.div(tf.sum(tf.mul(kl, m)), tokens) as tf.Scalar,
+      clipLow: frac(low) as tf.Scalar,
+      clipHigh: frac(high) as tf.Scalar,
+      clipRegion: frac(tf.logicalOr(low, high)) as tf.Scalar,
+    };
     return { loss: loss as tf.Scalar, stats };
   });
+}
+
+/** The size of a batch or of a part of it: its completions and their tokens (the mask's Σ). */
+export interface BatchSize {
+  sequences: number;
+  tokens: number;
+}
+
+/**
+ * A part's share of its batch's loss. Every loss_type is a weighted sum over sequences, so over a partition of a
+ * batch into parts h the loss is L = Σ_h share_h·L_h, and so is its gradient:
+ *   grpo, dr_grpo   B_h / B   (a mean over sequences; dr_grpo's max_completion_length divides every part alike)
+ *   bnpo            N_h / N   (N = completion tokens)
+ *   dapo            1         (num_items_in_batch divides every part alike; without it, as bnpo)
+ * The loss statistics are token means: their share is N_h / N whatever the loss_type (statisticShare).
+ */
+export function lossShare(lossType: LossType, part: BatchSize, whole: BatchSize, numItemsInBatch?: number): number {
+  if (lossType === "grpo" || lossType === "dr_grpo") return part.sequences / whole.sequences;
+  if (lossType === "dapo" && numItemsInBatch !== undefined) return 1;
+  return statisticShare(part, whole);
+}
+
+/** A part's share of its batch's token-mean statistics: N_h / N. */
+export function statisticShare(part: BatchSize, whole: BatchSize): number {
+  return Math.max(part.tokens, 1) / Math.max(whole.tokens, 1);
 }

@@ -18,10 +18,15 @@ export interface AdamWDefaults {
 /** AdamW + global-norm clipping fields, with a stage's defaults */
 export function adamwFields(d: AdamWDefaults) {
   return {
+    /** peak (or constant) step size of AdamW / SGD */
     learning_rate: z.number().positive().default(d.learning_rate),
+    /** decoupled weight decay (AdamW, Loshchilov & Hutter, arXiv 1711.05101) */
     weight_decay: z.number().nonnegative().default(d.weight_decay),
+    /** AdamW's decay of the first-moment estimate (Kingma & Ba, arXiv 1412.6980) */
     beta1: z.number().min(0).max(1).default(d.beta1),
+    /** AdamW's decay of the second-moment estimate */
     beta2: z.number().min(0).max(1).default(d.beta2),
+    /** AdamW's denominator term, √v̂ + eps */
     eps: z.number().positive().default(d.eps),
     /** global-norm gradient clipping; 0 = off */
     max_grad_norm: z.number().nonnegative().default(d.max_grad_norm),

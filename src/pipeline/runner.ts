@@ -20,7 +20,7 @@ import { gitInfo } from "../util/git.ts";
 import { Store } from "../store/store.ts";
 import { StoreSink, readSpool } from "../store/sink.ts";
 import { defaultCacheDir, hasPartial, isDone, lockStage, markDone, SPOOL, stageDir } from "./cache.ts";
-import type { BaseConfig, PipelineSpec, StageDef, UpstreamArtefact } from "./stage.ts";
+import { type BaseConfig, type PipelineSpec, runLabel, type StageDef, type UpstreamArtefact } from "./stage.ts";
 
 export interface RunOptions<C extends BaseConfig> {
   spec: PipelineSpec<C>;
@@ -119,7 +119,7 @@ export async function runPipeline<C extends BaseConfig>(config: C, opts: RunOpti
     backend,
     gitCommit: git.commit,
     gitDirty: git.dirty,
-    method: spec.method(config),
+    method: runLabel(spec.stages, config),
     pid: process.pid,
   });
   if (previous === "complete" && stale.length === 0) {

@@ -57,6 +57,11 @@ export interface StageDef<C extends BaseConfig, S = unknown> {
   run(ctx: StageContext<S>): Promise<void>;
   /** data-scoped rows (items, rejects, pairs) to store from the finished artefacts, keyed by the run's data hash */
   dataRows?(dir: string, config: C): { table: string; rows: Record<string, unknown>[] }[];
+  /**
+   * the run's label (runs.method) when this is the last enabled stage that has one: a training stage names the policy
+   * the run ends with
+   */
+  runLabel?(config: C): string;
 }
 
 /** Everything the runner needs to know about a family of pipelines (the real one, or fakes in tests). */
@@ -64,6 +69,10 @@ export interface PipelineSpec<C extends BaseConfig> {
   stages: StageDef<C>[];
   /** choose and initialise the TF.js backend once per process; returns the backend actually used */
   initBackend(requested: string): Promise<string>;
-  /** short label for the run's method (grpo update rule, or "sft-only"); stored in runs.method */
-  method(config: C): string | null;
+}
+
+/** The run's label (runs.method): that of the last enabled stage that gives one (StageDef.runLabel), else null. */
+export function runLabel<C extends BaseConfig>(stages: readonly StageDef<C>[], config: C): string | null {
+  const labelled = stages.filter((s) => s.enabled(config) && s.runLabel);
+  return labelled.length ? labelled[labelled.length - 1].runLabel!(config) : null;
 }

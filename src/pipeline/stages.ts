@@ -39,11 +39,12 @@ const PAIRS = "pairs.jsonl";
 const CARDS = "cards.jsonl";
 const WORLD = "world.json";
 
-/** grpo.method ("none" = SFT-only run) */
-export function grpoMethod(config: Config): string {
-  return config.grpo.method;
-}
-const sftOnly = (c: Config) => grpoMethod(c) === "none";
+/**
+ * A run without RL: grpo.method = "none". The pipeline then trains no reward model and no GRPO policy, evaluates the
+ * SFT checkpoint, and records the run as SFT_ONLY (runs.method).
+ */
+export const SFT_ONLY = "sft-only";
+const sftOnly = (c: Config) => c.grpo.method === "none";
 
 const generate: StageDef<Config, { data: DataConfig; kg: string }> = {
   name: "generate",
@@ -87,6 +88,7 @@ const sft: StageDef<Config, { data: DataConfig; model: ModelConfig; sft: SftConf
   // data: recorded in the checkpoint (bbio eval regenerates items from it); already covered by generate's hash
   slice: (c) => ({ data: c.data, model: c.model, sft: c.sft }),
   usesBackend: true,
+  runLabel: () => SFT_ONLY,
   async run(ctx) {
     const { runSft } = await import("../sft/sft.ts");
     const items = readJsonl<Item>(join(ctx.upstream.generate.dir, ITEMS));
@@ -156,27 +158,28 @@ const grpo: StageDef<Config, { data: DataConfig; model: ModelConfig; grpo: GrpoC
   //    temperature; normalize_then_sum always batch-normalises; one strategy/EMA update and grad_norm per step;
   //    Aligned-MTL's rank tolerance is LibMTL's
   // 4: prompt order keyed by the pool's prompts; capabilities sharing a prompt score the same completions
-  version: 4,
+  // 5: each capability's gradient from its two halves (grad/split_half_cos), equal to the whole to float rounding
+  version: 5,
   deps: () => ["generate", "sft", "rm"],
   enabled: (c) => !sftOnly(c),
+  runLabel: (c) => c.grpo.method,
   // model: the policy's shape (also fixed by sft's hash); data: recorded in the checkpoint for bbio eval
   slice: (c) => ({ data: c.data, model: c.model, grpo: c.grpo }),
   usesBackend: true,
   async run(ctx) {
     const { loadKG } = await import("../kg/load.ts");
     const { score } = await import("../mkgsg/index.ts");
-    const { runGrpo, resolveAlphas } = await import("../grpo/train.ts");
+    const { runGrpo } = await import("../grpo/train.ts");
+    const { logMinVarianceAlphas, resolveAlphas } = await import("../rewards/alpha.ts");
     const items = readJsonl<Item>(join(ctx.upstream.generate.dir, ITEMS));
     const rmResult = join(ctx.upstream.rm.dir, "result.json");
     const config = { ...ctx.slice, seed: ctx.seed, backend: ctx.backend };
     const { alphas, source } = resolveAlphas(config.grpo.alpha, rmResult);
-    // W3's choice is recorded even when the config fixes α, so pages can show what min-variance mixing would do.
-    // Emitted at step 0 before runGrpo resumes: on a resume whose spool already holds them they are NOT re-emitted,
-    // because a step-0 row emitted before resumeFrom(S) would supersede the earlier attempt's rows of steps 1…S
-    // (src/store/sink.ts: re-emitting step s drops old rows with step ≥ s), losing them from the run.
-    const w3 = resolveAlphas("min_variance", rmResult).alphas;
-    if (!(ctx.resume && spoolHas(join(ctx.dir, "rows.jsonl"), "alpha_min_variance/")))
-      for (const [c, a] of Object.entries(w3)) ctx.sink.metric(0, `alpha_min_variance/${c}`, a);
+    // the minimum-variance α is logged at step 0 before runGrpo resumes: on a resume whose spool already holds it, it
+    // is NOT re-emitted, because a step-0 row emitted before resumeFrom(S) would supersede the earlier attempt's rows
+    // of steps 1…S (src/store/sink.ts: re-emitting step s drops old rows with step ≥ s), losing them from the run
+    const logged = ctx.resume && spoolHas(join(ctx.dir, "rows.jsonl"), "alpha_min_variance/");
+    const w3 = logMinVarianceAlphas(logged ? null : ctx.sink, rmResult);
     const needRm = Object.values(alphas).some((a) => a < 1);
     const { loadRewardModel } = await import("../rewards/rm/index.ts");
     const rewardModel = needRm ? await loadRewardModel(join(ctx.upstream.rm.dir, "rm"), config.model) : null;
@@ -307,5 +310,4 @@ export const realSpec: PipelineSpec<Config> = {
     const { initBackend, backendPreference } = await import("../model/backend.ts");
     return initBackend(backendPreference(requested)); // BBIO_BACKEND overrides the config; the name actually used is returned
   },
-  method: (c) => (sftOnly(c) ? "sft-only" : grpoMethod(c)),
 };

@@ -48,12 +48,12 @@ export const alignedMtl: CombineFn = (grads, ctx) => {
   return {
     direction: linearCombination(grads, coef),
     weights: w,
+    coef,
     diagnostics: {
       eigenvalues,
       rank,
       cosBefore: cosines(G),
       cosAfter: cosines(projectedGram(B, G)),
-      coef,
       gain: firstOrderGains(G, coef).gain,
     },
   };

@@ -115,14 +115,14 @@ export const cagrad: CombineFn = (grads, ctx) => {
   return {
     direction: linearCombination(grads, coef),
     weights: coef,
+    coef,
+    dropped: [...Array(T).keys()].filter((i) => !S.includes(i)),
     diagnostics: {
       dualWeights: w,
-      dropped: [...Array(T).keys()].filter((i) => !S.includes(i)),
       lambda,
       c,
       iterations,
       objective: cagradObjective(G, w0, c, w),
-      coef,
       gain: firstOrderGains(G, coef).gain,
     },
   };

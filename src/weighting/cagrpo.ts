@@ -152,6 +152,8 @@ export const cagrpo: CombineFn = (grads, ctx) => {
   return {
     direction: linearCombination(grads, coef),
     weights: w,
+    coef,
+    dropped: [...Array(T).keys()].filter((i) => !K.includes(i)),
     diagnostics: {
       /** the preference weights that were applied (the weight strategy's output, normalised) */
       preferences: p,
@@ -170,8 +172,6 @@ export const cagrpo: CombineFn = (grads, ctx) => {
       ...(shares.length ? { shares: [...Array(T).keys()].map((i) => (K.includes(i) ? shares[K.indexOf(i)] : 0)) } : {}),
       /** 1 = some weights kept every original gain ≥ 0 (then they do), 0 = none did (worst original gain maximised) */
       ...(Number.isFinite(floorFeasible) ? { floorFeasible } : {}),
-      dropped: [...Array(T).keys()].filter((i) => !K.includes(i)),
-      coef,
       /** ⟨g̃_c, d⟩ on the projected gradients */
       gainProjected: firstOrderGains(Gp, w).gain,
       /** ⟨g_c, d⟩ on the original gradients: what actually happens to each capability to first order */

@@ -11,7 +11,7 @@
  *
  * Zero gradients: a capability whose gradient is ~0 this step (e.g. every completion in every group got the same
  * reward → zero advantage) would make the min-norm point 0 and stall training; since ⟨0, d⟩ = 0 for every d, dropping
- * it changes no capability's first-order guarantee. Those capabilities get weight 0 (diagnostics.dropped).
+ * it changes no capability's first-order guarantee. Those capabilities get weight 0 (`dropped`).
  *
  * Against LibMTL's MGDA (LibMTL/weighting/MGDA.py; test/weighting/libmtl.test.ts, random matrices): the same direction
  * as its default mgda_gn='none' up to LibMTL's solver — it clamps the two-task solution to [0.001, 0.999] and stops
@@ -44,12 +44,12 @@ export const mgda: CombineFn = (grads, ctx) => {
   return {
     direction: linearCombination(grads, w),
     weights: w,
+    coef: w,
+    dropped: [...Array(T).keys()].filter((i) => !active.includes(i)),
     diagnostics: {
       minNorm: value,
       iterations,
-      dropped: [...Array(T).keys()].filter((i) => !active.includes(i)),
       cos: cosines(G),
-      coef: w,
       gain: firstOrderGains(G, w).gain,
     },
   };

@@ -51,13 +51,13 @@ export const pcgrad: CombineFn = (grads, ctx) => {
   return {
     direction: linearCombination(grads, coef),
     weights: w,
+    coef,
+    order,
     diagnostics: {
       projections,
       normRemoved,
-      order,
       cosBefore: cosines(G),
       cosAfter: cosines(Gp),
-      coef,
       gain: firstOrderGains(G, coef).gain,
     },
   };

@@ -11,8 +11,8 @@ import type { CombineFn, Diagnostics } from "./types.ts";
 export const sum: CombineFn = (grads, ctx) => {
   checkGrads(grads);
   const w = prefWeights(grads.length, ctx);
-  const diagnostics: Diagnostics = { coef: w };
+  const diagnostics: Diagnostics = {};
   // the Gram is optional here (sum never needs it); when the caller has it, report first-order gains for free
   if (ctx?.gram) diagnostics.gain = firstOrderGains(ctx.gram, w).gain;
-  return { direction: linearCombination(grads, w), weights: w, diagnostics };
+  return { direction: linearCombination(grads, w), weights: w, coef: w, diagnostics };
 };

@@ -1,7 +1,7 @@
 /**
  * The one interface every gradient-combination method implements (LibMTL style: one small file per method).
  *
- *   combine(grads: T × d (flattened per capability), ctx) → { direction, weights, diagnostics }
+ *   combine(grads: T × d (flattened per capability), ctx) → { direction, weights, coef, diagnostics }
  *
  * Conventions (shared by every method, so runs are comparable):
  * - `grads[c]` is the gradient of capability c's objective over the SHARED parameters, flattened. Whether these are
@@ -14,8 +14,9 @@
  *   scale, and a T× learning rate would take T× larger steps than TRL. The scale shows only in global-norm clipping
  *   (max_grad_norm) and Adam's eps; to match TRL there, divide max_grad_norm by T.)
  * - `weights` are the method's capability weights as the method defines them (for pcgrad/cagrpo they multiply the
- *   PROJECTED gradients); `diagnostics.coef` are the effective coefficients on the ORIGINAL gradients,
- *   direction = Σ_k coef_k g_k — what the weights table should store to reconstruct the update.
+ *   PROJECTED gradients); `coef` are the effective coefficients on the ORIGINAL gradients,
+ *   direction = Σ_k coef_k g_k — what the weights table stores to reconstruct the update.
+ * - `diagnostics` hold only what is logged: scalars, per-capability vectors (length T) and T×T matrices.
  * - Deterministic: randomness only through ctx.rng, or a stream derived from (ctx.seed, ctx.step).
  */
 import type { Rng } from "../util/rng.ts";
@@ -38,6 +39,7 @@ export interface CombineContext {
   weightRule?: "balanced" | "closed_form" | "min_norm";
 }
 
+/** logged as method/<key>: a scalar, a per-capability vector (length T), or a T×T matrix (summarised by max |off-diagonal|) */
 export type Diagnostics = Record<string, number | number[] | number[][]>;
 
 /**
@@ -52,6 +54,12 @@ export interface WeightingResult {
 /** a method's result: the weights plus the update direction they produce */
 export interface CombineResult extends WeightingResult {
   direction: Float32Array;
+  /** effective coefficients on the ORIGINAL gradients: direction = Σ_k coef_k g_k */
+  coef: number[];
+  /** capabilities left out because their gradient is ~0 (weight 0; mgda, cagrpo) */
+  dropped?: number[];
+  /** pcgrad: for each capability, the order in which the other capabilities were visited */
+  order?: number[][];
 }
 
 export type CombineFn = (grads: readonly Float32Array[], ctx?: CombineContext) => CombineResult;

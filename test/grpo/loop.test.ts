@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { initBackend } from "../../src/model/backend.ts";
 import { runSft } from "../../src/sft/sft.ts";
 import { runGrpo, CAPABILITIES } from "../../src/grpo/train.ts";
+import { grpoSchema } from "../../src/grpo/config.ts";
 import { MemorySink } from "../../src/util/sink.ts";
 import type { Item, ScoreResult } from "../../src/mkgsg/types.ts";
 import type { KG } from "../../src/kg/types.ts";
@@ -149,11 +150,11 @@ describe("GRPO loop (tiny model, cpu backend)", () => {
 
   it("a weight strategy under mgda (which ignores it) is refused, not silently run", async () => {
     expect(() => grpoCfg({ method: "mgda", weight_strategy: "dynamic" })).toThrow(/has no effect under grpo.method="mgda"/);
-    // a config object built without the parser (a library caller) is refused by runGrpo itself
+    // the GRPO section's own schema refuses it too (a library caller parses with it; runGrpo takes a parsed config)
+    expect(() => grpoSchema.parse({ method: "mgda", weight_strategy: "dynamic" })).toThrow(/has no effect under grpo.method=/);
+    // an SFT-only config is not a GRPO run: runGrpo refuses it before any work
     const c = grpoCfg();
-    await expect(run({ ...c, grpo: { ...c.grpo, method: "mgda", weight_strategy: "dynamic" } })).rejects.toThrow(
-      /has no effect under grpo.method="mgda"/,
-    );
+    await expect(run({ ...c, grpo: { ...c.grpo, method: "none" } })).rejects.toThrow(/unknown gradient method "none"/);
   }, 60_000);
 
   it("every combination method and weight strategy runs; a missing reward model is a clear error", async () => {

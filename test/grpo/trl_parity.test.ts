@@ -86,7 +86,7 @@ describe("GRPO loop = TRL's definitions (issue 9 defects)", () => {
     await run({ temperature: 0.7, num_iterations: 2, beta: 0.04, max_steps: 1 });
     const policy = vi.mocked(sample.sequenceLogprobs).mock.calls,
       arrays = vi.mocked(sample.sequenceLogprobsArray).mock.calls;
-    expect(policy.length).toBe(2 * CAPABILITIES.length); // μ passes × capabilities
+    expect(policy.length).toBe(2 * 2 * CAPABILITIES.length); // μ passes × capabilities × their two halves
     expect(arrays.length).toBe(2 * CAPABILITIES.length); // old (μ > 1) and reference (β > 0) per capability
     for (const c of [...policy, ...arrays]) expect(c[2]).toBe(0.7);
   }, 120_000);
@@ -95,9 +95,10 @@ describe("GRPO loop = TRL's definitions (issue 9 defects)", () => {
     lossCalls().length = 0;
     await run({ loss_type: "dapo", max_steps: 2 });
     const calls = lossCalls();
-    expect(calls).toHaveLength(2 * CAPABILITIES.length);
+    // one call per half of each capability's completions (gradients.ts splitHalves), every one with the whole normaliser
+    expect(calls).toHaveLength(2 * 2 * CAPABILITIES.length);
     for (let s = 0; s < 2; s++) {
-      const step = calls.slice(s * 4, s * 4 + 4);
+      const step = calls.slice(s * 8, s * 8 + 8);
       const total = step.reduce((a, c) => a + c.tokens, 0);
       for (const c of step) expect(c.n).toBe(total);
       expect(step.every((c) => c.tokens < total)).toBe(true);

@@ -126,6 +126,7 @@ const sft: StageDef<FakeConfig, FakeConfig["sft"]> = {
   enabled: () => true,
   slice: (c) => c.sft,
   usesBackend: true,
+  runLabel: () => "sft-only",
   async run(ctx) {
     calls.push("sft");
     if (!existsSync(join(ctx.upstream.generate.dir, "items.jsonl"))) throw new Error("missing upstream items");
@@ -173,6 +174,7 @@ const grpo: StageDef<FakeConfig, FakeConfig["grpo"]> = {
   enabled: (c) => c.grpo.method !== "none",
   slice: (c) => c.grpo,
   usesBackend: true,
+  runLabel: (c) => c.grpo.method,
   async run(ctx) {
     calls.push("grpo");
     const g = ctx.slice;
@@ -222,5 +224,4 @@ const evaluate: StageDef<FakeConfig> = {
 export const fakeSpec: PipelineSpec<FakeConfig> = {
   stages: [generate, sft, rm, grpo, evaluate],
   initBackend: async () => "fake",
-  method: (c) => (c.grpo.method === "none" ? "sft-only" : c.grpo.method),
 };

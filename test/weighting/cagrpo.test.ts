@@ -105,7 +105,7 @@ describe("cagrpo (ours: symmetric conflict projection + preference shares of uni
 
   it("a capability fully cancelled by projection (g_2 = −g_1) gets weight 0 and no NaN", () => {
     const r = cagrpo([vec(1, 0), vec(-1, 0), vec(0, 1)]);
-    expect(r.diagnostics.dropped).toEqual([0, 1]);
+    expect(r.dropped).toEqual([0, 1]);
     expect(Array.from(r.direction)).toEqual([0, 1]);
   });
 });
@@ -201,11 +201,11 @@ describe("cagrpo is its own method (issue 16; docs/method.md §6.5)", () => {
       const [a, b, c] = randomGrads(900 + seed, 3, 8);
       const g2 = b.map((x, k) => x - 0.7 * a[k]);
       const against = a.map((x, k) => -x - 0.5 * g2[k] + 0.2 * c[k]); // conflicts with both: would be projected out
-      const ref = cagrpo([a, g2], { weights: [3, 1] }).diagnostics.coef as number[];
+      const ref = cagrpo([a, g2], { weights: [3, 1] }).coef;
       const withZeroPref = cagrpo([a, g2, against], { weights: [3, 1, 0] });
       const withZeroGrad = cagrpo([a, g2, new Float32Array(8)], { weights: [3, 1, 2] });
       for (const r of [withZeroPref, withZeroGrad]) {
-        const coef = r.diagnostics.coef as number[];
+        const coef = r.coef;
         expect(coef[0]).toBeCloseTo(ref[0], 9);
         expect(coef[1]).toBeCloseTo(ref[1], 9);
         expect(coef[2]).toBe(0);

@@ -99,7 +99,7 @@ describe("cagrad when the dual's best weights land on a zero gradient (issue 16)
     const gain = r.diagnostics.gain as number[];
     expect(gain[0]).toBeGreaterThanOrEqual(0);
     expect(gain[1]).toBeGreaterThanOrEqual(0);
-    expect(r.diagnostics.dropped).toEqual([2]);
+    expect(r.dropped).toEqual([2]);
     // and it is CAGrad on the two non-zero gradients, up to the mean's scale (2/3)
     const two = cagrad(grads.slice(0, 2)).direction;
     expect(cosOf(r.direction, two)).toBeGreaterThan(1 - 1e-9);

@@ -67,7 +67,7 @@ describe("mgda / min-norm (Désidéri 2012; Sener & Koltun 2018)", () => {
   it("drops zero gradients instead of returning d = 0", () => {
     const r = mgda([vec(1, 0), vec(0, 0), vec(0, 1)]);
     expect(r.weights).toEqual([0.5, 0, 0.5]);
-    expect(r.diagnostics.dropped).toEqual([1]);
+    expect(r.dropped).toEqual([1]);
     expect(Array.from(r.direction)).toEqual([0.5, 0.5]);
   });
 });

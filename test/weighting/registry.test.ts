@@ -14,7 +14,7 @@ describe("gradient method registry", () => {
       expect(a.direction.every(Number.isFinite)).toBe(true);
       expect(Array.from(a.direction)).toEqual(Array.from(b.direction));
       expect(a.weights).toHaveLength(4);
-      expect(Array.isArray(a.diagnostics.coef)).toBe(true);
+      expect(Array.isArray(a.coef)).toBe(true);
     }
   });
 

@@ -75,7 +75,7 @@ describe("toy interference problem: the capability-preservation bound", () => {
   it("mgda, cagrpo, pcgrad: gains ≥ 0 and no decrease within the safe step; at 3× the bound some capability drops", () => {
     for (const name of ["mgda", "cagrpo", "pcgrad"] as const) {
       const r = METHODS[name](g, { seed: 0 });
-      const { gain, maxSafeStep } = firstOrderGains(G, r.diagnostics.coef as number[], 2);
+      const { gain, maxSafeStep } = firstOrderGains(G, r.coef, 2);
       gain.forEach((x) => expect(x, name).toBeGreaterThanOrEqual(0));
       const eta = Math.min(...maxSafeStep);
       const at = (h: number) => [theta[0] + h * r.direction[0], theta[1] + h * r.direction[1]];
