@@ -60,10 +60,21 @@ export interface StageDef<C extends BaseConfig, S = unknown> {
 }
 
 /** Everything the runner needs to know about a family of pipelines (the real one, or fakes in tests). */
+/** What a run records about its float settings (runs.float, JSON); `identity` is what cache keys and merge compare. */
+export interface FloatRecord {
+  identity: string;
+  [k: string]: unknown;
+}
+
 export interface PipelineSpec<C extends BaseConfig> {
   stages: StageDef<C>[];
   /** choose and initialise the TF.js backend once per process; returns the backend actually used */
   initBackend(requested: string): Promise<string>;
+  /**
+   * The float settings the chosen backend computes under, for the run record and the training stages' cache keys
+   * (src/model/float.ts): {identity: "pinned-v1" | "native:…", …}. null/absent: the backend has none (wasm, cpu).
+   */
+  floatSettings?(backend: string): Promise<FloatRecord | null>;
   /** short label for the run's method (grpo update rule, or "sft-only"); stored in runs.method */
   method(config: C): string | null;
 }
