@@ -131,12 +131,20 @@ export function resetFloatForTests(): void {
 }
 
 /**
- * The identity of the float settings, as stage cache keys and run records carry it:
- *   "pinned-v1"                      every pinned run, on any CPU (that is the point)
- *   "native:aten=AVX512,blas=SkylakeX"   an opt-out run: its numbers are this CPU's kernels', so it says which
- * `picked` is what the loaded libraries report (the addon's info()); without it (no native addon) the env is used.
+ * The identity of the float settings, as stage cache keys, run records and `bbio merge` carry it:
+ *   "pinned-v1;threads=aten2,blas2"                        a pinned run, the same on any x86-64 CPU
+ *   "native:aten=AVX512,blas=SkylakeX;threads=aten2,blas2"  an opt-out run: its numbers are this CPU's kernels'
+ * The thread counts are part of it because they change the order of sums (measured on `ci`: ATen 1 vs 2 threads and
+ * OpenBLAS 1 vs 2 threads each change ~120 of 277 metric rows — ATen splits reductions such as LayerNorm's weight
+ * gradient per thread, OpenBLAS's threaded gemm blocks K differently from its single-threaded one), so two machines
+ * agree bit for bit when they also run the same BBIO_THREADS (and BBIO_ATEN_THREADS), not by default on different
+ * core counts. `picked` is what the loaded libraries report (the addon's info()).
  */
-export function floatIdentity(s: FloatSettings, picked?: { aten?: string | null; blas?: string | null }): string {
-  if (s.mode === "pinned") return `pinned-v${FLOAT_PIN_VERSION}`;
-  return `native:aten=${picked?.aten ?? s.env.ATEN_CPU_CAPABILITY ?? "auto"},blas=${picked?.blas ?? s.env.OPENBLAS_CORETYPE ?? "auto"}`;
+export function floatIdentity(
+  s: FloatSettings,
+  picked: { aten?: string | null; blas?: string | null; atenThreads: number; blasThreads: number },
+): string {
+  const threads = `threads=aten${picked.atenThreads},blas${picked.blasThreads}`;
+  if (s.mode === "pinned") return `pinned-v${FLOAT_PIN_VERSION};${threads}`;
+  return `native:aten=${picked.aten ?? s.env.ATEN_CPU_CAPABILITY ?? "auto"},blas=${picked.blas ?? s.env.OPENBLAS_CORETYPE ?? "auto"};${threads}`;
 }

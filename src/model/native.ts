@@ -244,7 +244,11 @@ export function nativeInfo(): NativeInfo | null {
     addon: s.path,
     threads: configuredThreads,
     atenCapability,
-    float: { ...f, identity: floatIdentity(f, { aten: atenCapability, blas: i.blasCore }) },
+    // OpenBLAS's configured count, not openblas_get_num_threads(): small matmuls drop to 1 thread for the call
+    float: {
+      ...f,
+      identity: floatIdentity(f, { aten: atenCapability, blas: i.blasCore, atenThreads: i.atenThreads, blasThreads: configuredThreads }),
+    },
   };
 }
 

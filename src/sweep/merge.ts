@@ -133,7 +133,12 @@ function floatIdentityOf(v: unknown): string | null {
 
 function difference(a: RunFacts, b: RunFacts): string {
   if (a.float !== b.float)
-    return `float settings ${a.float ?? "(none)"} vs ${b.float ?? "(none)"} (a pinned run and a BBIO_FLOAT=native run are not the same computation)`;
+    return (
+      `float settings ${a.float ?? "(none)"} vs ${b.float ?? "(none)"} ` +
+      (a.float?.split(";")[0] === b.float?.split(";")[0]
+        ? "(other thread counts sum in another order: run both with the same BBIO_THREADS)"
+        : "(a pinned run and a BBIO_FLOAT=native run, or two CPUs' native kernels, are not the same computation)")
+    );
   if (a.dataHash !== b.dataHash) return `data hash ${a.dataHash} vs ${b.dataHash}`;
   for (const k of new Set([...a.stages.keys(), ...b.stages.keys()]))
     if (a.stages.get(k) !== b.stages.get(k))
