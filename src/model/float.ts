@@ -52,6 +52,8 @@ export interface FloatSettings {
 }
 
 let applied: FloatSettings | undefined;
+/** the float-order variables as this process inherited them, before pinning overwrote them */
+let inherited: Record<string, string | undefined> | undefined;
 let warned = false;
 
 /** The x86 flags of this CPU, from /proc/cpuinfo (BBIO_CPUINFO names another file: tests simulate a CPU without AVX2). */
@@ -90,6 +92,7 @@ export function requestedFloatMode(): "pinned" | "native" {
 export function applyFloatSettings(): FloatSettings {
   if (applied) return applied;
   const want = requestedFloatMode();
+  inherited = Object.fromEntries(Object.keys(PINNED_ENV).map((k) => [k, process.env[k]]));
   let mode = want;
   let fallback: string | null = null;
   if (want === "pinned") {
@@ -122,6 +125,21 @@ export function applyFloatSettings(): FloatSettings {
 /** What applyFloatSettings decided (applying it first if nothing has yet). */
 export function floatSettings(): FloatSettings {
   return applied ?? applyFloatSettings();
+}
+
+/**
+ * An environment for a child process that should run unpinned (the bench's BBIO_FLOAT=native comparison): this
+ * process's env with the pinned variables put back to what it inherited, so the child's libraries choose for this CPU
+ * instead of inheriting the pin.
+ */
+export function unpinnedChildEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, BBIO_FLOAT: "native" };
+  for (const k of Object.keys(PINNED_ENV)) {
+    const v = inherited ? inherited[k] : process.env[k];
+    if (v === undefined) delete env[k];
+    else env[k] = v;
+  }
+  return env;
 }
 
 /** Forget the decision (tests of the decision itself; the libraries of this process keep what they loaded with). */
