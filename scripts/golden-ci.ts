@@ -1,7 +1,7 @@
 #!/usr/bin/env -S npx tsx
 /**
  * The `ci` config's metrics as a golden file: the numbers a fresh `bbio run ci` must reproduce bit for bit on the
- * native backend with the pinned float settings (docs/method.md §13, native/README.md "Same numbers on any x86-64 CPU").
+ * native backend with the pinned float settings (docs/method.md §10, native/README.md "Same numbers on any x86-64 CPU").
  *
  *   npx tsx scripts/golden-ci.ts                 # run ci fresh, compare with test/golden/ci-metrics.json (exit 1 on a difference)
  *   npx tsx scripts/golden-ci.ts --write         # regenerate the golden file

@@ -1,6 +1,6 @@
 /**
  * Float order: the settings that decide in which order the native backend's floating-point operations happen, pinned
- * so that the same config + seed + backend gives bit-identical numbers on any x86-64 CPU (docs/method.md §13,
+ * so that the same config + seed + backend gives bit-identical numbers on any x86-64 CPU (docs/method.md §10,
  * native/README.md "Same numbers on any x86-64 CPU").
  *
  * libtorch (ATen) and OpenBLAS choose their kernels per CPU at run time: ATen picks a vector width (DEFAULT, AVX2 or

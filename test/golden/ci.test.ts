@@ -1,5 +1,5 @@
 /**
- * The same numbers on any x86-64 CPU (docs/method.md §13): a fresh `ci` run on the native backend reproduces the
+ * The same numbers on any x86-64 CPU (docs/method.md §10): a fresh `ci` run on the native backend reproduces the
  * committed metrics (test/golden/ci-metrics.json) EXACTLY, bit for bit — and still does when the process inherits the
  * environment another CPU would produce (OpenBLAS's AVX-512 or AVX kernels, ATen's scalar kernels, other cache sizes),
  * because the pinned float settings override it (src/model/float.ts). Each run is a child process: the libraries
