@@ -393,7 +393,9 @@ const cpu = {
   float: ni?.float.identity ?? null,
 };
 log(`cpu: ${cpu.model} (${cpu.cores} cores); ATen ${cpu.aten ?? "—"}, OpenBLAS ${cpu.openblas ?? "—"}, float ${cpu.float ?? "—"}`);
-let floatCompare: { native: { train: number | null; cached: number | null; aten: string | null; openblas: string | null; float: string | null } } | null = null;
+let floatCompare: {
+  native: { train: number | null; cached: number | null; aten: string | null; openblas: string | null; float: string | null };
+} | null = null;
 if (ni && ni.float.mode === "pinned" && opts.floatCompare && !process.env.BBIO_BENCH_FLOAT_CHILD) {
   // the same bench in a child whose libraries choose for this CPU: env vars are read at load, so it needs a process
   log("float: rerunning training and sampling with BBIO_FLOAT=native …");
@@ -408,7 +410,13 @@ if (ni && ni.float.mode === "pinned" && opts.floatCompare && !process.env.BBIO_B
   try {
     const j = JSON.parse(c.stdout.trim().split("\n").at(-1) ?? "");
     floatCompare = {
-      native: { train: j.train_tokens_per_s.ours, cached: j.sample_tokens_per_s.cached, aten: j.cpu.aten, openblas: j.cpu.openblas, float: j.cpu.float },
+      native: {
+        train: j.train_tokens_per_s.ours,
+        cached: j.sample_tokens_per_s.cached,
+        aten: j.cpu.aten,
+        openblas: j.cpu.openblas,
+        float: j.cpu.float,
+      },
     };
   } catch {
     log(`float: the BBIO_FLOAT=native rerun failed (${(c.stderr ?? "").trim().split("\n").at(-1)})`);

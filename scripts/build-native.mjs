@@ -60,7 +60,8 @@ const nodedir = existsSync(join(prefix, "include", "node", "node_api.h")) ? ["--
 
 // make appends the user's CFLAGS/CXXFLAGS after binding.gyp's: drop the ones that change float results per CPU
 const buildEnv = { ...process.env };
-const perCpu = /^(-march=|-mtune=native|-mcpu=|-mavx|-mfma|-msse|-ffast-math$|-Ofast$|-ffp-contract=|-funsafe-math|-fassociative-math|-freciprocal-math)/;
+const perCpu =
+  /^(-march=|-mtune=native|-mcpu=|-mavx|-mfma|-msse|-ffast-math$|-Ofast$|-ffp-contract=|-funsafe-math|-fassociative-math|-freciprocal-math)/;
 for (const v of ["CFLAGS", "CXXFLAGS", "CPPFLAGS"]) {
   const flags = (buildEnv[v] ?? "").split(/\s+/).filter(Boolean);
   const dropped = flags.filter((f) => perCpu.test(f));

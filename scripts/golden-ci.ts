@@ -38,7 +38,10 @@ export interface GoldenFile {
 const key = (r: MetricRow) => `${r.stage}/${r.step}/${r.name}`;
 
 /** Rows that differ (bit-exact: Object.is, so NaN = NaN and -0 ≠ 0), plus rows present on one side only. */
-export function diffRows(a: readonly MetricRow[], b: readonly MetricRow[]): { key: string; a: number | null | undefined; b: number | null | undefined }[] {
+export function diffRows(
+  a: readonly MetricRow[],
+  b: readonly MetricRow[],
+): { key: string; a: number | null | undefined; b: number | null | undefined }[] {
   const bm = new Map(b.map((r) => [key(r), r.value]));
   const am = new Map(a.map((r) => [key(r), r.value]));
   const out: { key: string; a: number | null | undefined; b: number | null | undefined }[] = [];
@@ -62,14 +65,17 @@ async function runCi(): Promise<GoldenFile> {
   try {
     const db = join(dir, "golden.duckdb");
     const r = await runConfig("ci", [], { db, cacheDir: join(dir, "cache"), log: () => {} });
-    const q = await queryStore(
-      db,
-      `SELECT stage, step, name, value FROM metrics WHERE run_id = '${r.runId}' ORDER BY stage, step, name`,
-      { quiet: true },
-    );
+    const q = await queryStore(db, `SELECT stage, step, name, value FROM metrics WHERE run_id = '${r.runId}' ORDER BY stage, step, name`, {
+      quiet: true,
+    });
     const rows = (q.rows as Record<string, unknown>[])
       .filter((x) => !TIMING_METRIC.test(String(x.name)))
-      .map((x) => ({ stage: String(x.stage), step: Number(x.step), name: String(x.name), value: x.value === null ? null : Number(x.value) }));
+      .map((x) => ({
+        stage: String(x.stage),
+        step: Number(x.step),
+        name: String(x.name),
+        value: x.value === null ? null : Number(x.value),
+      }));
     const n = nativeInfo();
     return { config: "ci", float: n ? { identity: n.float.identity, aten: n.atenCapability, openblas: n.blasCore ?? null } : null, rows };
   } finally {
@@ -78,7 +84,7 @@ async function runCi(): Promise<GoldenFile> {
 }
 
 const read = (f: string): GoldenFile => JSON.parse(readFileSync(f, "utf8")) as GoldenFile;
-const write = (f: string, g: GoldenFile) => writeFileSync(f, JSON.stringify(g, null, 1) + "\n");
+const write = (f: string, g: GoldenFile) => writeFileSync(f, JSON.stringify(g, null, 2) + "\n");
 
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === "--diff") {

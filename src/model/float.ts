@@ -73,14 +73,20 @@ export function cannotPin(): string | null {
   const flags = cpuFlags();
   if (!flags) return `the CPU's flags could not be read from ${process.env.BBIO_CPUINFO ?? "/proc/cpuinfo"}`;
   const missing = REQUIRED_FLAGS.filter((f) => !flags.has(f));
-  return missing.length ? `this CPU has no ${missing.map((f) => f.toUpperCase()).join("/")} (flags in ${process.env.BBIO_CPUINFO ?? "/proc/cpuinfo"})` : null;
+  return missing.length
+    ? `this CPU has no ${missing.map((f) => f.toUpperCase()).join("/")} (flags in ${process.env.BBIO_CPUINFO ?? "/proc/cpuinfo"})`
+    : null;
 }
 
 /** The mode asked for: BBIO_FLOAT (pinned | native), default pinned. An unknown value is a user error. */
 export function requestedFloatMode(): "pinned" | "native" {
   const v = (process.env.BBIO_FLOAT ?? "pinned").trim() || "pinned";
   if (!(FLOAT_MODES as readonly string[]).includes(v))
-    throw new BbioError(`BBIO_FLOAT=${v} is not a float mode`, 2, "use BBIO_FLOAT=pinned (the default: same numbers on any x86-64 CPU) or native (faster, per-CPU numbers)");
+    throw new BbioError(
+      `BBIO_FLOAT=${v} is not a float mode`,
+      2,
+      "use BBIO_FLOAT=pinned (the default: same numbers on any x86-64 CPU) or native (faster, per-CPU numbers)",
+    );
   return v as "pinned" | "native";
 }
 

@@ -147,7 +147,9 @@ export async function runPipeline<C extends BaseConfig>(config: C, opts: RunOpti
         ? `resuming a ${previous} run`
         : "new run";
   const upto = stopping ? ` (stopping after ${plan.at(-1)!.name}: the run stays 'stopped' until \`bbio run\` completes it)` : "";
-  log(`bbio run ${config.name} [${runId}]: ${how}; backend=${backend}${float ? `; float=${float}` : ""}; stages ${plan.map((s) => s.name).join(" → ")}${upto}`);
+  log(
+    `bbio run ${config.name} [${runId}]: ${how}; backend=${backend}${float ? `; float=${float}` : ""}; stages ${plan.map((s) => s.name).join(" → ")}${upto}`,
+  );
 
   const outcomes: StageOutcome[] = [];
   const done: Record<string, UpstreamArtefact> = {};

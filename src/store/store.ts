@@ -142,7 +142,19 @@ export class Store {
           `INSERT INTO runs (id, name, config, config_hash, seed, backend, float_settings, git_commit, git_dirty, data_hash, method,
              status, pid, created_at, updated_at, error)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, 'running', ?, now(), now(), NULL)`,
-          [r.id, r.name, canonicalJson(r.config), r.configHash, r.seed, r.backend, r.float ?? null, r.gitCommit, r.gitDirty, r.method, r.pid],
+          [
+            r.id,
+            r.name,
+            canonicalJson(r.config),
+            r.configHash,
+            r.seed,
+            r.backend,
+            r.float ?? null,
+            r.gitCommit,
+            r.gitDirty,
+            r.method,
+            r.pid,
+          ],
         );
       }
       await db.run(`DELETE FROM run_params WHERE run_id = ?`, [r.id]);

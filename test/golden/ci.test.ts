@@ -85,7 +85,9 @@ describe("float settings: bad input", () => {
     expect(r.code, r.stderr).toBe(0);
     const notes = r.stderr.split("\n").filter((l) => l.startsWith("[bbio] float pinning:"));
     expect(notes).toHaveLength(1);
-    expect(notes[0]).toMatch(/no AVX2\/FMA .*ATEN_CPU_CAPABILITY=avx2 and OPENBLAS_CORETYPE=Haswell cannot be honoured; falling back to .*BBIO_FLOAT=native/);
+    expect(notes[0]).toMatch(
+      /no AVX2\/FMA .*ATEN_CPU_CAPABILITY=avx2 and OPENBLAS_CORETYPE=Haswell cannot be honoured; falling back to .*BBIO_FLOAT=native/,
+    );
     expect(r.stderr).not.toMatch(/\n\s+at /);
     if (st.ok) expect(JSON.parse(r.stdout).native.float).toMatchObject({ mode: "native", fallback: expect.stringMatching(/no AVX2/) });
   }, 120_000);

@@ -287,7 +287,10 @@ describe("bbio merge", () => {
     const a = join(dir, "a.duckdb"),
       b = join(dir, "b.duckdb");
     const pinned = { ...fakeSpec, floatSettings: async () => ({ identity: "pinned-v1;threads=aten2,blas2", mode: "pinned" }) };
-    const native = { ...fakeSpec, floatSettings: async () => ({ identity: "native:aten=AVX512,blas=SkylakeX;threads=aten2,blas2", mode: "native" }) };
+    const native = {
+      ...fakeSpec,
+      floatSettings: async () => ({ identity: "native:aten=AVX512,blas=SkylakeX;threads=aten2,blas2", mode: "native" }),
+    };
     const cfg = fakeConfig({ method: "pcgrad" });
     const ra = await runPipeline(cfg, { spec: pinned, db: a, cacheDir: cache, log: quiet });
     const rb = await runPipeline(cfg, { spec: native, db: b, cacheDir: cache, log: quiet });
