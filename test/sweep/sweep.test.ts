@@ -312,7 +312,7 @@ describe("bbio merge", () => {
     const main = join(dir, "main.duckdb");
     await withDb(b, {}, (db) => db.run("UPDATE schema_version SET version = 99"));
     await expect(mergeStores([a, b], main, { log: quiet })).rejects.toThrow(
-      /b\.duckdb has schema version 99, this bbio \(and the other stores\) use 2/,
+      /b\.duckdb has schema version 99, this bbio \(and the other stores\) use 3/,
     );
     expect(existsSync(main)).toBe(false);
 
