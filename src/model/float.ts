@@ -24,7 +24,9 @@
  * setting and the fallback (the opt-out's behaviour, recorded as such) instead of an illegal-instruction crash.
  *
  *   applyFloatSettings();     // once per process, before the addon loads (loadNative calls it); idempotent
- *   floatSettings();          // what was applied: mode, env, and identity (the string stage cache keys include)
+ *   floatSettings();          // what was applied: mode, the variables as the libraries see them, any fallback
+ *   floatIdentity(s, picked); // "pinned-v1;threads=aten2,blas2": what runs record and training cache keys include
+ *                             // (nativeInfo().float has it, with what the loaded libraries picked)
  */
 import { readFileSync } from "node:fs";
 import { arch } from "node:os";
