@@ -11,6 +11,9 @@
  *   - MFU: model FLOPs/token (bench/flops.ts) × tokens/s ÷ a measured peak (largest-matmul GFLOP/s of OpenBLAS on
  *     one core, and of TF.js's own backend — the ceiling our kernels could reach);
  *   - a per-kernel profile of one training step (tf.profile, top 10 kernels by time).
+ *   - the CPU model and the kernels ATen and OpenBLAS dispatch to, and on the native backend the cost of the pinned
+ *     float settings (src/model/float.ts): the same training and sampling rerun in a child process with
+ *     BBIO_FLOAT=native (the libraries' own choice for this CPU), and pinned ÷ native (--no-float-compare skips it).
  * Without PyTorch the torch figures are null and the install command is printed.
  * `--torch-plan FILE` also writes the PyTorch twin's train command for this exact batch and update (FILE, with the batch
  * beside it in FILE.batch.json), so another process can replay it on another device: `torch_gpt.py replay FILE --device
@@ -18,7 +21,8 @@
  */
 import { Command, Option } from "commander";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, tmpdir } from "node:os";
+import { spawnSync } from "node:child_process";
 import { join, resolve } from "node:path";
 import { rngFor } from "../src/util/rng.ts";
 import { mfu, paramCount, trainFlopsPerToken, inferFlopsPerToken, type ShapeConfig } from "./flops.ts";
@@ -65,6 +69,7 @@ const opts = new Command()
   .option("--no-torch", "skip PyTorch")
   .option("--no-wasm", "skip the wasm comparison row (run when the main backend is not wasm)")
   .option("--no-profile", "skip the per-kernel profile")
+  .option("--no-float-compare", "native backend: skip the rerun with BBIO_FLOAT=native (the cost of pinned float settings)")
   .option("--seed <n>", "seed for weights and the batch", (v) => parseInt(v, 10), 0)
   .option("--torch-plan <file>", "write the PyTorch twin's train command for this batch to FILE (+ FILE.batch.json)")
   .parse(process.argv)
@@ -84,6 +89,7 @@ const opts = new Command()
     torch: boolean;
     wasm: boolean;
     profile: boolean;
+    floatCompare: boolean;
     seed: number;
     torchPlan?: string;
   }>();
@@ -393,6 +399,47 @@ if (opts.wasm && model.backend !== "wasm" && model.model === "project") {
   log(`wasm: ${wasmTrain.toFixed(0)} tok/s`);
 }
 
+// ---- the CPU, and what the float settings cost ----
+const { nativeInfo } = await import("../src/model/native.ts");
+const ni = model.backend === "native" ? nativeInfo() : null;
+const cpu = {
+  model: cpus()[0]?.model ?? "unknown",
+  cores: cpus().length,
+  aten: ni?.atenCapability ?? null,
+  openblas: ni?.blasCore ?? null,
+  float: ni?.float.identity ?? null,
+};
+log(`cpu: ${cpu.model} (${cpu.cores} cores); ATen ${cpu.aten ?? "—"}, OpenBLAS ${cpu.openblas ?? "—"}, float ${cpu.float ?? "—"}`);
+let floatCompare: {
+  native: { train: number | null; cached: number | null; aten: string | null; openblas: string | null; float: string | null };
+} | null = null;
+if (ni && ni.float.mode === "pinned" && opts.floatCompare && !process.env.BBIO_BENCH_FLOAT_CHILD) {
+  // the same bench in a child whose libraries choose for this CPU: env vars are read at load, so it needs a process
+  log("float: rerunning training and sampling with BBIO_FLOAT=native …");
+  const { unpinnedChildEnv } = await import("../src/model/float.ts");
+  const args = ["--import", "tsx", new URL(import.meta.url).pathname, "--json", "--no-torch", "--no-wasm", "--no-profile"];
+  args.push("--config", opts.config, "--steps", String(opts.steps), "--warmup", String(opts.warmup), "--seed", String(opts.seed));
+  args.push("--sample-new", String(opts.sampleNew), "--sample-batch", String(opts.sampleBatch), "--sample-reps", String(opts.sampleReps));
+  args.push("--sample-rounds", String(opts.sampleRounds), "--model", opts.model, "--backend", "native");
+  if (opts.batch) args.push("--batch", String(opts.batch));
+  if (opts.seq) args.push("--seq", String(opts.seq));
+  const c = spawnSync(process.execPath, args, { env: { ...unpinnedChildEnv(), BBIO_BENCH_FLOAT_CHILD: "1" }, encoding: "utf8" });
+  try {
+    const j = JSON.parse(c.stdout.trim().split("\n").at(-1) ?? "");
+    floatCompare = {
+      native: {
+        train: j.train_tokens_per_s.ours,
+        cached: j.sample_tokens_per_s.cached,
+        aten: j.cpu.aten,
+        openblas: j.cpu.openblas,
+        float: j.cpu.float,
+      },
+    };
+  } catch {
+    log(`float: the BBIO_FLOAT=native rerun failed (${(c.stderr ?? "").trim().split("\n").at(-1)})`);
+  }
+}
+
 // ---- report ----
 const fTrain = trainFlopsPerToken(shape, cfg.seq);
 const fInfer = inferFlopsPerToken(shape, promptLen + maxNew);
@@ -454,6 +501,15 @@ const result = {
     torch_all_cores_vs_all_cores_peak: torchAll && peakAll ? r(mfu(torchAll.tokens_per_s, fTrain, peakAll)) : null,
   },
   profile,
+  cpu,
+  // pinned ÷ native: < 1 is what the same numbers on any x86-64 CPU cost here (null: not native, or skipped)
+  float_cost: floatCompare
+    ? {
+        native: floatCompare.native,
+        pinned_vs_native_train: floatCompare.native.train ? r(oursTrain / floatCompare.native.train) : null,
+        pinned_vs_native_sample_cached: floatCompare.native.cached ? r(sample.cached / floatCompare.native.cached) : null,
+      }
+    : null,
   torch_installed: torchAvailable(),
   note: "CPU timings on a shared machine are noisy; rerun to compare",
 };
@@ -474,6 +530,12 @@ if (opts.json) {
     ...(model.backend !== "wasm" ? [`  ours (wasm, 1 thread)    ${f(result.train_tokens_per_s.wasm).padStart(10)}`] : []),
     `  ratio torch/ours        ${f(result.ratio, "×")} vs torch 1 core, ${f(result.ratio_all_cores, "×")} vs torch all cores  (ours ÷ torch all cores: ${f(result.ours_vs_torch_all_cores, "×")})`,
     `  ours = ${backendDesc}`,
+    `  cpu  = ${cpu.model} (${cpu.cores} cores); ATen dispatches to ${cpu.aten ?? "—"}, OpenBLAS to ${cpu.openblas ?? "—"}; float ${cpu.float ?? "—"}`,
+    ...(result.float_cost
+      ? [
+          `  float: pinned ÷ BBIO_FLOAT=native (ATen ${result.float_cost.native.aten}, OpenBLAS ${result.float_cost.native.openblas}): train ${f(result.float_cost.pinned_vs_native_train, "×")} (${f(result.float_cost.native.train)} tok/s unpinned), sampling ${f(result.float_cost.pinned_vs_native_sample_cached, "×")}`,
+        ]
+      : []),
     "",
     `sample (greedy, ${sample.batch}×${maxNew} new tokens after ${promptLen}, best of ${Math.max(1, opts.sampleRounds)} rounds × ${opts.sampleReps} interleaved runs, ours and torch alternating)`,
     `  KV cache                ${f(result.sample_tokens_per_s.cached).padStart(10)} tok/s   (ours ÷ torch KV cache: ${f(result.sampling.ours_vs_torch_cached, "×")})`,

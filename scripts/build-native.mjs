@@ -6,6 +6,10 @@
  * what is missing (apt-get install libtorch-dev) and exits 0; the backend chain then uses wasm.
  *   --force   rebuild even when the addon is newer than its sources
  *   --strict  exit 1 when the addon cannot be built (CI uses this to make sure the native path is tested)
+ * Float order: binding.gyp compiles with -ffp-contract=off (no FMA contraction, whatever the target) and without
+ * -march/-ffast-math, so the addon's own loops compute the same bits on every x86-64 CPU (src/model/float.ts). Flags
+ * in CFLAGS/CXXFLAGS that would undo that (-march=…, -mavx…, -ffast-math, -Ofast, -ffp-contract=…) are dropped, with
+ * one line saying so.
  * Env: BBIO_TORCH_DIR=<dir with include/ and lib/> builds against another libtorch (e.g. pip's CUDA torch);
  *      BBIO_SKIP_NATIVE=1 skips.
  */
@@ -54,9 +58,21 @@ if (!gyp) skip("node-gyp not found (it ships with npm)");
 const prefix = join(dirname(process.execPath), "..");
 const nodedir = existsSync(join(prefix, "include", "node", "node_api.h")) ? ["--nodedir=" + prefix] : [];
 
+// make appends the user's CFLAGS/CXXFLAGS after binding.gyp's: drop the ones that change float results per CPU
+const buildEnv = { ...process.env };
+const perCpu =
+  /^(-march=|-mtune=native|-mcpu=|-mavx|-mfma|-msse|-ffast-math$|-Ofast$|-ffp-contract=|-funsafe-math|-fassociative-math|-freciprocal-math)/;
+for (const v of ["CFLAGS", "CXXFLAGS", "CPPFLAGS"]) {
+  const flags = (buildEnv[v] ?? "").split(/\s+/).filter(Boolean);
+  const dropped = flags.filter((f) => perCpu.test(f));
+  if (dropped.length) {
+    say(`ignoring ${v} ${dropped.join(" ")}: per-CPU code generation would change float results between machines`);
+    buildEnv[v] = flags.filter((f) => !perCpu.test(f)).join(" ");
+  }
+}
 say(`building against ${torchDir ?? "Debian's libtorch-dev (/usr)"} …`);
 const t0 = Date.now();
-const r = spawnSync(process.execPath, [gyp, "rebuild", ...nodedir], { cwd: dir, encoding: "utf8", env: process.env });
+const r = spawnSync(process.execPath, [gyp, "rebuild", ...nodedir], { cwd: dir, encoding: "utf8", env: buildEnv });
 if (r.status !== 0) {
   const tail = `${r.stdout ?? ""}${r.stderr ?? ""}`
     .split("\n")

@@ -913,6 +913,9 @@ FN(info) {
     auto blasGet = dlsym(RTLD_DEFAULT, "openblas_get_config");
     if (blasGet) setS("blas", ((char* (*)())blasGet)());
     else setS("blas", "unknown");
+    // the kernel set OpenBLAS dispatched to (OPENBLAS_CORETYPE pins it; src/model/float.ts)
+    auto coreGet = dlsym(RTLD_DEFAULT, "openblas_get_corename");
+    setS("blasCore", coreGet ? ((char* (*)())coreGet)() : "unknown");
     Dl_info dli;
     if (dladdr((void*)&at::set_num_threads, &dli) && dli.dli_fname) setS("library", dli.dli_fname);
     return o;

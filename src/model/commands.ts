@@ -1,6 +1,7 @@
 /**
- * `bbio backend [--json] [--backend <name>]`: which TF.js backend a run would use here, with its threads and library
- * versions (libtorch, OpenBLAS, TF.js), and why the native backend is unavailable when it is.
+ * `bbio backend [--json] [--backend <name>]`: which TF.js backend a run would use here, with its threads, library
+ * versions (libtorch, OpenBLAS, TF.js), the float settings (src/model/float.ts: pinned or not, and the kernels ATen
+ * and OpenBLAS dispatch to), and why the native backend is unavailable when it is.
  * Cheap to import: TF.js loads inside the action.
  */
 import type { Command } from "commander";
@@ -30,6 +31,18 @@ export function register(program: Command): void {
       else if (n) {
         lines.push(`libtorch  ${n.torch} (${n.library ?? "?"}), device ${n.device}${n.cudaAvailable ? ", CUDA available" : ""}`);
         lines.push(`blas      ${n.blas}`);
+        const f = n.float as { identity: string; mode: string; env: Record<string, string | null>; fallback: string | null };
+        const env = Object.entries(f.env)
+          .map(([k, v]) => `${k}=${v ?? "(unset)"}`)
+          .join(" ");
+        lines.push(
+          `float     ${f.identity}: ATen ${n.atenCapability ?? "?"}, OpenBLAS ${n.blasCore ?? "?"} (${env})` +
+            (f.mode === "pinned"
+              ? "; BBIO_FLOAT=native opts out"
+              : f.fallback
+                ? `; NOT pinned: ${f.fallback}`
+                : "; NOT pinned (BBIO_FLOAT=native): numbers are this CPU's"),
+        );
         lines.push(`addon     ${n.addon}`);
       } else lines.push(`native    unavailable: ${info.nativeUnavailable}`);
       process.stdout.write(lines.join("\n") + "\n");

@@ -20,6 +20,7 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
+import { applyFloatSettings, floatIdentity, floatSettings, type FloatSettings } from "./float.ts";
 
 // ---------------------------------------------------------------------------------------------------------------
 // the addon
@@ -111,6 +112,8 @@ export interface NativeAddon {
     parallel: string;
     config: string;
     blas: string;
+    /** openblas_get_corename(): the kernel set OpenBLAS dispatched to */
+    blasCore?: string;
     library?: string;
   };
   setDevice(d: string): void;
@@ -143,6 +146,9 @@ export function loadNative(): NativeStatus {
   // OpenMP threads spin after each parallel region and then fight OpenBLAS's threads for the cores: make them sleep.
   // libgomp reads this when libtorch loads, i.e. on the require below.
   process.env.OMP_WAIT_POLICY ??= "PASSIVE";
+  // the float-order environment (ATen capability, OpenBLAS core type, oneDNN ISA) is read at load too: every process
+  // that loads the addon comes through here, so this is the one place it is applied (children inherit it)
+  applyFloatSettings();
   const probe = probeInChild(path);
   if (probe) {
     status = {
@@ -219,10 +225,31 @@ export function nativeThreads(): number {
   return Math.max(1, Math.floor(availableParallelism() / jobs));
 }
 
-export function nativeInfo(): (ReturnType<NativeAddon["info"]> & { addon: string; threads: number }) | null {
+export type NativeInfo = ReturnType<NativeAddon["info"]> & {
+  addon: string;
+  threads: number;
+  /** ATen's vector kernels in use ("AVX2", "AVX512", "NO AVX"), from at::show_config() */
+  atenCapability: string | null;
+  float: FloatSettings & { identity: string };
+};
+
+export function nativeInfo(): NativeInfo | null {
   const s = loadNative();
   if (!s.ok) return null;
-  return { ...s.addon.info(), addon: s.path, threads: configuredThreads };
+  const i = s.addon.info();
+  const atenCapability = /CPU capability usage:\s*(.+)/.exec(i.config)?.[1]?.trim() ?? null;
+  const f = floatSettings();
+  return {
+    ...i,
+    addon: s.path,
+    threads: configuredThreads,
+    atenCapability,
+    // OpenBLAS's configured count, not openblas_get_num_threads(): small matmuls drop to 1 thread for the call
+    float: {
+      ...f,
+      identity: floatIdentity(f, { aten: atenCapability, blas: i.blasCore, atenThreads: i.atenThreads, blasThreads: configuredThreads }),
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

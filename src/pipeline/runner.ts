@@ -5,8 +5,10 @@
  *   run id      = hash of the validated config (defaults filled): the same config always means the same run, so
  *                 re-running it resumes THAT run (finished stages reused, the interrupted one resumes from its
  *                 checkpoint, rows replaced not duplicated) or, if it is complete, does nothing.
- *   input hash  = hash(stage, stage version, config slice, seed, backend if it trains, upstream input hashes): a run
- *                 with another grpo method chains the same generate/sft/rm hashes and reuses those directories.
+ *   input hash  = hash(stage, stage version, config slice, seed, backend if it trains, the backend's float settings if
+ *                 it has any (src/model/float.ts: pinned and BBIO_FLOAT=native artefacts are never reused for each
+ *                 other), upstream input hashes): a run with another grpo method chains the same generate/sft/rm
+ *                 hashes and reuses those directories.
  *   atomicity   = runs.status becomes 'complete' only after the last stage; any exception marks it 'failed'
  *                 (with the message); a kill -9 leaves 'running' with a dead pid, which readers never see.
  *   until       = the stage commands (`bbio train-sft`, `rm-train`, `grpo`) run the same plan, cut after their stage:
@@ -76,6 +78,7 @@ export function stageInputHash<C extends BaseConfig>(
   config: C,
   backend: string,
   upstream: Record<string, UpstreamArtefact>,
+  float: string | null = null,
 ): string {
   return hashOf({
     stage: s.name,
@@ -83,6 +86,8 @@ export function stageInputHash<C extends BaseConfig>(
     slice: s.slice(config) ?? null,
     seed: config.seed,
     backend: s.usesBackend ? backend : null,
+    // only where there is one, so the hashes of backends without float settings (wasm, cpu) are unchanged
+    ...(s.usesBackend && float ? { float } : {}),
     upstream: Object.fromEntries(Object.entries(upstream).map(([k, v]) => [k, v.hash])),
   });
 }
@@ -100,6 +105,8 @@ export async function runPipeline<C extends BaseConfig>(config: C, opts: RunOpti
 
   // the backend is chosen once, before any hash: a training stage's output depends on it
   const backend = plan.some((s) => s.usesBackend) ? await spec.initBackend(config.backend) : "none";
+  const floatRec = plan.some((s) => s.usesBackend) ? ((await spec.floatSettings?.(backend)) ?? null) : null;
+  const float = floatRec?.identity ?? null;
   const git = gitInfo();
   // a complete run whose planned stage hashes differ from the recorded ones (a stage's code version was bumped) is
   // recomputed where stale instead of being reported complete with results the current code would not produce
@@ -107,7 +114,7 @@ export async function runPipeline<C extends BaseConfig>(config: C, opts: RunOpti
   for (const s of full)
     planned.set(
       s.name,
-      stageInputHash(s, config, backend, Object.fromEntries(s.deps(config).map((d) => [d, { hash: planned.get(d)!, dir: "" }]))),
+      stageInputHash(s, config, backend, Object.fromEntries(s.deps(config).map((d) => [d, { hash: planned.get(d)!, dir: "" }])), float),
     );
   const { previous, stale } = await store.startRun({
     stageHashes: Object.fromEntries(planned),
@@ -117,6 +124,7 @@ export async function runPipeline<C extends BaseConfig>(config: C, opts: RunOpti
     configHash: runId,
     seed: config.seed,
     backend,
+    float: floatRec ? JSON.stringify(floatRec) : null,
     gitCommit: git.commit,
     gitDirty: git.dirty,
     method: runLabel(spec.stages, config),
@@ -139,7 +147,9 @@ export async function runPipeline<C extends BaseConfig>(config: C, opts: RunOpti
         ? `resuming a ${previous} run`
         : "new run";
   const upto = stopping ? ` (stopping after ${plan.at(-1)!.name}: the run stays 'stopped' until \`bbio run\` completes it)` : "";
-  log(`bbio run ${config.name} [${runId}]: ${how}; backend=${backend}; stages ${plan.map((s) => s.name).join(" → ")}${upto}`);
+  log(
+    `bbio run ${config.name} [${runId}]: ${how}; backend=${backend}${float ? `; float=${float}` : ""}; stages ${plan.map((s) => s.name).join(" → ")}${upto}`,
+  );
 
   const outcomes: StageOutcome[] = [];
   const done: Record<string, UpstreamArtefact> = {};
@@ -153,7 +163,7 @@ export async function runPipeline<C extends BaseConfig>(config: C, opts: RunOpti
     for (const [i, s] of plan.entries()) {
       current = s.name;
       const upstream = Object.fromEntries(s.deps(config).map((d) => [d, done[d]]));
-      const inputHash = stageInputHash(s, config, backend, upstream);
+      const inputHash = stageInputHash(s, config, backend, upstream, float);
       const dir = stageDir(cacheDir, s.name, inputHash);
       if (s.definesData) {
         dataHash = inputHash;

@@ -64,11 +64,22 @@ export interface StageDef<C extends BaseConfig, S = unknown> {
   runLabel?(config: C): string;
 }
 
+/** What a run records about its float settings (runs.float, JSON); `identity` is what cache keys and merge compare. */
+export interface FloatRecord {
+  identity: string;
+  [k: string]: unknown;
+}
+
 /** Everything the runner needs to know about a family of pipelines (the real one, or fakes in tests). */
 export interface PipelineSpec<C extends BaseConfig> {
   stages: StageDef<C>[];
   /** choose and initialise the TF.js backend once per process; returns the backend actually used */
   initBackend(requested: string): Promise<string>;
+  /**
+   * The float settings the chosen backend computes under, for the run record and the training stages' cache keys
+   * (src/model/float.ts): {identity: "pinned-v1" | "native:…", …}. null/absent: the backend has none (wasm, cpu).
+   */
+  floatSettings?(backend: string): Promise<FloatRecord | null>;
 }
 
 /** The run's label (runs.method): that of the last enabled stage that gives one (StageDef.runLabel), else null. */

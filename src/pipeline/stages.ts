@@ -310,4 +310,12 @@ export const realSpec: PipelineSpec<Config> = {
     const { initBackend, backendPreference } = await import("../model/backend.ts");
     return initBackend(backendPreference(requested)); // BBIO_BACKEND overrides the config; the name actually used is returned
   },
+  async floatSettings(backend) {
+    if (backend !== "native") return null; // wasm and cpu run the same code on every CPU: nothing to pin
+    const { nativeInfo } = await import("../model/native.ts");
+    const n = nativeInfo();
+    if (!n) return null;
+    const { identity, mode, env, fallback } = n.float;
+    return { identity, mode, env, fallback, aten: n.atenCapability, openblas: n.blasCore, threads: n.threads };
+  },
 };

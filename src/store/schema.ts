@@ -12,16 +12,19 @@
  * Readers use the v_* views, which show only rows of complete runs (a crashed or running run is invisible to them).
  */
 
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /**
  * Migrations of an existing store to SCHEMA_VERSION: MIGRATIONS[v] takes a version-v store to v + 1 and runs when
  * the store is opened for writing. Only ADDITIVE changes get one (new tables / views, which ddl() creates idempotently);
  * anything else keeps the old rule — a store of another version is refused with "use a new --db file".
  *   1 → 2  grad_gram_blocks (per-parameter-block Grams), eval_items (per-item headline values for paired comparisons)
+ *   2 → 3  runs.float_settings (the native backend's pinned or opt-out float settings; NULL for older runs)
  */
 export const MIGRATIONS: Readonly<Record<number, () => string[]>> = {
   1: () => ddl(),
+  // views are re-created after the column exists: v_runs is SELECT * over runs
+  2: () => ["ALTER TABLE runs ADD COLUMN IF NOT EXISTS float_settings VARCHAR", ...ddl()],
 };
 
 export type ColumnType = "VARCHAR" | "INTEGER" | "DOUBLE" | "BOOLEAN" | "TIMESTAMP";
@@ -66,6 +69,9 @@ export const TABLES: readonly TableDef[] = [
       c("created_at", "TIMESTAMP"),
       c("updated_at", "TIMESTAMP"),
       c("error", "VARCHAR"),
+      // JSON {identity, mode, env, aten, openblas, threads} of the float settings the training ran under
+      // (src/model/float.ts); identity "pinned-v1" or "native:aten=…,blas=…"; NULL: a backend without any (wasm, cpu)
+      c("float_settings", "VARCHAR"),
     ],
   },
   {

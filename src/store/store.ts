@@ -21,6 +21,8 @@ export interface RunStart {
   configHash: string;
   seed: number;
   backend: string;
+  /** JSON of the float settings (src/model/float.ts), or null for a backend without any */
+  float?: string | null;
   gitCommit: string | null;
   gitDirty: boolean | null;
   method: string | null;
@@ -39,6 +41,7 @@ export interface RunRow {
   method: string | null;
   seed: number;
   backend: string | null;
+  float_settings: string | null;
   config_hash: string;
   data_hash: string | null;
   git_commit: string | null;
@@ -130,16 +133,28 @@ export class Store {
           );
         if (previous === "running") previous = "crashed";
         await db.run(
-          `UPDATE runs SET status = 'running', pid = ?, backend = ?, git_commit = ?, git_dirty = ?, name = ?, method = ?,
-             error = NULL, updated_at = now() WHERE id = ?`,
-          [r.pid, r.backend, r.gitCommit, r.gitDirty, r.name, r.method, r.id],
+          `UPDATE runs SET status = 'running', pid = ?, backend = ?, float_settings = ?, git_commit = ?, git_dirty = ?, name = ?,
+             method = ?, error = NULL, updated_at = now() WHERE id = ?`,
+          [r.pid, r.backend, r.float ?? null, r.gitCommit, r.gitDirty, r.name, r.method, r.id],
         );
       } else {
         await db.run(
-          `INSERT INTO runs (id, name, config, config_hash, seed, backend, git_commit, git_dirty, data_hash, method, status, pid,
-             created_at, updated_at, error)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, 'running', ?, now(), now(), NULL)`,
-          [r.id, r.name, canonicalJson(r.config), r.configHash, r.seed, r.backend, r.gitCommit, r.gitDirty, r.method, r.pid],
+          `INSERT INTO runs (id, name, config, config_hash, seed, backend, float_settings, git_commit, git_dirty, data_hash, method,
+             status, pid, created_at, updated_at, error)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, 'running', ?, now(), now(), NULL)`,
+          [
+            r.id,
+            r.name,
+            canonicalJson(r.config),
+            r.configHash,
+            r.seed,
+            r.backend,
+            r.float ?? null,
+            r.gitCommit,
+            r.gitDirty,
+            r.method,
+            r.pid,
+          ],
         );
       }
       await db.run(`DELETE FROM run_params WHERE run_id = ?`, [r.id]);
@@ -175,7 +190,7 @@ export class Store {
     return this.read(async (db) => {
       const rows = await db.all<Record<string, unknown>>(
         // a stopped run's stages finished one after another, so its last-finished stage is where it stopped
-        `SELECT id, name, status, method, seed, backend, config_hash, data_hash, git_commit, git_dirty, pid,
+        `SELECT id, name, status, method, seed, backend, float_settings, config_hash, data_hash, git_commit, git_dirty, pid,
                 strftime(created_at, '%Y-%m-%dT%H:%M:%S') AS created_at, strftime(updated_at, '%Y-%m-%dT%H:%M:%S') AS updated_at, error,
                 CASE WHEN status = 'stopped' THEN (SELECT s.stage FROM stages s WHERE s.run_id = r.id ORDER BY s.finished_at DESC LIMIT 1) END AS stopped_after
          FROM ${opts.completeOnly ? "v_runs" : "runs"} r ORDER BY created_at DESC, id`,

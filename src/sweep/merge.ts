@@ -10,7 +10,8 @@
  *    its data rows if the target lacks that data hash), so an interrupted merge leaves whole runs and simply
  *    continues when run again.
  *
- * "Same results" = the same data hash, the same stage input hashes, the same evals rows and the same metrics rows
+ * "Same results" = the same float settings (runs.float_settings' identity: a pinned run and a BBIO_FLOAT=native run of
+ * one config are never the same run, even where their numbers happen to agree; src/model/float.ts), the same data hash, the same stage input hashes, the same evals rows and the same metrics rows
  * (values to 12 significant digits). Timing metrics (tokens/s, seconds) legitimately differ between two computations
  * and are not compared.
  */
@@ -41,6 +42,8 @@ interface RunFacts {
   evals: Map<string, number | null>;
   stages: Map<string, string>;
   dataHash: string | null;
+  /** the float settings' identity ("pinned-v1", "native:aten=…,blas=…"), null for a backend without any */
+  float: string | null;
 }
 
 /** metrics that measure speed, not results: never compared */
@@ -74,7 +77,7 @@ async function readFacts(
   if ((num(have[0].n) ?? 0) === 0) throw new BbioError(`${file} is not a bbio run store (no schema_version table)`);
   const version = num((await rows(con, `SELECT max(version) AS v FROM ${alias}.schema_version`))[0].v);
   if (version !== SCHEMA_VERSION) return { version, runs: [], incomplete: {} };
-  const runs = await rows(con, `SELECT id, name, status, data_hash FROM ${alias}.runs ORDER BY id`);
+  const runs = await rows(con, `SELECT id, name, status, data_hash, float_settings FROM ${alias}.runs ORDER BY id`);
   const incomplete: Record<string, string> = {};
   const complete = runs.filter((r) => {
     if (r.status !== "complete") incomplete[String(r.id)] = String(r.status);
@@ -104,6 +107,7 @@ async function readFacts(
     }
     const st = new Map(stages.filter((x) => x.run_id === id).map((x) => [String(x.stage), String(x.input_hash)]));
     const dataHash = (r.data_hash as string | null) ?? null;
+    const float = floatIdentityOf(r.float_settings);
     return {
       id,
       name: String(r.name),
@@ -111,13 +115,30 @@ async function readFacts(
       evals: ev,
       stages: st,
       dataHash,
-      fingerprint: hashOf({ dataHash, stages: [...st], evals: evList }),
+      float,
+      fingerprint: hashOf({ float, dataHash, stages: [...st], evals: evList }),
     };
   });
   return { version, runs: out, incomplete };
 }
 
+function floatIdentityOf(v: unknown): string | null {
+  if (typeof v !== "string" || !v) return null;
+  try {
+    return String((JSON.parse(v) as { identity?: unknown }).identity ?? v);
+  } catch {
+    return v;
+  }
+}
+
 function difference(a: RunFacts, b: RunFacts): string {
+  if (a.float !== b.float)
+    return (
+      `float settings ${a.float ?? "(none)"} vs ${b.float ?? "(none)"} ` +
+      (a.float?.split(";")[0] === b.float?.split(";")[0]
+        ? "(other thread counts sum in another order: run both with the same BBIO_THREADS)"
+        : "(a pinned run and a BBIO_FLOAT=native run, or two CPUs' native kernels, are not the same computation)")
+    );
   if (a.dataHash !== b.dataHash) return `data hash ${a.dataHash} vs ${b.dataHash}`;
   for (const k of new Set([...a.stages.keys(), ...b.stages.keys()]))
     if (a.stages.get(k) !== b.stages.get(k))

@@ -103,11 +103,16 @@ export async function computeSharedStages(
     reused = 0;
   const seen = new Set<string>();
   let backend: string | null = null;
+  let float: string | null = null;
   try {
     for (const { run, stages } of plans) {
       const shared = stages.filter((s) => (users.get(s.hash) ?? 0) > 1);
       if (shared.length === 0 || shared.every((s) => seen.has(s.hash))) continue;
-      if (backend === null) backend = await opts.spec.initBackend(run.config.backend);
+      if (backend === null) {
+        backend = await opts.spec.initBackend(run.config.backend);
+        // the runner keys training stages by the float settings too: the same hashes, or the runs would not reuse these
+        float = (await opts.spec.floatSettings?.(backend))?.identity ?? null;
+      }
       const config = run.config;
       const done: Record<string, UpstreamArtefact> = {};
       const { stageInputHash } = await import("../pipeline/runner.ts");
@@ -115,7 +120,7 @@ export async function computeSharedStages(
         // only shared stages (their upstream stages are shared too: same input hash ⇒ same upstream hashes)
         if ((users.get(planned) ?? 0) < 2) continue;
         const upstream = Object.fromEntries(def.deps(config).map((d) => [d, done[d]]));
-        const hash = stageInputHash(def, config, backend, upstream);
+        const hash = stageInputHash(def, config, backend, upstream, float);
         const dir = stageDir(cacheDir, def.name, hash);
         done[def.name] = { hash, dir };
         const dataHash = def.definesData ? hash : (done.generate?.hash ?? null);

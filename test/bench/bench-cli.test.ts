@@ -45,6 +45,13 @@ describe("npm run bench -- --json", () => {
     expect(j.ratio).toBeNull();
     expect(j.train_tokens_per_s.ours).toBeGreaterThan(0);
     expect(r.stderr).toContain("apt-get install -y python3-torch");
+    // the CPU and, on native, the kernels the libraries dispatch to and what pinning them costs (src/model/float.ts)
+    expect(j.cpu.model).toMatch(/\S/);
+    if (j.backend === "native") {
+      expect(j.cpu).toMatchObject({ aten: "AVX2", openblas: "Haswell", float: expect.stringMatching(/^pinned-v\d+;threads=/) });
+      expect(j.float_cost.native.float).toMatch(/^native:aten=/);
+      expect(j.float_cost.pinned_vs_native_train).toBeCloseTo(j.train_tokens_per_s.ours / j.float_cost.native.train, 2);
+    }
   });
 
   it("rejects an impossible shape with one clear line", () => {

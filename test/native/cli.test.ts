@@ -23,6 +23,17 @@ describe("bbio backend", () => {
     }
   });
 
+  it("prints the float settings: pinned by default with the thread counts in the identity, or the opt-out", () => {
+    if (!loadNative().ok) return;
+    const pinned = bbio(["backend"], { BBIO_THREADS: "1" });
+    expect(pinned.status, pinned.stderr).toBe(0);
+    expect(pinned.stdout).toMatch(
+      /^float {5}pinned-v\d+;threads=aten1,blas1: ATen AVX2, OpenBLAS Haswell \(ATEN_CPU_CAPABILITY=avx2 OPENBLAS_CORETYPE=Haswell .*\); BBIO_FLOAT=native opts out$/m,
+    );
+    const native = bbio(["backend"], { BBIO_THREADS: "1", BBIO_FLOAT: "native" });
+    expect(native.stdout).toMatch(/^float {5}native:aten=[^,]+,blas=[^;]+;threads=aten1,blas1: .*NOT pinned \(BBIO_FLOAT=native\)/m);
+  });
+
   it("BBIO_BACKEND=native without the addon: a clear error, exit 2", () => {
     const r = bbio(["backend"], { BBIO_BACKEND: "native", BBIO_NATIVE_ADDON: "/nonexistent/bbio_native.node" });
     expect(r.status).toBe(2);

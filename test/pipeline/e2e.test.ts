@@ -90,7 +90,9 @@ describe("bbio suite ci (real pipeline, tiny model)", () => {
 
   it("a rerun of the suite computes nothing and duplicates no rows", async () => {
     const before = await q("SELECT count(*) AS n FROM v_metrics");
-    const again = await bbio(["suite", "ci", "--db", db, "--cache", cache]);
+    // the same --jobs: it sets each process's thread count, which is part of the float identity in every training
+    // stage's cache key (src/model/float.ts) — another count sums in another order, so it would recompute
+    const again = await bbio(["suite", "ci", "--jobs", "2", "--db", db, "--cache", cache]);
     expect(again.code, again.stderr).toBe(0);
     expect(
       again.stdout

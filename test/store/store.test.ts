@@ -50,20 +50,23 @@ describe("schema", () => {
     expect(ddl().length).toBe(TABLES.length + VIEWS.length);
   });
 
-  it("migrates a version-1 store in place on the first write (1 → 2 adds grad_gram_blocks); a read-only open says how", async () => {
+  it("migrates a version-1 store in place on the first write (1 → 2 adds grad_gram_blocks, 2 → 3 runs.float_settings); a read-only open says how", async () => {
     const db = join(tmp("migrate"), "s.duckdb");
     await start(new Store(db), "r1");
-    // turn it into what version 1 created: no grad_gram_blocks, one version row of 1
+    // turn it into what version 1 created: no grad_gram_blocks, no runs.float_settings, one version row of 1
     await withDb(db, {}, async (d) => {
+      await d.run("DROP VIEW v_runs");
+      await d.run("ALTER TABLE runs DROP COLUMN float_settings");
       await d.run("DROP VIEW v_grad_gram_blocks");
       await d.run("DROP TABLE grad_gram_blocks");
       await d.run("DELETE FROM schema_version");
       await d.run("INSERT INTO schema_version VALUES (1, now())");
     });
-    await expect(new Store(db).read(async () => 0)).rejects.toThrow(/schema version 1, this bbio expects 2/);
+    await expect(new Store(db).read(async () => 0)).rejects.toThrow(/schema version 1, this bbio expects 3/);
     await expect(new Store(db).read(async () => 0)).rejects.toMatchObject({ hint: expect.stringMatching(/open it once for writing/) });
     await start(new Store(db), "r2");
-    expect(await q(db, "SELECT max(version) AS v FROM schema_version")).toEqual([{ v: 2 }]);
+    expect(await q(db, "SELECT max(version) AS v FROM schema_version")).toEqual([{ v: 3 }]);
+    expect(await q(db, "SELECT count(*) AS n FROM v_runs WHERE float_settings IS NULL")).toEqual([{ n: 0 }]); // r1, r2 incomplete
     expect(await q(db, "SELECT count(*) AS n FROM v_grad_gram_blocks")).toEqual([{ n: 0 }]);
     expect(await q(db, "SELECT count(*) AS n FROM runs")).toEqual([{ n: 2 }]); // the old rows are kept
   });

@@ -281,12 +281,38 @@ describe("bbio merge", () => {
     expect(await counts(main)).toEqual(before);
   });
 
+  it("refuses a pinned run and a BBIO_FLOAT=native run of one config as duplicates: other float settings, other stage hashes", async () => {
+    const dir = tmp("merge-float");
+    const cache = join(dir, "cache");
+    const a = join(dir, "a.duckdb"),
+      b = join(dir, "b.duckdb");
+    const pinned = { ...fakeSpec, floatSettings: async () => ({ identity: "pinned-v1;threads=aten2,blas2", mode: "pinned" }) };
+    const native = {
+      ...fakeSpec,
+      floatSettings: async () => ({ identity: "native:aten=AVX512,blas=SkylakeX;threads=aten2,blas2", mode: "native" }),
+    };
+    const cfg = fakeConfig({ method: "pcgrad" });
+    const ra = await runPipeline(cfg, { spec: pinned, db: a, cacheDir: cache, log: quiet });
+    const rb = await runPipeline(cfg, { spec: native, db: b, cacheDir: cache, log: quiet });
+    expect(ra.runId).toBe(rb.runId); // one config, one run id …
+    // … but the training stages were computed twice: a cached pinned artefact is never reused for an opt-out run
+    expect(rb.stages.filter((s) => s.stage === "sft").map((s) => s.reused)).toEqual([false]);
+    expect(ra.stages.find((s) => s.stage === "sft")!.inputHash).not.toBe(rb.stages.find((s) => s.stage === "sft")!.inputHash);
+    const [fa] = await q<{ float_settings: string }>(a, "SELECT float_settings FROM runs");
+    expect(JSON.parse(fa.float_settings).identity).toBe("pinned-v1;threads=aten2,blas2");
+    const main = join(dir, "main.duckdb");
+    await expect(mergeStores([a, b], main, { log: quiet })).rejects.toThrow(
+      /inconsistent duplicates[\s\S]*float settings pinned-v1;threads=aten2,blas2 vs native:aten=AVX512,blas=SkylakeX/,
+    );
+    expect(existsSync(main)).toBe(false);
+  });
+
   it("refuses another schema version and a store still being written, before writing anything", async () => {
     const { dir, a, b } = await setup();
     const main = join(dir, "main.duckdb");
     await withDb(b, {}, (db) => db.run("UPDATE schema_version SET version = 99"));
     await expect(mergeStores([a, b], main, { log: quiet })).rejects.toThrow(
-      /b\.duckdb has schema version 99, this bbio \(and the other stores\) use 2/,
+      /b\.duckdb has schema version 99, this bbio \(and the other stores\) use 3/,
     );
     expect(existsSync(main)).toBe(false);
 
