@@ -10,6 +10,8 @@ import { tableFromIPC } from "npm:apache-arrow";
 // definitions, and the per-config estimates (capEstimate, bestConfig, ...).
 const A = await import(FileAttachment("../data/site/analysis.js").href);
 export const { CAPS, CAP_LABEL, METHOD_ORDER, STAGE_ORDER, byMethodOrder, byStageOrder, SCORE_DEFINITIONS, DEFINITION_LABEL } = A;
+// one colour per method (Okabe–Ito, fixed by name) and short run labels: src/analysis/labels.ts
+export const { METHOD_COLOR, methodColor, methodColorScale, MAX_LABEL, clip, runLabels, groupLabels, fullConfig, differingKeys } = A;
 export const {
   withDefinition,
   scoredUnderAny,
