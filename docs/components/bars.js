@@ -1,6 +1,6 @@
 // Per-capability bars with confidence intervals (ablations) and the MKGSG curation funnel (data page).
 import * as Plot from "npm:@observablehq/plot";
-import {methodColorScale} from "./store.js";
+import { methodColorScale } from "./store.js";
 
 /**
  * rows: [{label, method, cap, value, lo, hi}] grouped bars: one group per capability, one bar per config (in the order

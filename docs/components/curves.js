@@ -1,7 +1,7 @@
 // Training-curve small multiples: one panel per metric, each with its own y scale (KL and rewards live on very
 // different ranges), raw values faint with the smoothed line on top, one colour per run (shared legend).
 import * as Plot from "npm:@observablehq/plot";
-import {methodColorScale} from "./store.js";
+import { methodColorScale } from "./store.js";
 
 /**
  * rows: [{run, metric, step, value, smoothed, part?}] → a grid of panels.

@@ -39,7 +39,8 @@ const mainSvg = (chart) => {
 function svgText(svg) {
   const copy = svg.cloneNode(true);
   copy.setAttribute("xmlns", "http://www.w3.org/2000/svg");
-  if (!copy.getAttribute("style")?.includes("background")) copy.setAttribute("style", `${copy.getAttribute("style") ?? ""};background:white`);
+  if (!copy.getAttribute("style")?.includes("background"))
+    copy.setAttribute("style", `${copy.getAttribute("style") ?? ""};background:white`);
   return new XMLSerializer().serializeToString(copy);
 }
 

@@ -1,6 +1,6 @@
 // Gradient-cosine charts for the orthogonality page: (rows, {width, ...}) → element.
 import * as Plot from "npm:@observablehq/plot";
-import {methodColorScale} from "./store.js";
+import { methodColorScale } from "./store.js";
 
 /** Pairwise cosine matrix at one step (cells coloured on a diverging scale fixed to [-1, 1]; null cos = no gradient). */
 export function cosineHeatmap(rows, { width, caps, title, capLabel = (c) => c } = {}) {

@@ -1,6 +1,6 @@
 // Capability-space charts for the Pareto explorer and the what-if page: (data, {width, ...}) → element.
 import * as Plot from "npm:@observablehq/plot";
-import {methodColorScale} from "./store.js";
+import { methodColorScale } from "./store.js";
 
 /**
  * Scatter of config groups on two capabilities: mean ± spread over seeds (error bars), non-dominated points ringed

@@ -140,14 +140,18 @@ export function runLabels<R extends { id: string; method: string; params: Readon
 }
 
 /** one run's label among `runs` (runLabels for a single lookup) */
-export const runLabel = <R extends { id: string; method: string; params: Readonly<Record<string, unknown>> }>(run: R, runs: readonly R[]): string =>
-  runLabels(runs).get(run.id) ?? run.method;
+export const runLabel = <R extends { id: string; method: string; params: Readonly<Record<string, unknown>> }>(
+  run: R,
+  runs: readonly R[],
+): string => runLabels(runs).get(run.id) ?? run.method;
 
 /**
  * Short labels for config groups (seeds pooled): group key → "pcgrad · weights uniform". `groups` are {group, method,
  * params} (one member's params per group).
  */
-export function groupLabels(groups: readonly { group: string; method: string; params: Readonly<Record<string, unknown>> }[]): Map<string, string> {
+export function groupLabels(
+  groups: readonly { group: string; method: string; params: Readonly<Record<string, unknown>> }[],
+): Map<string, string> {
   const m = runLabels(
     groups.map((g) => ({ id: g.group, method: g.method, params: g.params })),
     { seeds: false },

@@ -63,7 +63,10 @@ describe("one colour per method and short run labels (issue 20)", () => {
     expect(l.get("c")).toBe("sum · seed 1");
     expect(runLabels(runs, { seeds: false }).get("b")).toBe("pcgrad");
     expect(differingKeys(runs.map((r) => r.params))).toEqual(["grpo.method", "grpo.seed"]);
-    const wide = runs.map((r, i) => ({ ...r, params: { ...r.params, ...Object.fromEntries(Array.from({ length: 20 }, (_, j) => [`k${j}`, i])) } }));
+    const wide = runs.map((r, i) => ({
+      ...r,
+      params: { ...r.params, ...Object.fromEntries(Array.from({ length: 20 }, (_, j) => [`k${j}`, i])) },
+    }));
     for (const s of runLabels(wide).values()) expect(s.length).toBeLessThanOrEqual(MAX_LABEL);
     const g = groupLabels([
       { group: "x", method: "sum", params: { "grpo.weight_strategy": "static", "data.conflict_control": true } },
