@@ -77,6 +77,7 @@ export {
   scoredUnderAny,
   capEstimate,
   fmtEstimate,
+  clipInterval,
   controlEstimate,
   fmtControl,
   bestConfig,
@@ -106,7 +107,16 @@ export {
   type VerdictData,
   type Gap,
 } from "./verdicts.ts";
-export { headlineTable, configsCaption, fmtPaired, pairedComparisonRows, type PaperHeadline, type HeadlineTable } from "./headline.ts";
+export {
+  headlineTable,
+  chanceCell,
+  KNOWLEDGE_OPTIONS,
+  configsCaption,
+  fmtPaired,
+  pairedComparisonRows,
+  type PaperHeadline,
+  type HeadlineTable,
+} from "./headline.ts";
 export {
   configPoints,
   pointVectors,

@@ -105,7 +105,7 @@ const bySeedLast = (a: string, b: string) => Number(isSeed(a)) - Number(isSeed(b
 /** "pcgrad · beta 0.04 · seed 2": a method and the values of `keys` (a boolean key is its name, or "no <name>") */
 export function labelOf(method: string, params: Readonly<Record<string, unknown>>, keys: readonly string[]): string {
   const parts = keys
-    .filter((k) => k !== "grpo.method")
+    .filter((k) => k !== "grpo.method" && params[k] !== undefined) // a key this config does not set is not named
     .map((k) => {
       const v = params[k];
       if (v === true) return shortKey(k);

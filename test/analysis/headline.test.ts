@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { configsCaption, fmtPaired, headlineTable, pairedComparisonRows } from "../../src/analysis/headline.ts";
+import { chanceCell, configsCaption, fmtPaired, headlineTable, pairedComparisonRows } from "../../src/analysis/headline.ts";
 import { four, siteRuns } from "./site-runs.ts";
 
 const headline = [{ capability: "knowledge", label: "Domain expertise (BIOMED-MMLU)", paper: 80.95, gain: 15.32 }];
@@ -24,14 +24,15 @@ describe("headlineTable", () => {
       {
         Capability: "Domain expertise (BIOMED-MMLU)",
         "Paper (0.5B)": "80.95 (+15.32)",
-        "Ours: CA-GRPO": "60.0 [-67.1, 187.1]",
-        "gap vs best other": "+20.0 [-107.5, 147.5] (sum)",
+        // intervals clipped to the metric's range: a score to [0, 100], a difference of scores to [−100, 100]
+        "Ours: CA-GRPO": "60.0 [0.0, 100.0]",
+        "gap vs best other": "+20.0 [-100.0, 100.0] (sum)",
         "Ours: SFT only": "30.0 [25.0, 35.0]",
         "Control (unseen genes): SFT only": "26.0 [20.0, 32.0] n=50",
-        Chance: "25.0",
+        Chance: "25.0 (1 of 4)", // 4-option cloze: 1/4 by construction, whatever the eval stage's baseline says
       },
     ]);
-    expect(configsCaption(t.shown)).toBe("method=cagrpo (2 seeds); method=sft-only (1 seed); method=sum (1 seed)");
+    expect(configsCaption(t.shown)).toBe("cagrpo (2 seeds); sft-only (1 seed); sum (1 seed)");
   });
   it("without runs only the paper's column is filled", () => {
     const t = headlineTable(headline, [], []);
@@ -40,8 +41,11 @@ describe("headlineTable", () => {
       "gap vs best other": "—",
       "Ours: SFT only": "—",
       "Control (unseen genes): SFT only": "—",
-      Chance: "—",
+      Chance: "25.0 (1 of 4)",
     });
+    expect(chanceCell("instruction", 1)).toBe("none (see control)"); // free-text rules: no chance level
+    expect(chanceCell("integration", 0.435)).toBe("none (see control)");
+    expect(chanceCell("reasoning", 0.1)).toBe("10.0");
     expect(t.ours).toBeNull();
     expect(t.shown).toEqual([]);
   });
@@ -58,9 +62,9 @@ describe("pairedComparisonRows", () => {
   const rows = pairedComparisonRows(runs, [...items("f", [0, 0, 0, 0]), ...items("s", [1, 0, 1, 0]), ...items("p", [1, 1, 1, 1])]);
   it("each GRPO config against SFT-only and (unless it is sum) against sum, per capability", () => {
     expect(rows.map((r) => [r.config, r.vs])).toEqual([
-      ["method=sum", "SFT-only"],
-      ["method=pcgrad beta=0.1", "SFT-only"],
-      ["method=pcgrad beta=0.1", "sum"],
+      ["sum", "SFT-only"],
+      ["pcgrad · beta 0.1", "SFT-only"],
+      ["pcgrad · beta 0.1", "sum"],
     ]);
     // pcgrad − sum on knowledge: differences [0, 1, 0, 1] → +50.0; reasoning has no item rows → "—"
     expect(rows[2]["Domain knowledge"]).toMatch(/^\+50\.0 \[/);
