@@ -320,7 +320,13 @@ describe.skipIf(!haveChromium)("workbench site in chromium", () => {
   test("a method has the same colour on Pareto, Orthogonality, Training and Ablations, before and after a filter change", async () => {
     const swatches = (page: Page) =>
       page.$$eval("main [class$=-swatch]", (els) =>
-        els.map((e) => [e.textContent?.trim() ?? "", e.querySelector("rect, circle, path")?.getAttribute("fill") ?? ""] as const),
+        els.map(
+          (e) =>
+            [
+              e.textContent?.trim() ?? "",
+              (e.querySelector("svg")?.getAttribute("fill") || e.querySelector("[fill]")?.getAttribute("fill")) ?? "",
+            ] as const,
+        ),
       );
     const colours: Record<string, Set<string>> = {};
     const record = (page: string, entries: (readonly [string, string])[]) => {
