@@ -53,7 +53,7 @@ export function trainingCurves(rows, { width, height = 190, parts = null, method
           const d = parts ? data.filter((r) => r.part === p) : data;
           const z = (r) => `${r.run}\u0000${r.part ?? ""}`;
           // a sparse series (the eval stage logs a few points) is drawn as points joined by lines, not a faint line
-          const sparse = new Set(runs.filter((run) => d.filter((r) => r.run === run).length <= 12));
+          const sparse = new Set(runs.filter((run) => d.filter((r) => r.run === run).length <= 8));
           const band = d.filter((r) => r.hi > r.lo);
           return [
             // the band of the seeds averaged into a line (min–max at each step), in the line's colour
