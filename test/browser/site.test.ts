@@ -329,7 +329,7 @@ describe.skipIf(!haveChromium)("workbench site in chromium", () => {
         ),
       );
     const colours: Record<string, Set<string>> = {};
-    const record = (page: string, entries: (readonly [string, string])[]) => {
+    const record = (entries: (readonly [string, string])[]) => {
       for (const [m, fill] of entries)
         if (["sft-only", "sum", "pcgrad", "mgda", "cagrpo"].includes(m)) (colours[m] ??= new Set()).add(`${fill.toLowerCase()}`);
       return entries.map(([m]) => m);
@@ -338,7 +338,7 @@ describe.skipIf(!haveChromium)("workbench site in chromium", () => {
     for (const path of ["pareto", "orthogonality", "training", "ablations"]) {
       const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
       await open(page, path);
-      seen[path] = record(path, await swatches(page));
+      seen[path] = record(await swatches(page));
       if (path === "pareto") {
         // a filter change: drop SFT-only; every other method keeps its colour
         await page.getByLabel("sft-only", { exact: true }).uncheck();
@@ -348,12 +348,12 @@ describe.skipIf(!haveChromium)("workbench site in chromium", () => {
               (e) => e.textContent?.trim() === "sft-only",
             ),
         );
-        record(path, await swatches(page));
+        record(await swatches(page));
       }
       if (path === "training") {
         await page.locator("input[type=radio][value='1']").first().check();
         await page.waitForTimeout(300);
-        record(path, await swatches(page));
+        record(await swatches(page));
       }
       await page.close();
     }
