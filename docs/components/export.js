@@ -96,3 +96,20 @@ export function scrollBox(el) {
   div.append(el);
   return div;
 }
+
+/**
+ * A searchable run picker: a search box above a multiple <select> that hides the options not matching every word typed
+ * ("pcgrad 2"), keeping the selection (the select is not rebuilt). → the box; pass the select to view() as usual.
+ */
+export function searchBox(select, { placeholder = "filter runs: e.g. pcgrad seed 2" } = {}) {
+  const input = document.createElement("input");
+  input.type = "search";
+  input.placeholder = placeholder;
+  input.setAttribute("aria-label", "filter the runs listed");
+  input.style.cssText = "width:min(100%, 360px);font:13px var(--sans-serif);margin:4px 0";
+  input.addEventListener("input", () => {
+    const words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+    for (const o of select.querySelectorAll("option")) o.hidden = !words.every((w) => o.textContent.toLowerCase().includes(w));
+  });
+  return input;
+}
