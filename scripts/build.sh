@@ -22,4 +22,6 @@ rm -rf docs/.observablehq/cache/data
 rm -rf "${BBIO_DIST:-dist}"
 t1=$(date +%s)
 npx observable build
+# Framework 1.13 has no `lang` option and writes a bare <html>: every page is English (screen readers, hyphenation)
+find "${BBIO_DIST:-dist}" -name '*.html' -exec sed -i 's/^<html>$/<html lang="en">/' {} +
 echo "build: ${BBIO_DIST:-dist}/ in $(( $(date +%s) - t0 )) s (site $(( $(date +%s) - t1 )) s)"

@@ -1,21 +1,25 @@
 // Training-curve small multiples: one panel per metric, each with its own y scale (KL and rewards live on very
 // different ranges), raw values faint with the smoothed line on top, one colour per run (shared legend).
 import * as Plot from "npm:@observablehq/plot";
+import { methodColorScale } from "./store.js";
 
 /**
  * rows: [{run, metric, step, value, smoothed, part?}] → a grid of panels.
  * parts: optional {partName: strokeDasharray | null} — several lines per run and panel told apart by their dash
  * (e.g. a reward's mean / rule / model parts); rows whose part is not listed are not drawn.
  */
-export function trainingCurves(rows, { width, height = 190, parts = null } = {}) {
+export function trainingCurves(rows, { width, height = 190, parts = null, methodOf = null } = {}) {
   const metrics = [...new Set(rows.map((d) => d.metric))];
   const runs = [...new Set(rows.map((d) => d.run))];
-  const color = { domain: runs, type: "categorical" };
+  // methodOf(line) → the line's method: lines are coloured by method (one fixed Okabe–Ito colour each, labels.ts),
+  // a method's seeds/configs share it; without methodOf, one colour per line
+  const colorOf = methodOf ? (d) => methodOf(d.run) : (d) => d.run;
+  const color = methodOf ? methodColorScale(runs.map(methodOf)) : { domain: runs, type: "categorical" };
   const cols = width > 640 ? 2 : 1;
   const panelWidth = Math.floor(width / cols) - 12;
   const grid = document.createElement("div");
   grid.style.cssText = `display:grid;grid-template-columns:repeat(${cols}, 1fr);gap:12px`;
-  const legend = Plot.legend({ color });
+  const legend = Plot.legend({ color, label: methodOf ? "method" : null });
   legend.style.gridColumn = "1 / -1";
   grid.append(legend);
   const styles = parts ? Object.entries(parts).filter(([p]) => rows.some((d) => d.part === p)) : [[undefined, null]];
@@ -41,24 +45,34 @@ export function trainingCurves(rows, { width, height = 190, parts = null } = {})
         height,
         grid: true,
         title: metric,
+        ariaLabel: `${metric} over training steps`,
         x: { label: "step" },
         y: { label: null, nice: true, domain: yDomain },
         color,
         marks: styles.flatMap(([p, dash]) => {
           const d = parts ? data.filter((r) => r.part === p) : data;
           const z = (r) => `${r.run}\u0000${r.part ?? ""}`;
+          // a sparse series (the eval stage logs a few points) is drawn as points joined by lines, not a faint line
+          const sparse = new Set(runs.filter((run) => d.filter((r) => r.run === run).length <= 8));
+          const band = d.filter((r) => r.hi > r.lo);
           return [
-            Plot.line(d, { x: "step", y: "value", z, stroke: "run", strokeOpacity: 0.25, strokeDasharray: dash ?? undefined }),
+            // the band of the seeds averaged into a line (min–max at each step), in the line's colour
+            band.length ? Plot.areaY(band, { x: "step", y1: "lo", y2: "hi", z, fill: colorOf, fillOpacity: 0.15 }) : null,
+            Plot.line(d, { x: "step", y: "value", z, stroke: colorOf, strokeOpacity: 0.25, strokeDasharray: dash ?? undefined }),
             Plot.line(d, {
               x: "step",
               y: "smoothed",
               z,
-              stroke: "run",
+              stroke: colorOf,
               strokeWidth: 1.8,
               strokeDasharray: dash ?? undefined,
               tip: true,
-              channels: parts ? { part: "part" } : {},
+              channels: { line: "run", ...(parts ? { part: "part" } : {}) },
             }),
+            Plot.dot(
+              d.filter((r) => sparse.has(r.run)),
+              { x: "step", y: "value", fill: colorOf, r: 2.5 },
+            ),
           ];
         }),
       }),

@@ -1,5 +1,6 @@
 // Capability-space charts for the Pareto explorer and the what-if page: (data, {width, ...}) → element.
 import * as Plot from "npm:@observablehq/plot";
+import { methodColorScale } from "./store.js";
 
 /**
  * Scatter of config groups on two capabilities: mean ± spread over seeds (error bars), non-dominated points ringed
@@ -13,12 +14,13 @@ export function paretoScatter(points, { width, xLabel, yLabel, front = [], selec
     grid: true,
     x: { label: xLabel, nice: true },
     y: { label: yLabel, nice: true },
-    color: { legend: true, domain: [...new Set(points.map((d) => d.method))].sort() },
+    ariaLabel: `${yLabel} against ${xLabel}: one point per config`,
+    color: { legend: true, ...methodColorScale(points.map((d) => d.method)) },
     marks: [
       Plot.line(front, { x: "x", y: "y", curve: "step-before", stroke: "currentColor", strokeDasharray: "4,3" }),
       Plot.ruleX(points, { x: "x", y1: "ylo", y2: "yhi", stroke: "method", strokeOpacity: 0.5 }),
       Plot.ruleY(points, { y: "y", x1: "xlo", x2: "xhi", stroke: "method", strokeOpacity: 0.5 }),
-      Plot.dot(points, { x: "x", y: "y", fill: "method", r: 5, tip: true, channels: { config: "group", seeds: "n" } }),
+      Plot.dot(points, { x: "x", y: "y", fill: "method", r: 5, tip: true, channels: { config: (d) => d.label ?? d.group, seeds: "n" } }),
       Plot.dot(
         points.filter((d) => d.onFront),
         { x: "x", y: "y", r: 9, stroke: "currentColor", strokeWidth: 1.5 },
@@ -38,9 +40,10 @@ export function parallelCoordinates(points, caps, { width, labels = {} } = {}) {
   return Plot.plot({
     width,
     height: 300,
+    ariaLabel: "each config's score on all four capabilities",
     x: { domain: caps.map((c) => labels[c] ?? c), label: null },
     y: { label: "score", grid: true },
-    color: { legend: true },
+    color: { legend: true, ...methodColorScale(points.map((d) => d.method)) },
     marks: [
       Plot.line(long, {
         x: "cap",

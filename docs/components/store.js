@@ -10,6 +10,19 @@ import { tableFromIPC } from "npm:apache-arrow";
 // definitions, and the per-config estimates (capEstimate, bestConfig, ...).
 const A = await import(FileAttachment("../data/site/analysis.js").href);
 export const { CAPS, CAP_LABEL, METHOD_ORDER, STAGE_ORDER, byMethodOrder, byStageOrder, SCORE_DEFINITIONS, DEFINITION_LABEL } = A;
+// one colour per method (Okabe–Ito, fixed by name) and short run labels: src/analysis/labels.ts
+export const { METHOD_COLOR, methodColor, methodColorScale, MAX_LABEL, clip, runLabels, groupLabels, fullConfig, differingKeys, shortKey } =
+  A;
+
+/** the URL hash as {key: value} ("#x=knowledge&config=…"): a page's main selections, so a view can be shared */
+export const readHash = () => Object.fromEntries(new URLSearchParams(location.hash.slice(1)));
+/** replace the hash's keys (null/undefined drops one) without a navigation or a history entry */
+export function writeHash(state) {
+  const h = new URLSearchParams(location.hash.slice(1));
+  for (const [k, v] of Object.entries(state)) v == null || v === "" ? h.delete(k) : h.set(k, Array.isArray(v) ? v.join(",") : String(v));
+  const next = h.toString();
+  if (next !== location.hash.slice(1)) history.replaceState(history.state, "", next ? `#${next}` : location.pathname + location.search);
+}
 export const {
   withDefinition,
   scoredUnderAny,
@@ -26,13 +39,27 @@ export const {
 /** the definition select for pages that compare runs (Pareto, What-if, Ablations); value "strict" | "partial" */
 export const scoreDefinitionInput = () =>
   Inputs.select(SCORE_DEFINITIONS, { label: "score definition", value: "strict", format: (d) => DEFINITION_LABEL[d], width: 660 });
-/** the one sentence saying why that select exists */
-export function definitionNote() {
+/**
+ * The sentence saying why that select exists, with the strict instruction and integration scores READ from the runs
+ * (never a number written in prose): `definitionNote(runs)`.
+ */
+export function definitionNote(runs = []) {
   const p = document.createElement("p");
   p.className = "provenance";
   p.setAttribute("data-definition-note", "");
-  p.textContent =
-    "Why two definitions: at this scale (a tiny model trained from scratch for minutes) the strict pass rates of instruction and integration are 0, so runs differ on only two axes; partial credit (the mean rule-based score per item) shows the movement the strict rates hide — the paper's numbers, and this site's Home and Paper pages, are strict.";
+  const strict = (cap) => runs.map((r) => r.scoresBy?.strict?.[cap]?.value).filter(Number.isFinite);
+  const range = (xs) => {
+    const lo = Math.min(...xs),
+      hi = Math.max(...xs);
+    return lo === hi ? `${(100 * lo).toFixed(1)}` : `${(100 * lo).toFixed(1)}–${(100 * hi).toFixed(1)}`;
+  };
+  const [ins, int] = [strict("instruction"), strict("integration")];
+  const measured =
+    ins.length && int.length
+      ? `Under the strict definition, the ${runs.length} stored run(s) score ${range(ins)} on instruction and ${range(int)} on integration (out of 100)`
+      : "Strict instruction and integration pass rates are all-or-nothing per item";
+  const low = ins.length && int.length && Math.max(...ins, ...int) < 0.1;
+  p.textContent = `Why two definitions: ${measured}${low ? " — near the floor, so runs barely differ on those two axes" : ""}; partial credit (the mean rule-based score per item) shows movement the strict rates can hide — the paper's numbers, and this site's Home and Paper pages, are strict.`;
   return p;
 }
 

@@ -4,7 +4,7 @@
  */
 import { deltaM } from "./deltaM.ts";
 import { groupSummary } from "./summary.ts";
-import { CAPS, byMethodOrder, type Family } from "./labels.ts";
+import { CAPS, byMethodOrder, labelOf, type Family } from "./labels.ts";
 import { capEstimate, paramsWithoutSeed, showValue, type SiteRun } from "./runs.ts";
 
 export interface AblationConfig {
@@ -46,9 +46,11 @@ export function ablationConfigs(runs: readonly SiteRun[]): AblationConfig[] {
     .sort((a, b) => byMethodOrder(a.method, b.method) || (a.key < b.key ? -1 : 1));
 }
 
-/** the config keys any config sets, sorted: the grid's columns */
-export const ablationKeys = (configs: readonly AblationConfig[]): string[] =>
-  [...new Set(configs.flatMap((c) => Object.keys(c.params)))].sort();
+/** the config keys whose values differ between the configs shown, sorted: the grid's columns (a constant key is no column) */
+export const ablationKeys = (configs: readonly AblationConfig[]): string[] => {
+  const keys = [...new Set(configs.flatMap((c) => Object.keys(c.params)))].sort();
+  return keys.filter((k) => new Set(configs.map((c) => showValue(c.params[k]))).size > 1);
+};
 
 const sameExceptMethod = (a: AblationConfig, b: AblationConfig) =>
   JSON.stringify(
@@ -85,9 +87,8 @@ export function deltaMAgainst(c: AblationConfig, b: AblationConfig): { value: nu
   };
 }
 
-/** "beta=0.04 weight_strategy=static": a config's differing keys by their last name part */
-export const configLabel = (c: AblationConfig, keys: readonly string[]): string =>
-  keys.length ? keys.map((k) => `${k.split(".").pop()}=${showValue(c.params[k])}`).join(" ") : c.method;
+/** "sum · beta 0.04 · weights static": a config's method and its differing keys (labels.ts labelOf, ≤ 80 characters) */
+export const configLabel = (c: AblationConfig, keys: readonly string[]): string => labelOf(c.method, c.params, keys);
 
 /**
  * The grid's rows: each differing key, the seeds, the mean per capability, and Δm vs sum with what it leaves out and
@@ -121,9 +122,16 @@ export function ablationRows(configs: readonly AblationConfig[]): Record<string,
 export function ablationBars(
   configs: readonly AblationConfig[],
   labels: Readonly<Record<Family, string>>,
-): { label: string; cap: string; value: number; lo: number; hi: number }[] {
+): { label: string; method: string; cap: string; value: number; lo: number; hi: number }[] {
   const keys = ablationKeys(configs);
   return configs.flatMap((c) =>
-    CAPS.map((k) => ({ label: configLabel(c, keys), cap: labels[k], value: c.mean[k], lo: c.ci[k][0], hi: c.ci[k][1] })),
+    CAPS.map((k) => ({
+      label: configLabel(c, keys),
+      method: c.method,
+      cap: labels[k],
+      value: c.mean[k],
+      lo: Math.max(0, c.ci[k][0]),
+      hi: Math.min(1, c.ci[k][1]),
+    })),
   );
 }

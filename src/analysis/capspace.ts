@@ -111,8 +111,14 @@ export function capabilityHypervolume(points: readonly ConfigPoint[], xCap: Fami
  * with the values it takes (as shown, sorted).
  */
 export function paramFilters(runs: readonly Pick<SiteRun, "params">[]): { key: string; values: string[] }[] {
-  const keys = [...new Set(runs.flatMap((r) => Object.keys(r.params)))].filter((k) => k !== "grpo.method" && !/(^|\.)seed$/.test(k)).sort();
-  return keys.map((key) => ({ key, values: [...new Set(runs.map((r) => showValue(r.params[key])))].sort() }));
+  // only where there is a choice (a key with one value among these runs is no filter); the RL seed (grpo.seed) is one
+  const keys = [...new Set(runs.flatMap((r) => Object.keys(r.params)))]
+    .filter((k) => k !== "grpo.method" && (k === "grpo.seed" || !/(^|\.)seed$/.test(k)))
+    .sort();
+  const num = (a: string, b: string) => (Number.isFinite(+a) && Number.isFinite(+b) ? +a - +b : a < b ? -1 : a > b ? 1 : 0);
+  return keys
+    .map((key) => ({ key, values: [...new Set(runs.map((r) => showValue(r.params[key])))].sort(num) }))
+    .filter((f) => f.values.length > 1);
 }
 
 /** whether a run passes the filters: its method, its seed, and each filtered key's value among those chosen */

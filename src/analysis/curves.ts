@@ -11,6 +11,9 @@ export interface CurveRow {
   value: number;
   smoothed: number;
   part?: string;
+  /** the least and greatest value averaged into this step (a config's seeds: the band drawn around its mean line) */
+  lo: number;
+  hi: number;
 }
 
 export interface CurveOptions<T> {
@@ -47,12 +50,12 @@ export function curveRows<T extends { step: number }>(source: readonly T[], o: C
     for (const [metric, byPart] of byMetric)
       for (const [p, bySteps] of byPart) {
         // the mean over the line's values at a step (null and NaN skipped, as d3.mean does; none → NaN)
-        const sorted = [...bySteps].map(([step, vs]) => [step, meanDefined(vs)] as const).sort((a, b) => a[0] - b[0]);
+        const sorted = [...bySteps].map(([step, vs]) => [step, meanDefined(vs), ...extent(vs)] as const).sort((a, b) => a[0] - b[0]);
         const sm = smooth(
           sorted.map(([, v]) => v),
           o.smoothing,
         );
-        sorted.forEach(([step, value], i) => out.push({ run, metric, step, value, smoothed: sm[i], part: p || undefined }));
+        sorted.forEach(([step, value, lo, hi], i) => out.push({ run, metric, step, value, smoothed: sm[i], part: p || undefined, lo, hi }));
       }
   return out;
 }
@@ -62,4 +65,11 @@ function meanDefined(vs: readonly (number | null | undefined)[]): number {
     s = 0;
   for (const v of vs) if (v != null && !Number.isNaN(+v)) n++, (s += +v);
   return n ? s / n : NaN;
+}
+
+function extent(vs: readonly (number | null | undefined)[]): [number, number] {
+  let lo = Infinity,
+    hi = -Infinity;
+  for (const v of vs) if (v != null && !Number.isNaN(+v)) (lo = Math.min(lo, +v)), (hi = Math.max(hi, +v));
+  return lo <= hi ? [lo, hi] : [NaN, NaN];
 }

@@ -4,8 +4,18 @@
  */
 import { differenceCI } from "./summary.ts";
 import { comparisonText, comparisonWording, pairedComparison, perSeedText, type EvalItemRow, type SeedComparison } from "./compare.ts";
-import { CAPS, CAP_LABEL, byMethodOrder } from "./labels.ts";
-import { bestConfig, capEstimate, controlEstimate, fmtControl, fmtEstimate, type CapEstimate, type EvalRow, type SiteRun } from "./runs.ts";
+import { CAPS, CAP_LABEL, byMethodOrder, groupLabels } from "./labels.ts";
+import {
+  bestConfig,
+  capEstimate,
+  clipInterval,
+  controlEstimate,
+  fmtControl,
+  fmtEstimate,
+  type CapEstimate,
+  type EvalRow,
+  type SiteRun,
+} from "./runs.ts";
 
 /** one row of paper-claims.json `headline`: the abstract's number for a capability and its "+x over the best baseline" */
 export interface PaperHeadline {
@@ -30,6 +40,22 @@ const meanOf = (xs: readonly number[]) => {
   const v = xs.filter((x) => Number.isFinite(x));
   return v.length ? v.reduce((a, b) => a + b, 0) / v.length : NaN;
 };
+
+/** one knowledge item's options (MKGSG's cloze: the gold letter and three distractors) */
+export const KNOWLEDGE_OPTIONS = 4;
+
+/**
+ * The "Chance" cell per family. Knowledge is a 4-option cloze: chance is 1/4 by construction. Instruction and
+ * integration are scored on free text against rules: there is no chance level to state (a guess is not a random
+ * option), so the cell points to the control column — the same questions on genes the model never read about, i.e.
+ * the score of the trained model without the knowledge. Reasoning: the eval stage's `baseline/chance` (answering each
+ * item with another item's gold answer).
+ */
+export function chanceCell(cap: string, measured: number): string {
+  if (cap === "knowledge") return `${(100 / KNOWLEDGE_OPTIONS).toFixed(1)} (1 of ${KNOWLEDGE_OPTIONS})`;
+  if (cap === "instruction" || cap === "integration") return "none (see control)";
+  return Number.isFinite(measured) ? (100 * measured).toFixed(1) : "—";
+}
 
 /**
  * Per capability: the paper's number, ours (the best capability-aware GRPO config: a best-of-N pick, the same for
@@ -78,24 +104,36 @@ export function headlineTable(
       "gap vs best other": paired
         ? `${comparisonText(paired)} (${bestOther!.rs[0].method}; per seed ${perSeedText(paired.seedsA)} vs ${perSeedText(paired.seedsB)})`
         : gap
-          ? `${gap.diff >= 0 ? "+" : ""}${(100 * gap.diff).toFixed(1)}${Number.isFinite(gap.lo) ? ` [${(100 * gap.lo).toFixed(1)}, ${(100 * gap.hi).toFixed(1)}]` : ""} (${bestOther!.rs[0].method})`
+          ? `${gap.diff >= 0 ? "+" : ""}${(100 * gap.diff).toFixed(1)}${
+              Number.isFinite(gap.lo)
+                ? ` [${clipInterval(gap.lo, gap.hi, [-1, 1])
+                    .map((v) => (100 * v).toFixed(1))
+                    .join(", ")}]`
+                : ""
+            } (${bestOther!.rs[0].method})`
           : "—",
       "Ours: SFT only": sft ? fmtEstimate(capEstimate(sft, h.capability), { source: false }) : "—",
       "Control (unseen genes): SFT only": fmtControl(controlEstimate(evals, sft, h.capability)),
-      Chance: Number.isFinite(c) ? (100 * c).toFixed(1) : "—",
+      Chance: chanceCell(h.capability, c),
     };
   });
   const shown = [...new Set([ours, ...others])].filter((rs): rs is SiteRun[] => rs !== null);
   return { rows, shown, ours, sft };
 }
 
-/** "grpo.method=sum grpo.beta=0.04 (2 seeds)" → "method=sum beta=0.04 (2 seeds)": the caption's config list */
-export const configsCaption = (shown: readonly SiteRun[][]): string =>
-  shown.map((rs) => `${rs[0].group.replace(/grpo\./g, "")} (${rs.length} seed${rs.length > 1 ? "s" : ""})`).join("; ");
+/** "sum · beta 0.04 (2 seeds); …": the caption's config list, each config by its short label (labels.ts) */
+export const configsCaption = (shown: readonly SiteRun[][]): string => {
+  const label = groupLabels(shown.map((rs) => ({ group: rs[0].group, method: rs[0].method, params: rs[0].params })));
+  return shown.map((rs) => `${label.get(rs[0].group)} (${rs.length} seed${rs.length > 1 ? "s" : ""})`).join("; ");
+};
+
+/** short labels for every config of some runs (the paired table's "config" column): labels.ts groupLabels */
+const configLabels = (runs: readonly SiteRun[]) =>
+  groupLabels([...new Map(runs.map((r) => [r.group, { group: r.group, method: r.method, params: r.params }])).values()]);
 
 /** one seed-level comparison of a GRPO config against a reference config on one capability */
 export interface ConfigComparison {
-  /** the config's differing keys ("method=pcgrad beta=0.1") */
+  /** the config's short label (labels.ts groupLabels: "pcgrad · beta 0.1") */
   config: string;
   method: string;
   /** "SFT-only" or "sum" */
@@ -117,6 +155,7 @@ export function configComparisons(
   for (const r of runs) if (r.method !== "sft-only") configs.set(r.group, [...(configs.get(r.group) ?? []), r]);
   const sft = bestConfig(runs, "sft-only");
   const sum = bestConfig(runs, "sum");
+  const labels = configLabels(runs);
   return [...configs].flatMap(([group, rs]) =>
     (
       [
@@ -127,7 +166,7 @@ export function configComparisons(
       .filter((e): e is [string, SiteRun[]] => e[1] !== null)
       .flatMap(([label, ref]) =>
         CAPS.map((c) => ({
-          config: group.replace(/grpo\./g, ""),
+          config: labels.get(group) ?? rs[0].method,
           method: rs[0].method,
           vs: label,
           capability: c,

@@ -66,6 +66,19 @@ export {
   STAGE_ORDER,
   byMethodOrder,
   byStageOrder,
+  METHOD_COLOR,
+  OTHER_COLOR,
+  methodColor,
+  methodColorScale,
+  MAX_LABEL,
+  shortKey,
+  clip,
+  differingKeys,
+  labelOf,
+  runLabels,
+  runLabel,
+  groupLabels,
+  fullConfig,
   type Family,
 } from "./labels.ts";
 export {
@@ -77,6 +90,7 @@ export {
   scoredUnderAny,
   capEstimate,
   fmtEstimate,
+  clipInterval,
   controlEstimate,
   fmtControl,
   bestConfig,
@@ -108,6 +122,8 @@ export {
 } from "./verdicts.ts";
 export {
   headlineTable,
+  chanceCell,
+  KNOWLEDGE_OPTIONS,
   configsCaption,
   configComparisons,
   pairedComparisonRows,

@@ -144,14 +144,27 @@ export function capEstimate(rs: readonly Pick<SiteRun, "scores">[], cap: string)
   return { mean: s.value, lo: ok ? s.ci_lo! : NaN, hi: ok ? s.ci_hi! : NaN, n: 1, kind: ok ? "bootstrap" : "none", items: s.n };
 }
 
-/** "62.1 [58.0, 66.2] (3 seeds)" (×100, one decimal) with the interval's source */
-export function fmtEstimate(e: CapEstimate, { scale = 100, digits = 1, source = true } = {}): string {
+/**
+ * "62.1 [58.0, 66.2] (3 seeds)" (×100, one decimal) with the interval's source. The interval is clipped to the
+ * score's range (`range`, default [0, 1]: a t-interval over two seeds can reach past 100%, which no score can).
+ */
+export function fmtEstimate(
+  e: CapEstimate,
+  { scale = 100, digits = 1, source = true, range = [0, 1] as readonly [number, number] } = {},
+): string {
   if (!Number.isFinite(e.mean)) return "—";
   const f = (v: number) => (v * scale).toFixed(digits);
   if (e.kind === "none" || !Number.isFinite(e.lo)) return `${f(e.mean)} (no CI)`;
   const src = e.kind === "seeds" ? `${e.n} seeds` : `bootstrap${e.items ? `, n=${e.items}` : ""}`;
-  return `${f(e.mean)} [${f(e.lo)}, ${f(e.hi)}]${source ? ` (${src})` : ""}`;
+  const [lo, hi] = clipInterval(e.lo, e.hi, range);
+  return `${f(e.mean)} [${f(lo)}, ${f(hi)}]${source ? ` (${src})` : ""}`;
 }
+
+/** an interval clipped to a metric's range ([0, 1] for a score, [−1, 1] for a difference of two scores) */
+export const clipInterval = (lo: number, hi: number, [min, max]: readonly [number, number] = [0, 1]): [number, number] => [
+  Math.min(max, Math.max(min, lo)),
+  Math.max(min, Math.min(max, hi)),
+];
 
 /** one row of evals.arrow (the eval stage's metrics per run and family) */
 export interface EvalRow {

@@ -51,9 +51,9 @@ describe("ablation grid", () => {
     expect(noSum[0]).toMatchObject({ "Δm leaves out": "", "Δm baseline": "" });
     expect(noSum[0]["Δm vs sum (%)"]).toBeNaN();
   });
-  it("bars: one per config and capability, labelled by the differing keys", () => {
+  it("bars: one per config and capability, labelled by method and the differing keys, intervals clipped to [0, 1]", () => {
     const bars = ablationBars(configs, CAP_LABEL);
     expect(bars).toHaveLength(16);
-    expect(bars[8]).toEqual({ label: "method=pcgrad w=rare", cap: "Domain knowledge", value: 0.4, lo: 0.3, hi: 0.5 });
+    expect(bars[8]).toEqual({ label: "pcgrad · w rare", method: "pcgrad", cap: "Domain knowledge", value: 0.4, lo: 0.3, hi: 0.5 });
   });
 });

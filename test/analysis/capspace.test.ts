@@ -66,6 +66,9 @@ describe("configPoints: configs as points in capability space", () => {
 describe("the Pareto explorer's filters", () => {
   it("every differing key but the method and seeds, with its values; a run passes when all of them match", () => {
     expect(paramFilters(runs)).toEqual([{ key: "grpo.w", values: ["dynamic", "static"] }]);
+    // only keys with a choice; the RL seed is a filter (numbers in numeric order)
+    const rl = [2, 10, 1].map((s) => ({ params: { "grpo.seed": s, "grpo.beta": 0.04, "sft.seed": 0 } }));
+    expect(paramFilters(rl)).toEqual([{ key: "grpo.seed", values: ["1", "2", "10"] }]);
     expect(passesFilters(runs[0], ["sum"], [1], { "grpo.w": ["static"] })).toBe(true);
     expect(passesFilters(runs[0], ["sum"], [1], { "grpo.w": ["dynamic"] })).toBe(false);
     expect(passesFilters(runs[0], ["sum"], [2], {})).toBe(false);

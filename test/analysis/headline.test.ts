@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { configComparisons, configsCaption, headlineTable, pairedComparisonRows } from "../../src/analysis/headline.ts";
+import { chanceCell, configComparisons, configsCaption, headlineTable, pairedComparisonRows } from "../../src/analysis/headline.ts";
 import { four, siteRuns } from "./site-runs.ts";
 
 const headline = [{ capability: "knowledge", label: "Domain expertise (BIOMED-MMLU)", paper: 80.95, gain: 15.32 }];
@@ -24,14 +24,15 @@ describe("headlineTable", () => {
       {
         Capability: "Domain expertise (BIOMED-MMLU)",
         "Paper (0.5B)": "80.95 (+15.32)",
-        "Ours: CA-GRPO": "60.0 [-67.1, 187.1]",
-        "gap vs best other": "+20.0 [-107.5, 147.5] (sum)",
+        // intervals clipped to the metric's range: a score to [0, 100], a difference of scores to [−100, 100]
+        "Ours: CA-GRPO": "60.0 [0.0, 100.0]",
+        "gap vs best other": "+20.0 [-100.0, 100.0] (sum)",
         "Ours: SFT only": "30.0 [25.0, 35.0]",
         "Control (unseen genes): SFT only": "26.0 [20.0, 32.0] n=50",
-        Chance: "25.0",
+        Chance: "25.0 (1 of 4)", // 4-option cloze: 1/4 by construction, whatever the eval stage's baseline says
       },
     ]);
-    expect(configsCaption(t.shown)).toBe("method=cagrpo (2 seeds); method=sft-only (1 seed); method=sum (1 seed)");
+    expect(configsCaption(t.shown)).toBe("cagrpo (2 seeds); sft-only (1 seed); sum (1 seed)");
   });
   it("without runs only the paper's column is filled", () => {
     const t = headlineTable(headline, [], []);
@@ -40,8 +41,11 @@ describe("headlineTable", () => {
       "gap vs best other": "—",
       "Ours: SFT only": "—",
       "Control (unseen genes): SFT only": "—",
-      Chance: "—",
+      Chance: "25.0 (1 of 4)",
     });
+    expect(chanceCell("instruction", 1)).toBe("none (see control)"); // free-text rules: no chance level
+    expect(chanceCell("integration", 0.435)).toBe("none (see control)");
+    expect(chanceCell("reasoning", 0.1)).toBe("10.0");
     expect(t.ours).toBeNull();
     expect(t.shown).toEqual([]);
   });
@@ -60,12 +64,12 @@ describe("pairedComparisonRows", () => {
   const rows = pairedComparisonRows(runs, evalItems);
   it("each GRPO config against SFT-only and (unless it is sum) against sum, per capability", () => {
     expect([...new Set(rows.map((r) => `${r.config} vs ${r.vs}`))]).toEqual([
-      "method=sum vs SFT-only",
-      "method=pcgrad beta=0.1 vs SFT-only",
-      "method=pcgrad beta=0.1 vs sum",
+      "sum vs SFT-only",
+      "pcgrad · beta 0.1 vs SFT-only",
+      "pcgrad · beta 0.1 vs sum",
     ]);
     expect(rows.length).toBe(3 * 4);
-    const pcSum = rows.filter((r) => r.config === "method=pcgrad beta=0.1" && r.vs === "sum");
+    const pcSum = rows.filter((r) => r.config === "pcgrad · beta 0.1" && r.vs === "sum");
     // pcgrad (2 seeds: 1.00 and 0.75) − sum (1 seed: 0.50) on knowledge = +37.5; reasoning has no item rows → "—"
     expect(pcSum[0]).toMatchObject({ capability: "Domain knowledge", "per seed": "1.00 / 0.75", "per seed (vs)": "0.50" });
     expect(pcSum[0]["difference [95% CI]"]).toMatch(/^\+37\.5 \[/);
@@ -73,11 +77,11 @@ describe("pairedComparisonRows", () => {
   });
   it("the numbers are the comparison's: the verdict is comparisonWording's, one seed per side is items only", () => {
     const raw = configComparisons(runs, evalItems);
-    const sumSft = raw.find((x) => x.config === "method=sum" && x.capability === "knowledge")!;
+    const sumSft = raw.find((x) => x.config === "sum" && x.capability === "knowledge")!;
     expect(sumSft.comparison!.basis).toBe("items only (1 seed)");
-    expect(rows.find((r) => r.config === "method=sum" && r.capability === "Domain knowledge")!.verdict).toBe("items only (1 seed)");
-    const pcSft = raw.find((x) => x.config === "method=pcgrad beta=0.1" && x.vs === "SFT-only" && x.capability === "knowledge")!;
-    const row = rows.find((r) => r.config === "method=pcgrad beta=0.1" && r.vs === "SFT-only" && r.capability === "Domain knowledge")!;
+    expect(rows.find((r) => r.config === "sum" && r.capability === "Domain knowledge")!.verdict).toBe("items only (1 seed)");
+    const pcSft = raw.find((x) => x.config === "pcgrad · beta 0.1" && x.vs === "SFT-only" && x.capability === "knowledge")!;
+    const row = rows.find((r) => r.config === "pcgrad · beta 0.1" && r.vs === "SFT-only" && r.capability === "Domain knowledge")!;
     expect(row.MDD).toBe((100 * pcSft.comparison!.mdd).toFixed(1));
     expect(row.verdict).toMatch(/^(higher|undecided at 2 seeds)$/);
   });

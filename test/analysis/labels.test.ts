@@ -35,3 +35,45 @@ describe("scale in words (build.json)", () => {
     expect(worldScale({ worlds: [] })).toBeNull();
   });
 });
+
+describe("one colour per method and short run labels (issue 20)", () => {
+  it("every method has a fixed Okabe–Ito colour; a scale keeps it whatever else is shown", async () => {
+    const { METHOD_COLOR, methodColor, methodColorScale } = await import("../../src/analysis/labels.ts");
+    const okabeIto = ["#000000", "#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7"];
+    for (const m of METHOD_ORDER) expect(okabeIto).toContain(methodColor(m));
+    expect(new Set(METHOD_ORDER.map(methodColor)).size).toBe(METHOD_ORDER.length); // distinct
+    expect(methodColor("none")).toBe(METHOD_COLOR["sft-only"]);
+    const all = methodColorScale(["pcgrad", "sft-only", "sum"]);
+    const some = methodColorScale(["pcgrad"]);
+    expect(all.domain).toEqual(["sft-only", "sum", "pcgrad"]);
+    expect(all.range[all.domain.indexOf("pcgrad")]).toBe(some.range[0]);
+    expect(methodColor("sum")).not.toBe(methodColor("pcgrad"));
+  });
+  it("a run is its method and the keys in which it differs from its comparison set, never over 80 characters", async () => {
+    const { runLabels, groupLabels, differingKeys, fullConfig, MAX_LABEL } = await import("../../src/analysis/labels.ts");
+    const common = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`sft.key_${i}`, i]));
+    const runs = [
+      { id: "a", method: "pcgrad", params: { ...common, "grpo.method": "pcgrad", "grpo.seed": 1 } },
+      { id: "b", method: "pcgrad", params: { ...common, "grpo.method": "pcgrad", "grpo.seed": 2 } },
+      { id: "c", method: "sum", params: { ...common, "grpo.method": "sum", "grpo.seed": 1 } },
+    ];
+    const l = runLabels(runs);
+    expect(l.get("a")).toBe("pcgrad · seed 1");
+    expect(l.get("b")).toBe("pcgrad · seed 2");
+    expect(l.get("c")).toBe("sum · seed 1");
+    expect(runLabels(runs, { seeds: false }).get("b")).toBe("pcgrad");
+    expect(differingKeys(runs.map((r) => r.params))).toEqual(["grpo.method", "grpo.seed"]);
+    const wide = runs.map((r, i) => ({
+      ...r,
+      params: { ...r.params, ...Object.fromEntries(Array.from({ length: 20 }, (_, j) => [`k${j}`, i])) },
+    }));
+    for (const s of runLabels(wide).values()) expect(s.length).toBeLessThanOrEqual(MAX_LABEL);
+    const g = groupLabels([
+      { group: "x", method: "sum", params: { "grpo.weight_strategy": "static", "data.conflict_control": true } },
+      { group: "y", method: "sum", params: { "grpo.weight_strategy": "uniform", "data.conflict_control": false } },
+    ]);
+    expect(g.get("x")).toBe("sum · conflict · weights static");
+    expect(g.get("y")).toBe("sum · no conflict · weights uniform");
+    expect(fullConfig({ b: 1, a: "x" })).toBe("a=x\nb=1");
+  });
+});

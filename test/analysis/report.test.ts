@@ -35,7 +35,7 @@ describe("report (pure parts)", () => {
     const up = [...items("f", Array(30).fill(0)), ...items("s0", Array(30).fill(1)), ...items("s1", Array(30).fill(1))];
     const c = conclusions({ runs, evals: [], evalItems: up });
     expect(c).toEqual([
-      expect.stringMatching(/^method=sum vs SFT-only, knowledge: higher, \+100\.0 points \[100\.0, 100\.0\] over 2 vs 1 run\(s\)/),
+      expect.stringMatching(/^sum vs SFT-only, knowledge: higher, \+100\.0 points \[100\.0, 100\.0\] over 2 vs 1 run\(s\)/),
     ]);
     // seeds that disagree: nothing is concluded
     const split = [...items("f", Array(30).fill(0.5)), ...items("s0", Array(30).fill(1)), ...items("s1", Array(30).fill(0))];

@@ -59,7 +59,8 @@ describe("capEstimate", () => {
     expect(e.mean).toBeCloseTo(0.6, 12);
     expect(e.lo).toBeCloseTo(0.6 - 1.27062, 4);
     expect(e.hi).toBeCloseTo(0.6 + 1.27062, 4);
-    expect(fmtEstimate(e)).toBe("60.0 [-67.1, 187.1] (2 seeds)");
+    expect(fmtEstimate(e)).toBe("60.0 [0.0, 100.0] (2 seeds)"); // clipped to the score range [0, 100]
+    expect(fmtEstimate(e, { range: [-10, 10] })).toBe("60.0 [-67.1, 187.1] (2 seeds)");
   });
   it("one seed: the run's own bootstrap CI, else none", () => {
     const [r] = siteRuns([{ id: "a", method: "m", strict: { knowledge: [0.62, 0.58, 0.66, 200], reasoning: 0.3 } }]);

@@ -111,15 +111,10 @@ export async function makeFixtureStore(path: string, opts: FixtureOptions = {}):
           ...(opts.distinctConfigs ? { learning_rate: 1e-6 * (r + 1) } : {}),
         },
       };
-      await db.run(`INSERT INTO runs VALUES (?, ?, ?, ?, ?, 'wasm', 'fixturecommit', false, ?, ?, 'complete', NULL, now(), now(), NULL)`, [
-        id,
-        name,
-        JSON.stringify(config),
-        `cfg${id}`,
-        seed,
-        dataHash,
-        method,
-      ]);
+      await db.run(
+        `INSERT INTO runs VALUES (?, ?, ?, ?, ?, 'wasm', 'fixturecommit', false, ?, ?, 'complete', NULL, now(), now(), NULL, NULL)`,
+        [id, name, JSON.stringify(config), `cfg${id}`, seed, dataHash, method],
+      );
       for (const [key, value] of flatten(config)) params.push({ run_id: id, key, value });
 
       const base = { "sft-only": 0.3, sum: 0.38, pcgrad: 0.4, mgda: 0.39, cagrpo: v.weight_strategy === "dynamic" ? 0.41 : 0.42 }[method];
@@ -306,7 +301,7 @@ export async function makeFixtureStore(path: string, opts: FixtureOptions = {}):
           grpo: { method: c.method === "sft-only" ? "none" : c.method },
         };
         await db.run(
-          `INSERT INTO runs VALUES (?, ?, ?, ?, ?, 'wasm', 'fixturecommit', false, ?, ?, 'complete', NULL, now(), now(), NULL)`,
+          `INSERT INTO runs VALUES (?, ?, ?, ?, ?, 'wasm', 'fixturecommit', false, ?, ?, 'complete', NULL, now(), now(), NULL, NULL)`,
           [id, name, JSON.stringify(config), `cfg${id}`, c.seed, dataHash, c.method],
         );
         for (const [key, value] of flatten(config)) params.push({ run_id: id, key, value });

@@ -1,6 +1,7 @@
 /**
  * A tiny static server for dist/ as a static host would serve it: under a base path, with clean URLs resolved to
- * `<path>.html` (Framework links pages without the suffix) and `<dir>/index.html`. Test-only.
+ * `<path>.html` and `<dir>/index.html` — or, with `cleanUrls: false`, as a plain file server (no `.html` added), which
+ * is what the link check uses. Test-only (and scripts/serve.ts).
  */
 import { createServer, type Server } from "node:http";
 import { existsSync, readFileSync, statSync } from "node:fs";
@@ -18,14 +19,21 @@ const TYPES: Record<string, string> = {
   ".duckdb": "application/octet-stream",
 };
 
-export async function serveDist(dir: string, base = "/"): Promise<{ url: string; close: () => Promise<void>; requests: string[] }> {
+export async function serveDist(
+  dir: string,
+  base = "/",
+  { cleanUrls = true } = {},
+): Promise<{ url: string; close: () => Promise<void>; requests: string[] }> {
   const requests: string[] = [];
   const server: Server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
     requests.push(path);
     if (!path.startsWith(base)) return void res.writeHead(404).end("outside base");
     const rel = normalize(path.slice(base.length)).replace(/^(\.\.[/\\])+/, "");
-    const candidates = [join(dir, rel), join(dir, rel + ".html"), join(dir, rel, "index.html")];
+    // cleanUrls: false = a PLAIN static server (python3 -m http.server, a bucket): a file or a folder's index.html only
+    const candidates = cleanUrls
+      ? [join(dir, rel), join(dir, rel + ".html"), join(dir, rel, "index.html")]
+      : [join(dir, rel), join(dir, rel, "index.html")];
     const file = candidates.find((f) => existsSync(f) && statSync(f).isFile());
     if (!file) return void res.writeHead(404).end("not found");
     res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" });

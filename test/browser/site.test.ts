@@ -2,7 +2,9 @@
  * The built site in a real browser (Debian chromium via playwright-core; never a downloaded browser).
  * Builds the site with `scripts/build.sh` from a SYNTHETIC fixture store (test/browser/fixture-store.ts), serves
  * dist/ under a sub-path like a static host, and checks every page: no console errors, no failed requests, charts
- * with marks bound to data, and the interactions (axis select, step scrubber, what-if sliders).
+ * with marks bound to data, and the interactions (axis select, step scrubber, what-if sliders); every route at
+ * 1280 × 900 and 390 × 844 (layout-checks.ts: widths, label lengths, links on a plain static server); one colour per
+ * method across pages.
  * Screenshots: test-results/screenshots/<page>.png.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -13,6 +15,7 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { makeFixtureStore } from "./fixture-store.ts";
 import { buildSite, ROOT } from "./build-site.ts";
 import { serveDist } from "./server.ts";
+import { layoutProblems } from "./layout-checks.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const ARGS = [
@@ -119,7 +122,13 @@ describe.skipIf(!haveChromium)("workbench site in chromium", () => {
     const box = (await dot.boundingBox())!;
     await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
     await page.waitForSelector("[data-selected]");
-    expect(await page.$$eval("[data-selected] a[href*='training#run=']", (a) => a.length)).toBeGreaterThan(0);
+    expect(await page.$$eval("[data-selected] a[href*='training.html#run=']", (a) => a.length)).toBeGreaterThan(0);
+    // the selection is in the URL (shareable) and its table row is selected
+    expect(await page.evaluate(() => location.hash)).toContain("config=");
+    expect(await page.$$eval("[data-table=configs] tbody input:checked", (els) => els.length)).toBe(1);
+    // keyboard: a point is focusable and Enter selects it
+    const focusable = await page.$$eval("[data-chart=pareto] circle[tabindex='0']", (els) => els.length);
+    expect(focusable).toBeGreaterThan(0);
     await page.close();
   });
 
@@ -275,23 +284,102 @@ describe.skipIf(!haveChromium)("workbench site in chromium", () => {
     await page.close();
   });
 
-  test("Training: grouping by config averages the seeds (one line per config instead of per run)", async () => {
+  test("Training: opens on the default world's runs coloured by method; grouping by config averages the seeds", async () => {
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     await open(page, "training");
     const legend = () =>
-      page.$$eval("[data-chart=rewards] .legend-swatches > *, [data-chart=rewards] [class$=-swatch]", (els) =>
-        els.map((e) => e.textContent?.trim()).filter(Boolean),
-      );
+      page.$$eval("[data-chart=rewards] [class$=-swatch]", (els) => els.map((e) => e.textContent?.trim()).filter(Boolean));
+    const lines = () => page.$$eval("[data-chart=rewards] svg g[aria-label=line] path", (els) => els.length);
     const before = await legend();
-    expect(before.some((t) => t!.startsWith("fixture-"))).toBe(true);
+    expect(before.length).toBeGreaterThan(0);
+    for (const m of before) expect(["sft-only", "sum", "pcgrad", "mgda", "cagrad", "aligned_mtl", "cagrpo"]).toContain(m); // methods, not runs
+    const chosen = await page.$$eval("select[multiple] option:checked", (os) => os.map((o) => o.textContent ?? ""));
+    expect(chosen.some((t) => t.includes("conflict") && !t.includes("no conflict"))).toBe(false); // default world first
+    const nBefore = await lines();
     await page.locator("input[type=radio][value='1']").first().check(); // "mean over seeds per config"
-    await page.waitForFunction(() =>
-      Array.from(document.querySelectorAll("[data-chart=rewards] [class$=-swatch]")).some((e) => e.textContent?.includes("method=")),
-    );
-    const after = await legend();
-    expect(after.length).toBeLessThan(before.length);
+    await page.waitForFunction((n) => document.querySelectorAll("[data-chart=rewards] svg g[aria-label=line] path").length < n, nBefore);
+    expect(await page.evaluate(() => location.hash)).toContain("lines=config");
     expect((await marksIn(page, "[data-chart=rewards]"))[0]).toBeGreaterThan(0);
     await page.close();
+  });
+
+  test.each([
+    [1280, 900],
+    [390, 844],
+  ])(
+    "every route at %i × %i: no console error, nothing wider than the viewport outside a scrolling box, no label over 80 characters, no internal link that 404s on a plain static server",
+    async (width, height) => {
+      const plain = await serveDist(dist, BASE, { cleanUrls: false });
+      try {
+        const links = new Set<string>();
+        const all: string[] = [];
+        for (const path of PAGES) {
+          const page = await browser.newPage({ viewport: { width, height } });
+          // the pages' own links end in .html: open them as a plain static host serves them
+          const { problems } = await open(page, path ? `${path}.html` : "");
+          const layout = await layoutProblems(page);
+          all.push(...[...problems, ...layout.problems].map((p) => `/${path} @${width}: ${p}`));
+          for (const l of layout.links) links.add(l.replace(/#.*$/, "").replace(site.url, ""));
+          await page.close();
+        }
+        expect(all).toEqual([]);
+        const broken: string[] = [];
+        for (const l of links) {
+          const r = await fetch(plain.url + l);
+          if (r.status !== 200) broken.push(`${l}: HTTP ${r.status}`);
+        }
+        expect(broken).toEqual([]);
+        expect(links.size).toBeGreaterThan(PAGES.length);
+      } finally {
+        await plain.close();
+      }
+    },
+  );
+
+  test("a method has the same colour on Pareto, Orthogonality, Training and Ablations, before and after a filter change", async () => {
+    const swatches = (page: Page) =>
+      page.$$eval("main [class$=-swatch]", (els) =>
+        els.map(
+          (e) =>
+            [
+              e.textContent?.trim() ?? "",
+              (e.querySelector("svg")?.getAttribute("fill") || e.querySelector("[fill]")?.getAttribute("fill")) ?? "",
+            ] as const,
+        ),
+      );
+    const colours: Record<string, Set<string>> = {};
+    const record = (entries: (readonly [string, string])[]) => {
+      for (const [m, fill] of entries)
+        if (["sft-only", "sum", "pcgrad", "mgda", "cagrpo"].includes(m)) (colours[m] ??= new Set()).add(`${fill.toLowerCase()}`);
+      return entries.map(([m]) => m);
+    };
+    const seen: Record<string, string[]> = {};
+    for (const path of ["pareto", "orthogonality", "training", "ablations"]) {
+      const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+      await open(page, path);
+      seen[path] = record(await swatches(page));
+      if (path === "pareto") {
+        // a filter change: drop SFT-only; every other method keeps its colour
+        await page.getByLabel("sft-only", { exact: true }).uncheck();
+        await page.waitForFunction(
+          () =>
+            !Array.from(document.querySelectorAll("[data-chart=pareto] [class$=-swatch]")).some(
+              (e) => e.textContent?.trim() === "sft-only",
+            ),
+        );
+        record(await swatches(page));
+      }
+      if (path === "training") {
+        await page.locator("input[type=radio][value='1']").first().check();
+        await page.waitForTimeout(300);
+        record(await swatches(page));
+      }
+      await page.close();
+    }
+    for (const path of Object.keys(seen)) expect(seen[path], path).toContain("pcgrad");
+    expect(colours.pcgrad).toEqual(new Set(["#d55e00"])); // Okabe–Ito vermillion, everywhere
+    expect(colours.sum).toEqual(new Set(["#0072b2"])); // Okabe–Ito blue
+    for (const [m, fills] of Object.entries(colours)) expect(fills.size, m).toBe(1);
   });
 
   test("dist/ has no absolute machine paths or environment values, and states its commit and data hash", () => {
