@@ -6,7 +6,6 @@
  */
 import { describe, it, expect } from "vitest";
 import { existsSync, writeFileSync } from "node:fs";
-import { hostname } from "node:os";
 import { join } from "node:path";
 import { spawn } from "node:child_process";
 import { loadConfig, configHash, type Config } from "../../src/config/index.ts";
