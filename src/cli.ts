@@ -52,6 +52,8 @@ try {
   }
   const msg = e instanceof Error ? e.message : String(e);
   process.stderr.write(`error: ${msg}\n`);
-  process.stderr.write(debug ? `${(e as Error)?.stack ?? ""}\n` : "hint: this is a bug in bbio; rerun with --debug for the stack trace and report it\n");
+  process.stderr.write(
+    debug ? `${(e as Error)?.stack ?? ""}\n` : "hint: this is a bug in bbio; rerun with --debug for the stack trace and report it\n",
+  );
   process.exit(1);
 }

@@ -155,7 +155,13 @@ export async function runSft(opts: SftOptions): Promise<SftResult> {
       tokenizer,
       config,
       optimizer: await opt.state(),
-      state: { step, losses, tokens_seen: tokensSeen, padded_seen: paddedSeen, batch_order: "pure function of (seed, step): src/sft/batch.ts batchIndices" },
+      state: {
+        step,
+        losses,
+        tokens_seen: tokensSeen,
+        padded_seen: paddedSeen,
+        batch_order: "pure function of (seed, step): src/sft/batch.ts batchIndices",
+      },
       extra: { backend, stage: "sft", seed, n_train: train.length, n_eval: held.length },
     });
     await sink.flush();

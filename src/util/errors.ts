@@ -31,6 +31,12 @@ export function userFault(e: unknown): BbioError | null {
   const msg = err.message ?? "";
   const file = err.path ?? /"([^"]+)"/.exec(msg)?.[1] ?? /'([^']+)'/.exec(msg)?.[1] ?? "a file";
   const has = (code: string, re: RegExp) => err.code === code || re.test(msg);
+  if (/not a valid DuckDB database|Could not read enough bytes|Serialization Error|Corrupt/i.test(msg))
+    return new BbioError(
+      `${file} is not a readable DuckDB file (${msg.split("\n")[0]})`,
+      2,
+      "is it truncated or another kind of file? Restore it from a copy, or re-create it (bbio run / bbio merge)",
+    );
   if (has("ENOSPC", /No space left on device/i) || err.code === "EDQUOT")
     return new BbioError(
       `no space left on the device holding ${file}`,
