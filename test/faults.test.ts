@@ -200,6 +200,14 @@ describe("README fault table", () => {
     expect(rows.map((r) => r.id).sort()).toEqual(Object.keys(drivers).sort());
   });
 
+  it("--debug adds the stack trace (and nothing else changes)", async () => {
+    mkdirSync(join(dir, "dbg"), { recursive: true });
+    const r = await bbio(["runs", "--db", join(dir, "dbg"), "--debug"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: store .* is a directory/);
+    expect(r.stderr).toMatch(/\n\s+at .*db\.ts:\d+:\d+/);
+  });
+
   for (const row of rows)
     it(`${row.id}: exit ${row.exit}, "${row.message}", no stack trace`, async () => {
       const drive = drivers[row.id];
