@@ -69,7 +69,7 @@ describe.skipIf(canUnshare !== null)(`shared stage cache across PID namespaces${
       const r = await bbio(["train-sft", "ci", "--db", join(dir, `corrupt-${label}.duckdb`), "--cache", cache]);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stderr).toMatch(
-        /warning: cached artefact .*checkpoint\/weights\.bin does not match the sha256 recorded when it was cached; recomputing the sft stage/,
+        /warning: cached artefact .*checkpoint\/weights\.bin does not match the sha256 recorded when it was cached \(its bytes changed\); recomputing the sft stage/,
       );
       expect(r.stderr).toMatch(/\[2\/\d sft\] computing → /);
       expect(readFileSync(weights).equals(good), `${label}: recomputed to the same weights`).toBe(true);
