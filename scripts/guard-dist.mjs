@@ -35,7 +35,7 @@ const contains = (a, b) => {
 
 /** Why deleting `dist` is refused, or null when it is the build's own output folder. */
 export function refusal(dist) {
-  if (!dist || !dist.trim()) return "BBIO_DIST is empty";
+  if (!dist?.trim()) return "BBIO_DIST is empty";
   const d = real(resolve(root, dist));
   if (d === dirname(d)) return `${dist} is the filesystem root`;
   if (contains(d, root)) return `${dist} is the repository ${root} or a folder above it`;
