@@ -9,6 +9,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export OBSERVABLE_TELEMETRY_DISABLE=true
 t0=$(date +%s)
+# the output folder is deleted below: check first, before anything runs, that it is one the build owns (not docs/,
+# the checkout, /, the store's folder, ...); scripts/guard-dist.mjs says why it refuses, and nothing is deleted
+dist=$(node scripts/guard-dist.mjs "${BBIO_DIST:-dist}")
 
 node scripts/prefill-npm-cache.mjs docs
 node scripts/build-native.mjs || true # optional native backend (libtorch-dev); skipped with a note when absent
@@ -19,9 +22,10 @@ if [ "${BBIO_SKIP_PIPELINE:-0}" != "1" ]; then
 fi
 
 rm -rf docs/.observablehq/cache/data
-rm -rf "${BBIO_DIST:-dist}"
+rm -rf "$dist"
 t1=$(date +%s)
 npx observable build
 # Framework 1.13 has no `lang` option and writes a bare <html>: every page is English (screen readers, hyphenation)
-find "${BBIO_DIST:-dist}" -name '*.html' -exec sed -i 's/^<html>$/<html lang="en">/' {} +
+find "$dist" -name '*.html' -exec sed -i 's/^<html>$/<html lang="en">/' {} +
+node scripts/guard-dist.mjs --mark "$dist"
 echo "build: ${BBIO_DIST:-dist}/ in $(( $(date +%s) - t0 )) s (site $(( $(date +%s) - t1 )) s)"

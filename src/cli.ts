@@ -4,7 +4,7 @@
  * (heavy imports such as TensorFlow.js or DuckDB happen inside the action handlers), so `bbio --help` is instant.
  */
 import { Command, CommanderError } from "commander";
-import { BbioError } from "./util/errors.ts";
+import { userFault } from "./util/errors.ts";
 import { register as registerKg } from "./kg/commands.ts";
 import { register as registerMkgsg } from "./mkgsg/commands.ts";
 import { register as registerTrain } from "./sft/commands.ts";
@@ -19,6 +19,7 @@ import { register as registerSweep } from "./sweep/commands.ts";
 const program = new Command()
   .name("bbio")
   .description("BalancedBio workbench: knowledge-grounded data, tiny-model SFT, Capability-Aware GRPO, analyses")
+  .option("--debug", "print the stack trace of an error (also BBIO_DEBUG=1)")
   .showHelpAfterError()
   .exitOverride();
 
@@ -40,9 +41,19 @@ try {
     // help/version exit 0; usage errors (unknown command/option, missing argument) exit 2 like other bad input
     process.exit(e.exitCode === 0 ? 0 : 2);
   }
-  if (e instanceof BbioError) {
-    process.stderr.write(`error: ${e.message}\n${e.hint ? `hint: ${e.hint}\n` : ""}`);
-    process.exit(e.exitCode);
+  // one way out for every error: a user fault (BbioError, or an OS/DuckDB error the user's files caused) prints its
+  // message and the fix, exit 2 (or its own code); anything else is a bug: exit 1. Stack traces only with --debug.
+  const debug = process.argv.includes("--debug") || process.env.BBIO_DEBUG === "1";
+  const fault = userFault(e);
+  if (fault) {
+    process.stderr.write(`error: ${fault.message}\n${fault.hint ? `hint: ${fault.hint}\n` : ""}`);
+    if (debug) process.stderr.write(`${(e as Error).stack ?? ""}\n`);
+    process.exit(fault.exitCode);
   }
-  throw e;
+  const msg = e instanceof Error ? e.message : String(e);
+  process.stderr.write(`error: ${msg}\n`);
+  process.stderr.write(
+    debug ? `${(e as Error)?.stack ?? ""}\n` : "hint: this is a bug in bbio; rerun with --debug for the stack trace and report it\n",
+  );
+  process.exit(1);
 }

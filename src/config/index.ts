@@ -40,6 +40,15 @@ export function formatZodError(err: z.ZodError, source: string): string {
 export function parseConfig(raw: unknown, source = "config"): Config {
   const r = configSchema.safeParse(raw);
   if (!r.success) throw new BbioError(`invalid config\n${formatZodError(r.error, source)}`);
+  // cross-section checks a stage would otherwise only make once the run has started (and recorded itself): a config
+  // error must be refused before anything is written (grpo's own combinations are refused inside grpoSchema)
+  if (r.data.sft.pack_length > r.data.model.block_size)
+    throw new BbioError(
+      `invalid config
+${source}: sft.pack_length ${r.data.sft.pack_length} exceeds model.block_size ${r.data.model.block_size}`,
+      2,
+      "lower sft.pack_length or raise model.block_size",
+    );
   return r.data;
 }
 
@@ -48,6 +57,10 @@ export function applySet(raw: Record<string, unknown>, assignment: string): void
   const eq = assignment.indexOf("=");
   if (eq <= 0) throw new BbioError(`--set expects key=value, got "${assignment}"`);
   const path = assignment.slice(0, eq).split(".");
+  // keys that reach an object's prototype would change every object in the process (prototype pollution)
+  const bad = path.find((k) => k === "__proto__" || k === "constructor" || k === "prototype" || k === "");
+  if (bad !== undefined)
+    throw new BbioError(`--set ${assignment}: "${bad}" is not a config key`, 2, "use a config path such as sft.max_steps=50");
   const text = assignment.slice(eq + 1);
   let value: unknown;
   try {
@@ -57,7 +70,7 @@ export function applySet(raw: Record<string, unknown>, assignment: string): void
   }
   let node: Record<string, unknown> = raw;
   for (const key of path.slice(0, -1)) {
-    const next = node[key];
+    const next = Object.hasOwn(node, key) ? node[key] : undefined;
     if (next === undefined) node[key] = {};
     else if (typeof next !== "object" || next === null || Array.isArray(next))
       throw new BbioError(`--set ${assignment}: "${key}" is not a config section`);

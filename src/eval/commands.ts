@@ -24,7 +24,19 @@ export function register(program: Command): void {
       const { parseConfig, applySet } = await import("../config/index.ts");
       const cfgPath = join(checkpoint, "config.json");
       if (!existsSync(cfgPath)) throw new BbioError(`${checkpoint}: not a checkpoint directory (no config.json)`);
-      const stored = (JSON.parse(readFileSync(cfgPath, "utf8")) as { config?: Record<string, unknown> }).config ?? {};
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(readFileSync(cfgPath, "utf8"));
+      } catch (e) {
+        throw new BbioError(
+          `${cfgPath}: unreadable (${(e as Error).message})`,
+          2,
+          "restore the checkpoint's config.json, or re-create the checkpoint by re-running its stage (bbio train-sft / bbio grpo)",
+        );
+      }
+      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+        throw new BbioError(`${cfgPath}: unreadable (not a JSON object)`, 2, "restore the checkpoint's config.json");
+      const stored = (parsed as { config?: Record<string, unknown> }).config ?? {};
       const raw = structuredClone(stored);
       for (const s of opts.set) applySet(raw, s);
       if (!opts.baseline) applySet(raw, "eval.untrained_baseline=false");

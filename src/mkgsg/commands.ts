@@ -208,6 +208,9 @@ export function register(program: Command): void {
       ]);
       const items = readItems(itemsPath);
       const answers = readAnswers(answersPath);
+      // an empty answers file is almost always a failed upstream step: scoring it would print all zeros and exit 0
+      if (answers.length === 0)
+        throw new BbioError(`${answersPath}: no answers`, 2, 'write one {"id": "<item id>", "answer": "<text>"} per line');
       const byId = new Map(items.map((i) => [i.id, i]));
       const unknown = answers.filter((a) => !byId.has(a.id));
       if (unknown.length) {

@@ -124,10 +124,20 @@ export function problemsError(source: string, problems: readonly LineProblem[], 
   return new BbioError([...listed, ...more].join("\n"));
 }
 
-/** The text of an input file, or a clear error (missing file, a directory). */
+/** Largest input file read whole (bytes): V8 cannot hold a string past ~512 MiB, so larger files fail deep inside. */
+export const MAX_INPUT_BYTES = 512 * 1024 * 1024;
+
+/** The text of an input file, or a clear error (missing file, a directory, too large) — exit 2, unreadable input. */
 export function readInput(path: string): string {
   if (!existsSync(path)) throw new BbioError(`${path}: file not found`);
-  if (statSync(path).isDirectory()) throw new BbioError(`${path}: is a directory, expected a JSONL file`);
+  const st = statSync(path);
+  if (st.isDirectory()) throw new BbioError(`${path}: is a directory, expected a JSONL file`);
+  if (st.size > MAX_INPUT_BYTES)
+    throw new BbioError(
+      `${path}: ${(st.size / 2 ** 20).toFixed(0)} MiB is over the ${MAX_INPUT_BYTES / 2 ** 20} MiB input limit`,
+      2,
+      "split the file into parts under 512 MiB and run the command on each",
+    );
   return readFileSync(path, "utf8");
 }
 

@@ -91,7 +91,11 @@ function readJson(path: string): unknown {
   try {
     return JSON.parse(readFileSync(path, "utf8"));
   } catch (e) {
-    throw new BbioError(`${path}: unreadable (${(e as Error).message})`);
+    throw new BbioError(
+      `${path}: unreadable (${(e as Error).message})`,
+      2,
+      "restore the file, or re-create the checkpoint by re-running its stage",
+    );
   }
 }
 
@@ -137,6 +141,12 @@ export async function loadCheckpoint(dir: string, opts: { expect?: ModelConfig; 
   if (!existsSync(dir)) throw new BbioError(`checkpoint ${dir}: not found`);
   if (!isCheckpoint(dir)) throw new BbioError(`${dir}: not a checkpoint directory (needs config.json and weights.bin)`);
   const meta = readJson(join(dir, "config.json")) as Record<string, unknown>;
+  if (typeof meta !== "object" || meta === null || Array.isArray(meta))
+    throw new BbioError(
+      `${dir}/config.json: not a checkpoint config (expected a JSON object with a "model" section)`,
+      2,
+      "re-save the checkpoint, or restore config.json",
+    );
   const parsed = modelSchema.safeParse(meta.model);
   if (!parsed.success)
     throw new BbioError(

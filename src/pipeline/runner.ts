@@ -21,7 +21,7 @@ import { hashOf } from "../util/hash.ts";
 import { gitInfo } from "../util/git.ts";
 import { Store } from "../store/store.ts";
 import { StoreSink, readSpool } from "../store/sink.ts";
-import { defaultCacheDir, hasPartial, isDone, lockStage, markDone, SPOOL, stageDir } from "./cache.ts";
+import { defaultCacheDir, hasPartial, isDone, lockStage, markDone, SPOOL, stageDir, verifyOrQuarantine } from "./cache.ts";
 import { type BaseConfig, type PipelineSpec, runLabel, type StageDef, type UpstreamArtefact } from "./stage.ts";
 
 export interface RunOptions<C extends BaseConfig> {
@@ -175,7 +175,9 @@ export async function runPipeline<C extends BaseConfig>(config: C, opts: RunOpti
       if (!reused) {
         const release = await lockStage(dir, (m) => log(`${tag} ${m}`));
         try {
-          reused = isDone(dir); // another process may have finished it while we waited for the lock
+          // another process may have finished it while we waited for the lock; a corrupt artefact is set aside here,
+          // under the lock, so no other process is reading or writing the directory meanwhile
+          reused = verifyOrQuarantine(dir, s.name, (m) => log(`${tag} ${m}`));
           if (!reused) {
             const resume = hasPartial(dir);
             await store.stageStart(runId, s.name, inputHash, dir);

@@ -99,6 +99,10 @@ export async function runSft(opts: SftOptions): Promise<SftResult> {
   const hyper = adamwHyper(s);
   let opt: AdamW;
   const losses: number[] = [];
+  // running totals behind cumulative metrics (train/padding_share): saved with every checkpoint and restored on resume,
+  // so a resumed run logs the same values as an uninterrupted one (and the two merge without "inconsistent duplicates")
+  let tokensSeen = 0,
+    paddedSeen = 0;
   if (opts.resume && isCheckpoint(checkpointDir)) {
     const ck = await loadCheckpoint(checkpointDir, { expect: config.model, seed });
     model = ck.model;
@@ -107,6 +111,8 @@ export async function runSft(opts: SftOptions): Promise<SftResult> {
     if (ck.optimizer) opt.load(ck.optimizer);
     start = ck.state?.step ?? 0;
     losses.push(...((ck.state?.losses as number[] | undefined) ?? []).slice(0, start));
+    tokensSeen = Number(ck.state?.tokens_seen ?? 0);
+    paddedSeen = Number(ck.state?.padded_seen ?? 0);
     sink.resumeFrom(start);
     process.stderr.write(`[sft] resuming from ${checkpointDir} at step ${start}\n`);
   } else {
@@ -149,7 +155,13 @@ export async function runSft(opts: SftOptions): Promise<SftResult> {
       tokenizer,
       config,
       optimizer: await opt.state(),
-      state: { step, losses, batch_order: "pure function of (seed, step): src/sft/batch.ts batchIndices" },
+      state: {
+        step,
+        losses,
+        tokens_seen: tokensSeen,
+        padded_seen: paddedSeen,
+        batch_order: "pure function of (seed, step): src/sft/batch.ts batchIndices",
+      },
       extra: { backend, stage: "sft", seed, n_train: train.length, n_eval: held.length },
     });
     await sink.flush();
@@ -182,8 +194,8 @@ export async function runSft(opts: SftOptions): Promise<SftResult> {
 
   const end = Math.min(s.max_steps, start + (opts.stopAfter ?? Infinity));
   const bar = progress("sft", end - start, { enabled: opts.progress ?? true });
-  let tokensSeen = 0,
-    paddedSeen = 0,
+  // tokens of THIS process: the throughput (a timing metric) is per process, unlike the padding share
+  let tokensNow = 0,
     t0 = performance.now(),
     lastLoss = NaN;
   try {
@@ -219,6 +231,7 @@ export async function runSft(opts: SftOptions): Promise<SftResult> {
       opt.step(named, lr);
       for (const g of named.values()) g.dispose();
       tokensSeen += batch.tokens;
+      tokensNow += batch.tokens;
       disposeBatch(batch);
 
       losses.push(loss);
@@ -229,12 +242,12 @@ export async function runSft(opts: SftOptions): Promise<SftResult> {
       sink.metric(done, "train/lr", lr);
       sink.metric(done, "train/grad_norm", gradNorm);
       if (done % s.log_every === 0 || done === end) {
-        sink.metric(done, "train/tokens_per_s", tokensSeen / secs);
+        sink.metric(done, "train/tokens_per_s", tokensNow / secs);
         // compute spent on padding: the reason for packing (pack.ts)
         sink.metric(done, "train/padding_share", 1 - tokensSeen / paddedSeen);
         if (schedule && cardRows) sink.metric(done, "train/card_epochs", schedule.epochsRead("cards", done));
       }
-      bar.tick(1, { loss: loss.toFixed(3), "tok/s": Math.round(tokensSeen / secs), "steps/s": ((done - start) / secs).toFixed(2) });
+      bar.tick(1, { loss: loss.toFixed(3), "tok/s": Math.round(tokensNow / secs), "steps/s": ((done - start) / secs).toFixed(2) });
 
       await probe(done);
       if (done % s.eval_every === 0 && heldEx.length)
@@ -253,7 +266,7 @@ export async function runSft(opts: SftOptions): Promise<SftResult> {
     evalLossStart: evalStart,
     evalLossEnd: evalEnd,
     backend,
-    tokensPerSec: secs > 0 ? tokensSeen / secs : 0,
+    tokensPerSec: secs > 0 ? tokensNow / secs : 0,
     losses,
   };
   if (start === end && !isCheckpoint(checkpointDir)) await save(end);

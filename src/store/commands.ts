@@ -53,10 +53,15 @@ export function register(program: Command): void {
     .argument("<sql>", 'e.g. "SELECT name, method FROM v_runs"')
     .option("--db <file>", "run store (default $BBIO_DB or data/bbio.duckdb)")
     .option("--json", "print JSON rows")
-    .action(async (sql: string, opts: { db?: string; json?: boolean }) => {
+    .option("--max-rows <n>", "refuse a result with more rows than this (default 100000)", (v) => Number(v))
+    .action(async (sql: string, opts: { db?: string; json?: boolean; maxRows?: number }) => {
       const { queryStore } = await import("./query.ts");
       const { formatTable } = await import("./format.ts");
-      const r = await queryStore(dbOf(opts), sql);
+      if (opts.maxRows !== undefined && !(Number.isInteger(opts.maxRows) && opts.maxRows > 0)) {
+        const { BbioError } = await import("../util/errors.ts");
+        throw new BbioError("--max-rows must be a positive integer", 2, "e.g. --max-rows 1000000");
+      }
+      const r = await queryStore(dbOf(opts), sql, { maxRows: opts.maxRows });
       if (opts.json) process.stdout.write(JSON.stringify(r.rows) + "\n");
       else
         process.stdout.write(

@@ -7,8 +7,8 @@
  * Inside one process, batches are serialised per file with a promise chain, so two async writers (a sink flush and the
  * runner's bookkeeping) never open the same file twice at once.
  */
-import { existsSync, mkdirSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { existsSync, mkdirSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from "@duckdb/node-api";
 import { BbioError } from "../util/errors.ts";
 import { TABLE_BY_NAME, type ColumnType } from "./schema.ts";
@@ -31,6 +31,13 @@ export function defaultTimeoutMs(): number {
 const LOCK_RE = /Could not set lock|Conflicting lock/i;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A result had more rows than the caller's limit (bbio query --max-rows). */
+export class RowLimitError extends Error {
+  constructor(readonly maxRows: number) {
+    super(`the result has more than ${maxRows} rows`);
+  }
+}
+
 /** A connection for one batch, with small helpers. Values come back JSON-friendly (BIGINT as string → see `num`). */
 export class Db {
   constructor(
@@ -48,8 +55,11 @@ export class Db {
   }
 
   /** Any SQL → column names/types and JSON-ready rows (64/128-bit integers as numbers when exactly representable). */
-  async table(sql: string): Promise<{ columns: { name: string; type: string }[]; rows: Record<string, unknown>[] }> {
-    const r = await this.con.runAndReadAll(sql);
+  async table(sql: string, maxRows?: number): Promise<{ columns: { name: string; type: string }[]; rows: Record<string, unknown>[] }> {
+    // with a row limit the result is streamed and only read up to one row past the limit: a huge result is refused
+    // before it is materialised (as JS objects it would exhaust V8's heap long before DuckDB's memory)
+    const r = maxRows === undefined ? await this.con.runAndReadAll(sql) : await this.con.runAndReadUntil(sql, maxRows + 1);
+    if (maxRows !== undefined && r.currentRowCount > maxRows) throw new RowLimitError(maxRows);
     const names = r.columnNames();
     const types = r.columnTypes().map((t) => t.toString());
     const rows = r.getRowsJson().map((vals) => {
@@ -129,6 +139,7 @@ export async function withDb<T>(path: string, opts: OpenOptions, fn: (db: Db) =>
 
 async function openAndRun<T>(path: string, opts: OpenOptions, fn: (db: Db) => Promise<T>): Promise<T> {
   const readOnly = opts.readOnly ?? false;
+  checkStorePath(path);
   if (readOnly && !existsSync(path))
     throw new BbioError(`store ${path} does not exist yet`, 2, "create it with: bbio run (or pass --db <file>)");
   if (!readOnly) mkdirSync(dirname(path), { recursive: true });
@@ -151,6 +162,21 @@ async function openAndRun<T>(path: string, opts: OpenOptions, fn: (db: Db) => Pr
     con.closeSync();
     inst.closeSync();
   }
+}
+
+/** A --db that cannot be a store file: a directory, or a path below a file. One clear error instead of DuckDB's. */
+export function checkStorePath(path: string): void {
+  if (existsSync(path)) {
+    if (statSync(path).isDirectory())
+      throw new BbioError(`store ${path} is a directory, not a DuckDB file`, 2, `give a file path, e.g. --db ${join(path, "bbio.duckdb")}`);
+    return;
+  }
+  for (let p = dirname(path); p !== dirname(p); p = dirname(p))
+    if (existsSync(p)) {
+      if (!statSync(p).isDirectory())
+        throw new BbioError(`store ${path}: ${p} is a file, not a folder`, 2, "give a --db path whose folders are folders");
+      return;
+    }
 }
 
 async function openInstance(path: string, readOnly: boolean, opts: OpenOptions): Promise<DuckDBInstance> {

@@ -6,10 +6,11 @@
  * STORAGE_VERSION 'v1.1.0' — a format 1.1.x reads. Written to a temp file and renamed: a loader never serves half a file.
  * The source store is only ATTACHed READ_ONLY (and waited for while another process writes it).
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname, join, basename, resolve } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { BbioError } from "../util/errors.ts";
+import { sameFile } from "../util/fsx.ts";
 import { defaultTimeoutMs, retryWhileBusy } from "./db.ts";
 import { SCHEMA_VERSION, TABLES } from "./schema.ts";
 
@@ -32,6 +33,16 @@ export async function exportForSite(
 ): Promise<{ runs: number; rows: Record<string, number> }> {
   if (!existsSync(dbPath)) throw new BbioError(`store ${dbPath} does not exist yet`, 2, "create it with: bbio run (or bbio suite)");
   const out = resolve(outPath);
+  // export replaces its output by rename: pointed at its own source (directly, via a symlink or a hard link) it would
+  // replace the run store with the site's cut-down copy, losing every crashed and failed run
+  if (sameFile(dbPath, out))
+    throw new BbioError(
+      `bbio export: the output ${outPath} is the store it reads (${dbPath}); exporting would overwrite the store`,
+      2,
+      "give another output file, e.g. bbio export site.duckdb",
+    );
+  if (existsSync(out) && statSync(out).isDirectory())
+    throw new BbioError(`bbio export: the output ${outPath} is a directory`, 2, `give a file path, e.g. ${join(outPath, "bbio.duckdb")}`);
   mkdirSync(dirname(out), { recursive: true });
   const tmp = join(dirname(out), `.${basename(out)}.${process.pid}.tmp`);
   rmSync(tmp, { force: true });

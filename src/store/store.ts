@@ -11,6 +11,7 @@
  */
 import { BbioError } from "../util/errors.ts";
 import { canonicalJson } from "../util/hash.ts";
+import { pidAlive } from "../util/lock.ts";
 import { withDb, num, type Db, type OpenOptions } from "./db.ts";
 import { ddl, MIGRATIONS, SCHEMA_VERSION, RUN_TABLES, DATA_TABLES, TABLE_BY_NAME } from "./schema.ts";
 
@@ -72,16 +73,8 @@ export interface StageTableRow {
   row: Record<string, unknown>;
 }
 
-/** Is a process alive? (signal 0 probes without signalling; EPERM means alive but not ours) */
-export function pidAlive(pid: number | null): boolean {
-  if (!pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
+/** One liveness probe for the whole workbench (src/util/lock.ts). */
+export { pidAlive };
 
 export { defaultDbPath } from "./paths.ts";
 

@@ -23,6 +23,7 @@ import { hashOf } from "../util/hash.ts";
 import { retryWhileBusy, num } from "../store/db.ts";
 import { SCHEMA_VERSION, TABLES, RUN_TABLES, DATA_TABLES } from "../store/schema.ts";
 import { Store } from "../store/store.ts";
+import { sameFile } from "../util/fsx.ts";
 import { acquireLock, describeHolder, lockHolder, lockPath } from "./lock.ts";
 
 export interface MergeResult {
@@ -162,7 +163,8 @@ export async function mergeStores(
   const uniq = [...new Set(sources.map((s) => resolve(s)))];
   // ---- checks that need no database ------------------------------------------------------------------------------
   for (const s of uniq) {
-    if (s === destAbs) throw new BbioError(`bbio merge: ${s} is both a source and the target (--db)`);
+    if (s === destAbs || sameFile(s, destAbs))
+      throw new BbioError(`bbio merge: ${s} is both a source and the target (--db)`, 2, "merge into a new file: --db <other>.duckdb");
     if (!existsSync(s)) throw new BbioError(`bbio merge: store ${s} does not exist`);
     const holder = lockHolder(s);
     if (holder)

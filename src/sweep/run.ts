@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BbioError } from "../util/errors.ts";
 import type { Config } from "../config/index.ts";
-import { defaultCacheDir, isDone, lockStage, markDone, SPOOL, stageDir, hasPartial } from "../pipeline/cache.ts";
+import { defaultCacheDir, isDone, lockStage, markDone, SPOOL, stageDir, hasPartial, verifyOrQuarantine } from "../pipeline/cache.ts";
 import type { PipelineSpec, UpstreamArtefact } from "../pipeline/stage.ts";
 import { runSuite, runSuiteInProcesses, type SuiteOutcome } from "../pipeline/suite.ts";
 import { Store } from "../store/store.ts";
@@ -132,7 +132,7 @@ export async function computeSharedStages(
         }
         const release = await lockStage(dir, (m) => log(`[stages-first ${def.name}] ${m}`));
         try {
-          if (isDone(dir)) {
+          if (verifyOrQuarantine(dir, def.name, (m) => log(`[stages-first ${def.name}] ${m}`))) {
             reused++;
             continue;
           }

@@ -1,5 +1,17 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
-import { dirname, basename, join } from "node:path";
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from "node:fs";
+import { dirname, basename, join, resolve } from "node:path";
 import { BbioError } from "./errors.ts";
 
 /**
@@ -68,4 +80,30 @@ export function parseJsonl<T = unknown>(text: string, source = "<input>"): T[] {
 
 export function toJsonl(rows: readonly unknown[]): string {
   return rows.map((r) => JSON.stringify(r)).join("\n") + (rows.length ? "\n" : "");
+}
+
+/**
+ * The path a file is (or would be) at once symlinks are followed: realpath of the file, or of its nearest existing
+ * parent plus the rest for a file not created yet. Two paths naming one file compare equal this way.
+ */
+export function realPathOf(path: string): string {
+  const abs = resolve(path);
+  try {
+    return realpathSync(abs);
+  } catch {
+    const parent = dirname(abs);
+    return parent === abs ? abs : join(realPathOf(parent), basename(abs));
+  }
+}
+
+/** Do two paths name the same file (after symlinks; also a hard link: same device and inode)? */
+export function sameFile(a: string, b: string): boolean {
+  if (realPathOf(a) === realPathOf(b)) return true;
+  try {
+    const sa = statSync(a),
+      sb = statSync(b);
+    return sa.dev === sb.dev && sa.ino === sb.ino;
+  } catch {
+    return false;
+  }
 }

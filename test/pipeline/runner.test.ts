@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeEach } from "vitest";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runPipeline, planStages } from "../../src/pipeline/runner.ts";
 import { runSuite, readSuite } from "../../src/pipeline/suite.ts";
@@ -150,15 +150,28 @@ describe("runPipeline with fake stages", () => {
     expect(await q(e.db, "SELECT status, error FROM v_runs")).toEqual([{ status: "complete", error: null }]);
   });
 
-  it("a cached artefact that lost a file is one clear error; the run is failed, not complete", async () => {
+  it("a cached artefact that lost a file or changed its bytes is named and recomputed, never reused", async () => {
     const e = env();
-    const a = await runPipeline(fakeConfig(), e);
-    rmSync(join(a.stages[1].dir, "model.json"));
-    const err = await runPipeline(fakeConfig({ method: "mgda" }), e).catch((x) => x);
-    expect(err).toBeInstanceOf(BbioError);
-    expect(err.message).toMatch(/cached artefact .*sft.* is incomplete: model.json is missing/);
-    expect(err.hint).toMatch(/delete .* to recompute/);
-    expect(await q(e.db, "SELECT name, status FROM runs WHERE method = 'mgda'")).toEqual([{ name: "fake", status: "failed" }]);
+    const lines: string[] = [];
+    const a = await runPipeline(fakeConfig(), { ...e, log: (l) => lines.push(l) });
+    const sftDir = a.stages[1].dir;
+    rmSync(join(sftDir, "model.json"));
+    calls.length = 0;
+    const b = await runPipeline(fakeConfig({ method: "mgda" }), { ...e, log: (l) => lines.push(l) });
+    expect(b.outcome).toBe("complete");
+    expect(calls).toContain("sft");
+    expect(lines.join("\n")).toMatch(/warning: cached artefact .*sft.*model\.json is missing; recomputing the sft stage/);
+    expect(existsSync(join(sftDir, "model.json"))).toBe(true);
+    // same size, other bytes: only the checksum can tell
+    const f = join(sftDir, "model.json");
+    const bytes = readFileSync(f);
+    writeFileSync(f, Buffer.alloc(bytes.length, 0x20));
+    calls.length = 0;
+    lines.length = 0;
+    await runPipeline(fakeConfig({ method: "pcgrad" }), { ...e, log: (l) => lines.push(l) });
+    expect(calls).toContain("sft");
+    expect(lines.join("\n")).toMatch(/model\.json does not match the sha256 recorded when it was cached/);
+    expect(readFileSync(f)).toEqual(bytes); // recomputed: the same bytes as the first time
   });
 
   it("until (the stage commands) runs the same plan up to a stage: same hashes and cache, recorded 'stopped', never complete", async () => {

@@ -6,7 +6,6 @@
  */
 import { describe, it, expect } from "vitest";
 import { existsSync, writeFileSync } from "node:fs";
-import { hostname } from "node:os";
 import { join } from "node:path";
 import { spawn } from "node:child_process";
 import { loadConfig, configHash, type Config } from "../../src/config/index.ts";
@@ -17,6 +16,7 @@ import { planSweep, partition } from "../../src/sweep/plan.ts";
 import { mergeStores } from "../../src/sweep/merge.ts";
 import { sweepStatus } from "../../src/sweep/status.ts";
 import { acquireLock, lockPath } from "../../src/sweep/lock.ts";
+import { hostIdentity } from "../../src/util/lock.ts";
 import { runSweepRuns, computeSharedStages } from "../../src/sweep/run.ts";
 import { realSpec } from "../../src/pipeline/stages.ts";
 import { runPipeline } from "../../src/pipeline/runner.ts";
@@ -320,7 +320,7 @@ describe("bbio merge", () => {
     await fakeRuns(c, join(dir, "cache"), [fakeConfig({ method: "cagrpo" })]);
     const sleeper = spawn("sleep", ["30"]);
     try {
-      writeFileSync(lockPath(c), JSON.stringify({ host: hostname(), pid: sleeper.pid, started: "now" }));
+      writeFileSync(lockPath(c), JSON.stringify({ ...hostIdentity(), pid: sleeper.pid, started: "now" }));
       await expect(mergeStores([a, c], main, { log: quiet })).rejects.toThrow(
         new RegExp(`c\\.duckdb is still being written \\(its lock is held by pid ${sleeper.pid}`),
       );
@@ -333,7 +333,7 @@ describe("bbio merge", () => {
       sleeper.kill();
     }
     // a lock left by a dead process on this host is stale: the merge goes ahead
-    writeFileSync(lockPath(c), JSON.stringify({ host: hostname(), pid: 2 ** 22 + 1, started: "then" }));
+    writeFileSync(lockPath(c), JSON.stringify({ ...hostIdentity(), pid: 2 ** 22 + 1, started: "then" }));
     expect((await mergeStores([a, c], main, { log: quiet })).copied).toHaveLength(3);
   });
 });
@@ -372,7 +372,7 @@ describe("sweep runs, status and stages first (fake pipeline)", () => {
       // running1 is 'running' in s2 whose lock is held by a live process (lockHolder ignores our own pid, so hold it from a child)
       release();
       const sleeper = spawn("sleep", ["30"]);
-      writeFileSync(lockPath(s2), JSON.stringify({ host: hostname(), pid: sleeper.pid, started: "now" }));
+      writeFileSync(lockPath(s2), JSON.stringify({ ...hostIdentity(), pid: sleeper.pid, started: "now" }));
       try {
         const st = await sweepStatus(
           runs,
@@ -416,7 +416,7 @@ describe("sweep runs, status and stages first (fake pipeline)", () => {
     // a live writer holds the lock: a second sweep on the same store is refused
     const sleeper = spawn("sleep", ["30"]);
     try {
-      writeFileSync(lockPath(db), JSON.stringify({ host: hostname(), pid: sleeper.pid, started: "now" }));
+      writeFileSync(lockPath(db), JSON.stringify({ ...hostIdentity(), pid: sleeper.pid, started: "now" }));
       await expect(runSweepRuns(runs, opts)).rejects.toThrow(/is being written by another bbio sweep/);
     } finally {
       sleeper.kill();
