@@ -4,7 +4,8 @@
 #   2. run the suite through the pipeline — cached stages, so a warm build only re-exports (skip: BBIO_SKIP_PIPELINE=1)
 #   3. drop cached loader outputs (they depend on the store, which Framework cannot see) and `observable build`
 # Env: BBIO_SUITE (default "default"), BBIO_DB (store, default data/bbio.duckdb), BBIO_BASE (URL sub-path, default /),
-#      BBIO_DIST (output dir, default dist), BBIO_JOBS (suite runs at once, one process = one core each; default 2).
+#      BBIO_DIST (output dir, default dist), BBIO_JOBS (suite runs at once; default 2), BBIO_THREADS (threads per run,
+#      default 1: part of every run's float identity, so it is fixed rather than derived from the core count).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export OBSERVABLE_TELEMETRY_DISABLE=true
@@ -15,6 +16,11 @@ dist=$(node scripts/guard-dist.mjs "${BBIO_DIST:-dist}")
 
 node scripts/prefill-npm-cache.mjs docs
 node scripts/build-native.mjs || true # optional native backend (libtorch-dev); skipped with a note when absent
+
+# one ATen and one OpenBLAS thread per run, whatever the machine: the thread count decides the order of sums
+# (docs/method.md §10), so a default that followed the core count would give another machine other numbers. More cores
+# buy more runs at once (BBIO_JOBS), which changes no number.
+export BBIO_THREADS="${BBIO_THREADS:-1}" BBIO_ATEN_THREADS="${BBIO_ATEN_THREADS:-${BBIO_THREADS:-1}}"
 
 if [ "${BBIO_SKIP_PIPELINE:-0}" != "1" ]; then
   echo "== bbio suite ${BBIO_SUITE:-default} (--jobs ${BBIO_JOBS:-2})"
