@@ -58,11 +58,13 @@ export interface CheckArgs {
   json_object: { keys: string[]; ordered?: boolean };
   all_caps: NoArgs;
   all_lower: NoArgs;
+  /** IFEval "less than n words" */
   max_words: { n: number };
   n_sentences: { n: number };
   ends_with: { word: string };
   sorted_list: { strip_last?: string };
-  markdown_table: { header: string[]; rows: number };
+  /** `rows`: only when the prompt states the count (no check counts what the prompt does not state) */
+  markdown_table: { header: string[]; rows?: number };
   no_commas: NoArgs;
   n_lines: { n: number };
   line_prefixes: { prefixes: string[] };

@@ -216,7 +216,7 @@ function generateWorld(kg: KG, cfg: DataConfig, seed: number, opts: GenerateOpti
   // values (none ever trained as a QA answer), a control question's all control genes' — so no split's options are
   // tilted by what QA training taught the model to say
   const peersOf = (role: string) => world.genes.filter((g) => g.role === role);
-  const populations = { train: peersOf("train"), extraction: peersOf("extraction"), control: peersOf("control") };
+  const populations = { train: peersOf("train"), extraction: peersOf("extraction"), dev: peersOf("dev"), control: peersOf("control") };
   const total = families.length * world.genes.length;
   let done = 0;
   for (const family of families) {
@@ -261,7 +261,7 @@ function generateWorld(kg: KG, cfg: DataConfig, seed: number, opts: GenerateOpti
       }
       opts.onProgress?.(++done, total);
     }
-    for (const split of ["train", "eval", "control"] as const) {
+    for (const split of ["train", "eval", "control", ...(populations.dev.length ? (["dev"] as const) : [])] as const) {
       const n = kept.filter((it) => it.split === split).length;
       if (n === 0) {
         const top = topReasons(rejects.filter((r) => r.family === family));

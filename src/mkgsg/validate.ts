@@ -81,7 +81,7 @@ export function validateOntology(item: Item, kg: KG): Reason[] {
     const p = item.provenance;
     if (!Array.isArray(p.genes) || !p.genes.every((g) => typeof g === "number") || !isStrings(p.terms) || !isStrings(p.evidence))
       add("malformed_item", "provenance needs genes (numbers), terms and evidence (strings)");
-    if (item.split !== "train" && item.split !== "eval" && item.split !== "control") add("malformed_item", `split ${String(item.split)}`);
+    if (!["train", "eval", "dev", "control"].includes(item.split)) add("malformed_item", `split ${String(item.split)}`);
     if (item.options !== undefined && !isStrings(item.options)) add("malformed_item", "options must be strings");
     if (![...item.checks].every((c) => c && typeof c === "object" && c.args && typeof c.args === "object"))
       add("malformed_item", "every check needs name, component and args");
@@ -101,7 +101,7 @@ export function validateOntology(item: Item, kg: KG): Reason[] {
   const isWorld = item.kind.startsWith("world_");
   const splits = new Set(item.provenance.genes.map((g) => kg.splitOf(g)));
   if (isWorld) {
-    if (item.split !== "train" && item.split !== "eval" && item.split !== "control") add("malformed_item", `split ${String(item.split)}`);
+    if (!["train", "eval", "dev", "control"].includes(item.split)) add("malformed_item", `split ${String(item.split)}`);
   } else if (splits.size > 1) add("mixed_split", `subject genes span train and eval: ${item.provenance.genes.join(", ")}`);
   else {
     const want = splits.size === 1 ? [...splits][0] : item.provenance.terms.length ? splitOfTermRule(item.provenance.terms[0], kg) : null;

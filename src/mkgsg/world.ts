@@ -23,7 +23,7 @@ import type { WorldConfig } from "./config.ts";
 import { EXPERIMENTAL, kgIndex, UNINFORMATIVE, type KGIndex } from "./kgindex.ts";
 
 export const NAMESPACES: readonly Namespace[] = ["BP", "MF", "CC"];
-export type WorldRole = "train" | "extraction" | "control";
+export type WorldRole = "train" | "extraction" | "dev" | "control";
 
 /** one GO annotation a card states: the term, its name, the experimental evidence codes, the chain above it */
 export interface WorldTerm {
@@ -129,18 +129,20 @@ export function buildWorld(kg: KG, cfg: WorldConfig, seed: number): World {
   const rng = rngFor(seed, "world");
   const W = cfg.genes;
   const nExtraction = Math.max(1, Math.round(W * cfg.extraction_fraction));
+  const nDev = cfg.dev_genes;
   const nControl = cfg.control_genes || nExtraction;
   // a 4-option MCQ draws its 3 distractors from genes of the same role: every role needs at least 4 genes
   for (const [key, n] of [
     ["data.world.genes × extraction_fraction (extraction genes)", nExtraction],
-    ["data.world.genes × (1 − extraction_fraction) (train genes)", W - nExtraction],
+    ["data.world.genes × (1 − extraction_fraction) − dev_genes (train genes)", W - nExtraction - nDev],
     ["data.world.control_genes", nControl],
+    ...(nDev > 0 ? ([["data.world.dev_genes", nDev]] as const) : []),
   ] as const)
     if (n < 4)
       throw new BbioError(
-        `the gene world needs at least 4 genes in every role; ${key} gives ${n}`,
+        `the gene world needs at least 4 genes in every role; ${key} gives ${n} (W = ${W}: ${nExtraction} extraction, ${nDev} dev, ${W - nExtraction - nDev} train)`,
         2,
-        "raise data.world.genes (≥ 8) or data.world.control_genes (≥ 4, or 0 = as many as extraction genes)",
+        "raise data.world.genes (≥ 8), lower data.world.dev_genes (0 or ≥ 4), or raise data.world.control_genes (≥ 4, or 0 = as many as extraction genes)",
       );
   const order = shuffled(rng, ix.annotatedGenes);
   const genes: WorldGene[] = [];
@@ -166,6 +168,11 @@ export function buildWorld(kg: KG, cfg: WorldConfig, seed: number): World {
   const cardGenes = genes.splice(0);
   cardGenes.forEach((g, k) => {
     if (Math.floor(((k + 1) * nExtraction) / W) > Math.floor((k * nExtraction) / W)) g.role = "extraction";
+  });
+  // development genes: spread the same way over the genes left as train (card read, QA never trained)
+  const rest = cardGenes.filter((g) => g.role === "train");
+  rest.forEach((g, k) => {
+    if (Math.floor(((k + 1) * nDev) / rest.length) > Math.floor((k * nDev) / rest.length)) g.role = "dev";
   });
   const cardTerms = new Set(cardGenes.flatMap((g) => NAMESPACES.map((ns) => g.terms[ns].id)));
   if (take("control", nControl, cardTerms) < nControl) throw worldTooLarge("data.world.control_genes", nControl, genes.length);

@@ -10,7 +10,7 @@ import { validate } from "../../src/mkgsg/validate.ts";
 import { buildWorld, cardFacts, geneCard, NAMESPACES, worldCards } from "../../src/mkgsg/world.ts";
 import { kg } from "./helpers.ts";
 
-const cfg = { genes: 12, extraction_fraction: 0.5, control_genes: 0, variants: 3, chain_hops: 2 };
+const cfg = { genes: 12, extraction_fraction: 0.5, control_genes: 0, dev_genes: 0, variants: 3, chain_hops: 2 };
 const world = buildWorld(kg, cfg, 3);
 const out = generate(kg, { world: cfg }, 3);
 
