@@ -32,7 +32,12 @@ export interface CheckArgs {
     | { gene: number; fact: "band" | "chromosome"; alias?: never }
   );
   yes_no: { expected: "yes" | "no" };
-  chain_valid: { start: string; target: string; gene?: number };
+  /**
+   * `gene`: the chain starts at this gene's annotated term. `alternatives` (gene world): the target's OTHER children
+   * in the term cards — wrong last hops a model that skips the gene hop could take; the validator wants ≥ 2, each a
+   * real is_a/part_of child of the target (docs/method.md §3)
+   */
+  chain_valid: { start: string; target: string; gene?: number; alternatives?: string[] };
   /** `child`, `parent`: the regulates edge the answer names (the validator checks it is one, and no is_a/part_of path) */
   mentions_relation: { rel: string } & ({ child: string; parent: string } | { child?: never; parent?: never });
   go_in_set: { set: string[]; genes: [number, number] };

@@ -17,6 +17,8 @@
  *   empty_gold_set               a set question whose recomputed answer set is empty
  *   constraint_unsatisfiable     a format constraint no correct answer can meet (n > available, commas in aliases, …)
  *   gold_mismatch                a stated fact differs from the KG, or the gold does not score 1.0
+ *   answerable_without_gene      a gene-world chain whose target has fewer than MIN_ALTERNATIVES other children in
+ *                                the term cards (args.alternatives): the target alone would give the answer
  *   workflow_evidence_code_mismatch / workflow_fact_not_in_kg / workflow_gold_violates   (stage "workflow")
  *   workflow_non_experimental_evidence   (stage "workflow"; only with opts.evidence = "experimental")
  */
@@ -30,6 +32,9 @@ import { goIds } from "./text.ts";
 import { fnv1a } from "../util/rng.ts";
 import { codesOfFacts, runWorkflowCheck } from "./workflow.ts";
 import type { CheckArgs, CheckName, CheckSpecOf, GeneFact } from "./checkargs.ts";
+
+/** a gene-world chain's target needs at least this many OTHER children in the term cards (several children in all) */
+export const MIN_ALTERNATIVES = 2;
 
 export interface Reason {
   reason: string;
@@ -321,6 +326,18 @@ const ARGS: { [N in CheckName]?: ArgValidator<N> } = {
       if (rels.length === 0) out.push({ reason: "chain_edge_not_in_kg", detail: `no edge ${a} → ${b}` });
       else if (!rels.includes("isa") && !rels.includes("part_of"))
         out.push({ reason: "chain_edge_not_in_kg", detail: `${a} ${rels.join("/")} ${b}: a regulates edge is not subsumption` });
+    }
+    if (args.alternatives !== undefined) {
+      const last = chain.length >= 2 ? chain[chain.length - 2] : args.start;
+      const alts = [...new Set(args.alternatives)].filter((a) => a !== last);
+      for (const a of alts)
+        if (!(kg.term(a)?.parents ?? []).some((p) => p.id === args.target && (p.rel === "isa" || p.rel === "part_of")))
+          out.push({ reason: "chain_edge_not_in_kg", detail: `alternative ${a} is no is_a/part_of child of ${args.target}` });
+      if (alts.length < MIN_ALTERNATIVES)
+        out.push({
+          reason: "answerable_without_gene",
+          detail: `${args.target} has ${alts.length} other children in the term cards (needs ≥ ${MIN_ALTERNATIVES}): the target alone gives the chain`,
+        });
     }
     if (args.gene !== undefined) {
       const g = gene(kg, args.gene, out);

@@ -53,7 +53,7 @@ export interface TermEdge {
 
 export interface World {
   genes: WorldGene[];
-  /** every edge on some card term's chain (sorted, unique): the term cards */
+  /** every edge on some world gene's chain, plus distractor children of each chain term (sorted, unique): the term cards */
   edges: TermEdge[];
 }
 
@@ -71,13 +71,26 @@ const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const PLAIN = /^[A-Za-z0-9][A-Za-z0-9\-_/]*$/;
 const plainName = (s: string) => !/[,.;:()"]/.test(s) && s.length <= 60;
 
-/** an is_a/part_of chain of `hops` edges above `id`, never through a root or an uninformative term (seeded choice) */
-function chainUp(kg: KG, rng: Rng, id: string, hops: number): string[] | null {
+/** the is_a/part_of children of a term a term card can name (informative, plain name) */
+function cardChildren(kg: KG, ix: KGIndex, p: string): string[] {
+  return (ix.childrenAnyRel.get(p) ?? []).filter(
+    (c) =>
+      !UNINFORMATIVE.has(c) &&
+      plainName(kg.term(c)!.name) &&
+      kg.term(c)!.parents.some((x) => x.id === p && (x.rel === "isa" || x.rel === "part_of")),
+  );
+}
+
+/**
+ * an is_a/part_of chain of `hops` edges above `id`, never through a root or an uninformative term, each step to a
+ * term with at least CHAIN_CHILDREN nameable children (so the term cards can give it distractor children; seeded)
+ */
+function chainUp(kg: KG, ix: KGIndex, rng: Rng, id: string, hops: number): string[] | null {
   const chain = [id];
   for (let h = 0; h < hops; h++) {
     const ps = (kg.term(chain[chain.length - 1])?.parents ?? [])
       .filter((p) => (p.rel === "isa" || p.rel === "part_of") && !UNINFORMATIVE.has(p.id) && (kg.term(p.id)?.parents.length ?? 0) > 0)
-      .filter((p) => !chain.includes(p.id) && plainName(kg.term(p.id)!.name))
+      .filter((p) => !chain.includes(p.id) && plainName(kg.term(p.id)!.name) && cardChildren(kg, ix, p.id).length >= CHAIN_CHILDREN)
       .map((p) => p.id)
       .sort(cmp);
     if (ps.length === 0) return null;
@@ -96,7 +109,7 @@ function termFor(kg: KG, ix: KGIndex, rng: Rng, g: Gene, ns: Namespace, hops: nu
     if (shared.length) ids = shared;
   }
   for (const id of shuffled(rng, ids)) {
-    const chain = chainUp(kg, rng, id, hops);
+    const chain = chainUp(kg, ix, rng, id, hops);
     if (!chain) continue;
     const evidence = ix.evidenceOf(g.entrez, id).filter((e) => EXPERIMENTAL.has(e));
     return { id, name: kg.term(id)!.name, ns, evidence, chain };
@@ -178,7 +191,9 @@ export function buildWorld(kg: KG, cfg: WorldConfig, seed: number): World {
   if (take("control", nControl, cardTerms) < nControl) throw worldTooLarge("data.world.control_genes", nControl, genes.length);
   const all = [...cardGenes, ...genes];
   const edges = new Map<string, TermEdge>();
-  for (const g of cardGenes)
+  // every gene's chain edges, control genes' too: a term card states an edge, never which gene's term it starts from,
+  // so the control's chain items face the same term cards as extraction's and measure guessing the gene hop
+  for (const g of all)
     for (const ns of NAMESPACES) {
       const c = g.terms[ns].chain;
       for (let k = 0; k + 1 < c.length; k++) {
@@ -186,7 +201,30 @@ export function buildWorld(kg: KG, cfg: WorldConfig, seed: number): World {
         edges.set(`${c[k]}>${c[k + 1]}`, { child: c[k], parent: c[k + 1], rel });
       }
     }
+  // distractor chains through real edges: every term a chain climbs to gets at least CHAIN_CHILDREN children in the
+  // term cards (other card genes' terms, else seeded real is_a/part_of children from the KG), so a chain item cannot
+  // be answered from its target alone — the model must know which term the gene's card names
+  const parents = [...new Set([...edges.values()].map((e) => e.parent))].sort(cmp);
+  for (const p of parents) {
+    const have = new Set([...edges.values()].filter((e) => e.parent === p).map((e) => e.child));
+    if (have.size >= CHAIN_CHILDREN) continue;
+    const kids = cardChildren(kg, ix, p).filter((c) => !have.has(c));
+    for (const c of shuffled(rngFor(seed, `world:distractor:${p}`), kids.sort(cmp))) {
+      if (have.size >= CHAIN_CHILDREN) break;
+      const rel = kg.term(c)!.parents.some((x) => x.id === p && x.rel === "isa") ? "isa" : "part_of";
+      edges.set(`${c}>${p}`, { child: c, parent: p, rel });
+      have.add(c);
+    }
+  }
   return { genes: all, edges: [...edges.values()].sort((a, b) => cmp(a.child, b.child) || cmp(a.parent, b.parent)) };
+}
+
+/** children each chain term should have in the term cards (the right one and distractors) */
+export const CHAIN_CHILDREN = 3;
+
+/** the children of `target` the term cards state, other than `child` (a chain's wrong last hops) */
+export function otherChildren(world: World, target: string, child: string): string[] {
+  return world.edges.filter((e) => e.parent === target && e.child !== child).map((e) => e.child);
 }
 
 function worldTooLarge(key: string, want: number, got: number): BbioError {

@@ -28,7 +28,7 @@ import type { McqFact } from "../checkargs.ts";
 import { NS_NAME } from "../kgindex.ts";
 import { countWords } from "../text.ts";
 import type { Family, Item, ItemSplit } from "../types.ts";
-import type { World, WorldGene } from "../world.ts";
+import { otherChildren, type World, type WorldGene } from "../world.ts";
 
 export interface WorldCtx extends BuildCtx {
   world: World;
@@ -123,11 +123,12 @@ const chain =
     const target = t.chain[t.chain.length - 1];
     const facts: [number, string][] = [[g.entrez, t.id]];
     const name = ctx.kg.term(target)!.name;
+    const alternatives = otherChildren(ctx.world, target, t.chain[t.chain.length - 2]);
     return {
       prompt: `Through is_a/part_of links, how does the ${NS_NAME[ns]} of ${g.symbol} lead to ${target} ${name}? Give the chain of GO ids from its annotated term.${ctx.wf ? " Reply: Evidence, Chain." : ""}`,
       gold: wfGold(ctx, t.evidence, `Chain: ${t.chain.join(" > ")}`),
       checks: [
-        { name: "chain_valid", component: "reasoning", args: { start: t.id, target, gene: g.entrez } },
+        { name: "chain_valid", component: "reasoning", args: { start: t.id, target, gene: g.entrez, alternatives } },
         ...wfChecks(ctx, { facts, terms: uniqSorted([...pathScope(ctx.kg, t.id, target), t.id, target]), genes: [g.symbol] }),
       ],
       provenance: { genes: [g.entrez], terms: t.chain, evidence: t.evidence },
@@ -150,7 +151,11 @@ const intChain =
         { name: "json_object", component: "format", args: { keys } },
         { name: "json_field", component: "knowledge", args: { key: "symbol", values: [g.symbol], alias: g.alias } },
         { name: "json_field", component: "knowledge", args: { key: "chromosome", values: [g.chr], gene: g.entrez } },
-        { name: "chain_valid", component: "reasoning", args: { start: t.id, target, gene: g.entrez } },
+        {
+          name: "chain_valid",
+          component: "reasoning",
+          args: { start: t.id, target, gene: g.entrez, alternatives: otherChildren(ctx.world, target, t.chain[t.chain.length - 2]) },
+        },
         ...wfChecks(ctx, {
           facts: [[g.entrez, t.id]],
           terms: uniqSorted([...pathScope(ctx.kg, t.id, target), t.id, target]),
