@@ -14,6 +14,7 @@ import type { Namespace } from "../kg/types.ts";
 export type McqFact =
   | { relation: "chromosome" | "cytoband"; subject: number }
   | { relation: "alias_of"; subject: string }
+  | { relation: "alias"; subject: number }
   | { relation: "defined_as"; subject: string; ns: Namespace }
   | { relation: "annotated"; subject: number; ns: Namespace };
 

@@ -262,6 +262,12 @@ const ARGS: { [N in CheckName]?: ArgValidator<N> } = {
         };
         break;
       }
+      case "alias": {
+        const g = gene(kg, args.subject, out);
+        if (!g) return;
+        truth = (o) => ({ true: g.aliases.some((a) => a.toLowerCase() === o.toLowerCase()) });
+        break;
+      }
       case "defined_as": {
         const def = String(args.subject);
         const resolve = (o: string) => (ix.termsByName.get(o) ?? []).filter((id) => kg.term(id)!.ns === args.ns);

@@ -81,7 +81,7 @@ describe("gene world", () => {
   });
 
   it("a question's options come from genes of its own role (train, extraction or control)", () => {
-    const roleOf = new Map(world.genes.map((g) => [g.symbol, g.role === "extraction" ? "eval" : g.role]));
+    const roleOf = new Map(world.genes.map((g) => [g.alias, g.role === "extraction" ? "eval" : g.role]));
     const items = out.items.filter((x) => x.kind === "world_alias");
     expect(items.length).toBeGreaterThan(10);
     for (const it of items) for (const o of it.options!) expect(roleOf.get(o), `${it.id} ${o}`).toBe(it.split);

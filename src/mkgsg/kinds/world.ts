@@ -86,7 +86,7 @@ export const ANSWER_IN_WORDS = "Answer in words.";
 export const ANSWER_PREFIX = {
   chromosome: "The chromosome is",
   band: "The band is",
-  alias: "The gene is",
+  alias: "The alias is",
   process: "The process is",
   function: "The function is",
   location: "The component is",
@@ -192,20 +192,26 @@ export const WORLD_BUILDERS: Record<WorldKind, WorldBuilder> = {
       { relation: "cytoband", subject: g.entrez },
       g,
     ),
-  world_alias: (g, ctx) =>
-    valueMcq(
+  // forward, like every card fact (gene → its alias): the inverse lookup (alias → gene) is not extractable without
+  // reversed training text (Allen-Zhu & Li, PoLM 3.2) and measured at chance on the dev genes; the alias → gene hop
+  // stays a reasoning step (world_alias_chromosome, the integration kinds)
+  world_alias: (g, ctx) => {
+    const own = new Set((ctx.kg.geneBySymbol(g.symbol)?.aliases ?? [g.alias]).map((a) => a.toLowerCase()));
+    return valueMcq(
       ctx,
-      `${g.alias} is an alias of which human gene?`,
+      `What is an alias of the human gene ${g.symbol}?`,
       answerTemplate("alias"),
-      g.symbol,
+      g.alias,
       distractors(
         ctx.rng,
-        g.symbol,
-        ctx.peers.map((p) => p.symbol),
+        g.alias,
+        ctx.peers.map((p) => p.alias),
+        (v) => own.has(v.toLowerCase()),
       ),
-      { relation: "alias_of", subject: g.alias },
+      { relation: "alias", subject: g.entrez },
       g,
-    ),
+    );
+  },
   world_process: termMcq("process"),
   world_function: termMcq("function"),
   world_location: termMcq("location"),
