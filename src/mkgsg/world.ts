@@ -18,7 +18,7 @@
  */
 import type { Evidence, Gene, KG, Namespace } from "../kg/types.ts";
 import { BbioError } from "../util/errors.ts";
-import { pick, rngFor, shuffled, type Rng } from "../util/rng.ts";
+import { fnv1a, pick, rngFor, shuffled, type Rng } from "../util/rng.ts";
 import type { WorldConfig } from "./config.ts";
 import { EXPERIMENTAL, kgIndex, UNINFORMATIVE, type KGIndex } from "./kgindex.ts";
 
@@ -299,7 +299,11 @@ export function termCard(kg: KG, e: TermEdge, k: number): string {
   return EDGE_TEMPLATES[k % EDGE_TEMPLATES.length](e, kg.term(e.child)!.name, kg.term(e.parent)!.name);
 }
 
-/** Every card SFT reads: K variants per card gene (train + extraction), and each chain edge in every template. */
+/**
+ * Every card SFT reads: K variants per card gene (train + extraction + dev), and each term edge in one template
+ * (seeded): the distractor children of every chain term multiply the edges, and one sentence per edge keeps the gene
+ * cards' share of the card stream (card reads per gene).
+ */
 export function worldCards(kg: KG, world: World, cfg: WorldConfig, seed: number): Card[] {
   const out: Card[] = [];
   for (const g of world.genes) {
@@ -307,9 +311,10 @@ export function worldCards(kg: KG, world: World, cfg: WorldConfig, seed: number)
     for (let k = 0; k < cfg.variants; k++)
       out.push({ id: `card-${g.entrez}-${k}`, entrez: g.entrez, variant: k, text: geneCard(g, k, seed) });
   }
-  for (const e of world.edges)
-    for (let k = 0; k < EDGE_TEMPLATES.length; k++)
-      out.push({ id: `edge-${e.child}-${e.parent}-${k}`, entrez: null, variant: k, text: termCard(kg, e, k) });
+  for (const e of world.edges) {
+    const k = fnv1a(`${seed}:edge:${e.child}>${e.parent}`) % EDGE_TEMPLATES.length;
+    out.push({ id: `edge-${e.child}-${e.parent}-${k}`, entrez: null, variant: k, text: termCard(kg, e, k) });
+  }
   return out;
 }
 
