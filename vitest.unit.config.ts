@@ -11,7 +11,7 @@ export default defineConfig({
     include: [
       "test/analysis/*.test.ts",
       "test/weighting/*.test.ts",
-      "test/mkgsg/{generate,kinds,validate,world,checkargs}.test.ts",
+      "test/mkgsg/{generate,kinds,validate,world,checkargs,extraction}.test.ts",
       "test/eval/metrics.test.ts",
       "test/grpo/{advantages,config,function_length}.test.ts",
       "test/kg/graph.test.ts",

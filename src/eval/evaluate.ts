@@ -5,10 +5,12 @@
  *
  * For every item: greedy answer (temperature 0, stop at EOS) → score strict and loose (IFEval's loose mode: the
  * scorer strips markdown / first-last lines). Per family the headline `mean` (stored as metric `score`) is:
- *   knowledge    cloze accuracy: the option whose TEXT ([value][EOS] after the prompt) has the highest summed
- *                log-likelihood is the gold (lm-evaluation-harness scores MMLU-style tasks this way)   → acc_value_loglik
- *                secondary: acc_generate (the greedy answer is the gold value or letter), acc_letter_loglik (the
- *                option LETTER with the highest log-likelihood; letter-trained items only mean something here)
+ *   knowledge    cloze accuracy, as lm-evaluation-harness scores a multiple_choice task (src/sft/cloze.ts): after the
+ *                prompt and the answer's fixed prefix ("The chromosome is"), the option whose value (" 16", no EOS)
+ *                has the highest summed log-likelihood is the model's choice → `acc` (the headline); the same with
+ *                each sum divided by the option's length in characters → `acc_norm`. `acc_generate`: the greedy
+ *                value after the same prefix is exactly the gold value. Secondary: acc_letter_loglik (the option
+ *                LETTER with the highest log-likelihood), score_mean (the whole greedy answer states the gold)
  *   reasoning    mean score: content checks (chain validity, each hop's value) decide; workflow checks count only
  *                with the content right (src/mkgsg/score.ts), so another item's gold scores ~0, not 0.53
  *   instruction  IFEval prompt-level strict: every INSTRUCTION (format check) passes. Content correctness is its own
@@ -31,7 +33,7 @@ import { loadCheckpoint } from "../model/checkpoint.ts";
 import { GPT } from "../model/gpt.ts";
 import { bestCompletion, generate } from "../model/sample.ts";
 import { EOS, type Tokenizer } from "../model/tokenizer.ts";
-import { clozeCorrect, valueSpec } from "../sft/cloze.ts";
+import { clozeScores, generatedValues, valueSpec } from "../sft/cloze.ts";
 import { score } from "../mkgsg/index.ts";
 
 /** the rule scorer's signature (MKGSG's score; tests inject fakes) */
@@ -70,8 +72,12 @@ export interface ItemResult {
   loose_checks?: ScoreResult["checks"];
   /** 1 when the option LETTER with the highest log-likelihood is the gold letter (MCQ items) */
   loglik_correct?: number;
-  /** 1 when the option TEXT with the highest log-likelihood is the gold value (value-answered MCQ items) */
+  /** 1 when the option TEXT with the highest log-likelihood is the gold value (value-answered MCQ items): lm-eval acc */
   value_loglik_correct?: number;
+  /** the same with log-likelihoods divided by the option's length in characters: lm-eval acc_norm */
+  value_loglik_norm_correct?: number;
+  /** 1 when the greedy value after the answer prefix is exactly the gold value (value-answered MCQ items) */
+  generated_value_correct?: number;
   /** eval.samples > 0: the mean strict score of k sampled completions (the policy's expected reward) */
   sampled?: number;
 }
@@ -157,9 +163,10 @@ export function metricValues(r: ItemResult): Record<string, number> {
   if (looseInst?.length) m.instruction_loose = looseInst.filter((c) => c.pass).length / looseInst.length;
   const content = r.checks.filter((c) => c.component === "knowledge" || c.component === "reasoning");
   if (content.length) m.content = allPass(content) ? 1 : 0;
-  if (r.family === "knowledge") m.acc_generate = r.score;
+  if (r.family === "knowledge") m.acc_generate = r.generated_value_correct ?? r.score;
   if (r.loglik_correct !== undefined) m.acc_letter_loglik = r.loglik_correct;
-  if (r.value_loglik_correct !== undefined) m.acc_value_loglik = r.value_loglik_correct;
+  if (r.value_loglik_correct !== undefined) m.acc = r.value_loglik_correct;
+  if (r.value_loglik_norm_correct !== undefined) m.acc_norm = r.value_loglik_norm_correct;
   if (r.sampled !== undefined) m.sampled = r.sampled;
   const comps = new Map<string, boolean[]>();
   for (const c of r.checks) {
@@ -268,14 +275,15 @@ async function sampledScores(
 }
 
 /** MCQ items: does the highest-likelihood option LETTER, and (value-answered items) the highest-likelihood option TEXT, hit the gold? */
-async function loglikCorrect(model: GPT, tok: Tokenizer, item: Item): Promise<{ letter?: number; value?: number }> {
+async function loglikCorrect(model: GPT, tok: Tokenizer, item: Item): Promise<{ letter?: number; value?: number; valueNorm?: number }> {
   if (!item.options?.length) return {};
   const letters = "ABCDEFGH".slice(0, item.options.length).split("");
   const value = valueSpec(item)?.value;
   const goldLetter = value !== undefined ? letters[item.options.indexOf(value)] : LETTER.exec(item.gold)?.[1];
-  const out: { letter?: number; value?: number } = {};
+  const out: { letter?: number; value?: number; valueNorm?: number } = {};
   if (goldLetter) out.letter = letters[await bestCompletion(model, tok, item.prompt, letters)] === goldLetter ? 1 : 0;
-  if (value !== undefined) out.value = await clozeCorrect(model, tok, item);
+  const c = value !== undefined ? await clozeScores(model, tok, item) : undefined;
+  if (c) (out.value = c.acc), (out.valueNorm = c.acc_norm);
   return out;
 }
 
@@ -304,6 +312,7 @@ async function scoreModel(model: GPT, tok: Tokenizer, items: readonly Item[], o:
   const cfg = o.config.eval;
   const ans = await answers(model, tok, items, cfg, label, o.progress ?? true);
   const sampled = cfg.samples > 0 ? await sampledScores(model, tok, items, cfg, o, scorer, o.seed ?? o.config.seed) : null;
+  const genValues = await generatedValues(model, tok, items, { batchSize: cfg.batch_size });
   const results: ItemResult[] = [];
   for (let i = 0; i < items.length; i++) {
     const it = items[i];
@@ -322,6 +331,8 @@ async function scoreModel(model: GPT, tok: Tokenizer, items: readonly Item[], o:
       loose_checks: loose.checks,
       ...(ll.letter !== undefined ? { loglik_correct: ll.letter } : {}),
       ...(ll.value !== undefined ? { value_loglik_correct: ll.value } : {}),
+      ...(ll.valueNorm !== undefined ? { value_loglik_norm_correct: ll.valueNorm } : {}),
+      ...(genValues[i] ? { generated_value_correct: genValues[i]!.correct } : {}),
       ...(sampled ? { sampled: sampled[i] } : {}),
     });
   }

@@ -14,6 +14,7 @@ import type { Namespace } from "../kg/types.ts";
 export type McqFact =
   | { relation: "chromosome" | "cytoband"; subject: number }
   | { relation: "alias_of"; subject: string }
+  | { relation: "alias"; subject: number }
   | { relation: "defined_as"; subject: string; ns: Namespace }
   | { relation: "annotated"; subject: number; ns: Namespace };
 
@@ -32,7 +33,12 @@ export interface CheckArgs {
     | { gene: number; fact: "band" | "chromosome"; alias?: never }
   );
   yes_no: { expected: "yes" | "no" };
-  chain_valid: { start: string; target: string; gene?: number };
+  /**
+   * `gene`: the chain starts at this gene's annotated term. `alternatives` (gene world): the target's OTHER children
+   * in the term cards — wrong last hops a model that skips the gene hop could take; the validator wants ≥ 2, each a
+   * real is_a/part_of child of the target (docs/method.md §3)
+   */
+  chain_valid: { start: string; target: string; gene?: number; alternatives?: string[] };
   /** `child`, `parent`: the regulates edge the answer names (the validator checks it is one, and no is_a/part_of path) */
   mentions_relation: { rel: string } & ({ child: string; parent: string } | { child?: never; parent?: never });
   go_in_set: { set: string[]; genes: [number, number] };
@@ -58,11 +64,13 @@ export interface CheckArgs {
   json_object: { keys: string[]; ordered?: boolean };
   all_caps: NoArgs;
   all_lower: NoArgs;
+  /** IFEval "less than n words" */
   max_words: { n: number };
   n_sentences: { n: number };
   ends_with: { word: string };
   sorted_list: { strip_last?: string };
-  markdown_table: { header: string[]; rows: number };
+  /** `rows`: only when the prompt states the count (no check counts what the prompt does not state) */
+  markdown_table: { header: string[]; rows?: number };
   no_commas: NoArgs;
   n_lines: { n: number };
   line_prefixes: { prefixes: string[] };

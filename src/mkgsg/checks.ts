@@ -13,6 +13,7 @@ import { kgIndex } from "./kgindex.ts";
 import {
   commaList,
   conclusion,
+  countWords,
   containsCi,
   field,
   goIds,
@@ -207,6 +208,8 @@ export const CHECKS: CheckRegistry = {
     if (new Set(xs).size !== xs.length) return ok(false, "duplicates");
     return ok(n === undefined || xs.length === n, `${xs.length} elements, want ${n}`);
   },
+  /** IFEval JsonFormat (fences stripped, text.ts) + the keys the prompt names: as a set, in order only when `ordered`
+   *  (a prompt that states the order) */
   json_object: (a, { keys, ordered }) => {
     const o = jsonObject(a);
     if (!o) return ok(false, "not a JSON object");
@@ -215,20 +218,29 @@ export const CHECKS: CheckRegistry = {
     const pass = ordered ? got.join(",") === want.join(",") : sameSet(got, want);
     return ok(pass, `keys ${got.join(",")}, want ${want.join(",")}`);
   },
-  all_caps: (a) => ok(/[A-Z]/.test(a) && a === a.toUpperCase(), "all capital letters"),
-  all_lower: (a) => ok(/[a-z]/.test(a) && a === a.toLowerCase(), "all lower-case letters"),
-  max_words: (a, { n }) => ok(words(a).length <= n, `${words(a).length} words, max ${n}`),
+  /** IFEval CapitalLettersEnglishChecker's isupper(): a cased letter, and none in lower case (its language check is
+   *  not reproduced: every prompt here is English) */
+  all_caps: (a) => ok(/\p{Lu}/u.test(a) && a === a.toUpperCase(), "all capital letters"),
+  /** IFEval LowercaseLettersEnglishChecker's islower() */
+  all_lower: (a) => ok(/\p{Ll}/u.test(a) && a === a.toLowerCase(), "all lower-case letters"),
+  /** IFEval NumberOfWords, relation "less than": fewer than n words as IFEval counts them (\w+ runs; text.ts) */
+  max_words: (a, { n }) => ok(countWords(a) < n, `${countWords(a)} words, want fewer than ${n}`),
   n_sentences: (a, { n }) => ok(sentences(a).length === n, `${sentences(a).length} sentences, want ${n}`),
+  /** IFEval EndChecker: the answer, stripped of whitespace and of surrounding double quotes, lower-cased, ends with
+   *  the phrase (stripped, lower-cased) — nothing may follow it, not even a period */
   ends_with: (a, { word }) => {
-    const last = words(a)
-      .at(-1)
-      ?.replace(/[.!?]+$/, "");
-    return ok(last === word, `ends with ${last ?? "nothing"}, want ${word}`);
+    const text = a
+      .trim()
+      .replace(/^"+|"+$/g, "")
+      .toLowerCase();
+    const want = String(word).trim().toLowerCase();
+    return ok(text.endsWith(want), `ends with "${text.slice(-20)}", want "${want}"`);
   },
   sorted_list: (a, { strip_last }) => {
     const xs = listedSymbols(a, strip_last).map(up);
     return ok(xs.length > 1 && xs.every((x, i) => i === 0 || xs[i - 1] <= x), `[${xs.join(", ")}]`);
   },
+  /** a markdown table with this header; its row count only when the prompt states one (`rows`) */
   markdown_table: (a, { header, rows }) => {
     const t = parseMarkdownTable(
       lines(a)
@@ -237,8 +249,9 @@ export const CHECKS: CheckRegistry = {
     );
     if (!t) return ok(false, "no markdown table");
     const hdr = t.header.join("|") === (header as string[]).join("|");
-    return ok(hdr && t.rows.length === rows, `header ${t.header.join("|")}, ${t.rows.length} rows`);
+    return ok(hdr && (rows === undefined || t.rows.length === rows), `header ${t.header.join("|")}, ${t.rows.length} rows`);
   },
+  /** IFEval CommaChecker: no "," anywhere */
   no_commas: (a) => ok(!a.includes(","), "no commas"),
   n_lines: (a, { n }) => ok(lines(a).length === n, `${lines(a).length} lines, want ${n}`),
   /** the non-empty lines start with these labels, in this order */

@@ -79,6 +79,12 @@ export const worldSchema = z
     extraction_fraction: z.number().gt(0).lt(1).default(0.5),
     /** genes with neither card nor QA (the control); 0 = as many as extraction genes */
     control_genes: z.number().int().nonnegative().default(0),
+    /**
+     * development genes, taken from the W − extraction genes: card read, QA never trained, items in split "dev".
+     * Budgets and formats are chosen on them (the SFT probe and held-out loss read them), never on extraction.
+     * 0 = none (then 4 or more: distractors come from genes of the same role)
+     */
+    dev_genes: z.number().int().nonnegative().default(0),
     /** K: paraphrased, reordered variants of each card */
     variants: z.number().int().positive().default(4),
     /** is_a/part_of hops above each card term (the chain a reasoning item asks for) */

@@ -58,6 +58,8 @@ export interface FunnelRow {
   rejected_constraint: number;
   rejected_workflow: number;
   duplicates: number;
+  /** gene world, reasoning and integration: held-out items dropped because their gold equals a training gold */
+  gold_seen_in_train: number;
 }
 export type Funnel = Record<Family, Record<string, FunnelRow>>;
 
@@ -85,7 +87,11 @@ const emptyRow = (): FunnelRow => ({
   rejected_constraint: 0,
   rejected_workflow: 0,
   duplicates: 0,
+  gold_seen_in_train: 0,
 });
+
+/** families whose held-out golds must differ from every training gold (a recalled training answer is no reasoning) */
+const UNSEEN_GOLD_FAMILIES: readonly Family[] = ["reasoning", "integration"];
 
 /** the kinds of a family that the config enables (the world kinds when data.world.genes > 0) */
 export function enabledKinds(cfg: DataConfig, family: Family): Kind[] {
@@ -221,7 +227,7 @@ function generateWorld(kg: KG, cfg: DataConfig, seed: number, opts: GenerateOpti
   // values (none ever trained as a QA answer), a control question's all control genes' — so no split's options are
   // tilted by what QA training taught the model to say
   const peersOf = (role: string) => world.genes.filter((g) => g.role === role);
-  const populations = { train: peersOf("train"), extraction: peersOf("extraction"), control: peersOf("control") };
+  const populations = { train: peersOf("train"), extraction: peersOf("extraction"), dev: peersOf("dev"), control: peersOf("control") };
   const total = families.length * world.genes.length;
   let done = 0;
   for (const family of families) {
@@ -271,18 +277,32 @@ function generateWorld(kg: KG, cfg: DataConfig, seed: number, opts: GenerateOpti
       }
       opts.onProgress?.(++done, total);
     }
-    for (const split of ["train", "eval", "control"] as const) {
-      const n = kept.filter((it) => it.split === split).length;
+    // no held-out gold equals a training gold (two genes sharing a card term would share a chain answer)
+    let final = kept;
+    if (UNSEEN_GOLD_FAMILIES.includes(family)) {
+      const trainGolds = new Set(kept.filter((it) => it.split === "train").map((it) => `${it.kind}\u0000${it.gold}`));
+      final = kept.filter((it) => {
+        if (it.split === "train" || !trainGolds.has(`${it.kind}\u0000${it.gold}`)) return true;
+        funnel[family][it.kind].gold_seen_in_train++;
+        funnel[family][it.kind].kept--;
+        return false;
+      });
+    }
+    for (const split of ["train", "eval", "control", ...(populations.dev.length ? (["dev"] as const) : [])] as const) {
+      const n = final.filter((it) => it.split === split).length;
       if (n === 0) {
+        const role = split === "eval" ? "extraction" : split;
+        const genes = world.genes.filter((g) => g.role === role).length;
+        const seen = Object.values(funnel[family]).reduce((a, r) => a + r.gold_seen_in_train, 0);
         const top = topReasons(rejects.filter((r) => r.family === family));
         throw new BbioError(
-          `mkgsg: the gene world has no ${family} items in split "${split}" (kinds ${kinds.join(", ")}); most common rejects: ${top || "none"}`,
+          `mkgsg: the gene world has no ${family} items in split "${split}": ${genes} ${role} genes × ${kinds.length} kinds gave 0 (W = ${cfg.world.genes}; ${rejects.filter((r) => r.family === family).length} ${family} items rejected, most common: ${top || "none"}; ${seen} held-out items dropped for a gold equal to a training gold)`,
           2,
-          "raise data.world.genes (or data.world.control_genes), or enable more kinds",
+          "raise data.world.genes (or data.world.control_genes / dev_genes), or enable more kinds",
         );
       }
     }
-    items.push(...kept);
+    items.push(...final);
   }
   return { items, rejects, funnel, cards, world };
 }

@@ -31,7 +31,7 @@ export const itemSchema = z.looseObject({
   id: z.string().min(1),
   family: z.enum(FAMILIES as unknown as [Family, ...Family[]]),
   kind: z.string().min(1),
-  split: z.enum(["train", "eval", "control"]),
+  split: z.enum(["train", "eval", "dev", "control"]),
   prompt: z.string(),
   gold: z.string(),
   checks: z.array(checkSpecSchema),

@@ -64,11 +64,31 @@ export function commaList(s: string): string[] {
     .filter(Boolean);
 }
 
+/**
+ * IFEval's word count (instructions_util.count_words: nltk's RegexpTokenizer(r"\w+")): runs of letters, digits and
+ * underscores, so "16q21.3" is 2 words and "GO:0006821" 2.
+ */
+export function countWords(s: string): number {
+  return (s.match(/[\p{L}\p{N}\p{M}_]+/gu) ?? []).length;
+}
+
+/** IFEval's JsonFormat: strip, then one leading ```json / ```Json / ```JSON / ``` fence and one trailing ``` */
+export function stripJsonFence(s: string): string {
+  let t = s.trim();
+  for (const p of ["```json", "```Json", "```JSON"]) if (t.startsWith(p)) t = t.slice(p.length);
+  if (t.startsWith("```")) t = t.slice(3);
+  if (t.endsWith("```")) t = t.slice(0, -3);
+  return t.trim();
+}
+
 const JSON_START = /^[{["\-0-9tfn]/;
 
-/** Parse the first JSON value in the text that is the whole text (strict) — no prose around it. */
+/**
+ * Parse the answer as one JSON value that is the whole text — no prose around it — after IFEval's fence stripping
+ * (an answer fenced in ```json … ``` is JSON, as IFEval's JsonFormat decides).
+ */
 export function parseJsonStrict(s: string): { ok: true; value: unknown } | { ok: false; error: string } {
-  const t = s.trim();
+  const t = stripJsonFence(s);
   // A JSON text can only start with one of these; most answers are prose, and letting JSON.parse throw on each of
   // them was the generator's hottest spot (an exception per check). Same outcome, no exception.
   if (!JSON_START.test(t)) return { ok: false, error: `not JSON (starts with ${JSON.stringify(t.slice(0, 1))})` };

@@ -12,9 +12,11 @@ import type { Family } from "../util/families.ts";
 
 /**
  * An item's split: "train" (QA trained), "eval" (held out: with the gene world, the extraction split — card read, QA
- * never seen), "control" (gene world only: genes with neither card nor QA, the guessing baseline).
+ * never seen; only ever evaluated), "dev" (gene world only: development genes, card read, QA never seen — what budgets
+ * and formats are chosen on, so the extraction split is never tuned on), "control" (gene world only: genes with
+ * neither card nor QA, the guessing baseline).
  */
-export type ItemSplit = Split | "control";
+export type ItemSplit = Split | "dev" | "control";
 
 export interface Item {
   id: string;

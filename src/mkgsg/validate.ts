@@ -18,6 +18,8 @@
  *   constraint_unsatisfiable     a format constraint no correct answer can meet (n > available, commas in aliases, …);
  *                                generate.ts files an item rejected for this reason alone under stage "constraint"
  *   gold_mismatch                a stated fact differs from the KG, or the gold does not score 1.0
+ *   answerable_without_gene      a gene-world chain whose target has fewer than MIN_ALTERNATIVES other children in
+ *                                the term cards (args.alternatives): the target alone would give the answer
  *   workflow_evidence_code_mismatch / workflow_fact_not_in_kg / workflow_gold_violates   (stage "workflow")
  *   workflow_non_experimental_evidence   (stage "workflow"; only with opts.evidence = "experimental")
  */
@@ -31,6 +33,9 @@ import { goIds } from "./text.ts";
 import { fnv1a } from "../util/rng.ts";
 import { codesOfFacts, runWorkflowCheck } from "./workflow.ts";
 import type { CheckArgs, CheckName, CheckSpecOf, GeneFact } from "./checkargs.ts";
+
+/** a gene-world chain's target needs at least this many OTHER children in the term cards (several children in all) */
+export const MIN_ALTERNATIVES = 2;
 
 export interface Reason {
   reason: string;
@@ -82,7 +87,7 @@ export function validateOntology(item: Item, kg: KG): Reason[] {
     const p = item.provenance;
     if (!Array.isArray(p.genes) || !p.genes.every((g) => typeof g === "number") || !isStrings(p.terms) || !isStrings(p.evidence))
       add("malformed_item", "provenance needs genes (numbers), terms and evidence (strings)");
-    if (item.split !== "train" && item.split !== "eval" && item.split !== "control") add("malformed_item", `split ${String(item.split)}`);
+    if (!["train", "eval", "dev", "control"].includes(item.split)) add("malformed_item", `split ${String(item.split)}`);
     if (item.options !== undefined && !isStrings(item.options)) add("malformed_item", "options must be strings");
     if (![...item.checks].every((c) => c && typeof c === "object" && c.args && typeof c.args === "object"))
       add("malformed_item", "every check needs name, component and args");
@@ -102,7 +107,7 @@ export function validateOntology(item: Item, kg: KG): Reason[] {
   const isWorld = item.kind.startsWith("world_");
   const splits = new Set(item.provenance.genes.map((g) => kg.splitOf(g)));
   if (isWorld) {
-    if (item.split !== "train" && item.split !== "eval" && item.split !== "control") add("malformed_item", `split ${String(item.split)}`);
+    if (!["train", "eval", "dev", "control"].includes(item.split)) add("malformed_item", `split ${String(item.split)}`);
   } else if (splits.size > 1) add("mixed_split", `subject genes span train and eval: ${item.provenance.genes.join(", ")}`);
   else {
     const want = splits.size === 1 ? [...splits][0] : item.provenance.terms.length ? splitOfTermRule(item.provenance.terms[0], kg) : null;
@@ -258,6 +263,12 @@ const ARGS: { [N in CheckName]?: ArgValidator<N> } = {
         };
         break;
       }
+      case "alias": {
+        const g = gene(kg, args.subject, out);
+        if (!g) return;
+        truth = (o) => ({ true: g.aliases.some((a) => a.toLowerCase() === o.toLowerCase()) });
+        break;
+      }
       case "defined_as": {
         const def = String(args.subject);
         const resolve = (o: string) => (ix.termsByName.get(o) ?? []).filter((id) => kg.term(id)!.ns === args.ns);
@@ -322,6 +333,18 @@ const ARGS: { [N in CheckName]?: ArgValidator<N> } = {
       if (rels.length === 0) out.push({ reason: "chain_edge_not_in_kg", detail: `no edge ${a} → ${b}` });
       else if (!rels.includes("isa") && !rels.includes("part_of"))
         out.push({ reason: "chain_edge_not_in_kg", detail: `${a} ${rels.join("/")} ${b}: a regulates edge is not subsumption` });
+    }
+    if (args.alternatives !== undefined) {
+      const last = chain.length >= 2 ? chain[chain.length - 2] : args.start;
+      const alts = [...new Set(args.alternatives)].filter((a) => a !== last);
+      for (const a of alts)
+        if (!(kg.term(a)?.parents ?? []).some((p) => p.id === args.target && (p.rel === "isa" || p.rel === "part_of")))
+          out.push({ reason: "chain_edge_not_in_kg", detail: `alternative ${a} is no is_a/part_of child of ${args.target}` });
+      if (alts.length < MIN_ALTERNATIVES)
+        out.push({
+          reason: "answerable_without_gene",
+          detail: `${args.target} has ${alts.length} other children in the term cards (needs ≥ ${MIN_ALTERNATIVES}): the target alone gives the chain`,
+        });
     }
     if (args.gene !== undefined) {
       const g = gene(kg, args.gene, out);

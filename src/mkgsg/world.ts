@@ -18,12 +18,12 @@
  */
 import type { Evidence, Gene, KG, Namespace } from "../kg/types.ts";
 import { BbioError } from "../util/errors.ts";
-import { pick, rngFor, shuffled, type Rng } from "../util/rng.ts";
+import { fnv1a, pick, rngFor, shuffled, type Rng } from "../util/rng.ts";
 import type { WorldConfig } from "./config.ts";
 import { EXPERIMENTAL, kgIndex, UNINFORMATIVE, type KGIndex } from "./kgindex.ts";
 
 export const NAMESPACES: readonly Namespace[] = ["BP", "MF", "CC"];
-export type WorldRole = "train" | "extraction" | "control";
+export type WorldRole = "train" | "extraction" | "dev" | "control";
 
 /** one GO annotation a card states: the term, its name, the experimental evidence codes, the chain above it */
 export interface WorldTerm {
@@ -53,7 +53,7 @@ export interface TermEdge {
 
 export interface World {
   genes: WorldGene[];
-  /** every edge on some card term's chain (sorted, unique): the term cards */
+  /** every edge on some world gene's chain, plus distractor children of each chain term (sorted, unique): the term cards */
   edges: TermEdge[];
 }
 
@@ -71,13 +71,26 @@ const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const PLAIN = /^[A-Za-z0-9][A-Za-z0-9\-_/]*$/;
 const plainName = (s: string) => !/[,.;:()"]/.test(s) && s.length <= 60;
 
-/** an is_a/part_of chain of `hops` edges above `id`, never through a root or an uninformative term (seeded choice) */
-function chainUp(kg: KG, rng: Rng, id: string, hops: number): string[] | null {
+/** the is_a/part_of children of a term a term card can name (informative, plain name) */
+function cardChildren(kg: KG, ix: KGIndex, p: string): string[] {
+  return (ix.childrenAnyRel.get(p) ?? []).filter(
+    (c) =>
+      !UNINFORMATIVE.has(c) &&
+      plainName(kg.term(c)!.name) &&
+      kg.term(c)!.parents.some((x) => x.id === p && (x.rel === "isa" || x.rel === "part_of")),
+  );
+}
+
+/**
+ * an is_a/part_of chain of `hops` edges above `id`, never through a root or an uninformative term, each step to a
+ * term with at least CHAIN_CHILDREN nameable children (so the term cards can give it distractor children; seeded)
+ */
+function chainUp(kg: KG, ix: KGIndex, rng: Rng, id: string, hops: number): string[] | null {
   const chain = [id];
   for (let h = 0; h < hops; h++) {
     const ps = (kg.term(chain[chain.length - 1])?.parents ?? [])
       .filter((p) => (p.rel === "isa" || p.rel === "part_of") && !UNINFORMATIVE.has(p.id) && (kg.term(p.id)?.parents.length ?? 0) > 0)
-      .filter((p) => !chain.includes(p.id) && plainName(kg.term(p.id)!.name))
+      .filter((p) => !chain.includes(p.id) && plainName(kg.term(p.id)!.name) && cardChildren(kg, ix, p.id).length >= CHAIN_CHILDREN)
       .map((p) => p.id)
       .sort(cmp);
     if (ps.length === 0) return null;
@@ -96,7 +109,7 @@ function termFor(kg: KG, ix: KGIndex, rng: Rng, g: Gene, ns: Namespace, hops: nu
     if (shared.length) ids = shared;
   }
   for (const id of shuffled(rng, ids)) {
-    const chain = chainUp(kg, rng, id, hops);
+    const chain = chainUp(kg, ix, rng, id, hops);
     if (!chain) continue;
     const evidence = ix.evidenceOf(g.entrez, id).filter((e) => EXPERIMENTAL.has(e));
     return { id, name: kg.term(id)!.name, ns, evidence, chain };
@@ -129,18 +142,20 @@ export function buildWorld(kg: KG, cfg: WorldConfig, seed: number): World {
   const rng = rngFor(seed, "world");
   const W = cfg.genes;
   const nExtraction = Math.max(1, Math.round(W * cfg.extraction_fraction));
+  const nDev = cfg.dev_genes;
   const nControl = cfg.control_genes || nExtraction;
   // a 4-option MCQ draws its 3 distractors from genes of the same role: every role needs at least 4 genes
   for (const [key, n] of [
     ["data.world.genes × extraction_fraction (extraction genes)", nExtraction],
-    ["data.world.genes × (1 − extraction_fraction) (train genes)", W - nExtraction],
+    ["data.world.genes × (1 − extraction_fraction) − dev_genes (train genes)", W - nExtraction - nDev],
     ["data.world.control_genes", nControl],
+    ...(nDev > 0 ? ([["data.world.dev_genes", nDev]] as const) : []),
   ] as const)
     if (n < 4)
       throw new BbioError(
-        `the gene world needs at least 4 genes in every role; ${key} gives ${n}`,
+        `the gene world needs at least 4 genes in every role; ${key} gives ${n} (W = ${W}: ${nExtraction} extraction, ${nDev} dev, ${W - nExtraction - nDev} train)`,
         2,
-        "raise data.world.genes (≥ 8) or data.world.control_genes (≥ 4, or 0 = as many as extraction genes)",
+        "raise data.world.genes (≥ 8), lower data.world.dev_genes (0 or ≥ 4), or raise data.world.control_genes (≥ 4, or 0 = as many as extraction genes)",
       );
   const order = shuffled(rng, ix.annotatedGenes);
   const genes: WorldGene[] = [];
@@ -167,11 +182,18 @@ export function buildWorld(kg: KG, cfg: WorldConfig, seed: number): World {
   cardGenes.forEach((g, k) => {
     if (Math.floor(((k + 1) * nExtraction) / W) > Math.floor((k * nExtraction) / W)) g.role = "extraction";
   });
+  // development genes: spread the same way over the genes left as train (card read, QA never trained)
+  const rest = cardGenes.filter((g) => g.role === "train");
+  rest.forEach((g, k) => {
+    if (Math.floor(((k + 1) * nDev) / rest.length) > Math.floor((k * nDev) / rest.length)) g.role = "dev";
+  });
   const cardTerms = new Set(cardGenes.flatMap((g) => NAMESPACES.map((ns) => g.terms[ns].id)));
   if (take("control", nControl, cardTerms) < nControl) throw worldTooLarge("data.world.control_genes", nControl, genes.length);
   const all = [...cardGenes, ...genes];
   const edges = new Map<string, TermEdge>();
-  for (const g of cardGenes)
+  // every gene's chain edges, control genes' too: a term card states an edge, never which gene's term it starts from,
+  // so the control's chain items face the same term cards as extraction's and measure guessing the gene hop
+  for (const g of all)
     for (const ns of NAMESPACES) {
       const c = g.terms[ns].chain;
       for (let k = 0; k + 1 < c.length; k++) {
@@ -179,7 +201,30 @@ export function buildWorld(kg: KG, cfg: WorldConfig, seed: number): World {
         edges.set(`${c[k]}>${c[k + 1]}`, { child: c[k], parent: c[k + 1], rel });
       }
     }
+  // distractor chains through real edges: every term a chain climbs to gets at least CHAIN_CHILDREN children in the
+  // term cards (other card genes' terms, else seeded real is_a/part_of children from the KG), so a chain item cannot
+  // be answered from its target alone — the model must know which term the gene's card names
+  const parents = [...new Set([...edges.values()].map((e) => e.parent))].sort(cmp);
+  for (const p of parents) {
+    const have = new Set([...edges.values()].filter((e) => e.parent === p).map((e) => e.child));
+    if (have.size >= CHAIN_CHILDREN) continue;
+    const kids = cardChildren(kg, ix, p).filter((c) => !have.has(c));
+    for (const c of shuffled(rngFor(seed, `world:distractor:${p}`), kids.sort(cmp))) {
+      if (have.size >= CHAIN_CHILDREN) break;
+      const rel = kg.term(c)!.parents.some((x) => x.id === p && x.rel === "isa") ? "isa" : "part_of";
+      edges.set(`${c}>${p}`, { child: c, parent: p, rel });
+      have.add(c);
+    }
+  }
   return { genes: all, edges: [...edges.values()].sort((a, b) => cmp(a.child, b.child) || cmp(a.parent, b.parent)) };
+}
+
+/** children each chain term should have in the term cards (the right one and distractors) */
+export const CHAIN_CHILDREN = 3;
+
+/** the children of `target` the term cards state, other than `child` (a chain's wrong last hops) */
+export function otherChildren(world: World, target: string, child: string): string[] {
+  return world.edges.filter((e) => e.parent === target && e.child !== child).map((e) => e.child);
 }
 
 function worldTooLarge(key: string, want: number, got: number): BbioError {
@@ -254,7 +299,11 @@ export function termCard(kg: KG, e: TermEdge, k: number): string {
   return EDGE_TEMPLATES[k % EDGE_TEMPLATES.length](e, kg.term(e.child)!.name, kg.term(e.parent)!.name);
 }
 
-/** Every card SFT reads: K variants per card gene (train + extraction), and each chain edge in every template. */
+/**
+ * Every card SFT reads: K variants per card gene (train + extraction + dev), and each term edge in one template
+ * (seeded): the distractor children of every chain term multiply the edges, and one sentence per edge keeps the gene
+ * cards' share of the card stream (card reads per gene).
+ */
 export function worldCards(kg: KG, world: World, cfg: WorldConfig, seed: number): Card[] {
   const out: Card[] = [];
   for (const g of world.genes) {
@@ -262,9 +311,10 @@ export function worldCards(kg: KG, world: World, cfg: WorldConfig, seed: number)
     for (let k = 0; k < cfg.variants; k++)
       out.push({ id: `card-${g.entrez}-${k}`, entrez: g.entrez, variant: k, text: geneCard(g, k, seed) });
   }
-  for (const e of world.edges)
-    for (let k = 0; k < EDGE_TEMPLATES.length; k++)
-      out.push({ id: `edge-${e.child}-${e.parent}-${k}`, entrez: null, variant: k, text: termCard(kg, e, k) });
+  for (const e of world.edges) {
+    const k = fnv1a(`${seed}:edge:${e.child}>${e.parent}`) % EDGE_TEMPLATES.length;
+    out.push({ id: `edge-${e.child}-${e.parent}-${k}`, entrez: null, variant: k, text: termCard(kg, e, k) });
+  }
   return out;
 }
 

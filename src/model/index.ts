@@ -20,6 +20,6 @@ export {
   type LoadedCheckpoint,
   type OptimizerState,
 } from "./checkpoint.ts";
-export { Tokenizer, corpusOf, pieces, PAD, BOS, SEP, EOS, UNK, SPECIALS } from "./tokenizer.ts";
+export { Tokenizer, corpusOf, trainingCorpus, pieces, PAD, BOS, SEP, EOS, UNK, SPECIALS } from "./tokenizer.ts";
 export { mm, embed, linear, layerNorm, gelu } from "./ops.ts";
 export { modelSchema, type ModelConfig } from "./config.ts";

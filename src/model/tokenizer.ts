@@ -151,7 +151,19 @@ export class Tokenizer {
   }
 }
 
-/** The texts a tokenizer is fitted on: prompts, golds and options of the items. */
+/** The texts of some items: prompts, golds and options. */
 export function corpusOf(items: readonly { prompt: string; gold: string; options?: string[] }[]): string[] {
   return items.flatMap((it) => [it.prompt, it.gold, ...(it.options ?? [])]);
+}
+
+/**
+ * What a tokenizer is fitted on: only what training reads — the TRAIN-split items (prompts, golds, options; GRPO's
+ * prompts are train items too) and the gene cards. Evaluation, development and control text never shapes the
+ * vocabulary (no tuning on the test split): an unseen word there is spelled out by the lossless fallback.
+ */
+export function trainingCorpus(
+  items: readonly { prompt: string; gold: string; options?: string[]; split?: string }[],
+  cards: readonly { text: string }[] = [],
+): string[] {
+  return [...corpusOf(items.filter((it) => it.split === "train")), ...cards.map((c) => c.text)];
 }

@@ -48,7 +48,9 @@ const sftOnly = (c: Config) => c.grpo.method === "none";
 
 const generate: StageDef<Config, { data: DataConfig; kg: string }> = {
   name: "generate",
-  version: 2, // 2: the gene world (cards, extraction and control splits)
+  // 3: issue 17 — knowledge answers after a fixed prefix no card uses; dev genes; chain targets with distractor
+  //    children in the term cards; no held-out reasoning gold equal to a training gold; IFEval checker semantics
+  version: 3, // 2: the gene world (cards, extraction and control splits)
   deps: () => [],
   enabled: () => true,
   slice: (c) => ({ data: c.data, kg: kgFingerprint() }),
@@ -82,7 +84,7 @@ const generate: StageDef<Config, { data: DataConfig; kg: string }> = {
 
 const sft: StageDef<Config, { data: DataConfig; model: ModelConfig; sft: SftConfig }> = {
   name: "sft",
-  version: 2, // 2: packed rows, gene cards
+  version: 3, // 2: packed rows, gene cards; 3: tokenizer fitted on train items + cards only, held-out loss and probe on dev
   deps: () => ["generate"],
   enabled: () => true,
   // data: recorded in the checkpoint (bbio eval regenerates items from it); already covered by generate's hash
@@ -124,7 +126,8 @@ const sft: StageDef<Config, { data: DataConfig; model: ModelConfig; sft: SftConf
 
 const rm: StageDef<Config, { model: ModelConfig; rm: RmConfig }> = {
   name: "rm",
-  version: 3, // 3: no pairs from control items; value-MCQ and labelled-field corruptions; workflow credit needs right content
+  // 4: W3 noise and α estimated on a train hold-out (rm.alpha_holdout), never eval pairs; no pairs from dev items
+  version: 4, // 3: no pairs from control items; value-MCQ and labelled-field corruptions; workflow credit needs right content
   deps: () => ["generate", "sft"],
   enabled: (c) => !sftOnly(c),
   slice: (c) => ({ model: c.model, rm: c.rm }),
@@ -227,7 +230,7 @@ const fmtCaps = (r: Record<string, number>) =>
 
 const evaluate: StageDef<Config, { eval: EvalConfig; policy: "sft" | "grpo"; step: number }> = {
   name: "eval",
-  version: 3, // 3: cloze knowledge, IFEval instruction semantics, control metrics, per-item rows (eval_items)
+  version: 4, // 3: cloze knowledge, IFEval instruction semantics, control metrics, per-item rows (eval_items); 4: acc / acc_norm over the value after the answer prefix, acc_generate
   deps: (c) => (sftOnly(c) ? ["generate", "sft"] : ["generate", "grpo"]),
   enabled: () => true,
   // policy and step: which checkpoint is scored and the step its rows are stored at (the policy's last RL step)
@@ -261,7 +264,7 @@ const evaluate: StageDef<Config, { eval: EvalConfig; policy: "sft" | "grpo"; ste
  */
 const baseline: StageDef<Config, { model: ModelConfig; eval: EvalConfig }> = {
   name: "baseline",
-  version: 3, // 3: as eval
+  version: 4, // 3, 4: as eval
   deps: () => ["generate", "sft"],
   enabled: (c) => c.eval.untrained_baseline,
   slice: (c) => ({ model: c.model, eval: c.eval }),

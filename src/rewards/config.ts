@@ -44,6 +44,11 @@ export const rmSchema = z
      * accounts for the rule scorer's partial-credit bias). See src/weighting/min_variance_alpha.ts.
      */
     noise_moments: z.enum(["central", "raw"]).default("central"),
+    /**
+     * share of the TRAIN items (by a seeded hash of the item id) whose pairs are held out of RM training to estimate
+     * the W3 noise and α on: α is chosen on a train hold-out, never on eval-split pairs (no tuning on the test split)
+     */
+    alpha_holdout: z.number().gt(0).lt(1).default(0.2),
   })
   .strict()
   .refine(...minLrBelowLr);

@@ -50,8 +50,9 @@ export function buildPairs(items: readonly Item[], kg: KG, o: PairOptions, stats
   for (const c of allowed) if (!(CORRUPTIONS as readonly string[]).includes(c)) throw new BbioError(`unknown corruption "${c}"`);
   const out: Pair[] = [];
   for (const item of items) {
-    // control items (gene world: no card, no QA) exist only to measure guessing; no reward is learned from them
-    if (item.split === "control") continue;
+    // control items (gene world: no card, no QA) exist only to measure guessing, dev items only to choose budgets on;
+    // no reward is learned from either
+    if (item.split === "control" || item.split === "dev") continue;
     const rng = rngFor(o.seed, `rm-pairs:${item.id}`);
     const kinds = applicableCorruptions(item).filter((k) => allowed.has(k));
     // round-robin over components, in a seeded order, types shuffled within each component

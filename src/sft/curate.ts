@@ -119,9 +119,9 @@ export async function runCuratedSft(o: {
   if (!slice0.length || !slice1.length)
     throw new BbioError(`curation: slice_fraction ${frac} leaves an empty slice (${slice0.length}/${slice1.length} items)`);
   process.stderr.write(`[sft] curation: phase 1 on slice 0 (${slice0.length} items); slice 1 has ${slice1.length}\n`);
-  // tokenizer fitted on every item's text once, shared by both phases
-  const { Tokenizer, corpusOf } = await import("../model/tokenizer.ts");
-  const tokenizer = Tokenizer.fit(corpusOf(o.items), o.config.model.vocab_size);
+  // tokenizer fitted once on what training reads (train items only), shared by both phases
+  const { Tokenizer, trainingCorpus } = await import("../model/tokenizer.ts");
+  const tokenizer = Tokenizer.fit(trainingCorpus(o.items), o.config.model.vocab_size);
   const phase1 = await runSft({
     config: o.config,
     items: [...slice0, ...held],

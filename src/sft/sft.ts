@@ -14,8 +14,8 @@ import type { Item } from "../mkgsg/types.ts";
 import { initBackend, backendPreference } from "../model/backend.ts";
 import { isCheckpoint, loadCheckpoint, saveCheckpoint } from "../model/checkpoint.ts";
 import { GPT } from "../model/gpt.ts";
-import { clozeCorrect } from "./cloze.ts";
-import { Tokenizer, corpusOf } from "../model/tokenizer.ts";
+import { clozeScores, generatedValues } from "./cloze.ts";
+import { Tokenizer, trainingCorpus } from "../model/tokenizer.ts";
 import { BbioError } from "../util/errors.ts";
 import { progress } from "../util/progress.ts";
 import type { Sink } from "../util/sink.ts";
@@ -34,7 +34,7 @@ export interface SftOptions {
   seed?: number;
   /** continue from <outDir>/checkpoint when it exists */
   resume?: boolean;
-  /** reuse a tokenizer (e.g. the curation pass keeps phase 1's); default: fit on all items' text */
+  /** reuse a tokenizer (e.g. the curation pass keeps phase 1's); default: fit on what training reads (trainingCorpus) */
   tokenizer?: Tokenizer;
   /** print progress lines/bar on stderr (default true) */
   progress?: boolean;
@@ -89,7 +89,9 @@ export async function runSft(opts: SftOptions): Promise<SftResult> {
   const checkpointDir = join(outDir, "checkpoint");
 
   const train = opts.items.filter((it) => it.split === "train");
-  const held = opts.items.filter((it) => it.split === "eval");
+  // held-out loss: the development split when the data has one (budgets are chosen on it), else the eval split
+  const hasDev = opts.items.some((it) => it.split === "dev");
+  const held = opts.items.filter((it) => it.split === (hasDev ? "dev" : "eval"));
   if (train.length === 0) throw new BbioError('SFT: no items with split "train"');
 
   // --- model, tokenizer, optimizer: fresh or resumed
@@ -116,8 +118,7 @@ export async function runSft(opts: SftOptions): Promise<SftResult> {
     sink.resumeFrom(start);
     process.stderr.write(`[sft] resuming from ${checkpointDir} at step ${start}\n`);
   } else {
-    tokenizer =
-      opts.tokenizer ?? Tokenizer.fit([...corpusOf(opts.items), ...(opts.cards ?? []).map((c) => c.text)], config.model.vocab_size);
+    tokenizer = opts.tokenizer ?? Tokenizer.fit(trainingCorpus(opts.items, opts.cards), config.model.vocab_size);
     if (tokenizer.size > config.model.vocab_size)
       throw new BbioError(`tokenizer has ${tokenizer.size} tokens but model.vocab_size is ${config.model.vocab_size}`);
     model = GPT.init(config.model, seed);
@@ -168,9 +169,10 @@ export async function runSft(opts: SftOptions): Promise<SftResult> {
   };
 
   // the capacity probe (sft.probe_every): cloze accuracy on a few value-answered knowledge items of each split
-  const probeSets = (["train", "eval", "control"] as const)
+  // (probe/dev is what budgets are chosen on; probe/extraction only draws the Data page's capacity curve)
+  const probeSets = (["train", "dev", "eval", "control"] as const)
     .map((split) => ({
-      name: split === "eval" ? "extraction" : split === "train" ? "train_qa" : "control",
+      name: split === "eval" ? "extraction" : split === "train" ? "train_qa" : split,
       items: opts.items.filter((it) => it.split === split && it.checks.some((c) => c.name === "answer_value")).slice(0, s.probe_items),
     }))
     .filter((p) => p.items.length > 0);
@@ -179,11 +181,17 @@ export async function runSft(opts: SftOptions): Promise<SftResult> {
   const probe = async (step: number) => {
     if (!s.probe_every || probeSets.length === 0 || (step % s.probe_every !== 0 && step !== s.max_steps)) return;
     for (const p of probeSets) {
-      let hits = 0;
+      let hits = 0,
+        norm = 0;
       for (const it of p.items) {
-        hits += (await clozeCorrect(model, tokenizer, it)) ?? 0;
+        const c = await clozeScores(model, tokenizer, it);
+        hits += c?.acc ?? 0;
+        norm += c?.acc_norm ?? 0;
       }
+      const gen = await generatedValues(model, tokenizer, p.items);
       sink.metric(step, `probe/${p.name}`, hits / p.items.length);
+      sink.metric(step, `probe/${p.name}/acc_norm`, norm / p.items.length);
+      sink.metric(step, `probe/${p.name}/acc_generate`, gen.reduce((a, g) => a + (g?.correct ?? 0), 0) / p.items.length);
     }
     if (schedule && cardRows) sink.metric(step, "probe/card_reads_per_gene", schedule.epochsRead("cards", step) * cardsPerGene);
   };

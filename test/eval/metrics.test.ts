@@ -6,7 +6,8 @@ import { generate } from "../../src/mkgsg/generate.ts";
 import { score } from "../../src/mkgsg/score.ts";
 import type { Family, Item } from "../../src/mkgsg/types.ts";
 import { rngFor, shuffled } from "../../src/util/rng.ts";
-import { kg } from "../mkgsg/helpers.ts";
+import { clozeFromLogliks, generatedValue, valueSpec } from "../../src/sft/cloze.ts";
+import { itemsOf, kg } from "../mkgsg/helpers.ts";
 
 const items = generate(kg, { world: { genes: 24 } }, 5).items.filter((it) => it.split === "eval");
 
@@ -50,7 +51,8 @@ describe("headline metrics separate gold, another item's answer and junk", () =>
       expect(junk).toBe(0);
       // instruction following judges the instructions: another gene's well-formed answer obeys them too (that is
       // IFEval), so there the separation shows in `content`, below
-      if (family === "instruction") expect(other).toBe(1);
+      // (all but a few: another gene's answer can be a word over this item's "less than N words")
+      if (family === "instruction") expect(other).toBeGreaterThan(0.95);
       else expect(other, `${family}: another item's gold`).toBeLessThan(0.3);
     });
   }
@@ -65,7 +67,7 @@ describe("headline metrics separate gold, another item's answer and junk", () =>
   it("instruction: content is its own metric, never folded into strict", () => {
     const fam = items.filter((it) => it.family === "instruction");
     const other = shuffledAnswers(fam).map((a, i) => metricValues(result(fam[i], a)));
-    expect(mean(other.map((m) => m.prompt_strict))).toBe(1);
+    expect(mean(other.map((m) => m.prompt_strict))).toBeGreaterThan(0.95);
     expect(mean(other.map((m) => m.content))).toBeLessThan(0.2);
     expect(mean(fam.map((it) => metricValues(result(it, it.gold)).content))).toBe(1);
   });
@@ -104,4 +106,140 @@ describe("IFEval checks against hand-written answers", () => {
       expect({ strict: m.prompt_strict, content: m.content }).toEqual(want);
     });
   }
+});
+
+// IFEval's own checkers decide (google-research instruction_following_eval/instructions.py): JsonFormat strips a
+// ```json fence, EndChecker compares the stripped, lower-cased text, NumberOfWords counts \w+ runs, and no check
+// counts what the prompt does not state
+describe("IFEval semantics on hand-written answers", () => {
+  const one = (kind: string) => items.find((it) => it.kind === kind)!;
+  const strict = (it: Item, a: string) => metricValues(result(it, a)).prompt_strict;
+  const content = (it: Item, a: string) => metricValues(result(it, a)).content;
+
+  it("json_format: an answer fenced in ```json … ``` (or a bare ``` fence) is JSON, content still read", () => {
+    const it = one("world_json_location");
+    for (const a of ["```json\n" + it.gold + "\n```", "```\n" + it.gold + "\n```", "```JSON " + it.gold + "```"]) {
+      expect(strict(it, a), a).toBe(1);
+      expect(content(it, a), a).toBe(1);
+    }
+    expect(strict(it, `Here it is: ${it.gold}`)).toBe(0);
+  });
+
+  it("json keys: reordered keys pass where the prompt names keys without an order", () => {
+    const it = one("world_json_location");
+    const o = JSON.parse(it.gold);
+    expect(strict(it, JSON.stringify({ band: o.band, chromosome: o.chromosome }))).toBe(1);
+    const ic = items.find((x) => x.kind.startsWith("world_int_chain"))!;
+    const g = JSON.parse(ic.gold);
+    const rev = Object.fromEntries(
+      Object.keys(g)
+        .reverse()
+        .map((k) => [k, g[k]]),
+    );
+    const r = score(ic, JSON.stringify(rev), kg);
+    expect(r.checks.find((c) => c.name === "json_object")!.pass).toBe(true);
+  });
+
+  it("end_checker: compares lower-cased, stripped text ('… done' ends with DONE); nothing may follow the phrase", () => {
+    const it = one("world_alias_done");
+    const alias = it.gold.replace(/ DONE$/, "");
+    expect(strict(it, `${alias} done`)).toBe(1);
+    expect(strict(it, `  ${alias} Done \n`)).toBe(1);
+    expect(strict(it, `"${alias} DONE"`)).toBe(1);
+    expect(strict(it, `${alias} DONE.`)).toBe(0);
+    expect(strict(it, `DONE ${alias}`)).toBe(0);
+  });
+
+  it("word count: IFEval's \\w+ runs and 'less than N' (a band like 16q21.3 is two words)", () => {
+    const it = one("world_caps_band");
+    const n = (it.checks.find((c) => c.name === "max_words")!.args as { n: number }).n;
+    expect(it.prompt).toContain(`less than ${n} words`);
+    expect(strict(it, it.gold)).toBe(1);
+    expect(strict(it, Array.from({ length: n - 1 }, () => "X").join(" "))).toBe(1);
+    expect(strict(it, Array.from({ length: n }, () => "X").join(" "))).toBe(0);
+    expect(strict(it, Array.from({ length: n - 1 }, () => "X").join("-"))).toBe(1);
+  });
+
+  it("no check counts what the prompt does not state: an extra table row passes where no count is stated", () => {
+    for (const kind of ["markdown_table_evidence", "int_table_shared"] as const) {
+      const it = itemsOf(kind, 1)[0];
+      expect(it.prompt).not.toMatch(/\d+ rows/);
+      const gold = it.gold.trim();
+      const extra = `${gold}\n| GO:0008150 | IDA |`;
+      const fmt = (a: string) => score(it, a, kg).checks.find((c) => c.name === "markdown_table")!.pass;
+      expect(fmt(gold)).toBe(true);
+      expect(fmt(extra), kind).toBe(true);
+    }
+    // where the prompt states the count, an extra row breaks it
+    const t = one("world_table_terms");
+    expect(t.prompt).toContain("exactly 3 rows");
+    expect(strict(t, `${t.gold}\n| BP | GO:0008150 |`)).toBe(0);
+  });
+
+  it("all caps / lower case: isupper() / islower() over cased letters", () => {
+    const it = one("world_caps_band");
+    expect(strict(it, "16Q21.3")).toBe(1);
+    expect(strict(it, "16q21.3")).toBe(0);
+    expect(strict(it, "16 21")).toBe(0);
+  });
+});
+
+// The knowledge metrics (src/sft/cloze.ts) must tell a model that knows the value from one that answers for another
+// gene, and from junk: gold ≫ shuffled ≫ junk
+describe("knowledge metrics: acc, acc_norm, acc_generate", () => {
+  const kn = items.filter((it) => it.family === "knowledge");
+  const specs = kn.map((it) => valueSpec(it)!);
+  /** log-likelihoods of a model sure of `value` (others tied far below); junk: every option equally unlikely */
+  const ll = (it: Item, value: string | null) => it.options!.map((o) => (o === value ? -1 : -10 - 0.001 * o.length));
+  const other = shuffledAnswers(kn).map((g, i) => {
+    const v = g.replace(/^.* is /, "").replace(/\.$/, "");
+    return kn[i].options!.includes(v) ? v : null;
+  });
+
+  it("acc and acc_norm: gold 1, another gene's value ≈ chance or below, junk ≈ chance, all well below gold", () => {
+    for (const metric of ["acc", "acc_norm"] as const) {
+      const gold = mean(kn.map((it, i) => clozeFromLogliks(it.options!, specs[i].value, ll(it, specs[i].value))[metric]));
+      const shuf = mean(kn.map((it, i) => clozeFromLogliks(it.options!, specs[i].value, ll(it, other[i]))[metric]));
+      const junk = mean(
+        kn.map(
+          (it, i) =>
+            clozeFromLogliks(
+              it.options!,
+              specs[i].value,
+              it.options!.map(() => -5),
+            )[metric],
+        ),
+      );
+      expect(gold).toBe(1);
+      expect(shuf, metric).toBeLessThan(0.4);
+      expect(junk, metric).toBeLessThan(0.45);
+    }
+  });
+
+  it("acc_norm divides by the option's length in characters (lm-eval's len(choice)); acc does not", () => {
+    const opts = ["16", "X", "12", "3"];
+    // "16": −3 over 2 characters (−1.5 per character) vs "X": −2 over 1 (−2): acc picks X, acc_norm picks 16
+    expect(clozeFromLogliks(opts, "16", [-3, -2, -9, -9])).toEqual({ acc: 0, acc_norm: 1 });
+  });
+
+  it("acc_generate: the gold value 1, another gene's value near 0, junk 0 (exact match after the prefix)", () => {
+    const gen = (it: Item, text: string) => (generatedValue(text) === valueSpec(it)!.value ? 1 : 0);
+    expect(mean(kn.map((it, i) => gen(it, ` ${specs[i].value}.`)))).toBe(1);
+    const shuf = shuffledAnswers(kn).map((g, i) => gen(kn[i], g.replace(/^.* is/, "")));
+    expect(mean(shuf)).toBeLessThan(0.15);
+    expect(mean(kn.map((it) => gen(it, " zzz.")))).toBe(0);
+    expect(generatedValue(" 16q21.3.")).toBe("16q21.3");
+  });
+
+  it("the item-level columns: acc (headline), acc_norm, acc_generate", () => {
+    const it = kn[0];
+    const r: ItemResult = {
+      ...result(it, it.gold),
+      value_loglik_correct: 1,
+      value_loglik_norm_correct: 0,
+      generated_value_correct: 1,
+    };
+    const m = metricValues(r);
+    expect([m.acc, m.acc_norm, m.acc_generate, primary(r)]).toEqual([1, 0, 1, 1]);
+  });
 });

@@ -18,7 +18,7 @@ export function itemsOf(kind: Kind, n = 6, seed = 7): Item[] {
       .items.filter((it) => it.kind === kind)
       .slice(0, n);
   if (kind.startsWith("world_"))
-    return generate(kg, { world: { genes: 12, control_genes: 4 }, kinds: [kind] }, seed)
+    return generate(kg, { world: { genes: 12, control_genes: 6 }, kinds: [kind] }, seed)
       .items.filter((_, i) => i % 2 === 0)
       .slice(0, n);
   return generate(kg, { per_family: n, kinds: [kind] }, seed).items;

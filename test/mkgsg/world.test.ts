@@ -10,7 +10,7 @@ import { validate } from "../../src/mkgsg/validate.ts";
 import { buildWorld, cardFacts, geneCard, NAMESPACES, worldCards } from "../../src/mkgsg/world.ts";
 import { kg } from "./helpers.ts";
 
-const cfg = { genes: 12, extraction_fraction: 0.5, control_genes: 0, variants: 3, chain_hops: 2 };
+const cfg = { genes: 12, extraction_fraction: 0.5, control_genes: 0, dev_genes: 0, variants: 3, chain_hops: 2 };
 const world = buildWorld(kg, cfg, 3);
 const out = generate(kg, { world: cfg }, 3);
 
@@ -81,7 +81,7 @@ describe("gene world", () => {
   });
 
   it("a question's options come from genes of its own role (train, extraction or control)", () => {
-    const roleOf = new Map(world.genes.map((g) => [g.symbol, g.role === "extraction" ? "eval" : g.role]));
+    const roleOf = new Map(world.genes.map((g) => [g.alias, g.role === "extraction" ? "eval" : g.role]));
     const items = out.items.filter((x) => x.kind === "world_alias");
     expect(items.length).toBeGreaterThan(10);
     for (const it of items) for (const o of it.options!) expect(roleOf.get(o), `${it.id} ${o}`).toBe(it.split);

@@ -162,7 +162,11 @@ describe("runRmStage", () => {
     const pairs = readJsonl<Pair>(r.pairsPath);
     const res = JSON.parse(readFileSync(join(out, "result.json"), "utf8"));
     expect(res.evalAccuracy).toBeCloseTo(r.evalAccuracy, 12);
-    expect(res.counts.pairs.train + res.counts.pairs.eval).toBe(pairs.length);
+    expect(res.counts.pairs.train + res.counts.pairs.alpha_holdout + res.counts.pairs.eval).toBe(pairs.length);
+    // W3's α is estimated on the train hold-out's answers, never on eval pairs: at most 2 answers per hold-out pair
+    expect(res.counts.pairs.alpha_holdout).toBeGreaterThan(0);
+    const alphaN = Object.values(res.noise as Record<string, { n: number } | null>).reduce((a, v) => a + (v?.n ?? 0), 0);
+    expect(alphaN).toBeLessThanOrEqual(2 * res.counts.pairs.alpha_holdout);
     expect(Object.values(res.counts.byCorruption.train as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(res.counts.pairs.train);
     for (const f of ["reasoning", "instruction", "integration"]) {
       expect(res.noise[f]).toMatchObject({ sigmaRule2: expect.any(Number), sigmaRm2: expect.any(Number), rho: expect.any(Number) });

@@ -21,7 +21,7 @@ beforeAll(async () => {
 describe("tiny gene world", () => {
   it("extraction accuracy beats the unseen-gene control after SFT on cards + train QA", async () => {
     const config = loadConfig(undefined, [
-      "data.world.genes=12",
+      "data.world.genes=24",
       "data.world.variants=4",
       "data.world.chain_hops=1",
       'data.kinds=["world_chromosome","world_alias","world_process","world_location","world_band","world_function"]',
@@ -30,7 +30,7 @@ describe("tiny gene world", () => {
       "model.n_head=4",
       "model.block_size=128",
       "model.vocab_size=768",
-      "sft.max_steps=800",
+      "sft.max_steps=1600",
       "sft.batch_size=8",
       "sft.pack_length=96",
       "sft.card_share=0.75",
@@ -39,7 +39,7 @@ describe("tiny gene world", () => {
       "sft.eval_every=10000",
       "sft.save_every=10000",
       "sft.log_every=100",
-      "sft.probe_every=400",
+      "sft.probe_every=800",
       "sft.probe_items=12",
     ]);
     const { items, cards } = generate(kg, config.data, 0);
@@ -61,10 +61,12 @@ describe("tiny gene world", () => {
       `tiny world: train-QA ${train.acc.toFixed(2)}, extraction ${extraction.acc.toFixed(2)} (n ${extraction.n}), control ${control.acc.toFixed(2)} (n ${control.n})`,
     );
     expect(train.acc).toBeGreaterThan(0.9);
-    // measured: extraction 0.72 vs control 0.26 (n 36 each); a bare value after the question gave no extraction
-    expect(extraction.acc).toBeGreaterThan(control.acc + 0.25);
+    // measured (native): extraction 0.47 vs control 0.22 (n 72 each). The answer is a fixed prefix no card uses, then
+    // the value: with 6 train genes (a 12-gene world) the QA format was memorised, not learned as extraction
+    // (extraction 0.29 = control); 12 train genes and 1600 steps extract
+    expect(extraction.acc).toBeGreaterThan(control.acc + 0.15);
     // the capacity probe logged the curve the Data page draws
-    expect(sink.metrics.filter((m) => m.name === "probe/extraction").map((m) => m.step)).toEqual([0, 400, 800]);
+    expect(sink.metrics.filter((m) => m.name === "probe/extraction").map((m) => m.step)).toEqual([0, 800, 1600]);
     expect(sink.metrics.some((m) => m.name === "probe/card_reads_per_gene" && m.value > 0)).toBe(true);
   }, 600_000);
 });

@@ -6,7 +6,7 @@
  *   merge_lines (n_lines, line_prefixes)
  */
 import { pick, randInt } from "../../util/rng.ts";
-import { words } from "../text.ts";
+import { countWords } from "../text.ts";
 import {
   argsOf,
   cellsOf,
@@ -57,7 +57,7 @@ const FILLER = "the cytogenetic band of this human gene is located at".split(" "
 export const exceedWords: Proposer = (c) => {
   const a = argsOf(c, "max_words")[0];
   if (!a) return [];
-  const need = Number(a.n) - words(c.gold).length + 1 + randInt(c.rng, 2);
+  const need = Number(a.n) - countWords(c.gold) + randInt(c.rng, 2);
   if (need <= 0) return [];
   const fill = Array.from({ length: need }, (_, i) => FILLER[i % FILLER.length]).join(" ");
   return [`${isUpperText(c.gold) ? fill.toUpperCase() : fill} ${c.gold}`];

@@ -18,6 +18,7 @@ import type { Namespace } from "../../kg/types.ts";
 import { pick, randInt, shuffled } from "../../util/rng.ts";
 import { type Builder, bandTermGenes, evidenceOfFacts, label, pickGene, supportingFacts, uniqSorted } from "../build.ts";
 import { UNINFORMATIVE } from "../kgindex.ts";
+import { countWords } from "../text.ts";
 
 const NS_PLURAL: Record<Namespace, string> = { BP: "biological processes", MF: "molecular functions", CC: "cellular components" };
 const NSS = ["BP", "MF", "CC"] as const;
@@ -65,11 +66,12 @@ const jsonObjectGene: Builder = (ctx) => {
 const allCapsBand: Builder = (ctx) => {
   const g = pickGene(ctx);
   if (!g || g.band.length === 0) return null;
-  const n = 1 + randInt(ctx.rng, 6);
   const band = g.band[0].toUpperCase();
+  const gold = randInt(ctx.rng, 2) ? `${g.symbol.toUpperCase()} BAND ${band}` : band;
+  const n = countWords(gold) + 1 + randInt(ctx.rng, 3);
   return {
-    prompt: `In all capital letters and at most ${n} words, state the cytogenetic band of the human gene ${g.symbol}.`,
-    gold: n >= 3 ? `${g.symbol.toUpperCase()} BAND ${band}` : band,
+    prompt: `In all capital letters and in less than ${n} words, state the cytogenetic band of the human gene ${g.symbol}.`,
+    gold,
     checks: [
       { name: "all_caps", component: "format", args: {} },
       { name: "max_words", component: "format", args: { n } },
@@ -129,7 +131,7 @@ const markdownTableEvidence: Builder = (ctx) => {
     prompt: `Give a markdown table with columns Term | Evidence listing the GO ${NS_PLURAL[ns]} of the human gene ${g.symbol} (GO ids).`,
     gold: table,
     checks: [
-      { name: "markdown_table", component: "format", args: { header: ["Term", "Evidence"], rows: rows.length } },
+      { name: "markdown_table", component: "format", args: { header: ["Term", "Evidence"] } },
       { name: "table_rows", component: "knowledge", args: { rows, cols: [0, 1], gene: g.entrez, ns } },
     ],
     provenance: {

@@ -2,7 +2,7 @@
  * Integration ("Int"): one item needing knowledge + multi-hop reasoning + a format at once, scored per component
  * (score.ts: mean of the component means), so partial credit shows which capability failed.
  *
- *   int_json_chain     alias → symbol (K), chromosome (K), is_a chain (R), JSON object with ordered keys (F)
+ *   int_json_chain     alias → symbol (K), chromosome (K), is_a chain (R), JSON object with the named keys (F)
  *   int_band_report    band ∩ term → the one gene (R), its chromosome (K), "Evidence:/Answer:" lines (F)
  *   int_table_shared   terms shared by two genes (R) with their namespaces (K), as a markdown table (F)
  * All three carry the workflow answer rules (evidence first, evidence code, scope, one conclusion).
@@ -40,7 +40,7 @@ const intJsonChain: Builder = (ctx) => {
     prompt: `The gene with alias ${alias} is annotated to ${label(ctx.kg, t)}. Reply with a JSON object with keys ${keys.join(", ")}; chain is the is_a/part_of path of GO ids from ${t} to ${target}.`,
     gold: JSON.stringify(obj),
     checks: [
-      { name: "json_object", component: "format", args: { keys, ordered: true } },
+      { name: "json_object", component: "format", args: { keys } },
       { name: "json_field", component: "knowledge", args: { key: "symbol", values: [g.symbol], alias } },
       { name: "json_field", component: "knowledge", args: { key: "chromosome", values: g.chr, gene: g.entrez } },
       { name: "chain_valid", component: "reasoning", args: { start: t, target, gene: g.entrez } },
@@ -92,7 +92,7 @@ const intTableShared: Builder = (ctx) => {
     prompt: `Give a markdown table with columns Term | Namespace (BP, MF or CC) of the GO terms directly annotated to both ${a.symbol} and ${b.symbol}.${ctx.wf ? " Start with an Evidence line." : ""}`,
     gold: wfGold(ctx, codes, table),
     checks: [
-      { name: "markdown_table", component: "format", args: { header: ["Term", "Namespace"], rows: rows.length } },
+      { name: "markdown_table", component: "format", args: { header: ["Term", "Namespace"] } },
       { name: "table_rows", component: "reasoning", args: { rows, cols: [0], genes: [a.entrez, b.entrez] } },
       { name: "term_ns_column", component: "knowledge", args: { term_col: 0, ns_col: 1 } },
       ...wfChecks(ctx, { facts, terms: set, genes: [a.symbol, b.symbol] }),

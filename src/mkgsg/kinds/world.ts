@@ -13,7 +13,7 @@
  *               stated), `knowledge` checks are the content, scored beside them (eval: instruction strict vs content)
  *   world_json_location / world_caps_band / world_two_sentences / world_table_terms / world_alias_done
  * integration   knowledge + reasoning + format at once, scored on every component
- *   world_int_chain_<ns> (alias → symbol, chromosome, the chain in a namespace, JSON with ordered keys)
+ *   world_int_chain_<ns> (alias → symbol, chromosome, the chain in a namespace, JSON with the named keys)
  *   world_int_report     (alias → symbol, its band, in two labelled lines)
  *
  * Distractors come from genes of the same role (train, extraction or control), so no question's options are more or
@@ -26,8 +26,9 @@ import { itemOf, mcqPrompt, placeOptions, pathScope, uniqSorted, wfChecks, wfGol
 import type { WorldKind } from "../config.ts";
 import type { McqFact } from "../checkargs.ts";
 import { NS_NAME } from "../kgindex.ts";
+import { countWords } from "../text.ts";
 import type { Family, Item, ItemSplit } from "../types.ts";
-import type { World, WorldGene } from "../world.ts";
+import { otherChildren, type World, type WorldGene } from "../world.ts";
 
 export interface WorldCtx extends BuildCtx {
   world: World;
@@ -52,10 +53,11 @@ function distractors(rng: Rng, gold: string, pool: Iterable<string>, isTrue: (v:
 }
 
 /**
- * A value-answered MCQ. The answer states the fact as a sentence ending in the value (`template` with "{value}"), in
- * the way a card states it: recalling a fact read in cards then happens in the same local context it was read in,
- * which is what lets a tiny model extract (a bare value right after the question was learned for trained genes only).
- * Cloze scoring fills the template with each option's value (eval, SFT probe).
+ * A value-answered MCQ. The answer is a fixed prefix that no card uses, then the value ("Answer in words." in the
+ * prompt, then "The chromosome is 16."): answering is extraction of a fact read in a card, not recall of a card
+ * sentence (every card sentence starts or ends differently; test/mkgsg/world-answers.test.ts). Cloze scoring
+ * (eval, SFT probe) reads each option's value after the prompt and the prefix, as lm-evaluation-harness reads a
+ * choice after its context; generation is scored on the greedy value after the same prefix.
  */
 function valueMcq(
   ctx: WorldCtx,
@@ -70,7 +72,7 @@ function valueMcq(
   if (ds.length < 3) return null;
   const { options } = placeOptions(ctx.rng, gold, ds);
   return {
-    prompt: mcqPrompt(question, options).replace(/Answer with one letter\.$/, "Answer in one sentence."),
+    prompt: mcqPrompt(question, options).replace(/Answer with one letter\.$/, ANSWER_IN_WORDS),
     gold: fillValue(template, gold),
     options,
     checks: [{ name: "answer_value", component: "knowledge", args: { value: gold, template, ...args } }],
@@ -78,6 +80,18 @@ function valueMcq(
   };
 }
 export const fillValue = (template: string, value: string) => template.replace("{value}", value);
+/** the instruction that ends a value-answered MCQ prompt (the letter MCQ's "Answer with one letter." elsewhere) */
+export const ANSWER_IN_WORDS = "Answer in words.";
+/** the fixed answer prefixes (no card sentence contains "<prefix> <value>"): "The chromosome is {value}." */
+export const ANSWER_PREFIX = {
+  chromosome: "The chromosome is",
+  band: "The band is",
+  alias: "The alias is",
+  process: "The process is",
+  function: "The function is",
+  location: "The component is",
+} as const;
+const answerTemplate = (k: keyof typeof ANSWER_PREFIX) => `${ANSWER_PREFIX[k]} {value}.`;
 const NS_OF_TERM = (g: WorldGene, id: string): Namespace => (["BP", "MF", "CC"] as const).find((ns) => g.terms[ns].id === id)!;
 
 const termMcq =
@@ -93,11 +107,12 @@ const termMcq =
       ctx.peers.map((p) => p.terms[ns].name),
       trueName,
     );
-    const [q, template] = {
-      process: [`Which biological process involves the human gene ${g.symbol}?`, `${g.symbol} takes part in {value}.`],
-      function: [`Which molecular function does the human gene ${g.symbol} have?`, `${g.symbol} has the function {value}.`],
-      location: [`In which cellular component is the product of the human gene ${g.symbol} found?`, `${g.symbol} is found in {value}.`],
+    const q = {
+      process: `Which biological process involves the human gene ${g.symbol}?`,
+      function: `Which molecular function does the human gene ${g.symbol} have?`,
+      location: `In which cellular component is the product of the human gene ${g.symbol} found?`,
     }[kind];
+    const template = answerTemplate(kind);
     return valueMcq(ctx, q, template, t.name, ds, { relation: "annotated", subject: g.entrez, ns }, g, [t.id]);
   };
 
@@ -108,18 +123,19 @@ const chain =
     const target = t.chain[t.chain.length - 1];
     const facts: [number, string][] = [[g.entrez, t.id]];
     const name = ctx.kg.term(target)!.name;
+    const alternatives = otherChildren(ctx.world, target, t.chain[t.chain.length - 2]);
     return {
       prompt: `Through is_a/part_of links, how does the ${NS_NAME[ns]} of ${g.symbol} lead to ${target} ${name}? Give the chain of GO ids from its annotated term.${ctx.wf ? " Reply: Evidence, Chain." : ""}`,
       gold: wfGold(ctx, t.evidence, `Chain: ${t.chain.join(" > ")}`),
       checks: [
-        { name: "chain_valid", component: "reasoning", args: { start: t.id, target, gene: g.entrez } },
+        { name: "chain_valid", component: "reasoning", args: { start: t.id, target, gene: g.entrez, alternatives } },
         ...wfChecks(ctx, { facts, terms: uniqSorted([...pathScope(ctx.kg, t.id, target), t.id, target]), genes: [g.symbol] }),
       ],
       provenance: { genes: [g.entrez], terms: t.chain, evidence: t.evidence },
     };
   };
 
-/** alias → symbol (K), chromosome (K), the chain above its card term in `ns` (R), JSON with ordered keys (F) */
+/** alias → symbol (K), chromosome (K), the chain above its card term in `ns` (R), JSON with the named keys (F) */
 const intChain =
   (ns: Namespace): WorldBuilder =>
   (g, ctx) => {
@@ -132,10 +148,14 @@ const intChain =
       prompt: `For the gene with alias ${g.alias}, reply with a JSON object with keys ${keys.join(", ")}; chain is the is_a/part_of path of GO ids from its ${NS_NAME[ns]} to ${target}.`,
       gold: JSON.stringify(obj),
       checks: [
-        { name: "json_object", component: "format", args: { keys, ordered: true } },
+        { name: "json_object", component: "format", args: { keys } },
         { name: "json_field", component: "knowledge", args: { key: "symbol", values: [g.symbol], alias: g.alias } },
         { name: "json_field", component: "knowledge", args: { key: "chromosome", values: [g.chr], gene: g.entrez } },
-        { name: "chain_valid", component: "reasoning", args: { start: t.id, target, gene: g.entrez } },
+        {
+          name: "chain_valid",
+          component: "reasoning",
+          args: { start: t.id, target, gene: g.entrez, alternatives: otherChildren(ctx.world, target, t.chain[t.chain.length - 2]) },
+        },
         ...wfChecks(ctx, {
           facts: [[g.entrez, t.id]],
           terms: uniqSorted([...pathScope(ctx.kg, t.id, target), t.id, target]),
@@ -152,7 +172,7 @@ export const WORLD_BUILDERS: Record<WorldKind, WorldBuilder> = {
     valueMcq(
       ctx,
       `On which chromosome is the human gene ${g.symbol}?`,
-      `${g.symbol} is located on chromosome {value}.`,
+      answerTemplate("chromosome"),
       g.chr,
       distractors(ctx.rng, g.chr, ctx.ix.chromosomes),
       { relation: "chromosome", subject: g.entrez },
@@ -162,7 +182,7 @@ export const WORLD_BUILDERS: Record<WorldKind, WorldBuilder> = {
     valueMcq(
       ctx,
       `Which cytogenetic band holds the human gene ${g.symbol}?`,
-      `${g.symbol} maps to cytogenetic band {value}.`,
+      answerTemplate("band"),
       g.band,
       distractors(
         ctx.rng,
@@ -172,20 +192,26 @@ export const WORLD_BUILDERS: Record<WorldKind, WorldBuilder> = {
       { relation: "cytoband", subject: g.entrez },
       g,
     ),
-  world_alias: (g, ctx) =>
-    valueMcq(
+  // forward, like every card fact (gene → its alias): the inverse lookup (alias → gene) is not extractable without
+  // reversed training text (Allen-Zhu & Li, PoLM 3.2) and measured at chance on the dev genes; the alias → gene hop
+  // stays a reasoning step (world_alias_chromosome, the integration kinds)
+  world_alias: (g, ctx) => {
+    const own = new Set((ctx.kg.geneBySymbol(g.symbol)?.aliases ?? [g.alias]).map((a) => a.toLowerCase()));
+    return valueMcq(
       ctx,
-      `${g.alias} is an alias of which human gene?`,
-      `${g.alias} is an alias of {value}.`,
-      g.symbol,
+      `What is an alias of the human gene ${g.symbol}?`,
+      answerTemplate("alias"),
+      g.alias,
       distractors(
         ctx.rng,
-        g.symbol,
-        ctx.peers.map((p) => p.symbol),
+        g.alias,
+        ctx.peers.map((p) => p.alias),
+        (v) => own.has(v.toLowerCase()),
       ),
-      { relation: "alias_of", subject: g.alias },
+      { relation: "alias", subject: g.entrez },
       g,
-    ),
+    );
+  },
   world_process: termMcq("process"),
   world_function: termMcq("function"),
   world_location: termMcq("location"),
@@ -217,10 +243,11 @@ export const WORLD_BUILDERS: Record<WorldKind, WorldBuilder> = {
     provenance: { genes: [g.entrez], terms: [], evidence: [] },
   }),
   world_caps_band: (g, ctx) => {
-    const n = 3 + randInt(ctx.rng, 4);
+    const gold = `${g.symbol.toUpperCase()} BAND ${g.band.toUpperCase()}`;
+    const n = countWords(gold) + 1 + randInt(ctx.rng, 3);
     return {
-      prompt: `In all capital letters and at most ${n} words, state the cytogenetic band of the human gene ${g.symbol}.`,
-      gold: `${g.symbol.toUpperCase()} BAND ${g.band.toUpperCase()}`,
+      prompt: `In all capital letters and in less than ${n} words, state the cytogenetic band of the human gene ${g.symbol}.`,
+      gold,
       checks: [
         { name: "all_caps", component: "format", args: {} },
         { name: "max_words", component: "format", args: { n } },
@@ -311,9 +338,9 @@ export const WORLD_BUILDERS: Record<WorldKind, WorldBuilder> = {
   }),
 };
 
-const SPLIT_OF_ROLE: Record<WorldGene["role"], ItemSplit> = { train: "train", extraction: "eval", control: "control" };
+const SPLIT_OF_ROLE: Record<WorldGene["role"], ItemSplit> = { train: "train", extraction: "eval", dev: "dev", control: "control" };
 
-/** A world item: the split comes from the gene's role (train | extraction → "eval" | control), not the KG's gene split. */
+/** A world item: the split comes from the gene's role (train | extraction → "eval" | dev | control), not the KG's gene split. */
 export function worldItem(family: Family, kind: WorldKind, g: WorldGene, d: Draft, seed: number): Item {
   return itemOf(family, kind, d, seed, SPLIT_OF_ROLE[g.role]);
 }

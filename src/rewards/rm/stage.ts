@@ -14,7 +14,7 @@ import { AdamW, adamwHyper, clipByGlobalNorm, lrAt, scheduleOf } from "../../opt
 import { BbioError } from "../../util/errors.ts";
 import { toJsonl, writeFileAtomic } from "../../util/fsx.ts";
 import { progress } from "../../util/progress.ts";
-import { rngFor, shuffled } from "../../util/rng.ts";
+import { fnv1a, rngFor, shuffled } from "../../util/rng.ts";
 import type { Sink } from "../../util/sink.ts";
 import { mean } from "../../util/stats.ts";
 import type { RmStageConfig } from "../config.ts";
@@ -107,7 +107,11 @@ export async function runRmStage(o: RmStageOptions): Promise<RmStageResult> {
   const pairs = buildPairs(o.items, o.kg, { pairsPerItem: c.pairs_per_item, seed: o.seed, corruptions: c.corruptions }, pstats);
   const pairsPath = join(o.outDir, "pairs.jsonl");
   writeFileAtomic(pairsPath, toJsonl(pairs));
-  const trainPairs = pairs.filter((p) => p.split === "train");
+  // train pairs split by item: most train the RM; a seeded share (rm.alpha_holdout) is held out to estimate the W3
+  // noise and α on. Eval-split pairs only ever measure the RM's held-out accuracy.
+  const alphaItem = (id: string) => fnv1a(`${o.seed}:rm-alpha:${id}`) / 2 ** 32 < c.alpha_holdout;
+  const trainPairs = pairs.filter((p) => p.split === "train" && !alphaItem(p.item_id));
+  const alphaPairs = pairs.filter((p) => p.split === "train" && alphaItem(p.item_id));
   const heldPairs = pairs.filter((p) => p.split === "eval");
   o.log(`${pairs.length} pairs (${trainPairs.length} train, ${heldPairs.length} held-out) from ${o.items.length} items`);
   if (trainPairs.length === 0)
@@ -149,6 +153,7 @@ export async function runRmStage(o: RmStageOptions): Promise<RmStageResult> {
       });
     const trainEx = encodeAll(trainPairs);
     const heldEx = encodeAll(heldPairs);
+    const alphaEx = encodeAll(alphaPairs);
     if (skipped) o.log(`${skipped} pairs longer than block_size ${T} skipped`);
     if (trainEx.length === 0)
       throw new BbioError(`rm: every training pair is longer than model.block_size ${T}`, 2, "raise model.block_size");
@@ -251,20 +256,24 @@ export async function runRmStage(o: RmStageOptions): Promise<RmStageResult> {
     const trainAccuracy = mean(tr.rc.map((x, i) => pairAcc(x, tr.rr[i])));
     const accBy = (key: "family" | "corruption") => groupAcc(heldEx, heldAcc, key);
 
-    // --- W3 noise per capability on held-out answers: latent quality 1 for the gold, 0 for a corrupted answer
+    // --- W3 noise per capability on the TRAIN hold-out's answers (never eval pairs): latent quality 1 for the gold,
+    // 0 for a corrupted answer
+    const alphaScored = alphaEx.length
+      ? await pairRewards(rm, alphaEx, c.score_batch_size)
+      : { rc: [], rr: [], byAnswer: new Map<string, number>() };
     const noise: Record<string, NoiseEntry | null> = {};
     for (const fam of FAMILIES) {
       const seen = new Set<string>();
       const rule: number[] = [],
         rmS: number[] = [],
         gold: number[] = [];
-      for (const e of heldEx.filter((x) => x.item.family === fam))
+      for (const e of alphaEx.filter((x) => x.item.family === fam))
         for (const ans of [e.pair.chosen, e.pair.rejected]) {
           const k = `${e.item.id}\u0000${ans}`;
           if (seen.has(k)) continue;
           seen.add(k);
           rule.push(ruleScore(e.item, ans, o.kg).score);
-          rmS.push(sigmoid(held.byAnswer.get(k)!));
+          rmS.push(sigmoid(alphaScored.byAnswer.get(k)!));
           gold.push(ans === e.item.gold ? 1 : 0);
         }
       if (gold.length < 2) {
@@ -294,7 +303,7 @@ export async function runRmStage(o: RmStageOptions): Promise<RmStageResult> {
       evalAccuracyByCorruption: accBy("corruption"),
       counts: {
         items: o.items.length,
-        pairs: { train: trainPairs.length, eval: heldPairs.length },
+        pairs: { train: trainPairs.length, alpha_holdout: alphaPairs.length, eval: heldPairs.length },
         byFamily: { train: countBy(trainPairs, "family"), eval: countBy(heldPairs, "family") },
         byCorruption: { train: countBy(trainPairs, "corruption"), eval: countBy(heldPairs, "corruption") },
         itemsWithoutPairs: pstats.itemsWithoutPairs.length,
