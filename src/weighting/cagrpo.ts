@@ -26,9 +26,9 @@
  * floor (|S| ≥ 3 only), v maximises the worst original gain instead (maxMinGain; the least first-order harm in the
  * cone of the projected gradients) and floorFeasible = 0 is logged.
  *
- * Why not the previous rule (equal first-order gains on the original objectives, (G Mᵀ w)_c = t): with every
- * capability in the solution coef = Mᵀ w = t·G⁻¹1 whatever M is — MGDA's direction (with
- * it, the stored default runs equal MGDA's). Any rule that equalises original gains in span{g} is MGDA wherever MGDA is interior. Why not equal
+ * Why not equal first-order gains on the original objectives ((G Mᵀ w)_c = t): with every capability in the solution
+ * coef = Mᵀ w = t·G⁻¹1 whatever M is — MGDA's direction (with it, the stored default runs equal MGDA's). Any rule
+ * that equalises original gains in span{g} is MGDA wherever MGDA is interior. Why not equal
  * gains on the projected Gram G̃ = M G Mᵀ (coef = t·G⁻¹M⁻¹p̂, also not MGDA): ⟨g̃_c, g̃_k⟩ > 0 for a conflicting pair
  * (T = 2: −G_12(1 − cos²)), so that balance credits a capability with progress along the other's projected gradient
  * that its original objective never sees (⟨g_c, g̃_k⟩ = 0); it put all weight on the larger gradient and left the
