@@ -1,6 +1,6 @@
 /**
  * The pipeline's RM stage: preference pairs → Bradley–Terry training from the SFT checkpoint → held-out evaluation and
- * the W3 noise moments (docs/method.md §4.2) the GRPO stage mixes with.
+ * the noise moments of the minimum-variance α (docs/method.md §4.2) the GRPO stage mixes with.
  */
 import * as tf from "@tensorflow/tfjs";
 import { mkdirSync } from "node:fs";
@@ -58,7 +58,7 @@ export interface NoiseEntry {
   sigmaRm2: number;
   rho: number;
   n: number;
-  /** W3 α* from these moments (rule weight in r_c = α r_rule + (1−α) r_RM) */
+  /** minimum-variance α* from these moments (rule weight in r_c = α r_rule + (1−α) r_RM) */
   alpha: number;
 }
 
@@ -92,7 +92,7 @@ export function pairBatches(lengths: readonly number[], B: number, seed: number,
 }
 
 /**
- * The pipeline's RM stage: pairs → Bradley–Terry training from the SFT checkpoint → held-out evaluation + W3 noise.
+ * The pipeline's RM stage: pairs → Bradley–Terry training from the SFT checkpoint → held-out evaluation + the noise of the minimum-variance α.
  * Writes <outDir>/pairs.jsonl, <outDir>/rm/ (loadRewardModel) and <outDir>/result.json.
  */
 export async function runRmStage(o: RmStageOptions): Promise<RmStageResult> {
@@ -251,7 +251,7 @@ export async function runRmStage(o: RmStageOptions): Promise<RmStageResult> {
     const trainAccuracy = mean(tr.rc.map((x, i) => pairAcc(x, tr.rr[i])));
     const accBy = (key: "family" | "corruption") => groupAcc(heldEx, heldAcc, key);
 
-    // --- W3 noise per capability on held-out answers: latent quality 1 for the gold, 0 for a corrupted answer
+    // --- noise per capability for the minimum-variance α, on held-out answers: latent quality 1 for the gold, 0 for a corrupted answer
     const noise: Record<string, NoiseEntry | null> = {};
     for (const fam of FAMILIES) {
       const seen = new Set<string>();
