@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Builds the device bundle for the GPU check (issue 22): everything scripts/gpu-check.sh needs on a GPU machine that
+ * Builds the device bundle for the GPU check: everything scripts/gpu-check.sh needs on a GPU machine that
  * has python3 with a CUDA PyTorch and a C++ toolchain but maybe no Node and no network, in one folder under 64 MiB.
  *
  *   node scripts/gpu-bundle.mjs [outDir=artifacts/gpu-bundle] [--no-node] [--node-version 20.20.2]

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The GPU check (issue 22), run once from the root of the device bundle (scripts/gpu-bundle.mjs):
+# The GPU check, run once from the root of the device bundle (scripts/gpu-bundle.mjs):
 #
 #   bash scripts/gpu-check.sh            # on the GPU machine: CUDA libtorch from its python3's pip torch
 #   bash scripts/gpu-check.sh --cpu      # the dry run (BBIO_GPU_CHECK_DRY=1): Debian's CPU libtorch, tiny shapes

@@ -1,4 +1,5 @@
-// Reading the loader outputs (docs/data/*.arrow, produced by loaders/ from the run store's complete runs).
+// Reading the loader outputs: the members of the one site archive (docs/data/site.tar.ts → loaders/emit.ts, from the
+// run store's complete runs), read as FileAttachment("../data/site/<file>").
 // Every page goes through these functions, so a page never re-derives "which metric is the capability score"
 // or "which runs share a config" on its own.
 import { FileAttachment } from "observablehq:stdlib";

@@ -2,7 +2,7 @@
 //
 // Tensors live in libtorch. JS holds a small integer handle per TF.js dataId; every kernel is one call here that
 // takes handles (and plain attributes) and returns a new handle. Data is copied out only by read().
-// Dtype codes shared with src/model/native/ (keep in sync): 0 float32, 1 int32, 2 bool.
+// Dtype codes shared with src/model/native.ts (keep in sync): 0 float32, 1 int32, 2 bool.
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 #include <ATen/Version.h>
@@ -590,7 +590,8 @@ FN(matmul) {
     return ret(env, r, -1);
   })
 }
-// fusedMatmul(a, b, transA, transB, bias|0, act): act 0 none, 1 relu, 2 gelu(tanh)
+// fusedMatmul(a, b, transA, transB, bias|0, act): act 0 none, 1 relu (native.ts sends every other activation to
+// the CPU fallback)
 FN(fusedMatmul) {
   BODY({
     at::Tensor x = a.t(0), y = a.t(1);

@@ -7,6 +7,7 @@
  * pairedBootstrapCI resamples PAIRS (same item under two runs), the right CI for "A − B on the same eval items".
  */
 import { rngFor } from "../util/rng.ts";
+import { mean } from "../util/stats.ts";
 
 export interface BootstrapOptions {
   resamples?: number;
@@ -22,8 +23,6 @@ export interface CI {
   resamples: number;
   n: number;
 }
-
-export const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /** type-7 quantile of an ASCENDING sorted array */
 export function quantileSorted(sorted: readonly number[], p: number): number {

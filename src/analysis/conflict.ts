@@ -10,7 +10,7 @@
  * Disjoint ranges alone are not enough: 3 vs 3 disjoint seeds are p = 0.05, no smaller, so "above every seed" is said
  * only when the ranges are disjoint AND the corrected p < 0.05 (5 vs 5 disjoint: p = 1/252 before correction).
  */
-import { mean } from "./bootstrap.ts";
+import { mean } from "../util/stats.ts";
 import { holm, mannWhitneyGreater } from "./rank_test.ts";
 
 export interface ConflictRun {

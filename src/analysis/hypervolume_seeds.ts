@@ -1,5 +1,5 @@
 /**
- * Hypervolume per seed, with a bootstrap interval over seeds (issue 9: "hypervolume per seed, with its interval").
+ * Hypervolume per seed, with a bootstrap interval over seeds.
  *
  * A run's capability scores form one point per seed (or a set, e.g. several checkpoints); HV is computed for each
  * seed separately (hypervolume.ts, maximised objectives above `ref`, optionally divided by the ideal box), and the

@@ -3,7 +3,8 @@
  */
 export { dominates, nonDominated, nonDominatedSort, weightedScores, front2d, type Point } from "./pareto.ts";
 export { hypervolume, hypervolumeMin, hypervolumeContributions, normalizePoints, normalizedHypervolume } from "./hypervolume.ts";
-export { bootstrapCI, pairedBootstrapCI, quantileSorted, mean, type CI, type BootstrapOptions } from "./bootstrap.ts";
+export { mean } from "../util/stats.ts";
+export { bootstrapCI, pairedBootstrapCI, quantileSorted, type CI, type BootstrapOptions } from "./bootstrap.ts";
 export { smooth, rollingMean } from "./smoothing.ts";
 export { deltaM } from "./deltaM.ts";
 export { summarize, groupSummary, tQuantile, normalQuantile, meanCI, differenceCI, type Summary, type Estimate } from "./summary.ts";

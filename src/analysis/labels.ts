@@ -41,7 +41,7 @@ export const STAGE_ORDER: readonly string[] = ["generate", "sft", "rm", "grpo", 
 export const byStageOrder = (a: string, b: string): number => (STAGE_ORDER.indexOf(a) + 1 || 99) - (STAGE_ORDER.indexOf(b) + 1 || 99);
 
 // ---------------------------------------------------------------------------------------------------------------
-// One colour per method, on every page (issue 20). Okabe & Ito's colour-blind-safe palette, fixed by method NAME (a
+// One colour per method, on every page. Okabe & Ito's colour-blind-safe palette, fixed by method NAME (a
 // filter never reassigns a colour: a page's Plot scale is built from this table, not from the methods it shows).
 // The conflict control's key pair, sum and pcgrad, is blue vs vermillion: apart under every common colour-vision
 // deficiency. Yellow (#F0E442) is not used (1.2:1 against white). Marks only: text is never drawn in these colours
@@ -72,7 +72,7 @@ export function methodColorScale(methods: Iterable<string>): { type: "categorica
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Short run labels (issue 20): a run is named by its method and the config keys in which it differs from the runs it
+// Short run labels: a run is named by its method and the config keys in which it differs from the runs it
 // is compared with ("pcgrad · seed 2"), never by its whole config. Every page labels runs and configs with these.
 
 /** the longest label (table cell, legend entry, axis label) any page shows */

@@ -1,6 +1,6 @@
 /**
  * What |cos| between two gradients of dimension d would be if they were unrelated: the null band for the
- * orthogonality page (issue 9: measured cosines must be read against it, |cos| ≈ 1/√d).
+ * orthogonality page (measured cosines must be read against it, |cos| ≈ 1/√d).
  *
  * For u, v independent and uniformly distributed directions in R^d (e.g. isotropic Gaussian vectors),
  *     cos² = (u·v)² / (‖u‖²‖v‖²)  ~  Beta(1/2, (d−1)/2)          (cos itself: (1 + cos)/2 ~ Beta((d−1)/2, (d−1)/2))

@@ -1,6 +1,6 @@
 /**
  * `bbio report`: the README's result tables as Markdown, printed from a store so that no number in the README is
- * typed by hand (issue 16). Pure: it takes the same rows the site's loaders export (runs joined by joinRuns with the
+ * typed by hand. Pure: it takes the same rows the site's loaders export (runs joined by joinRuns with the
  * conflict runs, evals, eval_items) plus the provenance the command reads, and calls the same analysis functions the
  * pages call — per-capability estimates (runs.ts), the seed-level comparisons (headline.ts → compare.ts, docs/method.md
  * §8.4) and the conflict control with its exact rank test (conflict.ts, §8.7) — so the README, the Home page and the

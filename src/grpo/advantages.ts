@@ -21,8 +21,6 @@ export type { Aggregation, ScaleRewards };
 
 export const STD_EPS = 1e-4;
 
-export { mean };
-
 /** Unbiased standard deviation (n − 1); 0 for fewer than two values. */
 export function std(xs: readonly number[]): number {
   if (xs.length < 2) return 0;

@@ -22,10 +22,10 @@ const METHOD_DOCS: Record<string, string> = {
 const STRATEGY_DOCS: Record<string, string> = {
   uniform: "w_c = 1/4 (static baseline)",
   static: "TRL reward_weights from grpo.reward_weights, normalised",
-  minnorm: "W1: argmin_{w∈Δ} ‖Σ w_c g_c‖² from the gradient Gram",
-  orthogonal: "W1 closed form w_c ∝ 1/‖g_c‖² (exact when gradients are orthogonal)",
-  inverse_variance: "W2: w_c ∝ 1/Var_group(r_c)",
-  dynamic: "W4: grpo.dynamic_inner recomputed every grpo.dynamic_every steps from EMA statistics",
+  minnorm: "min-norm: argmin_{w∈Δ} ‖Σ w_c g_c‖² from the gradient Gram",
+  orthogonal: "min-norm closed form w_c ∝ 1/‖g_c‖² (exact when gradients are orthogonal)",
+  inverse_variance: "inverse variance: w_c ∝ 1/Var_group(r_c)",
+  dynamic: "dynamic: grpo.dynamic_inner recomputed every grpo.dynamic_every steps from EMA statistics",
 };
 
 export function register(program: Command): void {

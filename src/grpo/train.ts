@@ -38,7 +38,7 @@ import type { Sink } from "../util/sink.ts";
 import { getMethod, usesPreferences } from "../weighting/registry.ts";
 import { makeStrategy } from "../weighting/strategies.ts";
 import type { WeightStrategy } from "../weighting/types.ts";
-import { mean } from "./advantages.ts";
+import { mean } from "../util/stats.ts";
 import type { GrpoStageConfig } from "./config.ts";
 import { frozenLogprobs } from "./gradients.ts";
 import { capabilityMeans, type LogContext, logStep } from "./log.ts";

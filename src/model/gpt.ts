@@ -164,7 +164,8 @@ export class GPT {
     if (S > c.block_size) throw new BbioError(`sequence of ${S} tokens is longer than the model's block_size ${c.block_size}`);
     if (kv && train) throw new BbioError("forward: the KV cache is for inference (train mode has no cache)");
 
-    // token embedding as one-hot · wte [B*T,V]·[V,C], plus positions past..S-1 of wpe
+    // token embedding (ops.ts embedIds: a row gather on the native backend, one-hot · wte [B*T,V]·[V,C] otherwise),
+    // plus positions past..S-1 of wpe
     const tok = tf.reshape(embedIds(tf.reshape(idx, [-1]) as tf.Tensor1D, this.W("wte")), [B, T, C]);
     let x = this.dropout(tf.add(tok, tf.slice(this.W("wpe"), [past, 0], [T, C])), train); // [B,T,C]
 

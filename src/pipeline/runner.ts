@@ -20,8 +20,9 @@ import { BbioError } from "../util/errors.ts";
 import { hashOf } from "../util/hash.ts";
 import { gitInfo } from "../util/git.ts";
 import { Store } from "../store/store.ts";
-import { StoreSink, readSpool } from "../store/sink.ts";
-import { defaultCacheDir, hasPartial, isDone, lockStage, markDone, SPOOL, stageDir, verifyOrQuarantine } from "./cache.ts";
+import { readSpool } from "../store/sink.ts";
+import { defaultCacheDir, SPOOL, stageDir } from "./cache.ts";
+import { executeStage } from "./execute.ts";
 import { type BaseConfig, type PipelineSpec, runLabel, type StageDef, type UpstreamArtefact } from "./stage.ts";
 
 export interface RunOptions<C extends BaseConfig> {
@@ -171,36 +172,19 @@ export async function runPipeline<C extends BaseConfig>(config: C, opts: RunOpti
       }
       const tag = `[${i + 1}/${plan.length} ${s.name}]`;
       const startedAt = new Date();
-      let reused = isDone(dir);
-      if (!reused) {
-        const release = await lockStage(dir, (m) => log(`${tag} ${m}`));
-        try {
-          // another process may have finished it while we waited for the lock; a corrupt artefact is set aside here,
-          // under the lock, so no other process is reading or writing the directory meanwhile
-          reused = verifyOrQuarantine(dir, s.name, (m) => log(`${tag} ${m}`));
-          if (!reused) {
-            const resume = hasPartial(dir);
-            await store.stageStart(runId, s.name, inputHash, dir);
-            log(`${tag} ${resume ? "resuming" : "computing"} → ${dir}`);
-            const sink = new StoreSink(store, runId, s.name, join(dir, SPOOL));
-            await s.run({
-              slice: s.slice(config),
-              seed: config.seed,
-              backend,
-              dir,
-              upstream,
-              dataHash,
-              sink,
-              resume,
-              log: (m) => log(`${tag} ${m}`),
-            });
-            await sink.flush();
-            markDone(dir, s.name, inputHash, (Date.now() - startedAt.getTime()) / 1000);
-          }
-        } finally {
-          release();
-        }
-      }
+      const reused = await executeStage({
+        def: s,
+        config,
+        backend,
+        dir,
+        hash: inputHash,
+        upstream,
+        dataHash,
+        store,
+        runId,
+        log: (m) => log(`${tag} ${m}`),
+        onStart: () => store.stageStart(runId, s.name, inputHash, dir),
+      });
       const seconds = (Date.now() - startedAt.getTime()) / 1000;
       // the stage's rows and data rows become this run's in the same transaction that marks the stage complete
       await store.stageFinish(

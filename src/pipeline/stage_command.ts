@@ -24,8 +24,10 @@ export interface StageCommandSpec {
 }
 
 /**
- * Options of the former standalone commands, which wrote to data/runs/ outside the pipeline. They stay as hidden
- * options so that a script still using them gets the new way in the error instead of commander's "unknown option".
+ * Options that scripts written for standalone training commands pass (`--items`, `--sft`, `--out`, `--resume`). They
+ * are hidden options that only refuse: they run nothing, and a script using one gets the pipeline's way to do the same
+ * (exit 2, with a hint) instead of commander's bare "unknown option". Documented in src/pipeline/README.md and tested
+ * by test/sft/cli.test.ts.
  */
 const REMOVED: Record<string, { flag: string; why: string }> = {
   items: {

@@ -3,6 +3,32 @@
  * its artefacts go. Each stage imports its science lazily (TF.js / KG loading happen only when the stage computes).
  *
  *   generate ─► sft ─► rm ─► grpo ─► eval ─► baseline      (sft-only: generate ─► sft ─► eval ─► baseline)
+ *
+ * STAGE VERSIONS (part of every stage's input hash: bump one when its artefact would change; what the current one is)
+ *
+ *   | stage    | version | what the version covers                                                                   |
+ *   | -------- | ------- | ----------------------------------------------------------------------------------------- |
+ *   | generate | 2       | the gene world (cards, extraction and control splits)                                     |
+ *   |          | 3       | knowledge answers after a fixed prefix no card uses; dev genes; chain targets with        |
+ *   |          |         | distractor children in the term cards; no held-out reasoning gold equal to a training     |
+ *   |          |         | gold; IFEval checker semantics                                                            |
+ *   | sft      | 2       | packed rows, gene cards                                                                   |
+ *   |          | 3       | tokenizer fitted on train items + cards only; held-out loss and probe on dev genes        |
+ *   | rm       | 3       | no pairs from control items; value-MCQ and labelled-field corruptions; workflow credit    |
+ *   |          |         | needs the right content                                                                   |
+ *   |          | 4       | minimum-variance α noise on a train hold-out (rm.alpha_holdout); no pairs from dev items  |
+ *   | grpo     | 2       | prohibitions earn no credit alone (src/mkgsg/score.ts)                                    |
+ *   |          | 3       | cagrpo applies weight_strategy; dapo divides by the whole batch's tokens; log-probs at    |
+ *   |          |         | the sampling temperature; normalize_then_sum always batch-normalises; one strategy/EMA    |
+ *   |          |         | update and grad_norm per step; Aligned-MTL's rank tolerance is LibMTL's                   |
+ *   |          | 4       | prompt order keyed by the pool's prompts; capabilities sharing a prompt score the same    |
+ *   |          |         | completions                                                                               |
+ *   |          | 5       | each capability's gradient from its two halves (grad/split_half_cos), equal to the whole  |
+ *   |          |         | to float rounding; cagrpo's balanced rule on unit conflict-free directions; CAGrad drops  |
+ *   |          |         | zero gradients                                                                            |
+ *   | eval     | 3       | cloze knowledge, IFEval instruction semantics, control metrics, per-item rows (eval_items) |
+ *   |          | 4       | acc / acc_norm over the value after the answer prefix, acc_generate                       |
+ *   | baseline | 4       | the same evaluation code as eval 4                                                        |
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -48,9 +74,7 @@ const sftOnly = (c: Config) => c.grpo.method === "none";
 
 const generate: StageDef<Config, { data: DataConfig; kg: string }> = {
   name: "generate",
-  // 3: issue 17 — knowledge answers after a fixed prefix no card uses; dev genes; chain targets with distractor
-  //    children in the term cards; no held-out reasoning gold equal to a training gold; IFEval checker semantics
-  version: 3, // 2: the gene world (cards, extraction and control splits)
+  version: 3, // see STAGE VERSIONS at the top
   deps: () => [],
   enabled: () => true,
   slice: (c) => ({ data: c.data, kg: kgFingerprint() }),
@@ -84,7 +108,7 @@ const generate: StageDef<Config, { data: DataConfig; kg: string }> = {
 
 const sft: StageDef<Config, { data: DataConfig; model: ModelConfig; sft: SftConfig }> = {
   name: "sft",
-  version: 3, // 2: packed rows, gene cards; 3: tokenizer fitted on train items + cards only, held-out loss and probe on dev
+  version: 3, // see STAGE VERSIONS at the top
   deps: () => ["generate"],
   enabled: () => true,
   // data: recorded in the checkpoint (bbio eval regenerates items from it); already covered by generate's hash
@@ -126,8 +150,7 @@ const sft: StageDef<Config, { data: DataConfig; model: ModelConfig; sft: SftConf
 
 const rm: StageDef<Config, { model: ModelConfig; rm: RmConfig }> = {
   name: "rm",
-  // 4: W3 noise and α estimated on a train hold-out (rm.alpha_holdout), never eval pairs; no pairs from dev items
-  version: 4, // 3: no pairs from control items; value-MCQ and labelled-field corruptions; workflow credit needs right content
+  version: 4, // see STAGE VERSIONS at the top
   deps: () => ["generate", "sft"],
   enabled: (c) => !sftOnly(c),
   slice: (c) => ({ model: c.model, rm: c.rm }),
@@ -156,13 +179,7 @@ const rm: StageDef<Config, { model: ModelConfig; rm: RmConfig }> = {
 
 const grpo: StageDef<Config, { data: DataConfig; model: ModelConfig; grpo: GrpoConfig }> = {
   name: "grpo",
-  // 2: prohibitions earn no credit alone (src/mkgsg/score.ts)
-  // 3: issue 9 — cagrpo applies weight_strategy; dapo divides by the whole batch's tokens; log-probs at the sampling
-  //    temperature; normalize_then_sum always batch-normalises; one strategy/EMA update and grad_norm per step;
-  //    Aligned-MTL's rank tolerance is LibMTL's
-  // 4: prompt order keyed by the pool's prompts; capabilities sharing a prompt score the same completions
-  // 5: each capability's gradient from its two halves (grad/split_half_cos), equal to the whole to float rounding
-  version: 5,
+  version: 5, // see STAGE VERSIONS at the top
   deps: () => ["generate", "sft", "rm"],
   enabled: (c) => !sftOnly(c),
   runLabel: (c) => c.grpo.method,
@@ -230,7 +247,7 @@ const fmtCaps = (r: Record<string, number>) =>
 
 const evaluate: StageDef<Config, { eval: EvalConfig; policy: "sft" | "grpo"; step: number }> = {
   name: "eval",
-  version: 4, // 3: cloze knowledge, IFEval instruction semantics, control metrics, per-item rows (eval_items); 4: acc / acc_norm over the value after the answer prefix, acc_generate
+  version: 4, // see STAGE VERSIONS at the top
   deps: (c) => (sftOnly(c) ? ["generate", "sft"] : ["generate", "grpo"]),
   enabled: () => true,
   // policy and step: which checkpoint is scored and the step its rows are stored at (the policy's last RL step)
@@ -264,7 +281,7 @@ const evaluate: StageDef<Config, { eval: EvalConfig; policy: "sft" | "grpo"; ste
  */
 const baseline: StageDef<Config, { model: ModelConfig; eval: EvalConfig }> = {
   name: "baseline",
-  version: 4, // 3, 4: as eval
+  version: 4, // see STAGE VERSIONS at the top
   deps: () => ["generate", "sft"],
   enabled: (c) => c.eval.untrained_baseline,
   slice: (c) => ({ model: c.model, eval: c.eval }),

@@ -5,7 +5,7 @@ import { CORRUPTIONS, type Corruption } from "../mkgsg/corrupt.ts";
 
 /**
  * The `rm` section: the Bradley–Terry reward model of the hybrid reward (docs/method.md §4.2, ours) and the held-out
- * noise estimates that feed the rule-vs-model mixing α_c (§1.4 W3). Owner: src/rewards.
+ * noise estimates that feed the rule-vs-model mixing α_c (minimum-variance α, docs/method.md §4.3). Owner: src/rewards.
  *
  * Defaults are sized so the RM stage (pairs + training + held-out evaluation) of configs/default.json (per_family 200,
  * eval_per_family 40 → ~1230 train / ~305 held-out pairs; model 2×128, block 256) runs in under a minute on one wasm
@@ -39,14 +39,14 @@ export const rmSchema = z
     /** sequences per forward pass when scoring (no grad) */
     score_batch_size: z.number().int().positive().default(32),
     /**
-     * W3 noise estimate per capability on held-out answers (gold = 1, corrupted = 0 as the latent quality):
+     * minimum-variance α's noise estimate per capability on held-out answers (gold = 1, corrupted = 0 as the latent quality):
      * "central" = variances and Pearson ρ as the α* formula is stated; "raw" = second moments about 0 (MSE-optimal,
      * accounts for the rule scorer's partial-credit bias). See src/weighting/min_variance_alpha.ts.
      */
     noise_moments: z.enum(["central", "raw"]).default("central"),
     /**
      * share of the TRAIN items (by a seeded hash of the item id) whose pairs are held out of RM training to estimate
-     * the W3 noise and α on: α is chosen on a train hold-out, never on eval-split pairs (no tuning on the test split)
+     * the minimum-variance α and its noise on: α is chosen on a train hold-out, never on eval-split pairs (no tuning on the test split)
      */
     alpha_holdout: z.number().gt(0).lt(1).default(0.2),
   })

@@ -39,8 +39,8 @@ export const sftSchema = z
         temperature: z.number().nonnegative().default(0.7),
         max_new_tokens: z.number().int().positive().default(96),
         /**
-         * prompts decoded per generate() call (k rows per item). Its own field: curation used to read
-         * eval.batch_size, which the SFT stage's cache key does not cover. Default = eval.batch_size's default.
+         * prompts decoded per generate() call (k rows per item). Its own field, not eval.batch_size: the SFT stage's
+         * cache key does not cover the eval section. Default = eval.batch_size's default.
          */
         batch_size: z.number().int().positive().default(64),
       })

@@ -11,11 +11,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BbioError } from "../util/errors.ts";
 import type { Config } from "../config/index.ts";
-import { defaultCacheDir, isDone, lockStage, markDone, SPOOL, stageDir, hasPartial, verifyOrQuarantine } from "../pipeline/cache.ts";
+import { defaultCacheDir, stageDir } from "../pipeline/cache.ts";
+import { executeStage } from "../pipeline/execute.ts";
 import type { PipelineSpec, UpstreamArtefact } from "../pipeline/stage.ts";
 import { runSuite, runSuiteInProcesses, type SuiteOutcome } from "../pipeline/suite.ts";
 import { Store } from "../store/store.ts";
-import { StoreSink } from "../store/sink.ts";
 import { plannedStages } from "./cost.ts";
 import { acquireLock } from "./lock.ts";
 import type { SweepRun } from "./spec.ts";
@@ -126,36 +126,20 @@ export async function computeSharedStages(
         const dataHash = def.definesData ? hash : (done.generate?.hash ?? null);
         if (seen.has(hash)) continue;
         seen.add(hash);
-        if (isDone(dir)) {
-          reused++;
-          continue;
-        }
-        const release = await lockStage(dir, (m) => log(`[stages-first ${def.name}] ${m}`));
-        try {
-          if (verifyOrQuarantine(dir, def.name, (m) => log(`[stages-first ${def.name}] ${m}`))) {
-            reused++;
-            continue;
-          }
-          const t0 = Date.now();
-          log(`[stages-first ${def.name}] computing → ${dir}`);
-          const sink = new StoreSink(store, `stages-first-${hash}`, def.name, join(dir, SPOOL));
-          await def.run({
-            slice: def.slice(config),
-            seed: config.seed,
-            backend,
-            dir,
-            upstream,
-            dataHash,
-            sink,
-            resume: hasPartial(dir),
-            log: (m) => log(`[stages-first ${def.name}] ${m}`),
-          });
-          await sink.flush();
-          markDone(dir, def.name, hash, (Date.now() - t0) / 1000);
-          computed++;
-        } finally {
-          release();
-        }
+        const wasReused = await executeStage({
+          def,
+          config,
+          backend,
+          dir,
+          hash,
+          upstream,
+          dataHash,
+          store,
+          runId: `stages-first-${hash}`,
+          log: (m) => log(`[stages-first ${def.name}] ${m}`),
+        });
+        if (wasReused) reused++;
+        else computed++;
       }
     }
   } finally {

@@ -16,8 +16,8 @@
  * DROPPED from the dual, as mgda.ts does: w lives on the simplex of the non-zero gradients (helpers.ts
  * activeCapabilities; g_0 still includes every capability's preference, a zero gradient adds nothing to it). Why: a
  * zero gradient makes the dual objective 0 at its vertex, and when every other point of the simplex scores ≥ 0 the
- * dual's minimiser is that vertex, g_w = 0 and λ is undefined; the previous fallback, the plain mean rescaled by
- * 1/(1+c²), can lower a capability that conflicts with the mean (⟨g_1, d⟩ = −0.58 in issue 16's case). A zero
+ * dual's minimiser is that vertex, g_w = 0 and λ is undefined; falling back to the plain mean rescaled by
+ * 1/(1+c²) instead can lower a capability that conflicts with the mean (⟨g_1, d⟩ = −0.58 in one stored run). A zero
  * gradient gains 0 from any d, so dropping it changes no other capability's first-order guarantee, and the solution
  * is LibMTL's CAGrad (LibMTL/weighting/CAGrad.py) on the non-zero gradients — the same direction, with g_0 scaled by
  * (T − #zero)/T under the mean convention (test/weighting/libmtl.test.ts, against LibMTL's code on random matrices).

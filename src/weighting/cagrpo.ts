@@ -26,9 +26,9 @@
  * floor (|S| ≥ 3 only), v maximises the worst original gain instead (maxMinGain; the least first-order harm in the
  * cone of the projected gradients) and floorFeasible = 0 is logged.
  *
- * Why not the previous rule (equal first-order gains on the original objectives, (G Mᵀ w)_c = t): with every
- * capability in the solution coef = Mᵀ w = t·G⁻¹1 whatever M is — MGDA's direction (issue 16: the stored default runs
- * equalled MGDA's). Any rule that equalises original gains in span{g} is MGDA wherever MGDA is interior. Why not equal
+ * Why not equal first-order gains on the original objectives ((G Mᵀ w)_c = t): with every capability in the solution
+ * coef = Mᵀ w = t·G⁻¹1 whatever M is — MGDA's direction (with it, the stored default runs equal MGDA's). Any rule
+ * that equalises original gains in span{g} is MGDA wherever MGDA is interior. Why not equal
  * gains on the projected Gram G̃ = M G Mᵀ (coef = t·G⁻¹M⁻¹p̂, also not MGDA): ⟨g̃_c, g̃_k⟩ > 0 for a conflicting pair
  * (T = 2: −G_12(1 − cos²)), so that balance credits a capability with progress along the other's projected gradient
  * that its original objective never sees (⟨g_c, g̃_k⟩ = 0); it put all weight on the larger gradient and left the
@@ -55,6 +55,12 @@ import { coefficients, gramOf, identity, linearCombination, prefWeights, project
 import { activeCapabilities } from "./helpers.ts";
 import type { CombineFn } from "./types.ts";
 import { BbioError } from "../util/errors.ts";
+
+/**
+ * Numeric codes of the weight rules in `diagnostics.weightRule` (metrics are numbers): balanced = preference shares
+ * of unit conflict-free directions with the original-gain floor, closed_form = w_c ∝ p_c/‖g̃_c‖², min_norm = MGDA on G̃.
+ */
+export const WEIGHT_RULE_CODE = { balanced: 0, closed_form: 1, min_norm: 2 } as const;
 
 /** the largest number of capabilities the exact balanced rule handles (vertex enumeration in maxMinWithFloor) */
 export const MAX_EXACT = 6;
@@ -164,8 +170,8 @@ export const cagrpo: CombineFn = (grads, ctx) => {
       cosBefore: cosines(G),
       cosAfter,
       maxAbsCosAfter: maxAbsCos,
-      /** 0 = balanced (preference shares of unit conflict-free directions, original-gain floor), 1 = closed form, 2 = min-norm on G̃ */
-      weightRule: rule === "closed_form" ? 1 : useMinNorm ? 2 : 0,
+      /** the rule that chose the weights, logged as metric method/weightRule: its code in WEIGHT_RULE_CODE */
+      weightRule: WEIGHT_RULE_CODE[rule === "closed_form" ? "closed_form" : useMinNorm ? "min_norm" : "balanced"],
       ...(Number.isFinite(minNormValue) ? { minNorm: minNormValue } : {}),
       ...(Number.isFinite(balanceValue) ? { balance: balanceValue } : {}),
       /** balanced rule: each active capability's share v_c of the unit conflict-free directions (= p̂_c unless the floor binds) */

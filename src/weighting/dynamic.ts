@@ -1,5 +1,5 @@
 /**
- * W4 (docs/method.md §4.4; the later version's "Dynamic Hybrid Reward Mechanism"): wrap any strategy and recompute its
+ * Dynamic weights (docs/method.md §4.4; the later version's "Dynamic Hybrid Reward Mechanism"): wrap any strategy and recompute its
  * weights every K steps from EMA-smoothed statistics, holding them in between. The smoothed statistics are the
  * gradient Gram (element-wise) and the per-capability reward variance; the EMA is debiased like TensorBoard's /
  * Adam's (divide by 1 − β^n) so early steps are not pulled towards 0. Every step's weights are kept in

@@ -7,7 +7,7 @@
  *     sum, pcgrad, mgda, cagrpo (ours), cagrad, aligned_mtl
  *   weight strategies (grpo.weight_strategy; strategies.ts):  update(stats, step) → {weights, diagnostics}
  *     uniform, static, minnorm, orthogonal, inverse_variance, dynamic (minnorm_weights.ts, static.ts, …)
- *   the rule/RM mixing α (W3, min_variance_alpha.ts) — a weight on two reward sources, not on capabilities
+ *   the rule/RM mixing α (minimum-variance α, min_variance_alpha.ts) — a weight on two reward sources, not on capabilities
  *
  * A strategy's weights are the preferences a method applies (mgda computes its own; src/grpo/config.ts refuses the pair).
  * Two calls rather than one `weights(input)`: they run in sequence each step (strategy → preferences → method →

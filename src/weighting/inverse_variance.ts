@@ -1,5 +1,5 @@
 /**
- * W2 (docs/method.md §4.4): inverse-variance capability weights, w_c ∝ 1 / max(Var_group(r_c), ε).
+ * Inverse variance (docs/method.md §4.4): inverse-variance capability weights, w_c ∝ 1 / max(Var_group(r_c), ε).
  *
  * Var_group(r_c) is the mean over prompt groups of the within-group sample variance of capability c's reward —
  * the noise GRPO's group-relative advantage actually sees (the across-prompt spread is removed by the group mean).

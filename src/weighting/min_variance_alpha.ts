@@ -1,5 +1,5 @@
 /**
- * W3 (docs/method.md §4.3): rule-vs-model mixing α_c as the minimum-variance combination of two noisy estimates of the
+ * Minimum-variance α (docs/method.md §4.3): rule-vs-model mixing α_c as the minimum-variance combination of two noisy estimates of the
  * same latent quality. With errors e_rule = rule − gold and e_RM = RM − gold (variances σ_rule², σ_RM², correlation ρ),
  * Var(α e_rule + (1−α) e_RM) is minimised by
  *

@@ -1,5 +1,5 @@
 /**
- * Min-norm point of the convex hull of the gradients (W1, docs/method.md §4.4, §6.4):
+ * Min-norm point of the convex hull of the gradients (docs/method.md §4.4, §6.4):
  *
  *   w* = argmin_{w ∈ Δ} ‖Σ_c w_c g_c‖² = argmin_{w ∈ Δ} wᵀ G w
  *

@@ -1,5 +1,5 @@
 /**
- * W1 weights from the gradient Gram (docs/method.md §4.4):
+ * Min-norm weights from the gradient Gram (docs/method.md §4.4):
  * - `minnorm`: w* = argmin_{w∈Δ} wᵀ G w (Désidéri 2012; Sener & Koltun 2018) — exact solver in minnorm.ts.
  * - `orthogonal`: the closed form of the same problem WHEN the gradients are orthogonal,
  *   w_c = (1/‖g_c‖²) / Σ_k (1/‖g_k‖²); it ignores the off-diagonal of G, so diagnostics.maxAbsCos reports how far

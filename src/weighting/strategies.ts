@@ -2,11 +2,11 @@
  * Capability-weight strategies keyed by config name (docs/method.md §4.4):
  *   uniform           w_c = 1/|C|                                  static baseline
  *   static            user reward_weights, normalised              TRL's reward_weights
- *   minnorm           W1 min-norm (MGDA) weights from the Gram      Désidéri 2012; Sener & Koltun 2018
- *   orthogonal        W1 closed form w_c ∝ 1/‖g_c‖²                 exact when gradients are orthogonal
- *   inverse_variance  W2 w_c ∝ 1/Var_group(r_c)
- * and `dynamic` (W4), which wraps any of them: makeStrategy("dynamic", {inner: "minnorm", every: 10, emaDecay: 0.9}).
- * The rule/RM mixing α_c (W3) is not a capability weight; see min_variance_alpha.ts (mixingAlphas).
+ *   minnorm           min-norm (MGDA) weights from the Gram        Désidéri 2012; Sener & Koltun 2018
+ *   orthogonal        min-norm closed form w_c ∝ 1/‖g_c‖²          exact when gradients are orthogonal
+ *   inverse_variance  w_c ∝ 1/Var_group(r_c)
+ * and `dynamic`, which wraps any of them: makeStrategy("dynamic", {inner: "minnorm", every: 10, emaDecay: 0.9}).
+ * The rule/RM mixing α_c (minimum-variance α) is not a capability weight; see min_variance_alpha.ts (mixingAlphas).
  */
 import { BbioError } from "../util/errors.ts";
 import { dynamic } from "./dynamic.ts";

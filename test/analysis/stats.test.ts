@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { bootstrapCI, mean, pairedBootstrapCI, quantileSorted } from "../../src/analysis/bootstrap.ts";
+import { bootstrapCI, pairedBootstrapCI, quantileSorted } from "../../src/analysis/bootstrap.ts";
+import { mean } from "../../src/util/stats.ts";
 import { rollingMean, smooth } from "../../src/analysis/smoothing.ts";
 import { deltaM } from "../../src/analysis/deltaM.ts";
 import { differenceCI, groupSummary, meanCI, summarize, tQuantile } from "../../src/analysis/summary.ts";

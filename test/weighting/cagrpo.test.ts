@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cagrpo, conflictProjection } from "../../src/weighting/cagrpo.ts";
+import { cagrpo, conflictProjection, WEIGHT_RULE_CODE } from "../../src/weighting/cagrpo.ts";
 import { matmul } from "../../src/weighting/linalg.ts";
 import { pcgrad } from "../../src/weighting/pcgrad.ts";
 import { cosines, gramMatrix, scaleGram } from "../../src/weighting/gram.ts";
@@ -12,7 +12,7 @@ describe("cagrpo (ours: symmetric conflict projection + preference shares of uni
   it("orthogonal inputs: nothing projected, d = s·Σ p̂_c u_c (unit gradients), gains ∝ ‖g_c‖ (docs/method.md §6.5)", () => {
     const grads = [vec(2, 0, 0), vec(0, 1, 0), vec(0, 0, 0.5)];
     const r = cagrpo(grads);
-    expect(r.diagnostics.weightRule).toBe(0);
+    expect(r.diagnostics.weightRule).toBe(WEIGHT_RULE_CODE.balanced);
     expect(r.diagnostics.conflictingPairs).toBe(0);
     const s = (2 + 1 + 0.5) / 3; // preference-weighted mean norm
     grads.forEach((g) => expect(dot64(g, r.direction)).toBeCloseTo((s / 3) * Math.sqrt(dot64(g, g)), 6));

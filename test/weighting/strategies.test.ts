@@ -29,7 +29,7 @@ describe("static strategies", () => {
   });
 });
 
-describe("W1 min-norm and its orthogonal closed form", () => {
+describe("min-norm and its orthogonal closed form", () => {
   it("orthogonal gradients: minnorm = closed form = (1/‖g‖²)/Σ, equal gains", () => {
     const G = gramMatrix([f32(2, 0, 0), f32(0, 1, 0), f32(0, 0, 0.5)]);
     const a = makeStrategy("minnorm", { T: 3 }).update({ gram: G }, 0);
@@ -54,7 +54,7 @@ describe("W1 min-norm and its orthogonal closed form", () => {
   });
 });
 
-describe("W2 inverse variance", () => {
+describe("inverse variance", () => {
   it("mean within-group sample variance, by hand", () => {
     // capability 0: groups [0,1] (var .5) and [1,1] (var 0) → .25; capability 1: [0,0,1] (var 1/3) and [1] (skipped)
     expect(
@@ -77,7 +77,7 @@ describe("W2 inverse variance", () => {
   });
 });
 
-describe("W3 minimum-variance rule/RM mixing", () => {
+describe("minimum-variance rule/RM mixing", () => {
   it("formula, ρ = 0 special case, clipping, degenerate case", () => {
     expect(minVarianceAlpha({ sigmaRule2: 1, sigmaRm2: 3, rho: 0 }).alpha).toBeCloseTo(0.75, 12);
     // σ_rule = 1, σ_RM = 2, ρ = 0.5: (4 − 1)/(1 + 4 − 2) = 1
@@ -119,7 +119,7 @@ describe("W3 minimum-variance rule/RM mixing", () => {
   });
 });
 
-describe("W4 dynamic", () => {
+describe("dynamic", () => {
   it("recomputes every K steps from debiased EMA statistics and logs the trajectory", () => {
     const s = makeStrategy("dynamic", { T: 2, inner: "inverse_variance", every: 3, emaDecay: 0.5 }) as DynamicStrategy;
     const r0 = s.update({ rewardVar: [0.1, 0.2] }, 0);

@@ -1,6 +1,6 @@
 /**
  * The pipeline's RM stage: preference pairs → Bradley–Terry training from the SFT checkpoint → held-out evaluation and
- * the W3 noise moments (docs/method.md §4.2) the GRPO stage mixes with.
+ * the noise moments of the minimum-variance α (docs/method.md §4.2) the GRPO stage mixes with.
  */
 import * as tf from "@tensorflow/tfjs";
 import { mkdirSync } from "node:fs";
@@ -58,7 +58,7 @@ export interface NoiseEntry {
   sigmaRm2: number;
   rho: number;
   n: number;
-  /** W3 α* from these moments (rule weight in r_c = α r_rule + (1−α) r_RM) */
+  /** minimum-variance α* from these moments (rule weight in r_c = α r_rule + (1−α) r_RM) */
   alpha: number;
 }
 
@@ -92,7 +92,7 @@ export function pairBatches(lengths: readonly number[], B: number, seed: number,
 }
 
 /**
- * The pipeline's RM stage: pairs → Bradley–Terry training from the SFT checkpoint → held-out evaluation + W3 noise.
+ * The pipeline's RM stage: pairs → Bradley–Terry training from the SFT checkpoint → held-out evaluation + the noise of the minimum-variance α.
  * Writes <outDir>/pairs.jsonl, <outDir>/rm/ (loadRewardModel) and <outDir>/result.json.
  */
 export async function runRmStage(o: RmStageOptions): Promise<RmStageResult> {
@@ -107,7 +107,7 @@ export async function runRmStage(o: RmStageOptions): Promise<RmStageResult> {
   const pairs = buildPairs(o.items, o.kg, { pairsPerItem: c.pairs_per_item, seed: o.seed, corruptions: c.corruptions }, pstats);
   const pairsPath = join(o.outDir, "pairs.jsonl");
   writeFileAtomic(pairsPath, toJsonl(pairs));
-  // train pairs split by item: most train the RM; a seeded share (rm.alpha_holdout) is held out to estimate the W3
+  // train pairs split by item: most train the RM; a seeded share (rm.alpha_holdout) is held out to estimate the minimum-variance α
   // noise and α on. Eval-split pairs only ever measure the RM's held-out accuracy.
   const alphaItem = (id: string) => fnv1a(`${o.seed}:rm-alpha:${id}`) / 2 ** 32 < c.alpha_holdout;
   const trainPairs = pairs.filter((p) => p.split === "train" && !alphaItem(p.item_id));
@@ -256,7 +256,7 @@ export async function runRmStage(o: RmStageOptions): Promise<RmStageResult> {
     const trainAccuracy = mean(tr.rc.map((x, i) => pairAcc(x, tr.rr[i])));
     const accBy = (key: "family" | "corruption") => groupAcc(heldEx, heldAcc, key);
 
-    // --- W3 noise per capability on the TRAIN hold-out's answers (never eval pairs): latent quality 1 for the gold,
+    // --- noise for the minimum-variance α per capability on the TRAIN hold-out's answers (never eval pairs): latent quality 1 for the gold,
     // 0 for a corrupted answer
     const alphaScored = alphaEx.length
       ? await pairRewards(rm, alphaEx, c.score_batch_size)
