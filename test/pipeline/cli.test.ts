@@ -64,6 +64,7 @@ describe("bbio run / runs / query from the command line", () => {
           "created_at",
           "data_hash",
           "error",
+          "float_settings",
           "git_commit",
           "git_dirty",
           "id",

@@ -109,7 +109,7 @@ describe("kill -9 mid-stage, then resume", () => {
     const [ea, eb] = await Promise.all([a.exit, b.exit]);
     expect(ea.code, a.stderr()).toBe(0);
     expect(eb.code, b.stderr()).toBe(0);
-    expect(a.stderr() + b.stderr()).toMatch(/sft\/\w+ is being computed by pid \d+; waiting…/);
+    expect(a.stderr() + b.stderr()).toMatch(/sft\/\w+ is being computed by .*pid \d+.*; waiting \(up to \d+ s/);
     const sftDirs = await q<{ d: string }>(db, "SELECT DISTINCT artefact_dir AS d FROM stages WHERE stage = 'sft'");
     expect(sftDirs).toHaveLength(1);
     expect(readFileSync(join(sftDirs[0].d, "starts.log"), "utf8")).toBe("1\n"); // computed once
