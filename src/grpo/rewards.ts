@@ -8,7 +8,7 @@
  */
 import type { KG } from "../kg/types.ts";
 import type { score } from "../mkgsg/index.ts";
-import { hybridReward } from "../rewards/alpha.ts";
+import { hybridReward } from "../rewards/hybrid.ts";
 import { type AdvantageResult, groupAdvantages } from "./advantages.ts";
 import type { GrpoConfig } from "./config.ts";
 import type { SampledBatch } from "./sample.ts";

@@ -13,7 +13,7 @@ import type { Item } from "../mkgsg/types.ts";
 import type { GPT } from "../model/gpt.ts";
 import { generate } from "../model/sample.ts";
 import { EOS, type Tokenizer } from "../model/tokenizer.ts";
-import { hashOf } from "../util/hash.ts";
+import { pureHashOf } from "../util/sha256.ts";
 import { fnv1a, rngFor, shuffled } from "../util/rng.ts";
 import type { GrpoConfig } from "./config.ts";
 
@@ -57,7 +57,7 @@ export interface SamplingContext {
  * the rewards ask for, which is the interference the control is there to show.
  */
 export function promptsFor(pool: readonly Item[], P: number, seed: number, step: number): Item[] {
-  const key = hashOf(
+  const key = pureHashOf(
     pool.map((item) => item.prompt),
     12,
   );

@@ -26,29 +26,18 @@ import { join } from "node:path";
 import type { KG } from "../kg/types.ts";
 import type { score } from "../mkgsg/index.ts";
 import type { Family, Item } from "../mkgsg/types.ts";
-import { FAMILIES } from "../mkgsg/types.ts";
 import { backendPreference, initBackend } from "../model/backend.ts";
 import { isCheckpoint, loadCheckpoint, saveCheckpoint } from "../model/checkpoint.ts";
-import { type GPT, parameterBlock } from "../model/gpt.ts";
-import type { Tokenizer } from "../model/tokenizer.ts";
-import { AdamW, adamwHyper, SGD } from "../optim/index.ts";
-import { BbioError } from "../util/errors.ts";
 import { progress } from "../util/progress.ts";
 import type { Sink } from "../util/sink.ts";
-import { getMethod, usesPreferences } from "../weighting/registry.ts";
-import { makeStrategy } from "../weighting/strategies.ts";
-import type { WeightStrategy } from "../weighting/types.ts";
-import { mean } from "../util/stats.ts";
+import { getMethod } from "../weighting/registry.ts";
 import type { GrpoStageConfig } from "./config.ts";
-import { frozenLogprobs } from "./gradients.ts";
-import { capabilityMeans, type LogContext, logStep } from "./log.ts";
-import { type RewardContext, type RewardScorer, scoreCompletions } from "./rewards.ts";
-import { type SamplingContext, sampleCompletions } from "./sample.ts";
-import { optimisationPasses, type UpdateContext } from "./update.ts";
+import type { RewardScorer } from "./rewards.ts";
+import { buildSession, CAPABILITIES, grpoStep, type Session } from "./session.ts";
 
 export type { RewardScorer };
 
-export const CAPABILITIES: readonly Family[] = FAMILIES;
+export { CAPABILITIES };
 
 export interface GrpoOptions {
   /** a parsed config (grpoSchema refuses incoherent GRPO settings) */
@@ -81,112 +70,37 @@ export interface GrpoResult {
   seconds: number;
 }
 
-/** Everything a step reads: the models, optimizer and strategy, and each phase's context. */
-interface Session {
-  policy: GPT;
-  reference: GPT | null;
-  tokenizer: Tokenizer;
-  optimizer: AdamW | SGD;
-  strategy: WeightStrategy;
-  /** the last step already taken (0, or the resumed checkpoint's step) */
-  start: number;
-  sampling: SamplingContext;
-  rewards: RewardContext;
-  update: UpdateContext;
-  log: LogContext;
-}
-
-/** Each capability's train items; every capability must have some. */
-function capabilityPools(items: readonly Item[]): Item[][] {
-  return CAPABILITIES.map((capability) => {
-    const pool = items.filter((item) => item.split === "train" && item.family === capability);
-    if (pool.length === 0)
-      throw new BbioError(`GRPO: no train items of capability "${capability}"`, 2, "raise data.per_family or enable that family's kinds");
-    return pool;
-  });
-}
-
-/** Each pool item's prompt token ids, checked to leave room for a completion in block_size. */
-function encodePrompts(pools: readonly Item[][], tokenizer: Tokenizer, blockSize: number): (item: Item) => number[] {
-  const encoded = new Map(pools.flat().map((item) => [item.id, tokenizer.encodePrompt(item.prompt)]));
-  for (const [id, prompt] of encoded)
-    if (prompt.length + 1 > blockSize)
-      throw new BbioError(`GRPO: prompt of item ${id} (${prompt.length} tokens) leaves no room in block_size ${blockSize}`);
-  return (item) => encoded.get(item.id)!;
-}
-
 /** The policy (from the SFT checkpoint, or resumed), the frozen reference, optimizer, strategy and phase contexts. */
 async function openSession(options: GrpoOptions, seed: number, checkpointDir: string): Promise<Session> {
   const { config, sink } = options;
   const grpo = config.grpo;
-  const pools = capabilityPools(options.items);
   const resume = !!options.resume && isCheckpoint(checkpointDir);
   const checkpoint = await loadCheckpoint(resume ? checkpointDir : options.sftCheckpointDir, { expect: config.model, seed });
-  const policy = checkpoint.model;
-  const tokenizer = checkpoint.tokenizer;
   const reference = grpo.beta > 0 ? (await loadCheckpoint(options.sftCheckpointDir, { expect: config.model, seed })).model : null;
-  const optimizer =
-    grpo.optim === "sgd" ? new SGD(policy.params, { weightDecay: grpo.weight_decay }) : new AdamW(policy.params, adamwHyper(grpo));
   let start = 0;
   let strategyState: unknown;
   if (resume) {
-    if (checkpoint.optimizer) optimizer.load(checkpoint.optimizer);
     start = checkpoint.state?.step ?? 0;
     strategyState = (checkpoint.state as { strategy?: unknown } | undefined)?.strategy;
     sink.resumeFrom(start);
     process.stderr.write(`[grpo] resuming from ${checkpointDir} at step ${start}\n`);
   }
-  const strategy = makeStrategy(grpo.weight_strategy, {
-    T: CAPABILITIES.length,
-    rewardWeights: grpo.reward_weights ?? undefined,
-    inner: grpo.dynamic_inner,
-    every: grpo.dynamic_every,
-  });
-  if (strategyState !== undefined) strategy.load?.(strategyState);
-  const alphas = CAPABILITIES.map((capability) => options.alphas[capability]);
-  if (alphas.some((a) => a < 1) && !options.rewardModel) throw new BbioError("GRPO: a reward model is required unless every α_c = 1");
-  const promptTokens = encodePrompts(pools, tokenizer, config.model.block_size);
-  // preference weights reach the method only where it applies them (mgda defines its own)
-  const appliesPreferences = usesPreferences(grpo.method);
-  return {
-    policy,
+  return buildSession({
+    config,
+    items: options.items,
+    kg: options.kg,
+    scorer: options.scorer,
+    policy: checkpoint.model,
     reference,
-    tokenizer,
-    optimizer,
-    strategy,
+    tokenizer: checkpoint.tokenizer,
+    rewardModel: options.rewardModel,
+    alphas: options.alphas,
+    sink,
+    seed,
     start,
-    sampling: { policy, tokenizer, pools, promptTokens, config: grpo, blockSize: config.model.block_size, seed },
-    rewards: { scorer: options.scorer, kg: options.kg, rewardModel: options.rewardModel, alphas, config: grpo },
-    update: {
-      policy,
-      optimizer,
-      strategy,
-      appliesPreferences,
-      capabilities: CAPABILITIES,
-      blocks: [...policy.params.keys()].map(parameterBlock),
-      config: grpo,
-      seed,
-    },
-    log: {
-      sink,
-      config: grpo,
-      capabilities: CAPABILITIES,
-      alphas,
-      appliesPreferences,
-      hasReference: reference !== null,
-      hasRewardModel: options.rewardModel !== null,
-    },
-  };
-}
-
-/** One GRPO step: sample → rewards → per-capability gradients, combined and applied μ times → log. */
-async function grpoStep(session: Session, step: number): Promise<{ capabilityMeans: number[]; meanReward: number }> {
-  const batch = await sampleCompletions(session.sampling, step);
-  const scored = await scoreCompletions(batch, session.rewards);
-  const frozen = await frozenLogprobs(session.policy, session.reference, batch, session.sampling.config);
-  const update = await optimisationPasses(session.update, batch, scored, frozen, step);
-  logStep(session.log, { step, batch, scored, update });
-  return { capabilityMeans: capabilityMeans({ batch, scored }), meanReward: mean(scored.hybrid) };
+    optimizerState: resume ? checkpoint.optimizer : undefined,
+    strategyState,
+  });
 }
 
 async function saveSession(session: Session, options: GrpoOptions, checkpointDir: string, step: number): Promise<void> {

@@ -12,10 +12,7 @@ import { minVarianceAlpha, type NoiseStats } from "../weighting/min_variance_alp
 /** grpo.alpha: a fixed α for every capability, or the minimum-variance mix */
 export type AlphaSetting = number | "min_variance";
 
-/** r = α·rule + (1−α)·RM; α ≥ 1 is the rule alone (no reward model needed, its score may be NaN) */
-export function hybridReward(alpha: number, rule: number, model: number): number {
-  return alpha >= 1 ? rule : alpha * rule + (1 - alpha) * model;
-}
+export { hybridReward } from "./hybrid.ts";
 
 /**
  * α_c per capability: a fixed number from the config, or the minimum-variance mix of the RM stage's held-out noise

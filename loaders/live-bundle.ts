@@ -1,0 +1,25 @@
+/**
+ * The live page's worker code (issue 21): src/live/driver.ts — the project's own GRPO step (src/grpo/session.ts),
+ * rewards (src/mkgsg/score.ts) and combination methods (src/weighting), with TF.js — bundled by esbuild into one
+ * browser ES module, as analysis-bundle.ts does for src/analysis. No second implementation: the bundle is the code
+ * that train.ts runs (test/live/driver.test.ts checks the driver against runGrpo and that the bundle has no node:).
+ * Not yet part of data/site.tar: the page (docs/live.md) is not in the site's navigation until it runs end to end.
+ */
+import { build } from "esbuild";
+import { fileURLToPath } from "node:url";
+
+export async function liveBundle(): Promise<string> {
+  const r = await build({
+    entryPoints: [fileURLToPath(new URL("../src/live/worker.ts", import.meta.url))],
+    bundle: true,
+    format: "esm",
+    platform: "browser",
+    target: "es2022",
+    write: false,
+    legalComments: "none",
+    minify: true,
+    sourcemap: false,
+    logLevel: "error",
+  });
+  return r.outputFiles[0].text;
+}
