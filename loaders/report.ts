@@ -31,6 +31,15 @@ export async function readReportInput(dbPath: string): Promise<ReportInput> {
     query(`SELECT run_id, key, value FROM v_run_params ORDER BY run_id, key`, dbPath),
     buildMeta(dbPath),
   ]);
+  // the float settings each run computed under (runs.float_settings, src/model/float.ts): identity, the kernels ATen
+  // and OpenBLAS dispatched to, and the CPU when the run recorded it
+  const floats = (await query(`SELECT DISTINCT float_settings FROM v_runs WHERE float_settings IS NOT NULL`, dbPath)).flatMap((r) => {
+    try {
+      return [JSON.parse(String(r.float_settings)) as { identity?: string; aten?: string; openblas?: string; cpu?: string }];
+    } catch {
+      return [];
+    }
+  });
   const params = await query(sqlOf("params.arrow"), dbPath);
   const num = (v: unknown) => (v === null || v === undefined ? NaN : Number(v));
   const stored = runs.map((r) => ({ ...r, seed: num(r.seed) })) as unknown as StoredRun[];
@@ -41,10 +50,16 @@ export async function readReportInput(dbPath: string): Promise<ReportInput> {
     "strict",
     { conflict: true },
   );
-  const pinned = [
+  const pinned: string[] = [
     ...new Set(allParams.filter((p) => PINNED_KEY.test(String(p.key)) && !CPU_KEY.test(String(p.key))).map((p) => `${p.key}=${p.value}`)),
   ].sort();
-  const cpu = [...new Set(allParams.filter((p) => CPU_KEY.test(String(p.key))).map((p) => String(p.value)))];
+  for (const f of floats) if (f.identity) pinned.push(`${f.identity} (ATen ${f.aten ?? "?"}, OpenBLAS ${f.openblas ?? "?"})`);
+  const cpu = [
+    ...new Set([
+      ...allParams.filter((p) => CPU_KEY.test(String(p.key))).map((p) => String(p.value)),
+      ...floats.flatMap((f) => (f.cpu ? [f.cpu] : [])),
+    ]),
+  ];
   return {
     runs: joined,
     evals: evals.map((e) => ({ ...e, value: num(e.value), ci_lo: num(e.ci_lo), ci_hi: num(e.ci_hi), n: num(e.n) })) as EvalRow[],

@@ -32,6 +32,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { cpus } from "node:os";
 import type { Config } from "../config/index.ts";
 import type { EvalConfig } from "../eval/config.ts";
 import type { GrpoConfig } from "../grpo/config.ts";
@@ -336,6 +337,15 @@ export const realSpec: PipelineSpec<Config> = {
     const n = nativeInfo();
     if (!n) return null;
     const { identity, mode, env, fallback } = n.float;
-    return { identity, mode, env, fallback, aten: n.atenCapability, openblas: n.blasCore, threads: n.threads };
+    return {
+      identity,
+      mode,
+      env,
+      fallback,
+      aten: n.atenCapability,
+      openblas: n.blasCore,
+      threads: n.threads,
+      cpu: cpus()[0]?.model?.trim(),
+    };
   },
 };
