@@ -60,7 +60,32 @@ export async function readReportInput(dbPath: string): Promise<ReportInput> {
       ...floats.flatMap((f) => (f.cpu ? [f.cpu] : [])),
     ]),
   ];
+  const stageTimes = (
+    await query(
+      `SELECT CASE WHEN r.name LIKE 'conflict%' THEN 'conflict' ELSE 'default' END AS part, s.stage, s.seconds
+       FROM stages s JOIN v_runs r ON r.id = s.run_id WHERE NOT s.reused AND s.seconds IS NOT NULL ORDER BY 1, s.started_at`,
+      dbPath,
+    )
+  ).map((r) => ({ part: String(r.part), stage: String(r.stage), seconds: num(r.seconds) }));
+  const splitHalf = (
+    await query(
+      `SELECT replace(m.name, 'grad/split_half_cos/', '') AS capability, m.value
+       FROM metrics m JOIN v_runs r ON r.id = m.run_id
+       WHERE m.name LIKE 'grad/split_half_cos/%' AND r.method = 'sum' AND r.name NOT LIKE 'conflict%'`,
+      dbPath,
+    )
+  ).map((r) => ({ capability: String(r.capability), value: num(r.value) }));
+  // the gradient's dimension (the parameters of the default world's model): the sum of its parameter blocks' sizes
+  const dim = await query(
+    `SELECT sum(block_size) AS d FROM (SELECT DISTINCT b.block, b.block_size FROM grad_gram_blocks b
+       JOIN v_runs r ON r.id = b.run_id WHERE r.method = 'sum' AND r.name NOT LIKE 'conflict%'
+       AND b.run_id = (SELECT min(id) FROM v_runs WHERE method = 'sum' AND name NOT LIKE 'conflict%'))`,
+    dbPath,
+  );
   return {
+    stageTimes,
+    splitHalf,
+    gradDim: num(dim[0]?.d) || undefined,
     runs: joined,
     evals: evals.map((e) => ({ ...e, value: num(e.value), ci_lo: num(e.ci_lo), ci_hi: num(e.ci_hi), n: num(e.n) })) as EvalRow[],
     evalItems: evalItems.map((e) => ({ ...e, value: num(e.value) })) as unknown as EvalItemRow[],

@@ -9,6 +9,7 @@
  * Conclusions: only comparisons whose seed-level interval excludes 0 (comparisonWording "higher" / "lower") and
  * conflict-control methods whose Holm-corrected p < 0.05 are listed as conclusions; everything else is in the tables.
  */
+import { nullCosineBand } from "./null_cosine.ts";
 import { perSeedText } from "./compare.ts";
 import { conflictControl, conflictStory, CONFLICT_ALPHA, type ConflictMethodRow } from "./conflict.ts";
 import { configComparisons, pairedComparisonRows } from "./headline.ts";
@@ -40,6 +41,66 @@ export interface ReportInput {
   evals: readonly EvalRow[];
   evalItems: readonly EvalItemRow[];
   provenance: ReportProvenance;
+  /** seconds of every stage a run computed itself (reused stages left out), with the run's part ("default", "conflict") */
+  stageTimes?: readonly { part: string; stage: string; seconds: number }[];
+  /** per-step split-half gradient cosines (grad/split_half_cos/<capability>) of plain-GRPO runs, default world */
+  splitHalf?: readonly { capability: string; value: number }[];
+  /** the gradient's dimension (parameters) of those runs, for the null band */
+  gradDim?: number;
+}
+
+/** the median of some numbers (NaN for none) */
+const median = (xs: readonly number[]): number => {
+  if (!xs.length) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/** stage × part: runs that computed it, median and range of their seconds, total CPU-seconds */
+export function stageTimeRows(times: NonNullable<ReportInput["stageTimes"]>): Record<string, string>[] {
+  const groups = new Map<string, number[]>();
+  for (const t of times) groups.set(`${t.part}\u0000${t.stage}`, [...(groups.get(`${t.part}\u0000${t.stage}`) ?? []), t.seconds]);
+  return [...groups].map(([k, xs]) => {
+    const [part, stage] = k.split("\u0000");
+    return {
+      part,
+      stage,
+      runs: String(xs.length),
+      "median s": median(xs).toFixed(1),
+      "range s": `${Math.min(...xs).toFixed(1)} – ${Math.max(...xs).toFixed(1)}`,
+      "total s": xs.reduce((a, b) => a + b, 0).toFixed(0),
+    };
+  });
+}
+
+/** per capability: median, lower and upper quartile of the split-half cosines over steps and runs */
+export function splitHalfRows(rows: NonNullable<ReportInput["splitHalf"]>): Record<string, string>[] {
+  const by = new Map<string, number[]>();
+  for (const r of rows) if (Number.isFinite(r.value)) by.set(r.capability, [...(by.get(r.capability) ?? []), r.value]);
+  return [...by].map(([capability, xs]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * (s.length - 1)))];
+    return {
+      capability,
+      steps: String(xs.length),
+      median: median(xs).toFixed(3),
+      quartiles: `${q(0.25).toFixed(3)} – ${q(0.75).toFixed(3)}`,
+    };
+  });
+}
+
+/** SFT-only's knowledge metrics on extraction and control genes: the cloze (acc, acc_norm), generation and letter MCQ */
+export function knowledgeRows(input: Pick<ReportInput, "runs" | "evals">): Record<string, string>[] {
+  const sft = input.runs.filter((r) => !r.conflict && r.method === "sft-only").map((r) => r.id);
+  const metrics = ["acc", "acc_norm", "acc_generate", "acc_letter_loglik"];
+  return metrics.flatMap((m) => {
+    const ev = input.evals.find((e) => sft.includes(e.run_id) && e.family === "knowledge" && e.metric === m);
+    const ctl = input.evals.find((e) => sft.includes(e.run_id) && e.family === "knowledge" && e.metric === `control/${m}`);
+    if (!ev) return [];
+    const ci = (e: EvalRow | undefined) =>
+      e ? `${f2(e.value)}${Number.isFinite(e.ci_lo ?? NaN) ? ` [${f2(e.ci_lo ?? NaN)}, ${f2(e.ci_hi ?? NaN)}]` : ""}` : "—";
+    return [{ metric: m, "extraction genes": ci(ev), "control genes": ci(ctl) }];
+  });
 }
 
 /** a Markdown table: header, separator, one line per row; "|" inside a cell is escaped */
@@ -179,6 +240,34 @@ export function reportMarkdown(input: ReportInput): string {
     "",
     conflict.perMethod.length ? conflictStory(conflict.perMethod) : "",
     "",
+    ...(knowledgeRows(input).length
+      ? [
+          "**Knowledge, SFT-only** (4-option items; `acc` / `acc_norm`: lm-evaluation-harness's cloze over the value after the answer prefix; `acc_generate`: the greedy value, exact match; `acc_letter_loglik`: the letter MCQ):",
+          "",
+          markdownTable(["metric", "extraction genes", "control genes"], knowledgeRows(input)),
+          "",
+        ]
+      : []),
+    ...(input.splitHalf?.length
+      ? [
+          `**RL signal under plain GRPO** (default world): cosine between the gradients of two disjoint halves of each capability's completions, per step (docs/method.md §5.1)${
+            input.gradDim
+              ? `; 95% of random direction pairs in d = ${input.gradDim} dimensions have |cos| ≤ ${nullCosineBand(input.gradDim).halfWidth.toFixed(4)} (null_cosine.ts)`
+              : ""
+          }:`,
+          "",
+          markdownTable(["capability", "steps", "median", "quartiles"], splitHalfRows(input.splitHalf)),
+          "",
+        ]
+      : []),
+    ...(input.stageTimes?.length
+      ? [
+          "**Stage times** (each run's own computation; reused cached stages left out; one thread per run):",
+          "",
+          markdownTable(["part", "stage", "runs", "median s", "range s", "total s"], stageTimeRows(input.stageTimes)),
+          "",
+        ]
+      : []),
     "**Conclusions the seed-level intervals support:**",
     "",
     ...(concl.length ? concl.map((c) => `- ${c}`) : ["- none: every comparison is undecided at this number of seeds."]),

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { capabilityTable, conclusions, markdownTable, replaceReportRegion } from "../../src/analysis/report.ts";
+import {
+  capabilityTable,
+  conclusions,
+  knowledgeRows,
+  markdownTable,
+  replaceReportRegion,
+  splitHalfRows,
+  stageTimeRows,
+} from "../../src/analysis/report.ts";
 import { four, siteRuns } from "./site-runs.ts";
 
 describe("report (pure parts)", () => {
@@ -40,5 +48,48 @@ describe("report (pure parts)", () => {
     // seeds that disagree: nothing is concluded
     const split = [...items("f", Array(30).fill(0.5)), ...items("s0", Array(30).fill(1)), ...items("s1", Array(30).fill(0))];
     expect(conclusions({ runs, evals: [], evalItems: split })).toEqual([]);
+  });
+
+  it("stageTimeRows: per part and stage, the runs that computed it, median, range and total", () => {
+    const rows = stageTimeRows([
+      { part: "default", stage: "grpo", seconds: 10 },
+      { part: "default", stage: "grpo", seconds: 30 },
+      { part: "default", stage: "grpo", seconds: 20 },
+      { part: "conflict", stage: "sft", seconds: 5 },
+    ]);
+    expect(rows).toEqual([
+      { part: "default", stage: "grpo", runs: "3", "median s": "20.0", "range s": "10.0 – 30.0", "total s": "60" },
+      { part: "conflict", stage: "sft", runs: "1", "median s": "5.0", "range s": "5.0 – 5.0", "total s": "5" },
+    ]);
+  });
+  it("splitHalfRows: median and quartiles per capability, non-finite values left out", () => {
+    const rows = splitHalfRows([
+      ...[0.1, 0.2, 0.3, 0.4, 0.5].map((value) => ({ capability: "knowledge", value })),
+      { capability: "knowledge", value: Number.NaN },
+      { capability: "reasoning", value: -0.2 },
+    ]);
+    expect(rows).toEqual([
+      { capability: "knowledge", steps: "5", median: "0.300", quartiles: "0.200 – 0.400" },
+      { capability: "reasoning", steps: "1", median: "-0.200", quartiles: "-0.200 – -0.200" },
+    ]);
+  });
+  it("knowledgeRows: SFT-only's knowledge metrics beside the same metric on control genes; other runs ignored", () => {
+    const ev = (run_id: string, metric: string, value: number) => ({
+      run_id,
+      family: "knowledge",
+      metric,
+      value,
+      ci_lo: value - 0.1,
+      ci_hi: value + 0.1,
+      n: 100,
+    });
+    const rows = knowledgeRows({
+      runs,
+      evals: [ev("f", "acc", 0.6), ev("f", "control/acc", 0.25), ev("s0", "acc", 0.9), ev("f", "acc_generate", 0.2)] as never,
+    });
+    expect(rows).toEqual([
+      { metric: "acc", "extraction genes": "0.60 [0.50, 0.70]", "control genes": "0.25 [0.15, 0.35]" },
+      { metric: "acc_generate", "extraction genes": "0.20 [0.10, 0.30]", "control genes": "—" },
+    ]);
   });
 });
