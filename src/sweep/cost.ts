@@ -50,8 +50,9 @@ export interface SweepCost {
 // ---- fallback formulas ----------------------------------------------------------------------------------------------
 // Seconds on one core of the reference machine (native backend, one thread per run), as fixed cost + work × (a + b·f)
 // with f = n_layer·n_embd²·block_size, fitted to two measured points per stage: configs/ci.json (generate 3.3 s,
-// sft 3.9, rm 2.0, grpo 1.8, eval 1.6, baseline 0.6; a loaded machine) and the default config (README "Measured":
-// generate 1.4 s, sft 74, rm 8, grpo 21–33, eval 7–9, baseline 8). SFT work is tokens (packed rows × pack_length);
+// sft 3.9, rm 2.0, grpo 1.8, eval 1.6, baseline 0.6; a loaded machine) and the default config of 2026-11 (generate
+// 1.4 s, sft 74 for 0.82 M tokens, rm 8, grpo 21–33, eval 7–9, baseline 8); today's default (2 M SFT tokens) measured
+// 239 s of SFT where the formula says 181 (its vocabulary is larger; the whole run within 20%). SFT work is tokens (packed rows × pack_length);
 // evaluation work doubles when the control split is scored. Between those shapes they are good to tens of percent; far
 // above (configs/paper.json) they only give an order of magnitude: plan with measured stages once one run exists.
 // biome-ignore lint/suspicious/noExplicitAny: reads any stage's config section by key, shapes checked at use
