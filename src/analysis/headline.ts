@@ -102,7 +102,8 @@ export function headlineTable(
       "Paper (0.5B)": `${h.paper} (+${h.gain})`,
       "Ours: CA-GRPO": o ? fmtEstimate(o, { source: false }) : "—",
       "gap vs best other": paired
-        ? `${comparisonText(paired)} (${bestOther!.rs[0].method}; per seed ${perSeedText(paired.seedsA)} vs ${perSeedText(paired.seedsB)})`
+        ? // per-seed scores are in the paired table (pairedComparisonRows): a cell stays short enough to read
+          `${comparisonText(paired)} (${bestOther!.rs[0].method})`
         : gap
           ? `${gap.diff >= 0 ? "+" : ""}${(100 * gap.diff).toFixed(1)}${
               Number.isFinite(gap.lo)
