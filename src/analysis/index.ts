@@ -146,6 +146,7 @@ export {
   type WeightedConfig,
 } from "./capspace.ts";
 export { modelScale, worldScale, type ModelInfo, type WorldInfo } from "./scale.ts";
+export { splitHalfSummary, splitHalfRows as splitHalfMetricRows, splitHalfSentence, type SplitHalfSummary } from "./split_half.ts";
 export {
   ablationConfigs,
   ablationKeys,

@@ -10,6 +10,7 @@
  * conflict-control methods whose Holm-corrected p < 0.05 are listed as conclusions; everything else is in the tables.
  */
 import { nullCosineBand } from "./null_cosine.ts";
+import { splitHalfSummary } from "./split_half.ts";
 import { perSeedText } from "./compare.ts";
 import { conflictControl, conflictStory, CONFLICT_ALPHA, type ConflictMethodRow } from "./conflict.ts";
 import { configComparisons, pairedComparisonRows } from "./headline.ts";
@@ -73,20 +74,16 @@ export function stageTimeRows(times: NonNullable<ReportInput["stageTimes"]>): Re
   });
 }
 
-/** per capability: median, lower and upper quartile of the split-half cosines over steps and runs */
-export function splitHalfRows(rows: NonNullable<ReportInput["splitHalf"]>): Record<string, string>[] {
-  const by = new Map<string, number[]>();
-  for (const r of rows) if (Number.isFinite(r.value)) by.set(r.capability, [...(by.get(r.capability) ?? []), r.value]);
-  return [...by].map(([capability, xs]) => {
-    const s = [...xs].sort((a, b) => a - b);
-    const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * (s.length - 1)))];
-    return {
-      capability,
-      steps: String(xs.length),
-      median: median(xs).toFixed(3),
-      quartiles: `${q(0.25).toFixed(3)} – ${q(0.75).toFixed(3)}`,
-    };
-  });
+/** per capability: median and quartiles of the split-half cosines, and whether the median clears the null band */
+export function splitHalfRows(rows: NonNullable<ReportInput["splitHalf"]>, d?: number): Record<string, string>[] {
+  return splitHalfSummary(rows, d).map((s) => ({
+    capability: s.capability,
+    steps: String(s.steps),
+    median: s.median.toFixed(4),
+    quartiles: `${s.q1.toFixed(4)} – ${s.q3.toFixed(4)}`,
+    "cos > 0": `${(100 * s.positive).toFixed(0)}% (sign test p ${s.p < 0.001 ? "< 0.001" : s.p.toFixed(3)})`,
+    reading: s.reading === "signal" ? "signal" : s.reading === "noise" ? "noise" : "",
+  }));
 }
 
 /** SFT-only's knowledge metrics on extraction and control genes: the cloze (acc, acc_norm), generation and letter MCQ */
@@ -256,7 +253,10 @@ export function reportMarkdown(input: ReportInput): string {
               : ""
           }:`,
           "",
-          markdownTable(["capability", "steps", "median", "quartiles"], splitHalfRows(input.splitHalf)),
+          markdownTable(
+            ["capability", "steps", "median", "quartiles", "cos > 0", "reading"],
+            splitHalfRows(input.splitHalf, input.gradDim),
+          ),
           "",
         ]
       : []),

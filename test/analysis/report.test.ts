@@ -62,15 +62,32 @@ describe("report (pure parts)", () => {
       { part: "conflict", stage: "sft", runs: "1", "median s": "5.0", "range s": "5.0 – 5.0", "total s": "5" },
     ]);
   });
-  it("splitHalfRows: median and quartiles per capability, non-finite values left out", () => {
-    const rows = splitHalfRows([
-      ...[0.1, 0.2, 0.3, 0.4, 0.5].map((value) => ({ capability: "knowledge", value })),
-      { capability: "knowledge", value: Number.NaN },
-      { capability: "reasoning", value: -0.2 },
-    ]);
+  it("splitHalfRows: median and quartiles per capability, non-finite values left out, read against the null band", () => {
+    const rows = splitHalfRows(
+      [
+        ...[0.1, 0.2, 0.3, 0.4, 0.5].map((value) => ({ capability: "knowledge", value })),
+        { capability: "knowledge", value: Number.NaN },
+        { capability: "reasoning", value: 0.001 },
+      ],
+      1_000_000,
+    );
     expect(rows).toEqual([
-      { capability: "knowledge", steps: "5", median: "0.300", quartiles: "0.200 – 0.400" },
-      { capability: "reasoning", steps: "1", median: "-0.200", quartiles: "-0.200 – -0.200" },
+      {
+        capability: "knowledge",
+        steps: "5",
+        median: "0.3000",
+        quartiles: "0.2000 – 0.4000",
+        "cos > 0": "100% (sign test p 0.063)",
+        reading: "noise",
+      },
+      {
+        capability: "reasoning",
+        steps: "1",
+        median: "0.0010",
+        quartiles: "0.0010 – 0.0010",
+        "cos > 0": "100% (sign test p 1.000)",
+        reading: "noise",
+      },
     ]);
   });
   it("knowledgeRows: SFT-only's knowledge metrics beside the same metric on control genes; other runs ignored", () => {
