@@ -19,7 +19,7 @@ import { Tokenizer, trainingCorpus } from "../model/tokenizer.ts";
 import { BbioError } from "../util/errors.ts";
 import { progress } from "../util/progress.ts";
 import type { Sink } from "../util/sink.ts";
-import { AdamW, adamwHyper, clipByGlobalNorm, lrAt, scheduleOf } from "../optim/index.ts";
+import { AdamW, adamwHyper, CheckpointedLoop, clipByGlobalNorm, lrAt, scheduleOf } from "../optim/index.ts";
 import { batchIndices, disposeBatch, encodeDocument, encodeExample, makeBatch, maskedLoss, type Example } from "./batch.ts";
 import type { SftStageConfig } from "./config.ts";
 import { PackedSchedule } from "./pack.ts";
@@ -95,9 +95,7 @@ export async function runSft(opts: SftOptions): Promise<SftResult> {
   if (train.length === 0) throw new BbioError('SFT: no items with split "train"');
 
   // --- model, tokenizer, optimizer: fresh or resumed
-  let model: GPT,
-    tokenizer: Tokenizer,
-    start = 0;
+  let model: GPT, tokenizer: Tokenizer, resumedAt: number | undefined;
   const hyper = adamwHyper(s);
   let opt: AdamW;
   const losses: number[] = [];
@@ -111,12 +109,10 @@ export async function runSft(opts: SftOptions): Promise<SftResult> {
     tokenizer = ck.tokenizer;
     opt = new AdamW(model.params, hyper);
     if (ck.optimizer) opt.load(ck.optimizer);
-    start = ck.state?.step ?? 0;
-    losses.push(...((ck.state?.losses as number[] | undefined) ?? []).slice(0, start));
+    resumedAt = ck.state?.step ?? 0;
+    losses.push(...((ck.state?.losses as number[] | undefined) ?? []).slice(0, resumedAt));
     tokensSeen = Number(ck.state?.tokens_seen ?? 0);
     paddedSeen = Number(ck.state?.padded_seen ?? 0);
-    sink.resumeFrom(start);
-    process.stderr.write(`[sft] resuming from ${checkpointDir} at step ${start}\n`);
   } else {
     tokenizer = opts.tokenizer ?? Tokenizer.fit(trainingCorpus(opts.items, opts.cards), config.model.vocab_size);
     if (tokenizer.size > config.model.vocab_size)
@@ -165,8 +161,19 @@ export async function runSft(opts: SftOptions): Promise<SftResult> {
       },
       extra: { backend, stage: "sft", seed, n_train: train.length, n_eval: held.length },
     });
-    await sink.flush();
   };
+  const loop = new CheckpointedLoop({
+    stage: "sft",
+    checkpointDir,
+    resumedAt,
+    maxSteps: s.max_steps,
+    saveEvery: s.save_every,
+    stopAfter: opts.stopAfter,
+    sink,
+    hasCheckpoint: () => isCheckpoint(checkpointDir),
+    save,
+  });
+  const { start, end } = loop;
 
   // the capacity probe (sft.probe_every): cloze accuracy on a few value-answered knowledge items of each split
   // (probe/dev is what budgets are chosen on; probe/extraction only draws the Data page's capacity curve)
@@ -200,14 +207,13 @@ export async function runSft(opts: SftOptions): Promise<SftResult> {
   const evalStart = start === 0 ? await evalLoss(model, heldEx, s.batch_size, s.eval_batches) : NaN;
   if (start === 0 && Number.isFinite(evalStart)) sink.metric(0, "eval/loss", evalStart);
 
-  const end = Math.min(s.max_steps, start + (opts.stopAfter ?? Infinity));
   const bar = progress("sft", end - start, { enabled: opts.progress ?? true });
   // tokens of THIS process: the throughput (a timing metric) is per process, unlike the padding share
   let tokensNow = 0,
     t0 = performance.now(),
     lastLoss = NaN;
   try {
-    for (let step = start; step < end; step++) {
+    await loop.run(async (step) => {
       const batch = makeBatch(
         schedule ? schedule.batch(step) : batchIndices(trainEx.length, s.batch_size, seed, step, trainLengths).map((i) => trainEx[i]),
       );
@@ -260,8 +266,7 @@ export async function runSft(opts: SftOptions): Promise<SftResult> {
       await probe(done);
       if (done % s.eval_every === 0 && heldEx.length)
         sink.metric(done, "eval/loss", await evalLoss(model, heldEx, s.batch_size, s.eval_batches));
-      if (done % s.save_every === 0 || done === end) await save(done);
-    }
+    });
   } finally {
     bar.stop();
   }
@@ -277,7 +282,6 @@ export async function runSft(opts: SftOptions): Promise<SftResult> {
     tokensPerSec: secs > 0 ? tokensNow / secs : 0,
     losses,
   };
-  if (start === end && !isCheckpoint(checkpointDir)) await save(end);
   opt.dispose();
   model.dispose();
   return result;
