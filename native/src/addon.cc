@@ -563,32 +563,25 @@ FN(segmentSum) {
 }
 
 // ---- matmul, softmax, fused ----
-// matmul(a, b, transposeA, transposeB): [..,M,K]·[..,K,N] with broadcast batch dims
-FN(matmul) {
-  BODY({
-    at::Tensor x = a.t(0), y = a.t(1);
-    if (a.b(2)) x = x.transpose(-1, -2);
-    if (a.b(3)) y = y.transpose(-1, -2);
-    blasFor((double)x.size(-2) * x.size(-1) * y.size(-1));
-    at::Tensor r;
-    if (x.dim() == 2 && y.dim() == 2) r = rowTimes(x, y, at::Tensor());
-    else if (x.dim() == 3 && y.dim() == 3 && x.size(0) == y.size(0)) r = at::bmm(x, y);
-    else r = at::matmul(x, y);
-    return ret(env, r, -1);
-  })
+// [..,M,K]·[..,K,N] with broadcast batch dims, for matmul and fusedMatmul: a 2-D product through rowTimes (BLAS gemv
+// for one row), equal batches through bmm, anything else through ATen's matmul
+at::Tensor matmulOf(at::Tensor x, at::Tensor y, bool transposeA, bool transposeB) {
+  if (transposeA) x = x.transpose(-1, -2);
+  if (transposeB) y = y.transpose(-1, -2);
+  blasFor((double)x.size(-2) * x.size(-1) * y.size(-1));
+  if (x.dim() == 2 && y.dim() == 2) return rowTimes(x, y, at::Tensor());
+  if (x.dim() == 3 && y.dim() == 3 && x.size(0) == y.size(0)) return at::bmm(x, y);
+  return at::matmul(x, y);
 }
+// matmul(a, b, transposeA, transposeB)
+FN(matmul) { BODY({ return ret(env, matmulOf(a.t(0), a.t(1), a.b(2), a.b(3)), -1); }) }
 // fusedMatmul(a, b, transA, transB, bias|0, act): act 0 none, 1 relu (native.ts sends every other activation to
 // the CPU fallback)
 FN(fusedMatmul) {
   BODY({
-    at::Tensor x = a.t(0), y = a.t(1);
-    if (a.b(2)) x = x.transpose(-1, -2);
-    if (a.b(3)) y = y.transpose(-1, -2);
-    uint32_t bias = a.u32(4);
-    int act = a.i32(5);
-    at::Tensor r = at::matmul(x, y);
-    if (bias) r.add_(get(bias));
-    if (act == 1) r.relu_();
+    at::Tensor r = matmulOf(a.t(0), a.t(1), a.b(2), a.b(3));
+    if (uint32_t bias = a.u32(4)) r.add_(get(bias));
+    if (a.i32(5) == 1) r.relu_();
     return ret(env, r, -1);
   })
 }
