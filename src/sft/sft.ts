@@ -3,7 +3,7 @@
  *   fit tokenizer → init model (or resume) → for each step: batch → masked CE loss → grads → clip → AdamW → log;
  *   every eval_every steps the held-out loss; every save_every steps (and at the end) an atomic checkpoint.
  *
- *   runSft({config, items, outDir, sink, seed, resume?, tokenizer?}) → {checkpointDir, steps, finalLoss, backend, ...}
+ *   runSft({config, items, outDir, sink, seed, resume?}) → {checkpointDir, steps, finalLoss, backend, ...}
  *
  * The checkpoint lives in <outDir>/checkpoint. A NaN/Inf loss stops the run BEFORE the bad update is applied, with a
  * clear error; the last checkpoint on disk stays the last good one.
@@ -34,8 +34,6 @@ export interface SftOptions {
   seed?: number;
   /** continue from <outDir>/checkpoint when it exists */
   resume?: boolean;
-  /** reuse a tokenizer (e.g. the curation pass keeps phase 1's); default: fit on what training reads (trainingCorpus) */
-  tokenizer?: Tokenizer;
   /** print progress lines/bar on stderr (default true) */
   progress?: boolean;
   /** stop after this many steps in this call (tests simulate an interrupted run); default: run to max_steps */
@@ -114,7 +112,7 @@ export async function runSft(opts: SftOptions): Promise<SftResult> {
     tokensSeen = Number(ck.state?.tokens_seen ?? 0);
     paddedSeen = Number(ck.state?.padded_seen ?? 0);
   } else {
-    tokenizer = opts.tokenizer ?? Tokenizer.fit(trainingCorpus(opts.items, opts.cards), config.model.vocab_size);
+    tokenizer = Tokenizer.fit(trainingCorpus(opts.items, opts.cards), config.model.vocab_size);
     if (tokenizer.size > config.model.vocab_size)
       throw new BbioError(`tokenizer has ${tokenizer.size} tokens but model.vocab_size is ${config.model.vocab_size}`);
     model = GPT.init(config.model, seed);

@@ -15,7 +15,7 @@ describe("config validation", () => {
     expect(() => parseConfig({ model: { n_embd: 16, n_head: 3 } })).toThrow(/model.n_head: n_embd must be divisible by n_head/);
     expect(() => parseConfig({ sft: { max_step: 5 } })).toThrow(/sft: Unrecognized key.*max_step/);
     expect(() => parseConfig({ sft: { learning_rate: "fast" } })).toThrow(/sft.learning_rate/);
-    expect(() => parseConfig({ sft: { curation: { k: 0 } } })).toThrow(/sft.curation.k/);
+    expect(() => parseConfig({ sft: { curation: { enabled: true } } })).toThrow(/curation/);
     expect(() => parseConfig({ eval: { split: "test" } })).toThrow(/eval.split/);
     expect(parseConfig({}).sft.max_steps).toBeGreaterThan(0);
   });
