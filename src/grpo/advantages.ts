@@ -42,7 +42,8 @@ function nansum(xs: readonly number[]): number {
   return s;
 }
 
-function groups<T>(xs: readonly T[], G: number): T[][] {
+/** Consecutive runs of G: the G completions of each prompt, in sampling order. */
+export function groups<T>(xs: readonly T[], G: number): T[][] {
   if (G < 1 || xs.length % G !== 0) throw new Error(`advantages: ${xs.length} completions is not a multiple of num_generations ${G}`);
   const out: T[][] = [];
   for (let i = 0; i < xs.length; i += G) out.push(xs.slice(i, i + G));
