@@ -27,7 +27,7 @@ export function registerStageCommand(program: Command, spec: StageCommandSpec): 
   const cmd = program
     .command(spec.command)
     .description(spec.description)
-    .argument("[config]", "built-in config name (configs/<name>.json) or a .json path; omitted = the default small config")
+    .argument("[config]", "built-in config name (configs/<name>.json) or a .json path; omitted = configs/default.json")
     .option("--set <key=value>", "override a config field, e.g. --set sft.max_steps=50 (repeatable)", collect, [] as string[])
     .option("--name <name>", "run name (sets config.name)")
     .option("--db <file>", "run store (default $BBIO_DB or data/bbio.duckdb)")
@@ -39,10 +39,10 @@ export function registerStageCommand(program: Command, spec: StageCommandSpec): 
       opts: Record<string, unknown> & { set: string[]; name?: string; db?: string; cache?: string; json?: boolean },
     ) => {
       const { BbioError } = await import("../util/errors.ts");
-      const { loadConfig } = await import("../config/index.ts");
+      const { loadConfig, defaultConfigName } = await import("../config/index.ts");
       const sets = [...opts.set];
       if (opts.name) sets.push(`name=${JSON.stringify(opts.name)}`);
-      const config = loadConfig(configName ?? (await defaultConfigName()), sets); // invalid config → one clear error, nothing recorded
+      const config = loadConfig(configName ?? defaultConfigName(), sets); // invalid config → one clear error, nothing recorded
       const { runPipeline } = await import("./runner.ts");
       const { realSpec } = await import("./stages.ts");
       const r = await runPipeline(config, { spec: realSpec, db: dbOf(opts), cacheDir: opts.cache, until: spec.stage });
@@ -81,10 +81,4 @@ export function registerStageCommand(program: Command, spec: StageCommandSpec): 
       } else process.stdout.write(`${artefact}\n`);
     },
   );
-}
-
-/** With no config the stage commands use configs/default.json when it exists, as `bbio run` does. */
-export async function defaultConfigName(): Promise<string | undefined> {
-  const { existsSync } = await import("node:fs");
-  return existsSync(new URL("../../configs/default.json", import.meta.url)) ? "default" : undefined;
 }
