@@ -34,11 +34,11 @@ import type { Sink } from "../util/sink.ts";
 import { getMethod } from "../weighting/registry.ts";
 import type { GrpoStageConfig } from "./config.ts";
 import type { RewardScorer } from "./rewards.ts";
-import { buildSession, CAPABILITIES, grpoStep, type Session } from "./session.ts";
+import { buildSession, FAMILIES, grpoStep, type Session } from "./session.ts";
 
 export type { RewardScorer };
 
-export { CAPABILITIES };
+export { FAMILIES };
 
 export interface GrpoOptions {
   /** a parsed config (grpoSchema refuses incoherent GRPO settings) */
@@ -146,7 +146,7 @@ export async function runGrpo(options: GrpoOptions): Promise<GrpoResult> {
     await loop.run(async (index) => {
       const step = index + 1; // GRPO numbers its steps from 1
       const rewards = await grpoStep(session, step);
-      const byName = Object.fromEntries(CAPABILITIES.map((capability, c) => [capability, rewards.capabilityMeans[c]]));
+      const byName = Object.fromEntries(FAMILIES.map((capability, c) => [capability, rewards.capabilityMeans[c]]));
       if (step === 1) Object.assign(rewardFirst, byName);
       Object.assign(rewardLast, byName);
       bar.tick(1, { info: `reward ${rewards.meanReward.toFixed(3)}` });
