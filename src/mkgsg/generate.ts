@@ -35,7 +35,7 @@ import {
 import { kgIndex } from "./kgindex.ts";
 import { BUILDERS } from "./kinds/index.ts";
 import { WORLD_BUILDERS, worldItem, worldRng, type WorldCtx } from "./kinds/world.ts";
-import { buildWorld, worldCards, type Card, type World } from "./world.ts";
+import { buildWorld, worldCards, type Card, type World } from "./gene_world.ts";
 import { words } from "./text.ts";
 import { FAMILIES, type Family, type Item, type Reject } from "./types.ts";
 import { validateOntology, validateWorkflow, type Reason } from "./validate.ts";

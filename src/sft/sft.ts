@@ -27,7 +27,7 @@ import { PackedSchedule } from "./pack.ts";
 export interface SftOptions {
   config: SftStageConfig;
   items: readonly Item[];
-  /** gene-world cards (src/mkgsg/world.ts): documents read with loss on every token, mixed in by sft.card_share */
+  /** gene-world cards (src/mkgsg/gene_world.ts): documents read with loss on every token, mixed in by sft.card_share */
   cards?: readonly { id: string; text: string; entrez?: number | null }[];
   outDir: string;
   sink: Sink;
