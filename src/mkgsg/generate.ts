@@ -316,7 +316,7 @@ function curate(item: Item, kg: KG, cfg: DataConfig): { stage: "ontology" | "con
     const rs = validateOntology(item, kg);
     // a format constraint no correct answer can meet (an alias with a space under no-commas, n > available) is a
     // property of the prompt, not a KG fact the item gets wrong: its own stage, so "the ontology validator rejected
-    // something" is never read off a constraint reject (issue 16)
+    // something" is never read off a constraint reject
     if (rs.length) return { stage: rs.every((r) => r.reason === "constraint_unsatisfiable") ? "constraint" : "ontology", reasons: rs };
   }
   const wf: Reason[] = [];

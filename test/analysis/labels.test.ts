@@ -43,7 +43,7 @@ describe("scale in words (build.json)", () => {
   });
 });
 
-describe("one colour per method and short run labels (issue 20)", () => {
+describe("one colour per method and short run labels", () => {
   it("every method has a fixed Okabe–Ito colour; a scale keeps it whatever else is shown", async () => {
     const { METHOD_COLOR, methodColor, methodColorScale } = await import("../../src/analysis/labels.ts");
     const okabeIto = ["#000000", "#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7"];

@@ -130,7 +130,7 @@ describe("GRPO loop (tiny model, cpu backend)", () => {
 
   it("a resumed run with the stateful dynamic strategy continues with the same weights as an uninterrupted one", async () => {
     // sum APPLIES the strategy's weights, so a lost EMA state changes the update and the loss, not only a logged
-    // number (with mgda, which ignores them, this test passed even when the state was dropped — issue 9). dynamic_every
+    // number (with mgda, which ignores them, this test would pass even with the state dropped). dynamic_every
     // 2 with a stop after 3: step 4 holds step 3's weights only if the state says step 3 recomputed them.
     const cfg = () => grpoCfg({ method: "sum", weight_strategy: "dynamic", dynamic_every: 2, max_steps: 4, save_every: 1 });
     const full = await run(cfg());

@@ -1,7 +1,6 @@
 /**
- * The GRPO loop against TRL's definitions, where a unit test of loss.ts / advantages.ts cannot see the wiring
- * (issue 9's correctness review): the log-prob calls carry the sampling temperature, dapo gets the whole batch's
- * token count, and with μ = num_iterations > 1 a stateful strategy and grad_norm see one update per step.
+ * The GRPO loop against TRL's definitions, where a unit test of loss.ts / advantages.ts cannot see the wiring: the
+ * log-prob calls carry the sampling temperature, dapo gets the whole batch's token count, and with μ = num_iterations > 1 a stateful strategy and grad_norm see one update per step.
  * sample.ts and loss.ts are wrapped (same behaviour) so the test can read the arguments the loop passed.
  */
 import { describe, it, expect, beforeAll, vi } from "vitest";
@@ -79,7 +78,7 @@ const run = async (over: Record<string, unknown>) => {
   return { sink, outDir };
 };
 
-describe("GRPO loop = TRL's definitions (issue 9 defects)", () => {
+describe("GRPO loop = TRL's definitions", () => {
   it("policy, old and reference log-probs are all taken at the sampling temperature", async () => {
     vi.mocked(sample.sequenceLogprobs).mockClear();
     vi.mocked(sample.sequenceLogprobsArray).mockClear();
