@@ -28,9 +28,8 @@ import type { score } from "../mkgsg/index.ts";
 import type { Family, Item } from "../mkgsg/types.ts";
 import { backendPreference, initBackend } from "../model/backend.ts";
 import { isCheckpoint, loadCheckpoint, saveCheckpoint } from "../model/checkpoint.ts";
-import { CheckpointedLoop } from "../optim/index.ts";
+import { CheckpointedLoop, type TrainingRunOptions } from "../optim/index.ts";
 import { progress } from "../util/progress.ts";
-import type { Sink } from "../util/sink.ts";
 import { getMethod } from "../weighting/registry.ts";
 import type { GrpoStageConfig } from "./config.ts";
 import type { RewardScorer } from "./rewards.ts";
@@ -40,7 +39,7 @@ export type { RewardScorer };
 
 export { FAMILIES };
 
-export interface GrpoOptions {
+export interface GrpoOptions extends TrainingRunOptions {
   /** a parsed config (grpoSchema refuses incoherent GRPO settings) */
   config: GrpoStageConfig;
   items: readonly Item[];
@@ -52,13 +51,8 @@ export interface GrpoOptions {
   rewardModel: RewardScorer | null;
   /** α_c per capability (src/rewards/alpha.ts resolveAlphas) */
   alphas: Record<Family, number>;
-  outDir: string;
-  sink: Sink;
+  /** default: grpo.seed, else config.seed */
   seed?: number;
-  resume?: boolean;
-  progress?: boolean;
-  /** stop after this many steps in this call (tests simulate an interrupted run) */
-  stopAfter?: number;
 }
 
 export interface GrpoResult {

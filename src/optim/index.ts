@@ -3,5 +3,5 @@
 export { AdamW, clipByGlobalNorm, type AdamWHyper } from "./adamw.ts";
 export { SGD } from "./sgd.ts";
 export { lrAt } from "./schedule.ts";
-export { CheckpointedLoop, type LoopOptions } from "./loop.ts";
+export { CheckpointedLoop, type LoopOptions, type TrainingRunOptions } from "./loop.ts";
 export { adamwFields, scheduleFields, minLrBelowLr, adamwHyper, scheduleOf, type AdamWDefaults, type AdamWConfig } from "./config.ts";

@@ -9,6 +9,19 @@
  */
 import type { Sink } from "../util/sink.ts";
 
+/** What each checkpointed stage (SFT, the reward model, GRPO) takes besides its own inputs. */
+export interface TrainingRunOptions {
+  /** the stage's directory: its checkpoint lives inside */
+  outDir: string;
+  sink: Sink;
+  /** continue from the checkpoint in outDir when there is one */
+  resume?: boolean;
+  /** progress bar / lines on stderr (default true) */
+  progress?: boolean;
+  /** stop after this many steps in this call (tests simulate an interrupted run); default: run to max_steps */
+  stopAfter?: number;
+}
+
 export interface LoopOptions {
   /** the stage's name in the resume message ("sft", "rm", "grpo") */
   stage: string;

@@ -18,26 +18,18 @@ import { clozeScores, generatedValues } from "./cloze.ts";
 import { Tokenizer, trainingCorpus } from "../model/tokenizer.ts";
 import { BbioError } from "../util/errors.ts";
 import { progress } from "../util/progress.ts";
-import type { Sink } from "../util/sink.ts";
-import { AdamW, adamwHyper, CheckpointedLoop, clipByGlobalNorm, lrAt, scheduleOf } from "../optim/index.ts";
+import { AdamW, adamwHyper, CheckpointedLoop, clipByGlobalNorm, lrAt, scheduleOf, type TrainingRunOptions } from "../optim/index.ts";
 import { batchIndices, disposeBatch, encodeDocument, encodeExample, makeBatch, maskedLoss, type Example } from "./batch.ts";
 import type { SftStageConfig } from "./config.ts";
 import { PackedSchedule } from "./pack.ts";
 
-export interface SftOptions {
+export interface SftOptions extends TrainingRunOptions {
   config: SftStageConfig;
   items: readonly Item[];
   /** gene-world cards (src/mkgsg/gene_world.ts): documents read with loss on every token, mixed in by sft.card_share */
   cards?: readonly { id: string; text: string; entrez?: number | null }[];
-  outDir: string;
-  sink: Sink;
+  /** default: config.seed */
   seed?: number;
-  /** continue from <outDir>/checkpoint when it exists */
-  resume?: boolean;
-  /** print progress lines/bar on stderr (default true) */
-  progress?: boolean;
-  /** stop after this many steps in this call (tests simulate an interrupted run); default: run to max_steps */
-  stopAfter?: number;
 }
 
 export interface SftResult {

@@ -10,12 +10,11 @@ import { score as ruleScore } from "../../mkgsg/score.ts";
 import { FAMILIES, type Item } from "../../mkgsg/types.ts";
 import { backendPreference, initBackend } from "../../model/backend.ts";
 import { isCheckpoint, loadCheckpoint, type OptimizerState } from "../../model/checkpoint.ts";
-import { AdamW, adamwHyper, CheckpointedLoop, clipByGlobalNorm, lrAt, scheduleOf } from "../../optim/index.ts";
+import { AdamW, adamwHyper, CheckpointedLoop, clipByGlobalNorm, lrAt, scheduleOf, type TrainingRunOptions } from "../../optim/index.ts";
 import { BbioError } from "../../util/errors.ts";
 import { toJsonl, writeFileAtomic } from "../../util/fsx.ts";
 import { progress } from "../../util/progress.ts";
 import { fnv1a, rngFor, shuffled } from "../../util/rng.ts";
-import type { Sink } from "../../util/sink.ts";
 import { mean } from "../../util/stats.ts";
 import type { RmStageConfig } from "../config.ts";
 import { buildPairs, countBy, type Pair } from "../pairs.ts";
@@ -23,22 +22,14 @@ import { estimateNoise, minVarianceAlpha } from "../../weighting/min_variance_al
 import { BtRewardModel, btLoss, isRewardModelDir, loadRewardModelFull, saveRewardModel, sigmoid } from "./model.ts";
 import { groupAcc, pairAcc, pairRewards } from "./pairs_eval.ts";
 
-export interface RmStageOptions {
+export interface RmStageOptions extends TrainingRunOptions {
   config: RmStageConfig;
   items: Item[];
   /** the SFT checkpoint directory (or the SFT stage directory holding checkpoint/) */
   sftCheckpointDir: string;
-  outDir: string;
-  sink: Sink;
   seed: number;
-  /** continue from <outDir>/rm when it holds an unfinished run */
-  resume: boolean;
   kg: KG;
   log: (m: string) => void;
-  /** progress bar / lines on stderr (default true) */
-  progress?: boolean;
-  /** stop after this many steps in this call (tests simulate an interrupted run) */
-  stopAfter?: number;
 }
 
 export interface RmStageResult {
