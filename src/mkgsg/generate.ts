@@ -14,8 +14,7 @@
  *                  max_attempts_factor attempts per item)
  *
  * Deterministic: same KG + config + seed → the same items in the same order (byte-identical JSONL).
- * Source2Synth's third curation step (answerability filter with a model fine-tuned on slice 0) needs the model and
- * lives in the SFT stage; its rejects use stage "answerability".
+ * Source2Synth's third curation step (an answerability filter with a fine-tuned model) is not run: docs/method.md §3.1.
  */
 import type { KG } from "../kg/types.ts";
 import { BbioError } from "../util/errors.ts";
