@@ -14,6 +14,7 @@ export default defineConfig({
       "test/mkgsg/{generate,kinds,validate,world,checkargs,extraction}.test.ts",
       "test/eval/metrics.test.ts",
       "test/grpo/{advantages,config,function_length}.test.ts",
+      "test/optim/loop.test.ts",
       "test/kg/graph.test.ts",
       "test/model/tokenizer.test.ts",
       "test/docs/*.test.ts",

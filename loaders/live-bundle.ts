@@ -1,5 +1,5 @@
 /**
- * The live page's worker code (issue 21): src/live/driver.ts — the project's own GRPO step (src/grpo/session.ts),
+ * The live page's worker code: src/live/driver.ts — the project's own GRPO step (src/grpo/session.ts),
  * rewards (src/mkgsg/score.ts) and combination methods (src/weighting), with TF.js — bundled by esbuild into one
  * browser ES module, as analysis-bundle.ts does for src/analysis. No second implementation: the bundle is the code
  * that train.ts runs (test/live/driver.test.ts checks the driver against runGrpo and that the bundle has no node:).

@@ -1,5 +1,5 @@
 /**
- * The live page's files (issue 21), exported at build time: the conflict control's SFT checkpoint (weights as stored,
+ * The live page's files, exported at build time: the conflict control's SFT checkpoint (weights as stored,
  * tokenizer, model config), its GRPO config, the train and held-out items of its gene world, the slim KG the rule
  * scorer reads (src/live/kg.ts), the worker bundle (live-bundle.ts) and TF.js's .wasm binaries copied from
  * node_modules/@tensorflow/tfjs-backend-wasm/dist — everything served from the site's own files, no CDN.

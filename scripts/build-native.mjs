@@ -14,9 +14,10 @@
  *      BBIO_SKIP_NATIVE=1 skips.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, statSync, rmSync } from "node:fs";
+import { existsSync, rmSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { writeOpsHeader } from "../native/ops-header.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const dir = join(root, "native");
@@ -40,7 +41,12 @@ if (!existsSync(header) || (!torchDir && !existsSync("/usr/include/torch/csrc/ap
   );
 if (spawnSync("c++", ["--version"]).status !== 0) skip("no C++ compiler (apt-get install g++)");
 
-const sources = ["binding.gyp", "src/addon.cc", "torch-config.mjs"].map((f) => join(dir, f));
+// the op enums of addon.cc, generated from native/ops.json (the op codes' one source)
+writeOpsHeader(dir);
+
+const sources = ["binding.gyp", "src/addon.cc", "torch-config.mjs", "ops.json", "ops-header.mjs", "generated/ops.h"].map((f) =>
+  join(dir, f),
+);
 if (!force && existsSync(addon) && sources.every((s) => statSync(s).mtimeMs <= statSync(addon).mtimeMs)) {
   say("up to date");
   process.exit(0);

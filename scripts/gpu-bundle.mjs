@@ -9,7 +9,8 @@
  *   bench/run.mjs, bench/gpu.mjs   bench/run.ts and bench/gpu.ts bundled by esbuild into plain JavaScript (TF.js and
  *                                  every src/ module inside; no DuckDB: the check writes JSON)
  *   bench/torch_gpt.py             the PyTorch twin
- *   native/                        the addon's sources (binding.gyp, torch-config.mjs, src/addon.cc), built there
+ *   native/                        the addon's sources (binding.gyp, torch-config.mjs, src/addon.cc, ops.json and the
+ *                                  generated/ops.h made from it), built there
  *   scripts/gpu-check.sh, scripts/build-native.mjs
  *   configs/paper.json, data/kg/   the `paper` config and the committed KG the SFT phase generates its data from
  *   configs/ci.json                the dry run's tiny config
@@ -25,6 +26,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { writeOpsHeader } from "../native/ops-header.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
@@ -84,6 +86,8 @@ for (const f of [
   "native/binding.gyp",
   "native/torch-config.mjs",
   "native/src/addon.cc",
+  "native/ops.json",
+  "native/ops-header.mjs",
   "native/README.md",
   "scripts/build-native.mjs",
   "scripts/gpu-check.sh",
@@ -91,6 +95,8 @@ for (const f of [
   "configs/ci.json",
 ])
   copy(f);
+// gpu-check.sh compiles addon.cc with c++ directly: the generated op enums travel with it
+copy(relative(root, writeOpsHeader(join(root, "native"))));
 chmodSync(join(out, "scripts/gpu-check.sh"), 0o755);
 for (const f of readdirSync(join(root, "data/kg"))) copy(join("data/kg", f));
 // the bundle's JavaScript looks for the KG and configs by path: gpu-check.sh sets BBIO_KG_DIR and passes configs/paper.json

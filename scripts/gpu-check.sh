@@ -173,7 +173,7 @@ build_addon() {
   # the flags binding.gyp gives node-gyp, spelled out (node-gyp is not in the bundle)
   # shellcheck disable=SC2086
   "$CXX" -shared -fPIC -std=c++17 -fexceptions -frtti -O2 -Wno-unused-parameter -DNODE_GYP_MODULE_NAME=bbio_native \
-    -DBUILDING_NODE_EXTENSION $cf -I"$nodeinc" $inc native/src/addon.cc -o "$ADDON.tmp" $libs || return 1
+    -DBUILDING_NODE_EXTENSION $cf -I"$nodeinc" -Inative/generated $inc native/src/addon.cc -o "$ADDON.tmp" $libs || return 1
   mv "$ADDON.tmp" "$ADDON"
   # load it once: selfTest() is 8 when libtorch works
   local st

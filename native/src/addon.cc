@@ -16,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include "ops.h"  // enum Unary/Binary/Reduce, generated from native/ops.json by scripts/build-native.mjs
+
 namespace {
 
 std::vector<at::Tensor> g_t;       // handle → tensor (index 0 unused)
@@ -312,56 +314,49 @@ FN(shape) {
 FN(dtype) { BODY({ return num(env, codeOf(a.t(0).scalar_type())); }) }
 
 // ---- elementwise ----
-enum Unary {
-  U_NEG, U_EXP, U_LOG, U_SQRT, U_RSQRT, U_TANH, U_SIGMOID, U_SOFTPLUS, U_ABS, U_SQUARE, U_RELU, U_SIGN, U_FLOOR,
-  U_CEIL, U_ROUND, U_LOG1P, U_EXPM1, U_SIN, U_COS, U_RECIPROCAL, U_LOGICAL_NOT, U_ISNAN, U_ERF, U_ELU, U_RELU6,
-  U_ISINF, U_ISFINITE, U_IDENTITY_COPY, U_SELU, U_TAN, U_ASIN, U_ACOS, U_ATAN, U_SINH, U_COSH, U_ASINH, U_ACOSH, U_ATANH
-};
-
 at::Tensor unaryOp(int op, const at::Tensor& x) {
   switch (op) {
-    case U_NEG: return at::neg(x);
-    case U_EXP: return at::exp(x);
-    case U_LOG: return at::log(x);
-    case U_SQRT: return at::sqrt(x);
-    case U_RSQRT: return at::rsqrt(x);
-    case U_TANH: return at::tanh(x);
-    case U_SIGMOID: return at::sigmoid(x);
-    case U_SOFTPLUS: {
+    case U_Neg: return at::neg(x);
+    case U_Exp: return at::exp(x);
+    case U_Log: return at::log(x);
+    case U_Sqrt: return at::sqrt(x);
+    case U_Rsqrt: return at::rsqrt(x);
+    case U_Tanh: return at::tanh(x);
+    case U_Sigmoid: return at::sigmoid(x);
+    case U_Softplus: {
       // TF.js: x > 13.94 → x; x < −13.94 → exp(x); else log(exp(x)+1)
       const double th = std::log(1.1920928955078125e-7) + 2.0;
       return at::where(x > -th, x, at::where(x < th, at::exp(x), at::log1p(at::exp(x))));
     }
-    case U_ABS: return at::abs(x);
-    case U_SQUARE: return at::mul(x, x);
-    case U_RELU: return at::relu(x);
-    case U_SIGN: return at::sign(x);
-    case U_FLOOR: return at::floor(x);
-    case U_CEIL: return at::ceil(x);
-    case U_ROUND: return at::round(x);
-    case U_LOG1P: return at::log1p(x);
-    case U_EXPM1: return at::expm1(x);
-    case U_SIN: return at::sin(x);
-    case U_COS: return at::cos(x);
-    case U_RECIPROCAL: return at::reciprocal(x);
-    case U_LOGICAL_NOT: return at::logical_not(x);
-    case U_ISNAN: return at::isnan(x);
-    case U_ERF: return at::erf(x);
-    case U_ELU: return at::elu(x);
-    case U_RELU6: return at::clamp(x, 0, 6);
-    case U_ISINF: return at::isinf(x);
-    case U_ISFINITE: return at::isfinite(x);
-    case U_IDENTITY_COPY: return x.clone();
-    case U_SELU: return at::selu(x);
-    case U_TAN: return at::tan(x);
-    case U_ASIN: return at::asin(x);
-    case U_ACOS: return at::acos(x);
-    case U_ATAN: return at::atan(x);
-    case U_SINH: return at::sinh(x);
-    case U_COSH: return at::cosh(x);
-    case U_ASINH: return at::asinh(x);
-    case U_ACOSH: return at::acosh(x);
-    case U_ATANH: return at::atanh(x);
+    case U_Abs: return at::abs(x);
+    case U_Square: return at::mul(x, x);
+    case U_Relu: return at::relu(x);
+    case U_Sign: return at::sign(x);
+    case U_Floor: return at::floor(x);
+    case U_Ceil: return at::ceil(x);
+    case U_Round: return at::round(x);
+    case U_Log1p: return at::log1p(x);
+    case U_Expm1: return at::expm1(x);
+    case U_Sin: return at::sin(x);
+    case U_Cos: return at::cos(x);
+    case U_Reciprocal: return at::reciprocal(x);
+    case U_LogicalNot: return at::logical_not(x);
+    case U_IsNan: return at::isnan(x);
+    case U_Erf: return at::erf(x);
+    case U_Elu: return at::elu(x);
+    case U_Relu6: return at::clamp(x, 0, 6);
+    case U_IsInf: return at::isinf(x);
+    case U_IsFinite: return at::isfinite(x);
+    case U_Selu: return at::selu(x);
+    case U_Tan: return at::tan(x);
+    case U_Asin: return at::asin(x);
+    case U_Acos: return at::acos(x);
+    case U_Atan: return at::atan(x);
+    case U_Sinh: return at::sinh(x);
+    case U_Cosh: return at::cosh(x);
+    case U_Asinh: return at::asinh(x);
+    case U_Acosh: return at::acosh(x);
+    case U_Atanh: return at::atanh(x);
   }
   throw JsError{"native: unknown unary op " + std::to_string(op)};
 }
@@ -369,36 +364,31 @@ at::Tensor unaryOp(int op, const at::Tensor& x) {
 // unary(op, x, outDtype)
 FN(unary) { BODY({ return ret(env, unaryOp(a.i32(0), a.t(1)), a.i32(2)); }) }
 
-enum Binary {
-  B_ADD, B_SUB, B_MUL, B_DIV, B_FLOORDIV, B_MAX, B_MIN, B_POW, B_SQDIFF, B_EQ, B_NE, B_LT, B_LE, B_GT, B_GE, B_AND,
-  B_OR, B_MOD, B_ATAN2, B_XOR
-};
-
 at::Tensor binaryOp(int op, const at::Tensor& x, const at::Tensor& y) {
   switch (op) {
-    case B_ADD: return at::add(x, y);
-    case B_SUB: return at::sub(x, y);
-    case B_MUL: return at::mul(x, y);
-    case B_DIV: return at::div(x, y);
-    case B_FLOORDIV: return at::div(x, y, "floor");
-    case B_MAX: return at::maximum(x, y);
-    case B_MIN: return at::minimum(x, y);
-    case B_POW: return at::pow(x, y);
-    case B_SQDIFF: {
+    case B_Add: return at::add(x, y);
+    case B_Sub: return at::sub(x, y);
+    case B_Multiply: return at::mul(x, y);
+    case B_RealDiv: return at::div(x, y);
+    case B_FloorDiv: return at::div(x, y, "floor");
+    case B_Maximum: return at::maximum(x, y);
+    case B_Minimum: return at::minimum(x, y);
+    case B_Pow: return at::pow(x, y);
+    case B_SquaredDifference: {
       auto d = at::sub(x, y);
       return d.mul_(d);
     }
-    case B_EQ: return at::eq(x, y);
-    case B_NE: return at::ne(x, y);
-    case B_LT: return at::lt(x, y);
-    case B_LE: return at::le(x, y);
-    case B_GT: return at::gt(x, y);
-    case B_GE: return at::ge(x, y);
-    case B_AND: return at::logical_and(x, y);
-    case B_OR: return at::logical_or(x, y);
-    case B_MOD: return at::remainder(x, y);
-    case B_ATAN2: return at::atan2(x, y);
-    case B_XOR: return at::logical_xor(x, y);
+    case B_Equal: return at::eq(x, y);
+    case B_NotEqual: return at::ne(x, y);
+    case B_Less: return at::lt(x, y);
+    case B_LessEqual: return at::le(x, y);
+    case B_Greater: return at::gt(x, y);
+    case B_GreaterEqual: return at::ge(x, y);
+    case B_LogicalAnd: return at::logical_and(x, y);
+    case B_LogicalOr: return at::logical_or(x, y);
+    case B_Mod: return at::remainder(x, y);
+    case B_Atan2: return at::atan2(x, y);
+    case B_LogicalXor: return at::logical_xor(x, y);
   }
   throw JsError{"native: unknown binary op " + std::to_string(op)};
 }
@@ -416,8 +406,6 @@ FN(binaryScalar) {
 }
 
 // ---- reductions ----
-enum Reduce { R_SUM, R_MEAN, R_MAX, R_MIN, R_PROD, R_ANY, R_ALL, R_ARGMAX, R_ARGMIN, R_LOGSUMEXP };
-
 // reduce(op, x, axes, keepDims, outDtype)
 FN(reduce) {
   BODY({
@@ -426,38 +414,37 @@ FN(reduce) {
     auto axes = a.ints(2);
     bool keep = a.b(3);
     int code = a.i32(4);
-    if (axes.empty() && op != R_ARGMAX && op != R_ARGMIN) return ret(env, x.clone(), code);  // ATen would reduce all
+    if (axes.empty() && op != R_ArgMax && op != R_ArgMin) return ret(env, x.clone(), code);  // ATen would reduce all
     at::Tensor r;
     switch (op) {
-      case R_SUM: r = code == 0 ? at::sum(x, axes, keep, at::kFloat) : at::sum(x, axes, keep, at::kLong); break;
-      case R_MEAN: r = at::mean(x.scalar_type() == at::kFloat ? x : x.to(at::kFloat), axes, keep); break;
+      case R_Sum: r = code == 0 ? at::sum(x, axes, keep, at::kFloat) : at::sum(x, axes, keep, at::kLong); break;
+      case R_Mean: r = at::mean(x.scalar_type() == at::kFloat ? x : x.to(at::kFloat), axes, keep); break;
       // TF.js gives NaN for the max/min over an empty axis; ATen refuses
-      case R_MAX: r = x.numel() == 0 ? x.sum(axes, keep).fill_(NAN) : at::amax(x, axes, keep); break;
-      case R_MIN: r = x.numel() == 0 ? x.sum(axes, keep).fill_(NAN) : at::amin(x, axes, keep); break;
-      case R_PROD: {
+      case R_Max: r = x.numel() == 0 ? x.sum(axes, keep).fill_(NAN) : at::amax(x, axes, keep); break;
+      case R_Min: r = x.numel() == 0 ? x.sum(axes, keep).fill_(NAN) : at::amin(x, axes, keep); break;
+      case R_Prod: {
         r = x;
         std::vector<int64_t> s = axes;
         std::sort(s.rbegin(), s.rend());
         for (auto d : s) r = at::prod(r, d, keep, code == 0 ? at::kFloat : at::kLong);
         break;
       }
-      case R_ANY: {
+      case R_Any: {
         r = x.to(at::kBool);
         std::vector<int64_t> s = axes;
         std::sort(s.rbegin(), s.rend());
         for (auto d : s) r = at::any(r, d, keep);
         break;
       }
-      case R_ALL: {
+      case R_All: {
         r = x.to(at::kBool);
         std::vector<int64_t> s = axes;
         std::sort(s.rbegin(), s.rend());
         for (auto d : s) r = at::all(r, d, keep);
         break;
       }
-      case R_ARGMAX: r = at::argmax(x, axes.at(0), keep); break;
-      case R_ARGMIN: r = at::argmin(x, axes.at(0), keep); break;
-      case R_LOGSUMEXP: r = at::logsumexp(x, axes, keep); break;
+      case R_ArgMax: r = at::argmax(x, axes.at(0), keep); break;
+      case R_ArgMin: r = at::argmin(x, axes.at(0), keep); break;
       default: throw JsError{"native: unknown reduction " + std::to_string(op)};
     }
     return ret(env, r, code);
@@ -576,32 +563,25 @@ FN(segmentSum) {
 }
 
 // ---- matmul, softmax, fused ----
-// matmul(a, b, transposeA, transposeB): [..,M,K]·[..,K,N] with broadcast batch dims
-FN(matmul) {
-  BODY({
-    at::Tensor x = a.t(0), y = a.t(1);
-    if (a.b(2)) x = x.transpose(-1, -2);
-    if (a.b(3)) y = y.transpose(-1, -2);
-    blasFor((double)x.size(-2) * x.size(-1) * y.size(-1));
-    at::Tensor r;
-    if (x.dim() == 2 && y.dim() == 2) r = rowTimes(x, y, at::Tensor());
-    else if (x.dim() == 3 && y.dim() == 3 && x.size(0) == y.size(0)) r = at::bmm(x, y);
-    else r = at::matmul(x, y);
-    return ret(env, r, -1);
-  })
+// [..,M,K]·[..,K,N] with broadcast batch dims, for matmul and fusedMatmul: a 2-D product through rowTimes (BLAS gemv
+// for one row), equal batches through bmm, anything else through ATen's matmul
+at::Tensor matmulOf(at::Tensor x, at::Tensor y, bool transposeA, bool transposeB) {
+  if (transposeA) x = x.transpose(-1, -2);
+  if (transposeB) y = y.transpose(-1, -2);
+  blasFor((double)x.size(-2) * x.size(-1) * y.size(-1));
+  if (x.dim() == 2 && y.dim() == 2) return rowTimes(x, y, at::Tensor());
+  if (x.dim() == 3 && y.dim() == 3 && x.size(0) == y.size(0)) return at::bmm(x, y);
+  return at::matmul(x, y);
 }
+// matmul(a, b, transposeA, transposeB)
+FN(matmul) { BODY({ return ret(env, matmulOf(a.t(0), a.t(1), a.b(2), a.b(3)), -1); }) }
 // fusedMatmul(a, b, transA, transB, bias|0, act): act 0 none, 1 relu (native.ts sends every other activation to
 // the CPU fallback)
 FN(fusedMatmul) {
   BODY({
-    at::Tensor x = a.t(0), y = a.t(1);
-    if (a.b(2)) x = x.transpose(-1, -2);
-    if (a.b(3)) y = y.transpose(-1, -2);
-    uint32_t bias = a.u32(4);
-    int act = a.i32(5);
-    at::Tensor r = at::matmul(x, y);
-    if (bias) r.add_(get(bias));
-    if (act == 1) r.relu_();
+    at::Tensor r = matmulOf(a.t(0), a.t(1), a.b(2), a.b(3));
+    if (uint32_t bias = a.u32(4)) r.add_(get(bias));
+    if (a.i32(5) == 1) r.relu_();
     return ret(env, r, -1);
   })
 }

@@ -4,7 +4,7 @@
  */
 import { deltaM } from "./deltaM.ts";
 import { groupSummary } from "./summary.ts";
-import { CAPS, byMethodOrder, labelOf, type Family } from "./labels.ts";
+import { FAMILIES, byMethodOrder, labelOf, type Family } from "./labels.ts";
 import { capEstimate, paramsWithoutSeed, showValue, type SiteRun } from "./runs.ts";
 
 export interface AblationConfig {
@@ -18,7 +18,7 @@ export interface AblationConfig {
   ci: Record<Family, [number, number]>;
 }
 
-const perCap = <T>(f: (c: Family) => T) => Object.fromEntries(CAPS.map((c) => [c, f(c)])) as Record<Family, T>;
+const perCap = <T>(f: (c: Family) => T) => Object.fromEntries(FAMILIES.map((c) => [c, f(c)])) as Record<Family, T>;
 
 /** The configs of some complete runs, methods in display order, then by config key. */
 export function ablationConfigs(runs: readonly SiteRun[]): AblationConfig[] {
@@ -75,7 +75,7 @@ export function deltaMBaseline(configs: readonly AblationConfig[], c: AblationCo
  * is undefined): the value (NaN when none is left) and the capabilities left out.
  */
 export function deltaMAgainst(c: AblationConfig, b: AblationConfig): { value: number; skipped: Family[] } {
-  const keep = CAPS.filter((k) => b.mean[k] !== 0);
+  const keep = FAMILIES.filter((k) => b.mean[k] !== 0);
   return {
     value: keep.length
       ? deltaM(
@@ -83,7 +83,7 @@ export function deltaMAgainst(c: AblationConfig, b: AblationConfig): { value: nu
           keep.map((k) => b.mean[k]),
         ).deltaM
       : NaN,
-    skipped: CAPS.filter((k) => !keep.includes(k)),
+    skipped: FAMILIES.filter((k) => !keep.includes(k)),
   };
 }
 
@@ -103,7 +103,7 @@ export function ablationRows(configs: readonly AblationConfig[]): Record<string,
     return {
       ...Object.fromEntries(keys.map((k) => [k, showValue(c.params[k])])),
       seeds: c.n,
-      ...Object.fromEntries(CAPS.map((k) => [k, c.mean[k]])),
+      ...Object.fromEntries(FAMILIES.map((k) => [k, c.mean[k]])),
       "Δm vs sum (%)": dm ? dm.value : NaN,
       "Δm leaves out": dm ? dm.skipped.join(", ") || "–" : "",
       "Δm baseline": b
@@ -125,7 +125,7 @@ export function ablationBars(
 ): { label: string; method: string; cap: string; value: number; lo: number; hi: number }[] {
   const keys = ablationKeys(configs);
   return configs.flatMap((c) =>
-    CAPS.map((k) => ({
+    FAMILIES.map((k) => ({
       label: configLabel(c, keys),
       method: c.method,
       cap: labels[k],

@@ -6,7 +6,7 @@
 import { front2d, nonDominated, weightedScores } from "./pareto.ts";
 import { normalizedHypervolume } from "./hypervolume.ts";
 import { groupSummary } from "./summary.ts";
-import { CAPS, type Family } from "./labels.ts";
+import { FAMILIES, type Family } from "./labels.ts";
 import { showValue, type SiteRun } from "./runs.ts";
 
 /** a config's point: mean per capability over its seeds, the spread it is drawn with, and whether it is on the 4-D front */
@@ -24,7 +24,7 @@ export interface ConfigPoint {
   onFront: boolean;
 }
 
-const perCap = <T>(f: (c: Family) => T) => Object.fromEntries(CAPS.map((c) => [c, f(c)])) as Record<Family, T>;
+const perCap = <T>(f: (c: Family) => T) => Object.fromEntries(FAMILIES.map((c) => [c, f(c)])) as Record<Family, T>;
 
 /** The configs of some complete runs (every run has all four scores), in first-seen order, with the 4-D front marked. */
 export function configPoints(runs: readonly SiteRun[]): ConfigPoint[] {
@@ -53,8 +53,9 @@ export function configPoints(runs: readonly SiteRun[]): ConfigPoint[] {
   return points;
 }
 
-/** each point's capability scores in CAPS order */
-export const pointVectors = (points: readonly Pick<ConfigPoint, "values">[]): number[][] => points.map((p) => CAPS.map((c) => p.values[c]));
+/** each point's capability scores in FAMILIES order */
+export const pointVectors = (points: readonly Pick<ConfigPoint, "values">[]): number[][] =>
+  points.map((p) => FAMILIES.map((c) => p.values[c]));
 
 /** a point placed on two capability axes, with its error bars' ends */
 export interface AxisPoint extends ConfigPoint {
@@ -80,7 +81,7 @@ export function onAxes(points: readonly ConfigPoint[], xCap: Family, yCap: Famil
     ylo: p.values[yCap] - p.spread[yCap],
     yhi: p.values[yCap] + p.spread[yCap],
   }));
-  const front = points.length ? front2d(pointVectors(points), CAPS.indexOf(xCap), CAPS.indexOf(yCap)).map((i) => xy[i]) : [];
+  const front = points.length ? front2d(pointVectors(points), FAMILIES.indexOf(xCap), FAMILIES.indexOf(yCap)).map((i) => xy[i]) : [];
   return { points: xy, front };
 }
 
@@ -90,13 +91,13 @@ export function onAxes(points: readonly ConfigPoint[], xCap: Family, yCap: Famil
  */
 export function capabilityHypervolume(points: readonly ConfigPoint[], xCap: Family, yCap: Family): { all: number; axes: number } {
   const vecs = pointVectors(points);
-  const xi = CAPS.indexOf(xCap),
-    yi = CAPS.indexOf(yCap);
+  const xi = FAMILIES.indexOf(xCap),
+    yi = FAMILIES.indexOf(yCap);
   return {
     all: normalizedHypervolume(
       vecs,
-      CAPS.map(() => 0),
-      CAPS.map(() => 1),
+      FAMILIES.map(() => 0),
+      FAMILIES.map(() => 1),
     ),
     axes: normalizedHypervolume(
       vecs.map((v) => [v[xi], v[yi]]),
@@ -138,7 +139,7 @@ export interface WeightedConfig {
   group: string;
   method: string;
   n: number;
-  /** mean per capability, in CAPS order */
+  /** mean per capability, in FAMILIES order */
   values: number[];
   /** Σ w_k·score_k / Σ w_k (NaN when every weight is 0) */
   score: number;
@@ -163,11 +164,11 @@ export function weightedRanking(
     group: g.key,
     method: runs.find((r) => r.group === g.key)!.method,
     n: g.n,
-    values: CAPS.map((c) => g.stats[c].mean),
+    values: FAMILIES.map((c) => g.stats[c].mean),
   }));
-  const weights = CAPS.map((c) => w[c]);
+  const weights = FAMILIES.map((c) => w[c]);
   const total = weights.reduce((a, b) => a + b, 0);
-  const active = CAPS.map((_, k) => k).filter((k) => weights[k] > 0);
+  const active = FAMILIES.map((_, k) => k).filter((k) => weights[k] > 0);
   const scores =
     total > 0 && configs.length
       ? weightedScores(
@@ -193,8 +194,8 @@ export function weightedScatter(
   points: (WeightedConfig & Omit<AxisPoint, keyof ConfigPoint>)[];
   front: (WeightedConfig & Omit<AxisPoint, keyof ConfigPoint>)[];
 } {
-  const [i, j] = CAPS.map((_, k) => k)
-    .sort((a, b) => w[CAPS[b]] - w[CAPS[a]])
+  const [i, j] = FAMILIES.map((_, k) => k)
+    .sort((a, b) => w[FAMILIES[b]] - w[FAMILIES[a]])
     .slice(0, 2);
   const points = ranked.map((d) => ({
     ...d,
@@ -213,5 +214,5 @@ export function weightedScatter(
         1,
       ).map((k) => onF[k])
     : [];
-  return { x: CAPS[i], y: CAPS[j], points, front };
+  return { x: FAMILIES[i], y: FAMILIES[j], points, front };
 }

@@ -60,7 +60,7 @@ export {
   type RunScore,
 } from "./sweepgrid.ts";
 export {
-  CAPS,
+  FAMILIES,
   CAP_LABEL,
   METHOD_ORDER,
   CONFLICT_HANDLING_METHODS,

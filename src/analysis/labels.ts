@@ -6,8 +6,8 @@
 import { FAMILIES, type Family } from "../util/families.ts";
 
 export type { Family };
-/** the capabilities in the paper's order (= MKGSG's item families) */
-export const CAPS: readonly Family[] = FAMILIES;
+/** the capabilities in the paper's order (= MKGSG's item families), for the pages */
+export { FAMILIES };
 
 export const CAP_LABEL: Readonly<Record<Family, string>> = {
   knowledge: "Domain knowledge",

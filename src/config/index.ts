@@ -80,6 +80,14 @@ export function applySet(raw: Record<string, unknown>, assignment: string): void
 }
 
 /** Built-in named configs live in configs/<name>.json; a path to a .json file works too. */
+/**
+ * The config every command runs when none is named (bbio run, generate, train-sft, rm-train, grpo):
+ * configs/default.json, or the schema's defaults alone where that file is absent.
+ */
+export function defaultConfigName(): string | undefined {
+  return existsSync(new URL("../../configs/default.json", import.meta.url)) ? "default" : undefined;
+}
+
 export function loadConfig(nameOrPath: string | undefined, sets: readonly string[] = []): Config {
   let raw: Record<string, unknown> = {};
   let source = "defaults";

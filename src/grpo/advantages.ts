@@ -42,7 +42,8 @@ function nansum(xs: readonly number[]): number {
   return s;
 }
 
-function groups<T>(xs: readonly T[], G: number): T[][] {
+/** Consecutive runs of G: the G completions of each prompt, in sampling order. */
+export function groups<T>(xs: readonly T[], G: number): T[][] {
   if (G < 1 || xs.length % G !== 0) throw new Error(`advantages: ${xs.length} completions is not a multiple of num_generations ${G}`);
   const out: T[][] = [];
   for (let i = 0; i < xs.length; i += G) out.push(xs.slice(i, i + G));
@@ -59,26 +60,26 @@ export function groupAdvantages(
   if (rewards.some((r) => r.length !== K)) throw new Error(`advantages: every completion needs ${K} rewards`);
   if (opts.aggregation === "sum_then_normalize") {
     const R = rewards.map((r) => nansum(r.map((x, k) => x * weights[k])));
-    const gs = groups(R, G);
+    const promptGroups = groups(R, G);
     const stdBatch = std(R);
     const advantages: number[] = [];
     let zero = 0;
-    for (const g of gs) {
-      const m = mean(g),
-        s = std(g);
+    for (const group of promptGroups) {
+      const m = mean(group),
+        s = std(group);
       const flat = Math.abs(s) < 1e-8;
       if (flat) zero++;
       const scale = opts.scaleRewards === "group" ? s + STD_EPS : opts.scaleRewards === "batch" ? stdBatch + STD_EPS : 1;
       // a flat group carries no signal: exactly 0 (float noise in the mean would otherwise be amplified by 1/1e-4)
-      for (const x of g) advantages.push(flat ? 0 : (x - m) / scale);
+      for (const x of group) advantages.push(flat ? 0 : (x - m) / scale);
     }
-    return { advantages, aggregate: R, fracZeroStd: zero / gs.length };
+    return { advantages, aggregate: R, fracZeroStd: zero / promptGroups.length };
   }
   // normalize_then_sum: normalise each reward function inside its group, then the weighted sum
   const A = new Array<number>(rewards.length).fill(0);
-  const gIdx = groups([...rewards.keys()], G);
+  const groupRows = groups([...rewards.keys()], G);
   let zero = 0;
-  for (const idx of gIdx) {
+  for (const idx of groupRows) {
     let allFlat = true;
     for (let k = 0; k < K; k++) {
       const vals = idx.map((i) => rewards[i][k]).filter((x) => !Number.isNaN(x));
@@ -97,5 +98,5 @@ export function groupAdvantages(
   const m = mean(A),
     sd = std(A);
   for (let i = 0; i < A.length; i++) A[i] = (A[i] - m) / (sd + STD_EPS);
-  return { advantages: A, aggregate, fracZeroStd: zero / gIdx.length };
+  return { advantages: A, aggregate, fracZeroStd: zero / groupRows.length };
 }

@@ -29,17 +29,13 @@ const STRATEGY_DOCS: Record<string, string> = {
 };
 
 export function register(program: Command): void {
-  registerStageCommand(
-    program,
-    {
-      command: "grpo",
-      stage: "grpo",
-      description:
-        "run the pipeline up to Capability-Aware GRPO for a config (cached stages, run recorded as stopped after grpo); prints the policy checkpoint",
-      artefact: { key: "checkpointDir", path: "checkpoint", what: "policy checkpoint" },
-    },
-    [],
-  );
+  registerStageCommand(program, {
+    command: "grpo",
+    stage: "grpo",
+    description:
+      "run the pipeline up to Capability-Aware GRPO for a config (cached stages, run recorded as stopped after grpo); prints the policy checkpoint",
+    artefact: { key: "checkpointDir", path: "checkpoint", what: "policy checkpoint" },
+  });
 
   program
     .command("methods")

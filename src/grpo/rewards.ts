@@ -9,7 +9,7 @@
 import type { KG } from "../kg/types.ts";
 import type { score } from "../mkgsg/index.ts";
 import { hybridReward } from "../rewards/hybrid.ts";
-import { type AdvantageResult, groupAdvantages } from "./advantages.ts";
+import { type AdvantageResult, groupAdvantages, groups } from "./advantages.ts";
 import type { GrpoConfig } from "./config.ts";
 import type { SampledBatch } from "./sample.ts";
 
@@ -64,10 +64,10 @@ export async function scoreCompletions(batch: SampledBatch, ctx: RewardContext):
 
 /** rewards[c][g][i]: capability c's hybrid rewards by prompt group, as the weight strategies take them */
 export function rewardsByGroup(batch: SampledBatch, scored: ScoredBatch, G: number): number[][][] {
-  return batch.byCapability.map((rows) => {
-    const rewards = rows.map((i) => scored.hybrid[i]);
-    const groups: number[][] = [];
-    for (let i = 0; i < rewards.length; i += G) groups.push(rewards.slice(i, i + G));
-    return groups;
-  });
+  return batch.byCapability.map((rows) =>
+    groups(
+      rows.map((i) => scored.hybrid[i]),
+      G,
+    ),
+  );
 }

@@ -19,8 +19,8 @@
  * weight scales the advantage (the policy term) alone, while a gradient weight also scales that capability's KL
  * penalty, w_c·β·KL_c, so with β > 0 the gradient weights change how hard each capability is held to the reference.
  *
- * Checkpoints (policy + optimizer + step + strategy state) every save_every steps and at the last step in
- * <outDir>/checkpoint; resume continues from it.
+ * Checkpoints (policy + optimizer + step + strategy state) in <outDir>/checkpoint through the checkpointed loop
+ * shared with SFT and the reward model (src/optim/loop.ts); resume continues from it.
  */
 import { join } from "node:path";
 import type { KG } from "../kg/types.ts";
@@ -28,18 +28,18 @@ import type { score } from "../mkgsg/index.ts";
 import type { Family, Item } from "../mkgsg/types.ts";
 import { backendPreference, initBackend } from "../model/backend.ts";
 import { isCheckpoint, loadCheckpoint, saveCheckpoint } from "../model/checkpoint.ts";
+import { CheckpointedLoop, type TrainingRunOptions } from "../optim/index.ts";
 import { progress } from "../util/progress.ts";
-import type { Sink } from "../util/sink.ts";
 import { getMethod } from "../weighting/registry.ts";
 import type { GrpoStageConfig } from "./config.ts";
 import type { RewardScorer } from "./rewards.ts";
-import { buildSession, CAPABILITIES, grpoStep, type Session } from "./session.ts";
+import { buildSession, FAMILIES, grpoStep, type Session } from "./session.ts";
 
 export type { RewardScorer };
 
-export { CAPABILITIES };
+export { FAMILIES };
 
-export interface GrpoOptions {
+export interface GrpoOptions extends TrainingRunOptions {
   /** a parsed config (grpoSchema refuses incoherent GRPO settings) */
   config: GrpoStageConfig;
   items: readonly Item[];
@@ -51,13 +51,8 @@ export interface GrpoOptions {
   rewardModel: RewardScorer | null;
   /** α_c per capability (src/rewards/alpha.ts resolveAlphas) */
   alphas: Record<Family, number>;
-  outDir: string;
-  sink: Sink;
+  /** default: grpo.seed, else config.seed */
   seed?: number;
-  resume?: boolean;
-  progress?: boolean;
-  /** stop after this many steps in this call (tests simulate an interrupted run) */
-  stopAfter?: number;
 }
 
 export interface GrpoResult {
@@ -70,22 +65,23 @@ export interface GrpoResult {
   seconds: number;
 }
 
-/** The policy (from the SFT checkpoint, or resumed), the frozen reference, optimizer, strategy and phase contexts. */
-async function openSession(options: GrpoOptions, seed: number, checkpointDir: string): Promise<Session> {
+/**
+ * The policy (from the SFT checkpoint, or resumed), the frozen reference, optimizer, strategy and phase contexts;
+ * `resumedAt` is the checkpoint's step when resumed.
+ */
+async function openSession(
+  options: GrpoOptions,
+  seed: number,
+  checkpointDir: string,
+): Promise<{ session: Session; resumedAt: number | undefined }> {
   const { config, sink } = options;
   const grpo = config.grpo;
   const resume = !!options.resume && isCheckpoint(checkpointDir);
   const checkpoint = await loadCheckpoint(resume ? checkpointDir : options.sftCheckpointDir, { expect: config.model, seed });
   const reference = grpo.beta > 0 ? (await loadCheckpoint(options.sftCheckpointDir, { expect: config.model, seed })).model : null;
-  let start = 0;
-  let strategyState: unknown;
-  if (resume) {
-    start = checkpoint.state?.step ?? 0;
-    strategyState = (checkpoint.state as { strategy?: unknown } | undefined)?.strategy;
-    sink.resumeFrom(start);
-    process.stderr.write(`[grpo] resuming from ${checkpointDir} at step ${start}\n`);
-  }
-  return buildSession({
+  const resumedAt = resume ? (checkpoint.state?.step ?? 0) : undefined;
+  const strategyState = resume ? (checkpoint.state as { strategy?: unknown } | undefined)?.strategy : undefined;
+  const session = buildSession({
     config,
     items: options.items,
     kg: options.kg,
@@ -97,10 +93,11 @@ async function openSession(options: GrpoOptions, seed: number, checkpointDir: st
     alphas: options.alphas,
     sink,
     seed,
-    start,
+    start: resumedAt ?? 0,
     optimizerState: resume ? checkpoint.optimizer : undefined,
     strategyState,
   });
+  return { session, resumedAt };
 }
 
 async function saveSession(session: Session, options: GrpoOptions, checkpointDir: string, step: number): Promise<void> {
@@ -112,7 +109,6 @@ async function saveSession(session: Session, options: GrpoOptions, checkpointDir
     state: { step, strategy: session.strategy.state?.() },
     extra: { stage: "grpo" },
   });
-  await options.sink.flush();
 }
 
 export async function runGrpo(options: GrpoOptions): Promise<GrpoResult> {
@@ -124,26 +120,36 @@ export async function runGrpo(options: GrpoOptions): Promise<GrpoResult> {
   const backend = await initBackend(backendPreference(config.backend));
   const startedAt = Date.now();
   const checkpointDir = join(options.outDir, "checkpoint");
-  const session = await openSession(options, seed, checkpointDir);
+  const { session, resumedAt } = await openSession(options, seed, checkpointDir);
+  const loop = new CheckpointedLoop({
+    stage: "grpo",
+    checkpointDir,
+    resumedAt,
+    maxSteps: grpo.max_steps,
+    saveEvery: grpo.save_every,
+    stopAfter: options.stopAfter,
+    sink: options.sink,
+    hasCheckpoint: () => isCheckpoint(checkpointDir),
+    save: (step) => saveSession(session, options, checkpointDir, step),
+  });
   const bar = progress("grpo", grpo.max_steps, { enabled: options.progress ?? true });
-  bar.tick(session.start);
+  bar.tick(loop.start);
   const rewardFirst: Record<string, number> = {};
   const rewardLast: Record<string, number> = {};
-  const end = Math.min(grpo.max_steps, options.stopAfter !== undefined ? session.start + options.stopAfter : grpo.max_steps);
   try {
-    for (let step = session.start + 1; step <= end; step++) {
+    await loop.run(async (index) => {
+      const step = index + 1; // GRPO numbers its steps from 1
       const rewards = await grpoStep(session, step);
-      const byName = Object.fromEntries(CAPABILITIES.map((capability, c) => [capability, rewards.capabilityMeans[c]]));
+      const byName = Object.fromEntries(FAMILIES.map((capability, c) => [capability, rewards.capabilityMeans[c]]));
       if (step === 1) Object.assign(rewardFirst, byName);
       Object.assign(rewardLast, byName);
       bar.tick(1, { info: `reward ${rewards.meanReward.toFixed(3)}` });
-      if (step % grpo.save_every === 0 || step === grpo.max_steps) await saveSession(session, options, checkpointDir, step);
-    }
+    });
   } finally {
     bar.stop();
     session.optimizer.dispose();
     session.policy.dispose();
     session.reference?.dispose();
   }
-  return { checkpointDir, steps: end, backend, rewardFirst, rewardLast, seconds: (Date.now() - startedAt) / 1000 };
+  return { checkpointDir, steps: loop.end, backend, rewardFirst, rewardLast, seconds: (Date.now() - startedAt) / 1000 };
 }

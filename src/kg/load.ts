@@ -14,6 +14,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { BbioError } from "../util/errors.ts";
+import { jsonLines } from "../util/fsx.ts";
 import { sha256 } from "../util/hash.ts";
 import { GO_ID } from "./ids.ts";
 import { MemoryKG } from "./kg.ts";
@@ -117,13 +118,8 @@ function parseJsonLines<T>(text: string, path: string, check: (row: any) => stri
   try {
     rows = JSON.parse(`[${lines.join(",")}]`);
   } catch {
-    rows = lines.map((line, i) => {
-      try {
-        return JSON.parse(line) as T;
-      } catch (e) {
-        throw corrupt(path, `line ${i + 1}: malformed JSON (${(e as Error).message})`);
-      }
-    });
+    const bad = jsonLines(text).find((l) => l.error !== undefined);
+    throw corrupt(path, bad ? `line ${bad.line}: ${bad.error}` : "malformed JSON (a blank line between rows)");
   }
   if (rows.length === 0) throw corrupt(path, "no rows");
   for (let i = 0; i < rows.length; i++) {

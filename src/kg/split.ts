@@ -15,3 +15,12 @@ export const EVAL_PERCENT = 10;
 export function splitOfEntrez(entrez: number): Split {
   return fnv1a(`bbio-split:${entrez}`) % 100 < EVAL_PERCENT ? "eval" : "train";
 }
+
+/**
+ * Split of a GO term, for an item about terms only (no gene): FNV-1a("bbio-term-split:<GO id>") mod 100 <
+ * EVAL_PERCENT → eval. Terms, unlike genes, may appear in both splits through different items: only subject genes are
+ * kept disjoint. MKGSG's generator assigns it and its validator checks it.
+ */
+export function splitOfTerm(id: string): Split {
+  return fnv1a(`bbio-term-split:${id}`) % 100 < EVAL_PERCENT ? "eval" : "train";
+}

@@ -1,5 +1,5 @@
 /**
- * The live page's GRPO driver (issue 21): trains the conflict control from its SFT checkpoint, held in memory, by
+ * The live page's GRPO driver: trains the conflict control from its SFT checkpoint, held in memory, by
  * calling the project's own GRPO step (src/grpo/session.ts: the same buildSession/grpoStep that train.ts runs) — no
  * node: imports, no I/O, so loaders/live-bundle.ts bundles it for a Web Worker and Node runs it unchanged on the wasm
  * backend (test/live/driver.test.ts checks both agree with runGrpo, step for step).
@@ -8,7 +8,7 @@
  */
 import { grpoSchema, type GrpoStageConfig } from "../grpo/config.ts";
 import type { RewardScorer } from "../grpo/rewards.ts";
-import { buildSession, CAPABILITIES, grpoStep, type Session } from "../grpo/session.ts";
+import { buildSession, FAMILIES, grpoStep, type Session } from "../grpo/session.ts";
 import type { KG } from "../kg/types.ts";
 import type { score } from "../mkgsg/score.ts";
 import type { Family, Item } from "../mkgsg/types.ts";
@@ -40,7 +40,7 @@ export interface LiveSettings {
 
 export interface LiveStep {
   step: number;
-  /** each capability's mean hybrid reward, in CAPABILITIES order */
+  /** each capability's mean hybrid reward, in FAMILIES order */
   rewards: number[];
   /** cos(capitals, lower case) of the two slots' policy gradients (null when one is zero) */
   cos: number | null;
@@ -110,7 +110,7 @@ export async function runLive(
   const policy = new GPT(inputs.checkpoint.model, checkpointWeights(inputs.checkpoint), settings.seed);
   const reference = config.grpo.beta > 0 ? new GPT(inputs.checkpoint.model, checkpointWeights(inputs.checkpoint), settings.seed) : null;
   const sink = new MemorySink();
-  const alphas = inputs.alphas ?? (Object.fromEntries(CAPABILITIES.map((c) => [c, 1])) as Record<Family, number>);
+  const alphas = inputs.alphas ?? (Object.fromEntries(FAMILIES.map((c) => [c, 1])) as Record<Family, number>);
   const session = buildSession({
     config,
     items: inputs.items,
@@ -180,7 +180,7 @@ export async function heldOutScores(
 /** One step's rewards, slot cosine and coefficients, read from what log.ts wrote to the sink. */
 export function stepRecord(sink: MemorySink, step: number, rewards: number[]): LiveStep {
   const gram = (sink.tables.get("grad_gram") ?? []).find((r) => r.step === step && r.cap_i === CAPITALS && r.cap_j === LOWER);
-  const coef = CAPABILITIES.map((c) => sink.metrics.find((m) => m.step === step && m.name === `coef/${c}`)?.value ?? Number.NaN);
+  const coef = FAMILIES.map((c) => sink.metrics.find((m) => m.step === step && m.name === `coef/${c}`)?.value ?? Number.NaN);
   const cos = gram && typeof gram.cos === "number" && gram.cos !== 0 ? gram.cos : null;
   return { step, rewards, cos, coef };
 }

@@ -8,8 +8,9 @@
  * wrong — which is what makes the −ontology-validation ablation meaningful and fills the reject log with real cases.
  */
 import type { KG, Namespace, Split } from "../kg/types.ts";
+import { splitOfTerm } from "../kg/split.ts";
 import { hashOf } from "../util/hash.ts";
-import { fnv1a, pick, randInt, shuffled, type Rng } from "../util/rng.ts";
+import { pick, randInt, shuffled, type Rng } from "../util/rng.ts";
 import type { DataConfig } from "./config.ts";
 import { UNINFORMATIVE, type KGIndex } from "./kgindex.ts";
 import type { CheckSpec, Family, Item, ItemSplit } from "./types.ts";
@@ -37,16 +38,8 @@ export type Builder = (ctx: BuildCtx) => Draft | null;
 export const LETTERS = ["A", "B", "C", "D"] as const;
 
 /**
- * Split of a term-only item (no gene): FNV-1a("bbio-term-split:<GO id>") mod 100 < 10 → eval, over the item's first
- * provenance term. Same rule shape as the gene split (src/kg/split.ts); terms, unlike genes, may appear in both splits
- * through different items — only subject genes are kept disjoint.
- */
-export function splitOfTerm(id: string): Split {
-  return fnv1a(`bbio-term-split:${id}`) % 100 < 10 ? "eval" : "train";
-}
-
-/**
- * An item's split: the split of its subject genes (provenance.genes). Items whose genes span both splits get "eval"
+ * An item's split: the split of its subject genes (provenance.genes), or of its first provenance term when it has no
+ * gene (src/kg/split.ts splitOfTerm). Items whose genes span both splits get "eval"
  * here and are rejected by the validator (mixed_split), so no eval item shares a subject gene with a train item.
  */
 export function splitOfItem(kg: KG, prov: Item["provenance"]): Split {

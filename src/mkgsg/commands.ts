@@ -67,7 +67,10 @@ export function register(program: Command): void {
   program
     .command("generate")
     .description("generate MKGSG items from the knowledge graph (deterministic: same KG + config + seed → byte-identical JSONL)")
-    .argument("[config]", "configs/<name>.json name or a .json path whose data section and seed are used; omitted = schema defaults")
+    .argument(
+      "[config]",
+      "configs/<name>.json name or a .json path whose data section and seed are used; omitted = configs/default.json, as bbio run",
+    )
     .option("--per-family <n>", "items per capability family (sets data.per_family)")
     .option("--seed <n>", "seed (sets seed)")
     .option("--kinds <list>", "comma-separated item kinds and/or families to generate (sets data.kinds; default all)")
@@ -84,8 +87,8 @@ export function register(program: Command): void {
       if (opts.perFamily !== undefined) sets.push(`data.per_family=${opts.perFamily}`);
       if (opts.seed !== undefined) sets.push(`seed=${opts.seed}`);
       if (opts.kinds !== undefined) sets.push(`data.kinds=${JSON.stringify(await parseKinds(opts.kinds))}`);
-      const { loadConfig } = await import("../config/index.ts");
-      const config = loadConfig(configName, sets);
+      const { loadConfig, defaultConfigName } = await import("../config/index.ts");
+      const config = loadConfig(configName ?? defaultConfigName(), sets);
       const [{ loadKG }, { generate, enabledKinds }, { FAMILIES }, { itemsToJsonl }, { writeFileAtomic, toJsonl }, { progress }] =
         await Promise.all([
           import("../kg/index.ts"),

@@ -34,7 +34,7 @@ export const KINDS = {
 } as const;
 
 /**
- * The gene-world kinds (data.world.genes > 0; src/mkgsg/world.ts): every item asks about facts that some gene card
+ * The gene-world kinds (data.world.genes > 0; src/mkgsg/gene_world.ts): every item asks about facts that some gene card
  * states, so a model can learn them. One item per (gene, kind) where the gene has the material.
  */
 export const WORLD_KINDS = {

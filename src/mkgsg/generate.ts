@@ -14,8 +14,7 @@
  *                  max_attempts_factor attempts per item)
  *
  * Deterministic: same KG + config + seed → the same items in the same order (byte-identical JSONL).
- * Source2Synth's third curation step (answerability filter with a model fine-tuned on slice 0) needs the model and
- * lives in the SFT stage; its rejects use stage "answerability".
+ * Source2Synth's third curation step (an answerability filter with a fine-tuned model) is not run: docs/method.md §3.1.
  */
 import type { KG } from "../kg/types.ts";
 import { BbioError } from "../util/errors.ts";
@@ -35,7 +34,7 @@ import {
 import { kgIndex } from "./kgindex.ts";
 import { BUILDERS } from "./kinds/index.ts";
 import { WORLD_BUILDERS, worldItem, worldRng, type WorldCtx } from "./kinds/world.ts";
-import { buildWorld, worldCards, type Card, type World } from "./world.ts";
+import { buildWorld, worldCards, type Card, type World } from "./gene_world.ts";
 import { words } from "./text.ts";
 import { FAMILIES, type Family, type Item, type Reject } from "./types.ts";
 import { validateOntology, validateWorkflow, type Reason } from "./validate.ts";
@@ -316,7 +315,7 @@ function curate(item: Item, kg: KG, cfg: DataConfig): { stage: "ontology" | "con
     const rs = validateOntology(item, kg);
     // a format constraint no correct answer can meet (an alias with a space under no-commas, n > available) is a
     // property of the prompt, not a KG fact the item gets wrong: its own stage, so "the ontology validator rejected
-    // something" is never read off a constraint reject (issue 16)
+    // something" is never read off a constraint reject
     if (rs.length) return { stage: rs.every((r) => r.reason === "constraint_unsatisfiable") ? "constraint" : "ontology", reasons: rs };
   }
   const wf: Reason[] = [];

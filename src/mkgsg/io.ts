@@ -15,7 +15,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { z } from "zod";
 import { BbioError } from "../util/errors.ts";
-import { toJsonl } from "../util/fsx.ts";
+import { jsonLines, toJsonl } from "../util/fsx.ts";
 import { FAMILIES, type Family, type Item } from "./types.ts";
 
 const COMPONENTS = ["knowledge", "reasoning", "format", "workflow"] as const;
@@ -73,19 +73,12 @@ const zodMessage = (e: z.ZodError) =>
     .map((i) => `${i.path.length ? i.path.join(".") : "(root)"}: ${i.message}`)
     .join("; ") + (e.issues.length > 4 ? `; … ${e.issues.length - 4} more` : "");
 
-/** JSON lines of a text: [line number, value] for every non-blank line, or a problem for a line that is not JSON */
-function jsonLines(text: string, out: LineProblem[]): [number, unknown][] {
+/** JSON lines of a text: [line number, value] for every non-blank line; a line that is not JSON becomes a problem */
+function parsedLines(text: string, out: LineProblem[]): [number, unknown][] {
   const rows: [number, unknown][] = [];
-  const lines = text.split("\n");
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i].trim();
-    if (!line) continue;
-    try {
-      rows.push([i + 1, JSON.parse(line)]);
-    } catch (e) {
-      out.push({ line: i + 1, kind: "malformed_json", message: `malformed JSON (${(e as Error).message})` });
-    }
-  }
+  for (const l of jsonLines(text))
+    if (l.error !== undefined) out.push({ line: l.line, kind: "malformed_json", message: l.error });
+    else rows.push([l.line, l.value]);
   return rows;
 }
 
@@ -97,7 +90,7 @@ export function parseItems(text: string): ParsedItems {
   const problems: LineProblem[] = [];
   const rows: ParsedItems["rows"] = [];
   const firstLine = new Map<string, number>();
-  for (const [line, value] of jsonLines(text, problems)) {
+  for (const [line, value] of parsedLines(text, problems)) {
     const r = itemSchema.safeParse(value);
     const id = idOf(value);
     if (!r.success) {
@@ -165,7 +158,7 @@ export function readAnswers(path: string): AnswerRow[] {
   const problems: LineProblem[] = [];
   const out: AnswerRow[] = [];
   const firstLine = new Map<string, number>();
-  for (const [line, value] of jsonLines(readInput(path), problems)) {
+  for (const [line, value] of parsedLines(readInput(path), problems)) {
     const r = answerSchema.safeParse(value);
     if (!r.success) {
       problems.push({

@@ -11,8 +11,8 @@
  *                   the layout, not the content, carried the score.
  *   per component:  mean pass rate of the item's checks in that component (knowledge / reasoning / format / workflow)
  *   score:          mean of the component means — each capability component weighs the same, whatever its number
- *                   of checks, so an integration item gives partial credit per component (issue 2: "scored on each
- *                   component"); the gold passes every check, so it scores exactly 1.
+ *                   of checks, so an integration item gives partial credit per component (it is
+ *                   scored on each component); the gold passes every check, so it scores exactly 1.
  *
  * loose: IFEval's loose accuracy — a check passes if it passes on any loose variant of the answer (markdown emphasis
  * stripped, first and/or last line removed; text.ts).

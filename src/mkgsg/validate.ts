@@ -30,7 +30,7 @@ import { CHECK_NAMES, parseChain } from "./checks.ts";
 import { EXPERIMENTAL, kgIndex, REGULATES } from "./kgindex.ts";
 import { score } from "./score.ts";
 import { goIds } from "./text.ts";
-import { fnv1a } from "../util/rng.ts";
+import { splitOfTerm } from "../kg/split.ts";
 import { codesOfFacts, runWorkflowCheck } from "./workflow.ts";
 import type { CheckArgs, CheckName, CheckSpecOf, GeneFact } from "./checkargs.ts";
 
@@ -48,9 +48,8 @@ export interface ValidateOptions {
 }
 
 const LETTERS = ["A", "B", "C", "D"];
-// the documented rule for term-only items (build.ts splitOfTerm), restated so the validator does not import the generator
-const splitOfTermRule = (id: string, kg: KG) => (kg.term(id) ? termSplit(id) : null);
-const termSplit = (id: string) => (fnv1a(`bbio-term-split:${id}`) % 100 < 10 ? "eval" : "train");
+// term-only items: the KG's term split rule (src/kg/split.ts), for a term the KG has
+const splitOfTermRule = (id: string, kg: KG) => (kg.term(id) ? splitOfTerm(id) : null);
 
 export function validate(item: Item, kg: KG, opts: ValidateOptions = {}): Validation {
   const reasons = [...validateOntology(item, kg), ...validateWorkflow(item, kg, opts)];

@@ -20,6 +20,7 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
+import OPS from "../../native/ops.json" with { type: "json" };
 import { applyFloatSettings, floatIdentity, floatSettings, type FloatSettings } from "./float.ts";
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -379,76 +380,86 @@ type KF = (args: {
 }) => tf.TensorInfo | tf.TensorInfo[];
 const kernels = new Map<string, KF>();
 
-const U: Record<string, [number, "same" | "float32" | "bool"]> = {
-  Neg: [0, "same"],
-  Exp: [1, "float32"],
-  Log: [2, "float32"],
-  Sqrt: [3, "float32"],
-  Rsqrt: [4, "float32"],
-  Tanh: [5, "float32"],
-  Sigmoid: [6, "float32"],
-  Softplus: [7, "float32"],
-  Abs: [8, "same"],
-  Square: [9, "same"],
-  Relu: [10, "same"],
-  Sign: [11, "same"],
-  Floor: [12, "same"],
-  Ceil: [13, "same"],
-  Round: [14, "same"],
-  Log1p: [15, "float32"],
-  Expm1: [16, "float32"],
-  Sin: [17, "float32"],
-  Cos: [18, "float32"],
-  Reciprocal: [19, "float32"],
-  LogicalNot: [20, "bool"],
-  IsNan: [21, "bool"],
-  Erf: [22, "float32"],
-  Elu: [23, "float32"],
-  Relu6: [24, "same"],
-  IsInf: [25, "bool"],
-  IsFinite: [26, "bool"],
-  Selu: [28, "float32"],
-  Tan: [29, "float32"],
-  Asin: [30, "float32"],
-  Acos: [31, "float32"],
-  Atan: [32, "float32"],
-  Sinh: [33, "float32"],
-  Cosh: [34, "float32"],
-  Asinh: [35, "float32"],
-  Acosh: [36, "float32"],
-  Atanh: [37, "float32"],
+/** The addon's op codes, from their one source native/ops.json (build-native.mjs makes the addon's enums from it). */
+function opCode(kind: "unary" | "binary" | "reduce", name: string): number {
+  const code = (OPS[kind] as readonly string[]).indexOf(name);
+  if (code < 0) throw new Error(`native/ops.json has no ${kind} op "${name}"`);
+  return code;
+}
+
+const U: Record<string, "same" | "float32" | "bool"> = {
+  Neg: "same",
+  Exp: "float32",
+  Log: "float32",
+  Sqrt: "float32",
+  Rsqrt: "float32",
+  Tanh: "float32",
+  Sigmoid: "float32",
+  Softplus: "float32",
+  Abs: "same",
+  Square: "same",
+  Relu: "same",
+  Sign: "same",
+  Floor: "same",
+  Ceil: "same",
+  Round: "same",
+  Log1p: "float32",
+  Expm1: "float32",
+  Sin: "float32",
+  Cos: "float32",
+  Reciprocal: "float32",
+  LogicalNot: "bool",
+  IsNan: "bool",
+  Erf: "float32",
+  Elu: "float32",
+  Relu6: "same",
+  IsInf: "bool",
+  IsFinite: "bool",
+  Selu: "float32",
+  Tan: "float32",
+  Asin: "float32",
+  Acos: "float32",
+  Atan: "float32",
+  Sinh: "float32",
+  Cosh: "float32",
+  Asinh: "float32",
+  Acosh: "float32",
+  Atanh: "float32",
 };
-for (const [name, [op, rule]] of Object.entries(U))
+for (const [name, rule] of Object.entries(U)) {
+  const op = opCode("unary", name);
   kernels.set(name, ({ inputs: { x }, backend: b }) => {
     const dt: tf.DataType = rule === "same" ? x.dtype : rule;
     return b.out(N.unary(op, b.h(x), dtCode(dt)), x.shape, dt);
   });
+}
 
-const B: Record<string, [number, "upcast" | "bool" | "float32" | "int32"]> = {
-  Add: [0, "upcast"],
-  Sub: [1, "upcast"],
-  Multiply: [2, "upcast"],
-  RealDiv: [3, "float32"],
-  FloorDiv: [4, "int32"],
-  Maximum: [5, "upcast"],
-  Minimum: [6, "upcast"],
-  Pow: [7, "upcast"],
-  SquaredDifference: [8, "upcast"],
-  Equal: [9, "bool"],
-  NotEqual: [10, "bool"],
-  Less: [11, "bool"],
-  LessEqual: [12, "bool"],
-  Greater: [13, "bool"],
-  GreaterEqual: [14, "bool"],
-  LogicalAnd: [15, "bool"],
-  LogicalOr: [16, "bool"],
-  Mod: [17, "upcast"],
-  Atan2: [18, "float32"],
-  LogicalXor: [19, "bool"],
+const B: Record<string, "upcast" | "bool" | "float32" | "int32"> = {
+  Add: "upcast",
+  Sub: "upcast",
+  Multiply: "upcast",
+  RealDiv: "float32",
+  FloorDiv: "int32",
+  Maximum: "upcast",
+  Minimum: "upcast",
+  Pow: "upcast",
+  SquaredDifference: "upcast",
+  Equal: "bool",
+  NotEqual: "bool",
+  Less: "bool",
+  LessEqual: "bool",
+  Greater: "bool",
+  GreaterEqual: "bool",
+  LogicalAnd: "bool",
+  LogicalOr: "bool",
+  Mod: "upcast",
+  Atan2: "float32",
+  LogicalXor: "bool",
 };
 const bshape = (a: number[], b: number[]) =>
   a.length === b.length && a.every((d, i) => d === b[i]) ? a : tf.backend_util.assertAndGetBroadcastShape(a, b);
-for (const [name, [op, rule]] of Object.entries(B))
+for (const [name, rule] of Object.entries(B)) {
+  const op = opCode("binary", name);
   kernels.set(name, ({ inputs: { a, b: y }, backend: b }) => {
     const dt: tf.DataType = rule === "upcast" ? tf.backend_util.upcastType(a.dtype, y.dtype) : rule;
     // ATen's integer pow/mod/div follow their own rules for bool inputs: compute on the output dtype
@@ -463,8 +474,10 @@ for (const [name, [op, rule]] of Object.entries(B))
     for (const t of tmp) N.dispose(t);
     return r;
   });
+}
 
-function reduceKernel(name: string, op: number, axisAttr: string, dtRule: (x: tf.DataType) => tf.DataType) {
+function reduceKernel(name: string, axisAttr: string, dtRule: (x: tf.DataType) => tf.DataType) {
+  const op = opCode("reduce", name);
   kernels.set(name, ({ inputs: { x }, backend: b, attrs }) => {
     const axes = tf.util.parseAxisParam(attrs[axisAttr] as number | number[], x.shape);
     const keep = Boolean(attrs.keepDims);
@@ -475,22 +488,21 @@ function reduceKernel(name: string, op: number, axisAttr: string, dtRule: (x: tf
   });
 }
 const sumDt = (d: tf.DataType): tf.DataType => (d === "float32" ? "float32" : "int32");
-reduceKernel("Sum", 0, "axis", sumDt);
-reduceKernel("Mean", 1, "axis", () => "float32");
-reduceKernel("Max", 2, "reductionIndices", (d) => d);
-reduceKernel("Min", 3, "axis", (d) => d);
-reduceKernel("Prod", 4, "axis", sumDt);
-reduceKernel("Any", 5, "axis", () => "bool");
-reduceKernel("All", 6, "axis", () => "bool");
-for (const [name, op] of [
-  ["ArgMax", 7],
-  ["ArgMin", 8],
-] as const)
+reduceKernel("Sum", "axis", sumDt);
+reduceKernel("Mean", "axis", () => "float32");
+reduceKernel("Max", "reductionIndices", (d) => d);
+reduceKernel("Min", "axis", (d) => d);
+reduceKernel("Prod", "axis", sumDt);
+reduceKernel("Any", "axis", () => "bool");
+reduceKernel("All", "axis", () => "bool");
+for (const name of ["ArgMax", "ArgMin"]) {
+  const op = opCode("reduce", name);
   kernels.set(name, ({ inputs: { x }, backend: b, attrs }) => {
     const axes = tf.util.parseAxisParam(attrs.axis as number, x.shape);
     const [outShape] = tf.backend_util.computeOutAndReduceShapes(x.shape, axes);
     return b.out(N.reduce(op, b.h(x), axes, false, 1), outShape, "int32");
   });
+}
 
 kernels.set("Identity", ({ inputs: { x }, backend: b }) => {
   b.incRef(x.dataId); // alias: the same data, one more reference

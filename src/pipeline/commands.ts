@@ -1,6 +1,5 @@
 import type { Command } from "commander";
 import { dbOf } from "../store/paths.ts";
-import { defaultConfigName } from "./stage_command.ts";
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
@@ -12,18 +11,18 @@ export function register(program: Command): void {
   program
     .command("run")
     .description("run the pipeline for a config (resumes the same config's earlier run; reuses cached stages)")
-    .argument("[config]", "built-in config name (configs/<name>.json) or a .json path; omitted = the default small config")
+    .argument("[config]", "built-in config name (configs/<name>.json) or a .json path; omitted = configs/default.json")
     .option("--set <key=value>", "override a config field, e.g. --set grpo.method=pcgrad (repeatable)", collect, [] as string[])
     .option("--name <name>", "run name (sets config.name)")
     .option("--sft-only", "skip the reward model and GRPO (same as --set grpo.method=none)")
     .option("--db <file>", "run store (default $BBIO_DB or data/bbio.duckdb)")
     .option("--cache <dir>", "stage cache directory (default $BBIO_CACHE or data/cache)")
     .action(async (config: string | undefined, opts: { set: string[]; name?: string; sftOnly?: boolean; db?: string; cache?: string }) => {
-      const { loadConfig } = await import("../config/index.ts");
+      const { loadConfig, defaultConfigName } = await import("../config/index.ts");
       const sets = [...opts.set];
       if (opts.sftOnly) sets.push("grpo.method=none");
       if (opts.name) sets.push(`name=${JSON.stringify(opts.name)}`);
-      const cfg = loadConfig(config ?? (await defaultConfigName()), sets); // invalid config → one clear error, nothing recorded
+      const cfg = loadConfig(config ?? defaultConfigName(), sets); // invalid config → one clear error, nothing recorded
       const { runPipeline } = await import("./runner.ts");
       const { realSpec } = await import("./stages.ts");
       const r = await runPipeline(cfg, { spec: realSpec, db: dbOf(opts), cacheDir: opts.cache });

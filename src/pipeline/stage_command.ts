@@ -7,7 +7,7 @@
  *
  * Cheap to import (src/<stage>/commands.ts load it for `bbio --help`): everything heavy loads inside the handler.
  */
-import { Option, type Command } from "commander";
+import type { Command } from "commander";
 import { dbOf } from "../store/paths.ts";
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -23,56 +23,26 @@ export interface StageCommandSpec {
   paths?: Record<string, string>;
 }
 
-/**
- * Options that scripts written for standalone training commands pass (`--items`, `--sft`, `--out`, `--resume`). They
- * are hidden options that only refuse: they run nothing, and a script using one gets the pipeline's way to do the same
- * (exit 2, with a hint) instead of commander's bare "unknown option". Documented in src/pipeline/README.md and tested
- * by test/sft/cli.test.ts.
- */
-const REMOVED: Record<string, { flag: string; why: string }> = {
-  items: {
-    flag: "--items <file>",
-    why: "the pipeline's generate stage makes the items from the config's data section (and caches them by its hash); change the data with --set data.<field>=…",
-  },
-  sft: {
-    flag: "--sft <dir>",
-    why: "the stage trains on the config's own SFT stage (reused from the cache, or trained first); pick it through the config (--set model.…, --set sft.…)",
-  },
-  out: { flag: "--out <dir>", why: "artefacts live in the stage cache (--cache, $BBIO_CACHE or data/cache); the command prints where" },
-  resume: {
-    flag: "--resume",
-    why: "re-running the same command resumes: finished stages are reused, an interrupted one continues from its checkpoint",
-  },
-};
-
-export function registerStageCommand(program: Command, spec: StageCommandSpec, removed: (keyof typeof REMOVED)[]): void {
+export function registerStageCommand(program: Command, spec: StageCommandSpec): void {
   const cmd = program
     .command(spec.command)
     .description(spec.description)
-    .argument("[config]", "built-in config name (configs/<name>.json) or a .json path; omitted = the default small config")
+    .argument("[config]", "built-in config name (configs/<name>.json) or a .json path; omitted = configs/default.json")
     .option("--set <key=value>", "override a config field, e.g. --set sft.max_steps=50 (repeatable)", collect, [] as string[])
     .option("--name <name>", "run name (sets config.name)")
     .option("--db <file>", "run store (default $BBIO_DB or data/bbio.duckdb)")
     .option("--cache <dir>", "stage cache directory (default $BBIO_CACHE or data/cache)")
     .option("--json", `print {runId, name, outcome, stage, dir, ${spec.artefact.key}, …the stage's result.json}`);
-  for (const r of removed) cmd.addOption(new Option(REMOVED[r].flag).hideHelp());
   cmd.action(
     async (
       configName: string | undefined,
       opts: Record<string, unknown> & { set: string[]; name?: string; db?: string; cache?: string; json?: boolean },
     ) => {
       const { BbioError } = await import("../util/errors.ts");
-      for (const r of removed)
-        if (opts[r] !== undefined)
-          throw new BbioError(
-            `${spec.command} ${REMOVED[r].flag.split(" ")[0]} is gone: ${spec.command} now runs the pipeline up to its stage`,
-            2,
-            REMOVED[r].why,
-          );
-      const { loadConfig } = await import("../config/index.ts");
+      const { loadConfig, defaultConfigName } = await import("../config/index.ts");
       const sets = [...opts.set];
       if (opts.name) sets.push(`name=${JSON.stringify(opts.name)}`);
-      const config = loadConfig(configName ?? (await defaultConfigName()), sets); // invalid config → one clear error, nothing recorded
+      const config = loadConfig(configName ?? defaultConfigName(), sets); // invalid config → one clear error, nothing recorded
       const { runPipeline } = await import("./runner.ts");
       const { realSpec } = await import("./stages.ts");
       const r = await runPipeline(config, { spec: realSpec, db: dbOf(opts), cacheDir: opts.cache, until: spec.stage });
@@ -111,10 +81,4 @@ export function registerStageCommand(program: Command, spec: StageCommandSpec, r
       } else process.stdout.write(`${artefact}\n`);
     },
   );
-}
-
-/** With no config the stage commands use configs/default.json when it exists, as `bbio run` does. */
-export async function defaultConfigName(): Promise<string | undefined> {
-  const { existsSync } = await import("node:fs");
-  return existsSync(new URL("../../configs/default.json", import.meta.url)) ? "default" : undefined;
 }

@@ -121,26 +121,9 @@ const sft: StageDef<Config, { data: DataConfig; model: ModelConfig; sft: SftConf
     const items = readJsonl<Item>(join(ctx.upstream.generate.dir, ITEMS));
     const cardsFile = join(ctx.upstream.generate.dir, CARDS);
     const cards = existsSync(cardsFile) ? readJsonl<{ id: string; text: string }>(cardsFile) : [];
-    // checkpoint (model + tokenizer + optimizer) in <dir>/checkpoint; resumes from it when ctx.resume.
-    // sft.curation.enabled: Source2Synth's answerability filter (SFT on slice 0, keep slice-1 items answered within k
-    // tries, SFT again); the drops, with reasons, are in <dir>/curation_dropped.jsonl and the curation/* metrics
+    // checkpoint (model + tokenizer + optimizer) in <dir>/checkpoint; resumes from it when ctx.resume
     const config = { ...ctx.slice, seed: ctx.seed, backend: ctx.backend };
-    if (cards.length && config.sft.curation.enabled)
-      throw new BbioError(
-        "sft.curation does not support the gene world (data.world.genes > 0): curation would drop extraction items by design",
-        2,
-        "set sft.curation.enabled=false or data.world.genes=0",
-      );
-    const r = config.sft.curation.enabled
-      ? await (await import("../sft/curate.ts")).runCuratedSft({
-          config,
-          items,
-          outDir: ctx.dir,
-          sink: ctx.sink,
-          kg: (await import("../kg/load.ts")).loadKG(),
-          seed: ctx.seed,
-        })
-      : await runSft({ config, items, cards, outDir: ctx.dir, sink: ctx.sink, seed: ctx.seed, resume: ctx.resume });
+    const r = await runSft({ config, items, cards, outDir: ctx.dir, sink: ctx.sink, seed: ctx.seed, resume: ctx.resume });
     const { losses: _losses, ...summary } = r;
     writeFileAtomic(join(ctx.dir, "result.json"), JSON.stringify(summary, null, 1) + "\n");
     ctx.log(

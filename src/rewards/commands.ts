@@ -16,18 +16,14 @@ const collect = (v: string, prev: string[]) => [...prev, v];
  * Heavy modules (TF.js, the KG) load inside the handlers so `bbio --help` stays instant.
  */
 export function register(program: Command): void {
-  registerStageCommand(
-    program,
-    {
-      command: "rm-train",
-      stage: "rm",
-      description:
-        "run the pipeline up to the Bradley–Terry reward model for a config (cached stages, run recorded as stopped after rm); prints the reward model",
-      artefact: { key: "rmDir", path: "rm", what: "reward model" },
-      paths: { pairsPath: "pairs.jsonl", itemsPath: "generate:items.jsonl" },
-    },
-    ["items", "sft", "out", "resume"],
-  );
+  registerStageCommand(program, {
+    command: "rm-train",
+    stage: "rm",
+    description:
+      "run the pipeline up to the Bradley–Terry reward model for a config (cached stages, run recorded as stopped after rm); prints the reward model",
+    artefact: { key: "rmDir", path: "rm", what: "reward model" },
+    paths: { pairsPath: "pairs.jsonl", itemsPath: "generate:items.jsonl" },
+  });
 
   program
     .command("rm-eval")

@@ -6,14 +6,10 @@ import { registerStageCommand } from "../pipeline/stage_command.ts";
  * (src/pipeline/stage_command.ts); prints the checkpoint directory, which `bbio eval` takes.
  */
 export function register(program: Command): void {
-  registerStageCommand(
-    program,
-    {
-      command: "train-sft",
-      stage: "sft",
-      description: "run the pipeline up to SFT for a config (cached stages, run recorded as stopped after sft); prints the checkpoint",
-      artefact: { key: "checkpointDir", path: "checkpoint", what: "checkpoint" },
-    },
-    ["items", "out", "resume"],
-  );
+  registerStageCommand(program, {
+    command: "train-sft",
+    stage: "sft",
+    description: "run the pipeline up to SFT for a config (cached stages, run recorded as stopped after sft); prints the checkpoint",
+    artefact: { key: "checkpointDir", path: "checkpoint", what: "checkpoint" },
+  });
 }

@@ -30,22 +30,6 @@ export const sftSchema = z
      */
     probe_every: z.number().int().nonnegative().default(0),
     probe_items: z.number().int().positive().default(40),
-    /** Source2Synth curation: SFT on slice 0, keep slice-1 items the model answers (score == 1) within k tries */
-    curation: z
-      .object({
-        enabled: z.boolean().default(false),
-        k: z.number().int().positive().default(3),
-        slice_fraction: z.number().gt(0).lt(1).default(0.5),
-        temperature: z.number().nonnegative().default(0.7),
-        max_new_tokens: z.number().int().positive().default(96),
-        /**
-         * prompts decoded per generate() call (k rows per item). Its own field, not eval.batch_size: the SFT stage's
-         * cache key does not cover the eval section. Default = eval.batch_size's default.
-         */
-        batch_size: z.number().int().positive().default(64),
-      })
-      .strict()
-      .prefault({}),
   })
   .strict()
   .refine(...minLrBelowLr);

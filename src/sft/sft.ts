@@ -3,7 +3,7 @@
  *   fit tokenizer → init model (or resume) → for each step: batch → masked CE loss → grads → clip → AdamW → log;
  *   every eval_every steps the held-out loss; every save_every steps (and at the end) an atomic checkpoint.
  *
- *   runSft({config, items, outDir, sink, seed, resume?, tokenizer?}) → {checkpointDir, steps, finalLoss, backend, ...}
+ *   runSft({config, items, outDir, sink, seed, resume?}) → {checkpointDir, steps, finalLoss, backend, ...}
  *
  * The checkpoint lives in <outDir>/checkpoint. A NaN/Inf loss stops the run BEFORE the bad update is applied, with a
  * clear error; the last checkpoint on disk stays the last good one.
@@ -18,28 +18,18 @@ import { clozeScores, generatedValues } from "./cloze.ts";
 import { Tokenizer, trainingCorpus } from "../model/tokenizer.ts";
 import { BbioError } from "../util/errors.ts";
 import { progress } from "../util/progress.ts";
-import type { Sink } from "../util/sink.ts";
-import { AdamW, adamwHyper, clipByGlobalNorm, lrAt, scheduleOf } from "../optim/index.ts";
+import { AdamW, adamwHyper, CheckpointedLoop, clipByGlobalNorm, lrAt, scheduleOf, type TrainingRunOptions } from "../optim/index.ts";
 import { batchIndices, disposeBatch, encodeDocument, encodeExample, makeBatch, maskedLoss, type Example } from "./batch.ts";
 import type { SftStageConfig } from "./config.ts";
 import { PackedSchedule } from "./pack.ts";
 
-export interface SftOptions {
+export interface SftOptions extends TrainingRunOptions {
   config: SftStageConfig;
   items: readonly Item[];
-  /** gene-world cards (src/mkgsg/world.ts): documents read with loss on every token, mixed in by sft.card_share */
+  /** gene-world cards (src/mkgsg/gene_world.ts): documents read with loss on every token, mixed in by sft.card_share */
   cards?: readonly { id: string; text: string; entrez?: number | null }[];
-  outDir: string;
-  sink: Sink;
+  /** default: config.seed */
   seed?: number;
-  /** continue from <outDir>/checkpoint when it exists */
-  resume?: boolean;
-  /** reuse a tokenizer (e.g. the curation pass keeps phase 1's); default: fit on what training reads (trainingCorpus) */
-  tokenizer?: Tokenizer;
-  /** print progress lines/bar on stderr (default true) */
-  progress?: boolean;
-  /** stop after this many steps in this call (tests simulate an interrupted run); default: run to max_steps */
-  stopAfter?: number;
 }
 
 export interface SftResult {
@@ -95,9 +85,7 @@ export async function runSft(opts: SftOptions): Promise<SftResult> {
   if (train.length === 0) throw new BbioError('SFT: no items with split "train"');
 
   // --- model, tokenizer, optimizer: fresh or resumed
-  let model: GPT,
-    tokenizer: Tokenizer,
-    start = 0;
+  let model: GPT, tokenizer: Tokenizer, resumedAt: number | undefined;
   const hyper = adamwHyper(s);
   let opt: AdamW;
   const losses: number[] = [];
@@ -111,14 +99,12 @@ export async function runSft(opts: SftOptions): Promise<SftResult> {
     tokenizer = ck.tokenizer;
     opt = new AdamW(model.params, hyper);
     if (ck.optimizer) opt.load(ck.optimizer);
-    start = ck.state?.step ?? 0;
-    losses.push(...((ck.state?.losses as number[] | undefined) ?? []).slice(0, start));
+    resumedAt = ck.state?.step ?? 0;
+    losses.push(...((ck.state?.losses as number[] | undefined) ?? []).slice(0, resumedAt));
     tokensSeen = Number(ck.state?.tokens_seen ?? 0);
     paddedSeen = Number(ck.state?.padded_seen ?? 0);
-    sink.resumeFrom(start);
-    process.stderr.write(`[sft] resuming from ${checkpointDir} at step ${start}\n`);
   } else {
-    tokenizer = opts.tokenizer ?? Tokenizer.fit(trainingCorpus(opts.items, opts.cards), config.model.vocab_size);
+    tokenizer = Tokenizer.fit(trainingCorpus(opts.items, opts.cards), config.model.vocab_size);
     if (tokenizer.size > config.model.vocab_size)
       throw new BbioError(`tokenizer has ${tokenizer.size} tokens but model.vocab_size is ${config.model.vocab_size}`);
     model = GPT.init(config.model, seed);
@@ -165,8 +151,19 @@ export async function runSft(opts: SftOptions): Promise<SftResult> {
       },
       extra: { backend, stage: "sft", seed, n_train: train.length, n_eval: held.length },
     });
-    await sink.flush();
   };
+  const loop = new CheckpointedLoop({
+    stage: "sft",
+    checkpointDir,
+    resumedAt,
+    maxSteps: s.max_steps,
+    saveEvery: s.save_every,
+    stopAfter: opts.stopAfter,
+    sink,
+    hasCheckpoint: () => isCheckpoint(checkpointDir),
+    save,
+  });
+  const { start, end } = loop;
 
   // the capacity probe (sft.probe_every): cloze accuracy on a few value-answered knowledge items of each split
   // (probe/dev is what budgets are chosen on; probe/extraction only draws the Data page's capacity curve)
@@ -200,14 +197,13 @@ export async function runSft(opts: SftOptions): Promise<SftResult> {
   const evalStart = start === 0 ? await evalLoss(model, heldEx, s.batch_size, s.eval_batches) : NaN;
   if (start === 0 && Number.isFinite(evalStart)) sink.metric(0, "eval/loss", evalStart);
 
-  const end = Math.min(s.max_steps, start + (opts.stopAfter ?? Infinity));
   const bar = progress("sft", end - start, { enabled: opts.progress ?? true });
   // tokens of THIS process: the throughput (a timing metric) is per process, unlike the padding share
   let tokensNow = 0,
     t0 = performance.now(),
     lastLoss = NaN;
   try {
-    for (let step = start; step < end; step++) {
+    await loop.run(async (step) => {
       const batch = makeBatch(
         schedule ? schedule.batch(step) : batchIndices(trainEx.length, s.batch_size, seed, step, trainLengths).map((i) => trainEx[i]),
       );
@@ -260,8 +256,7 @@ export async function runSft(opts: SftOptions): Promise<SftResult> {
       await probe(done);
       if (done % s.eval_every === 0 && heldEx.length)
         sink.metric(done, "eval/loss", await evalLoss(model, heldEx, s.batch_size, s.eval_batches));
-      if (done % s.save_every === 0 || done === end) await save(done);
-    }
+    });
   } finally {
     bar.stop();
   }
@@ -277,7 +272,6 @@ export async function runSft(opts: SftOptions): Promise<SftResult> {
     tokensPerSec: secs > 0 ? tokensNow / secs : 0,
     losses,
   };
-  if (start === end && !isCheckpoint(checkpointDir)) await save(end);
   opt.dispose();
   model.dispose();
   return result;

@@ -226,7 +226,7 @@ export const TABLES: readonly TableDef[] = [
       c("id", "VARCHAR"),
       c("family", "VARCHAR"),
       c("kind", "VARCHAR"),
-      c("stage", "VARCHAR"), // ontology | workflow | answerability (the validator's stage, not a pipeline stage)
+      c("stage", "VARCHAR"), // ontology | constraint | workflow (the validator's stage, not a pipeline stage)
       c("reason", "VARCHAR"),
       c("detail", "VARCHAR"),
     ],

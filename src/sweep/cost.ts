@@ -70,7 +70,7 @@ export function fallbackSeconds(stage: string, config: unknown): number {
       return world ? 2 : 1.2 + 0.0005 * 4 * perFamily;
     case "sft": {
       const tokens = (c.sft?.max_steps ?? 300) * (c.sft?.batch_size ?? 16) * (c.sft?.pack_length || 64);
-      return (3 + tokens * (2e-5 + 8e-12 * f)) * (c.sft?.curation?.enabled ? 2.5 : 1);
+      return 3 + tokens * (2e-5 + 8e-12 * f);
     }
     case "rm":
       return 1.5 + (c.rm?.max_steps ?? 60) * (c.rm?.batch_size ?? 8) * (0.005 + 1.4e-9 * f);

@@ -7,5 +7,5 @@ export type Family = "knowledge" | "reasoning" | "instruction" | "integration";
 export const FAMILIES: readonly Family[] = ["knowledge", "reasoning", "instruction", "integration"];
 
 /** the validator stages in the order a candidate meets them (src/mkgsg/validate.ts); a reject names the one that rejected it */
-export const REJECT_STAGES = ["ontology", "constraint", "workflow", "answerability"] as const;
+export const REJECT_STAGES = ["ontology", "constraint", "workflow"] as const;
 export type RejectStage = (typeof REJECT_STAGES)[number];

@@ -63,19 +63,31 @@ export function readJsonl<T = unknown>(path: string): T[] {
   return parseJsonl<T>(text, path);
 }
 
-export function parseJsonl<T = unknown>(text: string, source = "<input>"): T[] {
-  const out: T[] = [];
+/** A JSONL line: its 1-based number and its value, or why it is not JSON. */
+export type JsonLine = { line: number; value: unknown; error?: undefined } | { line: number; error: string };
+
+/** The one JSONL line parser: every non-blank line of a text, parsed (a bad line is reported, not thrown). */
+export function jsonLines(text: string): JsonLine[] {
+  const out: JsonLine[] = [];
   const lines = text.split("\n");
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i].trim();
     if (!line) continue;
     try {
-      out.push(JSON.parse(line) as T);
+      out.push({ line: i + 1, value: JSON.parse(line) });
     } catch (e) {
-      throw new BbioError(`${source}:${i + 1}: malformed JSON line (${(e as Error).message})`);
+      out.push({ line: i + 1, error: `malformed JSON (${(e as Error).message})` });
     }
   }
   return out;
+}
+
+/** JSONL → rows; the first malformed line is one error naming it. */
+export function parseJsonl<T = unknown>(text: string, source = "<input>"): T[] {
+  return jsonLines(text).map((l) => {
+    if (l.error !== undefined) throw new BbioError(`${source}:${l.line}: ${l.error.replace("malformed JSON", "malformed JSON line")}`);
+    return l.value as T;
+  });
 }
 
 export function toJsonl(rows: readonly unknown[]): string {

@@ -1,12 +1,19 @@
 import { describe, expect, it } from "vitest";
-import { CAPS, CAP_LABEL, CONFLICT_HANDLING_METHODS, METHOD_ORDER, byMethodOrder, byStageOrder } from "../../src/analysis/labels.ts";
+import {
+  FAMILIES as LABEL_FAMILIES,
+  CAP_LABEL,
+  CONFLICT_HANDLING_METHODS,
+  METHOD_ORDER,
+  byMethodOrder,
+  byStageOrder,
+} from "../../src/analysis/labels.ts";
 import { FAMILIES } from "../../src/mkgsg/types.ts";
 import { METHOD_NAMES } from "../../src/weighting/registry.ts";
 import { modelScale, worldScale } from "../../src/analysis/scale.ts";
 
 describe("the shared lists", () => {
   it("the capabilities are MKGSG's families, each with a label", () => {
-    expect(CAPS).toBe(FAMILIES);
+    expect(LABEL_FAMILIES).toBe(FAMILIES);
     expect(Object.keys(CAP_LABEL)).toEqual([...FAMILIES]);
   });
   it("every gradient method has a display position; conflict handling = all but sft-only and sum", () => {
@@ -36,7 +43,7 @@ describe("scale in words (build.json)", () => {
   });
 });
 
-describe("one colour per method and short run labels (issue 20)", () => {
+describe("one colour per method and short run labels", () => {
   it("every method has a fixed Okabe–Ito colour; a scale keeps it whatever else is shown", async () => {
     const { METHOD_COLOR, methodColor, methodColorScale } = await import("../../src/analysis/labels.ts");
     const okabeIto = ["#000000", "#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7"];

@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- --json` contract (issue 3): one JSON object with train tokens/s for ours and torch, sampling
+ * `npm run bench -- --json` contract: one JSON object with train tokens/s for ours and torch, sampling
  * tokens/s with and without the KV cache, the backend, the ratio — and honest nulls plus the install hint when
  * PyTorch is missing. Tiny config so it runs in seconds; the FLOPs accounting is checked against the model.
  */

@@ -1,5 +1,5 @@
 /**
- * Checks every route must pass at 1280 × 900 and 390 × 844 (issue 20): run in the page by site.test.ts and by
+ * Checks every route must pass at 1280 × 900 and 390 × 844: run in the page by site.test.ts and by
  * scripts/screenshots.ts. Returns human-readable problems (empty = fine).
  *   - an element wider than the viewport that no scrolling box (overflow-x auto/scroll/hidden) contains;
  *   - a data table's cell (Inputs.table, or a table with data-table; a cell marked data-prose holds a sentence, e.g.

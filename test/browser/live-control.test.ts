@@ -1,4 +1,4 @@
-// The live harness on the STORED conflict-control SFT checkpoint (issue 21's "must show"), run only when
+// The live harness on the STORED conflict-control SFT checkpoint, run only when
 // BBIO_LIVE_SFT names that checkpoint (e.g. data/cache/sft/<hash>/checkpoint from `bbio train-sft conflict`):
 // sum, then pcgrad, at the live defaults (LIVE_GRPO: LIVE_STEPS = 6 steps, 2 prompts per capability × 6 completions, SGD, seed 1,
 // capitals : lower case = 3 : 1), each within 90 s in Chromium on wasm; sum's held-out lower-case score below pcgrad's;

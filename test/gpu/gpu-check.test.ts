@@ -1,5 +1,5 @@
 /**
- * The GPU check's CPU dry run (issue 22). scripts/gpu-bundle.mjs builds the device bundle into a temporary folder
+ * The GPU check's CPU dry run. scripts/gpu-bundle.mjs builds the device bundle into a temporary folder
  * (without the Node binary: see the last test), then scripts/gpu-check.sh --cpu runs from the bundle's root against
  * Debian's CPU libtorch on tiny shapes, reusing the addon `npm ci` built (BBIO_GPU_CHECK_ADDON; the c++ build step itself
  * is what the GPU run adds). It must write the JSON fields the GPU run will, with every phase passing.

@@ -60,7 +60,7 @@ describe("group-relative advantages (TRL semantics)", () => {
     expect(std(a.advantages)).toBeCloseTo(1, 3);
   });
 
-  it('normalize_then_sum batch-normalises whatever scale_rewards says (TRL; issue 9: "none" used to skip it)', () => {
+  it('normalize_then_sum batch-normalises whatever scale_rewards says (TRL; "none" too)', () => {
     const rw = [
       [1, 0],
       [0, 0],

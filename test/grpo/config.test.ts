@@ -7,7 +7,7 @@ import { BbioError } from "../../src/util/errors.ts";
 
 const CONFIGS = join(import.meta.dirname, "../../configs");
 
-describe("grpo config: combinations a method would ignore are refused (issue 9)", () => {
+describe("grpo config: combinations a method would ignore are refused", () => {
   it("a weight strategy under mgda (which defines its own weights) is a BbioError naming both settings", () => {
     for (const weight_strategy of ["static", "minnorm", "orthogonal", "inverse_variance", "dynamic"]) {
       const raw = { grpo: { method: "mgda", weight_strategy, ...(weight_strategy === "static" ? { reward_weights: [1, 1, 1, 1] } : {}) } };

@@ -68,7 +68,7 @@ describe("GRPO loss by hand", () => {
     expect(run("bnpo")[0]).toBeCloseTo((-1.2 - 1 + 3.6) / 3, 5);
     expect(run("dapo")[0]).toBeCloseTo((-1.2 - 1 + 3.6) / 3, 5);
   });
-  it("dapo divides by the WHOLE batch's completion tokens (TRL num_items_in_batch), bnpo by its own (issue 9)", () => {
+  it("dapo divides by the WHOLE batch's completion tokens (TRL num_items_in_batch), bnpo by its own", () => {
     // these 2 completions (3 tokens) are one capability's share of a step whose batch has 10 completion tokens
     const loss = (lossType: LossType) =>
       tf.tidy(

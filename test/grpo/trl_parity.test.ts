@@ -1,7 +1,6 @@
 /**
- * The GRPO loop against TRL's definitions, where a unit test of loss.ts / advantages.ts cannot see the wiring
- * (issue 9's correctness review): the log-prob calls carry the sampling temperature, dapo gets the whole batch's
- * token count, and with μ = num_iterations > 1 a stateful strategy and grad_norm see one update per step.
+ * The GRPO loop against TRL's definitions, where a unit test of loss.ts / advantages.ts cannot see the wiring: the
+ * log-prob calls carry the sampling temperature, dapo gets the whole batch's token count, and with μ = num_iterations > 1 a stateful strategy and grad_norm see one update per step.
  * sample.ts and loss.ts are wrapped (same behaviour) so the test can read the arguments the loop passed.
  */
 import { describe, it, expect, beforeAll, vi } from "vitest";
@@ -10,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { initBackend } from "../../src/model/backend.ts";
 import { runSft } from "../../src/sft/sft.ts";
-import { runGrpo, CAPABILITIES } from "../../src/grpo/train.ts";
+import { runGrpo, FAMILIES } from "../../src/grpo/train.ts";
 import { loadCheckpoint } from "../../src/model/checkpoint.ts";
 import * as sample from "../../src/model/sample.ts";
 import { MemorySink } from "../../src/util/sink.ts";
@@ -71,7 +70,7 @@ const run = async (over: Record<string, unknown>) => {
     scorer,
     sftCheckpointDir: sftDir,
     rewardModel: null,
-    alphas: Object.fromEntries(CAPABILITIES.map((c) => [c, 1])) as never,
+    alphas: Object.fromEntries(FAMILIES.map((c) => [c, 1])) as never,
     outDir,
     sink,
     progress: false,
@@ -79,15 +78,15 @@ const run = async (over: Record<string, unknown>) => {
   return { sink, outDir };
 };
 
-describe("GRPO loop = TRL's definitions (issue 9 defects)", () => {
+describe("GRPO loop = TRL's definitions", () => {
   it("policy, old and reference log-probs are all taken at the sampling temperature", async () => {
     vi.mocked(sample.sequenceLogprobs).mockClear();
     vi.mocked(sample.sequenceLogprobsArray).mockClear();
     await run({ temperature: 0.7, num_iterations: 2, beta: 0.04, max_steps: 1 });
     const policy = vi.mocked(sample.sequenceLogprobs).mock.calls,
       arrays = vi.mocked(sample.sequenceLogprobsArray).mock.calls;
-    expect(policy.length).toBe(2 * 2 * CAPABILITIES.length); // μ passes × capabilities × their two halves
-    expect(arrays.length).toBe(2 * CAPABILITIES.length); // old (μ > 1) and reference (β > 0) per capability
+    expect(policy.length).toBe(2 * 2 * FAMILIES.length); // μ passes × capabilities × their two halves
+    expect(arrays.length).toBe(2 * FAMILIES.length); // old (μ > 1) and reference (β > 0) per capability
     for (const c of [...policy, ...arrays]) expect(c[2]).toBe(0.7);
   }, 120_000);
 
@@ -96,7 +95,7 @@ describe("GRPO loop = TRL's definitions (issue 9 defects)", () => {
     await run({ loss_type: "dapo", max_steps: 2 });
     const calls = lossCalls();
     // one call per half of each capability's completions (gradients.ts splitHalves), every one with the whole normaliser
-    expect(calls).toHaveLength(2 * 2 * CAPABILITIES.length);
+    expect(calls).toHaveLength(2 * 2 * FAMILIES.length);
     for (let s = 0; s < 2; s++) {
       const step = calls.slice(s * 8, s * 8 + 8);
       const total = step.reduce((a, c) => a + c.tokens, 0);

@@ -27,7 +27,20 @@ let items: Item[] = [];
 
 describe("bbio generate", () => {
   beforeAll(async () => {
-    const r = await bbio(["generate", "--per-family", "3", "--seed", "5", "--out", at("a.jsonl"), "--rejects", at("rejects.jsonl")]);
+    // no config is configs/default.json (the gene world); these checks read whole-KG items, so the world is off
+    const r = await bbio([
+      "generate",
+      "--set",
+      "data.world.genes=0",
+      "--per-family",
+      "3",
+      "--seed",
+      "5",
+      "--out",
+      at("a.jsonl"),
+      "--rejects",
+      at("rejects.jsonl"),
+    ]);
     expect(r.code, r.err).toBe(0);
     items = lines(at("a.jsonl")).map((l) => JSON.parse(l));
   });

@@ -7,7 +7,7 @@ import { score } from "../../src/mkgsg/score.ts";
 import { goIds } from "../../src/mkgsg/text.ts";
 import type { Item } from "../../src/mkgsg/types.ts";
 import { validate } from "../../src/mkgsg/validate.ts";
-import { buildWorld, cardFacts, geneCard, NAMESPACES, worldCards } from "../../src/mkgsg/world.ts";
+import { buildWorld, cardFacts, geneCard, NAMESPACES, worldCards } from "../../src/mkgsg/gene_world.ts";
 import { kg } from "./helpers.ts";
 
 const cfg = { genes: 12, extraction_fraction: 0.5, control_genes: 0, dev_genes: 0, variants: 3, chain_hops: 2 };

@@ -5,6 +5,8 @@
  */
 import { describe, it, expect, beforeAll } from "vitest";
 import * as tf from "@tensorflow/tfjs";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { loadNative, registerNativeBackend, NATIVE_KERNELS } from "../../src/model/native.ts";
 import { layerNorm, gelu, linear, attention, fusedAttention, kvAttention, mm } from "../../src/model/ops.ts";
 import { AdamW, clipByGlobalNorm } from "../../src/optim/adamw.ts";
@@ -395,6 +397,15 @@ cases.push({
   f: (a, b, c) => tf.fused.matMul({ a, b, bias: c, transposeB: true }),
   tol: 1e-4,
 });
+// one row: the BLAS gemv path that matmul takes (the fused kernel runs the same product, then bias and activation)
+for (const tb of [false, true])
+  cases.push({
+    kernel: "_FusedMatMul",
+    name: `_FusedMatMul/one-row/${tb}`,
+    inputs: [{ shape: [1, 6] }, { shape: tb ? [5, 6] : [6, 5] }, { shape: [5] }],
+    f: (a, b, c) => tf.fused.matMul({ a, b, bias: c, transposeB: tb, activation: "relu" }),
+    tol: 1e-4,
+  });
 for (const s of [[7], [3, 5], [2, 3, 9], [1, 1]])
   cases.push({ kernel: "Softmax", name: `Softmax/${s}`, inputs: [{ shape: s, lo: -5, hi: 5 }], f: (x) => tf.softmax(x) });
 cases.push({ kernel: "Softmax", name: "logSoftmax", inputs: [{ shape: [4, 9], lo: -5, hi: 5 }], f: (x) => tf.logSoftmax(x) });
@@ -507,6 +518,13 @@ suite(title, () => {
       .add("BbioSumSquares")
       .add("BbioScaleAll");
     expect(NATIVE_KERNELS.filter((k) => !covered.has(k))).toEqual([]);
+  });
+
+  it("every op code in native/ops.json (the addon's enums are generated from it) is a native kernel", () => {
+    const ops = JSON.parse(readFileSync(join(import.meta.dirname, "..", "..", "native", "ops.json"), "utf8"));
+    const listed = [...ops.unary, ...ops.binary, ...ops.reduce] as string[];
+    expect(listed.filter((k) => !NATIVE_KERNELS.includes(k))).toEqual([]);
+    expect(new Set(listed).size).toBe(listed.length);
   });
 
   it.each(cases.map((c, i) => [c.name ?? `${c.kernel}/${c.inputs.map((x) => `[${x.shape}]${x.dtype ?? ""}`).join(",")}`, i] as const))(

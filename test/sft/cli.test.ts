@@ -15,7 +15,7 @@ describe("config validation", () => {
     expect(() => parseConfig({ model: { n_embd: 16, n_head: 3 } })).toThrow(/model.n_head: n_embd must be divisible by n_head/);
     expect(() => parseConfig({ sft: { max_step: 5 } })).toThrow(/sft: Unrecognized key.*max_step/);
     expect(() => parseConfig({ sft: { learning_rate: "fast" } })).toThrow(/sft.learning_rate/);
-    expect(() => parseConfig({ sft: { curation: { k: 0 } } })).toThrow(/sft.curation.k/);
+    expect(() => parseConfig({ sft: { curation: { enabled: true } } })).toThrow(/curation/);
     expect(() => parseConfig({ eval: { split: "test" } })).toThrow(/eval.split/);
     expect(parseConfig({}).sft.max_steps).toBeGreaterThan(0);
   });
@@ -60,10 +60,10 @@ describe("bbio train-sft / eval", () => {
       const bad = bbio(["train-sft", "--set", "model.n_head=3", "--set", "model.n_embd=16", ...store]);
       expect(bad.status).toBe(2);
       expect(bad.stderr).toMatch(/n_embd must be divisible by n_head/);
-      // the options of the former standalone command say what to do instead
-      const gone = bbio(["train-sft", "ci", "--items", itemsPath, ...store]);
-      expect(gone.status).toBe(2);
-      expect(gone.stderr).toMatch(/^error: train-sft --items is gone.*\nhint: .*generate stage.*--set data\./);
+      // the stage command takes its items from the config's generate stage: --items is no option of it
+      const noItems = bbio(["train-sft", "ci", "--items", itemsPath, ...store]);
+      expect(noItems.status).toBe(2);
+      expect(noItems.stderr).toMatch(/^error: unknown option '--items'/);
       const nock = bbio(["eval", join(d, "nope")]);
       expect(nock.status).toBe(2);
       expect(nock.stderr).toMatch(/not a checkpoint directory/);

@@ -26,7 +26,7 @@ const start = (store: Store, id: string) =>
   });
 
 describe("schema", () => {
-  it("creates every table and view of issue 4, and a version row", async () => {
+  it("creates every table and view of the schema, and a version row", async () => {
     const db = join(tmp("schema"), "s.duckdb");
     await start(new Store(db), "r1");
     const tables = (await q<{ name: string }>(db, "SELECT table_name AS name FROM information_schema.tables")).map((r) => r.name);

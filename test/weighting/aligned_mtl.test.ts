@@ -19,7 +19,7 @@ describe("aligned_mtl (Senushkin et al. 2023)", () => {
     expect(r.diagnostics.rank).toBe(3);
   });
 
-  it("LibMTL's rank tolerance (λ_max·T·eps_float32): a near-zero capability gradient is dropped, not amplified (issue 9)", () => {
+  it("LibMTL's rank tolerance (λ_max·T·eps_float32): a near-zero capability gradient is dropped, not amplified", () => {
     const grads = randomGrads(21, 3, 16);
     // capability 2: 3e-4 × a random direction, so λ_min/λ_max ≈ 1e-7 — under LibMTL's 3·1.19e-7, far above 1e3·eps_64
     grads[2] = grads[2].map((x) => 3e-4 * x);

@@ -110,7 +110,7 @@ describe("cagrpo (ours: symmetric conflict projection + preference shares of uni
   });
 });
 
-describe("cagrpo applies the weight strategy's preferences (issue 9: they used to be logged, never applied)", () => {
+describe("cagrpo applies the weight strategy's preferences (applied to the update, not only logged)", () => {
   it("orthogonal inputs: first-order gains ∝ p_c (closed form) and ∝ p_c‖g_c‖ (balanced)", () => {
     const grads = [vec(2, 0, 0), vec(0, 1, 0), vec(0, 0, 0.5)];
     const p = [0.5, 0.3, 0.2];
@@ -165,7 +165,7 @@ function dirCos(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return dot64(a, b) / Math.sqrt(dot64(a, a) * dot64(b, b));
 }
 
-describe("cagrpo is its own method (issue 16; docs/method.md §6.5)", () => {
+describe("cagrpo is its own method (docs/method.md §6.5)", () => {
   it("on Grams with conflicts it is neither MGDA nor PCGrad (the previous rule returned MGDA's direction here)", () => {
     // T = 2 with a conflict: the previous rule equalised the original gains, which is MGDA's interior solution
     const two = [vec(1, 0.2, 0), vec(-2, 3, 0.1)];

@@ -88,7 +88,7 @@ describe("against LibMTL's code on random gradient matrices (fixtures/libmtl.jso
   });
 });
 
-describe("cagrad when the dual's best weights land on a zero gradient (issue 16)", () => {
+describe("cagrad when the dual's best weights land on a zero gradient", () => {
   it("drops the zero gradient: no capability loses to first order (the old mean fallback lowered g_1)", () => {
     // g_1·(g_1 + g_2) < 0, and every point of the hull has cos(g_w, g_0) ≥ −c: the full dual's minimum (0) is the zero
     // vertex, where the previous code fell back to the mean, which lowers capability 1

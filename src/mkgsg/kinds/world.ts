@@ -1,5 +1,5 @@
 /**
- * Item kinds over the gene world (src/mkgsg/world.ts): every item asks about facts a gene card states. One item per
+ * Item kinds over the gene world (src/mkgsg/gene_world.ts): every item asks about facts a gene card states. One item per
  * (gene, kind). Question wording differs from card wording, so a right answer is extraction, not sentence copying.
  *
  * knowledge     4-option MCQs whose answer is the option's TEXT (value), not its letter: a tiny model learns a
@@ -28,7 +28,7 @@ import type { McqFact } from "../checkargs.ts";
 import { NS_NAME } from "../kgindex.ts";
 import { countWords } from "../text.ts";
 import type { Family, Item, ItemSplit } from "../types.ts";
-import { otherChildren, type World, type WorldGene } from "../world.ts";
+import { otherChildren, type World, type WorldGene } from "../gene_world.ts";
 
 export interface WorldCtx extends BuildCtx {
   world: World;

@@ -10,12 +10,11 @@ import { score as ruleScore } from "../../mkgsg/score.ts";
 import { FAMILIES, type Item } from "../../mkgsg/types.ts";
 import { backendPreference, initBackend } from "../../model/backend.ts";
 import { isCheckpoint, loadCheckpoint, type OptimizerState } from "../../model/checkpoint.ts";
-import { AdamW, adamwHyper, clipByGlobalNorm, lrAt, scheduleOf } from "../../optim/index.ts";
+import { AdamW, adamwHyper, CheckpointedLoop, clipByGlobalNorm, lrAt, scheduleOf, type TrainingRunOptions } from "../../optim/index.ts";
 import { BbioError } from "../../util/errors.ts";
 import { toJsonl, writeFileAtomic } from "../../util/fsx.ts";
 import { progress } from "../../util/progress.ts";
 import { fnv1a, rngFor, shuffled } from "../../util/rng.ts";
-import type { Sink } from "../../util/sink.ts";
 import { mean } from "../../util/stats.ts";
 import type { RmStageConfig } from "../config.ts";
 import { buildPairs, countBy, type Pair } from "../pairs.ts";
@@ -23,22 +22,14 @@ import { estimateNoise, minVarianceAlpha } from "../../weighting/min_variance_al
 import { BtRewardModel, btLoss, isRewardModelDir, loadRewardModelFull, saveRewardModel, sigmoid } from "./model.ts";
 import { groupAcc, pairAcc, pairRewards } from "./pairs_eval.ts";
 
-export interface RmStageOptions {
+export interface RmStageOptions extends TrainingRunOptions {
   config: RmStageConfig;
   items: Item[];
   /** the SFT checkpoint directory (or the SFT stage directory holding checkpoint/) */
   sftCheckpointDir: string;
-  outDir: string;
-  sink: Sink;
   seed: number;
-  /** continue from <outDir>/rm when it holds an unfinished run */
-  resume: boolean;
   kg: KG;
   log: (m: string) => void;
-  /** progress bar / lines on stderr (default true) */
-  progress?: boolean;
-  /** stop after this many steps in this call (tests simulate an interrupted run) */
-  stopAfter?: number;
 }
 
 export interface RmStageResult {
@@ -123,14 +114,10 @@ export async function runRmStage(o: RmStageOptions): Promise<RmStageResult> {
 
   // --- model: resumed, or SFT transformer + fresh head
   const rmDir = join(o.outDir, "rm");
-  let rm: BtRewardModel,
-    start = 0,
-    optState: OptimizerState | undefined;
+  let rm: BtRewardModel, resumedAt: number | undefined, optState: OptimizerState | undefined;
   if (o.resume && isRewardModelDir(rmDir)) {
     const l = await loadRewardModelFull(rmDir, config.model, o.seed);
-    [rm, start, optState] = [l.rm, l.step, l.optimizer];
-    sink.resumeFrom(start);
-    o.log(`resuming from ${rmDir} at step ${start}`);
+    [rm, resumedAt, optState] = [l.rm, l.step, l.optimizer];
   } else {
     const ck = await loadCheckpoint(resolveSftCheckpoint(o.sftCheckpointDir), { expect: config.model, seed: o.seed });
     rm = new BtRewardModel(ck.model, ck.tokenizer, BtRewardModel.initHead(ck.modelConfig.n_embd, c.head_init_std, o.seed));
@@ -176,8 +163,6 @@ export async function runRmStage(o: RmStageOptions): Promise<RmStageResult> {
     };
     const vars = [...params.values()];
     const byVarName = new Map([...params].map(([name, v]) => [v.name, name]));
-    const end = Math.min(c.max_steps, start + (o.stopAfter ?? Infinity));
-    const bar = progress("rm", end - start, { enabled: o.progress ?? true });
     const save = async (step: number) => {
       await saveRewardModel(rmDir, rm, {
         optimizer: await opt.state(),
@@ -192,10 +177,23 @@ export async function runRmStage(o: RmStageOptions): Promise<RmStageResult> {
           n_eval_pairs: heldEx.length,
         },
       });
-      await sink.flush();
     };
+    const loop = new CheckpointedLoop({
+      stage: "rm",
+      checkpointDir: rmDir,
+      resumedAt,
+      maxSteps: c.max_steps,
+      saveEvery: c.save_every,
+      stopAfter: o.stopAfter,
+      sink,
+      hasCheckpoint: () => isRewardModelDir(rmDir),
+      save,
+      log: o.log,
+    });
+    const { start, end } = loop;
+    const bar = progress("rm", end - start, { enabled: o.progress ?? true });
     try {
-      for (let step = start; step < end; step++) {
+      await loop.run(async (step) => {
         const idx = batchAt(step);
         const B = idx.length;
         const seqs = [...idx.map((i) => trainEx[i].c), ...idx.map((i) => trainEx[i].r)];
@@ -238,12 +236,10 @@ export async function runRmStage(o: RmStageOptions): Promise<RmStageResult> {
         bar.tick(1, { loss: loss.toFixed(3), acc: acc.toFixed(2) });
         if (done % c.log_every === 0 && !(process.stderr.isTTY && (o.progress ?? true)))
           o.log(`step ${done}/${c.max_steps} loss ${loss.toFixed(4)} acc ${acc.toFixed(2)}`);
-        if (done % c.save_every === 0 || done === end) await save(done);
-      }
+      });
     } finally {
       bar.stop();
     }
-    if (start === end && !isRewardModelDir(rmDir)) await save(end);
 
     // --- final evaluation: every held-out pair, a seeded subset of train pairs
     const held = heldEx.length
