@@ -142,7 +142,7 @@ export async function runSuiteInProcesses<C extends BaseConfig>(
         const file = join(dir, `${i}.json`);
         writeFileSync(file, JSON.stringify(config));
         log(`suite: run ${i + 1}/${configs.length} "${run.name}" (worker ${k + 1})`);
-        w ??= startWorker(workerArgs, jobs, log, `worker ${k + 1}`);
+        if (!w?.alive) w = startWorker(workerArgs, jobs, log, `worker ${k + 1}`); // a worker that died idle is replaced too
         const r = await w.run({ i, file }, run.name);
         if (r.outcome) {
           out[i] = {
@@ -153,7 +153,6 @@ export async function runSuiteInProcesses<C extends BaseConfig>(
           log(`suite: run "${run.name}" failed: ${r.error}`);
           out[i] = { name: run.name, error: r.error ?? "unknown error" };
         }
-        if (!w.alive) w = null;
       }
     } finally {
       await w?.close();
