@@ -4,7 +4,7 @@
 #   2. run the suite through the pipeline — cached stages, so a warm build only re-exports (skip: BBIO_SKIP_PIPELINE=1)
 #   3. drop cached loader outputs (they depend on the store, which Framework cannot see) and `observable build`
 # Env: BBIO_SUITE (default "default"), BBIO_DB (store, default data/bbio.duckdb), BBIO_BASE (URL sub-path, default /),
-#      BBIO_DIST (output dir, default dist), BBIO_JOBS (suite runs at once; default 2), BBIO_THREADS (threads per run,
+#      BBIO_DIST (output dir, default dist), BBIO_JOBS (suite runs at once, one worker process each; default 2), BBIO_THREADS (threads per run,
 #      default 1: part of every run's float identity, so it is fixed rather than derived from the core count).
 set -euo pipefail
 cd "$(dirname "$0")/.."

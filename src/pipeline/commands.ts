@@ -35,7 +35,12 @@ export function register(program: Command): void {
     .argument("[name]", "suite name or .json path", "default")
     .option("--db <file>", "run store (default $BBIO_DB or data/bbio.duckdb)")
     .option("--cache <dir>", "stage cache directory (default $BBIO_CACHE or data/cache)")
-    .option("-j, --jobs <n>", "runs at once, one process each (TF.js wasm uses one core per process)", (v) => Number.parseInt(v, 10), 1)
+    .option(
+      "-j, --jobs <n>",
+      "runs at once, one long-lived worker process each (TF.js wasm uses one core per process)",
+      (v) => Number.parseInt(v, 10),
+      1,
+    )
     .action(async (name: string, opts: { db?: string; cache?: string; jobs: number }) => {
       const { runNamedSuite } = await import("./index.ts");
       if (!(opts.jobs >= 1)) {
@@ -44,5 +49,17 @@ export function register(program: Command): void {
       }
       const out = await runNamedSuite(name, { db: dbOf(opts), cacheDir: opts.cache, jobs: opts.jobs }); // throws (exit 1) if any run failed
       for (const o of out) process.stdout.write(`${o.result!.runId} ${o.name} ${o.result!.outcome}\n`);
+    });
+
+  program
+    .command("suite-worker", { hidden: true })
+    .description("internal: serve `bbio suite --jobs n` runs read from stdin (src/pipeline/suite_worker.ts)")
+    .option("--db <file>", "run store (default $BBIO_DB or data/bbio.duckdb)")
+    .option("--cache <dir>", "stage cache directory (default $BBIO_CACHE or data/cache)")
+    .action(async (opts: { db?: string; cache?: string }) => {
+      const { loadConfig } = await import("../config/index.ts");
+      const { serveSuiteWorker } = await import("./suite_worker.ts");
+      const { realSpec } = await import("./stages.ts");
+      await serveSuiteWorker((file) => loadConfig(file), { spec: realSpec, db: dbOf(opts), cacheDir: opts.cache });
     });
 }

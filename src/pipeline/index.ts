@@ -40,7 +40,8 @@ export async function runConfig(
 
 /**
  * Runs every entry of a suite; throws (after running the rest) if any failed. With jobs > 1 the runs go to that many
- * `bbio run` child processes at once (TF.js wasm uses one core per process): runs that need the same upstream stage
+ * long-lived worker processes (src/pipeline/suite_worker.ts; TF.js wasm uses one core per process), each running one
+ * run after another: runs that need the same upstream stage
  * wait on that stage's cache lock and then reuse it, and store writes wait for each other (src/store), so the result
  * is the same store as a serial suite.
  */

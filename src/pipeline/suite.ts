@@ -16,6 +16,7 @@ import { z } from "zod";
 import { BbioError } from "../util/errors.ts";
 import { formatZodError } from "../config/index.ts";
 import { runPipeline, type RunOptions, type RunResult } from "./runner.ts";
+import { parseReply, type WorkerReply, type WorkerRequest } from "./suite_worker.ts";
 import type { BaseConfig } from "./stage.ts";
 
 export const suiteSchema = z
@@ -111,66 +112,132 @@ export async function runSuite<C extends BaseConfig>(
 }
 
 /**
- * The same suite in `jobs` parallel `bbio run` processes, each given its already-validated config as a file, so a
- * child runs exactly the config the parent checked. Output lines are prefixed with the run's name.
+ * The same suite in `jobs` parallel worker processes (src/pipeline/suite_worker.ts: `bbio suite-worker`), each running
+ * many runs one after another, so start-up (TypeScript, TF.js, the native addon, DuckDB, the KG) is paid once per job,
+ * not once per run. Each run is handed over as its already-validated config in a file, so a worker runs exactly the
+ * config the parent checked; runs go to whichever worker is free, in suite order. Output lines are prefixed with the
+ * name of the run that wrote them. A failing run is reported and the worker goes on; a worker that dies takes only its
+ * current run with it (reported failed; the store shows it crashed) and a fresh worker serves the rest.
+ *
+ * `worker` (tests): the node arguments that start a worker; default `bin/bbio.mjs suite-worker --db … --cache …`.
  */
 export async function runSuiteInProcesses<C extends BaseConfig>(
   suite: Suite,
   load: (run: SuiteRun) => C,
-  opts: { db: string; cacheDir?: string; log?: (line: string) => void; jobs: number },
+  opts: { db: string; cacheDir?: string; log?: (line: string) => void; jobs: number; worker?: string[] },
 ): Promise<SuiteOutcome[]> {
   const log = opts.log ?? ((line: string) => process.stderr.write(line + "\n"));
   const configs = suite.runs.map((r) => ({ run: r, config: load(r) }));
   const dir = mkdtempSync(join(tmpdir(), "bbio-suite-"));
   const cli = new URL("../../bin/bbio.mjs", import.meta.url).pathname;
+  const workerArgs = opts.worker ?? [cli, "suite-worker", "--db", opts.db, ...(opts.cacheDir ? ["--cache", opts.cacheDir] : [])];
+  const jobs = Math.min(opts.jobs, configs.length);
   const out: SuiteOutcome[] = new Array(configs.length);
   let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < configs.length; i = next++) {
-      const { run, config } = configs[i];
-      const file = join(dir, `${i}.json`);
-      writeFileSync(file, JSON.stringify(config));
-      log(`suite: run ${i + 1}/${configs.length} "${run.name}" (process)`);
-      const args = [cli, "run", file, "--db", opts.db, ...(opts.cacheDir ? ["--cache", opts.cacheDir] : [])];
-      const r = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-        // BBIO_JOBS: the native backend gives each process cores ÷ jobs threads (jobs × threads ≤ cores)
-        const env = { ...process.env, BBIO_JOBS: String(Math.min(opts.jobs, configs.length)) };
-        const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env });
-        let stdout = "",
-          stderr = "",
-          partial = "";
-        child.stdout.on("data", (b) => (stdout += b));
-        child.stderr.on("data", (b) => {
-          const text = partial + String(b);
-          stderr = (stderr + String(b)).slice(-4000);
-          const lines = text.split(/\r|\n/);
-          partial = lines.pop() ?? "";
-          for (const l of lines) if (l.trim()) log(`[${run.name}] ${l}`);
-        });
-        child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
-      });
-      if (r.code === 0) {
-        const [runId, , outcome] = r.stdout.trim().split(/\s+/);
-        out[i] = {
-          name: run.name,
-          result: { runId, name: run.name, outcome: outcome as "complete", backend: "", dataHash: null, stages: [], seconds: 0 },
-        };
-      } else {
-        const msg =
-          r.stderr
-            .trim()
-            .split("\n")
-            .filter((l) => l.startsWith("error:"))
-            .pop() ?? `exit code ${r.code}`;
-        log(`suite: run "${run.name}" failed: ${msg}`);
-        out[i] = { name: run.name, error: msg };
+  const lane = async (k: number) => {
+    let w: WorkerProcess | null = null;
+    try {
+      for (let i = next++; i < configs.length; i = next++) {
+        const { run, config } = configs[i];
+        const file = join(dir, `${i}.json`);
+        writeFileSync(file, JSON.stringify(config));
+        log(`suite: run ${i + 1}/${configs.length} "${run.name}" (worker ${k + 1})`);
+        if (!w?.alive) w = startWorker(workerArgs, jobs, log, `worker ${k + 1}`); // a worker that died idle is replaced too
+        const r = await w.run({ i, file }, run.name);
+        if (r.outcome) {
+          out[i] = {
+            name: run.name,
+            result: { runId: r.runId!, name: run.name, outcome: r.outcome, backend: "", dataHash: null, stages: [], seconds: 0 },
+          };
+        } else {
+          log(`suite: run "${run.name}" failed: ${r.error}`);
+          out[i] = { name: run.name, error: r.error ?? "unknown error" };
+        }
       }
+    } finally {
+      await w?.close();
     }
   };
   try {
-    await Promise.all(Array.from({ length: Math.min(opts.jobs, configs.length) }, worker));
+    await Promise.all(Array.from({ length: jobs }, (_, k) => lane(k)));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
   return out;
+}
+
+interface WorkerProcess {
+  /** false once the process has exited */
+  readonly alive: boolean;
+  /** run one request; resolves with the reply, or an error reply when the process dies during the run */
+  run(req: WorkerRequest, name: string): Promise<WorkerReply>;
+  /** end its input and wait for it to exit */
+  close(): Promise<void>;
+}
+
+function startWorker(args: string[], jobs: number, log: (line: string) => void, idle: string): WorkerProcess {
+  // BBIO_JOBS: the native backend gives each process cores ÷ jobs threads (jobs × threads ≤ cores)
+  const env = { ...process.env, BBIO_JOBS: String(jobs) };
+  const child = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "pipe"], env });
+  let alive = true;
+  let current: { name: string; resolve: (r: WorkerReply) => void; i: number } | null = null;
+  // the current run's last lines, for the error of a run whose worker died
+  let tail: string[] = [];
+  const exited = new Promise<void>((resolve) =>
+    child.on("close", (code, signal) => {
+      alive = false;
+      if (current) {
+        const why =
+          tail
+            .filter((l) => l.startsWith("error:"))
+            .pop()
+            ?.replace(/^error:\s*/, "") ?? `worker process died (${signal ?? `exit code ${code}`})`;
+        current.resolve({ i: current.i, error: why });
+        current = null;
+      }
+      resolve();
+    }),
+  );
+  child.stdin.on("error", () => {}); // a dead worker's closed pipe: reported through "close"
+  const lines = (stream: NodeJS.ReadableStream, onLine: (l: string) => void) => {
+    let partial = "";
+    stream.on("data", (b) => {
+      const parts = (partial + String(b)).split(/\r|\n/);
+      partial = parts.pop() ?? "";
+      for (const l of parts) onLine(l);
+    });
+    stream.on("end", () => partial && onLine(partial));
+  };
+  const show = (l: string) => {
+    if (!l.trim()) return;
+    tail = [...tail.slice(-50), l];
+    log(`[${current?.name ?? idle}] ${l}`);
+  };
+  lines(child.stdout, show);
+  lines(child.stderr, (l) => {
+    const reply = parseReply(l);
+    if (!reply) return show(l);
+    if (current?.i === reply.i) {
+      const c = current;
+      current = null;
+      c.resolve(reply);
+    }
+  });
+  return {
+    get alive() {
+      return alive;
+    },
+    run(req, name) {
+      if (!alive) return Promise.resolve({ i: req.i, error: "worker process exited before the run" });
+      tail = [];
+      return new Promise<WorkerReply>((resolve) => {
+        current = { name, resolve, i: req.i };
+        child.stdin.write(`${JSON.stringify(req)}\n`);
+      });
+    },
+    async close() {
+      child.stdin.end();
+      await exited;
+    },
+  };
 }

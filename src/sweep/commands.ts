@@ -47,7 +47,7 @@ export function register(program: Command): void {
     .option("--shard-dir <dir>", "folder of shard stores (shard-<i>-of-<n>.duckdb; default $BBIO_SHARD_DIR); else --db")
     .option("--db <file>", "run store when no shard folder is used (default $BBIO_DB or data/bbio.duckdb)")
     .option("--cache <dir>", "stage cache, shared by all shards (default $BBIO_CACHE or data/cache)")
-    .option("-j, --jobs <n>", "runs at once, one process each", jobsOpt, 1)
+    .option("-j, --jobs <n>", "runs at once, one worker process each", jobsOpt, 1)
     .option("--stages-first", "compute the stages shared between runs before the runs themselves")
     .option(
       "--costs <store>",

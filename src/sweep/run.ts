@@ -1,6 +1,6 @@
 /**
  * Running a sweep (or one shard of it) with the pipeline runner, exactly as `bbio suite` does: --jobs 1 runs in
- * this process, --jobs > 1 in that many `bbio run` child processes. Runs already complete in the store are skipped;
+ * this process, --jobs > 1 in that many long-lived worker processes (src/pipeline/suite_worker.ts). Runs already complete in the store are skipped;
  * an interrupted run resumes (same config → same run id → the runner takes it over from its checkpoints).
  *
  * While it runs, the store carries a writer lock (`<store>.lock`, src/sweep/lock.ts); SIGTERM/SIGINT (scancel, a
