@@ -1,5 +1,5 @@
 /**
- * The live page's GRPO driver (issue 21): trains the conflict control from its SFT checkpoint, held in memory, by
+ * The live page's GRPO driver: trains the conflict control from its SFT checkpoint, held in memory, by
  * calling the project's own GRPO step (src/grpo/session.ts: the same buildSession/grpoStep that train.ts runs) — no
  * node: imports, no I/O, so loaders/live-bundle.ts bundles it for a Web Worker and Node runs it unchanged on the wasm
  * backend (test/live/driver.test.ts checks both agree with runGrpo, step for step).

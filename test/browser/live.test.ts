@@ -1,4 +1,4 @@
-// The live training harness in real Chromium (issue 21): the exported files (loaders/live-data.ts) on a plain static
+// The live training harness in real Chromium: the exported files (loaders/live-data.ts) on a plain static
 // server, offline; the worker trains on wasm and its per-step rewards and slot cosines equal the same driver's in Node
 // on wasm within LIVE_TOLERANCE; the page answers clicks while training; a page without WebAssembly says so once.
 // A tiny SFT checkpoint of the conflict control keeps this fast; the page's default settings are not measured here.
