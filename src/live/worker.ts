@@ -18,7 +18,7 @@ interface RunMessage {
   type: "run";
   urls: { meta: string; weights: string; wasm: Record<string, string> };
   settings: LiveSettings;
-  /** "wasm" (default: the backend the Node parity test checks) or "auto" (WebGPU → WebGL → wasm) */
+  /** "wasm" (default: the backend the Node parity test checks) or "auto" (WebGL → wasm; WebGPU is not bundled: @tensorflow/tfjs-backend-webgpu is not installed) */
   backend?: "wasm" | "auto";
 }
 
