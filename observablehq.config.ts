@@ -41,6 +41,7 @@ main [data-chart] circle[tabindex]:focus { outline: 2px solid #0072B2; outline-o
     { name: "Paper fidelity", path: "/paper" },
     { name: "Method", path: "/method" },
     { name: "What-if", path: "/what-if" },
+    { name: "Live", path: "/live" },
   ],
   // the build's provenance (commit, data hash) is shown by each page from data/site/build.json, not baked in here
   footer: "BalancedBio Workbench — a small-scale, from-scratch reproduction of arXiv 2508.04278. Built with Observable Framework.",

@@ -8,12 +8,14 @@
  * (Framework extracts them at build time; dist/ has plain files under _file/data/site/).
  *
  * Members: every Arrow file of outputs.ts, build.json (provenance, meta.ts), sweep.json (the ablation sweep's expected
- * runs, sweep.ts) and analysis.js (src/analysis bundled for the browser, analysis-bundle.ts). A loader prints exactly one file to stdout and logs to stderr.
+ * runs, sweep.ts), analysis.js (src/analysis bundled for the browser, analysis-bundle.ts) and the live page's files
+ * (live-data.ts: the conflict control's SFT checkpoint, the worker bundle, TF.js's .wasm binaries). A loader prints exactly one file to stdout and logs to stderr.
  *
  * By hand: `BBIO_DB=data/bbio.duckdb npx tsx loaders/print.ts scores.arrow > /tmp/scores.arrow`.
  */
 import { analysisBundle } from "./analysis-bundle.ts";
 import { toArrowIPC } from "./arrow.ts";
+import { LIVE_SITE_FILES, liveSiteFiles } from "./live-data.ts";
 import { buildMeta } from "./meta.ts";
 import { OUTPUTS, OUTPUT_BY_FILE } from "./outputs.ts";
 import { query } from "./store.ts";
@@ -21,13 +23,20 @@ import { tar } from "./tar.ts";
 import { sweepSpec } from "./sweep.ts";
 
 /** every member of site.tar, in archive order */
-export const SITE_FILES: readonly string[] = [...OUTPUTS.map((o) => o.file), "build.json", "sweep.json", "analysis.js"];
+export const SITE_FILES: readonly string[] = [...OUTPUTS.map((o) => o.file), "build.json", "sweep.json", "analysis.js", ...LIVE_SITE_FILES];
+
+// the live page's files come from one export (checkpoint lookup, worker bundle): made once per process
+let live: Promise<Map<string, Uint8Array>> | null = null;
 
 /** The bytes of one site file (pure of stdout: tests call this). */
 export async function render(file: string, dbPath?: string): Promise<Uint8Array> {
   if (file === "build.json") return new TextEncoder().encode(JSON.stringify(await buildMeta(dbPath), null, 1));
   if (file === "sweep.json") return new TextEncoder().encode(JSON.stringify(sweepSpec()));
   if (file === "analysis.js") return new TextEncoder().encode(await analysisBundle());
+  if (LIVE_SITE_FILES.includes(file)) {
+    live ??= liveSiteFiles();
+    return (await live).get(file)!;
+  }
   const out = OUTPUT_BY_FILE.get(file);
   if (!out) throw new Error(`loaders: unknown site file "${file}" (known: ${SITE_FILES.join(", ")})`);
   return toArrowIPC(out.schema, await query(out.sql, dbPath));

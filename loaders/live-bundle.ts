@@ -3,7 +3,7 @@
  * rewards (src/mkgsg/score.ts) and combination methods (src/weighting), with TF.js — bundled by esbuild into one
  * browser ES module, as analysis-bundle.ts does for src/analysis. No second implementation: the bundle is the code
  * that train.ts runs (test/live/driver.test.ts checks the driver against runGrpo and that the bundle has no node:).
- * Not yet part of data/site.tar: the page (docs/live.md) is not in the site's navigation until it runs end to end.
+ * emit.ts puts it into data/site.tar as live-worker.js; the Live page (docs/live.md) starts it as a module worker.
  */
 import { build } from "esbuild";
 import { fileURLToPath } from "node:url";

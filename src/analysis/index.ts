@@ -159,3 +159,20 @@ export {
 } from "./ablations.ts";
 export { curveRows, type CurveRow, type CurveOptions } from "./curves.ts";
 export { countsBy, curationFunnel, rejectReasons, VALIDATOR_STAGES } from "./curation.ts";
+export {
+  LIVE_DEFAULTS,
+  LIVE_GRPO,
+  LIVE_HELD_OUT,
+  LIVE_LIMITS,
+  LIVE_METHODS,
+  LIVE_OPTIMS,
+  LIVE_TOLERANCE,
+  liveEndRows,
+  liveFormSettings,
+  liveSettingsError,
+  liveStepRows,
+  parseSlotWeights,
+  type LiveSettings,
+  type LiveStepRow,
+  type LiveFormValue,
+} from "./live.ts";

@@ -6,6 +6,7 @@
  *
  *   const run = await runLive({ ...data, kg, scorer: score }, { method: "pcgrad", steps: 6 }, (s) => show(s));
  */
+import { LIVE_HELD_OUT, type LiveSettings, liveSettingsError } from "../analysis/live.ts";
 import { grpoSchema, type GrpoStageConfig } from "../grpo/config.ts";
 import type { RewardScorer } from "../grpo/rewards.ts";
 import { buildSession, FAMILIES, grpoStep, type Session } from "../grpo/session.ts";
@@ -28,15 +29,8 @@ export interface LiveCheckpoint {
   tokenizer: TokenizerJSON;
 }
 
-/** What the reader may change on the page; everything else comes from the stored control's config. */
-export interface LiveSettings {
-  method: "sum" | "pcgrad" | "mgda" | "cagrpo";
-  /** capitals : lower case (the instruction and integration slots of the conflict control) */
-  slotWeights: [number, number];
-  optim: "sgd" | "adamw";
-  seed: number;
-  steps: number;
-}
+/** What the reader may change on the page (defaults, limits and the form's check: src/analysis/live.ts). */
+export type { LiveSettings };
 
 export interface LiveStep {
   step: number;
@@ -84,6 +78,8 @@ export function checkpointWeights(c: LiveCheckpoint): Map<string, Float32Array> 
 
 /** The stored control's GRPO config with the reader's settings applied, parsed by the project's schema (refusals are errors). */
 export function liveConfig(inputs: Pick<LiveInputs, "checkpoint" | "grpo">, s: LiveSettings): GrpoStageConfig {
+  const refused = liveSettingsError(s);
+  if (refused) throw new Error(`live settings refused: ${refused}`);
   // mgda defines its own weights: the schema refuses preference weights under it, so it runs "uniform"
   const preferences = usesPreferences(s.method);
   const grpo = grpoSchema.parse({
@@ -105,6 +101,7 @@ export async function runLive(
   settings: LiveSettings,
   onStep: (s: LiveStep) => void | Promise<void> = () => {},
   stop: () => boolean = () => false,
+  endScore: { prompts: number; samples: number } = LIVE_HELD_OUT,
 ): Promise<LiveResult> {
   const config = liveConfig(inputs, settings);
   const policy = new GPT(inputs.checkpoint.model, checkpointWeights(inputs.checkpoint), settings.seed);
@@ -131,7 +128,7 @@ export async function runLive(
       steps.push(stepRecord(sink, step, r.capabilityMeans));
       await onStep(steps[steps.length - 1]);
     }
-    const heldOut = stop() ? null : await heldOutScores(session, inputs, settings.seed);
+    const heldOut = stop() ? null : await heldOutScores(session, inputs, settings.seed, endScore);
     return { steps, heldOut };
   } finally {
     session.optimizer.dispose();
@@ -141,14 +138,15 @@ export async function runLive(
 }
 
 /**
- * Each case slot's sampled score over the held-out (extraction-split) prompts: `samples` completions per prompt from
- * the trained policy at the GRPO sampling settings, scored by the MKGSG rule scorer; the mean per slot.
+ * Each case slot's sampled score over the held-out (extraction-split) prompts: the first `prompts` of them per slot
+ * (in the items' fixed order, so every run scores the same prompts), `samples` completions each from the trained policy
+ * at the GRPO sampling settings, scored by the MKGSG rule scorer; the mean per slot.
  */
 export async function heldOutScores(
   session: Session,
   inputs: Pick<LiveInputs, "items" | "kg" | "scorer">,
   seed: number,
-  samples = 2,
+  { prompts, samples }: { prompts: number; samples: number } = LIVE_HELD_OUT,
 ): Promise<{ capitals: number; lower: number; prompts: number }> {
   const { config, tokenizer, policy } = session.sampling;
   const out = { capitals: 0, lower: 0, prompts: 0 };
@@ -156,7 +154,7 @@ export async function heldOutScores(
     ["capitals", CAPITALS],
     ["lower", LOWER],
   ] as const) {
-    const items = inputs.items.filter((it) => it.split === "eval" && it.family === family);
+    const items = inputs.items.filter((it) => it.split === "eval" && it.family === family).slice(0, prompts);
     const flat = items.flatMap((it) => Array.from({ length: samples }, () => it));
     const g = await generate(
       policy,

@@ -2,7 +2,8 @@
  * The live page's Web Worker (docs/live.md): loads TF.js (WebGPU or WebGL when present, else wasm from the site's own
  * files), the exported checkpoint, tokenizer, items and slim KG, then trains with runLive and posts each step.
  *
- * main → worker: { type: "run", base: "<URL of the live data folder>", wasm: "<URL of the folder with the .wasm files>", settings, backend? }
+ * main → worker: { type: "run", urls: { meta, weights, wasm: { "<file>.wasm": URL } }, settings, backend? }
+ *   (URLs one by one: the site build gives each file a content-hashed name)
  * worker → main: { type: "backend", name } · { type: "step", step } · { type: "done", result, seconds } · { type: "error", message }
  * Stop = the page terminates the worker.
  */
@@ -15,14 +16,16 @@ import { type SlimTerm, slimKG } from "./kg.ts";
 
 interface RunMessage {
   type: "run";
-  base: string;
-  wasm: string;
+  urls: { meta: string; weights: string; wasm: Record<string, string> };
   settings: LiveSettings;
-  /** "wasm" (default: the backend the Node parity test checks) or "auto" (WebGPU → WebGL → wasm) */
+  /** "wasm" (default: the backend the Node parity test checks) or "auto" (WebGL → wasm; WebGPU is not bundled: @tensorflow/tfjs-backend-webgpu is not installed) */
   backend?: "wasm" | "auto";
 }
 
 interface LiveMeta {
+  /** false when the site was built without the conflict control's SFT checkpoint (reason says why) */
+  available: boolean;
+  reason?: string;
   model: LiveCheckpoint["model"];
   index: LiveCheckpoint["index"];
   tokenizer: LiveCheckpoint["tokenizer"];
@@ -33,7 +36,7 @@ interface LiveMeta {
 
 const scope = globalThis as unknown as { postMessage(m: unknown): void; onmessage: ((e: { data: RunMessage }) => void) | null };
 
-async function chooseBackend(wasm: string, pref: "wasm" | "auto"): Promise<string> {
+async function chooseBackend(wasm: Record<string, string>, pref: "wasm" | "auto"): Promise<string> {
   setWasmPaths(wasm);
   tf.env().set("PROD", true);
   const order = pref === "auto" ? ["webgpu", "webgl", "wasm"] : ["wasm"];
@@ -50,18 +53,19 @@ async function chooseBackend(wasm: string, pref: "wasm" | "auto"): Promise<strin
 async function run(m: RunMessage): Promise<void> {
   const started = performance.now();
   if (typeof WebAssembly !== "object") throw new Error("this browser has no WebAssembly");
-  const name = await chooseBackend(m.wasm, m.backend ?? "wasm");
+  const name = await chooseBackend(m.urls.wasm, m.backend ?? "wasm");
   scope.postMessage({ type: "backend", name });
   const [meta, bin] = await Promise.all([
-    fetch(`${m.base}live.json`).then((r) => {
+    fetch(m.urls.meta).then((r) => {
       if (!r.ok) throw new Error(`live.json: HTTP ${r.status}`);
       return r.json() as Promise<LiveMeta>;
     }),
-    fetch(`${m.base}live-weights.bin`).then((r) => {
+    fetch(m.urls.weights).then((r) => {
       if (!r.ok) throw new Error(`live-weights.bin: HTTP ${r.status}`);
       return r.arrayBuffer();
     }),
   ]);
+  if (!meta.available) throw new Error(meta.reason ?? "this site was built without the conflict control's checkpoint");
   const result = await runLive(
     {
       checkpoint: { model: meta.model, index: meta.index, tokenizer: meta.tokenizer, bin: new Uint8Array(bin) },

@@ -8,6 +8,8 @@ import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { liveFiles } from "../../loaders/live-data.ts";
+// |browser − Node| allowed per step's mean reward and cosine (both wasm): the page states this same constant
+import { LIVE_TOLERANCE } from "../../src/analysis/live.ts";
 import { loadConfig } from "../../src/config/index.ts";
 import { type LiveSettings, type LiveStep, runLive } from "../../src/live/driver.ts";
 import { slimKG, kgTerms } from "../../src/live/kg.ts";
@@ -19,8 +21,6 @@ import { MemorySink } from "../../src/util/sink.ts";
 import { kg } from "../mkgsg/helpers.ts";
 import { serveDist } from "./server.ts";
 
-/** |browser − Node| allowed per step's mean reward and cosine (both wasm; the page states the same bound) */
-export const LIVE_TOLERANCE = 1e-4;
 const CHROMIUM = "/usr/bin/chromium";
 const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"];
 

@@ -28,7 +28,7 @@ const ARGS = [
   "--disable-component-update",
   "--disable-sync",
 ];
-const PAGES = ["", "pareto", "orthogonality", "training", "ablations", "data", "paper", "what-if"];
+const PAGES = ["", "pareto", "orthogonality", "training", "ablations", "data", "paper", "what-if", "live"];
 const BASE = "/bbio/"; // served from a sub-path, as on a static host
 const OUT = join(ROOT, "test-results");
 const SHOTS = join(OUT, "screenshots");
