@@ -7,6 +7,7 @@
  * |cos| ≤ 1.96/√d — the capability's gradient is noise at this batch size, and its cosines with other capabilities
  * (the orthogonality page's heatmaps) say nothing about interference.
  */
+import { quantileSorted } from "./bootstrap.ts";
 import { nullCosineBand } from "./null_cosine.ts";
 import { signTest } from "./rank_test.ts";
 
@@ -34,14 +35,6 @@ export interface SplitHalfSummary {
   reading: "signal" | "noise" | "unknown";
 }
 
-/** the p-quantile of sorted values, linear between order statistics (numpy's default) */
-function quantile(sorted: readonly number[], p: number): number {
-  if (!sorted.length) return NaN;
-  const h = (sorted.length - 1) * p;
-  const lo = Math.floor(h);
-  return lo + 1 < sorted.length ? sorted[lo] + (h - lo) * (sorted[lo + 1] - sorted[lo]) : sorted[lo];
-}
-
 /** per capability (in first-seen order): median and quartiles over every step of every run, read against the band */
 export function splitHalfSummary(rows: readonly SplitHalfRow[], d?: number): SplitHalfSummary[] {
   const band = d && d >= 2 ? nullCosineBand(d, { q: 0.95 }).halfWidth : NaN;
@@ -52,15 +45,17 @@ export function splitHalfSummary(rows: readonly SplitHalfRow[], d?: number): Spl
   }
   return [...by].map(([capability, xs]) => {
     const s = [...xs].sort((a, b) => a - b);
-    const median = quantile(s, 0.5);
+    // an empty list (every step NaN) has no quantiles
+    const quantile = (p: number) => (s.length ? quantileSorted(s, p) : NaN);
+    const median = quantile(0.5);
     const agree = s.filter((x) => x > 0).length;
     const p = signTest(agree, s.filter((x) => x !== 0).length);
     return {
       capability,
       steps: s.length,
       median,
-      q1: quantile(s, 0.25),
-      q3: quantile(s, 0.75),
+      q1: quantile(0.25),
+      q3: quantile(0.75),
       band,
       positive: s.length ? agree / s.length : NaN,
       p,
