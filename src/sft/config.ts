@@ -17,6 +17,14 @@ export const sftSchema = z
     pack_length: z.number().int().nonnegative().default(0),
     /** share of each batch's rows taken from the gene cards (gene world only); the rest is train QA */
     card_share: z.number().min(0).max(1).default(0.5),
+    /**
+     * share of the card rows given to the term cards (the is_a/part_of edge sentences), packed as their own stream; the
+     * rest of the card rows read gene cards. Unset: one card stream, where term cards take rows in proportion to their
+     * tokens. Why a share: the reasoning chains need every edge, but each edge is one short sentence that a few reads
+     * teach, while a gene's facts need many reads of its cards (extraction grows with reads per gene); in one stream the
+     * many edges of a large world crowd out the gene cards.
+     */
+    term_share: z.number().min(0).max(1).optional(),
     ...adamwFields({ learning_rate: 3e-3, weight_decay: 0.1, beta1: 0.9, beta2: 0.95, eps: 1e-8, max_grad_norm: 1.0 }),
     ...scheduleFields({ min_lr: 3e-4, warmup_steps: 20 }),
     log_every: z.number().int().positive().default(10),

@@ -100,3 +100,39 @@ export class PackedSchedule {
     }
   }
 }
+
+/**
+ * The streams of an SFT batch: round(batch_size · card_share) card rows, the rest train QA. With sft.term_share, the
+ * card rows split again into gene cards and term cards (the is_a/part_of edge sentences), each its own stream; the
+ * gene stream keeps the name "cards" (its seeds), so a config without term_share packs the one card stream it always
+ * did.
+ */
+export function sftStreams(
+  cards: readonly { example: Example; term: boolean }[],
+  qa: readonly Example[],
+  s: { batch_size: number; card_share: number; term_share?: number },
+): Stream[] {
+  const cardRows = cards.length ? Math.round(s.batch_size * s.card_share) : 0;
+  const qaStream = { name: "qa", examples: qa, rows: s.batch_size - cardRows };
+  if (s.term_share === undefined) return [{ name: "cards", examples: cards.map((c) => c.example), rows: cardRows }, qaStream];
+  const terms = cards.filter((c) => c.term).map((c) => c.example);
+  const termRows = Math.round(cardRows * s.term_share);
+  if (termRows === 0 && terms.length > 0)
+    throw new BbioError(
+      `sft.term_share ${s.term_share} of ${cardRows} card rows rounds to 0 rows: the ${terms.length} term cards would never be read`,
+      2,
+      `raise sft.term_share to at least ${(0.5 / Math.max(1, cardRows)).toFixed(2)}, or leave it unset (one card stream)`,
+    );
+  const genes = cards.filter((c) => !c.term).length;
+  if (termRows === cardRows && genes > 0)
+    throw new BbioError(
+      `sft.term_share ${s.term_share} leaves no card rows for the ${genes} gene cards`,
+      2,
+      `lower sft.term_share below ${((cardRows - 0.5) / cardRows).toFixed(2)}`,
+    );
+  return [
+    { name: "cards", examples: cards.filter((c) => !c.term).map((c) => c.example), rows: cardRows - termRows },
+    { name: "terms", examples: terms, rows: termRows },
+    qaStream,
+  ];
+}

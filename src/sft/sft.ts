@@ -21,7 +21,7 @@ import { progress } from "../util/progress.ts";
 import { AdamW, adamwHyper, CheckpointedLoop, clipByGlobalNorm, lrAt, scheduleOf, type TrainingRunOptions } from "../optim/index.ts";
 import { batchIndices, disposeBatch, encodeDocument, encodeExample, makeBatch, maskedLoss, type Example } from "./batch.ts";
 import type { SftStageConfig } from "./config.ts";
-import { PackedSchedule } from "./pack.ts";
+import { PackedSchedule, sftStreams } from "./pack.ts";
 
 export interface SftOptions extends TrainingRunOptions {
   config: SftStageConfig;
@@ -122,14 +122,14 @@ export async function runSft(opts: SftOptions): Promise<SftResult> {
   if (s.pack_length > config.model.block_size)
     throw new BbioError(`sft.pack_length ${s.pack_length} exceeds model.block_size ${config.model.block_size}`, 2, "lower sft.pack_length");
   // packed schedule: card rows and QA rows in fixed shares (pack.ts); null = one padded example per row (batch.ts)
-  const cardRows = cardEx.length ? Math.round(s.batch_size * s.card_share) : 0;
   const schedule =
     s.pack_length > 0
       ? new PackedSchedule(
-          [
-            { name: "cards", examples: cardEx, rows: cardRows },
-            { name: "qa", examples: trainEx, rows: s.batch_size - cardRows },
-          ],
+          sftStreams(
+            cardEx.map((example, i) => ({ example, term: opts.cards![i].entrez == null })),
+            trainEx,
+            s,
+          ),
           s.pack_length,
           seed,
         )
@@ -190,7 +190,8 @@ export async function runSft(opts: SftOptions): Promise<SftResult> {
       sink.metric(step, `probe/${p.name}/acc_norm`, norm / p.items.length);
       sink.metric(step, `probe/${p.name}/acc_generate`, gen.reduce((a, g) => a + (g?.correct ?? 0), 0) / p.items.length);
     }
-    if (schedule && cardRows) sink.metric(step, "probe/card_reads_per_gene", schedule.epochsRead("cards", step) * cardsPerGene);
+    if (schedule && s.card_share > 0 && cardEx.length)
+      sink.metric(step, "probe/card_reads_per_gene", schedule.epochsRead("cards", step) * cardsPerGene);
   };
   if (start === 0) await probe(0);
 
@@ -249,7 +250,7 @@ export async function runSft(opts: SftOptions): Promise<SftResult> {
         sink.metric(done, "train/tokens_per_s", tokensNow / secs);
         // compute spent on padding: the reason for packing (pack.ts)
         sink.metric(done, "train/padding_share", 1 - tokensSeen / paddedSeen);
-        if (schedule && cardRows) sink.metric(done, "train/card_epochs", schedule.epochsRead("cards", done));
+        if (schedule && s.card_share > 0 && cardEx.length) sink.metric(done, "train/card_epochs", schedule.epochsRead("cards", done));
       }
       bar.tick(1, { loss: loss.toFixed(3), "tok/s": Math.round(tokensNow / secs), "steps/s": ((done - start) / secs).toFixed(2) });
 
