@@ -6,21 +6,10 @@
  *     const A = await import(FileAttachment("data/site/analysis.js").href)
  * (`loadAnalysis()` in docs/components/store.js). esbuild is already installed with Framework.
  */
-import { build } from "esbuild";
-import { fileURLToPath } from "node:url";
+import { browserBundle } from "./bundle.ts";
 
 export async function analysisBundle(): Promise<string> {
-  const r = await build({
-    entryPoints: [fileURLToPath(new URL("../src/analysis/index.ts", import.meta.url))],
-    bundle: true,
-    format: "esm",
-    platform: "browser",
-    target: "es2022",
-    write: false,
-    legalComments: "none",
-    sourcemap: false,
-    logLevel: "error",
-  });
+  const text = await browserBundle("src/analysis/index.ts");
   // esbuild names no absolute paths in non-minified output except in comments: strip `// <path>` banners anyway
-  return r.outputFiles[0].text.replace(/^\/\/ .*src\/analysis\/.*$/gm, "");
+  return text.replace(/^\/\/ .*src\/analysis\/.*$/gm, "");
 }

@@ -5,21 +5,8 @@
  * that train.ts runs (test/live/driver.test.ts checks the driver against runGrpo and that the bundle has no node:).
  * emit.ts puts it into data/site.tar as live-worker.js; the Live page (docs/live.md) starts it as a module worker.
  */
-import { build } from "esbuild";
-import { fileURLToPath } from "node:url";
+import { browserBundle } from "./bundle.ts";
 
 export async function liveBundle(): Promise<string> {
-  const r = await build({
-    entryPoints: [fileURLToPath(new URL("../src/live/worker.ts", import.meta.url))],
-    bundle: true,
-    format: "esm",
-    platform: "browser",
-    target: "es2022",
-    write: false,
-    legalComments: "none",
-    minify: true,
-    sourcemap: false,
-    logLevel: "error",
-  });
-  return r.outputFiles[0].text;
+  return browserBundle("src/live/worker.ts", { minify: true });
 }
