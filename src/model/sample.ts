@@ -326,16 +326,53 @@ export async function sequenceLogprobsArray(model: GPT, batch: LogprobBatch, tem
 }
 
 /**
- * Cloze choice: the index of the completion with the highest summed log-likelihood after the prompt (each completion
- * ends with EOS, so a prefix of a longer option does not win by being short; ties: the first). lm-evaluation-harness's
- * `acc` for multiple choice.
+ * Summed log-likelihood of each (prompt, completion) pair, scoring many pairs per forward: the pairs are ordered by
+ * length (so a batch pads little) and scored `batchSize` rows at a time. Each row's numbers come from its own
+ * tokens only (causal attention keeps the right padding out); the row count of its batch may move the last float bit
+ * through the kernels' blocking, deterministically.
  */
-export async function bestCompletion(model: GPT, tok: Tokenizer, prompt: string, completions: readonly string[]): Promise<number> {
-  const p = tok.encodePrompt(prompt);
-  const lp = await sequenceLogprobsArray(model, {
-    prompts: completions.map(() => p),
-    completions: completions.map((c) => tok.encodeCompletion(c)),
+export async function sequenceLogprobSums(model: GPT, batch: LogprobBatch, batchSize = 64): Promise<number[]> {
+  const { prompts, completions } = batch;
+  if (!(batchSize >= 1)) throw new BbioError(`sequenceLogprobSums: batchSize must be ≥ 1, got ${batchSize}`);
+  const length = (i: number) => prompts[i].length + completions[i].length;
+  const order = prompts.map((_, i) => i).sort((a, b) => length(a) - length(b) || a - b);
+  const out = new Array<number>(prompts.length);
+  for (let k = 0; k < order.length; k += batchSize) {
+    const rows = order.slice(k, k + batchSize);
+    const lp = await sequenceLogprobsArray(model, { prompts: rows.map((i) => prompts[i]), completions: rows.map((i) => completions[i]) });
+    rows.forEach((i, j) => (out[i] = lp[j].reduce((a, b) => a + b, 0)));
+  }
+  return out;
+}
+
+/** One multiple-choice question for bestCompletions: a prompt and its options' texts. */
+export interface Choice {
+  prompt: string;
+  completions: readonly string[];
+}
+
+/**
+ * Cloze choice per question: the index of the completion with the highest summed log-likelihood after the prompt
+ * (each completion ends with EOS, so a prefix of a longer option does not win by being short; ties: the first).
+ * lm-evaluation-harness's `acc` for multiple choice. Every question's options are scored together, batchSize rows
+ * per forward (sequenceLogprobSums).
+ */
+export async function bestCompletions(model: GPT, tok: Tokenizer, questions: readonly Choice[], batchSize = 64): Promise<number[]> {
+  const prompts: number[][] = [],
+    completions: number[][] = [];
+  for (const q of questions) {
+    const p = tok.encodePrompt(q.prompt);
+    for (const c of q.completions) prompts.push(p), completions.push(tok.encodeCompletion(c));
+  }
+  const sums = await sequenceLogprobSums(model, { prompts, completions }, batchSize);
+  let at = 0;
+  return questions.map((q) => {
+    const mine = sums.slice(at, (at += q.completions.length));
+    return mine.indexOf(Math.max(...mine));
   });
-  const sums = lp.map((row) => row.reduce((a, b) => a + b, 0));
-  return sums.indexOf(Math.max(...sums));
+}
+
+/** bestCompletions for one question. */
+export async function bestCompletion(model: GPT, tok: Tokenizer, prompt: string, completions: readonly string[]): Promise<number> {
+  return (await bestCompletions(model, tok, [{ prompt, completions }]))[0];
 }
