@@ -122,6 +122,12 @@ export function layerNorm(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, eps = 1e-5):
   return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, eps))), g), b);
 }
 
+/**
+ * Whether tf.gather can pick rows here: always without a gradient tape; under one only on the native backend (wasm
+ * has no UnsortedSegmentSum, gather's gradient).
+ */
+export const rowGather = (): boolean => fused() || !taping();
+
 /** True when `attention` below runs as one fused kernel (the native backend). */
 export const fusedAttention = (): boolean => fused();
 

@@ -20,7 +20,7 @@ import { rngFor, type Rng } from "../util/rng.ts";
 import { BbioError } from "../util/errors.ts";
 import { disposeKv, type GPT, type KvCache } from "./gpt.ts";
 import { EOS, PAD, type Tokenizer } from "./tokenizer.ts";
-import { mm, pickLogprob } from "./ops.ts";
+import { mm, pickLogprob, rowGather } from "./ops.ts";
 
 export interface GenerateOptions {
   maxNewTokens: number;
@@ -279,9 +279,11 @@ export function completionMask(completions: number[][], Tc = Math.max(1, ...comp
 
 /**
  * Differentiable per-token log-probs of the completions, [B, Tc] (0 beyond each row's length).
- * Rows are right-padded prompt+completion sequences of length L; position p predicts token p+1, and a 0/1 selection
- * tensor S [B,L,Tc] moves row b's predictions for its completion (positions P_b−1 .. P_b+|c_b|−2) into columns 0..|c_b|−1
- * with one batched matmul — tf.gather has no gradient on wasm.
+ * Rows are right-padded prompt+completion sequences of length L; position p predicts token p+1. Where a row gather is
+ * available (ops.ts rowGather: native, or no gradient tape) the completion positions' hidden states are gathered and
+ * only they go through the head and log-softmax; otherwise (wasm under a tape: tf.gather has no gradient there) every
+ * position's log-probs are computed and a 0/1 selection tensor S [B,L,Tc] moves row b's predictions for its
+ * completion (positions P_b−1 .. P_b+|c_b|−2) into columns 0..|c_b|−1 with one batched matmul.
  */
 export function sequenceLogprobs(model: GPT, batch: LogprobBatch, temperature = 1): tf.Tensor2D {
   const { prompts, completions } = batch;
@@ -294,7 +296,6 @@ export function sequenceLogprobs(model: GPT, batch: LogprobBatch, temperature = 
   if (prompts.some((p) => p.length === 0)) throw new BbioError("sequenceLogprobs: empty prompt");
   const inputs: number[][] = [],
     targets: number[][] = [];
-  const sel = new Float32Array(B * L * Tc);
   for (let b = 0; b < B; b++) {
     const seq = [...prompts[b], ...completions[b]];
     const row = seq.slice(0, -1),
@@ -302,6 +303,33 @@ export function sequenceLogprobs(model: GPT, batch: LogprobBatch, temperature = 
     while (row.length < L) row.push(PAD), tgt.push(PAD);
     inputs.push(row);
     targets.push(tgt);
+  }
+  if (rowGather()) {
+    // only the completion positions go through the vocabulary head: row b's column t is position P_b−1+t (clamped
+    // past its end, where the mask zeroes it), so the prompt positions' logits are never computed
+    const at = new Int32Array(B * Tc),
+      tgt = new Int32Array(B * Tc),
+      mask = new Float32Array(B * Tc);
+    for (let b = 0; b < B; b++) {
+      const P = prompts[b].length;
+      for (let t = 0; t < Tc; t++) {
+        const i = b * Tc + t;
+        at[i] = b * L + Math.min(P - 1 + t, L - 1);
+        if (t < completions[b].length) (tgt[i] = completions[b][t]), (mask[i] = 1);
+      }
+    }
+    return tf.tidy(() => {
+      const h = model.hidden(tf.tensor2d(inputs, [B, L], "int32")); // [B,L,C]
+      const C = h.shape[2];
+      const rows = tf.gather(tf.reshape(h, [B * L, C]), tf.tensor1d(at, "int32")); // [B*Tc,C]
+      const logits = tf.reshape(model.head(tf.reshape(rows, [1, B * Tc, C]) as tf.Tensor3D), [B * Tc, -1]);
+      const scaled = temperature === 1 ? logits : tf.div(logits, temperature);
+      const tok = pickLogprob(tf.logSoftmax(scaled) as tf.Tensor2D, tf.tensor1d(tgt, "int32")); // [B*Tc]
+      return tf.reshape(tf.mul(tok, tf.tensor1d(mask, "float32")), [B, Tc]) as tf.Tensor2D;
+    });
+  }
+  const sel = new Float32Array(B * L * Tc);
+  for (let b = 0; b < B; b++) {
     const P = prompts[b].length;
     for (let t = 0; t < completions[b].length; t++) sel[(b * L + (P - 1 + t)) * Tc + t] = 1;
   }
