@@ -114,6 +114,36 @@ describe("generation", () => {
     m.dispose();
   });
 
+  it("rows that stop leave the batch: every row decodes as it would have in a batch where nothing stops", async () => {
+    const m = GPT.init({ ...TINY_MODEL, n_layer: 2 }, 11);
+    const prompts = [
+      [1, 10, 20, 30, 2],
+      [1, 40, 50, 60, 2],
+      [1, 70, 80, 90, 2],
+      [1, 15, 25, 35, 2],
+    ];
+    const n = 16;
+    // sampled (an untrained model's greedy rows all repeat one token); each row draws from its own seeded stream
+    const o = { maxNewTokens: n, temperature: 1, seed: 1 };
+    const free = await generate(m, prompts, { ...o, stop: [] });
+    // stop tokens that end rows 0–2 at different steps (at the latest), and never appear in row 3
+    const stop = [free.tokens[0][2], free.tokens[1][5], free.tokens[2][8]];
+    const cut = (row: number[]) => {
+      const at = row.findIndex((t) => stop.includes(t));
+      return at < 0 ? row : row.slice(0, at + 1);
+    };
+    const expected = free.tokens.map(cut);
+    expect(new Set(expected.map((row) => row.length)).size).toBe(4); // rows leave at different steps
+    expect(expected[3]).toHaveLength(n); // and one row decodes to the end after the others left
+    for (const useCache of [true, false]) {
+      const g = await generate(m, prompts, { ...o, stop, useCache });
+      expect(g.tokens).toEqual(expected);
+      expect(g.finished).toEqual([true, true, true, false]);
+      g.logprobs.forEach((row, r) => row.forEach((lp, t) => expect(lp).toBeCloseTo(free.logprobs[r][t], 4)));
+    }
+    m.dispose();
+  });
+
   it("seeded sampling is reproducible and different seeds differ", async () => {
     const m = GPT.init(TINY_MODEL, 2);
     const p = [
