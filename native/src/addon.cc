@@ -820,13 +820,31 @@ FN(kvAttention) {
           const float* qr = qp + b * C + h * hd;
           const float* kb = kp + (b * H + h) * Smax * hd;
           const float* vb = vp + (b * H + h) * Smax * hd;
-          float mx = -INFINITY;
-          for (int64_t j = 0; j < S; j++) {
+          // four keys at a time: four independent sums, each still accumulated over e in order (the same float
+          // operations as one key at a time, without waiting on one long dependency chain)
+          int64_t j = 0;
+          for (; j + 4 <= S; j += 4) {
+            const float *k0 = kb + j * hd, *k1 = k0 + hd, *k2 = k1 + hd, *k3 = k2 + hd;
+            float d0 = 0, d1 = 0, d2 = 0, d3 = 0;
+            for (int64_t e = 0; e < hd; e++) {
+              float qe = qr[e];
+              d0 += qe * k0[e];
+              d1 += qe * k1[e];
+              d2 += qe * k2[e];
+              d3 += qe * k3[e];
+            }
+            p[j] = d0 * (float)scale;
+            p[j + 1] = d1 * (float)scale;
+            p[j + 2] = d2 * (float)scale;
+            p[j + 3] = d3 * (float)scale;
+          }
+          for (; j < S; j++) {
             float d = 0;
             for (int64_t e = 0; e < hd; e++) d += qr[e] * kb[j * hd + e];
             p[j] = d * (float)scale;
-            mx = std::max(mx, p[j]);
           }
+          float mx = -INFINITY;
+          for (int64_t i = 0; i < S; i++) mx = std::max(mx, p[i]);
           float z = 0;
           for (int64_t j = 0; j < S; j++) z += (p[j] = std::exp(p[j] - mx));
           float* yr = yp + b * C + h * hd;

@@ -31,9 +31,9 @@ import { bootstrapCI } from "../analysis/bootstrap.ts";
 import { initBackend, backendPreference } from "../model/backend.ts";
 import { loadCheckpoint } from "../model/checkpoint.ts";
 import { GPT } from "../model/gpt.ts";
-import { bestCompletion, generate } from "../model/sample.ts";
+import { bestCompletions, generate } from "../model/sample.ts";
 import { EOS, type Tokenizer } from "../model/tokenizer.ts";
-import { clozeScores, generatedValues, valueSpec } from "../sft/cloze.ts";
+import { clozeScoresMany, generatedValues, valueSpec } from "../sft/cloze.ts";
 import { score } from "../mkgsg/index.ts";
 
 /** the rule scorer's signature (MKGSG's score; tests inject fakes) */
@@ -274,16 +274,36 @@ async function sampledScores(
   return totals.map((t) => t / k);
 }
 
-/** MCQ items: does the highest-likelihood option LETTER, and (value-answered items) the highest-likelihood option TEXT, hit the gold? */
-async function loglikCorrect(model: GPT, tok: Tokenizer, item: Item): Promise<{ letter?: number; value?: number; valueNorm?: number }> {
-  if (!item.options?.length) return {};
-  const letters = "ABCDEFGH".slice(0, item.options.length).split("");
-  const value = valueSpec(item)?.value;
-  const goldLetter = value !== undefined ? letters[item.options.indexOf(value)] : LETTER.exec(item.gold)?.[1];
-  const out: { letter?: number; value?: number; valueNorm?: number } = {};
-  if (goldLetter) out.letter = letters[await bestCompletion(model, tok, item.prompt, letters)] === goldLetter ? 1 : 0;
-  const c = value !== undefined ? await clozeScores(model, tok, item) : undefined;
-  if (c) (out.value = c.acc), (out.valueNorm = c.acc_norm);
+/**
+ * MCQ items: does the highest-likelihood option LETTER, and (value-answered items) the highest-likelihood option TEXT,
+ * hit the gold? Every item's options are scored together, batchSize rows per forward.
+ */
+async function loglikCorrect(
+  model: GPT,
+  tok: Tokenizer,
+  items: readonly Item[],
+  batchSize: number,
+): Promise<{ letter?: number; value?: number; valueNorm?: number }[]> {
+  const letterQuestions: { at: number; gold: string; letters: string[] }[] = [];
+  items.forEach((item, at) => {
+    if (!item.options?.length) return;
+    const letters = "ABCDEFGH".slice(0, item.options.length).split("");
+    const value = valueSpec(item)?.value;
+    const gold = value !== undefined ? letters[item.options.indexOf(value)] : LETTER.exec(item.gold)?.[1];
+    if (gold) letterQuestions.push({ at, gold, letters });
+  });
+  const picks = await bestCompletions(
+    model,
+    tok,
+    letterQuestions.map((q) => ({ prompt: items[q.at].prompt, completions: q.letters })),
+    batchSize,
+  );
+  const cloze = await clozeScoresMany(model, tok, items, batchSize);
+  const out: { letter?: number; value?: number; valueNorm?: number }[] = items.map((_, i) => {
+    const c = cloze[i];
+    return c ? { value: c.acc, valueNorm: c.acc_norm } : {};
+  });
+  letterQuestions.forEach((q, k) => (out[q.at].letter = q.letters[picks[k]] === q.gold ? 1 : 0));
   return out;
 }
 
@@ -313,12 +333,13 @@ async function scoreModel(model: GPT, tok: Tokenizer, items: readonly Item[], o:
   const ans = await answers(model, tok, items, cfg, label, o.progress ?? true);
   const sampled = cfg.samples > 0 ? await sampledScores(model, tok, items, cfg, o, scorer, o.seed ?? o.config.seed) : null;
   const genValues = await generatedValues(model, tok, items, { batchSize: cfg.batch_size });
+  const logliks = await loglikCorrect(model, tok, items, cfg.batch_size);
   const results: ItemResult[] = [];
   for (let i = 0; i < items.length; i++) {
     const it = items[i];
     const strict = scorer(it, ans[i], o.kg);
     const loose = scorer(it, ans[i], o.kg, { loose: true });
-    const ll = await loglikCorrect(model, tok, it);
+    const ll = logliks[i];
     results.push({
       id: it.id,
       family: it.family,

@@ -122,6 +122,12 @@ export function layerNorm(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, eps = 1e-5):
   return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, eps))), g), b);
 }
 
+/**
+ * Whether tf.gather can pick rows here: always without a gradient tape; under one only on the native backend (wasm
+ * has no UnsortedSegmentSum, gather's gradient).
+ */
+export const rowGather = (): boolean => fused() || !taping();
+
 /** True when `attention` below runs as one fused kernel (the native backend). */
 export const fusedAttention = (): boolean => fused();
 
@@ -216,7 +222,17 @@ export function gelu(x: tf.Tensor): tf.Tensor {
   return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
 }
 
-/** Sum of logp[b,t,:] at target ids, via one-hot (no gather gradient on wasm): logp [N,V], targets [N] → [N]. */
+/**
+ * logp[n, targets[n]] for each row: logp [N,V], targets [N] → [N]. The native backend gathers from the flattened
+ * [N·V] values (its UnsortedSegmentSum gives the gradient, a scatter into zeros); other backends multiply by a one-hot
+ * and sum (wasm has no gather gradient). Both give exactly the picked values and the same gradient: the one-hot sum
+ * adds only exact zeros to the picked value.
+ */
 export function pickLogprob(logp: tf.Tensor2D, targets: tf.Tensor1D): tf.Tensor1D {
-  return tf.sum(tf.mul(logp, tf.oneHot(targets, logp.shape[1])), -1) as tf.Tensor1D;
+  const [N, V] = logp.shape;
+  if (fused())
+    return tf.tidy(() =>
+      tf.gather(tf.reshape(logp, [N * V]), tf.add(tf.mul(tf.range(0, N, 1, "int32"), tf.scalar(V, "int32")), targets)),
+    ) as tf.Tensor1D;
+  return tf.sum(tf.mul(logp, tf.oneHot(targets, V)), -1) as tf.Tensor1D;
 }

@@ -14,6 +14,7 @@
  *   |          |         | gold; IFEval checker semantics                                                            |
  *   | sft      | 2       | packed rows, gene cards                                                                   |
  *   |          | 3       | tokenizer fitted on train items + cards only; held-out loss and probe on dev genes        |
+ *   |          | 4       | probes score options in batches; greedy decoding drops finished rows (same weights)        |
  *   | rm       | 3       | no pairs from control items; value-MCQ and labelled-field corruptions; workflow credit    |
  *   |          |         | needs the right content                                                                   |
  *   |          | 4       | minimum-variance α noise on a train hold-out (rm.alpha_holdout); no pairs from dev items  |
@@ -26,9 +27,13 @@
  *   |          | 5       | each capability's gradient from its two halves (grad/split_half_cos), equal to the whole  |
  *   |          |         | to float rounding; cagrpo's balanced rule on unit conflict-free directions; CAGrad drops  |
  *   |          |         | zero gradients                                                                            |
+ *   |          | 6       | sampling drops finished rows from the batch and draws untruncated tokens in id order;     |
+ *   |          |         | log-probs through the head on completion positions only                                   |
  *   | eval     | 3       | cloze knowledge, IFEval instruction semantics, control metrics, per-item rows (eval_items) |
  *   |          | 4       | acc / acc_norm over the value after the answer prefix, acc_generate                       |
+ *   |          | 5       | options of many items scored per forward; greedy decoding drops finished rows             |
  *   | baseline | 4       | the same evaluation code as eval 4                                                        |
+ *   |          | 5       | the same evaluation code as eval 5                                                        |
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -109,7 +114,7 @@ const generate: StageDef<Config, { data: DataConfig; kg: string }> = {
 
 const sft: StageDef<Config, { data: DataConfig; model: ModelConfig; sft: SftConfig }> = {
   name: "sft",
-  version: 3, // see STAGE VERSIONS at the top
+  version: 4, // see STAGE VERSIONS at the top
   deps: () => ["generate"],
   enabled: () => true,
   // data: recorded in the checkpoint (bbio eval regenerates items from it); already covered by generate's hash
@@ -163,7 +168,7 @@ const rm: StageDef<Config, { model: ModelConfig; rm: RmConfig }> = {
 
 const grpo: StageDef<Config, { data: DataConfig; model: ModelConfig; grpo: GrpoConfig }> = {
   name: "grpo",
-  version: 5, // see STAGE VERSIONS at the top
+  version: 6, // see STAGE VERSIONS at the top
   deps: () => ["generate", "sft", "rm"],
   enabled: (c) => !sftOnly(c),
   runLabel: (c) => c.grpo.method,
@@ -231,7 +236,7 @@ const fmtCaps = (r: Record<string, number>) =>
 
 const evaluate: StageDef<Config, { eval: EvalConfig; policy: "sft" | "grpo"; step: number }> = {
   name: "eval",
-  version: 4, // see STAGE VERSIONS at the top
+  version: 5, // see STAGE VERSIONS at the top
   deps: (c) => (sftOnly(c) ? ["generate", "sft"] : ["generate", "grpo"]),
   enabled: () => true,
   // policy and step: which checkpoint is scored and the step its rows are stored at (the policy's last RL step)
@@ -265,7 +270,7 @@ const evaluate: StageDef<Config, { eval: EvalConfig; policy: "sft" | "grpo"; ste
  */
 const baseline: StageDef<Config, { model: ModelConfig; eval: EvalConfig }> = {
   name: "baseline",
-  version: 4, // see STAGE VERSIONS at the top
+  version: 5, // see STAGE VERSIONS at the top
   deps: () => ["generate", "sft"],
   enabled: (c) => c.eval.untrained_baseline,
   slice: (c) => ({ model: c.model, eval: c.eval }),

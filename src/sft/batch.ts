@@ -7,6 +7,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Tokenizer } from "../model/tokenizer.ts";
 import { BOS, EOS, PAD } from "../model/tokenizer.ts";
+import { pickLogprob } from "../model/ops.ts";
 import { rngFor, shuffled } from "../util/rng.ts";
 
 export interface Example {
@@ -74,7 +75,7 @@ export function maskedLoss(logits: tf.Tensor3D, targets: tf.Tensor2D, mask: tf.T
   return tf.tidy(() => {
     const V = logits.shape[2];
     const logp = tf.logSoftmax(tf.reshape(logits, [-1, V]));
-    const nll = tf.neg(tf.sum(tf.mul(logp, tf.oneHot(tf.reshape(targets, [-1]), V)), -1)); // [B*L]
+    const nll = tf.neg(pickLogprob(logp as tf.Tensor2D, tf.reshape(targets, [-1]) as tf.Tensor1D)); // [B*L]
     const m = tf.reshape(mask, [-1]);
     return tf.div(tf.sum(tf.mul(nll, m)), tf.maximum(tf.sum(m), 1)) as tf.Scalar;
   });

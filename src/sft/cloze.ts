@@ -14,7 +14,7 @@
  */
 import type { Item } from "../mkgsg/types.ts";
 import type { GPT } from "../model/gpt.ts";
-import { generate, sequenceLogprobsArray } from "../model/sample.ts";
+import { generate, sequenceLogprobSums } from "../model/sample.ts";
 import { EOS, type Tokenizer } from "../model/tokenizer.ts";
 
 export interface ValueSpec {
@@ -56,18 +56,39 @@ export function clozeFromLogliks(options: readonly string[], gold: string, logli
   return { acc: argmax(loglik) === gi ? 1 : 0, acc_norm: argmax(norm) === gi ? 1 : 0 };
 }
 
+/**
+ * cloze scores of value items (undefined for items without a value): every item's options scored together,
+ * batchSize rows per forward (sequenceLogprobSums)
+ */
+export async function clozeScoresMany(
+  model: GPT,
+  tok: Tokenizer,
+  items: readonly Item[],
+  batchSize = 64,
+): Promise<(ClozeResult | undefined)[]> {
+  const prompts: number[][] = [],
+    completions: number[][] = [];
+  const specs = items.map((item) => {
+    const spec = valueSpec(item);
+    if (!spec) return undefined;
+    const ctx = contextOf(tok, item, spec);
+    for (const o of item.options!) prompts.push(ctx), completions.push(tok.encode(continuation(spec, o)));
+    return spec;
+  });
+  const sums = await sequenceLogprobSums(model, { prompts, completions }, batchSize);
+  let at = 0;
+  return items.map((item, i) => {
+    const spec = specs[i];
+    if (!spec) return undefined;
+    const options = item.options!;
+    const loglik = sums.slice(at, (at += options.length));
+    return { ...clozeFromLogliks(options, spec.value, loglik), loglik };
+  });
+}
+
 /** cloze scores of a value item, or undefined for items without one */
 export async function clozeScores(model: GPT, tok: Tokenizer, item: Item): Promise<ClozeResult | undefined> {
-  const spec = valueSpec(item);
-  if (!spec) return undefined;
-  const ctx = contextOf(tok, item, spec);
-  const options = item.options!;
-  const lp = await sequenceLogprobsArray(model, {
-    prompts: options.map(() => ctx),
-    completions: options.map((o) => tok.encode(continuation(spec, o))),
-  });
-  const loglik = lp.map((row) => row.reduce((a, b) => a + b, 0));
-  return { ...clozeFromLogliks(options, spec.value, loglik), loglik };
+  return (await clozeScoresMany(model, tok, [item]))[0];
 }
 
 /** 1 when the highest-likelihood option is the gold value (lm-eval `acc`), 0 when not, undefined for other items */

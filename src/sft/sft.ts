@@ -14,7 +14,7 @@ import type { Item } from "../mkgsg/types.ts";
 import { initBackend, backendPreference } from "../model/backend.ts";
 import { isCheckpoint, loadCheckpoint, saveCheckpoint } from "../model/checkpoint.ts";
 import { GPT } from "../model/gpt.ts";
-import { clozeScores, generatedValues } from "./cloze.ts";
+import { clozeScoresMany, generatedValues } from "./cloze.ts";
 import { Tokenizer, trainingCorpus } from "../model/tokenizer.ts";
 import { BbioError } from "../util/errors.ts";
 import { progress } from "../util/progress.ts";
@@ -180,8 +180,7 @@ export async function runSft(opts: SftOptions): Promise<SftResult> {
     for (const p of probeSets) {
       let hits = 0,
         norm = 0;
-      for (const it of p.items) {
-        const c = await clozeScores(model, tokenizer, it);
+      for (const c of await clozeScoresMany(model, tokenizer, p.items)) {
         hits += c?.acc ?? 0;
         norm += c?.acc_norm ?? 0;
       }

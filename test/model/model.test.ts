@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { initBackend } from "../../src/model/backend.ts";
 import { GPT, initWeights, weightShapes, paramCount } from "../../src/model/gpt.ts";
-import { generate, sequenceLogprobs, sequenceLogprobsArray } from "../../src/model/sample.ts";
+import { generate, sampleRow, sequenceLogprobs, sequenceLogprobsArray } from "../../src/model/sample.ts";
+import { rngFor } from "../../src/util/rng.ts";
 import { saveCheckpoint, loadCheckpoint } from "../../src/model/checkpoint.ts";
 import { Tokenizer } from "../../src/model/tokenizer.ts";
 import { mulberry32 } from "../../src/util/rng.ts";
@@ -112,6 +113,77 @@ describe("generation", () => {
     expect(a.tokens[0].length).toBe(20);
     for (let r = 0; r < 3; r++) for (let t = 0; t < 20; t++) expect(a.logprobs[r][t]).toBeCloseTo(b.logprobs[r][t], 4);
     m.dispose();
+  });
+
+  it("rows that stop leave the batch: every row decodes as it would have in a batch where nothing stops", async () => {
+    const m = GPT.init({ ...TINY_MODEL, n_layer: 2 }, 11);
+    const prompts = [
+      [1, 10, 20, 30, 2],
+      [1, 40, 50, 60, 2],
+      [1, 70, 80, 90, 2],
+      [1, 15, 25, 35, 2],
+    ];
+    const n = 16;
+    // sampled (an untrained model's greedy rows all repeat one token); each row draws from its own seeded stream
+    const o = { maxNewTokens: n, temperature: 1, seed: 1 };
+    const free = await generate(m, prompts, { ...o, stop: [] });
+    // stop tokens that end rows 0–2 at different steps (at the latest), and never appear in row 3
+    const stop = [free.tokens[0][2], free.tokens[1][5], free.tokens[2][8]];
+    const cut = (row: number[]) => {
+      const at = row.findIndex((t) => stop.includes(t));
+      return at < 0 ? row : row.slice(0, at + 1);
+    };
+    const expected = free.tokens.map(cut);
+    expect(new Set(expected.map((row) => row.length)).size).toBe(4); // rows leave at different steps
+    expect(expected[3]).toHaveLength(n); // and one row decodes to the end after the others left
+    for (const useCache of [true, false]) {
+      const g = await generate(m, prompts, { ...o, stop, useCache });
+      expect(g.tokens).toEqual(expected);
+      expect(g.finished).toEqual([true, true, true, false]);
+      g.logprobs.forEach((row, r) => row.forEach((lp, t) => expect(lp).toBeCloseTo(free.logprobs[r][t], 4)));
+    }
+    m.dispose();
+  });
+
+  it("top-k / top-p keep the highest-probability tokens, ties by id, and draw from them in that order", () => {
+    // reference: the candidates sorted by a comparator, then truncated and drawn in sorted order
+    const reference = (logits: Float32Array, t: number, topK: number, topP: number, u: number): number => {
+      let ids = Array.from(logits.keys()).sort((a, b) => logits[b] - logits[a] || a - b);
+      if (topK > 0 && topK < logits.length) ids = ids.slice(0, topK);
+      const max = Math.max(...Array.from(logits, (x) => x / t));
+      let probs = ids.map((i) => Math.exp(logits[i] / t - max));
+      if (topP < 1) {
+        const total = probs.reduce((a, b) => a + b, 0);
+        let acc = 0,
+          keep = 0;
+        while (keep < probs.length && acc < topP * total) acc += probs[keep++];
+        ids = ids.slice(0, Math.max(1, keep));
+        probs = probs.slice(0, ids.length);
+      }
+      let r = u * probs.reduce((a, b) => a + b, 0);
+      for (let j = 0; j < ids.length; j++) if ((r -= probs[j]) <= 0) return ids[j];
+      return ids[ids.length - 1];
+    };
+    const rng = rngFor(7, "sampler-test");
+    let truncatedDraws = 0;
+    for (let trial = 0; trial < 300; trial++) {
+      const V = 2 + Math.floor(rng() * 200);
+      // many exact ties (small integers), negative values, −0
+      const logits = Float32Array.from({ length: V }, () => (rng() < 0.3 ? Math.round(rng() * 4 - 2) : (rng() - 0.5) * 12));
+      if (trial % 5 === 0) logits[0] = -0;
+      for (const [t, k, p] of [
+        [1, 5, 1],
+        [0.7, 0, 0.8],
+        [1.3, 40, 0.95],
+      ] as const) {
+        if (!(k > 0 && k < V) && p === 1) continue;
+        const u = rngFor(trial, "draw")();
+        const [id] = sampleRow(logits, t, k, p, () => u);
+        expect(id).toBe(reference(logits, t, k, p, u));
+        truncatedDraws++;
+      }
+    }
+    expect(truncatedDraws).toBeGreaterThan(600);
   });
 
   it("seeded sampling is reproducible and different seeds differ", async () => {
