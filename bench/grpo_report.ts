@@ -41,7 +41,7 @@ export function grpoTable(r: GrpoBenchResult): string[] {
   const row = (name: string, a: number, b: number) => `  ${name.padEnd(26)}${ms(a)}${ms(b)}${(b / a).toFixed(2).padStart(10)}×`;
   return [
     `GRPO step — ${r.params.toLocaleString("en-US")} params (L${shape.n_layer} H${shape.n_head} C${shape.n_embd} V${shape.vocab_size}), ${r.capabilities.length} capabilities × ${r.prompts_per_capability} prompts × G=${r.num_generations}, ${r.max_completion_length} new tokens after ${r.prompt_len} (${o.sampled_tokens} sampled tokens), threads: ${r.threads}`,
-    `  median of ${o.steps} steps per side, ${r.rounds} rounds of ours then PyTorch; load average ${r.load_avg_1min.min.toFixed(2)}–${r.load_avg_1min.max.toFixed(2)} on ${r.cpu.cores} cores, ${r.date}`,
+    `  median of ${o.steps} step${o.steps === 1 ? "" : "s"} per side, ${r.rounds} round${r.rounds === 1 ? "" : "s"} of ours then PyTorch; load average ${r.load_avg_1min.min.toFixed(2)}–${r.load_avg_1min.max.toFixed(2)} on ${r.cpu.cores} cores, ${r.date}`,
     "",
     "  phase                          ours     PyTorch  PyTorch÷ours",
     row("sample", o.sample, t.sample),
