@@ -14,6 +14,9 @@
  *   - the CPU model and the kernels ATen and OpenBLAS dispatch to, and on the native backend the cost of the pinned
  *     float settings (src/model/float.ts): the same training and sampling rerun in a child process with
  *     BBIO_FLOAT=native (the libraries' own choice for this CPU), and pinned ÷ native (--no-float-compare skips it).
+ *   - one whole GRPO step, ours against the PyTorch twin of the same step, per phase (bench/grpo_step.ts, run in a
+ *     child process at one thread each: BBIO_THREADS=1, torch.set_num_threads(1)); `--grpo-only` runs just that,
+ *     `--grpo-threads all|both` adds every core, `--no-grpo` skips it.
  * Without PyTorch the torch figures are null and the install command is printed.
  * `--torch-plan FILE` also writes the PyTorch twin's train command for this exact batch and update (FILE, with the batch
  * beside it in FILE.batch.json), so another process can replay it on another device: `torch_gpt.py replay FILE --device
@@ -24,6 +27,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "no
 import { cpus, tmpdir } from "node:os";
 import { spawnSync } from "node:child_process";
 import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type GrpoBenchResult, grpoTable } from "./grpo_report.ts";
 import { rngFor } from "../src/util/rng.ts";
 import { mfu, paramCount, trainFlopsPerToken, inferFlopsPerToken, type ShapeConfig } from "./flops.ts";
 import { runTorch, torchAvailable, torchPeakGflops, TORCH_INSTALL_HINT, type TorchTrainResult } from "./torch.ts";
@@ -71,6 +76,14 @@ const opts = new Command()
   .option("--no-profile", "skip the per-kernel profile")
   .option("--no-float-compare", "native backend: skip the rerun with BBIO_FLOAT=native (the cost of pinned float settings)")
   .option("--seed <n>", "seed for weights and the batch", (v) => parseInt(v, 10), 0)
+  .option("--no-grpo", "skip the whole-GRPO-step bench (bench/grpo_step.ts)")
+  .option("--grpo-only", "run only the whole-GRPO-step bench (ours vs PyTorch, per phase) and exit", false)
+  .addOption(
+    new Option("--grpo-threads <which>", "GRPO-step bench threads: one (the build's), all cores, or both")
+      .choices(["one", "all", "both"])
+      .default("one"),
+  )
+  .option("--grpo-rounds <n>", "GRPO-step bench: rounds of ours then PyTorch (median of all)", (v) => parseInt(v, 10), 3)
   .option("--torch-plan <file>", "write the PyTorch twin's train command for this batch to FILE (+ FILE.batch.json)")
   .parse(process.argv)
   .opts<{
@@ -91,6 +104,10 @@ const opts = new Command()
     profile: boolean;
     floatCompare: boolean;
     seed: number;
+    grpo: boolean;
+    grpoOnly: boolean;
+    grpoThreads: "one" | "all" | "both";
+    grpoRounds: number;
     torchPlan?: string;
   }>();
 
@@ -125,6 +142,39 @@ function resolveConfig(spec: string): ShapeConfig & { batch: number; seq: number
   if (cfg.n_embd % cfg.n_head) fail(`n_embd ${cfg.n_embd} is not divisible by n_head ${cfg.n_head}`);
   if (cfg.seq > cfg.block_size) fail(`seq ${cfg.seq} is longer than block_size ${cfg.block_size}`);
   return cfg;
+}
+
+/** The whole-GRPO-step bench in a child process per thread setting (threads are fixed when the backend loads). */
+function grpoBench(json: boolean): GrpoBenchResult[] {
+  const script = fileURLToPath(new URL("./grpo_step.ts", import.meta.url));
+  if (!existsSync(script)) fail(`the GRPO-step bench ${script} is not there (a bundle carries only this script): run with --no-grpo`);
+  const settings = opts.grpoThreads === "both" ? ["one", "all"] : [opts.grpoThreads];
+  const out: GrpoBenchResult[] = [];
+  for (const threads of settings) {
+    const args = [
+      "--import",
+      "tsx",
+      script,
+      "--json",
+      "--threads",
+      threads,
+      "--rounds",
+      String(opts.grpoRounds),
+      "--seed",
+      String(opts.seed),
+    ];
+    const r = spawnSync(process.execPath, args, { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 26 });
+    if (r.status !== 0) fail(`the GRPO-step bench (${threads} thread setting) failed with status ${r.status}`);
+    const result = JSON.parse(r.stdout.trim().split("\n").at(-1) ?? "") as GrpoBenchResult;
+    if (!json) process.stdout.write(`${grpoTable(result).join("\n")}\n\n`);
+    out.push(result);
+  }
+  return out;
+}
+if (opts.grpoOnly) {
+  const results = grpoBench(opts.json);
+  if (opts.json) process.stdout.write(`${JSON.stringify(results.length === 1 ? results[0] : results)}\n`);
+  process.exit(0);
 }
 
 const cfg = resolveConfig(opts.config);
@@ -440,6 +490,9 @@ if (ni && ni.float.mode === "pinned" && opts.floatCompare && !process.env.BBIO_B
   }
 }
 
+// ---- one whole GRPO step, ours vs PyTorch (needs PyTorch; the GPU bundle runs --no-torch) ----
+const grpoResults = opts.grpo && opts.torch && torchAvailable() ? grpoBench(true) : null;
+
 // ---- report ----
 const fTrain = trainFlopsPerToken(shape, cfg.seq);
 const fInfer = inferFlopsPerToken(shape, promptLen + maxNew);
@@ -510,6 +563,8 @@ const result = {
         pinned_vs_native_sample_cached: floatCompare.native.cached ? r(sample.cached / floatCompare.native.cached) : null,
       }
     : null,
+  // one whole GRPO step per thread setting (bench/grpo_step.ts): speed_ratio = PyTorch's time ÷ ours, > 1 = ours faster
+  grpo_step: grpoResults,
   torch_installed: torchAvailable(),
   note: "CPU timings on a shared machine are noisy; rerun to compare",
 };
@@ -554,6 +609,7 @@ if (opts.json) {
         `  ${k.name.padEnd(28)} ${k.ms.toFixed(1).padStart(8)} ms ${((100 * k.ms) / profile.total_ms).toFixed(1).padStart(5)}%  ${String(k.calls).padStart(4)} calls`,
       );
   }
+  for (const g of grpoResults ?? []) lines.push("", ...grpoTable(g));
   if (!result.torch_installed) lines.push("", TORCH_INSTALL_HINT);
   lines.push("", result.note);
   process.stdout.write(lines.join("\n") + "\n");

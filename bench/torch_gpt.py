@@ -19,6 +19,9 @@ Sub-commands (all print one JSON object on stdout):
   info                                 torch version, BLAS, thread counts
   sample  --config '{..}' [--batch 1 --prompt 8 --new 48]
                                        greedy decoding new tokens/s, KV cache (incremental) vs none
+  grpo    --ckpt DIR [--steps N --warmup W] < plan.json
+                                       one whole GRPO step per repetition (sample, old/ref log-probs, one backward per
+                                       capability, plain sum + clip + AdamW) → seconds per phase (bench/grpo_step.ts)
 """
 import argparse
 import json
@@ -411,6 +414,147 @@ def cmd_info(_args):
     )
 
 
+
+# ---------------------------------------------------------------------------------------------------------------
+# one GRPO step (the twin of bench/grpo_step.ts, which drives src/grpo and src/model)
+
+
+def filter_logits(logits, temperature, top_k, top_p):
+    """logits / T, then top-k and nucleus filtering (-inf outside), as src/model/sample.ts sampleRow does."""
+    z = logits / temperature
+    if top_k > 0 and top_k < z.shape[-1]:
+        kth = torch.topk(z, top_k, dim=-1).values[:, -1:]
+        z = z.masked_fill(z < kth, float("-inf"))
+    if top_p < 1.0:
+        sz, si = torch.sort(z, dim=-1, descending=True)
+        cum = F.softmax(sz, dim=-1).cumsum(-1)
+        drop = cum - F.softmax(sz, dim=-1) >= top_p  # keep the smallest prefix whose mass reaches top_p
+        z = z.scatter(-1, si, sz.masked_fill(drop, float("-inf")))
+    return z
+
+
+@torch.no_grad()
+def sample_cached(model, idx, n, temperature, top_k, top_p, gen):
+    """Incremental sampling with a per-layer key/value cache, exactly n tokens per row (no stop token)."""
+    cfg = model.cfg
+    H, C = cfg["n_head"], cfg["n_embd"]
+    hd = C // H
+    L = len(model.h)
+    ks, vs = [None] * L, [None] * L
+    out = []
+    feed, past = idx, 0
+    for _ in range(n):
+        B, T = feed.shape
+        x = model.wte(feed) + model.wpe(torch.arange(past, past + T))
+        for i, blk in enumerate(model.h):
+            a = blk.ln_1(x)
+            att = blk.attn
+            q = att.q(a).view(B, T, H, hd).transpose(1, 2)
+            k = att.k(a).view(B, T, H, hd).transpose(1, 2)
+            v = att.v(a).view(B, T, H, hd).transpose(1, 2)
+            if ks[i] is not None:
+                k, v = torch.cat([ks[i], k], 2), torch.cat([vs[i], v], 2)
+            ks[i], vs[i] = k, v
+            s = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(hd))
+            if T > 1:
+                S = k.shape[2]
+                allowed = torch.arange(S).view(1, S) <= (past + torch.arange(T)).view(T, 1)
+                s = s.masked_fill(~allowed, float("-inf"))
+            y = (F.softmax(s, dim=-1) @ v).transpose(1, 2).reshape(B, T, C)
+            x = x + att.o(y)
+            x = x + blk.mlp(blk.ln_2(x))
+        logits = model.ln_f(x[:, -1]) @ model.wte.weight.t()
+        z = filter_logits(logits, temperature, top_k, top_p)
+        nxt = torch.multinomial(F.softmax(z, dim=-1), 1, generator=gen)
+        out.append(nxt)
+        past += T
+        feed = nxt
+    return torch.cat(out, 1)
+
+
+def completion_logprobs(model, prompts, completions, temperature):
+    """[B, Tc] log-probs of each completion token at the sampling temperature (prompts of one length)."""
+    seq = torch.cat([prompts, completions], 1)
+    Tp = prompts.shape[1]
+    logits = model(seq[:, :-1])[:, Tp - 1 :]  # the positions that predict the completion tokens
+    return torch.log_softmax(logits / temperature, dim=-1).gather(-1, completions.unsqueeze(-1)).squeeze(-1)
+
+
+def grpo_loss(logp, old, ref, adv, beta, eps_low, eps_high):
+    """src/grpo/loss.ts, loss_type "grpo" with every completion the same length (mask all ones)."""
+    ratio = torch.exp(logp - old)
+    A = adv.view(-1, 1)
+    per_token = -torch.minimum(ratio * A, torch.clamp(ratio, 1 - eps_low, 1 + eps_high) * A)
+    if ref is not None and beta > 0:
+        d = ref - logp
+        per_token = per_token + beta * (torch.exp(d) - d - 1)
+    return per_token.mean(1).mean()
+
+
+def cmd_grpo(args):
+    """Steps of one GRPO step's phases on the plan read from stdin; prints each timed step's phase seconds."""
+    torch.set_num_threads(args.threads)
+    plan = json.load(sys.stdin)
+    policy, _ = load_checkpoint(args.ckpt)
+    reference, _ = load_checkpoint(args.ckpt)
+    for p in reference.parameters():
+        p.requires_grad_(False)
+    g = plan["grpo"]
+    T, G, n_new = g["temperature"], g["num_generations"], g["max_completion_length"]
+    prompts = [torch.tensor(p, dtype=torch.long) for p in plan["prompts"]]  # per capability [P, Tp]
+    adv = [torch.tensor(a, dtype=torch.float32) for a in plan["advantages"]]  # per capability [P·G]
+    params = list(policy.parameters())
+    decay = [p for n, p in policy.named_parameters() if p.dim() >= 2]
+    no_decay = [p for n, p in policy.named_parameters() if p.dim() < 2]
+    opt = torch.optim.AdamW(
+        [{"params": decay, "weight_decay": g["weight_decay"]}, {"params": no_decay, "weight_decay": 0.0}],
+        lr=g["learning_rate"],
+        betas=(g["beta1"], g["beta2"]),
+        eps=g["eps"],
+    )
+    gen = torch.Generator().manual_seed(args.seed)
+    eps_high = g["epsilon_high"] if g.get("epsilon_high") is not None else g["epsilon"]
+
+    def step():
+        t = {}
+        t0 = time.perf_counter()
+        # every capability's prompts, G rows each, sampled in one batch (as sample.ts's one generate call)
+        rows = torch.cat([p.repeat_interleave(G, 0) for p in prompts], 0)
+        sampled = sample_cached(policy, rows, n_new, T, g["top_k"], g["top_p"], gen)
+        per_cap = [r * G for r in (p.shape[0] for p in prompts)]
+        comp = list(torch.split(sampled, per_cap, 0))
+        rows_c = list(torch.split(rows, per_cap, 0))
+        t1 = time.perf_counter()
+        t["sample"] = t1 - t0
+        with torch.no_grad():
+            old = [completion_logprobs(policy, p, c, T) for p, c in zip(rows_c, comp)]
+            ref = [completion_logprobs(reference, p, c, T) for p, c in zip(rows_c, comp)]
+        t2 = time.perf_counter()
+        t["logprobs"] = t2 - t1
+        grads = []
+        t["backward"] = []
+        for c in range(len(prompts)):
+            tc = time.perf_counter()
+            loss = grpo_loss(completion_logprobs(policy, rows_c[c], comp[c], T), old[c], ref[c], adv[c], g["beta"], g["epsilon"], eps_high)
+            grads.append(torch.autograd.grad(loss, params))
+            t["backward"].append(time.perf_counter() - tc)
+        t3 = time.perf_counter()
+        for p, parts in zip(params, zip(*grads)):
+            p.grad = torch.stack(parts).sum(0)  # plain sum of the capabilities' gradients
+        torch.nn.utils.clip_grad_norm_(params, g["max_grad_norm"])
+        opt.step()
+        opt.zero_grad(set_to_none=True)
+        t["combine_step"] = time.perf_counter() - t3
+        t["total"] = time.perf_counter() - t0
+        t["sampled_tokens"] = int(sampled.numel())
+        return t
+
+    for _ in range(args.warmup):
+        step()
+    steps = [step() for _ in range(args.steps)]
+    json.dump({"threads": torch.get_num_threads(), "params": policy.num_params(), "steps": steps}, sys.stdout)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -449,10 +593,16 @@ def main():
     s.add_argument("--reps", type=int, default=5)
     s.add_argument("--threads", type=int, default=1)
     s.add_argument("--seed", type=int, default=0)
+    q = sub.add_parser("grpo")
+    q.add_argument("--ckpt", required=True, help="weights dir (weights.bin + weights.json + config.json)")
+    q.add_argument("--steps", type=int, default=1)
+    q.add_argument("--warmup", type=int, default=1)
+    q.add_argument("--threads", type=int, default=1)
+    q.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
     if args.cmd == "replay":
         return cmd_replay(args, ap)
-    {"forward": cmd_forward, "train": cmd_train, "peak": cmd_peak, "info": cmd_info, "sample": cmd_sample}[args.cmd](args)
+    {"forward": cmd_forward, "train": cmd_train, "peak": cmd_peak, "info": cmd_info, "sample": cmd_sample, "grpo": cmd_grpo}[args.cmd](args)
 
 
 if __name__ == "__main__":

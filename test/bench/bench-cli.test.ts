@@ -12,7 +12,7 @@ import { paramCount as modelParamCount } from "../../src/model/gpt.ts";
 function bench(args: string[], env: Record<string, string> = {}) {
   const r = spawnSync(
     "npx",
-    ["tsx", "bench/run.ts", "--config", "tiny", "--steps", "2", "--warmup", "1", "--sample-new", "4", "--no-profile", ...args],
+    ["tsx", "bench/run.ts", "--config", "tiny", "--steps", "2", "--warmup", "1", "--sample-new", "4", "--no-profile", "--no-grpo", ...args],
     {
       encoding: "utf8",
       env: { ...process.env, ...env },
