@@ -12,13 +12,21 @@ import { STRATEGY_NAMES } from "../weighting/strategies.ts";
  * do their comments. Defaults are OUR choices for the tiny model on one CPU core (docs/method.md §5.5: the paper's
  * values are unknown); where TRL's default differs, the comment gives TRL's.
  */
+/**
+ * The config value of grpo.method for a run without RL. Only the config and the pipeline read it: withoutRl says
+ * whether a config is such a run, and the pipeline (src/pipeline/stages.ts SFT_ONLY) owns the name it is stored under.
+ */
+export const NO_RL = "none";
+/** whether this grpo config is a run without RL (no reward model, no GRPO policy) */
+export const withoutRl = (g: { method: string }): boolean => g.method === NO_RL;
+
 const grpoFields = z
   .object({
     /**
      * how per-capability policy gradients are combined each step (src/weighting): sum (plain GRPO), pcgrad, mgda,
      * cagrpo (ours), cagrad, aligned_mtl — or "none" for a run without RL (the pipeline then trains no reward model)
      */
-    method: z.enum(["none", ...METHOD_NAMES]).default("cagrpo"),
+    method: z.enum([NO_RL, ...METHOD_NAMES]).default("cagrpo"),
     /** capability-weight strategy (docs/method.md §4.4): the preference weights handed to the method each step */
     weight_strategy: z.enum(STRATEGY_NAMES).default("uniform"),
     /**
@@ -161,10 +169,10 @@ export interface GrpoStageConfig {
  */
 export function ignoredCombinations(g: z.infer<typeof grpoFields>): string[] {
   const out: string[] = [];
-  if (g.seed !== null && g.method === "none")
-    out.push(`grpo.seed=${g.seed} has no effect with grpo.method="none" (an SFT-only run has no RL)`);
-  if (g.weight_strategy !== "uniform" && g.method === "none")
-    out.push(`grpo.weight_strategy="${g.weight_strategy}" has no effect with grpo.method="none" (an SFT-only run); use "uniform"`);
+  if (g.seed !== null && withoutRl(g))
+    out.push(`grpo.seed=${g.seed} has no effect with grpo.method="${NO_RL}" (an SFT-only run has no RL)`);
+  if (g.weight_strategy !== "uniform" && withoutRl(g))
+    out.push(`grpo.weight_strategy="${g.weight_strategy}" has no effect with grpo.method="${NO_RL}" (an SFT-only run); use "uniform"`);
   else if (g.weight_strategy !== "uniform" && !usesPreferences(g.method))
     out.push(
       `grpo.weight_strategy="${g.weight_strategy}" has no effect under grpo.method="${g.method}" (it computes its own weights); ` +

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { NO_RL } from "../grpo/config.ts";
 import { dbOf } from "../store/paths.ts";
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -20,7 +21,7 @@ export function register(program: Command): void {
     .action(async (config: string | undefined, opts: { set: string[]; name?: string; sftOnly?: boolean; db?: string; cache?: string }) => {
       const { loadConfig, defaultConfigName } = await import("../config/index.ts");
       const sets = [...opts.set];
-      if (opts.sftOnly) sets.push("grpo.method=none");
+      if (opts.sftOnly) sets.push(`grpo.method=${NO_RL}`);
       if (opts.name) sets.push(`name=${JSON.stringify(opts.name)}`);
       const cfg = loadConfig(config ?? defaultConfigName(), sets); // invalid config → one clear error, nothing recorded
       const { runPipeline } = await import("./runner.ts");

@@ -40,7 +40,7 @@ import { join } from "node:path";
 import { cpus } from "node:os";
 import type { Config } from "../config/index.ts";
 import type { EvalConfig } from "../eval/config.ts";
-import type { GrpoConfig } from "../grpo/config.ts";
+import { type GrpoConfig, withoutRl } from "../grpo/config.ts";
 import type { DataConfig } from "../mkgsg/config.ts";
 import type { ModelConfig } from "../model/config.ts";
 import type { RmConfig } from "../rewards/config.ts";
@@ -72,11 +72,12 @@ const CARDS = "cards.jsonl";
 const WORLD = "world.json";
 
 /**
- * A run without RL: grpo.method = "none". The pipeline then trains no reward model and no GRPO policy, evaluates the
- * SFT checkpoint, and records the run as SFT_ONLY (runs.method).
+ * A run without RL (grpo.method = NO_RL, see withoutRl): the pipeline trains no reward model and no GRPO policy,
+ * evaluates the SFT checkpoint, and records the run as SFT_ONLY (runs.method). This is the one place that maps the
+ * config value to the stored name.
  */
 export const SFT_ONLY = "sft-only";
-const sftOnly = (c: Config) => c.grpo.method === "none";
+const sftOnly = (c: Config) => withoutRl(c.grpo);
 
 const generate: StageDef<Config, { data: DataConfig; kg: string }> = {
   name: "generate",

@@ -53,14 +53,8 @@ import { minNorm } from "./minnorm.ts";
 import { maxMinGain, maxMinWithFloor } from "./maxmin.ts";
 import { coefficients, gramOf, identity, linearCombination, prefWeights, projectedGram, removedNorms } from "./combination.ts";
 import { activeCapabilities } from "./helpers.ts";
-import type { CombineFn } from "./types.ts";
+import type { CombineFn, WeightRule } from "./types.ts";
 import { BbioError } from "../util/errors.ts";
-
-/**
- * Numeric codes of the weight rules in `diagnostics.weightRule` (metrics are numbers): balanced = preference shares
- * of unit conflict-free directions with the original-gain floor, closed_form = w_c ∝ p_c/‖g̃_c‖², min_norm = MGDA on G̃.
- */
-export const WEIGHT_RULE_CODE = { balanced: 0, closed_form: 1, min_norm: 2 } as const;
 
 /** the largest number of capabilities the exact balanced rule handles (vertex enumeration in maxMinWithFloor) */
 export const MAX_EXACT = 6;
@@ -170,8 +164,8 @@ export const cagrpo: CombineFn = (grads, ctx) => {
       cosBefore: cosines(G),
       cosAfter,
       maxAbsCosAfter: maxAbsCos,
-      /** the rule that chose the weights, logged as metric method/weightRule: its code in WEIGHT_RULE_CODE */
-      weightRule: WEIGHT_RULE_CODE[rule === "closed_form" ? "closed_form" : useMinNorm ? "min_norm" : "balanced"],
+      /** the rule that chose the weights, logged as metric method/weight_rule/<rule> = 1 */
+      [`weight_rule/${rule satisfies WeightRule}`]: 1,
       ...(Number.isFinite(minNormValue) ? { minNorm: minNormValue } : {}),
       ...(Number.isFinite(balanceValue) ? { balance: balanceValue } : {}),
       /** balanced rule: each active capability's share v_c of the unit conflict-free directions (= p̂_c unless the floor binds) */

@@ -36,8 +36,11 @@ export interface CombineContext {
   /** mgda/cagrpo: drop capabilities whose gradient norm is ≤ zeroTol·max norm (they have no first-order signal) */
   zeroTol?: number;
   /** cagrpo weights: "balanced" (default, max–min first-order gain), "closed_form" (1/‖g̃_c‖²), "min_norm" (MGDA on G̃) */
-  weightRule?: "balanced" | "closed_form" | "min_norm";
+  weightRule?: WeightRule;
 }
+
+/** cagrpo's weight rules; the one that chose the weights is logged as method/weight_rule/<rule> = 1 (no code table) */
+export type WeightRule = "balanced" | "closed_form" | "min_norm";
 
 /** logged as method/<key>: a scalar, a per-capability vector (length T), or a T×T matrix (summarised by max |off-diagonal|) */
 export type Diagnostics = Record<string, number | number[] | number[][]>;

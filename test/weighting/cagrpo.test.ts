@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cagrpo, conflictProjection, WEIGHT_RULE_CODE } from "../../src/weighting/cagrpo.ts";
+import { cagrpo, conflictProjection } from "../../src/weighting/cagrpo.ts";
 import { matmul } from "../../src/weighting/linalg.ts";
 import { pcgrad } from "../../src/weighting/pcgrad.ts";
 import { cosines, gramMatrix, scaleGram } from "../../src/weighting/gram.ts";
@@ -12,7 +12,7 @@ describe("cagrpo (ours: symmetric conflict projection + preference shares of uni
   it("orthogonal inputs: nothing projected, d = s·Σ p̂_c u_c (unit gradients), gains ∝ ‖g_c‖ (docs/method.md §6.5)", () => {
     const grads = [vec(2, 0, 0), vec(0, 1, 0), vec(0, 0, 0.5)];
     const r = cagrpo(grads);
-    expect(r.diagnostics.weightRule).toBe(WEIGHT_RULE_CODE.balanced);
+    expect(r.diagnostics["weight_rule/balanced"]).toBe(1);
     expect(r.diagnostics.conflictingPairs).toBe(0);
     const s = (2 + 1 + 0.5) / 3; // preference-weighted mean norm
     grads.forEach((g) => expect(dot64(g, r.direction)).toBeCloseTo((s / 3) * Math.sqrt(dot64(g, g)), 6));
@@ -34,6 +34,8 @@ describe("cagrpo (ours: symmetric conflict projection + preference shares of uni
       const g0t = grads[0].map((_, k) => M[0].reduce((acc, m, q) => acc + m * grads[q][k], 0));
       for (let j = 1; j < 4; j++) if (G[0][j] < 0) expect(Math.abs(dot64(g0t, grads[j])) / scale).toBeLessThan(1e-5);
       const r = cagrpo(grads, { weightRule: "min_norm" });
+      expect(r.diagnostics["weight_rule/min_norm"]).toBe(1);
+      expect(r.diagnostics["weight_rule/balanced"]).toBeUndefined();
       const before = r.diagnostics.cosBefore as number[][],
         after = r.diagnostics.cosAfter as number[][];
       let resolved = 0;
