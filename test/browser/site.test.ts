@@ -1,6 +1,7 @@
 /**
  * The built site in a real browser (Debian chromium via playwright-core; never a downloaded browser).
- * Builds the site with `scripts/build.sh` from a SYNTHETIC fixture store (test/browser/fixture-store.ts), serves
+ * Builds the site with `scripts/build.sh` from a SYNTHETIC fixture store (test/browser/fixture-store.ts) and the
+ * conflict control's real SFT checkpoint for the Live page (tiny-site.ts, shared with live-page.test.ts), serves
  * dist/ under a sub-path like a static host, and checks every page: no console errors, no failed requests, charts
  * with marks bound to data, and the interactions (axis select, step scrubber, what-if sliders); every route at
  * 1280 × 900 and 390 × 844 (layout-checks.ts: widths, label lengths, links on a plain static server); one colour per
@@ -14,6 +15,7 @@ import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { makeFixtureStore } from "./fixture-store.ts";
 import { buildSite, ROOT } from "./build-site.ts";
+import { TINY_BASE, tinySite } from "./tiny-site.ts";
 import { serveDist } from "./server.ts";
 import { layoutProblems } from "./layout-checks.ts";
 
@@ -29,14 +31,13 @@ const ARGS = [
   "--disable-sync",
 ];
 const PAGES = ["", "pareto", "orthogonality", "training", "ablations", "data", "paper", "what-if", "live"];
-const BASE = "/bbio/"; // served from a sub-path, as on a static host
 const OUT = join(ROOT, "test-results");
 const SHOTS = join(OUT, "screenshots");
 const haveChromium = existsSync(CHROMIUM);
 
 let browser: Browser;
 let site: Awaited<ReturnType<typeof serveDist>>;
-const dist = join(OUT, "site-tiny");
+let dist = "";
 
 /** Open a page, recording console errors and failed requests, and wait until every cell has rendered. */
 async function open(page: Page, path: string) {
@@ -58,14 +59,11 @@ const marksIn = (page: Page, selector: string) =>
 describe.skipIf(!haveChromium)("workbench site in chromium", () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    const db = join(OUT, "fixture-tiny.duckdb");
-    rmSync(db, { force: true });
-    await makeFixtureStore(db, { runs: 12, steps: 12, conflictRuns: true });
-    const s = buildSite(db, dist, BASE);
-    process.stderr.write(`tiny site built in ${s.toFixed(1)} s\n`);
-    site = await serveDist(dist, BASE);
+    // the fixture store, with the Live page's real conflict-control checkpoint; shared with live-page.test.ts
+    ({ dist } = await tinySite());
+    site = await serveDist(dist, TINY_BASE);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-  });
+  }, 600_000);
   afterAll(async () => {
     await browser?.close();
     await site?.close();
@@ -309,7 +307,7 @@ describe.skipIf(!haveChromium)("workbench site in chromium", () => {
   ])(
     "every route at %i × %i: no console error, nothing wider than the viewport outside a scrolling box, no label over 80 characters, no internal link that 404s on a plain static server",
     async (width, height) => {
-      const plain = await serveDist(dist, BASE, { cleanUrls: false });
+      const plain = await serveDist(dist, TINY_BASE, { cleanUrls: false });
       try {
         const links = new Set<string>();
         const all: string[] = [];
