@@ -69,21 +69,29 @@ describe.skipIf(!haveChromium)("workbench site in chromium", () => {
     await site?.close();
   });
 
-  test.each(PAGES)("page /%s loads without errors, its charts have marks, screenshot saved", async (path) => {
-    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-    const { problems } = await open(page, path);
-    expect(problems).toEqual([]);
-    const charts = await marksIn(page, "main [data-chart]");
-    const tables = await page.$$eval("main [data-table]", (els) => els.map((el) => el.querySelectorAll("tbody tr").length));
-    if (path !== "") expect(charts.length + tables.length).toBeGreaterThan(0); // every page but Home names its charts
-    for (const n of [...charts, ...tables]) expect(n).toBeGreaterThan(0);
-    expect(await page.$$eval("main", (m) => m[0].querySelectorAll("svg").length + m[0].querySelectorAll("table").length)).toBeGreaterThan(
-      0,
-    );
-    expect(await page.textContent("main")).toContain("Built from commit");
-    await page.screenshot({ path: join(SHOTS, `${path || "index"}.png`), fullPage: true });
-    await page.close();
-  });
+  // the desktop pass of the layout checks rides on these page loads (one load per route, not two); the phone pass and
+  // the links' check follow below
+  const desktopLinks = new Set<string>();
+  test.each(PAGES)(
+    "page /%s at 1280 × 900 loads without errors, its charts have marks, its layout passes layout-checks.ts, screenshot saved",
+    async (path) => {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const { problems } = await open(page, path);
+      const layout = await layoutProblems(page);
+      expect([...problems, ...layout.problems]).toEqual([]);
+      for (const l of layout.links) desktopLinks.add(l.replace(/#.*$/, "").replace(site.url, ""));
+      const charts = await marksIn(page, "main [data-chart]");
+      const tables = await page.$$eval("main [data-table]", (els) => els.map((el) => el.querySelectorAll("tbody tr").length));
+      if (path !== "") expect(charts.length + tables.length).toBeGreaterThan(0); // every page but Home names its charts
+      for (const n of [...charts, ...tables]) expect(n).toBeGreaterThan(0);
+      expect(await page.$$eval("main", (m) => m[0].querySelectorAll("svg").length + m[0].querySelectorAll("table").length)).toBeGreaterThan(
+        0,
+      );
+      expect(await page.textContent("main")).toContain("Built from commit");
+      await page.screenshot({ path: join(SHOTS, `${path || "index"}.png`), fullPage: true });
+      await page.close();
+    },
+  );
 
   test("Pareto: changing the y-axis select redraws the plot with the new axis label; filters and click-to-select work", async () => {
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
@@ -301,38 +309,43 @@ describe.skipIf(!haveChromium)("workbench site in chromium", () => {
     await page.close();
   });
 
-  test.each([
-    [1280, 900],
-    [390, 844],
-  ])(
-    "every route at %i × %i: no console error, nothing wider than the viewport outside a scrolling box, no label over 80 characters, no internal link that 404s on a plain static server",
-    async (width, height) => {
-      const plain = await serveDist(dist, TINY_BASE, { cleanUrls: false });
-      try {
-        const links = new Set<string>();
-        const all: string[] = [];
-        for (const path of PAGES) {
-          const page = await browser.newPage({ viewport: { width, height } });
-          // the pages' own links end in .html: open them as a plain static host serves them
-          const { problems } = await open(page, path ? `${path}.html` : "");
-          const layout = await layoutProblems(page);
-          all.push(...[...problems, ...layout.problems].map((p) => `/${path} @${width}: ${p}`));
-          for (const l of layout.links) links.add(l.replace(/#.*$/, "").replace(site.url, ""));
-          await page.close();
-        }
-        expect(all).toEqual([]);
-        const broken: string[] = [];
-        for (const l of links) {
-          const r = await fetch(plain.url + l);
-          if (r.status !== 200) broken.push(`${l}: HTTP ${r.status}`);
-        }
-        expect(broken).toEqual([]);
-        expect(links.size).toBeGreaterThan(PAGES.length);
-      } finally {
-        await plain.close();
+  /** the internal links that do not resolve on a plain static server (no clean URLs: the pages' links end in .html) */
+  async function brokenLinks(links: Set<string>): Promise<string[]> {
+    const plain = await serveDist(dist, TINY_BASE, { cleanUrls: false });
+    try {
+      const broken: string[] = [];
+      for (const l of links) {
+        const r = await fetch(plain.url + l);
+        if (r.status !== 200) broken.push(`${l}: HTTP ${r.status}`);
       }
-    },
-  );
+      return broken;
+    } finally {
+      await plain.close();
+    }
+  }
+
+  test("every route at 1280 × 900 (the page loads above): no internal link that 404s on a plain static server", async () => {
+    expect(desktopLinks.size).toBeGreaterThan(PAGES.length);
+    expect(await brokenLinks(desktopLinks)).toEqual([]);
+  });
+
+  test("every route at 390 × 844: no console error, nothing wider than the viewport outside a scrolling box, no label over 80 characters, no internal link that 404s on a plain static server", async () => {
+    const [width, height] = [390, 844];
+    const links = new Set<string>();
+    const all: string[] = [];
+    for (const path of PAGES) {
+      const page = await browser.newPage({ viewport: { width, height } });
+      // the pages' own links end in .html: open them as a plain static host serves them
+      const { problems } = await open(page, path ? `${path}.html` : "");
+      const layout = await layoutProblems(page);
+      all.push(...[...problems, ...layout.problems].map((p) => `/${path} @${width}: ${p}`));
+      for (const l of layout.links) links.add(l.replace(/#.*$/, "").replace(site.url, ""));
+      await page.close();
+    }
+    expect(all).toEqual([]);
+    expect(links.size).toBeGreaterThan(PAGES.length);
+    expect(await brokenLinks(links)).toEqual([]);
+  });
 
   test("a method has the same colour on Pareto, Orthogonality, Training and Ablations, before and after a filter change", async () => {
     const swatches = (page: Page) =>
