@@ -40,7 +40,8 @@ export const LIVE_LIMITS = { steps: [1, 24], seed: [0, 2 ** 31 - 1], weight: [0,
 
 /**
  * |browser − Node| allowed on each step's mean slot reward and slot cosine, both on the wasm backend: the page states
- * it and test/browser/live.test.ts checks it.
+ * it, and test/browser/live.test.ts (a tiny checkpoint) and live-page.test.ts (the page at its defaults) check it
+ * through liveStepDifference.
  */
 export const LIVE_TOLERANCE = 1e-4;
 
