@@ -12,7 +12,7 @@
  *
  *   const { dist, base, seconds } = await tinySite();
  */
-import { execFileSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildSite, ROOT } from "./build-site.ts";
@@ -74,20 +74,25 @@ export async function tinySite(): Promise<TinySite> {
     mkdirSync(DIR, { recursive: true });
     const cache = join(DIR, "cache");
     const t0 = performance.now();
-    // the stage command records a "stopped" run in its own store: the site's store stays the synthetic one
-    execFileSync(
+    // the stage command records a "stopped" run in its own store: the site's store stays the synthetic one. A child
+    // process, awaited: one thread, so the caller may use the other core meanwhile (site.test.ts builds its other sites)
+    const child = spawn(
       process.execPath,
       ["--import", "tsx", "src/cli.ts", "train-sft", "conflict", "--db", join(DIR, "sft.duckdb"), "--cache", cache],
       {
         cwd: ROOT,
         env: { ...process.env, BBIO_THREADS: "1", BBIO_ATEN_THREADS: "1" },
-        stdio: ["ignore", "pipe", "pipe"],
+        stdio: ["ignore", "ignore", "pipe"],
         timeout: 600_000,
       },
     );
-    const sft = (performance.now() - t0) / 1000;
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
     const db = join(DIR, "fixture.duckdb");
     await makeFixtureStore(db, { runs: 12, steps: 12, conflictRuns: true });
+    const [code, signal] = await new Promise<[number | null, string | null]>((r) => child.on("exit", (c, sig) => r([c, sig])));
+    if (code !== 0) throw new Error(`tiny site: bbio train-sft conflict exited ${code ?? signal}:\n${stderr.slice(-4000)}`);
+    const sft = (performance.now() - t0) / 1000;
     const build = buildSite(db, dist, TINY_BASE, { BBIO_CACHE: cache });
     writeFileSync(STAMP, id);
     process.stderr.write(`tiny site: conflict SFT ${sft.toFixed(1)} s, site build ${build.toFixed(1)} s\n`);
