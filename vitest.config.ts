@@ -8,5 +8,8 @@ export default defineConfig({
     pool: "forks",
     testTimeout: 120_000,
     hookTimeout: 300_000,
+    // one id per `vitest run`, seen by every test file: fixtures that several files share (test/browser/tiny-site.ts)
+    // are built once per run under it, and never reused from an earlier run
+    env: { BBIO_TEST_RUN: `${process.pid}-${Date.now()}` },
   },
 });

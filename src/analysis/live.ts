@@ -40,7 +40,8 @@ export const LIVE_LIMITS = { steps: [1, 24], seed: [0, 2 ** 31 - 1], weight: [0,
 
 /**
  * |browser − Node| allowed on each step's mean slot reward and slot cosine, both on the wasm backend: the page states
- * it and test/browser/live.test.ts checks it.
+ * it, and test/browser/live.test.ts (a tiny checkpoint) and live-page.test.ts (the page at its defaults) check it
+ * through liveStepDifference.
  */
 export const LIVE_TOLERANCE = 1e-4;
 
@@ -72,6 +73,32 @@ export interface LiveStepRow {
   rewards: number[];
   cos: number | null;
   coef: number[];
+}
+
+/**
+ * The largest |a − b| between two runs' per-step numbers (each step's mean reward per capability, and the slot
+ * cosine): what LIVE_TOLERANCE bounds between the browser and Node. Two values that are both missing (null, or NaN
+ * as JSON carries it from a worker) agree; a value on one side only — a step, a capability, or a cosine that one run
+ * has and the other lacks (a zero gradient on one side) — is a disagreement no tolerance covers: Infinity.
+ */
+export function liveStepDifference(
+  a: readonly Pick<LiveStepRow, "rewards" | "cos">[],
+  b: readonly Pick<LiveStepRow, "rewards" | "cos">[],
+): number {
+  if (a.length !== b.length) return Number.POSITIVE_INFINITY;
+  const diff = (x: number | null | undefined, y: number | null | undefined) => {
+    const [fx, fy] = [typeof x === "number" && Number.isFinite(x), typeof y === "number" && Number.isFinite(y)];
+    if (fx !== fy) return Number.POSITIVE_INFINITY;
+    return fx ? Math.abs((x as number) - (y as number)) : 0;
+  };
+  let worst = 0;
+  a.forEach((s, i) => {
+    const t = b[i];
+    if (s.rewards.length !== t.rewards.length) worst = Number.POSITIVE_INFINITY;
+    s.rewards.forEach((r, c) => (worst = Math.max(worst, diff(r, t.rewards[c]))));
+    worst = Math.max(worst, diff(s.cos, t.cos));
+  });
+  return worst;
 }
 
 /** Long rows for the per-step charts: each slot's mean reward, and each slot's coefficient under the method. */

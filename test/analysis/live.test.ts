@@ -5,6 +5,7 @@ import {
   liveEndRows,
   liveFormSettings,
   liveSettingsError,
+  liveStepDifference,
   liveStepRows,
   parseSlotWeights,
 } from "../../src/analysis/live.ts";
@@ -72,5 +73,27 @@ describe("live settings", () => {
       { slot: "lower case", source: "stored SFT-only", lo: 0.3, hi: 0.3, n: 1 },
     ]);
     expect(liveEndRows(null, stored, "mgda").map((r) => r.source)).toEqual(["stored SFT-only", "stored SFT-only"]);
+  });
+
+  it("step difference: the largest |Δ| of rewards and cosines; missing on both sides agrees, on one side never does", () => {
+    const a = [
+      { rewards: [Number.NaN, 0.5, 0.25], cos: -0.3 },
+      { rewards: [Number.NaN, 0.6, 0.1], cos: null },
+    ];
+    // JSON from the worker carries NaN as null
+    const b = [
+      { rewards: [null as unknown as number, 0.5, 0.2502], cos: -0.3001 },
+      { rewards: [null as unknown as number, 0.6005, 0.1], cos: null },
+    ];
+    expect(liveStepDifference(a, a)).toBe(0);
+    expect(liveStepDifference(a, b)).toBeCloseTo(0.0005, 12);
+    expect(liveStepDifference(b, a)).toBeCloseTo(0.0005, 12);
+    // a cosine on one side only (one side's slot gradient was zero): no tolerance covers it
+    expect(liveStepDifference(a, [a[0], { ...a[1], cos: 0.01 }])).toBe(Number.POSITIVE_INFINITY);
+    expect(liveStepDifference([{ ...a[0], cos: null }], [a[0]])).toBe(Number.POSITIVE_INFINITY);
+    // a reward on one side only, a capability missing, a step missing
+    expect(liveStepDifference(a, [{ ...a[0], rewards: [0, 0.5, 0.25] }, a[1]])).toBe(Number.POSITIVE_INFINITY);
+    expect(liveStepDifference(a, [{ ...a[0], rewards: [Number.NaN, 0.5] }, a[1]])).toBe(Number.POSITIVE_INFINITY);
+    expect(liveStepDifference(a, a.slice(0, 1))).toBe(Number.POSITIVE_INFINITY);
   });
 });

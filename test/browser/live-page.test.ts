@@ -1,26 +1,28 @@
-// The Live page (docs/live.md) from a built dist/ on a plain static server, offline, in Chromium, on the STORED
-// conflict-control SFT checkpoint: sum, then pcgrad, at the page's default settings (src/analysis/live.ts), each
+// The Live page (docs/live.md) from a built dist/ on a plain static server, offline, in Chromium, on the conflict
+// control's real SFT checkpoint: sum, then pcgrad, at the page's default settings (src/analysis/live.ts), each
 // within 90 s from pressing Run to the held-out score (CPU time of Chromium's processes always; wall time too when the
 // machine's load average is under 2, i.e. its 2 cores are free); the page answers input while the worker trains; sum's held-out
 // lower-case score ends below pcgrad's; the slot cosine is negative; and Node on wasm, from the same exported files,
 // gives the same per-step rewards and cosines within LIVE_TOLERANCE (the bound the page states).
-// Opt-in: BBIO_LIVE_DIST names a dist/ built from a store and cache that hold the conflict control, e.g.
+// The dist/ is tiny-site.ts's (the control's SFT stage run here, the synthetic fixture store, the site built over
+// both; shared with site.test.ts), so `npm test` runs this on a fresh clone. BBIO_LIVE_DIST=<dist> instead reads a
+// dist/ already built from a store and cache that hold the conflict control (served from /), e.g.
 //   BBIO_SKIP_PIPELINE=1 BBIO_DB=<store> BBIO_CACHE=<cache> BBIO_DIST=/tmp/live-dist bash scripts/build.sh
 //   BBIO_LIVE_DIST=/tmp/live-dist npx vitest run test/browser/live-page.test.ts
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { WASM_FILES } from "../../loaders/live-data.ts";
-import { LIVE_DEFAULTS, LIVE_TOLERANCE, type LiveSettings } from "../../src/analysis/live.ts";
+import { LIVE_DEFAULTS, LIVE_TOLERANCE, type LiveSettings, liveStepDifference } from "../../src/analysis/live.ts";
 import { type LiveStep, runLive } from "../../src/live/driver.ts";
 import { slimKG } from "../../src/live/kg.ts";
 import { score } from "../../src/mkgsg/score.ts";
 import { initBackend } from "../../src/model/backend.ts";
 import { serveDist } from "./server.ts";
+import { tinySite } from "./tiny-site.ts";
 
-const DIST = process.env.BBIO_LIVE_DIST ?? "";
 const CHROMIUM = "/usr/bin/chromium";
 const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"];
 
@@ -69,9 +71,17 @@ function distFile(name: string): string {
   return join(dir, f);
 }
 
-describe.skipIf(!DIST || !existsSync(CHROMIUM))("the Live page on the stored conflict control", () => {
+let DIST = "";
+let BASE = "/";
+
+describe.skipIf(!existsSync(CHROMIUM))("the Live page on the conflict control's SFT checkpoint", () => {
+  beforeAll(async () => {
+    if (process.env.BBIO_LIVE_DIST) DIST = process.env.BBIO_LIVE_DIST;
+    else ({ dist: DIST, base: BASE } = await tinySite());
+  }, 600_000);
+
   it("sum then pcgrad at the defaults: ≤ 90 s each, responsive, sum's lower case below pcgrad's, cosine < 0, Node agrees", async () => {
-    const server = await serveDist(DIST, "/", { cleanUrls: false });
+    const server = await serveDist(DIST, BASE, { cleanUrls: false });
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
     const offsite: string[] = [];
     const runs: Record<string, PageRun & { wall: number; cpu: number; load: number; inputMs: number[] }> = {};
@@ -180,11 +190,7 @@ describe.skipIf(!DIST || !existsSync(CHROMIUM))("the Live page on the stored con
         { prompts: 1, samples: 1 }, // the per-step numbers are compared; the end score is not
       );
       expect(node.steps.length, method).toBe(r.steps.length);
-      r.steps.forEach((s, i) => {
-        s.rewards.forEach((v, c) => (worst = Math.max(worst, Math.abs(v - node.steps[i].rewards[c]))));
-        expect(s.cos === null, `${method} step ${s.step}`).toBe(node.steps[i].cos === null);
-        if (s.cos !== null) worst = Math.max(worst, Math.abs(s.cos - node.steps[i].cos!));
-      });
+      worst = Math.max(worst, liveStepDifference(r.steps, node.steps));
     }
     console.log(`live page: browser vs Node (wasm) max |Δ| ${worst} (tolerance ${LIVE_TOLERANCE})`);
     // the page's added weight in dist/ (the README states it): checkpoint, data, worker bundle, .wasm binaries
@@ -195,7 +201,7 @@ describe.skipIf(!DIST || !existsSync(CHROMIUM))("the Live page on the stored con
   }, 600_000);
 
   it("bad input: refused settings before training; no WebAssembly or a failing worker → one message, stored runs still shown", async () => {
-    const server = await serveDist(DIST, "/", { cleanUrls: false });
+    const server = await serveDist(DIST, BASE, { cleanUrls: false });
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
     try {
       // settings outside what the checkpoint supports: refused in the form, Run disabled

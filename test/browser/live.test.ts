@@ -9,7 +9,7 @@ import { chromium } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { liveFiles } from "../../loaders/live-data.ts";
 // |browser − Node| allowed per step's mean reward and cosine (both wasm): the page states this same constant
-import { LIVE_TOLERANCE } from "../../src/analysis/live.ts";
+import { LIVE_TOLERANCE, liveStepDifference } from "../../src/analysis/live.ts";
 import { loadConfig } from "../../src/config/index.ts";
 import { type LiveSettings, type LiveStep, runLive } from "../../src/live/driver.ts";
 import { slimKG, kgTerms } from "../../src/live/kg.ts";
@@ -98,11 +98,7 @@ describe.skipIf(!existsSync(CHROMIUM))("live training in chromium", () => {
         settings,
       );
       expect(live.steps.length).toBe(3);
-      let worst = 0;
-      live.steps.forEach((s, i) => {
-        s.rewards.forEach((r, c) => (worst = Math.max(worst, Math.abs(r - node.steps[i].rewards[c]))));
-        if (s.cos !== null || node.steps[i].cos !== null) worst = Math.max(worst, Math.abs((s.cos ?? 0) - (node.steps[i].cos ?? 0)));
-      });
+      const worst = liveStepDifference(live.steps, node.steps);
       console.log(`live: browser vs Node (wasm) max |Δ| ${worst}, click latencies ${clickMs.join(", ")} ms`);
       expect(worst).toBeLessThanOrEqual(LIVE_TOLERANCE);
     } finally {

@@ -1,6 +1,7 @@
 /**
  * The built site in a real browser (Debian chromium via playwright-core; never a downloaded browser).
- * Builds the site with `scripts/build.sh` from a SYNTHETIC fixture store (test/browser/fixture-store.ts), serves
+ * Builds the site with `scripts/build.sh` from a SYNTHETIC fixture store (test/browser/fixture-store.ts) and the
+ * conflict control's real SFT checkpoint for the Live page (tiny-site.ts, shared with live-page.test.ts), serves
  * dist/ under a sub-path like a static host, and checks every page: no console errors, no failed requests, charts
  * with marks bound to data, and the interactions (axis select, step scrubber, what-if sliders); every route at
  * 1280 × 900 and 390 × 844 (layout-checks.ts: widths, label lengths, links on a plain static server); one colour per
@@ -14,6 +15,7 @@ import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { makeFixtureStore } from "./fixture-store.ts";
 import { buildSite, ROOT } from "./build-site.ts";
+import { TINY_BASE, type TinySite, tinySite } from "./tiny-site.ts";
 import { serveDist } from "./server.ts";
 import { layoutProblems } from "./layout-checks.ts";
 
@@ -29,14 +31,13 @@ const ARGS = [
   "--disable-sync",
 ];
 const PAGES = ["", "pareto", "orthogonality", "training", "ablations", "data", "paper", "what-if", "live"];
-const BASE = "/bbio/"; // served from a sub-path, as on a static host
 const OUT = join(ROOT, "test-results");
 const SHOTS = join(OUT, "screenshots");
 const haveChromium = existsSync(CHROMIUM);
 
 let browser: Browser;
 let site: Awaited<ReturnType<typeof serveDist>>;
-const dist = join(OUT, "site-tiny");
+let dist = "";
 
 /** Open a page, recording console errors and failed requests, and wait until every cell has rendered. */
 async function open(page: Page, path: string) {
@@ -55,37 +56,63 @@ async function open(page: Page, path: string) {
 const marksIn = (page: Page, selector: string) =>
   page.$$eval(selector, (els) => els.map((el) => el.querySelectorAll("g[aria-label] > *:not(title), canvas").length));
 
+// Every site this file reads is built first: the tiny site's conflict-control SFT stage (one thread, tiny-site.ts) runs
+// while the empty-store and 1,000-run sites are built on the other core. The builds themselves run one after another
+// (they share docs/.observablehq/cache).
+let tiny: Promise<TinySite> | null = null;
+let build1000 = 0;
+beforeAll(async () => {
+  if (!haveChromium) return;
+  tiny = tinySite();
+  tiny.catch(() => {}); // awaited below, after the other builds: no unhandled rejection meanwhile
+  buildSite(join(OUT, "no-such-store.duckdb"), join(OUT, "site-empty"));
+  const db = join(OUT, "fixture-1000.duckdb");
+  rmSync(db, { force: true });
+  await makeFixtureStore(db, { runs: 1000, steps: 0, items: 200, distinctConfigs: true });
+  build1000 = buildSite(db, join(OUT, "site-1000"));
+  await tiny;
+}, 900_000);
+
 describe.skipIf(!haveChromium)("workbench site in chromium", () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    const db = join(OUT, "fixture-tiny.duckdb");
-    rmSync(db, { force: true });
-    await makeFixtureStore(db, { runs: 12, steps: 12, conflictRuns: true });
-    const s = buildSite(db, dist, BASE);
-    process.stderr.write(`tiny site built in ${s.toFixed(1)} s\n`);
-    site = await serveDist(dist, BASE);
+    // the fixture store, with the Live page's real conflict-control checkpoint; shared with live-page.test.ts
+    ({ dist } = await tiny!);
+    site = await serveDist(dist, TINY_BASE);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-  });
+  }, 600_000);
   afterAll(async () => {
     await browser?.close();
     await site?.close();
   });
 
-  test.each(PAGES)("page /%s loads without errors, its charts have marks, screenshot saved", async (path) => {
-    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-    const { problems } = await open(page, path);
-    expect(problems).toEqual([]);
-    const charts = await marksIn(page, "main [data-chart]");
-    const tables = await page.$$eval("main [data-table]", (els) => els.map((el) => el.querySelectorAll("tbody tr").length));
-    if (path !== "") expect(charts.length + tables.length).toBeGreaterThan(0); // every page but Home names its charts
-    for (const n of [...charts, ...tables]) expect(n).toBeGreaterThan(0);
-    expect(await page.$$eval("main", (m) => m[0].querySelectorAll("svg").length + m[0].querySelectorAll("table").length)).toBeGreaterThan(
-      0,
-    );
-    expect(await page.textContent("main")).toContain("Built from commit");
-    await page.screenshot({ path: join(SHOTS, `${path || "index"}.png`), fullPage: true });
-    await page.close();
-  });
+  // the desktop pass of the layout checks rides on these page loads (one load per route, not two); the phone pass and
+  // the links' check follow below
+  const desktopLinks = new Set<string>();
+  test.each(PAGES)(
+    "page /%s at 1280 × 900 loads without errors, its charts have marks, its layout passes layout-checks.ts, screenshot saved",
+    async (path) => {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const { problems } = await open(page, path);
+      const layout = await layoutProblems(page);
+      expect([...problems, ...layout.problems]).toEqual([]);
+      for (const l of layout.links) {
+        const rel = l.replace(/#.*$/, "").replace(site.url, "");
+        // an in-page anchor resolves to the clean URL this test opened; the page's own links name its .html file
+        desktopLinks.add(rel === path && path !== "" ? `${path}.html` : rel);
+      }
+      const charts = await marksIn(page, "main [data-chart]");
+      const tables = await page.$$eval("main [data-table]", (els) => els.map((el) => el.querySelectorAll("tbody tr").length));
+      if (path !== "") expect(charts.length + tables.length).toBeGreaterThan(0); // every page but Home names its charts
+      for (const n of [...charts, ...tables]) expect(n).toBeGreaterThan(0);
+      expect(await page.$$eval("main", (m) => m[0].querySelectorAll("svg").length + m[0].querySelectorAll("table").length)).toBeGreaterThan(
+        0,
+      );
+      expect(await page.textContent("main")).toContain("Built from commit");
+      await page.screenshot({ path: join(SHOTS, `${path || "index"}.png`), fullPage: true });
+      await page.close();
+    },
+  );
 
   test("Pareto: changing the y-axis select redraws the plot with the new axis label; filters and click-to-select work", async () => {
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
@@ -303,38 +330,43 @@ describe.skipIf(!haveChromium)("workbench site in chromium", () => {
     await page.close();
   });
 
-  test.each([
-    [1280, 900],
-    [390, 844],
-  ])(
-    "every route at %i × %i: no console error, nothing wider than the viewport outside a scrolling box, no label over 80 characters, no internal link that 404s on a plain static server",
-    async (width, height) => {
-      const plain = await serveDist(dist, BASE, { cleanUrls: false });
-      try {
-        const links = new Set<string>();
-        const all: string[] = [];
-        for (const path of PAGES) {
-          const page = await browser.newPage({ viewport: { width, height } });
-          // the pages' own links end in .html: open them as a plain static host serves them
-          const { problems } = await open(page, path ? `${path}.html` : "");
-          const layout = await layoutProblems(page);
-          all.push(...[...problems, ...layout.problems].map((p) => `/${path} @${width}: ${p}`));
-          for (const l of layout.links) links.add(l.replace(/#.*$/, "").replace(site.url, ""));
-          await page.close();
-        }
-        expect(all).toEqual([]);
-        const broken: string[] = [];
-        for (const l of links) {
-          const r = await fetch(plain.url + l);
-          if (r.status !== 200) broken.push(`${l}: HTTP ${r.status}`);
-        }
-        expect(broken).toEqual([]);
-        expect(links.size).toBeGreaterThan(PAGES.length);
-      } finally {
-        await plain.close();
+  /** the internal links that do not resolve on a plain static server (no clean URLs: the pages' links end in .html) */
+  async function brokenLinks(links: Set<string>): Promise<string[]> {
+    const plain = await serveDist(dist, TINY_BASE, { cleanUrls: false });
+    try {
+      const broken: string[] = [];
+      for (const l of links) {
+        const r = await fetch(plain.url + l);
+        if (r.status !== 200) broken.push(`${l}: HTTP ${r.status}`);
       }
-    },
-  );
+      return broken;
+    } finally {
+      await plain.close();
+    }
+  }
+
+  test("every route at 1280 × 900 (the page loads above): no internal link that 404s on a plain static server", async () => {
+    expect(desktopLinks.size).toBeGreaterThan(PAGES.length);
+    expect(await brokenLinks(desktopLinks)).toEqual([]);
+  });
+
+  test("every route at 390 × 844: no console error, nothing wider than the viewport outside a scrolling box, no label over 80 characters, no internal link that 404s on a plain static server", async () => {
+    const [width, height] = [390, 844];
+    const links = new Set<string>();
+    const all: string[] = [];
+    for (const path of PAGES) {
+      const page = await browser.newPage({ viewport: { width, height } });
+      // the pages' own links end in .html: open them as a plain static host serves them
+      const { problems } = await open(page, path ? `${path}.html` : "");
+      const layout = await layoutProblems(page);
+      all.push(...[...problems, ...layout.problems].map((p) => `/${path} @${width}: ${p}`));
+      for (const l of layout.links) links.add(l.replace(/#.*$/, "").replace(site.url, ""));
+      await page.close();
+    }
+    expect(all).toEqual([]);
+    expect(links.size).toBeGreaterThan(PAGES.length);
+    expect(await brokenLinks(links)).toEqual([]);
+  });
 
   test("a method has the same colour on Pareto, Orthogonality, Training and Ablations, before and after a filter change", async () => {
     const swatches = (page: Page) =>
@@ -405,13 +437,10 @@ describe.skipIf(!haveChromium)("workbench site in chromium", () => {
   });
 });
 
-// The builds below run one after another in this file on purpose: they share docs/.observablehq/cache.
-
 describe.skipIf(!haveChromium)("an empty store: pages say so instead of erroring", () => {
   let empty: Awaited<ReturnType<typeof serveDist>>;
   let b: Browser;
   beforeAll(async () => {
-    buildSite(join(OUT, "no-such-store.duckdb"), join(OUT, "site-empty"));
     empty = await serveDist(join(OUT, "site-empty"), "/");
     b = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
   });
@@ -439,12 +468,7 @@ describe.skipIf(!haveChromium)("an empty store: pages say so instead of erroring
 describe.skipIf(!haveChromium)("performance: 1,000 runs stored (synthetic store)", () => {
   let big: Awaited<ReturnType<typeof serveDist>>;
   let b: Browser;
-  let buildS = 0;
   beforeAll(async () => {
-    const db = join(OUT, "fixture-1000.duckdb");
-    rmSync(db, { force: true });
-    await makeFixtureStore(db, { runs: 1000, steps: 0, items: 200, distinctConfigs: true });
-    buildS = buildSite(db, join(OUT, "site-1000"));
     big = await serveDist(join(OUT, "site-1000"), "/");
     b = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
   });
@@ -477,7 +501,7 @@ describe.skipIf(!haveChromium)("performance: 1,000 runs stored (synthetic store)
     const warm = Math.min(...times.slice(1)); // best warm load: the least disturbed by other processes
     const result = {
       runs: 1000,
-      build_s: +buildS.toFixed(1),
+      build_s: +build1000.toFixed(1),
       cold_ms: Math.round(times[0]),
       warm_best_ms: Math.round(warm),
       all_ms: times.map(Math.round),
