@@ -291,8 +291,9 @@ def cmd_train(args):
 
 
 @torch.no_grad()
-def greedy_cached(model, idx, n):
-    """Greedy incremental decoding with a per-layer key/value cache (the prompt once, then one token per step)."""
+def decode_cached(model, idx, n, choose):
+    """Incremental decoding with a per-layer key/value cache (the prompt once, then one token per step), exactly n
+    tokens per row (no stop token); `choose` maps the newest position's logits [B, V] to the next tokens [B, 1]."""
     cfg = model.cfg
     H, C = cfg["n_head"], cfg["n_embd"]
     hd = C // H
@@ -321,11 +322,16 @@ def greedy_cached(model, idx, n):
             x = x + att.o(y)
             x = x + blk.mlp(blk.ln_2(x))
         logits = model.ln_f(x[:, -1]) @ model.wte.weight.t()
-        nxt = logits.argmax(-1, keepdim=True)
+        nxt = choose(logits)
         out.append(nxt)
         past += T
         feed = nxt
     return torch.cat(out, 1)
+
+
+def greedy_cached(model, idx, n):
+    """Greedy incremental decoding with the key/value cache."""
+    return decode_cached(model, idx, n, lambda logits: logits.argmax(-1, keepdim=True))
 
 
 @torch.no_grad()
@@ -433,43 +439,14 @@ def filter_logits(logits, temperature, top_k, top_p):
     return z
 
 
-@torch.no_grad()
 def sample_cached(model, idx, n, temperature, top_k, top_p, gen):
-    """Incremental sampling with a per-layer key/value cache, exactly n tokens per row (no stop token)."""
-    cfg = model.cfg
-    H, C = cfg["n_head"], cfg["n_embd"]
-    hd = C // H
-    L = len(model.h)
-    ks, vs = [None] * L, [None] * L
-    out = []
-    feed, past = idx, 0
-    for _ in range(n):
-        B, T = feed.shape
-        x = model.wte(feed) + model.wpe(torch.arange(past, past + T))
-        for i, blk in enumerate(model.h):
-            a = blk.ln_1(x)
-            att = blk.attn
-            q = att.q(a).view(B, T, H, hd).transpose(1, 2)
-            k = att.k(a).view(B, T, H, hd).transpose(1, 2)
-            v = att.v(a).view(B, T, H, hd).transpose(1, 2)
-            if ks[i] is not None:
-                k, v = torch.cat([ks[i], k], 2), torch.cat([vs[i], v], 2)
-            ks[i], vs[i] = k, v
-            s = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(hd))
-            if T > 1:
-                S = k.shape[2]
-                allowed = torch.arange(S).view(1, S) <= (past + torch.arange(T)).view(T, 1)
-                s = s.masked_fill(~allowed, float("-inf"))
-            y = (F.softmax(s, dim=-1) @ v).transpose(1, 2).reshape(B, T, C)
-            x = x + att.o(y)
-            x = x + blk.mlp(blk.ln_2(x))
-        logits = model.ln_f(x[:, -1]) @ model.wte.weight.t()
-        z = filter_logits(logits, temperature, top_k, top_p)
-        nxt = torch.multinomial(F.softmax(z, dim=-1), 1, generator=gen)
-        out.append(nxt)
-        past += T
-        feed = nxt
-    return torch.cat(out, 1)
+    """Incremental sampling with the key/value cache, exactly n tokens per row (no stop token)."""
+    return decode_cached(
+        model,
+        idx,
+        n,
+        lambda logits: torch.multinomial(F.softmax(filter_logits(logits, temperature, top_k, top_p), dim=-1), 1, generator=gen),
+    )
 
 
 def completion_logprobs(model, prompts, completions, temperature):
