@@ -10,7 +10,8 @@
  *   logprobs    old-policy and reference log-probs per capability, without gradient (sequenceLogprobsArray, as
  *               src/grpo/gradients.ts frozenLogprobs does)
  *   backward    one GRPO loss and backward per capability (src/grpo/gradients.ts capabilityGradient)
- *   combine     the plain sum of the capabilities' gradients, global-norm clip and AdamW (src/optim)
+ *   combine     the GRPO loop's combine under method sum (src/weighting/step.ts: Gram, sum, per-variable split), global-norm
+ *               clip and AdamW (src/optim)
  * Rewards and advantages are outside the timed step: advantages are seeded constants, the same on both sides.
  * The work is equal on both sides: no stop token, so every completion is exactly max_completion_length tokens; prompts
  * are seeded random token ids of one length (--prompt-len), as the twin batches them without padding.
@@ -79,6 +80,7 @@ const { generate, sequenceLogprobsArray } = await import("../src/model/sample.ts
 const { capabilityGradient } = await import("../src/grpo/gradients.ts");
 const { FAMILIES } = await import("../src/mkgsg/types.ts");
 const { AdamW, adamwHyper, clipByGlobalNorm } = await import("../src/optim/index.ts");
+const { capabilityAwareUpdate } = await import("../src/weighting/step.ts");
 const { nativeInfo } = await import("../src/model/native.ts");
 const { rngFor } = await import("../src/util/rng.ts");
 const { runTorch, torchAvailable, TORCH_INSTALL_HINT } = await import("./torch.ts");
@@ -189,12 +191,10 @@ async function oursStep(step: number): Promise<Phases> {
     backward.push((performance.now() - tc) / 1000);
   }
   const t3 = performance.now();
+  // the combine the GRPO loop runs (src/weighting/step.ts): Gram, plain sum, per-variable split
+  const update = capabilityAwareUpdate(parts, { method: "sum", capabilities: FAMILIES, step, seed: opts.seed });
   const grads = new Map<string, import("@tensorflow/tfjs").Tensor>();
-  names.forEach((name, v) => {
-    const sum = new Float32Array(parts[0][v].length);
-    for (const p of parts) for (let i = 0; i < sum.length; i++) sum[i] += p[v][i];
-    grads.set(name, tf.tensor(sum, policy.params.get(name)!.shape));
-  });
+  names.forEach((name, v) => grads.set(name, tf.tensor(update.perVariable[v], policy.params.get(name)!.shape)));
   const norm = clipByGlobalNorm(grads, grpo.max_grad_norm);
   optimizer.step(grads, grpo.learning_rate);
   await norm.data(); // the step is done when its results can be read
