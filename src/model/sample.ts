@@ -399,8 +399,3 @@ export async function bestCompletions(model: GPT, tok: Tokenizer, questions: rea
     return mine.indexOf(Math.max(...mine));
   });
 }
-
-/** bestCompletions for one question. */
-export async function bestCompletion(model: GPT, tok: Tokenizer, prompt: string, completions: readonly string[]): Promise<number> {
-  return (await bestCompletions(model, tok, [{ prompt, completions }]))[0];
-}

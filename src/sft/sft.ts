@@ -134,6 +134,8 @@ export async function runSft(opts: SftOptions): Promise<SftResult> {
           seed,
         )
       : null;
+  // whether batches read gene cards (a card stream with rows): the card-read metrics exist only then
+  const readsCards = schedule?.streams.some((x) => x.name === "cards" && x.rows > 0) ?? false;
 
   const byVarName = new Map([...model.params].map(([spec, v]) => [v.name, spec]));
   const save = async (step: number) => {
@@ -189,8 +191,7 @@ export async function runSft(opts: SftOptions): Promise<SftResult> {
       sink.metric(step, `probe/${p.name}/acc_norm`, norm / p.items.length);
       sink.metric(step, `probe/${p.name}/acc_generate`, gen.reduce((a, g) => a + (g?.correct ?? 0), 0) / p.items.length);
     }
-    if (schedule && s.card_share > 0 && cardEx.length)
-      sink.metric(step, "probe/card_reads_per_gene", schedule.epochsRead("cards", step) * cardsPerGene);
+    if (readsCards) sink.metric(step, "probe/card_reads_per_gene", schedule!.epochsRead("cards", step) * cardsPerGene);
   };
   if (start === 0) await probe(0);
 
@@ -249,7 +250,7 @@ export async function runSft(opts: SftOptions): Promise<SftResult> {
         sink.metric(done, "train/tokens_per_s", tokensNow / secs);
         // compute spent on padding: the reason for packing (pack.ts)
         sink.metric(done, "train/padding_share", 1 - tokensSeen / paddedSeen);
-        if (schedule && s.card_share > 0 && cardEx.length) sink.metric(done, "train/card_epochs", schedule.epochsRead("cards", done));
+        if (readsCards) sink.metric(done, "train/card_epochs", schedule!.epochsRead("cards", done));
       }
       bar.tick(1, { loss: loss.toFixed(3), "tok/s": Math.round(tokensNow / secs), "steps/s": ((done - start) / secs).toFixed(2) });
 
