@@ -5,8 +5,13 @@ export const evalSchema = z
   .object({
     /** which items to score: the held-out split (default), the training split, or all */
     split: z.enum(["eval", "train", "all"]).default("eval"),
-    /** also score the control split (gene world: genes with neither card nor QA), stored as `control` metrics */
-    control: z.boolean().default(true),
+    /**
+     * also score the control split (gene world: genes with neither card nor QA), stored as `control` metrics. true: every
+     * run; "sft_only": only runs without RL (grpo.method = none) — the control measures what SFT put into the model,
+     * GRPO never trains on control genes, and the pages read it from SFT-only alone, so scoring it after every RL run
+     * doubles the evaluation for rows nothing reads; false: never. `bbio eval` on a checkpoint scores it unless false.
+     */
+    control: z.union([z.boolean(), z.literal("sft_only")]).default(true),
     /** cap per family (0 = all), applied to the evaluated split and to the control — keeps evaluations fast */
     max_items_per_family: z.number().int().nonnegative().default(0),
     /** generation budget; also capped by the longest gold answer (+16 tokens) and the context */
@@ -35,4 +40,9 @@ export interface EvalStageConfig {
   /** backend preference; BBIO_BACKEND overrides it */
   backend: string;
   eval: EvalConfig;
+}
+
+/** Whether an evaluation scores the control split: eval.control for a run with or without RL. */
+export function scoresControl(control: EvalConfig["control"], withRl: boolean): boolean {
+  return control === "sft_only" ? !withRl : control;
 }

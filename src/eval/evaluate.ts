@@ -125,7 +125,7 @@ export function selectItems(items: readonly Item[], cfg: EvalConfig): Item[] {
     });
   };
   const main = cap(cfg.split === "all" ? items.filter((it) => it.split !== "control") : items.filter((it) => it.split === cfg.split));
-  const control = cfg.split === "eval" && cfg.control ? cap(items.filter((it) => it.split === "control")) : [];
+  const control = cfg.split === "eval" && cfg.control !== false ? cap(items.filter((it) => it.split === "control")) : [];
   return [...main, ...control];
 }
 

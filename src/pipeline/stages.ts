@@ -39,7 +39,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { cpus } from "node:os";
 import type { Config } from "../config/index.ts";
-import type { EvalConfig } from "../eval/config.ts";
+import { type EvalConfig, scoresControl } from "../eval/config.ts";
 import { type GrpoConfig, withoutRl } from "../grpo/config.ts";
 import type { DataConfig } from "../mkgsg/config.ts";
 import type { ModelConfig } from "../model/config.ts";
@@ -250,7 +250,8 @@ const evaluate: StageDef<Config, { eval: EvalConfig; policy: "sft" | "grpo"; ste
     const { policy, step } = ctx.slice;
     const checkpointDir = join(ctx.upstream[policy].dir, "checkpoint");
     // the untrained-model baseline is its own cached stage (below): identical for every run sharing the SFT stage
-    const config = { seed: ctx.seed, backend: ctx.backend, eval: { ...ctx.slice.eval, untrained_baseline: false } };
+    const control = scoresControl(ctx.slice.eval.control, policy === "grpo");
+    const config = { seed: ctx.seed, backend: ctx.backend, eval: { ...ctx.slice.eval, control, untrained_baseline: false } };
     const r = await evaluateCheckpoint({ checkpointDir, items, kg: loadKG(), config, seed: ctx.seed, sink: ctx.sink, step });
     const { items: perItem, ...summary } = r;
     writeFileAtomic(join(ctx.dir, "report.json"), JSON.stringify(summary, null, 1) + "\n");

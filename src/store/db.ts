@@ -219,8 +219,11 @@ export async function retryWhileBusy<T>(
         process.stderr.write(`store ${path} is busy (another bbio process${holder ? `, pid ${holder}` : ""}); waiting…\n`);
         told = true;
       }
-      await sleep(wait);
-      wait = Math.min(wait * 2, 1000);
+      // short polls: every holder is a bbio transaction of ~0.1–0.5 s, so a waiter that backed off to seconds would
+      // leave the file idle (two suite workers took turns at ~1 s sleeps); the jitter keeps two waiters from
+      // retrying in lock-step
+      await sleep(wait * (0.5 + Math.random()));
+      wait = Math.min(wait * 2, 100);
     }
   }
 }

@@ -79,8 +79,10 @@ export function fallbackSeconds(stage: string, config: unknown): number {
       const tokens = 4 * (g.prompts_per_capability ?? 2) * (g.num_generations ?? 4) * (g.max_completion_length ?? 64);
       return 1.4 + (g.max_steps ?? 16) * (0.15 + tokens * (0.0003 + 3.4e-11 * f)) * (g.num_iterations ?? 1);
     }
-    case "eval":
-      return 1.5 + evalWork * (world && c.eval?.control !== false ? 2 : 1) * (2e-5 + 6.5e-12 * f);
+    case "eval": {
+      const control = c.eval?.control === "sft_only" ? c.grpo?.method === "none" : c.eval?.control !== false;
+      return 1.5 + evalWork * (world && control ? 2 : 1) * (2e-5 + 6.5e-12 * f);
+    }
     case "baseline":
       return 0.8 + evalWork * (5e-5 + 1.1e-11 * f);
     default:
