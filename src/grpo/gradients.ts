@@ -148,17 +148,21 @@ export function splitHalves(rows: number, G: number): [number[], number[]] {
 
 /** cos(a, b) over the concatenated parts, in float64; NaN when either is 0 */
 export function partsCosine(first: readonly Float32Array[], second: readonly Float32Array[]): number {
+  // plain loops with local sums: sums captured by a callback live in a heap context, ~10x slower over 0.6 M weights
   let dot = 0;
   let firstNorm2 = 0;
   let secondNorm2 = 0;
-  first.forEach((part, v) => {
+  for (let v = 0; v < first.length; v++) {
+    const part = first[v];
     const other = second[v];
     for (let i = 0; i < part.length; i++) {
-      dot += part[i] * other[i];
-      firstNorm2 += part[i] * part[i];
-      secondNorm2 += other[i] * other[i];
+      const a = part[i];
+      const b = other[i];
+      dot += a * b;
+      firstNorm2 += a * a;
+      secondNorm2 += b * b;
     }
-  });
+  }
   return firstNorm2 > 0 && secondNorm2 > 0 ? dot / Math.sqrt(firstNorm2 * secondNorm2) : Number.NaN;
 }
 
