@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { FAMILIES, type Family } from "../util/families.ts";
 
 /** Evaluation (owner: src/eval). */
 export const evalSchema = z
@@ -12,6 +13,15 @@ export const evalSchema = z
      * doubles the evaluation for rows nothing reads; false: never. `bbio eval` on a checkpoint scores it unless false.
      */
     control: z.union([z.boolean(), z.literal("sft_only")]).default(true),
+    /**
+     * which capabilities' items are scored (default all four). The conflict control reads only its two slots
+     * (instruction and integration), so its runs score those alone instead of sampling 8 answers to items nothing reads.
+     */
+    capabilities: z
+      .array(z.enum(FAMILIES as [Family, ...Family[]]))
+      .nonempty()
+      .refine((xs) => new Set(xs).size === xs.length, "each capability at most once")
+      .default([...FAMILIES] as [Family, ...Family[]]),
     /** cap per family (0 = all), applied to the evaluated split and to the control — keeps evaluations fast */
     max_items_per_family: z.number().int().nonnegative().default(0),
     /** generation budget; also capped by the longest gold answer (+16 tokens) and the context */

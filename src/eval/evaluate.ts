@@ -111,10 +111,13 @@ export interface EvaluateOptions {
 const LETTER = /^\s*\(?([A-H])\)?/;
 
 /**
- * Items the evaluation scores: the configured split, at most max_items_per_family per family (first ones, stable), plus
- * — when the data has a control split and eval.split is "eval" — the control items, capped the same way.
+ * Items the evaluation scores: the configured split's items of eval.capabilities, at most max_items_per_family per family
+ * (first ones, stable), plus — when the data has a control split and eval.split is "eval" — the control items, capped
+ * the same way.
  */
-export function selectItems(items: readonly Item[], cfg: EvalConfig): Item[] {
+export function selectItems(allItems: readonly Item[], cfg: EvalConfig): Item[] {
+  const scored = new Set<string>(cfg.capabilities);
+  const items = allItems.filter((it) => scored.has(it.family));
   const cap = (pool: readonly Item[]) => {
     if (!cfg.max_items_per_family) return [...pool];
     const count = new Map<Family, number>();

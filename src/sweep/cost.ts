@@ -64,7 +64,7 @@ export function fallbackSeconds(stage: string, config: unknown): number {
   const world = (c.data?.world?.genes ?? 0) > 0;
   const perFamily = c.data?.per_family ?? 200;
   const evalPer = c.eval?.max_items_per_family || c.data?.eval_per_family || Math.max(1, Math.round(perFamily / 5));
-  const evalWork = 4 * evalPer * (c.eval?.max_new_tokens ?? 128);
+  const evalWork = (c.eval?.capabilities?.length ?? 4) * evalPer * (c.eval?.max_new_tokens ?? 128);
   switch (stage) {
     case "generate":
       return world ? 2 : 1.2 + 0.0005 * 4 * perFamily;

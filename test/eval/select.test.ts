@@ -1,5 +1,6 @@
-// eval.control decides which runs score the unseen-gene control: every run, only runs without RL, or none. The
-// pipeline resolves "sft_only" per run (stages.ts); `bbio eval` on a bare checkpoint scores it unless it is false.
+// Which items an evaluation scores. eval.control decides which runs score the unseen-gene control: every run, only
+// runs without RL, or none (the pipeline resolves "sft_only" per run in stages.ts; `bbio eval` on a bare checkpoint
+// scores it unless it is false). eval.capabilities picks the capabilities scored (the conflict control: its two slots).
 import { describe, expect, it } from "vitest";
 import { evalSchema, scoresControl } from "../../src/eval/config.ts";
 import { selectItems } from "../../src/eval/evaluate.ts";
@@ -26,5 +27,17 @@ describe("eval.control", () => {
 
   it("refuses other values", () => {
     expect(() => evalSchema.parse({ control: "grpo_only" })).toThrow();
+  });
+});
+
+describe("eval.capabilities", () => {
+  it("scores only the listed capabilities, all four by default", () => {
+    const families = (cfg: object) => new Set(selectItems(items, evalSchema.parse(cfg)).map((it) => it.family));
+    expect(families({})).toEqual(new Set(["knowledge", "reasoning", "instruction", "integration"]));
+    expect(families({ capabilities: ["instruction", "integration"] })).toEqual(new Set(["instruction", "integration"]));
+  });
+
+  it("refuses an empty list, an unknown capability and repeats", () => {
+    for (const capabilities of [[], ["writing"], ["knowledge", "knowledge"]]) expect(() => evalSchema.parse({ capabilities })).toThrow();
   });
 });
