@@ -4,7 +4,7 @@
  */
 import { differenceCI } from "./summary.ts";
 import { comparisonText, comparisonWording, pairedComparison, perSeedText, type EvalItemRow, type SeedComparison } from "./compare.ts";
-import { FAMILIES, CAP_LABEL, byMethodOrder, groupLabels } from "./labels.ts";
+import { CAPABILITIES, CAP_LABEL, byMethodOrder, groupLabels } from "./labels.ts";
 import {
   bestConfig,
   capEstimate,
@@ -166,7 +166,7 @@ export function configComparisons(
     )
       .filter((e): e is [string, SiteRun[]] => e[1] !== null)
       .flatMap(([label, ref]) =>
-        FAMILIES.map((c) => ({
+        CAPABILITIES.map((c) => ({
           config: labels.get(group) ?? rs[0].method,
           method: rs[0].method,
           vs: label,

@@ -60,7 +60,7 @@ export {
   type RunScore,
 } from "./sweepgrid.ts";
 export {
-  FAMILIES,
+  CAPABILITIES,
   CAP_LABEL,
   METHOD_ORDER,
   CONFLICT_HANDLING_METHODS,
@@ -80,7 +80,7 @@ export {
   runLabel,
   groupLabels,
   fullConfig,
-  type Family,
+  type Capability,
 } from "./labels.ts";
 export {
   SCORE_DEFINITIONS,

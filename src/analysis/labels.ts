@@ -1,15 +1,15 @@
 /**
- * The lists every page and every analysis share: the four capabilities (MKGSG's families, in their one home
- * src/util/families.ts), their display labels, and the order methods and pipeline stages are listed in. The site gets
+ * The lists every page and every analysis share: the four capabilities (in their one home
+ * src/util/capabilities.ts), their display labels, and the order methods and pipeline stages are listed in. The site gets
  * them from this bundle (docs/components/store.js re-exports them), so no page or component keeps its own copy.
  */
-import { FAMILIES, type Family } from "../util/families.ts";
+import { CAPABILITIES, type Capability } from "../util/capabilities.ts";
 
-export type { Family };
-/** the capabilities in the paper's order (= MKGSG's item families), for the pages */
-export { FAMILIES };
+export type { Capability };
+/** the capabilities in the paper's order (MKGSG generates one item family per capability), for the pages */
+export { CAPABILITIES };
 
-export const CAP_LABEL: Readonly<Record<Family, string>> = {
+export const CAP_LABEL: Readonly<Record<Capability, string>> = {
   knowledge: "Domain knowledge",
   reasoning: "Reasoning",
   instruction: "Instruction following",

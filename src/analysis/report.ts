@@ -14,7 +14,7 @@ import { splitHalfSummary } from "./split_half.ts";
 import { perSeedText } from "./compare.ts";
 import { conflictControl, conflictStory, CONFLICT_ALPHA, type ConflictMethodRow } from "./conflict.ts";
 import { configComparisons, pairedComparisonRows } from "./headline.ts";
-import { FAMILIES, CAP_LABEL, byMethodOrder } from "./labels.ts";
+import { CAPABILITIES, CAP_LABEL, byMethodOrder } from "./labels.ts";
 import { bestConfig, capEstimate, controlEstimate, type EvalRow, type SiteRun } from "./runs.ts";
 import type { EvalItemRow } from "./compare.ts";
 
@@ -130,7 +130,7 @@ export function capabilityTable(
     "SFT-only, control genes",
     ...best.map(([m, rs]) => `${m} (${rs.length} seed${rs.length === 1 ? "" : "s"})`),
   ];
-  const rows = FAMILIES.map((cap) => {
+  const rows = CAPABILITIES.map((cap) => {
     const e = sft ? capEstimate(sft, cap) : null;
     const c = controlEstimate(evals, sft, cap);
     const row: Record<string, string> = {

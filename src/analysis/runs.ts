@@ -3,7 +3,7 @@
  * runs.arrow, params.arrow and scores.arrow), and the per-config estimates every page reads from them. Pages go
  * through these functions, so none re-derives "which runs share a config" or "which interval a score has" on its own.
  */
-import { FAMILIES } from "./labels.ts";
+import { CAPABILITIES } from "./labels.ts";
 import { meanCI } from "./summary.ts";
 
 /** the two score definitions scores.arrow carries (loaders/outputs.ts); "strict" is the paper's and every page's default */
@@ -112,13 +112,13 @@ export function withDefinition<R extends Omit<SiteRun, "definition" | "scores" |
   const d = definition as ScoreDefinition;
   return runs.map((r) => {
     const scores = r.scoresBy[d];
-    return { ...r, definition: d, scores, complete: FAMILIES.every((c) => Number.isFinite(scores[c]?.value)) };
+    return { ...r, definition: d, scores, complete: CAPABILITIES.every((c) => Number.isFinite(scores[c]?.value)) };
   });
 }
 
 /** whether a run has all four capability scores under at least one definition (the pages' filter choices use this) */
 export const scoredUnderAny = (r: Pick<SiteRun, "scoresBy">): boolean =>
-  SCORE_DEFINITIONS.some((d) => FAMILIES.every((c) => Number.isFinite(r.scoresBy[d][c]?.value)));
+  SCORE_DEFINITIONS.some((d) => CAPABILITIES.every((c) => Number.isFinite(r.scoresBy[d][c]?.value)));
 
 /** A config's score on one capability with a 95% interval, and where the interval comes from. */
 export interface CapEstimate {
@@ -216,10 +216,10 @@ export function bestConfig<R extends Pick<SiteRun, "method" | "group" | "scores"
 ): R[] | null {
   const groups = new Map<string, R[]>();
   for (const r of runs)
-    if (r.method === method && FAMILIES.some((c) => Number.isFinite(r.scores[c]?.value)))
+    if (r.method === method && CAPABILITIES.some((c) => Number.isFinite(r.scores[c]?.value)))
       groups.set(r.group, [...(groups.get(r.group) ?? []), r]);
   const meanOf = (r: R) => {
-    const v = FAMILIES.map((c) => r.scores[c]?.value).filter((x): x is number => Number.isFinite(x));
+    const v = CAPABILITIES.map((c) => r.scores[c]?.value).filter((x): x is number => Number.isFinite(x));
     return v.reduce((a, b) => a + b, 0) / v.length;
   };
   let best: R[] | null = null,
@@ -238,7 +238,7 @@ export function bestConfig<R extends Pick<SiteRun, "method" | "group" | "scores"
 export function missingScores(runs: readonly Pick<SiteRun, "complete" | "scores" | "definition">[]): string | null {
   const incomplete = runs.filter((r) => !r.complete);
   if (!incomplete.length) return null;
-  const counts = FAMILIES.map((c) => [c, incomplete.filter((r) => !Number.isFinite(r.scores[c]?.value)).length] as const).filter(
+  const counts = CAPABILITIES.map((c) => [c, incomplete.filter((r) => !Number.isFinite(r.scores[c]?.value)).length] as const).filter(
     ([, n]) => n,
   );
   const def = incomplete[0].definition === "partial" ? " partial-credit" : "";

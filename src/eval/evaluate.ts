@@ -25,8 +25,8 @@
  */
 import type { EvalConfig, EvalStageConfig } from "./config.ts";
 import type { KG } from "../kg/types.ts";
-import type { Family, Item, ScoreResult } from "../mkgsg/types.ts";
-import { FAMILIES } from "../mkgsg/types.ts";
+import type { Capability, Item, ScoreResult } from "../mkgsg/types.ts";
+import { CAPABILITIES } from "../mkgsg/types.ts";
 import { bootstrapCI } from "../analysis/bootstrap.ts";
 import { initBackend, backendPreference } from "../model/backend.ts";
 import { loadCheckpoint } from "../model/checkpoint.ts";
@@ -61,7 +61,7 @@ export interface FamilyReport {
 
 export interface ItemResult {
   id: string;
-  family: Family;
+  family: Capability;
   kind: string;
   split?: Item["split"];
   answer: string;
@@ -83,11 +83,11 @@ export interface ItemResult {
 }
 
 export interface EvalReport {
-  families: Partial<Record<Family, FamilyReport>>;
+  families: Partial<Record<Capability, FamilyReport>>;
   backend: string;
   baselines: {
-    chance: Partial<Record<Family, { mean: number; analytic?: number }>>;
-    untrained?: Partial<Record<Family, { n: number; mean: number; ci_lo: number; ci_hi: number }>>;
+    chance: Partial<Record<Capability, { mean: number; analytic?: number }>>;
+    untrained?: Partial<Record<Capability, { n: number; mean: number; ci_lo: number; ci_hi: number }>>;
   };
   items: ItemResult[];
 }
@@ -117,7 +117,7 @@ const LETTER = /^\s*\(?([A-H])\)?/;
 export function selectItems(items: readonly Item[], cfg: EvalConfig): Item[] {
   const cap = (pool: readonly Item[]) => {
     if (!cfg.max_items_per_family) return [...pool];
-    const count = new Map<Family, number>();
+    const count = new Map<Capability, number>();
     return pool.filter((it) => {
       const c = count.get(it.family) ?? 0;
       count.set(it.family, c + 1);
@@ -181,8 +181,8 @@ export function metricValues(r: ItemResult): Record<string, number> {
  * Aggregate item results into per-family reports with bootstrap CIs. Control-split results (gene world) do not enter
  * the headline: they become `control` (their headline) and `control/<metric>` beside it.
  */
-export function summarize(results: readonly ItemResult[], cfg: EvalConfig, seed: number): Partial<Record<Family, FamilyReport>> {
-  const out: Partial<Record<Family, FamilyReport>> = {};
+export function summarize(results: readonly ItemResult[], cfg: EvalConfig, seed: number): Partial<Record<Capability, FamilyReport>> {
+  const out: Partial<Record<Capability, FamilyReport>> = {};
   const ci = (xs: number[]): MetricCI => {
     const c = bootstrapCI(xs, { resamples: cfg.bootstrap_resamples, level: cfg.ci_level, seed });
     return { value: c.estimate, ci_lo: c.lo, ci_hi: c.hi, n: xs.length };
@@ -192,7 +192,7 @@ export function summarize(results: readonly ItemResult[], cfg: EvalConfig, seed:
     for (const r of rs) for (const [k, v] of Object.entries(metricValues(r))) cols.set(k, [...(cols.get(k) ?? []), v]);
     return [...cols].sort((a, b) => (a[0] < b[0] ? -1 : 1));
   };
-  for (const family of FAMILIES) {
+  for (const family of CAPABILITIES) {
     const rs = results.filter((r) => r.family === family && r.split !== "control");
     if (rs.length === 0) continue;
     const head = ci(rs.map(primary));
@@ -312,8 +312,8 @@ function chance(allItems: readonly Item[], kg: KG, scorer: Scorer, seed: number)
   const items = allItems.filter((it) => it.split !== "control");
   const byKind = new Map<string, Item[]>();
   for (const it of items) byKind.set(`${it.family}/${it.kind}`, [...(byKind.get(`${it.family}/${it.kind}`) ?? []), it]);
-  const vals = new Map<Family, number[]>();
-  const analytic = new Map<Family, number[]>();
+  const vals = new Map<Capability, number[]>();
+  const analytic = new Map<Capability, number[]>();
   for (const [key, group] of byKind) {
     const order = shuffled(rngFor(seed, `chance:${key}`), group);
     order.forEach((it, i) => {
@@ -397,9 +397,9 @@ export async function evaluate(o: EvaluateOptions): Promise<EvalReport> {
         rows.push({ step, family, metric: "score", value: r!.mean, ci_lo: r!.ci_lo, ci_hi: r!.ci_hi, n: r!.n });
         for (const [metric, m] of Object.entries(r!.metrics))
           rows.push({ step, family, metric, value: m.value, ci_lo: m.ci_lo, ci_hi: m.ci_hi, n: m.n });
-        const c = report.baselines.chance[family as Family];
+        const c = report.baselines.chance[family as Capability];
         if (c) rows.push({ step, family, metric: "baseline/chance", value: c.mean, ci_lo: null, ci_hi: null, n: r!.n });
-        const u = report.baselines.untrained?.[family as Family];
+        const u = report.baselines.untrained?.[family as Capability];
         if (u) rows.push({ step, family, metric: "baseline/untrained", value: u.mean, ci_lo: u.ci_lo, ci_hi: u.ci_hi, n: u.n });
       }
       o.sink.rows("evals", rows);

@@ -1,20 +1,20 @@
 import { describe, expect, it } from "vitest";
 import {
-  FAMILIES as LABEL_FAMILIES,
+  CAPABILITIES as LABEL_CAPABILITIES,
   CAP_LABEL,
   CONFLICT_HANDLING_METHODS,
   METHOD_ORDER,
   byMethodOrder,
   byStageOrder,
 } from "../../src/analysis/labels.ts";
-import { FAMILIES } from "../../src/mkgsg/types.ts";
+import { CAPABILITIES } from "../../src/mkgsg/types.ts";
 import { METHOD_NAMES } from "../../src/weighting/registry.ts";
 import { modelScale, worldScale } from "../../src/analysis/scale.ts";
 
 describe("the shared lists", () => {
   it("the capabilities are MKGSG's families, each with a label", () => {
-    expect(LABEL_FAMILIES).toBe(FAMILIES);
-    expect(Object.keys(CAP_LABEL)).toEqual([...FAMILIES]);
+    expect(LABEL_CAPABILITIES).toBe(CAPABILITIES);
+    expect(Object.keys(CAP_LABEL)).toEqual([...CAPABILITIES]);
   });
   it("every gradient method has a display position; conflict handling = all but sft-only and sum", () => {
     for (const m of METHOD_NAMES) expect(METHOD_ORDER).toContain(m);

@@ -29,7 +29,7 @@ const BLOCKS: [string, number][] = [
   ["layernorm", 640],
 ];
 
-export const FAMILIES = ["knowledge", "reasoning", "instruction", "integration"] as const;
+export const CAPABILITIES = ["knowledge", "reasoning", "instruction", "integration"] as const;
 export const METHODS = ["sft-only", "sum", "pcgrad", "mgda", "cagrpo"] as const;
 /** one config per variant (seeds of a variant share it): the five methods, plus capability-aware GRPO with the dynamic weight strategy */
 export const VARIANTS = [
@@ -119,7 +119,7 @@ export async function makeFixtureStore(path: string, opts: FixtureOptions = {}):
 
       const base = { "sft-only": 0.3, sum: 0.38, pcgrad: 0.4, mgda: 0.39, cagrpo: v.weight_strategy === "dynamic" ? 0.41 : 0.42 }[method];
       const evalStep = method === "sft-only" ? 0 : steps;
-      FAMILIES.forEach((cap, k) => {
+      CAPABILITIES.forEach((cap, k) => {
         const val = Math.min(0.95, base + 0.08 * Math.sin((r % VARIANTS.length) * 1.7 + k * 2.1) + 0.05 * rng());
         evals.push({
           stage: "eval",
@@ -194,7 +194,7 @@ export async function makeFixtureStore(path: string, opts: FixtureOptions = {}):
           });
       });
       if (steps === 0) continue;
-      for (const cap of FAMILIES) {
+      for (const cap of CAPABILITIES) {
         metric(id, "generate", 0, `data/items/${cap}`, nItems / 4);
         metric(id, "generate", 0, `data/rejects/${cap}`, nItems / 16);
       }
@@ -225,14 +225,14 @@ export async function makeFixtureStore(path: string, opts: FixtureOptions = {}):
         // step 3: the integration batch had zero advantage everywhere → its gradient is exactly 0
         const zero = (cap: string) => s === 3 && cap === "integration";
         const cosOf = (k: number, j: number) => {
-          if (zero(FAMILIES[k]) || zero(FAMILIES[j])) return 0; // what src/weighting cosines() writes for a zero gradient
+          if (zero(CAPABILITIES[k]) || zero(CAPABILITIES[j])) return 0; // what src/weighting cosines() writes for a zero gradient
           if (k === j) return 1;
           const [a, b] = [Math.min(k, j), Math.max(k, j)]; // the Gram matrix is symmetric
           return Math.max(-1, Math.min(1, 0.4 * Math.sin(s * 0.7 + a + b * 2) + 0.1 * Math.cos(r + a * b)));
         };
         let conflicts = 0,
           pairs = 0;
-        for (const [k, cap] of FAMILIES.entries()) {
+        for (const [k, cap] of CAPABILITIES.entries()) {
           const rew = base + 0.02 * s + 0.1 * rng();
           metric(id, "grpo", s, `rewards/${cap}/mean`, rew);
           metric(id, "grpo", s, `rewards/${cap}/std`, 0.1 * rng());
@@ -245,9 +245,9 @@ export async function makeFixtureStore(path: string, opts: FixtureOptions = {}):
           metric(id, "grpo", s, `alpha/${cap}`, alpha);
           metric(id, "grpo", s, `grad/norm/${cap}`, zero(cap) ? 0 : 1 + k);
           weights.push({ run_id: id, stage: "grpo", step: s, capability: cap, w, alpha, strategy: `${v.weight_strategy}/${method}` });
-          for (const [j, cap2] of FAMILIES.entries()) {
+          for (const [j, cap2] of CAPABILITIES.entries()) {
             const cos = cosOf(k, j);
-            const norm = (c: number) => (zero(FAMILIES[c]) ? 0 : 1 + c);
+            const norm = (c: number) => (zero(CAPABILITIES[c]) ? 0 : 1 + c);
             gram.push({ run_id: id, stage: "grpo", step: s, cap_i: cap, cap_j: cap2, dot: cos * norm(k) * norm(j), cos });
             BLOCKS.forEach(([block, size], b) => {
               const bc = Math.max(-1, Math.min(1, cos * (1 - 0.2 * b)));
@@ -272,7 +272,7 @@ export async function makeFixtureStore(path: string, opts: FixtureOptions = {}):
         }
         metric(id, "grpo", s, "grad/conflict_fraction", conflicts / pairs);
         if (s === 1 || s === steps || s % 4 === 0)
-          for (const [k, cap] of FAMILIES.entries()) {
+          for (const [k, cap] of CAPABILITIES.entries()) {
             const reward = Math.min(1, 0.2 + 0.05 * s * rng());
             completions.push({
               run_id: id,
@@ -340,7 +340,7 @@ export async function makeFixtureStore(path: string, opts: FixtureOptions = {}):
     const rejects: Record<string, unknown>[] = [];
     const pairs: Record<string, unknown>[] = [];
     for (let i = 0; i < nItems; i++) {
-      const family = FAMILIES[i % 4];
+      const family = CAPABILITIES[i % 4];
       const term = `GO:${String(8150 + i).padStart(7, "0")}`;
       items.push({
         data_hash: dataHash,

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/index.ts";
-import { FAMILIES, runGrpo } from "../../src/grpo/train.ts";
+import { CAPABILITIES, runGrpo } from "../../src/grpo/train.ts";
 import { initBackend } from "../../src/model/backend.ts";
 import { generate } from "../../src/mkgsg/generate.ts";
 import { score } from "../../src/mkgsg/score.ts";
@@ -56,7 +56,7 @@ describe("conflict control", () => {
       scorer: score,
       sftCheckpointDir: sftDir,
       rewardModel: null,
-      alphas: Object.fromEntries(FAMILIES.map((c) => [c, 1])) as never,
+      alphas: Object.fromEntries(CAPABILITIES.map((c) => [c, 1])) as never,
       outDir: mkdtempSync(join(tmpdir(), "bbio-conflict-grpo-")),
       sink,
       seed: 0,

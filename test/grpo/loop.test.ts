@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { initBackend } from "../../src/model/backend.ts";
 import { runSft } from "../../src/sft/sft.ts";
-import { runGrpo, FAMILIES } from "../../src/grpo/train.ts";
+import { runGrpo, CAPABILITIES } from "../../src/grpo/train.ts";
 import { grpoSchema } from "../../src/grpo/config.ts";
 import { MemorySink } from "../../src/util/sink.ts";
 import type { Item, ScoreResult } from "../../src/mkgsg/types.ts";
@@ -48,7 +48,7 @@ const run = async (config: ReturnType<typeof grpoCfg>, outDir = tmp(), extra: Re
     scorer,
     sftCheckpointDir: sftDir,
     rewardModel: null,
-    alphas: Object.fromEntries(FAMILIES.map((c) => [c, 1])) as never,
+    alphas: Object.fromEntries(CAPABILITIES.map((c) => [c, 1])) as never,
     outDir,
     sink,
     progress: false,
@@ -100,7 +100,7 @@ describe("GRPO loop (tiny model, cpu backend)", () => {
     const w = sink.tables.get("weights")!;
     for (let s = 1; s <= 3; s++) expect(w.filter((x) => x.step === s).reduce((a, x) => a + (x.w as number), 0)).toBeCloseTo(1, 6);
     // sum + uniform weights: reward = mean over capabilities of the per-capability means
-    const means = FAMILIES.map((c) => sink.series(`rewards/${c}/mean`)[0]);
+    const means = CAPABILITIES.map((c) => sink.series(`rewards/${c}/mean`)[0]);
     expect(sink.series("reward")[0]).toBeCloseTo(means.reduce((a, b) => a + b, 0) / 4, 10);
     const comp = sink.tables.get("completions")!;
     expect(new Set(comp.map((x) => x.step))).toEqual(new Set([1, 2, 3]));
@@ -138,7 +138,7 @@ describe("GRPO loop (tiny model, cpu backend)", () => {
     await run(cfg(), dir, { stopAfter: 3 });
     const rest = await run(cfg(), dir, { resume: true });
     const w = (sk: MemorySink, step: number) =>
-      FAMILIES.map((c) => sk.metrics.find((m) => m.step === step && m.name === `weights/${c}`)!.value);
+      CAPABILITIES.map((c) => sk.metrics.find((m) => m.step === step && m.name === `weights/${c}`)!.value);
     for (const [i, v] of w(rest.sink, 4).entries()) expect(v).toBeCloseTo(w(full.sink, 4)[i], 6);
     expect(rest.sink.series("loss")[0]).toBeCloseTo(full.sink.series("loss")[3], 5);
     // the update itself (d = Σ w_c g_c): its norm relative to the uninterrupted run's
@@ -169,7 +169,7 @@ describe("GRPO loop (tiny model, cpu backend)", () => {
         scorer,
         sftCheckpointDir: sftDir,
         rewardModel: null,
-        alphas: Object.fromEntries(FAMILIES.map((c) => [c, 0.5])) as never,
+        alphas: Object.fromEntries(CAPABILITIES.map((c) => [c, 0.5])) as never,
         outDir: tmp(),
         sink: new MemorySink(),
         progress: false,

@@ -49,7 +49,7 @@ export function fakeConfig(
 /** every stage computation in this process, for cache-reuse assertions */
 export const calls: string[] = [];
 
-const FAMILIES = ["knowledge", "reasoning", "instruction", "integration"];
+const CAPABILITIES = ["knowledge", "reasoning", "instruction", "integration"];
 const value = (seed: number, label: string, step: number) => mulberry32(fnv1a(`${seed}:${label}:${step}`))();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -91,7 +91,7 @@ const generate: StageDef<FakeConfig, FakeConfig["data"]> = {
     calls.push("generate");
     const items = Array.from({ length: ctx.slice.n }, (_, i) => ({
       id: `it${i}`,
-      family: FAMILIES[i % 4],
+      family: CAPABILITIES[i % 4],
       kind: "k",
       split: i % 3 ? "train" : "eval",
       prompt: `q${i}`,
@@ -183,8 +183,8 @@ const grpo: StageDef<FakeConfig, FakeConfig["grpo"]> = {
       ctx.sink.metric(step, "reward", value(ctx.seed, g.method, step));
       ctx.sink.metric(step, "kl", value(ctx.seed, "kl", step));
       const gram = [];
-      for (const a of FAMILIES)
-        for (const b of FAMILIES) gram.push({ step, cap_i: a, cap_j: b, dot: a === b ? 1 : 0.1, cos: a === b ? 1 : 0.1 });
+      for (const a of CAPABILITIES)
+        for (const b of CAPABILITIES) gram.push({ step, cap_i: a, cap_j: b, dot: a === b ? 1 : 0.1, cos: a === b ? 1 : 0.1 });
       ctx.sink.rows("grad_gram", gram);
       ctx.sink.rows("completions", [
         {
@@ -216,7 +216,7 @@ const evaluate: StageDef<FakeConfig> = {
     const policy = ctx.upstream.grpo ?? ctx.upstream.sft;
     ctx.sink.rows(
       "evals",
-      FAMILIES.map((f) => ({
+      CAPABILITIES.map((f) => ({
         step: 0,
         family: f,
         metric: "accuracy",

@@ -7,7 +7,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { KG } from "../../kg/types.ts";
 import { score as ruleScore } from "../../mkgsg/score.ts";
-import { FAMILIES, type Item } from "../../mkgsg/types.ts";
+import { CAPABILITIES, type Item } from "../../mkgsg/types.ts";
 import { backendPreference, initBackend } from "../../model/backend.ts";
 import { isCheckpoint, loadCheckpoint, type OptimizerState } from "../../model/checkpoint.ts";
 import { AdamW, adamwHyper, CheckpointedLoop, clipByGlobalNorm, lrAt, scheduleOf, type TrainingRunOptions } from "../../optim/index.ts";
@@ -258,7 +258,7 @@ export async function runRmStage(o: RmStageOptions): Promise<RmStageResult> {
       ? await pairRewards(rm, alphaEx, c.score_batch_size)
       : { rc: [], rr: [], byAnswer: new Map<string, number>() };
     const noise: Record<string, NoiseEntry | null> = {};
-    for (const fam of FAMILIES) {
+    for (const fam of CAPABILITIES) {
       const seen = new Set<string>();
       const rule: number[] = [],
         rmS: number[] = [],
