@@ -125,13 +125,13 @@ interface SiteRun {
 }
 interface EvalMetric {
   run_id: string;
-  family: string;
+  capability: string;
   metric: string;
   value: number;
 }
 
 /**
- * The Orthogonality page's conflict-control tables. `evals` = evals.arrow rows (run_id, family, metric, value): a run's
+ * The Orthogonality page's conflict-control tables. `evals` = evals.arrow rows (run_id, capability, metric, value): a run's
  * `sampled` instruction / integration metrics are its slots' scores; runs evaluated without eval.samples fall back to
  * the greedy headline (and say so). SFT-only runs are kept as the starting point. Methods in `order`.
  */
@@ -143,7 +143,7 @@ export function conflictControl(
 ): { rows: ConflictRow[]; perMethod: ConflictMethodRow[]; reference: string } {
   const reference = opts.reference ?? "sum";
   const sampled = new Map<string, number>();
-  for (const e of evals) if (e.metric === "sampled") sampled.set(`${e.run_id}|${e.family}`, e.value);
+  for (const e of evals) if (e.metric === "sampled") sampled.set(`${e.run_id}|${e.capability}`, e.value);
   const rows: ConflictRow[] = runs
     .filter((r) => r.conflict)
     .map((r) => {

@@ -45,7 +45,7 @@ const meanOf = (xs: readonly number[]) => {
 export const KNOWLEDGE_OPTIONS = 4;
 
 /**
- * The "Chance" cell per family. Knowledge is a 4-option cloze: chance is 1/4 by construction. Instruction and
+ * The "Chance" cell per capability. Knowledge is a 4-option cloze: chance is 1/4 by construction. Instruction and
  * integration are scored on free text against rules: there is no chance level to state (a guess is not a random
  * option), so the cell points to the control column — the same questions on genes the model never read about, i.e.
  * the score of the trained model without the knowledge. Reasoning: the eval stage's `baseline/chance` (answering each
@@ -72,7 +72,7 @@ export function headlineTable(
   const sft = bestConfig(runs, "sft-only");
   const otherMethods = [...new Set(runs.map((r) => r.method))].filter((m) => m !== "cagrpo").sort(byMethodOrder);
   const others = otherMethods.map((m) => bestConfig(runs, m));
-  const chance = (cap: string) => meanOf(evals.filter((e) => e.family === cap && e.metric === "baseline/chance").map((e) => e.value));
+  const chance = (cap: string) => meanOf(evals.filter((e) => e.capability === cap && e.metric === "baseline/chance").map((e) => e.value));
   const rows = headline.map((h) => {
     const o = ours ? capEstimate(ours, h.capability) : null;
     const candidates = others

@@ -91,8 +91,8 @@ export function knowledgeRows(input: Pick<ReportInput, "runs" | "evals">): Recor
   const sft = input.runs.filter((r) => !r.conflict && r.method === "sft-only").map((r) => r.id);
   const metrics = ["acc", "acc_norm", "acc_generate", "acc_letter_loglik"];
   return metrics.flatMap((m) => {
-    const ev = input.evals.find((e) => sft.includes(e.run_id) && e.family === "knowledge" && e.metric === m);
-    const ctl = input.evals.find((e) => sft.includes(e.run_id) && e.family === "knowledge" && e.metric === `control/${m}`);
+    const ev = input.evals.find((e) => sft.includes(e.run_id) && e.capability === "knowledge" && e.metric === m);
+    const ctl = input.evals.find((e) => sft.includes(e.run_id) && e.capability === "knowledge" && e.metric === `control/${m}`);
     if (!ev) return [];
     const ci = (e: EvalRow | undefined) =>
       e ? `${f2(e.value)}${Number.isFinite(e.ci_lo ?? NaN) ? ` [${f2(e.ci_lo ?? NaN)}, ${f2(e.ci_hi ?? NaN)}]` : ""}` : "—";

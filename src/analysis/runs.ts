@@ -17,7 +17,7 @@ export const DEFINITION_LABEL: Readonly<Record<ScoreDefinition, string>> = {
 /** one row of scores.arrow: a run's score on one capability under one definition, with the eval stage's bootstrap CI */
 export interface CapScore {
   run_id?: string;
-  family?: string;
+  capability?: string;
   definition?: string;
   metric?: string;
   value: number;
@@ -84,7 +84,7 @@ export function joinRuns(
   for (const s of scores) {
     const r = s.run_id === undefined ? undefined : byId.get(s.run_id);
     const by = r?.scoresBy[s.definition as ScoreDefinition];
-    if (by && s.family !== undefined) by[s.family] = s;
+    if (by && s.capability !== undefined) by[s.capability] = s;
   }
   const all = [...byId.values()].map((r) => ({
     ...r,
@@ -166,10 +166,10 @@ export const clipInterval = (lo: number, hi: number, [min, max]: readonly [numbe
   Math.max(min, Math.min(max, hi)),
 ];
 
-/** one row of evals.arrow (the eval stage's metrics per run and family) */
+/** one row of evals.arrow (the eval stage's metrics per run and capability) */
 export interface EvalRow {
   run_id: string;
-  family: string;
+  capability: string;
   metric: string;
   value: number;
   ci_lo?: number | null;
@@ -195,7 +195,7 @@ export function controlEstimate(
   cap: string,
 ): ControlEstimate | null {
   const ids = new Set((rs ?? []).map((r) => r.id));
-  const xs = evals.filter((e) => ids.has(e.run_id) && e.family === cap && e.metric === "control");
+  const xs = evals.filter((e) => ids.has(e.run_id) && e.capability === cap && e.metric === "control");
   if (!xs.length) return null;
   const value = xs.reduce((a, e) => a + e.value, 0) / xs.length;
   return xs.length === 1
@@ -242,7 +242,7 @@ export function missingScores(runs: readonly Pick<SiteRun, "complete" | "scores"
     ([, n]) => n,
   );
   const def = incomplete[0].definition === "partial" ? " partial-credit" : "";
-  return `${incomplete.length} of ${runs.length} stored run(s) lack a${def} score for ${counts.map(([c, n]) => `${c} (${n})`).join(", ")} — the evaluation split had no items of that family, or the eval stage did not report it.`;
+  return `${incomplete.length} of ${runs.length} stored run(s) lack a${def} score for ${counts.map(([c, n]) => `${c} (${n})`).join(", ")} — the evaluation split had no items of that capability, or the eval stage did not report it.`;
 }
 
 /** A run's config keys without its seeds (a config's identity across seeds). */

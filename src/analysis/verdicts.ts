@@ -156,11 +156,11 @@ const RULES: Record<string, (c: Claim, x: Context) => Judgement> = {
     const adj = holm(tests.map((t) => t.pv));
     const conflicting = tests.filter((t, k) => adj[k] < 0.05 && t.p.negative > t.p.positive);
     const pairText = (t: (typeof tests)[number], k: number) =>
-      `${t.p.cap_i}·${t.p.cap_j} ${t.p.negative}/${t.p.negative + t.p.positive} steps cos < 0 (sign test p = ${adj[k].toPrecision(2)}, Holm)`;
+      `${t.p.capability_i}·${t.p.capability_j} ${t.p.negative}/${t.p.negative + t.p.positive} steps cos < 0 (sign test p = ${adj[k].toPrecision(2)}, Holm)`;
     const worstPair = tests.reduce((w, t, k) => (t.p.conflictRatio > tests[w].p.conflictRatio ? k : w), 0);
     const cosText = `plain GRPO: mean |cos| ${absCos.toFixed(3)}; most conflicting pair ${pairText(tests[worstPair], worstPair)}; ${
       conflicting.length
-        ? `conflict beyond chance on ${conflicting.map((t) => `${t.p.cap_i}·${t.p.cap_j}`).join(", ")}`
+        ? `conflict beyond chance on ${conflicting.map((t) => `${t.p.capability_i}·${t.p.capability_j}`).join(", ")}`
         : "no pair conflicts beyond chance"
     }`;
     const handled = CONFLICT_HANDLING_METHODS.filter(x.has4);

@@ -393,14 +393,14 @@ export async function evaluate(o: EvaluateOptions): Promise<EvalReport> {
     if (o.sink) {
       const step = o.step ?? 0;
       const rows: Record<string, unknown>[] = [];
-      for (const [family, r] of Object.entries(report.families)) {
-        rows.push({ step, family, metric: "score", value: r!.mean, ci_lo: r!.ci_lo, ci_hi: r!.ci_hi, n: r!.n });
+      for (const [capability, r] of Object.entries(report.families)) {
+        rows.push({ step, capability, metric: "score", value: r!.mean, ci_lo: r!.ci_lo, ci_hi: r!.ci_hi, n: r!.n });
         for (const [metric, m] of Object.entries(r!.metrics))
-          rows.push({ step, family, metric, value: m.value, ci_lo: m.ci_lo, ci_hi: m.ci_hi, n: m.n });
-        const c = report.baselines.chance[family as Capability];
-        if (c) rows.push({ step, family, metric: "baseline/chance", value: c.mean, ci_lo: null, ci_hi: null, n: r!.n });
-        const u = report.baselines.untrained?.[family as Capability];
-        if (u) rows.push({ step, family, metric: "baseline/untrained", value: u.mean, ci_lo: u.ci_lo, ci_hi: u.ci_hi, n: u.n });
+          rows.push({ step, capability, metric, value: m.value, ci_lo: m.ci_lo, ci_hi: m.ci_hi, n: m.n });
+        const c = report.baselines.chance[capability as Capability];
+        if (c) rows.push({ step, capability, metric: "baseline/chance", value: c.mean, ci_lo: null, ci_hi: null, n: r!.n });
+        const u = report.baselines.untrained?.[capability as Capability];
+        if (u) rows.push({ step, capability, metric: "baseline/untrained", value: u.mean, ci_lo: u.ci_lo, ci_hi: u.ci_hi, n: u.n });
       }
       o.sink.rows("evals", rows);
       o.sink.rows(
@@ -408,14 +408,14 @@ export async function evaluate(o: EvaluateOptions): Promise<EvalReport> {
         report.items.map((r) => ({
           step,
           item_id: r.id,
-          family: r.family,
+          capability: r.family,
           kind: r.kind,
           split: r.split ?? null,
           value: primary(r),
           partial: r.score,
         })),
       );
-      for (const [family, r] of Object.entries(report.families)) o.sink.metric(step, `eval/${family}/mean`, r!.mean);
+      for (const [capability, r] of Object.entries(report.families)) o.sink.metric(step, `eval/${capability}/mean`, r!.mean);
       await o.sink.flush();
     }
     return report;

@@ -150,11 +150,11 @@ export async function heldOutScores(
 ): Promise<{ capitals: number; lower: number; prompts: number }> {
   const { config, tokenizer, policy } = session.sampling;
   const out = { capitals: 0, lower: 0, prompts: 0 };
-  for (const [key, family] of [
+  for (const [key, capability] of [
     ["capitals", CAPITALS],
     ["lower", LOWER],
   ] as const) {
-    const items = inputs.items.filter((it) => it.split === "eval" && it.family === family).slice(0, prompts);
+    const items = inputs.items.filter((it) => it.split === "eval" && it.family === capability).slice(0, prompts);
     const flat = items.flatMap((it) => Array.from({ length: samples }, () => it));
     const g = await generate(
       policy,
@@ -164,7 +164,7 @@ export async function heldOutScores(
         temperature: config.temperature,
         topK: config.top_k,
         topP: config.top_p,
-        seed: fnv1a(`${seed}:live:heldout:${family}`),
+        seed: fnv1a(`${seed}:live:heldout:${capability}`),
         stop: [EOS],
       },
     );
@@ -177,7 +177,7 @@ export async function heldOutScores(
 
 /** One step's rewards, slot cosine and coefficients, read from what log.ts wrote to the sink. */
 export function stepRecord(sink: MemorySink, step: number, rewards: number[]): LiveStep {
-  const gram = (sink.tables.get("grad_gram") ?? []).find((r) => r.step === step && r.cap_i === CAPITALS && r.cap_j === LOWER);
+  const gram = (sink.tables.get("grad_gram") ?? []).find((r) => r.step === step && r.capability_i === CAPITALS && r.capability_j === LOWER);
   const coef = CAPABILITIES.map((c) => sink.metrics.find((m) => m.step === step && m.name === `coef/${c}`)?.value ?? Number.NaN);
   const cos = gram && typeof gram.cos === "number" && gram.cos !== 0 ? gram.cos : null;
   return { step, rewards, cos, coef };

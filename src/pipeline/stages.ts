@@ -45,7 +45,7 @@ import type { DataConfig } from "../mkgsg/config.ts";
 import type { ModelConfig } from "../model/config.ts";
 import type { RmConfig } from "../rewards/config.ts";
 import type { SftConfig } from "../sft/config.ts";
-import type { Item } from "../mkgsg/types.ts";
+import { CAPABILITIES, type Item } from "../mkgsg/types.ts";
 import { BbioError } from "../util/errors.ts";
 import { readJsonl, toJsonl, writeFileAtomic } from "../util/fsx.ts";
 import { sha256 } from "../util/hash.ts";
@@ -99,9 +99,9 @@ const generate: StageDef<Config, { data: DataConfig; kg: string }> = {
     if (out.items.length === 0) throw new BbioError("generate: no items were produced", 2, "check the data section of the config");
     writeFileAtomic(join(ctx.dir, ITEMS), toJsonl(out.items));
     writeFileAtomic(join(ctx.dir, REJECTS), toJsonl(rejects));
-    for (const fam of ["knowledge", "reasoning", "instruction", "integration"]) {
-      ctx.sink.metric(0, `data/items/${fam}`, out.items.filter((i) => i.family === fam).length);
-      ctx.sink.metric(0, `data/rejects/${fam}`, rejects.filter((r) => r.family === fam).length);
+    for (const capability of CAPABILITIES) {
+      ctx.sink.metric(0, `data/items/${capability}`, out.items.filter((i) => i.family === capability).length);
+      ctx.sink.metric(0, `data/rejects/${capability}`, rejects.filter((r) => r.family === capability).length);
     }
     ctx.log(`${out.items.length} items, ${rejects.length} rejects`);
   },
@@ -291,9 +291,9 @@ const baseline: StageDef<Config, { model: ModelConfig; eval: EvalConfig }> = {
       const r = await evaluateModel({ model: fresh, tokenizer: ck.tokenizer, items, kg: loadKG(), config, seed: ctx.seed });
       ctx.sink.rows(
         "evals",
-        Object.entries(r.families).map(([family, x]) => ({
+        Object.entries(r.families).map(([capability, x]) => ({
           step: 0,
-          family,
+          capability,
           metric: "baseline/untrained",
           value: x!.mean,
           ci_lo: x!.ci_lo,

@@ -124,7 +124,7 @@ export async function makeFixtureStore(path: string, opts: FixtureOptions = {}):
         evals.push({
           stage: "eval",
           step: evalStep,
-          family: cap,
+          capability: cap,
           metric: "score",
           value: val,
           ci_lo: val - 0.04,
@@ -137,7 +137,7 @@ export async function makeFixtureStore(path: string, opts: FixtureOptions = {}):
         evals.push({
           stage: "eval",
           step: evalStep,
-          family: cap,
+          capability: cap,
           metric: "score_mean",
           value: partial,
           ci_lo: partial - 0.05,
@@ -148,7 +148,7 @@ export async function makeFixtureStore(path: string, opts: FixtureOptions = {}):
         evals.push({
           stage: "eval",
           step: evalStep,
-          family: cap,
+          capability: cap,
           metric: "format",
           value: 0.9,
           ci_lo: 0.85,
@@ -159,7 +159,7 @@ export async function makeFixtureStore(path: string, opts: FixtureOptions = {}):
         evals.push({
           stage: "eval",
           step: evalStep,
-          family: cap,
+          capability: cap,
           metric: "baseline/chance",
           value: 0.1 + 0.05 * k,
           ci_lo: null,
@@ -170,7 +170,7 @@ export async function makeFixtureStore(path: string, opts: FixtureOptions = {}):
         evals.push({
           stage: "eval",
           step: evalStep,
-          family: cap,
+          capability: cap,
           metric: "baseline/untrained",
           value: 0.02,
           ci_lo: 0,
@@ -179,14 +179,14 @@ export async function makeFixtureStore(path: string, opts: FixtureOptions = {}):
           run_id: id,
         });
         if (steps > 0) metric(id, "eval", evalStep, `eval/${cap}/mean`, val);
-        // per-item headline values (paired comparisons): 20 extraction items a family, 10 control
+        // per-item headline values (paired comparisons): 20 extraction items a capability, 10 control
         for (let i = 0; i < 30; i++)
           evalItems.push({
             run_id: id,
             stage: "eval",
             step: evalStep,
             item_id: `${cap}-${i}`,
-            family: cap,
+            capability: cap,
             kind: `${cap}-kind`,
             split: i < 20 ? "eval" : "control",
             value: i < 20 ? ((i * 7 + r * 3 + k) % 10 < val * 10 ? 1 : 0) : i % 4 === 0 ? 1 : 0,
@@ -248,7 +248,7 @@ export async function makeFixtureStore(path: string, opts: FixtureOptions = {}):
           for (const [j, cap2] of CAPABILITIES.entries()) {
             const cos = cosOf(k, j);
             const norm = (c: number) => (zero(CAPABILITIES[c]) ? 0 : 1 + c);
-            gram.push({ run_id: id, stage: "grpo", step: s, cap_i: cap, cap_j: cap2, dot: cos * norm(k) * norm(j), cos });
+            gram.push({ run_id: id, stage: "grpo", step: s, capability_i: cap, capability_j: cap2, dot: cos * norm(k) * norm(j), cos });
             BLOCKS.forEach(([block, size], b) => {
               const bc = Math.max(-1, Math.min(1, cos * (1 - 0.2 * b)));
               blocks.push({
@@ -257,8 +257,8 @@ export async function makeFixtureStore(path: string, opts: FixtureOptions = {}):
                 step: s,
                 block,
                 block_size: size,
-                cap_i: cap,
-                cap_j: cap2,
+                capability_i: cap,
+                capability_j: cap2,
                 dot: (bc * norm(k) * norm(j)) / BLOCKS.length,
                 cos: bc,
               });
@@ -279,7 +279,7 @@ export async function makeFixtureStore(path: string, opts: FixtureOptions = {}):
               stage: "grpo",
               step: s,
               item_id: `it${k}`,
-              family: cap,
+              capability: cap,
               prompt: `Fixture question ${k}?`,
               completion: s === 1 ? "gene gene gene" : `answer ${k}`,
               rewards: JSON.stringify({ [cap]: { rule: reward, model: reward, hybrid: reward } }),
@@ -306,16 +306,16 @@ export async function makeFixtureStore(path: string, opts: FixtureOptions = {}):
         );
         for (const [key, value] of flatten(config)) params.push({ run_id: id, key, value });
         const step = c.method === "sft-only" ? 0 : steps;
-        for (const [family, sampled] of [
+        for (const [capability, sampled] of [
           ["instruction", c.caps],
           ["integration", c.lower],
         ] as const) {
           const greedy = sampled > 0.3 ? 1 : 0;
-          evals.push({ stage: "eval", step, family, metric: "score", value: greedy, ci_lo: greedy, ci_hi: greedy, n: 20, run_id: id });
+          evals.push({ stage: "eval", step, capability, metric: "score", value: greedy, ci_lo: greedy, ci_hi: greedy, n: 20, run_id: id });
           evals.push({
             stage: "eval",
             step,
-            family,
+            capability,
             metric: "sampled",
             value: sampled,
             ci_lo: sampled - 0.05,
@@ -340,13 +340,13 @@ export async function makeFixtureStore(path: string, opts: FixtureOptions = {}):
     const rejects: Record<string, unknown>[] = [];
     const pairs: Record<string, unknown>[] = [];
     for (let i = 0; i < nItems; i++) {
-      const family = CAPABILITIES[i % 4];
+      const capability = CAPABILITIES[i % 4];
       const term = `GO:${String(8150 + i).padStart(7, "0")}`;
       items.push({
         data_hash: dataHash,
         id: `it${i}`,
-        family,
-        kind: `${family}-kind${i % 2}`,
+        capability,
+        kind: `${capability}-kind${i % 2}`,
         split: i % 5 === 0 ? "test" : "train",
         prompt: `Fixture question ${i} about gene G${i} and ${term}?`,
         gold: `answer ${i}`,
@@ -359,7 +359,7 @@ export async function makeFixtureStore(path: string, opts: FixtureOptions = {}):
         pairs.push({
           data_hash: dataHash,
           item_id: `it${i}`,
-          family,
+          capability,
           split: "train",
           chosen: `answer ${i}`,
           rejected: `wrong ${i}`,
@@ -369,8 +369,8 @@ export async function makeFixtureStore(path: string, opts: FixtureOptions = {}):
         rejects.push({
           data_hash: dataHash,
           id: `rj${i}`,
-          family,
-          kind: `${family}-kind0`,
+          capability,
+          kind: `${capability}-kind0`,
           stage: ["ontology", "workflow", "answerability"][i % 3],
           reason: "fixture-reason",
           detail: "synthetic",

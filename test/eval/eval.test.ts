@@ -97,7 +97,7 @@ describe("evaluate end to end (tiny model, wasm)", () => {
       expect(rep.baselines.chance.knowledge!.analytic).toBe(0.25);
       expect(rep.baselines.untrained!.knowledge!.mean).toBeLessThan(0.5);
       const rows = sink.tables.get("evals")!;
-      expect(rows.some((x) => x.family === "knowledge" && x.metric === "score")).toBe(true);
+      expect(rows.some((x) => x.capability === "knowledge" && x.metric === "score")).toBe(true);
       expect(rows.some((x) => x.metric === "baseline/untrained")).toBe(true);
       expect(rep.families.knowledge!.metrics.sampled).toBeUndefined(); // eval.samples = 0: off
 

@@ -61,7 +61,9 @@ describe("conflict control", () => {
       sink,
       seed: 0,
     });
-    const pair = sink.tables.get("grad_gram")!.filter((r) => r.cap_i === "instruction" && r.cap_j === "integration" && r.cos !== 0);
+    const pair = sink.tables
+      .get("grad_gram")!
+      .filter((r) => r.capability_i === "instruction" && r.capability_j === "integration" && r.cos !== 0);
     expect(pair.length).toBeGreaterThan(0);
     const mean = pair.reduce((a, r) => a + (r.cos as number), 0) / pair.length;
     console.log(

@@ -86,15 +86,16 @@ describe("GRPO loop (tiny model, cpu backend)", () => {
     const gram = sink.tables.get("grad_gram")!;
     expect(gram).toHaveLength(3 * 16);
     // diagonal: cos 1 for a non-zero gradient (a flat reward group gives an exactly zero gradient, cos 0)
-    for (const r of gram.filter((x) => x.cap_i === x.cap_j)) expect(r.cos as number).toBeCloseTo((r.dot as number) > 0 ? 1 : 0, 5);
-    expect(gram.some((x) => x.cap_i === x.cap_j && (x.dot as number) > 0)).toBe(true);
+    for (const r of gram.filter((x) => x.capability_i === x.capability_j))
+      expect(r.cos as number).toBeCloseTo((r.dot as number) > 0 ? 1 : 0, 5);
+    expect(gram.some((x) => x.capability_i === x.capability_j && (x.dot as number) > 0)).toBe(true);
     // per-block Grams from the same pass: embeddings, layer norms, each layer's attention and MLP; they sum to grad_gram
     const blocks = sink.tables.get("grad_gram_blocks")!;
     const names = new Set(blocks.map((x) => x.block));
     expect(names.size).toBe(2 + 2 * tinyConfig().model.n_layer);
     expect(blocks).toHaveLength(3 * 16 * names.size);
     for (const r of gram) {
-      const parts = blocks.filter((b) => b.step === r.step && b.cap_i === r.cap_i && b.cap_j === r.cap_j);
+      const parts = blocks.filter((b) => b.step === r.step && b.capability_i === r.capability_i && b.capability_j === r.capability_j);
       expect(parts.reduce((a, b) => a + (b.dot as number), 0)).toBeCloseTo(r.dot as number, 10);
     }
     const w = sink.tables.get("weights")!;

@@ -85,7 +85,9 @@ describe("live driver", () => {
           );
           expect(s.coef[i]).toBe(sink.metrics.find((m) => m.step === s.step && m.name === `coef/${c}`)!.value);
         });
-        const row = sink.tables.get("grad_gram")!.find((r) => r.step === s.step && r.cap_i === CAPITALS && r.cap_j === LOWER)!;
+        const row = sink.tables
+          .get("grad_gram")!
+          .find((r) => r.step === s.step && r.capability_i === CAPITALS && r.capability_j === LOWER)!;
         expect(s.cos).toBe(row.cos === 0 ? null : row.cos);
       }
     }, 300_000);

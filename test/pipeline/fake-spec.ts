@@ -184,13 +184,13 @@ const grpo: StageDef<FakeConfig, FakeConfig["grpo"]> = {
       ctx.sink.metric(step, "kl", value(ctx.seed, "kl", step));
       const gram = [];
       for (const a of CAPABILITIES)
-        for (const b of CAPABILITIES) gram.push({ step, cap_i: a, cap_j: b, dot: a === b ? 1 : 0.1, cos: a === b ? 1 : 0.1 });
+        for (const b of CAPABILITIES) gram.push({ step, capability_i: a, capability_j: b, dot: a === b ? 1 : 0.1, cos: a === b ? 1 : 0.1 });
       ctx.sink.rows("grad_gram", gram);
       ctx.sink.rows("completions", [
         {
           step,
           item_id: "it1",
-          family: "reasoning",
+          capability: "reasoning",
           prompt: "q1",
           completion: `c${step}`,
           rewards: { reasoning: 0.5 },
@@ -218,7 +218,7 @@ const evaluate: StageDef<FakeConfig> = {
       "evals",
       CAPABILITIES.map((f) => ({
         step: 0,
-        family: f,
+        capability: f,
         metric: "accuracy",
         value: value(ctx.seed, policy.hash + f, 0),
         ci_lo: 0,
