@@ -256,7 +256,7 @@ const evaluate: StageDef<Config, { eval: EvalConfig; policy: "sft" | "grpo"; ste
     writeFileAtomic(join(ctx.dir, "report.json"), JSON.stringify(summary, null, 1) + "\n");
     writeFileAtomic(join(ctx.dir, "answers.jsonl"), toJsonl(perItem));
     ctx.log(
-      Object.entries(r.families)
+      Object.entries(r.capabilities)
         .map(([f, x]) => `${f} ${(100 * x!.mean).toFixed(1)}%`)
         .join(", "),
     );
@@ -291,7 +291,7 @@ const baseline: StageDef<Config, { model: ModelConfig; eval: EvalConfig }> = {
       const r = await evaluateModel({ model: fresh, tokenizer: ck.tokenizer, items, kg: loadKG(), config, seed: ctx.seed });
       ctx.sink.rows(
         "evals",
-        Object.entries(r.families).map(([capability, x]) => ({
+        Object.entries(r.capabilities).map(([capability, x]) => ({
           step: 0,
           capability,
           metric: "baseline/untrained",
@@ -304,7 +304,7 @@ const baseline: StageDef<Config, { model: ModelConfig; eval: EvalConfig }> = {
       const { items: _perItem, ...summary } = r;
       writeFileAtomic(join(ctx.dir, "report.json"), JSON.stringify(summary, null, 1) + "\n");
       ctx.log(
-        `untrained: ${Object.entries(r.families)
+        `untrained: ${Object.entries(r.capabilities)
           .map(([f, x]) => `${f} ${(100 * x!.mean).toFixed(1)}%`)
           .join(", ")}`,
       );

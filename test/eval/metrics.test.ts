@@ -16,7 +16,7 @@ function result(it: Item, answer: string): ItemResult {
     l = score(it, answer, kg, { loose: true });
   return {
     id: it.id,
-    family: it.family,
+    capability: it.family,
     kind: it.kind,
     split: it.split,
     answer,
