@@ -4,7 +4,7 @@
  */
 import { differenceCI } from "./summary.ts";
 import { comparisonText, comparisonWording, pairedComparison, perSeedText, type EvalItemRow, type SeedComparison } from "./compare.ts";
-import { CAPABILITIES, CAP_LABEL, byMethodOrder, groupLabels } from "./labels.ts";
+import { CAPABILITIES, CAP_LABEL, SFT_ONLY, byMethodOrder, groupLabels } from "./labels.ts";
 import {
   bestConfig,
   capEstimate,
@@ -69,7 +69,7 @@ export function headlineTable(
   evalItems: readonly EvalItemRow[] = [],
 ): HeadlineTable {
   const ours = bestConfig(runs, "cagrpo");
-  const sft = bestConfig(runs, "sft-only");
+  const sft = bestConfig(runs, SFT_ONLY);
   const otherMethods = [...new Set(runs.map((r) => r.method))].filter((m) => m !== "cagrpo").sort(byMethodOrder);
   const others = otherMethods.map((m) => bestConfig(runs, m));
   const chance = (cap: string) => meanOf(evals.filter((e) => e.capability === cap && e.metric === "baseline/chance").map((e) => e.value));
@@ -153,8 +153,8 @@ export function configComparisons(
   opts: { iters?: number } = {},
 ): ConfigComparison[] {
   const configs = new Map<string, SiteRun[]>();
-  for (const r of runs) if (r.method !== "sft-only") configs.set(r.group, [...(configs.get(r.group) ?? []), r]);
-  const sft = bestConfig(runs, "sft-only");
+  for (const r of runs) if (r.method !== SFT_ONLY) configs.set(r.group, [...(configs.get(r.group) ?? []), r]);
+  const sft = bestConfig(runs, SFT_ONLY);
   const sum = bestConfig(runs, "sum");
   const labels = configLabels(runs);
   return [...configs].flatMap(([group, rs]) =>

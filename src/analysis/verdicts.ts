@@ -16,7 +16,7 @@ import { differenceCI } from "./summary.ts";
 import { comparisonText, comparisonWording, pairedComparison, perSeedText, type EvalItemRow, type SeedComparison } from "./compare.ts";
 import { pairStats, type GramRow, type PairStats } from "./orthogonality.ts";
 import { holm, signTest } from "./rank_test.ts";
-import { CAPABILITIES, CONFLICT_HANDLING_METHODS } from "./labels.ts";
+import { CAPABILITIES, CONFLICT_HANDLING_METHODS, SFT_ONLY } from "./labels.ts";
 import { bestConfig, capEstimate, type CapEstimate, type SiteRun } from "./runs.ts";
 
 /** one claim of docs/data/paper-claims.json; `test` names the rule that judges it */
@@ -193,11 +193,11 @@ const RULES: Record<string, (c: Claim, x: Context) => Judgement> = {
   },
   pareto(_c, x) {
     if (!x.best.has("cagrpo")) return none("no capability-aware GRPO run yet");
-    if (!x.best.has("sft-only")) return none("needs an SFT-only run: the starting point the improvements are measured from");
-    if (!x.has4("cagrpo") || !x.has4("sft-only")) return none(need4(["capability-aware GRPO", "SFT-only"]));
+    if (!x.best.has(SFT_ONLY)) return none("needs an SFT-only run: the starting point the improvements are measured from");
+    if (!x.has4("cagrpo") || !x.has4(SFT_ONLY)) return none(need4(["capability-aware GRPO", "SFT-only"]));
     const ms = [...x.best.keys()].filter(x.has4);
     const front = nonDominated(ms.map((m) => CAPABILITIES.map((cap) => x.est(m, cap).mean))).map((i) => ms[i]);
-    const gaps = CAPABILITIES.map((cap) => x.gap("cagrpo", "sft-only", cap));
+    const gaps = CAPABILITIES.map((cap) => x.gap("cagrpo", SFT_ONLY, cap));
     const gained = CAPABILITIES.filter((_, k) => gapAbove(gaps[k])),
       lost = CAPABILITIES.filter((_, k) => gapBelow(gaps[k]));
     const holds = front.includes("cagrpo") && gained.length > 0 && lost.length === 0;

@@ -46,6 +46,7 @@ import type { ModelConfig } from "../model/config.ts";
 import type { RmConfig } from "../rewards/config.ts";
 import type { SftConfig } from "../sft/config.ts";
 import { CAPABILITIES, type Item } from "../mkgsg/types.ts";
+import { SFT_ONLY } from "../analysis/labels.ts";
 import { BbioError } from "../util/errors.ts";
 import { readJsonl, toJsonl, writeFileAtomic } from "../util/fsx.ts";
 import { sha256 } from "../util/hash.ts";
@@ -73,10 +74,9 @@ const WORLD = "world.json";
 
 /**
  * A run without RL (grpo.method = NO_RL, see withoutRl): the pipeline trains no reward model and no GRPO policy,
- * evaluates the SFT checkpoint, and records the run as SFT_ONLY (runs.method). This is the one place that maps the
- * config value to the stored name.
+ * evaluates the SFT checkpoint, and records the run as SFT_ONLY (runs.method; the name lives beside the method order
+ * the pages compare it with, src/analysis/labels.ts). This is the one place that maps the config value to the stored name.
  */
-export const SFT_ONLY = "sft-only";
 const sftOnly = (c: Config) => withoutRl(c.grpo);
 
 const generate: StageDef<Config, { data: DataConfig; kg: string }> = {
