@@ -53,10 +53,10 @@ describe("bbio suite ci (real pipeline, tiny model)", () => {
 
   it("stores evals per capability, the Gram per GRPO step, weights, completions, items, rejects and pairs", async () => {
     const ev = await q(
-      "SELECT r.name, count(DISTINCT e.capability) AS fams FROM v_evals e JOIN v_runs r ON r.id = e.run_id WHERE e.metric = 'score' GROUP BY r.name",
+      "SELECT r.name, count(DISTINCT e.capability) AS capabilities FROM v_evals e JOIN v_runs r ON r.id = e.run_id WHERE e.metric = 'score' GROUP BY r.name",
     );
     expect(ev).toHaveLength(5);
-    for (const r of ev) expect(Number(r.fams)).toBe(4);
+    for (const r of ev) expect(Number(r.capabilities)).toBe(4);
     const gram = await q("SELECT run_id, count(*) AS n FROM v_grad_gram GROUP BY run_id");
     expect(gram).toHaveLength(4);
     for (const g of gram) expect(Number(g.n)).toBe(2 * 16); // 2 steps × 4×4 capabilities
