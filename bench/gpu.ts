@@ -194,12 +194,12 @@ program
     const config = await loadRunConfig(o.config, [...o.set, `grpo.max_steps=${o.steps}`, "grpo.alpha=1"]);
     const { readJsonl } = await import("../src/util/fsx.ts");
     const { loadKG } = await import("../src/kg/load.ts");
-    const { score, FAMILIES } = await import("../src/mkgsg/index.ts");
+    const { score, CAPABILITIES } = await import("../src/mkgsg/index.ts");
     const { runGrpo } = await import("../src/grpo/train.ts");
     const { describeBackend } = await import("../src/model/backend.ts");
     const items = readJsonl<import("../src/mkgsg/types.ts").Item>(join(o.work, "items.jsonl"));
     const g = config.grpo;
-    const completionsPerStep = g.prompts_per_capability * FAMILIES.length * g.num_generations;
+    const completionsPerStep = g.prompts_per_capability * CAPABILITIES.length * g.num_generations;
     const base = {
       phase: "grpo",
       config: o.config,
@@ -238,7 +238,7 @@ program
       // nothing runs after GRPO, so stopping it mid-run (no final checkpoint) loses nothing the check reports
       if (o.maxSeconds !== undefined && (now - t0) / 1000 > o.maxSeconds) throw budget;
     });
-    const alphas = Object.fromEntries(FAMILIES.map((f) => [f, 1])) as Record<(typeof FAMILIES)[number], number>;
+    const alphas = Object.fromEntries(CAPABILITIES.map((f) => [f, 1])) as Record<(typeof CAPABILITIES)[number], number>;
     const r = await runGrpo({
       config: { seed: config.seed, backend: config.backend, data: config.data, model: config.model, grpo: config.grpo },
       items,

@@ -78,7 +78,7 @@ const { initBackend, describeBackend } = await import("../src/model/backend.ts")
 const { GPT, weightShapes, paramCount } = await import("../src/model/gpt.ts");
 const { generate, sequenceLogprobsArray } = await import("../src/model/sample.ts");
 const { capabilityGradient } = await import("../src/grpo/gradients.ts");
-const { FAMILIES } = await import("../src/mkgsg/types.ts");
+const { CAPABILITIES } = await import("../src/mkgsg/types.ts");
 const { AdamW, adamwHyper, clipByGlobalNorm } = await import("../src/optim/index.ts");
 const { capabilityAwareUpdate } = await import("../src/weighting/step.ts");
 const { nativeInfo } = await import("../src/model/native.ts");
@@ -114,7 +114,7 @@ const cpu = {
 
 // ---- the shared inputs: weights (one checkpoint both sides load), prompts, advantages ----
 const rng = rngFor(opts.seed, "bench/grpo");
-const C = FAMILIES.length;
+const C = CAPABILITIES.length;
 // token ids from 4 up: the tokenizer's specials (PAD, EOS, …) sit at the bottom of the vocabulary
 const prompts = Array.from({ length: C }, () =>
   Array.from({ length: P }, () => Array.from({ length: opts.promptLen }, () => 4 + Math.floor(rng() * (shape.vocab_size - 4)))),
@@ -168,7 +168,7 @@ async function oursStep(step: number): Promise<Phases> {
   }));
   const batch = {
     completions: completions as unknown as import("../src/grpo/sample.ts").Completion[],
-    byCapability: FAMILIES.map((_, c) => Array.from({ length: P * G }, (_, k) => c * P * G + k)),
+    byCapability: CAPABILITIES.map((_, c) => Array.from({ length: P * G }, (_, k) => c * P * G + k)),
   };
   const t1 = performance.now();
   const lpBatch = (c: number) => ({
@@ -192,7 +192,7 @@ async function oursStep(step: number): Promise<Phases> {
   }
   const t3 = performance.now();
   // the combine the GRPO loop runs (src/weighting/step.ts): Gram, plain sum, per-variable split
-  const update = capabilityAwareUpdate(parts, { method: "sum", capabilities: FAMILIES, step, seed: opts.seed });
+  const update = capabilityAwareUpdate(parts, { method: "sum", capabilities: CAPABILITIES, step, seed: opts.seed });
   const grads = new Map<string, import("@tensorflow/tfjs").Tensor>();
   names.forEach((name, v) => grads.set(name, tf.tensor(update.perVariable[v], policy.params.get(name)!.shape)));
   const norm = clipByGlobalNorm(grads, grpo.max_grad_norm);
@@ -246,7 +246,7 @@ const summary = (steps: Phases[]) => ({
   total: median(steps.map((s) => s.total)),
   sample: median(steps.map((s) => s.sample)),
   logprobs: median(steps.map((s) => s.logprobs)),
-  backward: FAMILIES.map((_, c) => median(steps.map((s) => s.backward[c]))),
+  backward: CAPABILITIES.map((_, c) => median(steps.map((s) => s.backward[c]))),
   combine_step: median(steps.map((s) => s.combine_step)),
   sampled_tokens: steps[0].sampled_tokens,
   steps: steps.length,
@@ -259,7 +259,7 @@ const result: GrpoBenchResult & { what: string; config: string } = {
   config: opts.config,
   shape,
   params: paramCount(policy.config),
-  capabilities: FAMILIES,
+  capabilities: CAPABILITIES,
   prompts_per_capability: P,
   num_generations: G,
   max_completion_length: newTokens,

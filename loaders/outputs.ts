@@ -3,7 +3,7 @@
  * loader docs/data/site.tar.ts (emit.ts): its schema (the contract pages code against, checked by test/loaders) and
  * the SQL that fills it from the store's v_* views (complete runs only).
  *
- * Capability scores: the eval stage may report several metrics per family; the site's "score" for a capability is
+ * Capability scores: the eval stage may report several metrics per capability; the site's "score" for a capability is
  * chosen here, once, so every page agrees on it, under two DEFINITIONS (scores.arrow's `definition` column):
  *   strict   the headline and the paper's meaning: the preferred metric (score > accuracy > acc > first by name; never
  *            a partial-credit mean or a baseline) — letter accuracy / answer+chain score / IFEval prompt-level strict /
@@ -61,10 +61,10 @@ export const OUTPUTS: readonly Output[] = [
   },
   {
     file: "scores.arrow",
-    doc: "final capability score per run × family × definition ('strict': preferred metric; 'partial': score_mean), last step, with its CI",
+    doc: "final capability score per run × capability × definition ('strict': preferred metric; 'partial': score_mean), last step, with its CI",
     schema: [
       ["run_id", "string"],
-      ["family", "string"],
+      ["capability", "string"],
       ["definition", "string"],
       ["metric", "string"],
       ["step", "int"],
@@ -73,22 +73,22 @@ export const OUTPUTS: readonly Output[] = [
       ["ci_hi", "float"],
       ["n", "int"],
     ],
-    sql: `WITH s AS (SELECT *, 'strict' AS definition, row_number() OVER (PARTITION BY run_id, family
+    sql: `WITH s AS (SELECT *, 'strict' AS definition, row_number() OVER (PARTITION BY run_id, capability
                                                   ORDER BY ${METRIC_RANK}, metric, step DESC NULLS LAST) AS rk
                      FROM v_evals WHERE ${NOT_STRICT}),
-               p AS (SELECT *, 'partial' AS definition, row_number() OVER (PARTITION BY run_id, family
+               p AS (SELECT *, 'partial' AS definition, row_number() OVER (PARTITION BY run_id, capability
                                                   ORDER BY step DESC NULLS LAST) AS rk
                      FROM v_evals WHERE metric = '${PARTIAL_METRIC}')
-          SELECT run_id, family, definition, metric, step, value, ci_lo, ci_hi, n
+          SELECT run_id, capability, definition, metric, step, value, ci_lo, ci_hi, n
           FROM (SELECT * FROM s WHERE rk = 1 UNION ALL BY NAME SELECT * FROM p WHERE rk = 1)
-          ORDER BY run_id, family, definition DESC`,
+          ORDER BY run_id, capability, definition DESC`,
   },
   {
     file: "evals.arrow",
-    doc: "every eval metric per run × family at its last evaluated step: the headline 'score', its parts, and the reference levels 'baseline/chance' and 'baseline/untrained'",
+    doc: "every eval metric per run × capability at its last evaluated step: the headline 'score', its parts, and the reference levels 'baseline/chance' and 'baseline/untrained'",
     schema: [
       ["run_id", "string"],
-      ["family", "string"],
+      ["capability", "string"],
       ["metric", "string"],
       ["step", "int"],
       ["value", "float"],
@@ -96,9 +96,9 @@ export const OUTPUTS: readonly Output[] = [
       ["ci_hi", "float"],
       ["n", "int"],
     ],
-    sql: `SELECT run_id, family, metric, step, value, ci_lo, ci_hi, n FROM v_evals
-          QUALIFY row_number() OVER (PARTITION BY run_id, family, metric ORDER BY step DESC NULLS LAST) = 1
-          ORDER BY run_id, family, metric`,
+    sql: `SELECT run_id, capability, metric, step, value, ci_lo, ci_hi, n FROM v_evals
+          QUALIFY row_number() OVER (PARTITION BY run_id, capability, metric ORDER BY step DESC NULLS LAST) = 1
+          ORDER BY run_id, capability, metric`,
   },
   {
     file: "metrics.arrow",
@@ -118,21 +118,21 @@ export const OUTPUTS: readonly Output[] = [
     schema: [
       ["run_id", "string"],
       ["step", "int"],
-      ["cap_i", "string"],
-      ["cap_j", "string"],
+      ["capability_i", "string"],
+      ["capability_j", "string"],
       ["dot", "float"],
       ["cos", "float"],
     ],
     // A zero gradient (e.g. every completion of a capability got the same reward, so all its advantages are 0) has no
-    // direction: src/weighting writes cos = 0 for it, which would read as "orthogonal". The diagonal (cap_i = cap_j)
+    // direction: src/weighting writes cos = 0 for it, which would read as "orthogonal". The diagonal (capability_i = capability_j)
     // holds ‖g‖², so a pair with a zero norm gets cos = NULL here — pages show it as "no gradient", not as 0.
-    sql: `WITH d AS (SELECT run_id, stage, step, cap_i AS cap, dot AS n2 FROM v_grad_gram WHERE cap_i = cap_j)
-          SELECT g.run_id, g.step, g.cap_i, g.cap_j, g.dot,
+    sql: `WITH d AS (SELECT run_id, stage, step, capability_i AS cap, dot AS n2 FROM v_grad_gram WHERE capability_i = capability_j)
+          SELECT g.run_id, g.step, g.capability_i, g.capability_j, g.dot,
                  CASE WHEN di.n2 = 0 OR dj.n2 = 0 THEN NULL ELSE g.cos END AS cos
           FROM v_grad_gram g
-          LEFT JOIN d di ON di.run_id = g.run_id AND di.stage = g.stage AND di.step = g.step AND di.cap = g.cap_i
-          LEFT JOIN d dj ON dj.run_id = g.run_id AND dj.stage = g.stage AND dj.step = g.step AND dj.cap = g.cap_j
-          ORDER BY g.run_id, g.step, g.cap_i, g.cap_j`,
+          LEFT JOIN d di ON di.run_id = g.run_id AND di.stage = g.stage AND di.step = g.step AND di.cap = g.capability_i
+          LEFT JOIN d dj ON dj.run_id = g.run_id AND dj.stage = g.stage AND dj.step = g.step AND dj.cap = g.capability_j
+          ORDER BY g.run_id, g.step, g.capability_i, g.capability_j`,
   },
   {
     file: "eval_items.arrow",
@@ -140,12 +140,12 @@ export const OUTPUTS: readonly Output[] = [
     schema: [
       ["run_id", "string"],
       ["item_id", "string"],
-      ["family", "string"],
+      ["capability", "string"],
       ["split", "string"],
       ["value", "float"],
       ["partial", "float"],
     ],
-    sql: `SELECT run_id, item_id, family, split, value, partial FROM v_eval_items ORDER BY run_id, family, item_id`,
+    sql: `SELECT run_id, item_id, capability, split, value, partial FROM v_eval_items ORDER BY run_id, capability, item_id`,
   },
   {
     file: "gram_blocks.arrow",
@@ -154,14 +154,14 @@ export const OUTPUTS: readonly Output[] = [
       ["run_id", "string"],
       ["block", "string"],
       ["block_size", "int"],
-      ["cap_i", "string"],
-      ["cap_j", "string"],
+      ["capability_i", "string"],
+      ["capability_j", "string"],
       ["mean_cos", "float"],
       ["steps", "int"],
     ],
-    sql: `SELECT run_id, block, max(block_size) AS block_size, cap_i, cap_j, avg(cos) AS mean_cos, count(*) AS steps
-          FROM v_grad_gram_blocks WHERE cap_i < cap_j AND cos IS NOT NULL AND cos <> 0
-          GROUP BY run_id, block, cap_i, cap_j ORDER BY run_id, block, cap_i, cap_j`,
+    sql: `SELECT run_id, block, max(block_size) AS block_size, capability_i, capability_j, avg(cos) AS mean_cos, count(*) AS steps
+          FROM v_grad_gram_blocks WHERE capability_i < capability_j AND cos IS NOT NULL AND cos <> 0
+          GROUP BY run_id, block, capability_i, capability_j ORDER BY run_id, block, capability_i, capability_j`,
   },
   {
     file: "weights.arrow",
@@ -183,7 +183,7 @@ export const OUTPUTS: readonly Output[] = [
       ["run_id", "string"],
       ["step", "int"],
       ["item_id", "string"],
-      ["family", "string"],
+      ["capability", "string"],
       ["prompt", "string"],
       ["completion", "string"],
       ["rewards", "string"],
@@ -191,9 +191,9 @@ export const OUTPUTS: readonly Output[] = [
       ["advantage", "float"],
     ],
     sql: `WITH s AS (SELECT run_id, min(step) AS first, max(step) AS last FROM v_completions GROUP BY run_id)
-          SELECT c.run_id, c.step, c.item_id, c.family, c.prompt, c.completion, c.rewards, c.reward, c.advantage
+          SELECT c.run_id, c.step, c.item_id, c.capability, c.prompt, c.completion, c.rewards, c.reward, c.advantage
           FROM v_completions c JOIN s ON c.run_id = s.run_id AND (c.step = s.first OR c.step = s.last)
-          ORDER BY c.run_id, c.step, c.family, c.item_id`,
+          ORDER BY c.run_id, c.step, c.capability, c.item_id`,
   },
   {
     file: "items.arrow",
@@ -201,14 +201,14 @@ export const OUTPUTS: readonly Output[] = [
     schema: [
       ["data_hash", "string"],
       ["id", "string"],
-      ["family", "string"],
+      ["capability", "string"],
       ["kind", "string"],
       ["split", "string"],
       ["prompt", "string"],
       ["gold", "string"],
       ["provenance", "string"],
     ],
-    sql: `SELECT data_hash, id, family, kind, split, prompt, gold, provenance FROM v_items ORDER BY data_hash, id`,
+    sql: `SELECT data_hash, id, capability, kind, split, prompt, gold, provenance FROM v_items ORDER BY data_hash, id`,
   },
   {
     file: "rejects.arrow",
@@ -216,13 +216,13 @@ export const OUTPUTS: readonly Output[] = [
     schema: [
       ["data_hash", "string"],
       ["id", "string"],
-      ["family", "string"],
+      ["capability", "string"],
       ["kind", "string"],
       ["stage", "string"],
       ["reason", "string"],
       ["detail", "string"],
     ],
-    sql: `SELECT data_hash, id, family, kind, stage, reason, detail FROM v_rejects ORDER BY data_hash, id`,
+    sql: `SELECT data_hash, id, capability, kind, stage, reason, detail FROM v_rejects ORDER BY data_hash, id`,
   },
   {
     file: "pairs.arrow",
@@ -230,13 +230,13 @@ export const OUTPUTS: readonly Output[] = [
     schema: [
       ["data_hash", "string"],
       ["item_id", "string"],
-      ["family", "string"],
+      ["capability", "string"],
       ["split", "string"],
       ["chosen", "string"],
       ["rejected", "string"],
       ["corruption", "string"],
     ],
-    sql: `SELECT data_hash, item_id, family, split, chosen, rejected, corruption FROM v_pairs ORDER BY data_hash, item_id`,
+    sql: `SELECT data_hash, item_id, capability, split, chosen, rejected, corruption FROM v_pairs ORDER BY data_hash, item_id`,
   },
 ];
 

@@ -41,7 +41,7 @@ export function funnel(rows, { width } = {}) {
   });
 }
 
-/** rows: [{key, n}] horizontal count bars (counts per family / kind / split / reject reason) */
+/** rows: [{key, n}] horizontal count bars (counts per capability / kind / split / reject reason) */
 export function counts(rows, { width, label = null, marginLeft = 220 } = {}) {
   return Plot.plot({
     width,

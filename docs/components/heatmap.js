@@ -21,15 +21,15 @@ export function cosineHeatmap(rows, { width, caps, title, capLabel = (c) => c } 
       // a zero gradient has no direction (cos = null from the loader): a hatched-grey cell marked "–", never a colour
       Plot.cell(
         rows.filter((d) => d.cos == null),
-        { x: "cap_j", y: "cap_i", fill: "#ddd", title: () => "no gradient at this step (zero norm)" },
+        { x: "capability_j", y: "capability_i", fill: "#ddd", title: () => "no gradient at this step (zero norm)" },
       ),
       Plot.cell(
         rows.filter((d) => d.cos != null),
-        { x: "cap_j", y: "cap_i", fill: "cos", tip: true },
+        { x: "capability_j", y: "capability_i", fill: "cos", tip: true },
       ),
       Plot.text(rows, {
-        x: "cap_j",
-        y: "cap_i",
+        x: "capability_j",
+        y: "capability_i",
         text: (d) => (d.cos == null ? "–" : d.cos.toFixed(2)),
         fill: (d) => (Math.abs(d.cos ?? 0) > 0.6 ? "white" : "black"),
       }),
@@ -39,7 +39,7 @@ export function cosineHeatmap(rows, { width, caps, title, capLabel = (c) => c } 
 
 /** cos(g_i, g_j) over steps, one small multiple per capability pair (upper triangle only), 0 line marked; gaps = no gradient. */
 export function cosineOverTime(rows, { width, scrubStep, band = null } = {}) {
-  const pairs = rows.filter((d) => d.cap_i < d.cap_j).map((d) => ({ ...d, pair: `${d.cap_i} · ${d.cap_j}` }));
+  const pairs = rows.filter((d) => d.capability_i < d.capability_j).map((d) => ({ ...d, pair: `${d.capability_i} · ${d.capability_j}` }));
   const steps = pairs.length ? [Math.min(...pairs.map((d) => d.step)), Math.max(...pairs.map((d) => d.step))] : [];
   // on a narrow screen the pairs stack (one row each) instead of six unreadable columns
   const narrow = width < 640;

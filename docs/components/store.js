@@ -10,7 +10,17 @@ import { tableFromIPC } from "npm:apache-arrow";
 // CLI and the unit tests share one copy: the capabilities, their labels, the methods' display order, the two score
 // definitions, and the per-config estimates (capEstimate, bestConfig, ...).
 const A = await import(FileAttachment("../data/site/analysis.js").href);
-export const { FAMILIES, CAP_LABEL, METHOD_ORDER, STAGE_ORDER, byMethodOrder, byStageOrder, SCORE_DEFINITIONS, DEFINITION_LABEL } = A;
+export const {
+  CAPABILITIES,
+  CAP_LABEL,
+  METHOD_ORDER,
+  SFT_ONLY,
+  STAGE_ORDER,
+  byMethodOrder,
+  byStageOrder,
+  SCORE_DEFINITIONS,
+  DEFINITION_LABEL,
+} = A;
 // one colour per method (Okabe–Ito, fixed by name) and short run labels: src/analysis/labels.ts
 export const { METHOD_COLOR, methodColor, methodColorScale, MAX_LABEL, clip, runLabels, groupLabels, fullConfig, differingKeys, shortKey } =
   A;

@@ -4,7 +4,7 @@
  */
 import { deltaM } from "./deltaM.ts";
 import { groupSummary } from "./summary.ts";
-import { FAMILIES, byMethodOrder, labelOf, type Family } from "./labels.ts";
+import { CAPABILITIES, byMethodOrder, labelOf, type Capability } from "./labels.ts";
 import { capEstimate, paramsWithoutSeed, showValue, type SiteRun } from "./runs.ts";
 
 export interface AblationConfig {
@@ -13,12 +13,12 @@ export interface AblationConfig {
   n: number;
   /** the config keys (differing between runs) without the seeds */
   params: Record<string, unknown>;
-  mean: Record<Family, number>;
+  mean: Record<Capability, number>;
   /** 95% interval: a t-interval over seeds (n ≥ 2), else the single run's bootstrap CI (none: [mean, mean]) */
-  ci: Record<Family, [number, number]>;
+  ci: Record<Capability, [number, number]>;
 }
 
-const perCap = <T>(f: (c: Family) => T) => Object.fromEntries(FAMILIES.map((c) => [c, f(c)])) as Record<Family, T>;
+const perCap = <T>(f: (c: Capability) => T) => Object.fromEntries(CAPABILITIES.map((c) => [c, f(c)])) as Record<Capability, T>;
 
 /** The configs of some complete runs, methods in display order, then by config key. */
 export function ablationConfigs(runs: readonly SiteRun[]): AblationConfig[] {
@@ -30,7 +30,7 @@ export function ablationConfigs(runs: readonly SiteRun[]): AblationConfig[] {
   return groups
     .map((g) => {
       const members = runs.filter((r) => r.group === g.key);
-      const interval = (c: Family): [number, number] => {
+      const interval = (c: Capability): [number, number] => {
         const e = capEstimate(members, c);
         return Number.isFinite(e.lo) ? [e.lo, e.hi] : [e.mean, e.mean];
       };
@@ -74,8 +74,8 @@ export function deltaMBaseline(configs: readonly AblationConfig[], c: AblationCo
  * Δm (%) of a config against a baseline over the capabilities whose baseline score is not 0 (a relative change from 0
  * is undefined): the value (NaN when none is left) and the capabilities left out.
  */
-export function deltaMAgainst(c: AblationConfig, b: AblationConfig): { value: number; skipped: Family[] } {
-  const keep = FAMILIES.filter((k) => b.mean[k] !== 0);
+export function deltaMAgainst(c: AblationConfig, b: AblationConfig): { value: number; skipped: Capability[] } {
+  const keep = CAPABILITIES.filter((k) => b.mean[k] !== 0);
   return {
     value: keep.length
       ? deltaM(
@@ -83,7 +83,7 @@ export function deltaMAgainst(c: AblationConfig, b: AblationConfig): { value: nu
           keep.map((k) => b.mean[k]),
         ).deltaM
       : NaN,
-    skipped: FAMILIES.filter((k) => !keep.includes(k)),
+    skipped: CAPABILITIES.filter((k) => !keep.includes(k)),
   };
 }
 
@@ -103,7 +103,7 @@ export function ablationRows(configs: readonly AblationConfig[]): Record<string,
     return {
       ...Object.fromEntries(keys.map((k) => [k, showValue(c.params[k])])),
       seeds: c.n,
-      ...Object.fromEntries(FAMILIES.map((k) => [k, c.mean[k]])),
+      ...Object.fromEntries(CAPABILITIES.map((k) => [k, c.mean[k]])),
       "Δm vs sum (%)": dm ? dm.value : NaN,
       "Δm leaves out": dm ? dm.skipped.join(", ") || "–" : "",
       "Δm baseline": b
@@ -121,11 +121,11 @@ export function ablationRows(configs: readonly AblationConfig[]): Record<string,
 /** the bars: one per config and capability, with the 95% interval */
 export function ablationBars(
   configs: readonly AblationConfig[],
-  labels: Readonly<Record<Family, string>>,
+  labels: Readonly<Record<Capability, string>>,
 ): { label: string; method: string; cap: string; value: number; lo: number; hi: number }[] {
   const keys = ablationKeys(configs);
   return configs.flatMap((c) =>
-    FAMILIES.map((k) => ({
+    CAPABILITIES.map((k) => ({
       label: configLabel(c, keys),
       method: c.method,
       cap: labels[k],

@@ -6,7 +6,7 @@
 import { front2d, nonDominated, weightedScores } from "./pareto.ts";
 import { normalizedHypervolume } from "./hypervolume.ts";
 import { groupSummary } from "./summary.ts";
-import { FAMILIES, type Family } from "./labels.ts";
+import { CAPABILITIES, type Capability } from "./labels.ts";
 import { showValue, type SiteRun } from "./runs.ts";
 
 /** a config's point: mean per capability over its seeds, the spread it is drawn with, and whether it is on the 4-D front */
@@ -17,14 +17,14 @@ export interface ConfigPoint {
   n: number;
   runIds: string[];
   names: string[];
-  values: Record<Family, number>;
+  values: Record<Capability, number>;
   /** ± one sample standard deviation over seeds; with one seed, half its bootstrap CI's width (0 without one) */
-  spread: Record<Family, number>;
+  spread: Record<Capability, number>;
   /** no other config is at least as good on all four capabilities and better on one */
   onFront: boolean;
 }
 
-const perCap = <T>(f: (c: Family) => T) => Object.fromEntries(FAMILIES.map((c) => [c, f(c)])) as Record<Family, T>;
+const perCap = <T>(f: (c: Capability) => T) => Object.fromEntries(CAPABILITIES.map((c) => [c, f(c)])) as Record<Capability, T>;
 
 /** The configs of some complete runs (every run has all four scores), in first-seen order, with the 4-D front marked. */
 export function configPoints(runs: readonly SiteRun[]): ConfigPoint[] {
@@ -35,8 +35,8 @@ export function configPoints(runs: readonly SiteRun[]): ConfigPoint[] {
   );
   const points = groups.map((g) => {
     const members = runs.filter((r) => r.group === g.key);
-    const one = (c: Family) => members[0].scores[c]!;
-    const spread = (c: Family) => (g.n > 1 ? g.stats[c].sd : Number.isFinite(one(c).ci_lo) ? (one(c).ci_hi! - one(c).ci_lo!) / 2 : 0);
+    const one = (c: Capability) => members[0].scores[c]!;
+    const spread = (c: Capability) => (g.n > 1 ? g.stats[c].sd : Number.isFinite(one(c).ci_lo) ? (one(c).ci_hi! - one(c).ci_lo!) / 2 : 0);
     return {
       group: g.key,
       method: members[0].method,
@@ -53,9 +53,9 @@ export function configPoints(runs: readonly SiteRun[]): ConfigPoint[] {
   return points;
 }
 
-/** each point's capability scores in FAMILIES order */
+/** each point's capability scores in CAPABILITIES order */
 export const pointVectors = (points: readonly Pick<ConfigPoint, "values">[]): number[][] =>
-  points.map((p) => FAMILIES.map((c) => p.values[c]));
+  points.map((p) => CAPABILITIES.map((c) => p.values[c]));
 
 /** a point placed on two capability axes, with its error bars' ends */
 export interface AxisPoint extends ConfigPoint {
@@ -71,7 +71,7 @@ export interface AxisPoint extends ConfigPoint {
  * The points on the axes (x, y) = (xCap, yCap), and the 2-D front of that projection ordered by x: what the scatter
  * joins with its staircase. (A config can be on the 4-D front and dominated in the pair shown.)
  */
-export function onAxes(points: readonly ConfigPoint[], xCap: Family, yCap: Family): { points: AxisPoint[]; front: AxisPoint[] } {
+export function onAxes(points: readonly ConfigPoint[], xCap: Capability, yCap: Capability): { points: AxisPoint[]; front: AxisPoint[] } {
   const xy = points.map((p) => ({
     ...p,
     x: p.values[xCap],
@@ -81,7 +81,9 @@ export function onAxes(points: readonly ConfigPoint[], xCap: Family, yCap: Famil
     ylo: p.values[yCap] - p.spread[yCap],
     yhi: p.values[yCap] + p.spread[yCap],
   }));
-  const front = points.length ? front2d(pointVectors(points), FAMILIES.indexOf(xCap), FAMILIES.indexOf(yCap)).map((i) => xy[i]) : [];
+  const front = points.length
+    ? front2d(pointVectors(points), CAPABILITIES.indexOf(xCap), CAPABILITIES.indexOf(yCap)).map((i) => xy[i])
+    : [];
   return { points: xy, front };
 }
 
@@ -89,15 +91,15 @@ export function onAxes(points: readonly ConfigPoint[], xCap: Family, yCap: Famil
  * Hypervolume of the points, normalised by the box [r = 0, ideal = 1] (scores are in [0, 1], maximised): over all
  * four capabilities, and over the two on the axes.
  */
-export function capabilityHypervolume(points: readonly ConfigPoint[], xCap: Family, yCap: Family): { all: number; axes: number } {
+export function capabilityHypervolume(points: readonly ConfigPoint[], xCap: Capability, yCap: Capability): { all: number; axes: number } {
   const vecs = pointVectors(points);
-  const xi = FAMILIES.indexOf(xCap),
-    yi = FAMILIES.indexOf(yCap);
+  const xi = CAPABILITIES.indexOf(xCap),
+    yi = CAPABILITIES.indexOf(yCap);
   return {
     all: normalizedHypervolume(
       vecs,
-      FAMILIES.map(() => 0),
-      FAMILIES.map(() => 1),
+      CAPABILITIES.map(() => 0),
+      CAPABILITIES.map(() => 1),
     ),
     axes: normalizedHypervolume(
       vecs.map((v) => [v[xi], v[yi]]),
@@ -139,7 +141,7 @@ export interface WeightedConfig {
   group: string;
   method: string;
   n: number;
-  /** mean per capability, in FAMILIES order */
+  /** mean per capability, in CAPABILITIES order */
   values: number[];
   /** Σ w_k·score_k / Σ w_k (NaN when every weight is 0) */
   score: number;
@@ -153,7 +155,7 @@ export interface WeightedConfig {
  */
 export function weightedRanking(
   runs: readonly SiteRun[],
-  w: Readonly<Record<Family, number>>,
+  w: Readonly<Record<Capability, number>>,
 ): { ranked: WeightedConfig[]; active: number[]; total: number } {
   const groups = groupSummary(
     runs,
@@ -164,11 +166,11 @@ export function weightedRanking(
     group: g.key,
     method: runs.find((r) => r.group === g.key)!.method,
     n: g.n,
-    values: FAMILIES.map((c) => g.stats[c].mean),
+    values: CAPABILITIES.map((c) => g.stats[c].mean),
   }));
-  const weights = FAMILIES.map((c) => w[c]);
+  const weights = CAPABILITIES.map((c) => w[c]);
   const total = weights.reduce((a, b) => a + b, 0);
-  const active = FAMILIES.map((_, k) => k).filter((k) => weights[k] > 0);
+  const active = CAPABILITIES.map((_, k) => k).filter((k) => weights[k] > 0);
   const scores =
     total > 0 && configs.length
       ? weightedScores(
@@ -187,15 +189,15 @@ export function weightedRanking(
  */
 export function weightedScatter(
   ranked: readonly WeightedConfig[],
-  w: Readonly<Record<Family, number>>,
+  w: Readonly<Record<Capability, number>>,
 ): {
-  x: Family;
-  y: Family;
+  x: Capability;
+  y: Capability;
   points: (WeightedConfig & Omit<AxisPoint, keyof ConfigPoint>)[];
   front: (WeightedConfig & Omit<AxisPoint, keyof ConfigPoint>)[];
 } {
-  const [i, j] = FAMILIES.map((_, k) => k)
-    .sort((a, b) => w[FAMILIES[b]] - w[FAMILIES[a]])
+  const [i, j] = CAPABILITIES.map((_, k) => k)
+    .sort((a, b) => w[CAPABILITIES[b]] - w[CAPABILITIES[a]])
     .slice(0, 2);
   const points = ranked.map((d) => ({
     ...d,
@@ -214,5 +216,5 @@ export function weightedScatter(
         1,
       ).map((k) => onF[k])
     : [];
-  return { x: FAMILIES[i], y: FAMILIES[j], points, front };
+  return { x: CAPABILITIES[i], y: CAPABILITIES[j], points, front };
 }

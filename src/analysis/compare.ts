@@ -17,7 +17,7 @@ export type { SeedComparison } from "./seed_bootstrap.ts";
 export interface EvalItemRow {
   run_id: string;
   item_id: string;
-  family: string;
+  capability: string;
   split?: string | null;
   value: number;
 }
@@ -26,12 +26,12 @@ export function pairedComparison(
   rows: readonly EvalItemRow[],
   runsA: readonly string[],
   runsB: readonly string[],
-  family: string,
+  capability: string,
   opts: { iters?: number; seed?: number } = {},
 ): SeedComparison | null {
   const byRun = new Map<string, Map<string, number>>();
   for (const r of rows) {
-    if (r.family !== family || (r.split != null && r.split !== "eval")) continue;
+    if (r.capability !== capability || (r.split != null && r.split !== "eval")) continue;
     (byRun.get(r.run_id) ?? byRun.set(r.run_id, new Map()).get(r.run_id)!).set(r.item_id, r.value);
   }
   // runs without item rows for this capability are left out (they cannot be compared item by item)

@@ -11,6 +11,7 @@
  * only when the ranges are disjoint AND the corrected p < 0.05 (5 vs 5 disjoint: p = 1/252 before correction).
  */
 import { mean } from "../util/stats.ts";
+import { SFT_ONLY } from "./labels.ts";
 import { holm, mannWhitneyGreater } from "./rank_test.ts";
 
 export interface ConflictRun {
@@ -125,13 +126,13 @@ interface SiteRun {
 }
 interface EvalMetric {
   run_id: string;
-  family: string;
+  capability: string;
   metric: string;
   value: number;
 }
 
 /**
- * The Orthogonality page's conflict-control tables. `evals` = evals.arrow rows (run_id, family, metric, value): a run's
+ * The Orthogonality page's conflict-control tables. `evals` = evals.arrow rows (run_id, capability, metric, value): a run's
  * `sampled` instruction / integration metrics are its slots' scores; runs evaluated without eval.samples fall back to
  * the greedy headline (and say so). SFT-only runs are kept as the starting point. Methods in `order`.
  */
@@ -143,7 +144,7 @@ export function conflictControl(
 ): { rows: ConflictRow[]; perMethod: ConflictMethodRow[]; reference: string } {
   const reference = opts.reference ?? "sum";
   const sampled = new Map<string, number>();
-  for (const e of evals) if (e.metric === "sampled") sampled.set(`${e.run_id}|${e.family}`, e.value);
+  for (const e of evals) if (e.metric === "sampled") sampled.set(`${e.run_id}|${e.capability}`, e.value);
   const rows: ConflictRow[] = runs
     .filter((r) => r.conflict)
     .map((r) => {
@@ -167,7 +168,7 @@ export function conflictControl(
   );
   const ref = summaries.find((s) => s.method === reference);
   const lower = (m: string) => rows.filter((r) => r.method === m && Number.isFinite(r.worst)).map((r) => r["lower case (integration)"]!);
-  const tested = summaries.filter((s) => ref && s.method !== reference && s.method !== "sft-only");
+  const tested = summaries.filter((s) => ref && s.method !== reference && s.method !== SFT_ONLY);
   const raw = tested.map((s) => mannWhitneyGreater(lower(s.method), lower(reference)).p);
   const adjusted = holm(raw);
   const pOf = new Map(tested.map((s, k) => [s.method, [raw[k], adjusted[k]] as const]));
@@ -202,7 +203,7 @@ const pText = (p: number) => (p < 0.001 ? "p < 0.001" : `p = ${p.toFixed(3)}`);
 export function conflictStory(perMethod: readonly ConflictMethodRow[], reference = "sum"): string {
   const ref = perMethod.find((m) => m.method === reference);
   if (!ref) return "No plain-GRPO conflict-control runs are stored, so there is nothing to compare against.";
-  const start = perMethod.find((m) => m.method === "sft-only")?.["lower case: mean"];
+  const start = perMethod.find((m) => m.method === SFT_ONLY)?.["lower case: mean"];
   const range = `${f2(ref["lower case: min"])}–${f2(ref["lower case: max"])}`;
   const first =
     start === undefined || !Number.isFinite(start)

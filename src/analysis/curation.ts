@@ -3,7 +3,7 @@
  * Each rejected candidate is counted at the stage that rejected it.
  */
 
-import { REJECT_STAGES } from "../util/families.ts";
+import { REJECT_STAGES } from "../util/reject_stages.ts";
 
 /** the validator stages in the order they run (MKGSG's one list); an unknown stage comes last */
 export const VALIDATOR_STAGES: readonly string[] = REJECT_STAGES;

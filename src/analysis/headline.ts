@@ -4,7 +4,7 @@
  */
 import { differenceCI } from "./summary.ts";
 import { comparisonText, comparisonWording, pairedComparison, perSeedText, type EvalItemRow, type SeedComparison } from "./compare.ts";
-import { FAMILIES, CAP_LABEL, byMethodOrder, groupLabels } from "./labels.ts";
+import { CAPABILITIES, CAP_LABEL, SFT_ONLY, byMethodOrder, groupLabels } from "./labels.ts";
 import {
   bestConfig,
   capEstimate,
@@ -45,7 +45,7 @@ const meanOf = (xs: readonly number[]) => {
 export const KNOWLEDGE_OPTIONS = 4;
 
 /**
- * The "Chance" cell per family. Knowledge is a 4-option cloze: chance is 1/4 by construction. Instruction and
+ * The "Chance" cell per capability. Knowledge is a 4-option cloze: chance is 1/4 by construction. Instruction and
  * integration are scored on free text against rules: there is no chance level to state (a guess is not a random
  * option), so the cell points to the control column — the same questions on genes the model never read about, i.e.
  * the score of the trained model without the knowledge. Reasoning: the eval stage's `baseline/chance` (answering each
@@ -69,10 +69,10 @@ export function headlineTable(
   evalItems: readonly EvalItemRow[] = [],
 ): HeadlineTable {
   const ours = bestConfig(runs, "cagrpo");
-  const sft = bestConfig(runs, "sft-only");
+  const sft = bestConfig(runs, SFT_ONLY);
   const otherMethods = [...new Set(runs.map((r) => r.method))].filter((m) => m !== "cagrpo").sort(byMethodOrder);
   const others = otherMethods.map((m) => bestConfig(runs, m));
-  const chance = (cap: string) => meanOf(evals.filter((e) => e.family === cap && e.metric === "baseline/chance").map((e) => e.value));
+  const chance = (cap: string) => meanOf(evals.filter((e) => e.capability === cap && e.metric === "baseline/chance").map((e) => e.value));
   const rows = headline.map((h) => {
     const o = ours ? capEstimate(ours, h.capability) : null;
     const candidates = others
@@ -153,8 +153,8 @@ export function configComparisons(
   opts: { iters?: number } = {},
 ): ConfigComparison[] {
   const configs = new Map<string, SiteRun[]>();
-  for (const r of runs) if (r.method !== "sft-only") configs.set(r.group, [...(configs.get(r.group) ?? []), r]);
-  const sft = bestConfig(runs, "sft-only");
+  for (const r of runs) if (r.method !== SFT_ONLY) configs.set(r.group, [...(configs.get(r.group) ?? []), r]);
+  const sft = bestConfig(runs, SFT_ONLY);
   const sum = bestConfig(runs, "sum");
   const labels = configLabels(runs);
   return [...configs].flatMap(([group, rs]) =>
@@ -166,7 +166,7 @@ export function configComparisons(
     )
       .filter((e): e is [string, SiteRun[]] => e[1] !== null)
       .flatMap(([label, ref]) =>
-        FAMILIES.map((c) => ({
+        CAPABILITIES.map((c) => ({
           config: labels.get(group) ?? rs[0].method,
           method: rs[0].method,
           vs: label,

@@ -60,9 +60,10 @@ export {
   type RunScore,
 } from "./sweepgrid.ts";
 export {
-  FAMILIES,
+  CAPABILITIES,
   CAP_LABEL,
   METHOD_ORDER,
+  SFT_ONLY,
   CONFLICT_HANDLING_METHODS,
   STAGE_ORDER,
   byMethodOrder,
@@ -80,7 +81,7 @@ export {
   runLabel,
   groupLabels,
   fullConfig,
-  type Family,
+  type Capability,
 } from "./labels.ts";
 export {
   SCORE_DEFINITIONS,

@@ -1,15 +1,15 @@
 /**
- * The lists every page and every analysis share: the four capabilities (MKGSG's families, in their one home
- * src/util/families.ts), their display labels, and the order methods and pipeline stages are listed in. The site gets
+ * The lists every page and every analysis share: the four capabilities (in their one home
+ * src/util/capabilities.ts), their display labels, and the order methods and pipeline stages are listed in. The site gets
  * them from this bundle (docs/components/store.js re-exports them), so no page or component keeps its own copy.
  */
-import { FAMILIES, type Family } from "../util/families.ts";
+import { CAPABILITIES, type Capability } from "../util/capabilities.ts";
 
-export type { Family };
-/** the capabilities in the paper's order (= MKGSG's item families), for the pages */
-export { FAMILIES };
+export type { Capability };
+/** the capabilities in the paper's order (MKGSG generates one item family per capability), for the pages */
+export { CAPABILITIES };
 
-export const CAP_LABEL: Readonly<Record<Family, string>> = {
+export const CAP_LABEL: Readonly<Record<Capability, string>> = {
   knowledge: "Domain knowledge",
   reasoning: "Reasoning",
   instruction: "Instruction following",
@@ -17,14 +17,20 @@ export const CAP_LABEL: Readonly<Record<Family, string>> = {
 };
 
 /**
- * Methods in display order: the SFT starting point, plain GRPO, the conflict-handling baselines, ours last. The names
- * are runs.method values: the pipeline's "sft-only" label and the gradient registry's method names
- * (src/weighting/registry.ts METHOD_NAMES; test/analysis/labels.test.ts checks that every one of them is here).
+ * runs.method of a run without RL (the SFT starting point every method is compared with). The pipeline stores runs
+ * under it (src/pipeline/stages.ts imports it from here), and every analysis and page compares with it.
  */
-export const METHOD_ORDER: readonly string[] = ["sft-only", "sum", "pcgrad", "mgda", "cagrad", "aligned_mtl", "cagrpo"];
+export const SFT_ONLY = "sft-only";
+
+/**
+ * Methods in display order: the SFT starting point, plain GRPO, the conflict-handling baselines, ours last. The names
+ * are runs.method values: SFT_ONLY and the gradient registry's method names (src/weighting/registry.ts METHOD_NAMES;
+ * test/analysis/labels.test.ts checks that every one of them is here).
+ */
+export const METHOD_ORDER: readonly string[] = [SFT_ONLY, "sum", "pcgrad", "mgda", "cagrad", "aligned_mtl", "cagrpo"];
 
 /** the methods that handle gradient conflict (everything but the SFT starting point and plain GRPO's sum) */
-export const CONFLICT_HANDLING_METHODS: readonly string[] = METHOD_ORDER.filter((m) => m !== "sft-only" && m !== "sum");
+export const CONFLICT_HANDLING_METHODS: readonly string[] = METHOD_ORDER.filter((m) => m !== SFT_ONLY && m !== "sum");
 
 /** position in `order`, unknown names last (99), then alphabetically */
 const byOrder =
@@ -47,10 +53,9 @@ export const byStageOrder = (a: string, b: string): number => (STAGE_ORDER.index
 // deficiency. Yellow (#F0E442) is not used (1.2:1 against white). Marks only: text is never drawn in these colours
 // (the lighter ones are below 4.5:1 against white) — legends and labels stay in the page's text colour.
 
-/** method → Okabe–Ito colour ("none" is the SFT-only starting point's config value) */
+/** method (runs.method) → Okabe–Ito colour */
 export const METHOD_COLOR: Readonly<Record<string, string>> = {
-  "sft-only": "#000000",
-  none: "#000000",
+  [SFT_ONLY]: "#000000",
   sum: "#0072B2",
   pcgrad: "#D55E00",
   mgda: "#009E73",

@@ -5,6 +5,7 @@
  *
  *   const err = liveSettingsError({ method: "pcgrad", slotWeights: [3, 1], optim: "sgd", seed: 1, steps: 5 });
  */
+import { SFT_ONLY } from "./labels.ts";
 
 export const LIVE_METHODS = ["sum", "pcgrad", "mgda", "cagrpo"] as const;
 export const LIVE_OPTIMS = ["sgd", "adamw"] as const;
@@ -141,7 +142,7 @@ export function liveEndRows(
     if (live && Number.isFinite(live[liveKey])) out.push({ slot, source: "this run", lo: live[liveKey], hi: live[liveKey], n: 1 });
     for (const [source, m] of [
       [`stored ${method}`, method],
-      ["stored SFT-only", "sft-only"],
+      ["stored SFT-only", SFT_ONLY],
     ] as const) {
       const xs = stored
         .filter((r) => r.method === m)

@@ -1,6 +1,6 @@
 /**
  * Aggregates for the orthogonality page, computed from the store's long-format grad_gram rows
- * ({step, cap_i, cap_j, dot, cos}): per capability pair, the time-averaged cosine, the conflict ratio
+ * ({step, capability_i, capability_j, dot, cos}): per capability pair, the time-averaged cosine, the conflict ratio
  * (fraction of steps with cos < 0, docs/method.md §8.3) and the mean |cos| (distance from orthogonality).
  */
 
@@ -8,14 +8,14 @@ import { fractionInsideBand, nullCosineBand } from "./null_cosine.ts";
 
 export interface GramRow {
   step: number;
-  cap_i: string;
-  cap_j: string;
+  capability_i: string;
+  capability_j: string;
   cos: number;
 }
 
 export interface PairStats {
-  cap_i: string;
-  cap_j: string;
+  capability_i: string;
+  capability_j: string;
   steps: number;
   meanCos: number;
   meanAbsCos: number;
@@ -26,12 +26,12 @@ export interface PairStats {
 }
 
 export function pairStats(rows: readonly GramRow[]): PairStats[] {
-  const acc = new Map<string, { cap_i: string; cap_j: string; n: number; s: number; a: number; c: number; pos: number }>();
+  const acc = new Map<string, { capability_i: string; capability_j: string; n: number; s: number; a: number; c: number; pos: number }>();
   for (const r of rows) {
-    if (r.cap_i === r.cap_j || !Number.isFinite(r.cos)) continue;
-    const [a, b] = r.cap_i < r.cap_j ? [r.cap_i, r.cap_j] : [r.cap_j, r.cap_i];
+    if (r.capability_i === r.capability_j || !Number.isFinite(r.cos)) continue;
+    const [a, b] = r.capability_i < r.capability_j ? [r.capability_i, r.capability_j] : [r.capability_j, r.capability_i];
     const k = `${a}\u0000${b}`;
-    const e = acc.get(k) ?? { cap_i: a, cap_j: b, n: 0, s: 0, a: 0, c: 0, pos: 0 };
+    const e = acc.get(k) ?? { capability_i: a, capability_j: b, n: 0, s: 0, a: 0, c: 0, pos: 0 };
     e.n++;
     e.s += r.cos;
     e.a += Math.abs(r.cos);
@@ -40,8 +40,8 @@ export function pairStats(rows: readonly GramRow[]): PairStats[] {
     acc.set(k, e);
   }
   return [...acc.values()].map((e) => ({
-    cap_i: e.cap_i,
-    cap_j: e.cap_j,
+    capability_i: e.capability_i,
+    capability_j: e.capability_j,
     steps: e.n,
     meanCos: e.s / e.n,
     meanAbsCos: e.a / e.n,
@@ -51,7 +51,7 @@ export function pairStats(rows: readonly GramRow[]): PairStats[] {
   }));
 }
 
-/** a Gram row with its run and the dot product (the diagonal cap_i = cap_j carries the squared norm) */
+/** a Gram row with its run and the dot product (the diagonal capability_i = capability_j carries the squared norm) */
 export interface RunGramRow extends GramRow {
   run_id: string;
   dot?: number | null;
@@ -60,20 +60,20 @@ export interface RunGramRow extends GramRow {
 /**
  * Gradient-magnitude similarity per capability pair, averaged over steps (Yu et al. 2020, Gradient Surgery, §3):
  * GMS = 2‖g_i‖‖g_j‖ / (‖g_i‖² + ‖g_j‖²), with the norms² from the Gram diagonal; a step where either norm is 0 is
- * skipped. → "cap_i|cap_j" → {sum, n}
+ * skipped. → "capability_i|capability_j" → {sum, n}
  */
 export function gradientMagnitudeSimilarity(rows: readonly RunGramRow[]): Map<string, { sum: number; n: number }> {
   const acc = new Map<string, { sum: number; n: number }>();
   const bySteps = new Map<number, RunGramRow[]>();
   for (const d of rows) bySteps.set(d.step, [...(bySteps.get(d.step) ?? []), d]);
   for (const at of bySteps.values()) {
-    const n2 = new Map(at.filter((d) => d.cap_i === d.cap_j).map((d) => [d.cap_i, d.dot]));
+    const n2 = new Map(at.filter((d) => d.capability_i === d.capability_j).map((d) => [d.capability_i, d.dot]));
     for (const d of at) {
-      if (!(d.cap_i < d.cap_j)) continue;
-      const a = n2.get(d.cap_i),
-        b = n2.get(d.cap_j);
+      if (!(d.capability_i < d.capability_j)) continue;
+      const a = n2.get(d.capability_i),
+        b = n2.get(d.capability_j);
       if (!(a! > 0 && b! > 0)) continue;
-      const k = `${d.cap_i}|${d.cap_j}`;
+      const k = `${d.capability_i}|${d.capability_j}`;
       const e = acc.get(k) ?? { sum: 0, n: 0 };
       e.sum += (2 * Math.sqrt(a! * b!)) / (a! + b!);
       e.n++;
@@ -91,13 +91,14 @@ export function pairTable(rows: readonly RunGramRow[], run: { name: string; meth
   const g = gradientMagnitudeSimilarity(rows);
   const allSteps = new Map<string, Set<number>>();
   for (const d of rows)
-    if (d.cap_i < d.cap_j) allSteps.set(`${d.cap_i}|${d.cap_j}`, (allSteps.get(`${d.cap_i}|${d.cap_j}`) ?? new Set()).add(d.step));
-  return pairStats(rows.filter((d) => d.cap_i < d.cap_j)).map((p) => {
-    const k = `${p.cap_i}|${p.cap_j}`;
+    if (d.capability_i < d.capability_j)
+      allSteps.set(`${d.capability_i}|${d.capability_j}`, (allSteps.get(`${d.capability_i}|${d.capability_j}`) ?? new Set()).add(d.step));
+  return pairStats(rows.filter((d) => d.capability_i < d.capability_j)).map((p) => {
+    const k = `${p.capability_i}|${p.capability_j}`;
     return {
       run: run.name,
       method: run.method,
-      pair: `${p.cap_i} · ${p.cap_j}`,
+      pair: `${p.capability_i} · ${p.capability_j}`,
       "mean cos": p.meanCos,
       "mean |cos|": p.meanAbsCos,
       "conflict ratio": p.conflictRatio,
@@ -117,7 +118,7 @@ export function methodConflict(
   for (const r of runs)
     for (const p of pairStats(byRun.get(r.id) ?? [])) {
       const m = acc.get(r.method) ?? acc.set(r.method, new Map()).get(r.method)!;
-      const pair = `${p.cap_i} · ${p.cap_j}`;
+      const pair = `${p.capability_i} · ${p.capability_j}`;
       const e = m.get(pair) ?? m.set(pair, { conflict: [], absCos: [] }).get(pair)!;
       e.conflict.push(p.conflictRatio), e.absCos.push(p.meanAbsCos);
     }
@@ -140,8 +141,10 @@ const finiteMean = (xs: readonly number[]) => {
 export function nullBandSummary(gram: readonly RunGramRow[], conflictRunIds: ReadonlySet<string>, d: number | undefined) {
   if (!d) return null;
   const band = nullCosineBand(d, { q: 0.95 });
-  const offDiag = gram.filter((g) => g.cap_i < g.cap_j && g.cos !== null);
-  const conflictCos = offDiag.filter((g) => conflictRunIds.has(g.run_id) && g.cap_i === "instruction" && g.cap_j === "integration");
+  const offDiag = gram.filter((g) => g.capability_i < g.capability_j && g.cos !== null);
+  const conflictCos = offDiag.filter(
+    (g) => conflictRunIds.has(g.run_id) && g.capability_i === "instruction" && g.capability_j === "integration",
+  );
   const other = offDiag.filter((g) => !conflictRunIds.has(g.run_id));
   return {
     band,
@@ -162,7 +165,15 @@ export function nullBandSummary(gram: readonly RunGramRow[], conflictRunIds: Rea
 /** one run of the conflict control: the share of held-out answers in each case and the worst of the two */
 /** per-block cosines of the chosen runs against each block's own null band (1.96/√(block size)) */
 export function blockRows(
-  blocks: readonly { run_id: string; block: string; block_size: number; cap_i: string; cap_j: string; mean_cos: number; steps: number }[],
+  blocks: readonly {
+    run_id: string;
+    block: string;
+    block_size: number;
+    capability_i: string;
+    capability_j: string;
+    mean_cos: number;
+    steps: number;
+  }[],
   runs: readonly { id: string; name: string }[],
 ): { run: string; block: string; pair: string; "mean cos": number; "null band ±": number; outside: string; steps: number }[] {
   const ids = new Map(runs.map((r) => [r.id, r]));
@@ -173,7 +184,7 @@ export function blockRows(
       return {
         run: ids.get(b.run_id)!.name,
         block: b.block,
-        pair: `${b.cap_i} · ${b.cap_j}`,
+        pair: `${b.capability_i} · ${b.capability_j}`,
         "mean cos": b.mean_cos,
         "null band ±": h,
         outside: Math.abs(b.mean_cos) > h ? "yes" : "",

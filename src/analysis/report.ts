@@ -14,7 +14,7 @@ import { splitHalfSummary } from "./split_half.ts";
 import { perSeedText } from "./compare.ts";
 import { conflictControl, conflictStory, CONFLICT_ALPHA, type ConflictMethodRow } from "./conflict.ts";
 import { configComparisons, pairedComparisonRows } from "./headline.ts";
-import { FAMILIES, CAP_LABEL, byMethodOrder } from "./labels.ts";
+import { CAPABILITIES, CAP_LABEL, SFT_ONLY, byMethodOrder } from "./labels.ts";
 import { bestConfig, capEstimate, controlEstimate, type EvalRow, type SiteRun } from "./runs.ts";
 import type { EvalItemRow } from "./compare.ts";
 
@@ -88,11 +88,11 @@ export function splitHalfRows(rows: NonNullable<ReportInput["splitHalf"]>, d?: n
 
 /** SFT-only's knowledge metrics on extraction and control genes: the cloze (acc, acc_norm), generation and letter MCQ */
 export function knowledgeRows(input: Pick<ReportInput, "runs" | "evals">): Record<string, string>[] {
-  const sft = input.runs.filter((r) => !r.conflict && r.method === "sft-only").map((r) => r.id);
+  const sft = input.runs.filter((r) => !r.conflict && r.method === SFT_ONLY).map((r) => r.id);
   const metrics = ["acc", "acc_norm", "acc_generate", "acc_letter_loglik"];
   return metrics.flatMap((m) => {
-    const ev = input.evals.find((e) => sft.includes(e.run_id) && e.family === "knowledge" && e.metric === m);
-    const ctl = input.evals.find((e) => sft.includes(e.run_id) && e.family === "knowledge" && e.metric === `control/${m}`);
+    const ev = input.evals.find((e) => sft.includes(e.run_id) && e.capability === "knowledge" && e.metric === m);
+    const ctl = input.evals.find((e) => sft.includes(e.run_id) && e.capability === "knowledge" && e.metric === `control/${m}`);
     if (!ev) return [];
     const ci = (e: EvalRow | undefined) =>
       e ? `${f2(e.value)}${Number.isFinite(e.ci_lo ?? NaN) ? ` [${f2(e.ci_lo ?? NaN)}, ${f2(e.ci_hi ?? NaN)}]` : ""}` : "—";
@@ -121,8 +121,8 @@ export function capabilityTable(
   evals: readonly EvalRow[],
 ): { columns: string[]; rows: Record<string, string>[] } {
   const capRuns = runs.filter((r) => !r.conflict);
-  const sft = bestConfig(capRuns, "sft-only");
-  const methods = [...new Set(capRuns.map((r) => r.method))].filter((m) => m !== "sft-only").sort(byMethodOrder);
+  const sft = bestConfig(capRuns, SFT_ONLY);
+  const methods = [...new Set(capRuns.map((r) => r.method))].filter((m) => m !== SFT_ONLY).sort(byMethodOrder);
   const best = methods.map((m) => [m, bestConfig(capRuns, m)] as const).filter((e): e is [string, SiteRun[]] => e[1] !== null);
   const columns = [
     "capability",
@@ -130,7 +130,7 @@ export function capabilityTable(
     "SFT-only, control genes",
     ...best.map(([m, rs]) => `${m} (${rs.length} seed${rs.length === 1 ? "" : "s"})`),
   ];
-  const rows = FAMILIES.map((cap) => {
+  const rows = CAPABILITIES.map((cap) => {
     const e = sft ? capEstimate(sft, cap) : null;
     const c = controlEstimate(evals, sft, cap);
     const row: Record<string, string> = {

@@ -3,7 +3,7 @@
  * runs.arrow, params.arrow and scores.arrow), and the per-config estimates every page reads from them. Pages go
  * through these functions, so none re-derives "which runs share a config" or "which interval a score has" on its own.
  */
-import { FAMILIES } from "./labels.ts";
+import { CAPABILITIES } from "./labels.ts";
 import { meanCI } from "./summary.ts";
 
 /** the two score definitions scores.arrow carries (loaders/outputs.ts); "strict" is the paper's and every page's default */
@@ -17,7 +17,7 @@ export const DEFINITION_LABEL: Readonly<Record<ScoreDefinition, string>> = {
 /** one row of scores.arrow: a run's score on one capability under one definition, with the eval stage's bootstrap CI */
 export interface CapScore {
   run_id?: string;
-  family?: string;
+  capability?: string;
   definition?: string;
   metric?: string;
   value: number;
@@ -84,7 +84,7 @@ export function joinRuns(
   for (const s of scores) {
     const r = s.run_id === undefined ? undefined : byId.get(s.run_id);
     const by = r?.scoresBy[s.definition as ScoreDefinition];
-    if (by && s.family !== undefined) by[s.family] = s;
+    if (by && s.capability !== undefined) by[s.capability] = s;
   }
   const all = [...byId.values()].map((r) => ({
     ...r,
@@ -112,13 +112,13 @@ export function withDefinition<R extends Omit<SiteRun, "definition" | "scores" |
   const d = definition as ScoreDefinition;
   return runs.map((r) => {
     const scores = r.scoresBy[d];
-    return { ...r, definition: d, scores, complete: FAMILIES.every((c) => Number.isFinite(scores[c]?.value)) };
+    return { ...r, definition: d, scores, complete: CAPABILITIES.every((c) => Number.isFinite(scores[c]?.value)) };
   });
 }
 
 /** whether a run has all four capability scores under at least one definition (the pages' filter choices use this) */
 export const scoredUnderAny = (r: Pick<SiteRun, "scoresBy">): boolean =>
-  SCORE_DEFINITIONS.some((d) => FAMILIES.every((c) => Number.isFinite(r.scoresBy[d][c]?.value)));
+  SCORE_DEFINITIONS.some((d) => CAPABILITIES.every((c) => Number.isFinite(r.scoresBy[d][c]?.value)));
 
 /** A config's score on one capability with a 95% interval, and where the interval comes from. */
 export interface CapEstimate {
@@ -166,10 +166,10 @@ export const clipInterval = (lo: number, hi: number, [min, max]: readonly [numbe
   Math.max(min, Math.min(max, hi)),
 ];
 
-/** one row of evals.arrow (the eval stage's metrics per run and family) */
+/** one row of evals.arrow (the eval stage's metrics per run and capability) */
 export interface EvalRow {
   run_id: string;
-  family: string;
+  capability: string;
   metric: string;
   value: number;
   ci_lo?: number | null;
@@ -195,7 +195,7 @@ export function controlEstimate(
   cap: string,
 ): ControlEstimate | null {
   const ids = new Set((rs ?? []).map((r) => r.id));
-  const xs = evals.filter((e) => ids.has(e.run_id) && e.family === cap && e.metric === "control");
+  const xs = evals.filter((e) => ids.has(e.run_id) && e.capability === cap && e.metric === "control");
   if (!xs.length) return null;
   const value = xs.reduce((a, e) => a + e.value, 0) / xs.length;
   return xs.length === 1
@@ -216,10 +216,10 @@ export function bestConfig<R extends Pick<SiteRun, "method" | "group" | "scores"
 ): R[] | null {
   const groups = new Map<string, R[]>();
   for (const r of runs)
-    if (r.method === method && FAMILIES.some((c) => Number.isFinite(r.scores[c]?.value)))
+    if (r.method === method && CAPABILITIES.some((c) => Number.isFinite(r.scores[c]?.value)))
       groups.set(r.group, [...(groups.get(r.group) ?? []), r]);
   const meanOf = (r: R) => {
-    const v = FAMILIES.map((c) => r.scores[c]?.value).filter((x): x is number => Number.isFinite(x));
+    const v = CAPABILITIES.map((c) => r.scores[c]?.value).filter((x): x is number => Number.isFinite(x));
     return v.reduce((a, b) => a + b, 0) / v.length;
   };
   let best: R[] | null = null,
@@ -238,11 +238,11 @@ export function bestConfig<R extends Pick<SiteRun, "method" | "group" | "scores"
 export function missingScores(runs: readonly Pick<SiteRun, "complete" | "scores" | "definition">[]): string | null {
   const incomplete = runs.filter((r) => !r.complete);
   if (!incomplete.length) return null;
-  const counts = FAMILIES.map((c) => [c, incomplete.filter((r) => !Number.isFinite(r.scores[c]?.value)).length] as const).filter(
+  const counts = CAPABILITIES.map((c) => [c, incomplete.filter((r) => !Number.isFinite(r.scores[c]?.value)).length] as const).filter(
     ([, n]) => n,
   );
   const def = incomplete[0].definition === "partial" ? " partial-credit" : "";
-  return `${incomplete.length} of ${runs.length} stored run(s) lack a${def} score for ${counts.map(([c, n]) => `${c} (${n})`).join(", ")} — the evaluation split had no items of that family, or the eval stage did not report it.`;
+  return `${incomplete.length} of ${runs.length} stored run(s) lack a${def} score for ${counts.map(([c, n]) => `${c} (${n})`).join(", ")} — the evaluation split had no items of that capability, or the eval stage did not report it.`;
 }
 
 /** A run's config keys without its seeds (a config's identity across seeds). */

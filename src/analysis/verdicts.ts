@@ -16,7 +16,7 @@ import { differenceCI } from "./summary.ts";
 import { comparisonText, comparisonWording, pairedComparison, perSeedText, type EvalItemRow, type SeedComparison } from "./compare.ts";
 import { pairStats, type GramRow, type PairStats } from "./orthogonality.ts";
 import { holm, signTest } from "./rank_test.ts";
-import { FAMILIES, CONFLICT_HANDLING_METHODS } from "./labels.ts";
+import { CAPABILITIES, CONFLICT_HANDLING_METHODS, SFT_ONLY } from "./labels.ts";
 import { bestConfig, capEstimate, type CapEstimate, type SiteRun } from "./runs.ts";
 
 /** one claim of docs/data/paper-claims.json; `test` names the rule that judges it */
@@ -98,7 +98,7 @@ function context(data: VerdictData) {
   );
   const est = (m: string, cap: string): CapEstimate => capEstimate(best.get(m)!, cap);
   // claims over all four capabilities need all four scores
-  const has4 = (m: string) => best.has(m) && FAMILIES.every((cap) => Number.isFinite(est(m, cap).mean));
+  const has4 = (m: string) => best.has(m) && CAPABILITIES.every((cap) => Number.isFinite(est(m, cap).mean));
   const gramStats = (method: string): PairStats[] => {
     const ids = new Set((byMethod.get(method) ?? []).map((r) => r.id));
     return pairStats(data.gram.filter((g) => ids.has(g.run_id)));
@@ -156,11 +156,11 @@ const RULES: Record<string, (c: Claim, x: Context) => Judgement> = {
     const adj = holm(tests.map((t) => t.pv));
     const conflicting = tests.filter((t, k) => adj[k] < 0.05 && t.p.negative > t.p.positive);
     const pairText = (t: (typeof tests)[number], k: number) =>
-      `${t.p.cap_i}·${t.p.cap_j} ${t.p.negative}/${t.p.negative + t.p.positive} steps cos < 0 (sign test p = ${adj[k].toPrecision(2)}, Holm)`;
+      `${t.p.capability_i}·${t.p.capability_j} ${t.p.negative}/${t.p.negative + t.p.positive} steps cos < 0 (sign test p = ${adj[k].toPrecision(2)}, Holm)`;
     const worstPair = tests.reduce((w, t, k) => (t.p.conflictRatio > tests[w].p.conflictRatio ? k : w), 0);
     const cosText = `plain GRPO: mean |cos| ${absCos.toFixed(3)}; most conflicting pair ${pairText(tests[worstPair], worstPair)}; ${
       conflicting.length
-        ? `conflict beyond chance on ${conflicting.map((t) => `${t.p.cap_i}·${t.p.cap_j}`).join(", ")}`
+        ? `conflict beyond chance on ${conflicting.map((t) => `${t.p.capability_i}·${t.p.capability_j}`).join(", ")}`
         : "no pair conflicts beyond chance"
     }`;
     const handled = CONFLICT_HANDLING_METHODS.filter(x.has4);
@@ -170,7 +170,7 @@ const RULES: Record<string, (c: Claim, x: Context) => Judgement> = {
         verdict: "not testable",
       };
     // plain GRPO's worst capability, and each conflict-handling method against sum on it (seed-level paired interval)
-    const worstCap = FAMILIES.reduce((w, cap) => (x.est("sum", cap).mean < x.est("sum", w).mean ? cap : w), FAMILIES[0]);
+    const worstCap = CAPABILITIES.reduce((w, cap) => (x.est("sum", cap).mean < x.est("sum", w).mean ? cap : w), CAPABILITIES[0]);
     const gaps = handled.map((m) => [m, x.gap(m, "sum", worstCap)] as const);
     const raised = gaps.filter(([, g]) => gapAbove(g)).map(([m]) => m);
     const holds = conflicting.length > 0 && raised.length === handled.length;
@@ -193,16 +193,16 @@ const RULES: Record<string, (c: Claim, x: Context) => Judgement> = {
   },
   pareto(_c, x) {
     if (!x.best.has("cagrpo")) return none("no capability-aware GRPO run yet");
-    if (!x.best.has("sft-only")) return none("needs an SFT-only run: the starting point the improvements are measured from");
-    if (!x.has4("cagrpo") || !x.has4("sft-only")) return none(need4(["capability-aware GRPO", "SFT-only"]));
+    if (!x.best.has(SFT_ONLY)) return none("needs an SFT-only run: the starting point the improvements are measured from");
+    if (!x.has4("cagrpo") || !x.has4(SFT_ONLY)) return none(need4(["capability-aware GRPO", "SFT-only"]));
     const ms = [...x.best.keys()].filter(x.has4);
-    const front = nonDominated(ms.map((m) => FAMILIES.map((cap) => x.est(m, cap).mean))).map((i) => ms[i]);
-    const gaps = FAMILIES.map((cap) => x.gap("cagrpo", "sft-only", cap));
-    const gained = FAMILIES.filter((_, k) => gapAbove(gaps[k])),
-      lost = FAMILIES.filter((_, k) => gapBelow(gaps[k]));
+    const front = nonDominated(ms.map((m) => CAPABILITIES.map((cap) => x.est(m, cap).mean))).map((i) => ms[i]);
+    const gaps = CAPABILITIES.map((cap) => x.gap("cagrpo", SFT_ONLY, cap));
+    const gained = CAPABILITIES.filter((_, k) => gapAbove(gaps[k])),
+      lost = CAPABILITIES.filter((_, k) => gapBelow(gaps[k]));
     const holds = front.includes("cagrpo") && gained.length > 0 && lost.length === 0;
     return {
-      measured: `on the 4-capability front of the methods' best configs: ${front.join(", ")}. Capability-aware GRPO vs its SFT starting point: ${FAMILIES.map((cap, k) => `${cap} ${gapText(gaps[k])}`).join(", ")}; significantly better on ${gained.join(", ") || "none"}, significantly worse on ${lost.join(", ") || "none"}`,
+      measured: `on the 4-capability front of the methods' best configs: ${front.join(", ")}. Capability-aware GRPO vs its SFT starting point: ${CAPABILITIES.map((cap, k) => `${cap} ${gapText(gaps[k])}`).join(", ")}; significantly better on ${gained.join(", ") || "none"}, significantly worse on ${lost.join(", ") || "none"}`,
       verdict: holds ? "reproduced" : "not at this scale",
       rule: "reproduced if capability-aware GRPO is non-dominated AND, against SFT, it improved some capability without significantly losing any (95% intervals). Only Pareto-stationarity is provable for non-convex policies (Method §7.3)",
     };
@@ -210,23 +210,23 @@ const RULES: Record<string, (c: Claim, x: Context) => Judgement> = {
   "cagrpo-vs-sum"(_c, x) {
     if (!x.best.has("cagrpo") || !x.best.has("sum")) return none("needs both a sum and a capability-aware GRPO run");
     if (!x.has4("cagrpo") || !x.has4("sum")) return none(need4(["sum", "capability-aware GRPO"]));
-    const a = FAMILIES.map((cap) => x.est("cagrpo", cap).mean),
-      b = FAMILIES.map((cap) => x.est("sum", cap).mean);
+    const a = CAPABILITIES.map((cap) => x.est("cagrpo", cap).mean),
+      b = CAPABILITIES.map((cap) => x.est("sum", cap).mean);
     // Δm is a relative change: capabilities where plain GRPO scores 0 have none, so they are left out (and named)
-    const keep = FAMILIES.map((_, k) => k).filter((k) => b[k] !== 0);
+    const keep = CAPABILITIES.map((_, k) => k).filter((k) => b[k] !== 0);
     const dm = keep.length
       ? deltaM(
           keep.map((k) => a[k]),
           keep.map((k) => b[k]),
         ).deltaM
       : NaN;
-    const left = FAMILIES.filter((_, k) => !keep.includes(k));
-    const gaps = FAMILIES.map((cap) => x.gap("cagrpo", "sum", cap));
+    const left = CAPABILITIES.filter((_, k) => !keep.includes(k));
+    const gaps = CAPABILITIES.map((cap) => x.gap("cagrpo", "sum", cap));
     const wins = a.filter((v, i) => v > b[i]).length;
-    const lost = FAMILIES.filter((_, k) => gapBelow(gaps[k]));
+    const lost = CAPABILITIES.filter((_, k) => gapBelow(gaps[k]));
     const seeds = Math.min(x.best.get("cagrpo")!.length, x.best.get("sum")!.length);
     return {
-      measured: `Δm = ${Number.isFinite(dm) ? `${dm >= 0 ? "+" : ""}${dm.toFixed(2)}%` : "undefined"}${left.length ? ` (leaves out ${left.join(", ")}: plain GRPO scores 0 there)` : ""}, better on ${wins}/4 capabilities (gaps: ${FAMILIES.map((cap, k) => `${cap} ${gapText(gaps[k])}`).join(", ")}), significantly worse on ${lost.join(", ") || "none"}; ${seeds} seed(s) per config`,
+      measured: `Δm = ${Number.isFinite(dm) ? `${dm >= 0 ? "+" : ""}${dm.toFixed(2)}%` : "undefined"}${left.length ? ` (leaves out ${left.join(", ")}: plain GRPO scores 0 there)` : ""}, better on ${wins}/4 capabilities (gaps: ${CAPABILITIES.map((cap, k) => `${cap} ${gapText(gaps[k])}`).join(", ")}), significantly worse on ${lost.join(", ") || "none"}; ${seeds} seed(s) per config`,
       verdict: dm > 0 && wins >= 3 && lost.length === 0 ? "reproduced" : "not at this scale",
       rule:
         "reproduced if Δm > 0, better on ≥ 3 of 4 capabilities, and significantly worse on none (95% intervals)" +
@@ -252,8 +252,8 @@ const RULES: Record<string, (c: Claim, x: Context) => Judgement> = {
     const twin = x.data.runs.filter((r) => r.params[ONTOLOGY_KEY] !== false && sameExcept(r.params, ablated[0].params));
     if (!twin.length)
       return none(`the ${ONTOLOGY_KEY}=false runs (${ablated[0].group}) have no matching run with validation on; ${rejectText}`);
-    const gaps = FAMILIES.map((cap) => [cap, x.compare(twin, ablated, cap)] as const).filter(
-      (e): e is [(typeof FAMILIES)[number], SeedComparison] => e[1] !== null,
+    const gaps = CAPABILITIES.map((cap) => [cap, x.compare(twin, ablated, cap)] as const).filter(
+      (e): e is [(typeof CAPABILITIES)[number], SeedComparison] => e[1] !== null,
     );
     if (!gaps.length) return none(`no held-out items answered by both the validated and the ablated runs; ${rejectText}`);
     const words = gaps.map(([cap, c]) => [cap, comparisonWording(c)] as const);

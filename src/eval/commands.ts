@@ -3,15 +3,15 @@ import type { Command } from "commander";
 const collect = (v: string, prev: string[]) => [...prev, v];
 
 /**
- * `bbio eval <checkpoint> [--json]`: per-family scores on the held-out split with 95% bootstrap CIs and baselines.
+ * `bbio eval <checkpoint> [--json]`: per-capability scores on the held-out split with 95% bootstrap CIs and baselines.
  * Items: --items <file>, else regenerated from the checkpoint's stored config (data section + seed), so evaluation
  * sees exactly the held-out items of the run that trained the checkpoint.
- * --json prints {"families": {"<family>": {"n","mean","ci_lo","ci_hi","metrics"}}, "backend", "baselines"}.
+ * --json prints {"capabilities": {"<capability>": {"n","mean","ci_lo","ci_hi","metrics"}}, "backend", "baselines"}.
  */
 export function register(program: Command): void {
   program
     .command("eval")
-    .description("evaluate a checkpoint per family (knowledge, reasoning, instruction, integration) with CIs and baselines")
+    .description("evaluate a checkpoint per capability (knowledge, reasoning, instruction, integration) with CIs and baselines")
     .argument("<checkpoint>", "checkpoint directory (what bbio train-sft / bbio grpo print: data/cache/<stage>/<hash>/checkpoint)")
     .option("--items <file>", "items JSONL (default: regenerate from the checkpoint's config)")
     .option("--set <key=value>", "override a config field, e.g. --set eval.max_items_per_family=20 (repeatable)", collect, [] as string[])
@@ -54,8 +54,8 @@ export function register(program: Command): void {
         return;
       }
       const pct = (x: number) => (100 * x).toFixed(1).padStart(5);
-      process.stdout.write(`backend: ${r.backend}\nfamily        n   mean  [95% CI]        chance  untrained\n`);
-      for (const [f, x] of Object.entries(r.families)) {
+      process.stdout.write(`backend: ${r.backend}\ncapability    n   mean  [95% CI]        chance  untrained\n`);
+      for (const [f, x] of Object.entries(r.capabilities)) {
         const c = r.baselines.chance[f as keyof typeof r.baselines.chance];
         const u = r.baselines.untrained?.[f as keyof typeof r.baselines.chance];
         process.stdout.write(

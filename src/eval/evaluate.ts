@@ -1,10 +1,10 @@
 /**
- * Evaluation on the held-out split, per family, with the MKGSG rule-based scorer (the same function the rewards use).
+ * Evaluation on the held-out split, per capability, with the MKGSG rule-based scorer (the same function the rewards use).
  *
  *   evaluate({checkpointDir | model+tokenizer, items, kg, config, seed, sink?, scorer?, step?}) → EvalReport
  *
  * For every item: greedy answer (temperature 0, stop at EOS) → score strict and loose (IFEval's loose mode: the
- * scorer strips markdown / first-last lines). Per family the headline `mean` (stored as metric `score`) is:
+ * scorer strips markdown / first-last lines). Per capability the headline `mean` (stored as metric `score`) is:
  *   knowledge    cloze accuracy, as lm-evaluation-harness scores a multiple_choice task (src/sft/cloze.ts): after the
  *                prompt and the answer's fixed prefix ("The chromosome is"), the option whose value (" 16", no EOS)
  *                has the highest summed log-likelihood is the model's choice → `acc` (the headline); the same with
@@ -25,8 +25,8 @@
  */
 import type { EvalConfig, EvalStageConfig } from "./config.ts";
 import type { KG } from "../kg/types.ts";
-import type { Family, Item, ScoreResult } from "../mkgsg/types.ts";
-import { FAMILIES } from "../mkgsg/types.ts";
+import type { Capability, Item, ScoreResult } from "../mkgsg/types.ts";
+import { CAPABILITIES } from "../mkgsg/types.ts";
 import { bootstrapCI } from "../analysis/bootstrap.ts";
 import { initBackend, backendPreference } from "../model/backend.ts";
 import { loadCheckpoint } from "../model/checkpoint.ts";
@@ -51,7 +51,7 @@ export interface MetricCI {
   n: number;
 }
 
-export interface FamilyReport {
+export interface CapabilityReport {
   n: number;
   mean: number;
   ci_lo: number;
@@ -61,7 +61,7 @@ export interface FamilyReport {
 
 export interface ItemResult {
   id: string;
-  family: Family;
+  capability: Capability;
   kind: string;
   split?: Item["split"];
   answer: string;
@@ -83,11 +83,11 @@ export interface ItemResult {
 }
 
 export interface EvalReport {
-  families: Partial<Record<Family, FamilyReport>>;
+  capabilities: Partial<Record<Capability, CapabilityReport>>;
   backend: string;
   baselines: {
-    chance: Partial<Record<Family, { mean: number; analytic?: number }>>;
-    untrained?: Partial<Record<Family, { n: number; mean: number; ci_lo: number; ci_hi: number }>>;
+    chance: Partial<Record<Capability, { mean: number; analytic?: number }>>;
+    untrained?: Partial<Record<Capability, { n: number; mean: number; ci_lo: number; ci_hi: number }>>;
   };
   items: ItemResult[];
 }
@@ -120,7 +120,7 @@ export function selectItems(allItems: readonly Item[], cfg: EvalConfig): Item[] 
   const items = allItems.filter((it) => scored.has(it.family));
   const cap = (pool: readonly Item[]) => {
     if (!cfg.max_items_per_family) return [...pool];
-    const count = new Map<Family, number>();
+    const count = new Map<Capability, number>();
     return pool.filter((it) => {
       const c = count.get(it.family) ?? 0;
       count.set(it.family, c + 1);
@@ -137,9 +137,11 @@ const instructions = (checks: ScoreResult["checks"]) =>
   checks.some((c) => c.component === "format") ? checks.filter((c) => c.component === "format") : checks;
 const allPass = (checks: ScoreResult["checks"]) => checks.length > 0 && checks.every((c) => c.pass);
 
-/** Headline per-item value of a family (see the file comment). */
-export function primary(r: Pick<ItemResult, "family" | "score"> & Partial<Pick<ItemResult, "checks" | "value_loglik_correct">>): number {
-  switch (r.family) {
+/** Headline per-item value of a capability (see the file comment). */
+export function primary(
+  r: Pick<ItemResult, "capability" | "score"> & Partial<Pick<ItemResult, "checks" | "value_loglik_correct">>,
+): number {
+  switch (r.capability) {
     case "knowledge":
       return r.value_loglik_correct ?? r.score;
     case "instruction":
@@ -166,7 +168,7 @@ export function metricValues(r: ItemResult): Record<string, number> {
   if (looseInst?.length) m.instruction_loose = looseInst.filter((c) => c.pass).length / looseInst.length;
   const content = r.checks.filter((c) => c.component === "knowledge" || c.component === "reasoning");
   if (content.length) m.content = allPass(content) ? 1 : 0;
-  if (r.family === "knowledge") m.acc_generate = r.generated_value_correct ?? r.score;
+  if (r.capability === "knowledge") m.acc_generate = r.generated_value_correct ?? r.score;
   if (r.loglik_correct !== undefined) m.acc_letter_loglik = r.loglik_correct;
   if (r.value_loglik_correct !== undefined) m.acc = r.value_loglik_correct;
   if (r.value_loglik_norm_correct !== undefined) m.acc_norm = r.value_loglik_norm_correct;
@@ -181,11 +183,11 @@ export function metricValues(r: ItemResult): Record<string, number> {
 }
 
 /**
- * Aggregate item results into per-family reports with bootstrap CIs. Control-split results (gene world) do not enter
+ * Aggregate item results into per-capability reports with bootstrap CIs. Control-split results (gene world) do not enter
  * the headline: they become `control` (their headline) and `control/<metric>` beside it.
  */
-export function summarize(results: readonly ItemResult[], cfg: EvalConfig, seed: number): Partial<Record<Family, FamilyReport>> {
-  const out: Partial<Record<Family, FamilyReport>> = {};
+export function summarize(results: readonly ItemResult[], cfg: EvalConfig, seed: number): Partial<Record<Capability, CapabilityReport>> {
+  const out: Partial<Record<Capability, CapabilityReport>> = {};
   const ci = (xs: number[]): MetricCI => {
     const c = bootstrapCI(xs, { resamples: cfg.bootstrap_resamples, level: cfg.ci_level, seed });
     return { value: c.estimate, ci_lo: c.lo, ci_hi: c.hi, n: xs.length };
@@ -195,18 +197,18 @@ export function summarize(results: readonly ItemResult[], cfg: EvalConfig, seed:
     for (const r of rs) for (const [k, v] of Object.entries(metricValues(r))) cols.set(k, [...(cols.get(k) ?? []), v]);
     return [...cols].sort((a, b) => (a[0] < b[0] ? -1 : 1));
   };
-  for (const family of FAMILIES) {
-    const rs = results.filter((r) => r.family === family && r.split !== "control");
+  for (const capability of CAPABILITIES) {
+    const rs = results.filter((r) => r.capability === capability && r.split !== "control");
     if (rs.length === 0) continue;
     const head = ci(rs.map(primary));
     const metrics: Record<string, MetricCI> = {};
     for (const [k, xs] of columns(rs)) metrics[k] = ci(xs);
-    const control = results.filter((r) => r.family === family && r.split === "control");
+    const control = results.filter((r) => r.capability === capability && r.split === "control");
     if (control.length) {
       metrics.control = ci(control.map(primary));
       for (const [k, xs] of columns(control)) metrics[`control/${k}`] = ci(xs);
     }
-    out[family] = { n: rs.length, mean: head.value, ci_lo: head.ci_lo, ci_hi: head.ci_hi, metrics };
+    out[capability] = { n: rs.length, mean: head.value, ci_lo: head.ci_lo, ci_hi: head.ci_hi, metrics };
   }
   return out;
 }
@@ -315,14 +317,14 @@ function chance(allItems: readonly Item[], kg: KG, scorer: Scorer, seed: number)
   const items = allItems.filter((it) => it.split !== "control");
   const byKind = new Map<string, Item[]>();
   for (const it of items) byKind.set(`${it.family}/${it.kind}`, [...(byKind.get(`${it.family}/${it.kind}`) ?? []), it]);
-  const vals = new Map<Family, number[]>();
-  const analytic = new Map<Family, number[]>();
+  const vals = new Map<Capability, number[]>();
+  const analytic = new Map<Capability, number[]>();
   for (const [key, group] of byKind) {
     const order = shuffled(rngFor(seed, `chance:${key}`), group);
     order.forEach((it, i) => {
       const other = order.length > 1 ? order[(i + 1) % order.length] : undefined; // a cycle: never its own gold
       const r = other ? scorer(it, other.gold, kg) : { score: 0, checks: [] };
-      vals.set(it.family, [...(vals.get(it.family) ?? []), primary({ family: it.family, score: r.score, checks: r.checks })]);
+      vals.set(it.family, [...(vals.get(it.family) ?? []), primary({ capability: it.family, score: r.score, checks: r.checks })]);
       if (it.options?.length) analytic.set(it.family, [...(analytic.get(it.family) ?? []), 1 / it.options.length]);
     });
   }
@@ -345,7 +347,7 @@ async function scoreModel(model: GPT, tok: Tokenizer, items: readonly Item[], o:
     const ll = logliks[i];
     results.push({
       id: it.id,
-      family: it.family,
+      capability: it.family,
       kind: it.kind,
       split: it.split,
       answer: ans[i],
@@ -360,7 +362,7 @@ async function scoreModel(model: GPT, tok: Tokenizer, items: readonly Item[], o:
       ...(sampled ? { sampled: sampled[i] } : {}),
     });
   }
-  return { results, families: summarize(results, cfg, o.seed ?? o.config.seed) };
+  return { results, capabilities: summarize(results, cfg, o.seed ?? o.config.seed) };
 }
 
 export async function evaluate(o: EvaluateOptions): Promise<EvalReport> {
@@ -380,14 +382,14 @@ export async function evaluate(o: EvaluateOptions): Promise<EvalReport> {
   const items = selectItems(o.items, o.config.eval);
   if (items.length === 0) throw new BbioError(`evaluate: no items in split "${o.config.eval.split}"`);
   try {
-    const { results, families } = await scoreModel(model, tok, items, o, scorer, "eval");
-    const report: EvalReport = { families, backend, baselines: { chance: chance(items, o.kg, scorer, seed) }, items: results };
+    const { results, capabilities } = await scoreModel(model, tok, items, o, scorer, "eval");
+    const report: EvalReport = { capabilities, backend, baselines: { chance: chance(items, o.kg, scorer, seed) }, items: results };
     if (o.config.eval.untrained_baseline) {
       const fresh = GPT.init(model.config, seed);
       try {
         const u = await scoreModel(fresh, tok, items, o, scorer, "eval (untrained baseline)");
         report.baselines.untrained = Object.fromEntries(
-          Object.entries(u.families).map(([f, r]) => [f, { n: r!.n, mean: r!.mean, ci_lo: r!.ci_lo, ci_hi: r!.ci_hi }]),
+          Object.entries(u.capabilities).map(([f, r]) => [f, { n: r!.n, mean: r!.mean, ci_lo: r!.ci_lo, ci_hi: r!.ci_hi }]),
         );
       } finally {
         fresh.dispose();
@@ -396,14 +398,14 @@ export async function evaluate(o: EvaluateOptions): Promise<EvalReport> {
     if (o.sink) {
       const step = o.step ?? 0;
       const rows: Record<string, unknown>[] = [];
-      for (const [family, r] of Object.entries(report.families)) {
-        rows.push({ step, family, metric: "score", value: r!.mean, ci_lo: r!.ci_lo, ci_hi: r!.ci_hi, n: r!.n });
+      for (const [capability, r] of Object.entries(report.capabilities)) {
+        rows.push({ step, capability, metric: "score", value: r!.mean, ci_lo: r!.ci_lo, ci_hi: r!.ci_hi, n: r!.n });
         for (const [metric, m] of Object.entries(r!.metrics))
-          rows.push({ step, family, metric, value: m.value, ci_lo: m.ci_lo, ci_hi: m.ci_hi, n: m.n });
-        const c = report.baselines.chance[family as Family];
-        if (c) rows.push({ step, family, metric: "baseline/chance", value: c.mean, ci_lo: null, ci_hi: null, n: r!.n });
-        const u = report.baselines.untrained?.[family as Family];
-        if (u) rows.push({ step, family, metric: "baseline/untrained", value: u.mean, ci_lo: u.ci_lo, ci_hi: u.ci_hi, n: u.n });
+          rows.push({ step, capability, metric, value: m.value, ci_lo: m.ci_lo, ci_hi: m.ci_hi, n: m.n });
+        const c = report.baselines.chance[capability as Capability];
+        if (c) rows.push({ step, capability, metric: "baseline/chance", value: c.mean, ci_lo: null, ci_hi: null, n: r!.n });
+        const u = report.baselines.untrained?.[capability as Capability];
+        if (u) rows.push({ step, capability, metric: "baseline/untrained", value: u.mean, ci_lo: u.ci_lo, ci_hi: u.ci_hi, n: u.n });
       }
       o.sink.rows("evals", rows);
       o.sink.rows(
@@ -411,14 +413,14 @@ export async function evaluate(o: EvaluateOptions): Promise<EvalReport> {
         report.items.map((r) => ({
           step,
           item_id: r.id,
-          family: r.family,
+          capability: r.capability,
           kind: r.kind,
           split: r.split ?? null,
           value: primary(r),
           partial: r.score,
         })),
       );
-      for (const [family, r] of Object.entries(report.families)) o.sink.metric(step, `eval/${family}/mean`, r!.mean);
+      for (const [capability, r] of Object.entries(report.capabilities)) o.sink.metric(step, `eval/${capability}/mean`, r!.mean);
       await o.sink.flush();
     }
     return report;

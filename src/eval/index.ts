@@ -6,7 +6,7 @@ export {
   primary,
   metricValues,
   type EvalReport,
-  type FamilyReport,
+  type CapabilityReport,
   type ItemResult,
   type EvaluateOptions,
   type MetricCI,

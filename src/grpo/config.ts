@@ -14,7 +14,7 @@ import { STRATEGY_NAMES } from "../weighting/strategies.ts";
  */
 /**
  * The config value of grpo.method for a run without RL. Only the config and the pipeline read it: withoutRl says
- * whether a config is such a run, and the pipeline (src/pipeline/stages.ts SFT_ONLY) owns the name it is stored under.
+ * whether a config is such a run, and the pipeline (src/pipeline/stages.ts) stores such a run as SFT_ONLY (src/analysis/labels.ts).
  */
 export const NO_RL = "none";
 /** whether this grpo config is a run without RL (no reward model, no GRPO policy) */

@@ -102,7 +102,7 @@ function logCompletions(ctx: LogContext, { step, batch, scored }: StepRecord): v
     batch.completions.map((row, i) => ({
       step,
       item_id: row.item.id,
-      family: ctx.capabilities[row.capability],
+      capability: ctx.capabilities[row.capability],
       prompt: row.item.prompt,
       completion: row.text,
       rewards: JSON.stringify({

@@ -20,7 +20,7 @@ import type { GrpoConfig } from "./config.ts";
 /** One sampled completion of one prompt. */
 export interface Completion {
   item: Item;
-  /** index into FAMILIES: the capability whose prompt this is */
+  /** index into CAPABILITIES: the capability whose prompt this is */
   capability: number;
   /** the prompt's token ids, as fed to the model */
   prompt: number[];

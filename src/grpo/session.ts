@@ -6,8 +6,8 @@
  */
 import type { KG } from "../kg/types.ts";
 import type { score } from "../mkgsg/score.ts";
-import type { Family, Item } from "../mkgsg/types.ts";
-import { FAMILIES } from "../mkgsg/types.ts";
+import type { Capability, Item } from "../mkgsg/types.ts";
+import { CAPABILITIES } from "../mkgsg/types.ts";
 import type { OptimizerState } from "../model/checkpoint.ts";
 import { type GPT, parameterBlock } from "../model/gpt.ts";
 import type { Tokenizer } from "../model/tokenizer.ts";
@@ -25,7 +25,7 @@ import { type RewardContext, type RewardScorer, scoreCompletions } from "./rewar
 import { type SamplingContext, sampleCompletions } from "./sample.ts";
 import { optimisationPasses, type UpdateContext } from "./update.ts";
 
-export { FAMILIES };
+export { CAPABILITIES };
 
 /** Everything a step reads: the models, optimizer and strategy, and each phase's context. */
 export interface Session {
@@ -44,7 +44,7 @@ export interface Session {
 
 /** Each capability's train items; every capability must have some. */
 function capabilityPools(items: readonly Item[]): Item[][] {
-  return FAMILIES.map((capability) => {
+  return CAPABILITIES.map((capability) => {
     const pool = items.filter((item) => item.split === "train" && item.family === capability);
     if (pool.length === 0)
       throw new BbioError(`GRPO: no train items of capability "${capability}"`, 2, "raise data.per_family or enable that family's kinds");
@@ -72,7 +72,7 @@ export interface SessionInputs {
   reference: GPT | null;
   tokenizer: Tokenizer;
   rewardModel: RewardScorer | null;
-  alphas: Record<Family, number>;
+  alphas: Record<Capability, number>;
   sink: Sink;
   seed: number;
   /** the last step already taken (0, or a resumed checkpoint's step) */
@@ -90,13 +90,13 @@ export function buildSession(inputs: SessionInputs): Session {
     grpo.optim === "sgd" ? new SGD(policy.params, { weightDecay: grpo.weight_decay }) : new AdamW(policy.params, adamwHyper(grpo));
   if (inputs.optimizerState) optimizer.load(inputs.optimizerState);
   const strategy = makeStrategy(grpo.weight_strategy, {
-    T: FAMILIES.length,
+    T: CAPABILITIES.length,
     rewardWeights: grpo.reward_weights ?? undefined,
     inner: grpo.dynamic_inner,
     every: grpo.dynamic_every,
   });
   if (inputs.strategyState !== undefined) strategy.load?.(inputs.strategyState);
-  const alphas = FAMILIES.map((capability) => inputs.alphas[capability]);
+  const alphas = CAPABILITIES.map((capability) => inputs.alphas[capability]);
   if (alphas.some((a) => a < 1) && !inputs.rewardModel) throw new BbioError("GRPO: a reward model is required unless every α_c = 1");
   const promptTokens = encodePrompts(pools, tokenizer, config.model.block_size);
   // preference weights reach the method only where it applies them (mgda defines its own)
@@ -115,7 +115,7 @@ export function buildSession(inputs: SessionInputs): Session {
       optimizer,
       strategy,
       appliesPreferences,
-      capabilities: FAMILIES,
+      capabilities: CAPABILITIES,
       blocks: [...policy.params.keys()].map(parameterBlock),
       config: grpo,
       seed,
@@ -123,7 +123,7 @@ export function buildSession(inputs: SessionInputs): Session {
     log: {
       sink: inputs.sink,
       config: grpo,
-      capabilities: FAMILIES,
+      capabilities: CAPABILITIES,
       alphas,
       appliesPreferences,
       hasReference: reference !== null,

@@ -25,7 +25,7 @@
 import { join } from "node:path";
 import type { KG } from "../kg/types.ts";
 import type { score } from "../mkgsg/index.ts";
-import type { Family, Item } from "../mkgsg/types.ts";
+import type { Capability, Item } from "../mkgsg/types.ts";
 import { backendPreference, initBackend } from "../model/backend.ts";
 import { isCheckpoint, loadCheckpoint, saveCheckpoint } from "../model/checkpoint.ts";
 import { CheckpointedLoop, type TrainingRunOptions } from "../optim/index.ts";
@@ -33,11 +33,11 @@ import { progress } from "../util/progress.ts";
 import { getMethod } from "../weighting/registry.ts";
 import type { GrpoStageConfig } from "./config.ts";
 import type { RewardScorer } from "./rewards.ts";
-import { buildSession, FAMILIES, grpoStep, type Session } from "./session.ts";
+import { buildSession, CAPABILITIES, grpoStep, type Session } from "./session.ts";
 
 export type { RewardScorer };
 
-export { FAMILIES };
+export { CAPABILITIES };
 
 export interface GrpoOptions extends TrainingRunOptions {
   /** a parsed config (grpoSchema refuses incoherent GRPO settings) */
@@ -50,7 +50,7 @@ export interface GrpoOptions extends TrainingRunOptions {
   /** null only when every α_c = 1 (rule-only ablation) */
   rewardModel: RewardScorer | null;
   /** α_c per capability (src/rewards/alpha.ts resolveAlphas) */
-  alphas: Record<Family, number>;
+  alphas: Record<Capability, number>;
   /** default: grpo.seed, else config.seed */
   seed?: number;
 }
@@ -140,7 +140,7 @@ export async function runGrpo(options: GrpoOptions): Promise<GrpoResult> {
     await loop.run(async (index) => {
       const step = index + 1; // GRPO numbers its steps from 1
       const rewards = await grpoStep(session, step);
-      const byName = Object.fromEntries(FAMILIES.map((capability, c) => [capability, rewards.capabilityMeans[c]]));
+      const byName = Object.fromEntries(CAPABILITIES.map((capability, c) => [capability, rewards.capabilityMeans[c]]));
       if (step === 1) Object.assign(rewardFirst, byName);
       Object.assign(rewardLast, byName);
       bar.tick(1, { info: `reward ${rewards.meanReward.toFixed(3)}` });

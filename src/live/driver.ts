@@ -9,10 +9,10 @@
 import { LIVE_HELD_OUT, type LiveSettings, liveSettingsError } from "../analysis/live.ts";
 import { grpoSchema, type GrpoStageConfig } from "../grpo/config.ts";
 import type { RewardScorer } from "../grpo/rewards.ts";
-import { buildSession, FAMILIES, grpoStep, type Session } from "../grpo/session.ts";
+import { buildSession, CAPABILITIES, grpoStep, type Session } from "../grpo/session.ts";
 import type { KG } from "../kg/types.ts";
 import type { score } from "../mkgsg/score.ts";
-import type { Family, Item } from "../mkgsg/types.ts";
+import type { Capability, Item } from "../mkgsg/types.ts";
 import type { ModelConfig } from "../model/config.ts";
 import { GPT } from "../model/gpt.ts";
 import { generate } from "../model/sample.ts";
@@ -34,7 +34,7 @@ export type { LiveSettings };
 
 export interface LiveStep {
   step: number;
-  /** each capability's mean hybrid reward, in FAMILIES order */
+  /** each capability's mean hybrid reward, in CAPABILITIES order */
   rewards: number[];
   /** cos(capitals, lower case) of the two slots' policy gradients (null when one is zero) */
   cos: number | null;
@@ -57,7 +57,7 @@ export interface LiveInputs {
   scorer: typeof score;
   /** α_c = 1 (rule only) unless a reward model is given */
   rewardModel?: RewardScorer | null;
-  alphas?: Record<Family, number>;
+  alphas?: Record<Capability, number>;
 }
 
 export const CAPITALS = "instruction";
@@ -107,7 +107,7 @@ export async function runLive(
   const policy = new GPT(inputs.checkpoint.model, checkpointWeights(inputs.checkpoint), settings.seed);
   const reference = config.grpo.beta > 0 ? new GPT(inputs.checkpoint.model, checkpointWeights(inputs.checkpoint), settings.seed) : null;
   const sink = new MemorySink();
-  const alphas = inputs.alphas ?? (Object.fromEntries(FAMILIES.map((c) => [c, 1])) as Record<Family, number>);
+  const alphas = inputs.alphas ?? (Object.fromEntries(CAPABILITIES.map((c) => [c, 1])) as Record<Capability, number>);
   const session = buildSession({
     config,
     items: inputs.items,
@@ -150,11 +150,11 @@ export async function heldOutScores(
 ): Promise<{ capitals: number; lower: number; prompts: number }> {
   const { config, tokenizer, policy } = session.sampling;
   const out = { capitals: 0, lower: 0, prompts: 0 };
-  for (const [key, family] of [
+  for (const [key, capability] of [
     ["capitals", CAPITALS],
     ["lower", LOWER],
   ] as const) {
-    const items = inputs.items.filter((it) => it.split === "eval" && it.family === family).slice(0, prompts);
+    const items = inputs.items.filter((it) => it.split === "eval" && it.family === capability).slice(0, prompts);
     const flat = items.flatMap((it) => Array.from({ length: samples }, () => it));
     const g = await generate(
       policy,
@@ -164,7 +164,7 @@ export async function heldOutScores(
         temperature: config.temperature,
         topK: config.top_k,
         topP: config.top_p,
-        seed: fnv1a(`${seed}:live:heldout:${family}`),
+        seed: fnv1a(`${seed}:live:heldout:${capability}`),
         stop: [EOS],
       },
     );
@@ -177,8 +177,8 @@ export async function heldOutScores(
 
 /** One step's rewards, slot cosine and coefficients, read from what log.ts wrote to the sink. */
 export function stepRecord(sink: MemorySink, step: number, rewards: number[]): LiveStep {
-  const gram = (sink.tables.get("grad_gram") ?? []).find((r) => r.step === step && r.cap_i === CAPITALS && r.cap_j === LOWER);
-  const coef = FAMILIES.map((c) => sink.metrics.find((m) => m.step === step && m.name === `coef/${c}`)?.value ?? Number.NaN);
+  const gram = (sink.tables.get("grad_gram") ?? []).find((r) => r.step === step && r.capability_i === CAPITALS && r.capability_j === LOWER);
+  const coef = CAPABILITIES.map((c) => sink.metrics.find((m) => m.step === step && m.name === `coef/${c}`)?.value ?? Number.NaN);
   const cos = gram && typeof gram.cos === "number" && gram.cos !== 0 ? gram.cos : null;
   return { step, rewards, cos, coef };
 }

@@ -13,7 +13,7 @@ import { hashOf } from "../util/hash.ts";
 import { pick, randInt, shuffled, type Rng } from "../util/rng.ts";
 import type { DataConfig } from "./config.ts";
 import { UNINFORMATIVE, type KGIndex } from "./kgindex.ts";
-import type { CheckSpec, Family, Item, ItemSplit } from "./types.ts";
+import type { CheckSpec, Capability, Item, ItemSplit } from "./types.ts";
 
 export interface BuildCtx {
   kg: KG;
@@ -48,7 +48,7 @@ export function splitOfItem(kg: KG, prov: Item["provenance"]): Split {
 }
 
 /** deterministic id: family-kind-hash(prompt, gold, options); the split is the caller's (KG gene split or world role) */
-export function itemOf(family: Family, kind: string, d: Draft, seed: number, split: ItemSplit): Item {
+export function itemOf(family: Capability, kind: string, d: Draft, seed: number, split: ItemSplit): Item {
   const h = hashOf({ p: d.prompt, g: d.gold, o: d.options ?? null }, 10);
   const item: Item = {
     id: `${family}-${kind}-${h}`,
@@ -66,7 +66,7 @@ export function itemOf(family: Family, kind: string, d: Draft, seed: number, spl
 }
 
 /** a whole-KG item: its split from its subject genes (splitOfItem) */
-export function finalize(kg: KG, family: Family, kind: string, d: Draft, seed: number): Item {
+export function finalize(kg: KG, family: Capability, kind: string, d: Draft, seed: number): Item {
   return itemOf(family, kind, d, seed, splitOfItem(kg, d.provenance));
 }
 

@@ -8,14 +8,14 @@
  */
 import type { Command } from "commander";
 import type { DataConfig } from "./config.ts";
-import type { Family, Item, ScoreResult } from "./types.ts";
+import type { Capability, Item, ScoreResult } from "./types.ts";
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 const out = (s: string) => process.stdout.write(s + "\n");
 const err = (s: string) => process.stderr.write(s + "\n");
 
 /** "knowledge 10, reasoning 10" in family order */
-function perFamily(items: readonly Item[], families: readonly Family[]): string {
+function perFamily(items: readonly Item[], families: readonly Capability[]): string {
   return families
     .map((f) => [f, items.filter((i) => i.family === f).length] as const)
     .filter(([, n]) => n > 0)
@@ -58,7 +58,7 @@ interface GenerateOpts {
 
 interface ScoreRow {
   id: string;
-  family: Family;
+  family: Capability;
   score: number;
   checks: ScoreResult["checks"];
 }
@@ -89,7 +89,7 @@ export function register(program: Command): void {
       if (opts.kinds !== undefined) sets.push(`data.kinds=${JSON.stringify(await parseKinds(opts.kinds))}`);
       const { loadConfig, defaultConfigName } = await import("../config/index.ts");
       const config = loadConfig(configName ?? defaultConfigName(), sets);
-      const [{ loadKG }, { generate, enabledKinds }, { FAMILIES }, { itemsToJsonl }, { writeFileAtomic, toJsonl }, { progress }] =
+      const [{ loadKG }, { generate, enabledKinds }, { CAPABILITIES }, { itemsToJsonl }, { writeFileAtomic, toJsonl }, { progress }] =
         await Promise.all([
           import("../kg/index.ts"),
           import("./generate.ts"),
@@ -101,7 +101,7 @@ export function register(program: Command): void {
       const t0 = performance.now();
       const kg = loadKG();
       const data: DataConfig = config.data;
-      const total = FAMILIES.filter((f) => enabledKinds(data, f).length > 0).length * data.per_family;
+      const total = CAPABILITIES.filter((f) => enabledKinds(data, f).length > 0).length * data.per_family;
       const bar = progress("generate", total, { enabled: opts.progress });
       let r: ReturnType<typeof generate>;
       try {
@@ -116,7 +116,9 @@ export function register(program: Command): void {
       const seconds = (performance.now() - t0) / 1000;
       const reasons = tally(r.rejects.map((x) => x.reason));
       if (opts.json) {
-        const families = Object.fromEntries(FAMILIES.map((f) => [f, r.items.filter((i) => i.family === f).length]).filter(([, n]) => n));
+        const families = Object.fromEntries(
+          CAPABILITIES.map((f) => [f, r.items.filter((i) => i.family === f).length]).filter(([, n]) => n),
+        );
         const split = Object.fromEntries(tally(r.items.map((i) => i.split)));
         out(
           JSON.stringify({
@@ -137,7 +139,7 @@ export function register(program: Command): void {
           .map(([k, v]) => `${k} ×${v}`)
           .join(", ");
         err(
-          `[generate] ${r.items.length} items (${perFamily(r.items, FAMILIES)}), seed ${config.seed}; ` +
+          `[generate] ${r.items.length} items (${perFamily(r.items, CAPABILITIES)}), seed ${config.seed}; ` +
             `${r.rejects.length} rejected by curation${top ? ` (${top})` : ""}; ${seconds.toFixed(1)}s${opts.out ? ` → ${opts.out}` : ""}`,
         );
       }
@@ -150,7 +152,7 @@ export function register(program: Command): void {
     .option("--evidence <policy>", "also enforce the evidence policy: experimental (items resting only on TAS are invalid) or all", "all")
     .option("--json", "print {ok, items, valid, invalid: [{line, id, reasons: [{reason, detail}]}]}")
     .action(async (path: string, opts: { evidence: string; json?: boolean }) => {
-      const [{ BbioError }, { parseItems, problemsError, readInput }, { validate }, { loadKG }, { FAMILIES }] = await Promise.all([
+      const [{ BbioError }, { parseItems, problemsError, readInput }, { validate }, { loadKG }, { CAPABILITIES }] = await Promise.all([
         import("../util/errors.ts"),
         import("./io.ts"),
         import("./validate.ts"),
@@ -189,7 +191,7 @@ export function register(program: Command): void {
         const split = tally(items.map((i) => i.split))
           .map(([k, v]) => `${k} ${v}`)
           .join(", ");
-        out(`${n} items valid (${perFamily(items, FAMILIES)}; ${split})`);
+        out(`${n} items valid (${perFamily(items, CAPABILITIES)}; ${split})`);
       }
       if (invalid.length) process.exitCode = 1;
     });
@@ -202,7 +204,7 @@ export function register(program: Command): void {
     .option("--json", 'print {"families": {"<family>": {"n", "mean"}}, "items": [{"id", "score", "checks"}]}')
     .option("--loose", "IFEval loose scoring (a check passes on any loose variant of the answer)")
     .action(async (itemsPath: string, answersPath: string, opts: { json?: boolean; loose?: boolean }) => {
-      const [{ BbioError }, { readItems, readAnswers }, { score }, { loadKG }, { FAMILIES }] = await Promise.all([
+      const [{ BbioError }, { readItems, readAnswers }, { score }, { loadKG }, { CAPABILITIES }] = await Promise.all([
         import("../util/errors.ts"),
         import("./io.ts"),
         import("./score.ts"),
@@ -230,7 +232,7 @@ export function register(program: Command): void {
         return { id: item.id, family: item.family, score: a === undefined ? 0 : s.score, checks: s.checks };
       });
       const families: Record<string, { n: number; mean: number }> = {};
-      for (const f of FAMILIES) {
+      for (const f of CAPABILITIES) {
         const xs = rows.filter((r) => r.family === f);
         if (xs.length) families[f] = { n: xs.length, mean: xs.reduce((a, r) => a + r.score, 0) / xs.length };
       }

@@ -36,7 +36,7 @@ import { BUILDERS } from "./kinds/index.ts";
 import { WORLD_BUILDERS, worldItem, worldRng, type WorldCtx } from "./kinds/world.ts";
 import { buildWorld, worldCards, type Card, type World } from "./gene_world.ts";
 import { words } from "./text.ts";
-import { FAMILIES, type Family, type Item, type Reject } from "./types.ts";
+import { CAPABILITIES, type Capability, type Item, type Reject } from "./types.ts";
 import { validateOntology, validateWorkflow, type Reason } from "./validate.ts";
 
 export interface FunnelRow {
@@ -60,7 +60,7 @@ export interface FunnelRow {
   /** gene world, reasoning and integration: held-out items dropped because their gold equals a training gold */
   gold_seen_in_train: number;
 }
-export type Funnel = Record<Family, Record<string, FunnelRow>>;
+export type Funnel = Record<Capability, Record<string, FunnelRow>>;
 
 export interface GenerateResult {
   items: Item[];
@@ -90,10 +90,10 @@ const emptyRow = (): FunnelRow => ({
 });
 
 /** families whose held-out golds must differ from every training gold (a recalled training answer is no reasoning) */
-const UNSEEN_GOLD_FAMILIES: readonly Family[] = ["reasoning", "integration"];
+const UNSEEN_GOLD_FAMILIES: readonly Capability[] = ["reasoning", "integration"];
 
 /** the kinds of a family that the config enables (the world kinds when data.world.genes > 0) */
-export function enabledKinds(cfg: DataConfig, family: Family): Kind[] {
+export function enabledKinds(cfg: DataConfig, family: Capability): Kind[] {
   const world = cfg.conflict_control ? { ...WORLD_KINDS, ...CONFLICT_KINDS } : WORLD_KINDS;
   const all = (cfg.world.genes > 0 ? world : KINDS)[family] as readonly Kind[];
   return all.filter((k) => cfg.kinds.length === 0 || cfg.kinds.includes(k));
@@ -111,7 +111,7 @@ export function generate(kg: KG, dataConfig: DataConfigInput, seed: number, opts
   const rejects: Reject[] = [];
   const funnel = {} as Funnel;
   const seen = new Set<string>();
-  const families = FAMILIES.filter((f) => enabledKinds(cfg, f).length > 0);
+  const families = CAPABILITIES.filter((f) => enabledKinds(cfg, f).length > 0);
   const total = families.length * cfg.per_family;
   let done = 0;
 
@@ -221,7 +221,7 @@ function generateWorld(kg: KG, cfg: DataConfig, seed: number, opts: GenerateOpti
   const items: Item[] = [];
   const rejects: Reject[] = [];
   const funnel = {} as Funnel;
-  const families = FAMILIES.filter((f) => enabledKinds(cfg, f).length > 0);
+  const families = CAPABILITIES.filter((f) => enabledKinds(cfg, f).length > 0);
   // distractors come from genes of the same role: an extraction question's four options are all extraction genes'
   // values (none ever trained as a QA answer), a control question's all control genes' — so no split's options are
   // tilted by what QA training taught the model to say

@@ -8,7 +8,7 @@
  *   WORKFLOW_RULES                                → the workflow constraints, with descriptions (docs page)
  */
 export type * from "./types.ts";
-export { FAMILIES } from "./types.ts";
+export { CAPABILITIES } from "./types.ts";
 export { generate, enabledKinds, type Funnel, type FunnelRow, type GenerateResult, type GenerateOptions } from "./generate.ts";
 export { validate, validateOntology, validateWorkflow, type Reason, type Validation, type ValidateOptions } from "./validate.ts";
 export { score, type ScoreOptions } from "./score.ts";

@@ -16,7 +16,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { z } from "zod";
 import { BbioError } from "../util/errors.ts";
 import { jsonLines, toJsonl } from "../util/fsx.ts";
-import { FAMILIES, type Family, type Item } from "./types.ts";
+import { CAPABILITIES, type Capability, type Item } from "./types.ts";
 
 const COMPONENTS = ["knowledge", "reasoning", "format", "workflow"] as const;
 
@@ -29,7 +29,7 @@ export const checkSpecSchema = z.object({
 /** An MKGSG item (types.ts), structurally. Extra keys are allowed (and kept) so newer files stay readable. */
 export const itemSchema = z.looseObject({
   id: z.string().min(1),
-  family: z.enum(FAMILIES as unknown as [Family, ...Family[]]),
+  family: z.enum(CAPABILITIES as unknown as [Capability, ...Capability[]]),
   kind: z.string().min(1),
   split: z.enum(["train", "eval", "dev", "control"]),
   prompt: z.string(),

@@ -7,8 +7,8 @@ import type { CheckSpec } from "./checkargs.ts";
 
 export type { CheckArgs, CheckName, CheckSpec, CheckSpecOf, Component } from "./checkargs.ts";
 
-export { FAMILIES, type Family } from "../util/families.ts";
-import type { Family } from "../util/families.ts";
+export { CAPABILITIES, type Capability } from "../util/capabilities.ts";
+import type { Capability } from "../util/capabilities.ts";
 
 /**
  * An item's split: "train" (QA trained), "eval" (held out: with the gene world, the extraction split — card read, QA
@@ -20,7 +20,7 @@ export type ItemSplit = Split | "dev" | "control";
 
 export interface Item {
   id: string;
-  family: Family;
+  family: Capability;
   kind: string; // e.g. "mcq_chromosome", "chain_isa", "json_array_terms"
   split: ItemSplit;
   prompt: string;
@@ -46,12 +46,12 @@ export interface ScoreResult {
   components: Partial<Record<CheckSpec["component"], number>>;
 }
 
-export { REJECT_STAGES, type RejectStage } from "../util/families.ts";
-import type { RejectStage } from "../util/families.ts";
+export { REJECT_STAGES, type RejectStage } from "../util/reject_stages.ts";
+import type { RejectStage } from "../util/reject_stages.ts";
 
 export interface Reject {
   id: string;
-  family: Family;
+  family: Capability;
   kind: string;
   stage: RejectStage;
   reason: string; // a named reason, e.g. "distractor_true_via_ancestor"

@@ -24,7 +24,7 @@
  *   workflow_non_experimental_evidence   (stage "workflow"; only with opts.evidence = "experimental")
  */
 import type { Gene, KG } from "../kg/types.ts";
-import { FAMILIES, type Item } from "./types.ts";
+import { CAPABILITIES, type Item } from "./types.ts";
 import { CONFLICT_KINDS, KINDS, WORLD_KINDS } from "./config.ts";
 import { CHECK_NAMES, parseChain } from "./checks.ts";
 import { EXPERIMENTAL, kgIndex, REGULATES } from "./kgindex.ts";
@@ -65,7 +65,7 @@ export function validateOntology(item: Item, kg: KG): Reason[] {
 
   // ── structure ──
   if (!item || typeof item !== "object") return [{ reason: "malformed_item", detail: "not an object" }];
-  if (!FAMILIES.includes(item.family)) add("malformed_item", `unknown family ${String(item.family)}`);
+  if (!CAPABILITIES.includes(item.family)) add("malformed_item", `unknown family ${String(item.family)}`);
   else if (
     ![
       ...KINDS[item.family],

@@ -45,7 +45,8 @@ import type { DataConfig } from "../mkgsg/config.ts";
 import type { ModelConfig } from "../model/config.ts";
 import type { RmConfig } from "../rewards/config.ts";
 import type { SftConfig } from "../sft/config.ts";
-import type { Item } from "../mkgsg/types.ts";
+import { CAPABILITIES, type Item } from "../mkgsg/types.ts";
+import { SFT_ONLY } from "../analysis/labels.ts";
 import { BbioError } from "../util/errors.ts";
 import { readJsonl, toJsonl, writeFileAtomic } from "../util/fsx.ts";
 import { sha256 } from "../util/hash.ts";
@@ -73,10 +74,9 @@ const WORLD = "world.json";
 
 /**
  * A run without RL (grpo.method = NO_RL, see withoutRl): the pipeline trains no reward model and no GRPO policy,
- * evaluates the SFT checkpoint, and records the run as SFT_ONLY (runs.method). This is the one place that maps the
- * config value to the stored name.
+ * evaluates the SFT checkpoint, and records the run as SFT_ONLY (runs.method; the name lives beside the method order
+ * the pages compare it with, src/analysis/labels.ts). This is the one place that maps the config value to the stored name.
  */
-export const SFT_ONLY = "sft-only";
 const sftOnly = (c: Config) => withoutRl(c.grpo);
 
 const generate: StageDef<Config, { data: DataConfig; kg: string }> = {
@@ -99,9 +99,9 @@ const generate: StageDef<Config, { data: DataConfig; kg: string }> = {
     if (out.items.length === 0) throw new BbioError("generate: no items were produced", 2, "check the data section of the config");
     writeFileAtomic(join(ctx.dir, ITEMS), toJsonl(out.items));
     writeFileAtomic(join(ctx.dir, REJECTS), toJsonl(rejects));
-    for (const fam of ["knowledge", "reasoning", "instruction", "integration"]) {
-      ctx.sink.metric(0, `data/items/${fam}`, out.items.filter((i) => i.family === fam).length);
-      ctx.sink.metric(0, `data/rejects/${fam}`, rejects.filter((r) => r.family === fam).length);
+    for (const capability of CAPABILITIES) {
+      ctx.sink.metric(0, `data/items/${capability}`, out.items.filter((i) => i.family === capability).length);
+      ctx.sink.metric(0, `data/rejects/${capability}`, rejects.filter((r) => r.family === capability).length);
     }
     ctx.log(`${out.items.length} items, ${rejects.length} rejects`);
   },
@@ -257,7 +257,7 @@ const evaluate: StageDef<Config, { eval: EvalConfig; policy: "sft" | "grpo"; ste
     writeFileAtomic(join(ctx.dir, "report.json"), JSON.stringify(summary, null, 1) + "\n");
     writeFileAtomic(join(ctx.dir, "answers.jsonl"), toJsonl(perItem));
     ctx.log(
-      Object.entries(r.families)
+      Object.entries(r.capabilities)
         .map(([f, x]) => `${f} ${(100 * x!.mean).toFixed(1)}%`)
         .join(", "),
     );
@@ -292,9 +292,9 @@ const baseline: StageDef<Config, { model: ModelConfig; eval: EvalConfig }> = {
       const r = await evaluateModel({ model: fresh, tokenizer: ck.tokenizer, items, kg: loadKG(), config, seed: ctx.seed });
       ctx.sink.rows(
         "evals",
-        Object.entries(r.families).map(([family, x]) => ({
+        Object.entries(r.capabilities).map(([capability, x]) => ({
           step: 0,
-          family,
+          capability,
           metric: "baseline/untrained",
           value: x!.mean,
           ci_lo: x!.ci_lo,
@@ -305,7 +305,7 @@ const baseline: StageDef<Config, { model: ModelConfig; eval: EvalConfig }> = {
       const { items: _perItem, ...summary } = r;
       writeFileAtomic(join(ctx.dir, "report.json"), JSON.stringify(summary, null, 1) + "\n");
       ctx.log(
-        `untrained: ${Object.entries(r.families)
+        `untrained: ${Object.entries(r.capabilities)
           .map(([f, x]) => `${f} ${(100 * x!.mean).toFixed(1)}%`)
           .join(", ")}`,
       );

@@ -17,14 +17,14 @@
  */
 import type { KG, Split } from "../kg/types.ts";
 import { applicableCorruptions, corrupt, corruptionComponents, CORRUPTIONS, type Corruption } from "../mkgsg/corrupt.ts";
-import type { Family, Item } from "../mkgsg/types.ts";
+import type { Capability, Item } from "../mkgsg/types.ts";
 import { BbioError } from "../util/errors.ts";
 import { rngFor, shuffled } from "../util/rng.ts";
 
 /** one row of pairs.jsonl (= the store's `pairs` table without data_hash) */
 export interface Pair {
   item_id: string;
-  family: Family;
+  family: Capability;
   split: Split;
   chosen: string;
   rejected: string;

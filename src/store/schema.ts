@@ -12,20 +12,56 @@
  * Readers use the v_* views, which show only rows of complete runs (a crashed or running run is invisible to them).
  */
 
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /**
  * Migrations of an existing store to SCHEMA_VERSION: MIGRATIONS[v] takes a version-v store to v + 1 and runs when
- * the store is opened for writing. Only ADDITIVE changes get one (new tables / views, which ddl() creates idempotently);
- * anything else keeps the old rule — a store of another version is refused with "use a new --db file".
+ * the store is opened for writing. `has(table, column)` says whether the store has that column now: a step that
+ * renames a column renames only what is there (a table an earlier step just created from ddl() already has the new
+ * name). Additive steps and renames get one; anything else keeps the old rule — a store of another version is
+ * refused with "use a new --db file".
  *   1 → 2  grad_gram_blocks (per-parameter-block Grams), eval_items (per-item headline values for paired comparisons)
  *   2 → 3  runs.float_settings (the native backend's pinned or opt-out float settings; NULL for older runs)
+ *   3 → 4  one name for the four capabilities: `family` → `capability`, grad_gram's `cap_i`/`cap_j` → `capability_i`/`capability_j`
  */
-export const MIGRATIONS: Readonly<Record<number, () => string[]>> = {
+export const MIGRATIONS: Readonly<Record<number, (has: (table: string, column: string) => boolean) => string[]>> = {
   1: () => ddl(),
   // views are re-created after the column exists: v_runs is SELECT * over runs
   2: () => ["ALTER TABLE runs ADD COLUMN IF NOT EXISTS float_settings VARCHAR", ...ddl()],
+  // the views are SELECT x.* over their table: re-created after the renames so their columns carry the new names
+  3: (has) => [
+    ...Object.entries(RENAMED_COLUMNS).flatMap(([table, renames]) =>
+      Object.entries(renames)
+        .filter(([from]) => has(table, from))
+        .map(([from, to]) => `ALTER TABLE ${table} RENAME COLUMN ${from} TO ${to}`),
+    ),
+    ...ddl(),
+  ],
 };
+
+/**
+ * Columns whose rows may come from outside this version's code under another name: table → {old name: new name}.
+ * The 3 → 4 migration renames them in a version-3 store; storeNames() renames them in rows read from a cached stage's
+ * row spool written before (src/store/sink.ts readSpool, so a cached stage is reused rather than recomputed) and in
+ * rows read from MKGSG's JSONL files (items, rejects, pairs: the item field is `family`, src/mkgsg/types.ts Item).
+ */
+export const RENAMED_COLUMNS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  grad_gram: { cap_i: "capability_i", cap_j: "capability_j" },
+  grad_gram_blocks: { cap_i: "capability_i", cap_j: "capability_j" },
+  evals: { family: "capability" },
+  eval_items: { family: "capability" },
+  completions: { family: "capability" },
+  items: { family: "capability" },
+  rejects: { family: "capability" },
+  pairs: { family: "capability" },
+};
+
+/** a row of `table` with the store's column names (RENAMED_COLUMNS); other keys, and rows of other tables, as they are */
+export function storeNames(table: string, row: Record<string, unknown>): Record<string, unknown> {
+  const renames = RENAMED_COLUMNS[table];
+  if (!renames || !Object.keys(row).some((k) => k in renames)) return row;
+  return Object.fromEntries(Object.entries(row).map(([k, v]) => [renames[k] ?? k, v]));
+}
 
 export type ColumnType = "VARCHAR" | "INTEGER" | "DOUBLE" | "BOOLEAN" | "TIMESTAMP";
 export interface Column {
@@ -105,13 +141,13 @@ export const TABLES: readonly TableDef[] = [
   {
     name: "grad_gram",
     scope: "run",
-    doc: "Gram matrix of per-capability gradients per step (both triangles + diagonal: cap_i = cap_j gives the norm²)",
+    doc: "Gram matrix of per-capability gradients per step (both triangles + diagonal: capability_i = capability_j gives the norm²)",
     columns: [
       c("run_id", "VARCHAR"),
       c("stage", "VARCHAR"),
       c("step", "INTEGER"),
-      c("cap_i", "VARCHAR"),
-      c("cap_j", "VARCHAR"),
+      c("capability_i", "VARCHAR"),
+      c("capability_j", "VARCHAR"),
       c("dot", "DOUBLE"),
       c("cos", "DOUBLE"),
     ],
@@ -128,8 +164,8 @@ export const TABLES: readonly TableDef[] = [
       c("step", "INTEGER"),
       c("block", "VARCHAR"),
       c("block_size", "INTEGER"),
-      c("cap_i", "VARCHAR"),
-      c("cap_j", "VARCHAR"),
+      c("capability_i", "VARCHAR"),
+      c("capability_j", "VARCHAR"),
       c("dot", "DOUBLE"),
       c("cos", "DOUBLE"),
     ],
@@ -151,12 +187,12 @@ export const TABLES: readonly TableDef[] = [
   {
     name: "evals",
     scope: "run",
-    doc: "evaluation results per family and metric, with a confidence interval and the number of items",
+    doc: "evaluation results per capability and metric, with a confidence interval and the number of items",
     columns: [
       c("run_id", "VARCHAR"),
       c("stage", "VARCHAR"),
       c("step", "INTEGER"),
-      c("family", "VARCHAR"),
+      c("capability", "VARCHAR"),
       c("metric", "VARCHAR"),
       c("value", "DOUBLE"),
       c("ci_lo", "DOUBLE"),
@@ -168,14 +204,14 @@ export const TABLES: readonly TableDef[] = [
     name: "eval_items",
     scope: "run",
     doc:
-      "per evaluated item: its headline value (the family's `score` definition) and partial credit, by split (eval = " +
+      "per evaluated item: its headline value (its capability's `score` definition) and partial credit, by split (eval = " +
       "extraction, control) — the units of paired method comparisons (items × seeds)",
     columns: [
       c("run_id", "VARCHAR"),
       c("stage", "VARCHAR"),
       c("step", "INTEGER"),
       c("item_id", "VARCHAR"),
-      c("family", "VARCHAR"),
+      c("capability", "VARCHAR"),
       c("kind", "VARCHAR"),
       c("split", "VARCHAR"),
       c("value", "DOUBLE"),
@@ -191,7 +227,7 @@ export const TABLES: readonly TableDef[] = [
       c("stage", "VARCHAR"),
       c("step", "INTEGER"),
       c("item_id", "VARCHAR"),
-      c("family", "VARCHAR"),
+      c("capability", "VARCHAR"),
       c("prompt", "VARCHAR"),
       c("completion", "VARCHAR"),
       c("rewards", "VARCHAR"),
@@ -202,11 +238,11 @@ export const TABLES: readonly TableDef[] = [
   {
     name: "items",
     scope: "data",
-    doc: "MKGSG items (accepted) of one generated dataset",
+    doc: "MKGSG items (accepted) of one generated dataset; `capability` is the item's family (its JSONL field `family`)",
     columns: [
       c("data_hash", "VARCHAR"),
       c("id", "VARCHAR"),
-      c("family", "VARCHAR"),
+      c("capability", "VARCHAR"),
       c("kind", "VARCHAR"),
       c("split", "VARCHAR"),
       c("prompt", "VARCHAR"),
@@ -224,7 +260,7 @@ export const TABLES: readonly TableDef[] = [
     columns: [
       c("data_hash", "VARCHAR"),
       c("id", "VARCHAR"),
-      c("family", "VARCHAR"),
+      c("capability", "VARCHAR"),
       c("kind", "VARCHAR"),
       c("stage", "VARCHAR"), // ontology | constraint | workflow (the validator's stage, not a pipeline stage)
       c("reason", "VARCHAR"),
@@ -238,7 +274,7 @@ export const TABLES: readonly TableDef[] = [
     columns: [
       c("data_hash", "VARCHAR"),
       c("item_id", "VARCHAR"),
-      c("family", "VARCHAR"),
+      c("capability", "VARCHAR"),
       c("split", "VARCHAR"),
       c("chosen", "VARCHAR"),
       c("rejected", "VARCHAR"),

@@ -23,6 +23,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Sink } from "../util/sink.ts";
 import { writeFileAtomic, parseJsonl, toJsonl } from "../util/fsx.ts";
+import { storeNames } from "./schema.ts";
 import { appendStageRows, checkStageRow, replaceStageRowsIn, type Store, type StageTableRow } from "./store.ts";
 
 /** One spool line: {t: table, r: row}. */
@@ -36,7 +37,8 @@ export function readSpool(path: string): StageTableRow[] {
   // a kill -9 mid-append can leave a torn last line: drop it (its row is re-emitted when the stage resumes)
   let text = readFileSync(path, "utf8");
   if (text.length && !text.endsWith("\n")) text = text.slice(0, text.lastIndexOf("\n") + 1);
-  return parseJsonl<SpoolLine>(text, path).map((l) => ({ table: l.t, row: l.r }));
+  // a spool cached by an older bbio may name columns the old way: read with the store's names
+  return parseJsonl<SpoolLine>(text, path).map((l) => ({ table: l.t, row: storeNames(l.t, l.r) }));
 }
 
 /** Normalise a row so that DB and spool agree exactly (JSON has no NaN/Infinity/undefined). */

@@ -13,7 +13,7 @@ import { BbioError } from "../util/errors.ts";
 import { canonicalJson } from "../util/hash.ts";
 import { pidAlive } from "../util/lock.ts";
 import { withDb, num, type Db, type OpenOptions } from "./db.ts";
-import { ddl, MIGRATIONS, SCHEMA_VERSION, RUN_TABLES, DATA_TABLES, TABLE_BY_NAME } from "./schema.ts";
+import { ddl, MIGRATIONS, SCHEMA_VERSION, RUN_TABLES, DATA_TABLES, TABLE_BY_NAME, storeNames } from "./schema.ts";
 
 export interface RunStart {
   id: string;
@@ -294,7 +294,7 @@ export async function replaceDataRowsIn(db: Db, dataHash: string, table: string,
   await db.run(`DELETE FROM ${table} WHERE data_hash = ?`, [dataHash]);
   await db.append(
     table,
-    rows.map((r) => ({ ...r, data_hash: dataHash })),
+    rows.map((r) => ({ ...storeNames(table, r), data_hash: dataHash })),
   );
 }
 
@@ -311,11 +311,15 @@ async function ensureSchema(db: Db): Promise<void> {
   await checkSchema(db);
 }
 
-/** Apply the additive migrations (schema.ts MIGRATIONS) to a writable store of an older version, one version at a time. */
+/** Apply the migrations (schema.ts MIGRATIONS) to a writable store of an older version, one version at a time. */
 async function migrate(db: Db): Promise<void> {
   let v = await storedVersion(db);
   while (v !== null && v < SCHEMA_VERSION && MIGRATIONS[v]) {
-    for (const stmt of MIGRATIONS[v]()) await db.run(stmt);
+    const columns = await db.all<{ t: string; c: string }>(
+      `SELECT table_name AS t, column_name AS c FROM information_schema.columns WHERE table_schema = 'main'`,
+    );
+    const have = new Set(columns.map((x) => `${x.t}.${x.c}`));
+    for (const stmt of MIGRATIONS[v]((table, column) => have.has(`${table}.${column}`))) await db.run(stmt);
     await db.run(`INSERT INTO schema_version VALUES (?, now())`, [v + 1]);
     v++;
   }

@@ -84,7 +84,7 @@ async function readFacts(
     if (r.status !== "complete") incomplete[String(r.id)] = String(r.status);
     return r.status === "complete";
   });
-  const evals = await rows(con, `SELECT run_id, stage, step, family, metric, value, ci_lo, ci_hi, n FROM ${alias}.evals ORDER BY ALL`);
+  const evals = await rows(con, `SELECT run_id, stage, step, capability, metric, value, ci_lo, ci_hi, n FROM ${alias}.evals ORDER BY ALL`);
   const stages = await rows(con, `SELECT run_id, stage, input_hash FROM ${alias}.stages ORDER BY run_id, stage`);
   const metrics = await rows(
     con,
@@ -97,7 +97,7 @@ async function readFacts(
     const ev = new Map<string, number | null>();
     const evList: unknown[] = [];
     for (const e of evals.filter((x) => x.run_id === id)) {
-      const key = `${e.stage}/${e.step}/${e.family}/${e.metric}`;
+      const key = `${e.stage}/${e.step}/${e.capability}/${e.metric}`;
       ev.set(key, sig(e.value));
       evList.push([key, sig(e.value), sig(e.ci_lo), sig(e.ci_hi), num(e.n)]);
     }

@@ -110,15 +110,16 @@ export function summarizeGram(G: Matrix): GramSummary {
 }
 
 /**
- * Long-format rows for the store's grad_gram table — both triangles and the diagonal (T² rows; cap_i = cap_j
+ * Long-format rows for the store's grad_gram table — both triangles and the diagonal (T² rows; capability_i = capability_j
  * carries the squared norm), matching src/store/schema.ts — so the GRPO loop can do
  * `sink.rows("grad_gram", gramRows(step, caps, G))`.
  */
 export function gramRows(step: number, capabilities: readonly string[], G: Matrix) {
   const cos = cosines(G);
-  const rows: { step: number; cap_i: string; cap_j: string; dot: number; cos: number }[] = [];
+  const rows: { step: number; capability_i: string; capability_j: string; dot: number; cos: number }[] = [];
   for (let i = 0; i < G.length; i++)
-    for (let j = 0; j < G.length; j++) rows.push({ step, cap_i: capabilities[i], cap_j: capabilities[j], dot: G[i][j], cos: cos[i][j] });
+    for (let j = 0; j < G.length; j++)
+      rows.push({ step, capability_i: capabilities[i], capability_j: capabilities[j], dot: G[i][j], cos: cos[i][j] });
   return rows;
 }
 

@@ -21,14 +21,14 @@ describe("pure-math modules stay browser-safe", () => {
         const imports = [...src.matchAll(/from\s+"([^"]+)"/g)].map((m) => m[1]);
         for (const imp of imports) {
           expect(imp, `${f} imports ${imp}`).not.toMatch(/^node:|tensorflow|duckdb|^fs$|^path$/);
-          // mkgsg/types.ts: the capability list (FAMILIES) has one home, and that file imports types only
+          // mkgsg/types.ts: the capability list (CAPABILITIES) has one home, and that file imports types only
           if (imp.startsWith(".."))
-            expect(imp, `${f} imports ${imp}`).toMatch(/\/(util\/(rng|errors|stats|families)|weighting\/[a-z_]+)\.ts$/);
+            expect(imp, `${f} imports ${imp}`).toMatch(/\/(util\/(rng|errors|stats|capabilities|reject_stages)|weighting\/[a-z_]+)\.ts$/);
         }
       }
     });
   }
-  it("src/mkgsg/types.ts (bundled for FAMILIES) has only type imports", () => {
+  it("src/mkgsg/types.ts (bundled for CAPABILITIES) has only type imports", () => {
     const src = readFileSync("src/mkgsg/types.ts", "utf8");
     const imports = [...src.matchAll(/^import\s+(type\s+)?[^;]*from\s+"[^"]+"/gm)];
     for (const m of imports) expect(m[1], m[0]).toBe("type ");

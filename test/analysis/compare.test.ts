@@ -4,8 +4,8 @@ import { pairedBootstrap } from "../../src/analysis/paired.ts";
 import { seedItemBootstrap } from "../../src/analysis/seed_bootstrap.ts";
 import { mulberry32 } from "../../src/util/rng.ts";
 
-const rows = (run: string, vals: number[], split = "eval", family = "knowledge") =>
-  vals.map((value, i) => ({ run_id: run, item_id: `i${String(i).padStart(3, "0")}`, family, split, value }));
+const rows = (run: string, vals: number[], split = "eval", capability = "knowledge") =>
+  vals.map((value, i) => ({ run_id: run, item_id: `i${String(i).padStart(3, "0")}`, capability, split, value }));
 
 describe("pairedComparison (two-level bootstrap over seeds × items)", () => {
   it("estimate = difference of the sides' seed means on the shared items; per-seed scores are returned", () => {

@@ -49,7 +49,7 @@ describe("conflictControl (the Orthogonality page's tables)", () => {
     conflict,
     scores: { instruction: { value: up }, integration: { value: low } },
   });
-  const ev = (run_id: string, family: string, value: number) => ({ run_id, family, metric: "sampled", value });
+  const ev = (run_id: string, capability: string, value: number) => ({ run_id, capability, metric: "sampled", value });
   const five = (method: string, ups: number[], lows: number[]) =>
     ups.map(
       (up, k) =>
@@ -84,7 +84,7 @@ describe("conflictControl (the Orthogonality page's tables)", () => {
       ev("c-pc-1", "integration", 0.25),
       ev("c-sft", "instruction", 0.1),
       ev("c-sft", "integration", 0.22),
-      { run_id: "c-pc-0", family: "integration", metric: "score", value: 1 },
+      { run_id: "c-pc-0", capability: "integration", metric: "score", value: 1 },
     ];
     const { rows, perMethod } = conflictControl(runs, evals, byMethodOrder);
     expect(rows.map((r) => r.run)).toEqual(["c-sft", "c-sum-0", "c-sum-1", "c-pc-0", "c-pc-1", "old"]);

@@ -12,9 +12,9 @@ describe("headlineTable", () => {
     { id: "s", method: "sum", strict: { ...four(0.4, 0.1, 0, 0), knowledge: [0.4, 0.3, 0.5, 80] } },
   ]);
   const evals = [
-    { run_id: "f", family: "knowledge", metric: "control", value: 0.26, ci_lo: 0.2, ci_hi: 0.32, n: 50 },
-    { run_id: "c1", family: "knowledge", metric: "baseline/chance", value: 0.24 },
-    { run_id: "f", family: "knowledge", metric: "baseline/chance", value: 0.26 },
+    { run_id: "f", capability: "knowledge", metric: "control", value: 0.26, ci_lo: 0.2, ci_hi: 0.32, n: 50 },
+    { run_id: "c1", capability: "knowledge", metric: "baseline/chance", value: 0.24 },
+    { run_id: "f", capability: "knowledge", metric: "baseline/chance", value: 0.26 },
   ];
   it("ours over 2 seeds, the gap to the strongest other method (sum), SFT-only, its control, chance", () => {
     const t = headlineTable(headline, runs, evals);
@@ -59,7 +59,7 @@ describe("pairedComparisonRows", () => {
     { id: "p2", method: "pcgrad", seed: 2, params: { "grpo.beta": 0.1 }, strict: four(0, 0, 0, 0) },
   ]);
   const items = (run: string, vs: number[]) =>
-    vs.map((value, i) => ({ run_id: run, item_id: `i${i}`, family: "knowledge", split: "eval", value }));
+    vs.map((value, i) => ({ run_id: run, item_id: `i${i}`, capability: "knowledge", split: "eval", value }));
   const evalItems = [...items("f", [0, 0, 0, 0]), ...items("s", [1, 0, 1, 0]), ...items("p", [1, 1, 1, 1]), ...items("p2", [1, 1, 1, 0])];
   const rows = pairedComparisonRows(runs, evalItems);
   it("each GRPO config against SFT-only and (unless it is sum) against sum, per capability", () => {

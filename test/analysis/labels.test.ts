@@ -1,20 +1,25 @@
 import { describe, expect, it } from "vitest";
 import {
-  FAMILIES as LABEL_FAMILIES,
+  CAPABILITIES as LABEL_CAPABILITIES,
   CAP_LABEL,
   CONFLICT_HANDLING_METHODS,
   METHOD_ORDER,
+  SFT_ONLY,
   byMethodOrder,
   byStageOrder,
 } from "../../src/analysis/labels.ts";
-import { FAMILIES } from "../../src/mkgsg/types.ts";
+import { CAPABILITIES } from "../../src/mkgsg/types.ts";
 import { METHOD_NAMES } from "../../src/weighting/registry.ts";
 import { modelScale, worldScale } from "../../src/analysis/scale.ts";
 
 describe("the shared lists", () => {
   it("the capabilities are MKGSG's families, each with a label", () => {
-    expect(LABEL_FAMILIES).toBe(FAMILIES);
-    expect(Object.keys(CAP_LABEL)).toEqual([...FAMILIES]);
+    expect(LABEL_CAPABILITIES).toBe(CAPABILITIES);
+    expect(Object.keys(CAP_LABEL)).toEqual([...CAPABILITIES]);
+  });
+  it("SFT_ONLY is the name stores already hold for a run without RL", () => {
+    expect(SFT_ONLY).toBe("sft-only");
+    expect(METHOD_ORDER[0]).toBe(SFT_ONLY);
   });
   it("every gradient method has a display position; conflict handling = all but sft-only and sum", () => {
     for (const m of METHOD_NAMES) expect(METHOD_ORDER).toContain(m);
@@ -49,7 +54,8 @@ describe("one colour per method and short run labels", () => {
     const okabeIto = ["#000000", "#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7"];
     for (const m of METHOD_ORDER) expect(okabeIto).toContain(methodColor(m));
     expect(new Set(METHOD_ORDER.map(methodColor)).size).toBe(METHOD_ORDER.length); // distinct
-    expect(methodColor("none")).toBe(METHOD_COLOR["sft-only"]);
+    // exactly the stored method names (runs.method): no entry for a name nothing stores, such as the config's "none"
+    expect(Object.keys(METHOD_COLOR).sort()).toEqual([...METHOD_ORDER].sort());
     const all = methodColorScale(["pcgrad", "sft-only", "sum"]);
     const some = methodColorScale(["pcgrad"]);
     expect(all.domain).toEqual(["sft-only", "sum", "pcgrad"]);

@@ -13,11 +13,11 @@ import {
 import { curveRows } from "../../src/analysis/curves.ts";
 import { countsBy, curationFunnel, rejectReasons } from "../../src/analysis/curation.ts";
 
-const g = (run_id: string, step: number, cap_i: string, cap_j: string, cos: number | null, dot: number | null = null) => ({
+const g = (run_id: string, step: number, capability_i: string, capability_j: string, cos: number | null, dot: number | null = null) => ({
   run_id,
   step,
-  cap_i,
-  cap_j,
+  capability_i,
+  capability_j,
   cos: cos as number,
   dot,
 });
@@ -92,8 +92,16 @@ describe("null band and the conflict control", () => {
   it("per-block rows against each block's own band", () => {
     const rows = blockRows(
       [
-        { run_id: "a", block: "h0.attn", block_size: 10_000, cap_i: "knowledge", cap_j: "reasoning", mean_cos: 0.05, steps: 4 },
-        { run_id: "z", block: "h0.mlp", block_size: 4, cap_i: "knowledge", cap_j: "reasoning", mean_cos: 0.1, steps: 4 },
+        {
+          run_id: "a",
+          block: "h0.attn",
+          block_size: 10_000,
+          capability_i: "knowledge",
+          capability_j: "reasoning",
+          mean_cos: 0.05,
+          steps: 4,
+        },
+        { run_id: "z", block: "h0.mlp", block_size: 4, capability_i: "knowledge", capability_j: "reasoning", mean_cos: 0.1, steps: 4 },
       ],
       [{ id: "a", name: "run-a" }],
     );

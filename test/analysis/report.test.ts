@@ -38,7 +38,7 @@ describe("report (pure parts)", () => {
   });
   it("conclusions lists only seed-level decided comparisons", () => {
     const items = (run: string, v: number[]) =>
-      v.map((value, i) => ({ run_id: run, item_id: `i${i}`, family: "knowledge", split: "eval", value }));
+      v.map((value, i) => ({ run_id: run, item_id: `i${i}`, capability: "knowledge", split: "eval", value }));
     // sum's two seeds both far above SFT-only on knowledge: decided; instruction has no item rows
     const up = [...items("f", Array(30).fill(0)), ...items("s0", Array(30).fill(1)), ...items("s1", Array(30).fill(1))];
     const c = conclusions({ runs, evals: [], evalItems: up });
@@ -93,7 +93,7 @@ describe("report (pure parts)", () => {
   it("knowledgeRows: SFT-only's knowledge metrics beside the same metric on control genes; other runs ignored", () => {
     const ev = (run_id: string, metric: string, value: number) => ({
       run_id,
-      family: "knowledge",
+      capability: "knowledge",
       metric,
       value,
       ci_lo: value - 0.1,

@@ -42,7 +42,7 @@ describe("joinRuns: the site's run model", () => {
   });
   it("missingScores names each missing capability with its count", () => {
     expect(missingScores(runs)).toBe(
-      "1 of 2 stored run(s) lack a score for reasoning (1), instruction (1), integration (1) — the evaluation split had no items of that family, or the eval stage did not report it.",
+      "1 of 2 stored run(s) lack a score for reasoning (1), instruction (1), integration (1) — the evaluation split had no items of that capability, or the eval stage did not report it.",
     );
     expect(missingScores(runs.slice(0, 1))).toBeNull();
   });
@@ -100,9 +100,9 @@ describe("bestConfig: the best-of-N pick", () => {
 
 describe("controlEstimate", () => {
   const evals = [
-    { run_id: "a", family: "knowledge", metric: "control", value: 0.25, ci_lo: 0.2, ci_hi: 0.3, n: 40 },
-    { run_id: "b", family: "knowledge", metric: "control", value: 0.35, ci_lo: 0.3, ci_hi: 0.4, n: 40 },
-    { run_id: "a", family: "knowledge", metric: "score", value: 0.9 },
+    { run_id: "a", capability: "knowledge", metric: "control", value: 0.25, ci_lo: 0.2, ci_hi: 0.3, n: 40 },
+    { run_id: "b", capability: "knowledge", metric: "control", value: 0.35, ci_lo: 0.3, ci_hi: 0.4, n: 40 },
+    { run_id: "a", capability: "knowledge", metric: "score", value: 0.9 },
   ];
   it("one run: its interval; several: the mean and the runs' range", () => {
     expect(fmtControl(controlEstimate(evals, [{ id: "a" }], "knowledge"))).toBe("25.0 [20.0, 30.0] n=40");

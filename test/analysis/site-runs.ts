@@ -27,12 +27,12 @@ export function siteRuns(
     })),
   );
   const scores: CapScore[] = specs.flatMap((s) => [
-    ...Object.entries(s.strict ?? {}).map(([family, v]) =>
+    ...Object.entries(s.strict ?? {}).map(([capability, v]) =>
       Array.isArray(v)
-        ? { run_id: s.id, family, definition: "strict", value: v[0], ci_lo: v[1], ci_hi: v[2], n: v[3] }
-        : { run_id: s.id, family, definition: "strict", value: v, ci_lo: null, ci_hi: null, n: null },
+        ? { run_id: s.id, capability, definition: "strict", value: v[0], ci_lo: v[1], ci_hi: v[2], n: v[3] }
+        : { run_id: s.id, capability, definition: "strict", value: v, ci_lo: null, ci_hi: null, n: null },
     ),
-    ...Object.entries(s.partial ?? {}).map(([family, value]) => ({ run_id: s.id, family, definition: "partial", value })),
+    ...Object.entries(s.partial ?? {}).map(([capability, value]) => ({ run_id: s.id, capability, definition: "partial", value })),
   ]);
   return joinRuns(runs, params, scores, definition, opts);
 }

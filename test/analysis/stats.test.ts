@@ -93,14 +93,14 @@ describe("summaries", () => {
   });
   it("gradient-cosine pair statistics (conflict ratio)", () => {
     const rows = [
-      { step: 0, cap_i: "k", cap_j: "r", cos: -0.2 },
-      { step: 1, cap_i: "r", cap_j: "k", cos: 0.4 },
-      { step: 1, cap_i: "k", cap_j: "k", cos: 1 },
+      { step: 0, capability_i: "k", capability_j: "r", cos: -0.2 },
+      { step: 1, capability_i: "r", capability_j: "k", cos: 0.4 },
+      { step: 1, capability_i: "k", capability_j: "k", cos: 1 },
     ];
     expect(pairStats(rows)).toEqual([
       {
-        cap_i: "k",
-        cap_j: "r",
+        capability_i: "k",
+        capability_j: "r",
         steps: 2,
         meanCos: expect.closeTo(0.1, 12),
         meanAbsCos: expect.closeTo(0.3, 12),

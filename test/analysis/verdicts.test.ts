@@ -18,8 +18,8 @@ const data = (runs: RunSpec[], more: Partial<VerdictData> = {}): VerdictData => 
 });
 const judge = (claim: Claim, d: VerdictData) => judgeClaims([claim], d)[0];
 /** per-item values of one run on one capability, items i0, i1, ... */
-const itemRows = (run: string, family: string, values: number[]): EvalItemRow[] =>
-  values.map((value, i) => ({ run_id: run, item_id: `i${i}`, family, split: "eval", value }));
+const itemRows = (run: string, capability: string, values: number[]): EvalItemRow[] =>
+  values.map((value, i) => ({ run_id: run, item_id: `i${i}`, capability, split: "eval", value }));
 
 describe("headline claims: capability-aware GRPO against our best other method", () => {
   // The verdict depends on the eval metric: real MKGSG integration items of the gene world scored by the real scorer
@@ -46,7 +46,7 @@ describe("headline claims: capability-aware GRPO against our best other method",
       plan.map(({ id, method, seed, kind }) => ({ id, method, seed, strict: { integration: mean(values(kind)) } })),
       {
         evalItems: plan.flatMap(({ id, kind }) =>
-          values(kind).map((value, i) => ({ run_id: id, item_id: items[i].id, family: "integration", split: "eval", value })),
+          values(kind).map((value, i) => ({ run_id: id, item_id: items[i].id, capability: "integration", split: "eval", value })),
         ),
       },
     );
@@ -207,9 +207,9 @@ describe("orthogonality claim: conflict beyond chance under plain GRPO, and ever
   /** sum's cosines: knowledge·reasoning with `neg` negative steps of `n`, knowledge·instruction always positive */
   const gram = (neg: number, n = 12) =>
     Array.from({ length: n }, (_, step) => [
-      { run_id: "s", step, cap_i: "knowledge", cap_j: "reasoning", cos: step < neg ? -0.3 : 0.2 },
-      { run_id: "s", step, cap_i: "knowledge", cap_j: "instruction", cos: 0.1 },
-      { run_id: "s", step, cap_i: "knowledge", cap_j: "knowledge", cos: 1 },
+      { run_id: "s", step, capability_i: "knowledge", capability_j: "reasoning", cos: step < neg ? -0.3 : 0.2 },
+      { run_id: "s", step, capability_i: "knowledge", capability_j: "instruction", cos: 0.1 },
+      { run_id: "s", step, capability_i: "knowledge", capability_j: "knowledge", cos: 1 },
     ]).flat();
   // sum's worst capability is integration (0.1); per-item rows for integration, 2 seeds per method
   const runs: RunSpec[] = [

@@ -29,7 +29,7 @@ const BLOCKS: [string, number][] = [
   ["layernorm", 640],
 ];
 
-export const FAMILIES = ["knowledge", "reasoning", "instruction", "integration"] as const;
+export const CAPABILITIES = ["knowledge", "reasoning", "instruction", "integration"] as const;
 export const METHODS = ["sft-only", "sum", "pcgrad", "mgda", "cagrpo"] as const;
 /** one config per variant (seeds of a variant share it): the five methods, plus capability-aware GRPO with the dynamic weight strategy */
 export const VARIANTS = [
@@ -119,12 +119,12 @@ export async function makeFixtureStore(path: string, opts: FixtureOptions = {}):
 
       const base = { "sft-only": 0.3, sum: 0.38, pcgrad: 0.4, mgda: 0.39, cagrpo: v.weight_strategy === "dynamic" ? 0.41 : 0.42 }[method];
       const evalStep = method === "sft-only" ? 0 : steps;
-      FAMILIES.forEach((cap, k) => {
+      CAPABILITIES.forEach((cap, k) => {
         const val = Math.min(0.95, base + 0.08 * Math.sin((r % VARIANTS.length) * 1.7 + k * 2.1) + 0.05 * rng());
         evals.push({
           stage: "eval",
           step: evalStep,
-          family: cap,
+          capability: cap,
           metric: "score",
           value: val,
           ci_lo: val - 0.04,
@@ -137,7 +137,7 @@ export async function makeFixtureStore(path: string, opts: FixtureOptions = {}):
         evals.push({
           stage: "eval",
           step: evalStep,
-          family: cap,
+          capability: cap,
           metric: "score_mean",
           value: partial,
           ci_lo: partial - 0.05,
@@ -148,7 +148,7 @@ export async function makeFixtureStore(path: string, opts: FixtureOptions = {}):
         evals.push({
           stage: "eval",
           step: evalStep,
-          family: cap,
+          capability: cap,
           metric: "format",
           value: 0.9,
           ci_lo: 0.85,
@@ -159,7 +159,7 @@ export async function makeFixtureStore(path: string, opts: FixtureOptions = {}):
         evals.push({
           stage: "eval",
           step: evalStep,
-          family: cap,
+          capability: cap,
           metric: "baseline/chance",
           value: 0.1 + 0.05 * k,
           ci_lo: null,
@@ -170,7 +170,7 @@ export async function makeFixtureStore(path: string, opts: FixtureOptions = {}):
         evals.push({
           stage: "eval",
           step: evalStep,
-          family: cap,
+          capability: cap,
           metric: "baseline/untrained",
           value: 0.02,
           ci_lo: 0,
@@ -179,14 +179,14 @@ export async function makeFixtureStore(path: string, opts: FixtureOptions = {}):
           run_id: id,
         });
         if (steps > 0) metric(id, "eval", evalStep, `eval/${cap}/mean`, val);
-        // per-item headline values (paired comparisons): 20 extraction items a family, 10 control
+        // per-item headline values (paired comparisons): 20 extraction items a capability, 10 control
         for (let i = 0; i < 30; i++)
           evalItems.push({
             run_id: id,
             stage: "eval",
             step: evalStep,
             item_id: `${cap}-${i}`,
-            family: cap,
+            capability: cap,
             kind: `${cap}-kind`,
             split: i < 20 ? "eval" : "control",
             value: i < 20 ? ((i * 7 + r * 3 + k) % 10 < val * 10 ? 1 : 0) : i % 4 === 0 ? 1 : 0,
@@ -194,7 +194,7 @@ export async function makeFixtureStore(path: string, opts: FixtureOptions = {}):
           });
       });
       if (steps === 0) continue;
-      for (const cap of FAMILIES) {
+      for (const cap of CAPABILITIES) {
         metric(id, "generate", 0, `data/items/${cap}`, nItems / 4);
         metric(id, "generate", 0, `data/rejects/${cap}`, nItems / 16);
       }
@@ -225,14 +225,14 @@ export async function makeFixtureStore(path: string, opts: FixtureOptions = {}):
         // step 3: the integration batch had zero advantage everywhere → its gradient is exactly 0
         const zero = (cap: string) => s === 3 && cap === "integration";
         const cosOf = (k: number, j: number) => {
-          if (zero(FAMILIES[k]) || zero(FAMILIES[j])) return 0; // what src/weighting cosines() writes for a zero gradient
+          if (zero(CAPABILITIES[k]) || zero(CAPABILITIES[j])) return 0; // what src/weighting cosines() writes for a zero gradient
           if (k === j) return 1;
           const [a, b] = [Math.min(k, j), Math.max(k, j)]; // the Gram matrix is symmetric
           return Math.max(-1, Math.min(1, 0.4 * Math.sin(s * 0.7 + a + b * 2) + 0.1 * Math.cos(r + a * b)));
         };
         let conflicts = 0,
           pairs = 0;
-        for (const [k, cap] of FAMILIES.entries()) {
+        for (const [k, cap] of CAPABILITIES.entries()) {
           const rew = base + 0.02 * s + 0.1 * rng();
           metric(id, "grpo", s, `rewards/${cap}/mean`, rew);
           metric(id, "grpo", s, `rewards/${cap}/std`, 0.1 * rng());
@@ -245,10 +245,10 @@ export async function makeFixtureStore(path: string, opts: FixtureOptions = {}):
           metric(id, "grpo", s, `alpha/${cap}`, alpha);
           metric(id, "grpo", s, `grad/norm/${cap}`, zero(cap) ? 0 : 1 + k);
           weights.push({ run_id: id, stage: "grpo", step: s, capability: cap, w, alpha, strategy: `${v.weight_strategy}/${method}` });
-          for (const [j, cap2] of FAMILIES.entries()) {
+          for (const [j, cap2] of CAPABILITIES.entries()) {
             const cos = cosOf(k, j);
-            const norm = (c: number) => (zero(FAMILIES[c]) ? 0 : 1 + c);
-            gram.push({ run_id: id, stage: "grpo", step: s, cap_i: cap, cap_j: cap2, dot: cos * norm(k) * norm(j), cos });
+            const norm = (c: number) => (zero(CAPABILITIES[c]) ? 0 : 1 + c);
+            gram.push({ run_id: id, stage: "grpo", step: s, capability_i: cap, capability_j: cap2, dot: cos * norm(k) * norm(j), cos });
             BLOCKS.forEach(([block, size], b) => {
               const bc = Math.max(-1, Math.min(1, cos * (1 - 0.2 * b)));
               blocks.push({
@@ -257,8 +257,8 @@ export async function makeFixtureStore(path: string, opts: FixtureOptions = {}):
                 step: s,
                 block,
                 block_size: size,
-                cap_i: cap,
-                cap_j: cap2,
+                capability_i: cap,
+                capability_j: cap2,
                 dot: (bc * norm(k) * norm(j)) / BLOCKS.length,
                 cos: bc,
               });
@@ -272,14 +272,14 @@ export async function makeFixtureStore(path: string, opts: FixtureOptions = {}):
         }
         metric(id, "grpo", s, "grad/conflict_fraction", conflicts / pairs);
         if (s === 1 || s === steps || s % 4 === 0)
-          for (const [k, cap] of FAMILIES.entries()) {
+          for (const [k, cap] of CAPABILITIES.entries()) {
             const reward = Math.min(1, 0.2 + 0.05 * s * rng());
             completions.push({
               run_id: id,
               stage: "grpo",
               step: s,
               item_id: `it${k}`,
-              family: cap,
+              capability: cap,
               prompt: `Fixture question ${k}?`,
               completion: s === 1 ? "gene gene gene" : `answer ${k}`,
               rewards: JSON.stringify({ [cap]: { rule: reward, model: reward, hybrid: reward } }),
@@ -306,16 +306,16 @@ export async function makeFixtureStore(path: string, opts: FixtureOptions = {}):
         );
         for (const [key, value] of flatten(config)) params.push({ run_id: id, key, value });
         const step = c.method === "sft-only" ? 0 : steps;
-        for (const [family, sampled] of [
+        for (const [capability, sampled] of [
           ["instruction", c.caps],
           ["integration", c.lower],
         ] as const) {
           const greedy = sampled > 0.3 ? 1 : 0;
-          evals.push({ stage: "eval", step, family, metric: "score", value: greedy, ci_lo: greedy, ci_hi: greedy, n: 20, run_id: id });
+          evals.push({ stage: "eval", step, capability, metric: "score", value: greedy, ci_lo: greedy, ci_hi: greedy, n: 20, run_id: id });
           evals.push({
             stage: "eval",
             step,
-            family,
+            capability,
             metric: "sampled",
             value: sampled,
             ci_lo: sampled - 0.05,
@@ -340,13 +340,13 @@ export async function makeFixtureStore(path: string, opts: FixtureOptions = {}):
     const rejects: Record<string, unknown>[] = [];
     const pairs: Record<string, unknown>[] = [];
     for (let i = 0; i < nItems; i++) {
-      const family = FAMILIES[i % 4];
+      const capability = CAPABILITIES[i % 4];
       const term = `GO:${String(8150 + i).padStart(7, "0")}`;
       items.push({
         data_hash: dataHash,
         id: `it${i}`,
-        family,
-        kind: `${family}-kind${i % 2}`,
+        capability,
+        kind: `${capability}-kind${i % 2}`,
         split: i % 5 === 0 ? "test" : "train",
         prompt: `Fixture question ${i} about gene G${i} and ${term}?`,
         gold: `answer ${i}`,
@@ -359,7 +359,7 @@ export async function makeFixtureStore(path: string, opts: FixtureOptions = {}):
         pairs.push({
           data_hash: dataHash,
           item_id: `it${i}`,
-          family,
+          capability,
           split: "train",
           chosen: `answer ${i}`,
           rejected: `wrong ${i}`,
@@ -369,8 +369,8 @@ export async function makeFixtureStore(path: string, opts: FixtureOptions = {}):
         rejects.push({
           data_hash: dataHash,
           id: `rj${i}`,
-          family,
-          kind: `${family}-kind0`,
+          capability,
+          kind: `${capability}-kind0`,
           stage: ["ontology", "workflow", "answerability"][i % 3],
           reason: "fixture-reason",
           detail: "synthetic",

@@ -30,9 +30,9 @@ const scorer: Scorer = (item: Item, answer: string, _kg, opts) => {
   return { score, checks, components: {} };
 };
 
-const r = (family: ItemResult["family"], score: number, loose = score): ItemResult => ({
-  id: `${family}${Math.random()}`,
-  family,
+const r = (capability: ItemResult["capability"], score: number, loose = score): ItemResult => ({
+  id: `${capability}${Math.random()}`,
+  capability,
   kind: "k",
   answer: "",
   score,
@@ -41,10 +41,10 @@ const r = (family: ItemResult["family"], score: number, loose = score): ItemResu
 });
 
 describe("scoring hand-made answers", () => {
-  it("headline per family: knowledge/reasoning mean score, instruction/integration all-pass rate", () => {
-    expect(primary({ family: "reasoning", score: 0.5 })).toBe(0.5);
-    expect(primary({ family: "instruction", score: 0.5 })).toBe(0);
-    expect(primary({ family: "integration", score: 1 })).toBe(1);
+  it("headline per capability: knowledge/reasoning mean score, instruction/integration all-pass rate", () => {
+    expect(primary({ capability: "reasoning", score: 0.5 })).toBe(0.5);
+    expect(primary({ capability: "instruction", score: 0.5 })).toBe(0);
+    expect(primary({ capability: "integration", score: 1 })).toBe(1);
     const cfg = tinyConfig().eval;
     const rep = summarize(
       [r("instruction", 1), r("instruction", 0.5, 1), r("instruction", 0), r("instruction", 1), r("reasoning", 0.5), r("reasoning", 1)],
@@ -86,20 +86,20 @@ describe("evaluate end to end (tiny model, wasm)", () => {
       const sink = new MemorySink();
       const rep = await evaluate({ checkpointDir: sft.checkpointDir, items, kg, config, scorer, sink, progress: false });
       expect(rep.backend).toBe("wasm");
-      expect(Object.keys(rep.families).sort()).toEqual(["instruction", "integration", "knowledge", "reasoning"]);
+      expect(Object.keys(rep.capabilities).sort()).toEqual(["instruction", "integration", "knowledge", "reasoning"]);
       for (const f of ["knowledge", "reasoning", "instruction", "integration"] as const) {
-        const x = rep.families[f]!;
+        const x = rep.capabilities[f]!;
         expect(x.n).toBe(3);
         expect(x.mean).toBeGreaterThanOrEqual(0.6);
         expect(x.mean).toBeGreaterThan(rep.baselines.untrained![f]!.mean);
       }
-      expect(rep.families.knowledge!.metrics.acc_letter_loglik.value).toBeGreaterThanOrEqual(2 / 3);
+      expect(rep.capabilities.knowledge!.metrics.acc_letter_loglik.value).toBeGreaterThanOrEqual(2 / 3);
       expect(rep.baselines.chance.knowledge!.analytic).toBe(0.25);
       expect(rep.baselines.untrained!.knowledge!.mean).toBeLessThan(0.5);
       const rows = sink.tables.get("evals")!;
-      expect(rows.some((x) => x.family === "knowledge" && x.metric === "score")).toBe(true);
+      expect(rows.some((x) => x.capability === "knowledge" && x.metric === "score")).toBe(true);
       expect(rows.some((x) => x.metric === "baseline/untrained")).toBe(true);
-      expect(rep.families.knowledge!.metrics.sampled).toBeUndefined(); // eval.samples = 0: off
+      expect(rep.capabilities.knowledge!.metrics.sampled).toBeUndefined(); // eval.samples = 0: off
 
       // sampled scoring (eval.samples): the overfitted model's sampled answers score far above the untrained model's,
       // and the same seed gives the same numbers
@@ -114,9 +114,9 @@ describe("evaluate end to end (tiny model, wasm)", () => {
       fresh.dispose();
       ck.model.dispose();
       for (const f of ["knowledge", "reasoning"] as const) {
-        expect(s1.families[f]!.metrics.sampled.value).toBeGreaterThanOrEqual(0.5);
-        expect(s1.families[f]!.metrics.sampled.value).toBeGreaterThan(s0.families[f]!.metrics.sampled.value + 0.4);
-        expect(s2.families[f]!.metrics.sampled.value).toBe(s1.families[f]!.metrics.sampled.value);
+        expect(s1.capabilities[f]!.metrics.sampled.value).toBeGreaterThanOrEqual(0.5);
+        expect(s1.capabilities[f]!.metrics.sampled.value).toBeGreaterThan(s0.capabilities[f]!.metrics.sampled.value + 0.4);
+        expect(s2.capabilities[f]!.metrics.sampled.value).toBe(s1.capabilities[f]!.metrics.sampled.value);
       }
     } finally {
       rmSync(d, { recursive: true, force: true });

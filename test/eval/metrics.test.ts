@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { metricValues, primary, type ItemResult } from "../../src/eval/evaluate.ts";
 import { generate } from "../../src/mkgsg/generate.ts";
 import { score } from "../../src/mkgsg/score.ts";
-import type { Family, Item } from "../../src/mkgsg/types.ts";
+import type { Capability, Item } from "../../src/mkgsg/types.ts";
 import { rngFor, shuffled } from "../../src/util/rng.ts";
 import { clozeFromLogliks, generatedValue, valueSpec } from "../../src/sft/cloze.ts";
 import { itemsOf, kg } from "../mkgsg/helpers.ts";
@@ -16,7 +16,7 @@ function result(it: Item, answer: string): ItemResult {
     l = score(it, answer, kg, { loose: true });
   return {
     id: it.id,
-    family: it.family,
+    capability: it.family,
     kind: it.kind,
     split: it.split,
     answer,
@@ -40,7 +40,7 @@ function shuffledAnswers(fam: Item[]): string[] {
 }
 
 describe("headline metrics separate gold, another item's answer and junk", () => {
-  for (const family of ["knowledge", "reasoning", "instruction", "integration"] as Family[]) {
+  for (const family of ["knowledge", "reasoning", "instruction", "integration"] as Capability[]) {
     it(family, () => {
       const fam = items.filter((it) => it.family === family);
       expect(fam.length).toBeGreaterThanOrEqual(12);

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/index.ts";
-import { FAMILIES, runGrpo } from "../../src/grpo/train.ts";
+import { CAPABILITIES, runGrpo } from "../../src/grpo/train.ts";
 import { initBackend } from "../../src/model/backend.ts";
 import { generate } from "../../src/mkgsg/generate.ts";
 import { score } from "../../src/mkgsg/score.ts";
@@ -56,12 +56,14 @@ describe("conflict control", () => {
       scorer: score,
       sftCheckpointDir: sftDir,
       rewardModel: null,
-      alphas: Object.fromEntries(FAMILIES.map((c) => [c, 1])) as never,
+      alphas: Object.fromEntries(CAPABILITIES.map((c) => [c, 1])) as never,
       outDir: mkdtempSync(join(tmpdir(), "bbio-conflict-grpo-")),
       sink,
       seed: 0,
     });
-    const pair = sink.tables.get("grad_gram")!.filter((r) => r.cap_i === "instruction" && r.cap_j === "integration" && r.cos !== 0);
+    const pair = sink.tables
+      .get("grad_gram")!
+      .filter((r) => r.capability_i === "instruction" && r.capability_j === "integration" && r.cos !== 0);
     expect(pair.length).toBeGreaterThan(0);
     const mean = pair.reduce((a, r) => a + (r.cos as number), 0) / pair.length;
     console.log(

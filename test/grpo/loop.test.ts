@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { initBackend } from "../../src/model/backend.ts";
 import { runSft } from "../../src/sft/sft.ts";
-import { runGrpo, FAMILIES } from "../../src/grpo/train.ts";
+import { runGrpo, CAPABILITIES } from "../../src/grpo/train.ts";
 import { grpoSchema } from "../../src/grpo/config.ts";
 import { MemorySink } from "../../src/util/sink.ts";
 import type { Item, ScoreResult } from "../../src/mkgsg/types.ts";
@@ -48,7 +48,7 @@ const run = async (config: ReturnType<typeof grpoCfg>, outDir = tmp(), extra: Re
     scorer,
     sftCheckpointDir: sftDir,
     rewardModel: null,
-    alphas: Object.fromEntries(FAMILIES.map((c) => [c, 1])) as never,
+    alphas: Object.fromEntries(CAPABILITIES.map((c) => [c, 1])) as never,
     outDir,
     sink,
     progress: false,
@@ -86,21 +86,22 @@ describe("GRPO loop (tiny model, cpu backend)", () => {
     const gram = sink.tables.get("grad_gram")!;
     expect(gram).toHaveLength(3 * 16);
     // diagonal: cos 1 for a non-zero gradient (a flat reward group gives an exactly zero gradient, cos 0)
-    for (const r of gram.filter((x) => x.cap_i === x.cap_j)) expect(r.cos as number).toBeCloseTo((r.dot as number) > 0 ? 1 : 0, 5);
-    expect(gram.some((x) => x.cap_i === x.cap_j && (x.dot as number) > 0)).toBe(true);
+    for (const r of gram.filter((x) => x.capability_i === x.capability_j))
+      expect(r.cos as number).toBeCloseTo((r.dot as number) > 0 ? 1 : 0, 5);
+    expect(gram.some((x) => x.capability_i === x.capability_j && (x.dot as number) > 0)).toBe(true);
     // per-block Grams from the same pass: embeddings, layer norms, each layer's attention and MLP; they sum to grad_gram
     const blocks = sink.tables.get("grad_gram_blocks")!;
     const names = new Set(blocks.map((x) => x.block));
     expect(names.size).toBe(2 + 2 * tinyConfig().model.n_layer);
     expect(blocks).toHaveLength(3 * 16 * names.size);
     for (const r of gram) {
-      const parts = blocks.filter((b) => b.step === r.step && b.cap_i === r.cap_i && b.cap_j === r.cap_j);
+      const parts = blocks.filter((b) => b.step === r.step && b.capability_i === r.capability_i && b.capability_j === r.capability_j);
       expect(parts.reduce((a, b) => a + (b.dot as number), 0)).toBeCloseTo(r.dot as number, 10);
     }
     const w = sink.tables.get("weights")!;
     for (let s = 1; s <= 3; s++) expect(w.filter((x) => x.step === s).reduce((a, x) => a + (x.w as number), 0)).toBeCloseTo(1, 6);
     // sum + uniform weights: reward = mean over capabilities of the per-capability means
-    const means = FAMILIES.map((c) => sink.series(`rewards/${c}/mean`)[0]);
+    const means = CAPABILITIES.map((c) => sink.series(`rewards/${c}/mean`)[0]);
     expect(sink.series("reward")[0]).toBeCloseTo(means.reduce((a, b) => a + b, 0) / 4, 10);
     const comp = sink.tables.get("completions")!;
     expect(new Set(comp.map((x) => x.step))).toEqual(new Set([1, 2, 3]));
@@ -138,7 +139,7 @@ describe("GRPO loop (tiny model, cpu backend)", () => {
     await run(cfg(), dir, { stopAfter: 3 });
     const rest = await run(cfg(), dir, { resume: true });
     const w = (sk: MemorySink, step: number) =>
-      FAMILIES.map((c) => sk.metrics.find((m) => m.step === step && m.name === `weights/${c}`)!.value);
+      CAPABILITIES.map((c) => sk.metrics.find((m) => m.step === step && m.name === `weights/${c}`)!.value);
     for (const [i, v] of w(rest.sink, 4).entries()) expect(v).toBeCloseTo(w(full.sink, 4)[i], 6);
     expect(rest.sink.series("loss")[0]).toBeCloseTo(full.sink.series("loss")[3], 5);
     // the update itself (d = Σ w_c g_c): its norm relative to the uninterrupted run's
@@ -169,7 +170,7 @@ describe("GRPO loop (tiny model, cpu backend)", () => {
         scorer,
         sftCheckpointDir: sftDir,
         rewardModel: null,
-        alphas: Object.fromEntries(FAMILIES.map((c) => [c, 0.5])) as never,
+        alphas: Object.fromEntries(CAPABILITIES.map((c) => [c, 0.5])) as never,
         outDir: tmp(),
         sink: new MemorySink(),
         progress: false,

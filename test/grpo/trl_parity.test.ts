@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { initBackend } from "../../src/model/backend.ts";
 import { runSft } from "../../src/sft/sft.ts";
-import { runGrpo, FAMILIES } from "../../src/grpo/train.ts";
+import { runGrpo, CAPABILITIES } from "../../src/grpo/train.ts";
 import { loadCheckpoint } from "../../src/model/checkpoint.ts";
 import * as sample from "../../src/model/sample.ts";
 import { MemorySink } from "../../src/util/sink.ts";
@@ -70,7 +70,7 @@ const run = async (over: Record<string, unknown>) => {
     scorer,
     sftCheckpointDir: sftDir,
     rewardModel: null,
-    alphas: Object.fromEntries(FAMILIES.map((c) => [c, 1])) as never,
+    alphas: Object.fromEntries(CAPABILITIES.map((c) => [c, 1])) as never,
     outDir,
     sink,
     progress: false,
@@ -85,8 +85,8 @@ describe("GRPO loop = TRL's definitions", () => {
     await run({ temperature: 0.7, num_iterations: 2, beta: 0.04, max_steps: 1 });
     const policy = vi.mocked(sample.sequenceLogprobs).mock.calls,
       arrays = vi.mocked(sample.sequenceLogprobsArray).mock.calls;
-    expect(policy.length).toBe(2 * 2 * FAMILIES.length); // μ passes × capabilities × their two halves
-    expect(arrays.length).toBe(2 * FAMILIES.length); // old (μ > 1) and reference (β > 0) per capability
+    expect(policy.length).toBe(2 * 2 * CAPABILITIES.length); // μ passes × capabilities × their two halves
+    expect(arrays.length).toBe(2 * CAPABILITIES.length); // old (μ > 1) and reference (β > 0) per capability
     for (const c of [...policy, ...arrays]) expect(c[2]).toBe(0.7);
   }, 120_000);
 
@@ -95,7 +95,7 @@ describe("GRPO loop = TRL's definitions", () => {
     await run({ loss_type: "dapo", max_steps: 2 });
     const calls = lossCalls();
     // one call per half of each capability's completions (gradients.ts splitHalves), every one with the whole normaliser
-    expect(calls).toHaveLength(2 * 2 * FAMILIES.length);
+    expect(calls).toHaveLength(2 * 2 * CAPABILITIES.length);
     for (let s = 0; s < 2; s++) {
       const step = calls.slice(s * 8, s * 8 + 8);
       const total = step.reduce((a, c) => a + c.tokens, 0);

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { liveBundle } from "../../loaders/live-bundle.ts";
 import { loadConfig } from "../../src/config/index.ts";
-import { FAMILIES, runGrpo } from "../../src/grpo/train.ts";
+import { CAPABILITIES, runGrpo } from "../../src/grpo/train.ts";
 import { CAPITALS, type LiveCheckpoint, type LiveSettings, LOWER, liveConfig, runLive } from "../../src/live/driver.ts";
 import { kgTerms, slimKG } from "../../src/live/kg.ts";
 import { generate } from "../../src/mkgsg/generate.ts";
@@ -71,7 +71,7 @@ describe("live driver", () => {
         scorer: score,
         sftCheckpointDir: sftDir,
         rewardModel: null,
-        alphas: Object.fromEntries(FAMILIES.map((c) => [c, 1])) as never,
+        alphas: Object.fromEntries(CAPABILITIES.map((c) => [c, 1])) as never,
         outDir: mkdtempSync(join(tmpdir(), "bbio-live-grpo-")),
         sink,
         progress: false,
@@ -79,13 +79,15 @@ describe("live driver", () => {
       expect(live.steps.length).toBe(2);
       expect(live.heldOut?.prompts).toBeGreaterThan(0);
       for (const s of live.steps) {
-        FAMILIES.forEach((c, i) => {
+        CAPABILITIES.forEach((c, i) => {
           expect(s.rewards[i], `${c} step ${s.step}`).toBe(
             sink.metrics.find((m) => m.step === s.step && m.name === `rewards/${c}/mean`)!.value,
           );
           expect(s.coef[i]).toBe(sink.metrics.find((m) => m.step === s.step && m.name === `coef/${c}`)!.value);
         });
-        const row = sink.tables.get("grad_gram")!.find((r) => r.step === s.step && r.cap_i === CAPITALS && r.cap_j === LOWER)!;
+        const row = sink.tables
+          .get("grad_gram")!
+          .find((r) => r.step === s.step && r.capability_i === CAPITALS && r.capability_j === LOWER)!;
         expect(s.cos).toBe(row.cos === 0 ? null : row.cos);
       }
     }, 300_000);

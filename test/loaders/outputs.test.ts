@@ -57,12 +57,12 @@ describe("site files from the store", () => {
     expect(new Set(partial.map((s) => s.metric))).toEqual(new Set(["score_mean"]));
     for (const s of scores) expect(Number(s.ci_lo)).toBeLessThanOrEqual(Number(s.value));
     // both definitions at the same (last) step; partial credit differs where the fixture makes it (instruction, integration)
-    const key = (s: Record<string, unknown>) => `${s.run_id}/${s.family}`;
+    const key = (s: Record<string, unknown>) => `${s.run_id}/${s.capability}`;
     const strictBy = new Map(strict.map((s) => [key(s), s]));
     for (const p of partial) {
       const s = strictBy.get(key(p))!;
       expect(p.step).toBe(s.step);
-      if (p.family === "knowledge" || p.family === "reasoning") expect(p.value).toBe(s.value);
+      if (p.capability === "knowledge" || p.capability === "reasoning") expect(p.value).toBe(s.value);
       else expect(Number(p.value)).toBeGreaterThan(Number(s.value));
     }
   });
@@ -101,7 +101,7 @@ describe("site files from the store", () => {
     const at3 = gram.filter((g) => g.run_id === "fx00001" && g.step === 3);
     expect(at3).toHaveLength(16);
     for (const g of at3) {
-      if (g.cap_i === "integration" || g.cap_j === "integration") expect(g.cos).toBeNull();
+      if (g.capability_i === "integration" || g.capability_j === "integration") expect(g.cos).toBeNull();
       else expect(Number.isFinite(g.cos)).toBe(true);
     }
     expect(gram.filter((g) => g.step !== 3).every((g) => g.cos !== null)).toBe(true);

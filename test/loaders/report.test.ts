@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readReportInput } from "../../loaders/report.ts";
 import { conflictControl } from "../../src/analysis/conflict.ts";
 import { pairedComparisonRows } from "../../src/analysis/headline.ts";
-import { byMethodOrder, FAMILIES } from "../../src/analysis/labels.ts";
+import { byMethodOrder, CAPABILITIES } from "../../src/analysis/labels.ts";
 import { CONFLICT_COLUMNS, PAIRED_COLUMNS, reportMarkdown, type ReportInput } from "../../src/analysis/report.ts";
 import { makeFixtureStore } from "../browser/fixture-store.ts";
 
@@ -62,7 +62,7 @@ describe("bbio report over the fixture store", () => {
       "cagrpo (2 seeds)",
     ];
     const rows = table(md, header);
-    expect(rows.length).toBe(FAMILIES.length);
+    expect(rows.length).toBe(CAPABILITIES.length);
     for (const r of rows) for (const cell of r.slice(3)) expect(cell).toMatch(/^\d\.\d\d \(\d\.\d\d \/ \d\.\d\d\)$/);
     // the sum cell is the mean of its two runs' strict scores, each shown
     const sum = input.runs.filter((r) => !r.conflict && r.method === "sum").sort((a, b) => (a.id < b.id ? -1 : 1));

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { generate } from "../../src/mkgsg/generate.ts";
 import { itemsToJsonl, parseItems, readAnswers, readItems } from "../../src/mkgsg/io.ts";
-import { FAMILIES } from "../../src/mkgsg/types.ts";
+import { CAPABILITIES } from "../../src/mkgsg/types.ts";
 import { readItems as trainReadItems } from "../../src/sft/items.ts";
 import { BbioError } from "../../src/util/errors.ts";
 import { kg } from "./helpers.ts";
@@ -31,7 +31,7 @@ describe("generate is deterministic", () => {
   it("a different seed gives different items; the count per family is exact", () => {
     const c = generate(kg, { per_family: 12 }, 43);
     expect(itemsToJsonl(c.items)).not.toBe(itemsToJsonl(a.items));
-    for (const r of [a, c]) for (const f of FAMILIES) expect(r.items.filter((i) => i.family === f)).toHaveLength(12);
+    for (const r of [a, c]) for (const f of CAPABILITIES) expect(r.items.filter((i) => i.family === f)).toHaveLength(12);
     expect(new Set(a.items.map((i) => i.id)).size).toBe(a.items.length);
     expect(a.items.every((i) => i.seed === 42)).toBe(true);
   });

@@ -1,5 +1,5 @@
 /** Small hand-made items and configs for the model/train/eval tests (no KG or generator needed). */
-import type { Item, Family } from "../../src/mkgsg/types.ts";
+import type { Item, Capability } from "../../src/mkgsg/types.ts";
 import { parseConfig, type Config } from "../../src/config/index.ts";
 import type { ModelConfig } from "../../src/model/config.ts";
 
@@ -15,7 +15,7 @@ const fakeChecks = (checks: { name: string; component: Item["checks"][number]["c
 /** n items per family; the answer is a deterministic function of the prompt so a model can learn it. */
 export function fakeItems(nPerFamily: number, evalEvery = 4): Item[] {
   const items: Item[] = [];
-  const families: Family[] = ["knowledge", "reasoning", "instruction", "integration"];
+  const families: Capability[] = ["knowledge", "reasoning", "instruction", "integration"];
   let k = 0;
   for (const family of families)
     for (let i = 0; i < nPerFamily; i++, k++) {

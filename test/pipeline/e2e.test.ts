@@ -51,12 +51,12 @@ describe("bbio suite ci (real pipeline, tiny model)", () => {
     for (const r of b) expect(Number(r.n)).toBe(4);
   });
 
-  it("stores evals per family, the Gram per GRPO step, weights, completions, items, rejects and pairs", async () => {
+  it("stores evals per capability, the Gram per GRPO step, weights, completions, items, rejects and pairs", async () => {
     const ev = await q(
-      "SELECT r.name, count(DISTINCT e.family) AS fams FROM v_evals e JOIN v_runs r ON r.id = e.run_id WHERE e.metric = 'score' GROUP BY r.name",
+      "SELECT r.name, count(DISTINCT e.capability) AS capabilities FROM v_evals e JOIN v_runs r ON r.id = e.run_id WHERE e.metric = 'score' GROUP BY r.name",
     );
     expect(ev).toHaveLength(5);
-    for (const r of ev) expect(Number(r.fams)).toBe(4);
+    for (const r of ev) expect(Number(r.capabilities)).toBe(4);
     const gram = await q("SELECT run_id, count(*) AS n FROM v_grad_gram GROUP BY run_id");
     expect(gram).toHaveLength(4);
     for (const g of gram) expect(Number(g.n)).toBe(2 * 16); // 2 steps × 4×4 capabilities
@@ -77,9 +77,9 @@ describe("bbio suite ci (real pipeline, tiny model)", () => {
     ])
       expect(names.has(n), n).toBe(true);
     expect(Number((await q("SELECT count(*) AS n FROM v_completions"))[0].n)).toBeGreaterThan(0);
-    // the ci config's gene world: every split of every family, and the control scored beside each headline
-    const splits = await q("SELECT family, split, count(*) AS n FROM v_items GROUP BY ALL ORDER BY ALL");
-    expect(splits.map((r) => `${r.family}/${r.split}`)).toEqual(
+    // the ci config's gene world: every split of every capability, and the control scored beside each headline
+    const splits = await q("SELECT capability, split, count(*) AS n FROM v_items GROUP BY ALL ORDER BY ALL");
+    expect(splits.map((r) => `${r.capability}/${r.split}`)).toEqual(
       ["instruction", "integration", "knowledge", "reasoning"].flatMap((f) => ["control", "eval", "train"].map((s) => `${f}/${s}`)),
     );
     const control = await q("SELECT run_id, count(*) AS n FROM v_evals WHERE metric = 'control' GROUP BY run_id");

@@ -49,7 +49,7 @@ export function fakeConfig(
 /** every stage computation in this process, for cache-reuse assertions */
 export const calls: string[] = [];
 
-const FAMILIES = ["knowledge", "reasoning", "instruction", "integration"];
+const CAPABILITIES = ["knowledge", "reasoning", "instruction", "integration"];
 const value = (seed: number, label: string, step: number) => mulberry32(fnv1a(`${seed}:${label}:${step}`))();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -91,7 +91,7 @@ const generate: StageDef<FakeConfig, FakeConfig["data"]> = {
     calls.push("generate");
     const items = Array.from({ length: ctx.slice.n }, (_, i) => ({
       id: `it${i}`,
-      family: FAMILIES[i % 4],
+      family: CAPABILITIES[i % 4],
       kind: "k",
       split: i % 3 ? "train" : "eval",
       prompt: `q${i}`,
@@ -183,14 +183,14 @@ const grpo: StageDef<FakeConfig, FakeConfig["grpo"]> = {
       ctx.sink.metric(step, "reward", value(ctx.seed, g.method, step));
       ctx.sink.metric(step, "kl", value(ctx.seed, "kl", step));
       const gram = [];
-      for (const a of FAMILIES)
-        for (const b of FAMILIES) gram.push({ step, cap_i: a, cap_j: b, dot: a === b ? 1 : 0.1, cos: a === b ? 1 : 0.1 });
+      for (const a of CAPABILITIES)
+        for (const b of CAPABILITIES) gram.push({ step, capability_i: a, capability_j: b, dot: a === b ? 1 : 0.1, cos: a === b ? 1 : 0.1 });
       ctx.sink.rows("grad_gram", gram);
       ctx.sink.rows("completions", [
         {
           step,
           item_id: "it1",
-          family: "reasoning",
+          capability: "reasoning",
           prompt: "q1",
           completion: `c${step}`,
           rewards: { reasoning: 0.5 },
@@ -216,9 +216,9 @@ const evaluate: StageDef<FakeConfig> = {
     const policy = ctx.upstream.grpo ?? ctx.upstream.sft;
     ctx.sink.rows(
       "evals",
-      FAMILIES.map((f) => ({
+      CAPABILITIES.map((f) => ({
         step: 0,
-        family: f,
+        capability: f,
         metric: "accuracy",
         value: value(ctx.seed, policy.hash + f, 0),
         ci_lo: 0,

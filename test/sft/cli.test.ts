@@ -53,8 +53,8 @@ describe("bbio train-sft / eval", () => {
       const rep = JSON.parse(e.stdout);
       expect(rep.backend).toBe("wasm");
       for (const f of ["knowledge", "reasoning", "instruction", "integration"]) {
-        expect(rep.families[f]).toMatchObject({ n: 1 });
-        for (const k of ["mean", "ci_lo", "ci_hi"]) expect(typeof rep.families[f][k]).toBe("number");
+        expect(rep.capabilities[f]).toMatchObject({ n: 1 });
+        for (const k of ["mean", "ci_lo", "ci_hi"]) expect(typeof rep.capabilities[f][k]).toBe("number");
       }
       // bad input: one line, exit 2
       const bad = bbio(["train-sft", "--set", "model.n_head=3", "--set", "model.n_embd=16", ...store]);

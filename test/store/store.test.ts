@@ -6,8 +6,8 @@ import { Store, flatten } from "../../src/store/store.ts";
 import { StoreSink, readSpool } from "../../src/store/sink.ts";
 import { queryStore } from "../../src/store/query.ts";
 import { exportForSite } from "../../src/store/export.ts";
-import { SCHEMA_VERSION, TABLES, VIEWS, ddl } from "../../src/store/schema.ts";
-import { withDb } from "../../src/store/db.ts";
+import { RENAMED_COLUMNS, SCHEMA_VERSION, TABLES, VIEWS, ddl } from "../../src/store/schema.ts";
+import { type Db, withDb } from "../../src/store/db.ts";
 import { BbioError } from "../../src/util/errors.ts";
 import { tmp, q } from "./helpers.ts";
 
@@ -24,6 +24,21 @@ const start = (store: Store, id: string) =>
     method: "sum",
     pid: process.pid,
   });
+
+/** every table's columns in the store, in order: table → names */
+const columnsOf = async (db: string) => {
+  const rows = await q<{ t: string; c: string }>(
+    db,
+    `SELECT table_name AS t, column_name AS c FROM information_schema.columns c JOIN information_schema.tables USING (table_name)
+     WHERE table_type = 'BASE TABLE' ORDER BY table_name, c.ordinal_position`,
+  );
+  const out: Record<string, string[]> = {};
+  for (const r of rows) (out[r.t] ??= []).push(r.c);
+  return out;
+};
+/** the same from schema.ts */
+const schemaColumns = () =>
+  Object.fromEntries([...TABLES].sort((a, b) => (a.name < b.name ? -1 : 1)).map((t) => [t.name, t.columns.map((c) => c.name)]));
 
 describe("schema", () => {
   it("creates every table and view of the schema, and a version row", async () => {
@@ -50,7 +65,15 @@ describe("schema", () => {
     expect(ddl().length).toBe(TABLES.length + VIEWS.length);
   });
 
-  it("migrates a version-1 store in place on the first write (1 → 2 adds grad_gram_blocks, 2 → 3 runs.float_settings); a read-only open says how", async () => {
+  /** give a fresh store's tables the column names a version-3 bbio created (RENAMED_COLUMNS, new → old) */
+  const oldNames = async (d: Db) => {
+    const have = await d.all<{ t: string }>(`SELECT table_name AS t FROM information_schema.tables WHERE table_type = 'BASE TABLE'`);
+    for (const [table, renames] of Object.entries(RENAMED_COLUMNS))
+      if (have.some((x) => x.t === table))
+        for (const [from, to] of Object.entries(renames)) await d.run(`ALTER TABLE ${table} RENAME COLUMN ${to} TO ${from}`);
+  };
+
+  it("migrates a version-1 store in place on the first write (1 → 2 adds grad_gram_blocks, 2 → 3 runs.float_settings, 3 → 4 renames); a read-only open says how", async () => {
     const db = join(tmp("migrate"), "s.duckdb");
     await start(new Store(db), "r1");
     // turn it into what version 1 created: no grad_gram_blocks, no runs.float_settings, one version row of 1
@@ -59,16 +82,46 @@ describe("schema", () => {
       await d.run("ALTER TABLE runs DROP COLUMN float_settings");
       await d.run("DROP VIEW v_grad_gram_blocks");
       await d.run("DROP TABLE grad_gram_blocks");
+      await d.run("DROP VIEW v_eval_items");
+      await d.run("DROP TABLE eval_items");
+      await oldNames(d);
       await d.run("DELETE FROM schema_version");
       await d.run("INSERT INTO schema_version VALUES (1, now())");
     });
-    await expect(new Store(db).read(async () => 0)).rejects.toThrow(/schema version 1, this bbio expects 3/);
+    await expect(new Store(db).read(async () => 0)).rejects.toThrow(/schema version 1, this bbio expects 4/);
     await expect(new Store(db).read(async () => 0)).rejects.toMatchObject({ hint: expect.stringMatching(/open it once for writing/) });
     await start(new Store(db), "r2");
-    expect(await q(db, "SELECT max(version) AS v FROM schema_version")).toEqual([{ v: 3 }]);
+    expect(await q(db, "SELECT max(version) AS v FROM schema_version")).toEqual([{ v: 4 }]);
     expect(await q(db, "SELECT count(*) AS n FROM v_runs WHERE float_settings IS NULL")).toEqual([{ n: 0 }]); // r1, r2 incomplete
     expect(await q(db, "SELECT count(*) AS n FROM v_grad_gram_blocks")).toEqual([{ n: 0 }]);
     expect(await q(db, "SELECT count(*) AS n FROM runs")).toEqual([{ n: 2 }]); // the old rows are kept
+    expect(await columnsOf(db)).toEqual(schemaColumns());
+  });
+
+  it("migrates a version-3 store in place: `family` → `capability`, `cap_i`/`cap_j` → `capability_i`/`capability_j`, rows and views kept", async () => {
+    const db = join(tmp("migrate3"), "s.duckdb");
+    await start(new Store(db), "r1");
+    await withDb(db, {}, async (d) => {
+      await oldNames(d);
+      await d.run("UPDATE runs SET status = 'complete'");
+      await d.run(
+        `INSERT INTO grad_gram (run_id, stage, step, cap_i, cap_j, dot, cos) VALUES ('r1', 'grpo', 1, 'knowledge', 'reasoning', 0.5, -0.25)`,
+      );
+      await d.run(`INSERT INTO evals (run_id, stage, step, family, metric, value) VALUES ('r1', 'eval', 0, 'instruction', 'score', 0.75)`);
+      await d.run(`INSERT INTO items (data_hash, id, family) VALUES ('d1', 'i1', 'integration')`);
+      await d.run("UPDATE runs SET data_hash = 'd1'");
+      await d.run("DELETE FROM schema_version");
+      await d.run("INSERT INTO schema_version VALUES (3, now())");
+    });
+    await expect(new Store(db).read(async () => 0)).rejects.toThrow(/schema version 3, this bbio expects 4/);
+    await start(new Store(db), "r2");
+    expect(await q(db, "SELECT max(version) AS v FROM schema_version")).toEqual([{ v: 4 }]);
+    expect(await columnsOf(db)).toEqual(schemaColumns());
+    expect(await q(db, "SELECT run_id, capability_i, capability_j, cos FROM v_grad_gram")).toEqual([
+      { run_id: "r1", capability_i: "knowledge", capability_j: "reasoning", cos: -0.25 },
+    ]);
+    expect(await q(db, "SELECT capability, value FROM v_evals")).toEqual([{ capability: "instruction", value: 0.75 }]);
+    expect(await q(db, "SELECT id, capability FROM v_items")).toEqual([{ id: "i1", capability: "integration" }]);
   });
 
   it("flattens configs to dotted keys for run_params", () => {
@@ -89,7 +142,7 @@ describe("StoreSink", () => {
     const spool = join(dir, "grpo", "rows.jsonl");
     const sink = new StoreSink(store, "r1", "grpo", spool);
     for (let s = 1; s <= 6; s++) sink.metric(s, "reward", s / 10);
-    sink.rows("grad_gram", [{ step: 3, cap_i: "knowledge", cap_j: "reasoning", dot: 0.5, cos: 0.1 }]);
+    sink.rows("grad_gram", [{ step: 3, capability_i: "knowledge", capability_j: "reasoning", dot: 0.5, cos: 0.1 }]);
     expect(readSpool(spool)).toHaveLength(7); // durable before any flush
     expect(await q(db, "SELECT * FROM metrics")).toHaveLength(0);
     await sink.flush();
@@ -139,15 +192,44 @@ describe("StoreSink", () => {
     const spool = join(dir, "rows.jsonl");
     const a = new StoreSink(store, "r1", "sft", spool);
     for (let s = 1; s <= 3; s++) a.metric(s, "loss", s);
-    a.rows("evals", [{ family: "knowledge", metric: "acc", value: 0.1 }]); // step-less row
+    a.rows("evals", [{ capability: "knowledge", metric: "acc", value: 0.1 }]); // step-less row
     await a.flush(); // then killed before any checkpoint
     const b = new StoreSink(store, "r1", "sft", spool); // restarts from scratch
     for (let s = 1; s <= 4; s++) b.metric(s, "loss", 10 * s);
-    b.rows("evals", [{ family: "knowledge", metric: "acc", value: 0.2 }]);
+    b.rows("evals", [{ capability: "knowledge", metric: "acc", value: 0.2 }]);
     await b.flush();
     expect(await q(db, "SELECT step, value FROM metrics ORDER BY step")).toEqual([1, 2, 3, 4].map((s) => ({ step: s, value: 10 * s })));
     expect(await q(db, "SELECT value FROM evals")).toEqual([{ value: 0.2 }]);
     expect(readSpool(spool)).toHaveLength(5);
+  });
+
+  it("a spool cached by a version-3 bbio (cap_i/cap_j, family) is read with the store's column names", async () => {
+    const dir = tmp("sink-old");
+    const db = join(dir, "s.duckdb");
+    const store = new Store(db);
+    await start(store, "r1");
+    const spool = join(dir, "rows.jsonl");
+    appendFileSync(
+      spool,
+      [
+        { t: "grad_gram", r: { step: 1, cap_i: "knowledge", cap_j: "reasoning", dot: 0.5, cos: 0.1 } },
+        { t: "evals", r: { step: 1, family: "reasoning", metric: "score", value: 0.5 } },
+        { t: "metrics", r: { step: 1, name: "family", value: 1 } },
+      ]
+        .map((l) => JSON.stringify(l) + "\n")
+        .join(""),
+    );
+    expect(readSpool(spool).map((x) => x.row)).toEqual([
+      { step: 1, capability_i: "knowledge", capability_j: "reasoning", dot: 0.5, cos: 0.1 },
+      { step: 1, capability: "reasoning", metric: "score", value: 0.5 },
+      { step: 1, name: "family", value: 1 }, // only the renamed tables' columns: a metric's value named "family" stays
+    ]);
+    await new StoreSink(store, "r1", "grpo", spool).flush(); // a resumed stage rewrites the DB from the spool
+    expect(await q(db, "SELECT capability_i, capability_j FROM grad_gram")).toEqual([
+      { capability_i: "knowledge", capability_j: "reasoning" },
+    ]);
+    expect(await q(db, "SELECT capability FROM evals")).toEqual([{ capability: "reasoning" }]);
+    expect(readFileSync(spool, "utf8")).not.toMatch(/"cap_i"|"family":/); // and the spool now has the new names too
   });
 
   it("rejects unknown tables/columns and run_id, stores NaN as NULL in both spool and DB", async () => {

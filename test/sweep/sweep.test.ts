@@ -22,6 +22,7 @@ import { realSpec } from "../../src/pipeline/stages.ts";
 import { runPipeline } from "../../src/pipeline/runner.ts";
 import { withDb } from "../../src/store/db.ts";
 import { Store } from "../../src/store/store.ts";
+import { SCHEMA_VERSION } from "../../src/store/schema.ts";
 import { calls, fakeConfig, fakeSpec, type FakeConfig } from "../pipeline/fake-spec.ts";
 import { tmp, q, bbio } from "../store/helpers.ts";
 
@@ -267,7 +268,7 @@ describe("bbio merge", () => {
   it("refuses inconsistent duplicates (same id, different results), writing nothing", async () => {
     const { dir, a, b } = await setup();
     const [pc] = await q<{ id: string }>(b, "SELECT id FROM runs WHERE method = 'pcgrad'");
-    await withDb(b, {}, (db) => db.run(`UPDATE evals SET value = value + 0.125 WHERE run_id = '${pc.id}' AND family = 'reasoning'`));
+    await withDb(b, {}, (db) => db.run(`UPDATE evals SET value = value + 0.125 WHERE run_id = '${pc.id}' AND capability = 'reasoning'`));
     const main = join(dir, "main.duckdb");
     await expect(mergeStores([a, b], main, { log: quiet })).rejects.toThrow(
       new RegExp(`inconsistent duplicates[\\s\\S]*run ${pc.id}[\\s\\S]*evals eval/0/reasoning/accuracy`),
@@ -313,7 +314,7 @@ describe("bbio merge", () => {
     const main = join(dir, "main.duckdb");
     await withDb(b, {}, (db) => db.run("UPDATE schema_version SET version = 99"));
     await expect(mergeStores([a, b], main, { log: quiet })).rejects.toThrow(
-      /b\.duckdb has schema version 99, this bbio \(and the other stores\) use 3/,
+      new RegExp(`b\\.duckdb has schema version 99, this bbio \\(and the other stores\\) use ${SCHEMA_VERSION}`),
     );
     expect(existsSync(main)).toBe(false);
 

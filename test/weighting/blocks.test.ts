@@ -36,12 +36,12 @@ describe("per-parameter-block Grams (Gradient Vaccine-style, per layer)", () => 
     expect(cosines(r.gram)[0][1]).toBeCloseTo(0, 12);
     const rows = blockGramRows(7, ["k", "r"], r.blocks);
     expect(rows).toHaveLength(2 * 4);
-    expect(rows.find((x) => x.block === "A" && x.cap_i === "k" && x.cap_j === "r")).toEqual({
+    expect(rows.find((x) => x.block === "A" && x.capability_i === "k" && x.capability_j === "r")).toEqual({
       step: 7,
       block: "A",
       block_size: 2,
-      cap_i: "k",
-      cap_j: "r",
+      capability_i: "k",
+      capability_j: "r",
       dot: -1,
       cos: -1,
     });

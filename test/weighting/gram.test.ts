@@ -97,8 +97,8 @@ describe("Gram matrix and derived quantities", () => {
   it("gram rows for the store: both triangles and the diagonal", () => {
     const rows = gramRows(7, ["knowledge", "reasoning", "instruction"], G);
     expect(rows).toHaveLength(9);
-    expect(rows[6]).toMatchObject({ cap_i: "instruction", cap_j: "knowledge", dot: -1 });
-    expect(rows[2]).toEqual({ step: 7, cap_i: "knowledge", cap_j: "instruction", dot: -1, cos: cosines(G)[0][2] });
+    expect(rows[6]).toMatchObject({ capability_i: "instruction", capability_j: "knowledge", dot: -1 });
+    expect(rows[2]).toEqual({ step: 7, capability_i: "knowledge", capability_j: "instruction", dot: -1, cos: cosines(G)[0][2] });
   });
 
   it("rejects ragged or non-finite gradients", () => {

@@ -27,7 +27,7 @@ import type { WorldKind } from "../config.ts";
 import type { McqFact } from "../checkargs.ts";
 import { NS_NAME } from "../kgindex.ts";
 import { countWords } from "../text.ts";
-import type { Family, Item, ItemSplit } from "../types.ts";
+import type { Capability, Item, ItemSplit } from "../types.ts";
 import { otherChildren, type World, type WorldGene } from "../gene_world.ts";
 
 export interface WorldCtx extends BuildCtx {
@@ -341,7 +341,7 @@ export const WORLD_BUILDERS: Record<WorldKind, WorldBuilder> = {
 const SPLIT_OF_ROLE: Record<WorldGene["role"], ItemSplit> = { train: "train", extraction: "eval", dev: "dev", control: "control" };
 
 /** A world item: the split comes from the gene's role (train | extraction → "eval" | dev | control), not the KG's gene split. */
-export function worldItem(family: Family, kind: WorldKind, g: WorldGene, d: Draft, seed: number): Item {
+export function worldItem(family: Capability, kind: WorldKind, g: WorldGene, d: Draft, seed: number): Item {
   return itemOf(family, kind, d, seed, SPLIT_OF_ROLE[g.role]);
 }
 

@@ -7,7 +7,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { KG } from "../../kg/types.ts";
 import { score as ruleScore } from "../../mkgsg/score.ts";
-import { FAMILIES, type Item } from "../../mkgsg/types.ts";
+import { CAPABILITIES, type Item } from "../../mkgsg/types.ts";
 import { backendPreference, initBackend } from "../../model/backend.ts";
 import { isCheckpoint, loadCheckpoint, type OptimizerState } from "../../model/checkpoint.ts";
 import { AdamW, adamwHyper, CheckpointedLoop, clipByGlobalNorm, lrAt, scheduleOf, type TrainingRunOptions } from "../../optim/index.ts";
@@ -258,12 +258,12 @@ export async function runRmStage(o: RmStageOptions): Promise<RmStageResult> {
       ? await pairRewards(rm, alphaEx, c.score_batch_size)
       : { rc: [], rr: [], byAnswer: new Map<string, number>() };
     const noise: Record<string, NoiseEntry | null> = {};
-    for (const fam of FAMILIES) {
+    for (const capability of CAPABILITIES) {
       const seen = new Set<string>();
       const rule: number[] = [],
         rmS: number[] = [],
         gold: number[] = [];
-      for (const e of alphaEx.filter((x) => x.item.family === fam))
+      for (const e of alphaEx.filter((x) => x.item.family === capability))
         for (const ans of [e.pair.chosen, e.pair.rejected]) {
           const k = `${e.item.id}\u0000${ans}`;
           if (seen.has(k)) continue;
@@ -273,18 +273,18 @@ export async function runRmStage(o: RmStageOptions): Promise<RmStageResult> {
           gold.push(ans === e.item.gold ? 1 : 0);
         }
       if (gold.length < 2) {
-        noise[fam] = null;
+        noise[capability] = null;
         continue;
       }
       const ns = estimateNoise(rule, rmS, gold, c.noise_moments);
-      noise[fam] = { sigmaRule2: ns.sigmaRule2, sigmaRm2: ns.sigmaRm2, rho: ns.rho, n: ns.n, alpha: minVarianceAlpha(ns).alpha };
+      noise[capability] = { sigmaRule2: ns.sigmaRule2, sigmaRm2: ns.sigmaRm2, rho: ns.rho, n: ns.n, alpha: minVarianceAlpha(ns).alpha };
     }
 
     const steps = Math.max(end, start);
     if (Number.isFinite(evalAccuracy)) sink.metric(steps, "rm/eval_accuracy", evalAccuracy);
     sink.metric(steps, "rm/train_accuracy", trainAccuracy);
-    for (const [fam, v] of Object.entries(accBy("family"))) sink.metric(steps, `rm/eval_accuracy/${fam}`, v.accuracy);
-    for (const [fam, v] of Object.entries(noise)) if (v) sink.metric(steps, `rm/alpha/${fam}`, v.alpha);
+    for (const [capability, v] of Object.entries(accBy("family"))) sink.metric(steps, `rm/eval_accuracy/${capability}`, v.accuracy);
+    for (const [capability, v] of Object.entries(noise)) if (v) sink.metric(steps, `rm/alpha/${capability}`, v.alpha);
     await sink.flush();
 
     const seconds = (performance.now() - t0) / 1000;
