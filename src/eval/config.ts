@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { FAMILIES, type Family } from "../util/families.ts";
+import { CAPABILITIES, type Capability } from "../util/capabilities.ts";
 
 /** Evaluation (owner: src/eval). */
 export const evalSchema = z
@@ -18,10 +18,10 @@ export const evalSchema = z
      * (instruction and integration), so its runs score those alone instead of sampling 8 answers to items nothing reads.
      */
     capabilities: z
-      .array(z.enum(FAMILIES as [Family, ...Family[]]))
+      .array(z.enum(CAPABILITIES as [Capability, ...Capability[]]))
       .nonempty()
       .refine((xs) => new Set(xs).size === xs.length, "each capability at most once")
-      .default([...FAMILIES] as [Family, ...Family[]]),
+      .default([...CAPABILITIES] as [Capability, ...Capability[]]),
     /** cap per family (0 = all), applied to the evaluated split and to the control — keeps evaluations fast */
     max_items_per_family: z.number().int().nonnegative().default(0),
     /** generation budget; also capped by the longest gold answer (+16 tokens) and the context */
