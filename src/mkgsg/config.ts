@@ -51,7 +51,7 @@ export const worldSchema = z
       .positive("data.world.genes must be positive: every item asks about a gene of the world, so a world without genes has no items")
       .default(64),
     /** share of the W genes whose QA is held out (extraction); the rest are trained with QA */
-    extraction_fraction: z.number().gt(0).lt(1).default(0.5),
+    extraction_fraction: z.number().gt(0).lt(1).default(0.25),
     /** genes with neither card nor QA (the control); 0 = as many as extraction genes */
     control_genes: z.number().int().nonnegative().default(0),
     /**
@@ -59,11 +59,11 @@ export const worldSchema = z
      * Budgets and formats are chosen on them (the SFT probe and held-out loss read them), never on extraction.
      * 0 = none (then 4 or more: distractors come from genes of the same role)
      */
-    dev_genes: z.number().int().nonnegative().default(0),
+    dev_genes: z.number().int().nonnegative().default(8),
     /** K: paraphrased, reordered variants of each card */
     variants: z.number().int().positive().default(4),
     /** is_a/part_of hops above each card term (the chain a reasoning item asks for) */
-    chain_hops: z.number().int().min(1).max(4).default(2),
+    chain_hops: z.number().int().min(1).max(4).default(1),
   })
   .strict();
 export type WorldConfig = z.infer<typeof worldSchema>;

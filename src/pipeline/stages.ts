@@ -67,7 +67,7 @@ function kgFingerprint(): string {
 const ITEMS = "items.jsonl";
 const REJECTS = "rejects.jsonl";
 const PAIRS = "pairs.jsonl";
-/** gene world: the cards SFT reads (empty when data.world.genes = 0) and the world's genes with their roles */
+/** gene world: the cards SFT reads and the world's genes with their roles */
 const CARDS = "cards.jsonl";
 const WORLD = "world.json";
 
