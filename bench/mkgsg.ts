@@ -1,8 +1,9 @@
 /**
- * `npx tsx bench/mkgsg.ts [--n 10000] [--seed 0] [--json]`
+ * `npx tsx bench/mkgsg.ts [--genes 400] [--seed 0] [--json]`
  *
- * Throughput of the MKGSG stage on the real KG: generating n items (n/4 per family, all kinds, default config:
- * construction + ontology validation + workflow curation, rejects included), then validating every kept item again
+ * Throughput of the MKGSG stage on the real KG: generating the items of a gene world of W card genes (the default
+ * config otherwise, all kinds: construction + ontology validation + workflow curation, rejects included; W = 400 gives
+ * about 9,000 items), then validating every kept item again
  * with the standalone validator (validate.ts), then scoring every gold (score.ts). Prints items/s for each and the
  * total seconds (KG load included in the total, reported separately).
  */
@@ -15,15 +16,15 @@ import { validate } from "../src/mkgsg/validate.ts";
 
 const opts = new Command()
   .name("bench-mkgsg")
-  .description("MKGSG throughput: generate, validate and score n items on the real KG")
-  .option("--n <items>", "items to generate (split evenly over the 4 families)", (v) => parseInt(v, 10), 10000)
+  .description("MKGSG throughput: generate, validate and score the items of a gene world on the real KG")
+  .option("--genes <W>", "card genes of the world (data.world.genes)", (v) => parseInt(v, 10), 400)
   .option("--seed <n>", "generator seed", (v) => parseInt(v, 10), 0)
   .option("--json", "print one JSON object instead of the table", false)
   .parse(process.argv)
-  .opts<{ n: number; seed: number; json: boolean }>();
+  .opts<{ genes: number; seed: number; json: boolean }>();
 
-if (!Number.isInteger(opts.n) || opts.n < 4) {
-  process.stderr.write("bench-mkgsg: --n must be an integer ≥ 4\n");
+if (!Number.isInteger(opts.genes) || opts.genes < 48) {
+  process.stderr.write("bench-mkgsg: --genes must be an integer ≥ 48 (the default world's 8 dev genes need room)\n");
   process.exit(2);
 }
 
@@ -31,8 +32,7 @@ const t0 = performance.now();
 const kg = loadKG();
 const tLoad = performance.now();
 
-const perFamily = Math.ceil(opts.n / 4);
-const { items, rejects, funnel } = generate(kg, { per_family: perFamily }, opts.seed);
+const { items, rejects, funnel } = generate(kg, { world: { genes: opts.genes } }, opts.seed);
 const attempts = Object.values(funnel)
   .flatMap((f) => Object.values(f))
   .reduce((a, r) => a + r.attempts, 0);
@@ -50,6 +50,7 @@ const bytes = Buffer.byteLength(itemsToJsonl(items));
 const s = (a: number, b: number) => (b - a) / 1000;
 const result = {
   n: items.length,
+  genes: opts.genes,
   seed: opts.seed,
   node: process.version,
   kg_load_s: round(s(t0, tLoad)),
@@ -70,7 +71,7 @@ else {
     `${label.padEnd(12)} ${r.items_per_s.toString().padStart(8)} items/s  ${r.seconds.toFixed(2).padStart(7)} s  ${extra}`;
   process.stdout.write(
     [
-      `MKGSG bench: ${result.n} items (seed ${result.seed}, node ${result.node}), ${result.jsonl_mb} MB of JSONL`,
+      `MKGSG bench: ${result.n} items of a ${result.genes}-gene world (seed ${result.seed}, node ${result.node}), ${result.jsonl_mb} MB of JSONL`,
       `kg load      ${result.kg_load_s.toFixed(2).padStart(24)} s`,
       row("generate", result.generate, `(${result.generate.attempts} attempts, ${result.generate.rejects} curation rejects)`),
       row("validate", result.validate, `(${result.validate.invalid} invalid)`),

@@ -12,7 +12,7 @@ export const evalSchema = z
      * GRPO never trains on control genes, and the pages read it from SFT-only alone, so scoring it after every RL run
      * doubles the evaluation for rows nothing reads; false: never. `bbio eval` on a checkpoint scores it unless false.
      */
-    control: z.union([z.boolean(), z.literal("sft_only")]).default(true),
+    control: z.union([z.boolean(), z.literal("sft_only")]).default("sft_only"),
     /**
      * which capabilities' items are scored (default all four). The conflict control reads only its two slots
      * (instruction and integration), so its runs score those alone instead of sampling 8 answers to items nothing reads.
@@ -23,7 +23,7 @@ export const evalSchema = z
       .refine((xs) => new Set(xs).size === xs.length, "each capability at most once")
       .default([...CAPABILITIES] as [Capability, ...Capability[]]),
     /** cap per family (0 = all), applied to the evaluated split and to the control — keeps evaluations fast */
-    max_items_per_family: z.number().int().nonnegative().default(0),
+    max_items_per_family: z.number().int().nonnegative().default(100),
     /** generation budget; also capped by the longest gold answer (+16 tokens) and the context */
     max_new_tokens: z.number().int().positive().default(128),
     /** prompts decoded per generate() call */

@@ -1,18 +1,13 @@
 /**
- * Shared construction steps for the item kinds (kinds/*.ts): the Source2Synth "step-by-step grounded construction".
- *
- * Construction is deliberately NAIVE, like an LLM generator in Source2Synth: distractors are drawn from siblings
- * over any parent relation without checking them against true-path propagation, chains are walked over any parent
- * edge (regulates included), aliases are used without checking they are unique, constraint parameters are drawn from
- * a range without checking they can be met. Curation (validate.ts, workflow.ts) then rejects what the KG says is
- * wrong — which is what makes the −ontology-validation ablation meaningful and fills the reject log with real cases.
+ * Shared construction steps for the item kinds (kinds.ts): the Source2Synth "step-by-step grounded construction" —
+ * MCQ option layout, the workflow layout of a gold and its workflow checks, the item id. Curation (validate.ts,
+ * workflow.ts) then checks every constructed item against the KG.
  */
-import type { KG, Namespace, Split } from "../kg/types.ts";
-import { splitOfTerm } from "../kg/split.ts";
+import type { KG } from "../kg/types.ts";
 import { hashOf } from "../util/hash.ts";
-import { pick, randInt, shuffled, type Rng } from "../util/rng.ts";
+import { randInt, type Rng } from "../util/rng.ts";
 import type { DataConfig } from "./config.ts";
-import { UNINFORMATIVE, type KGIndex } from "./kgindex.ts";
+import type { KGIndex } from "./kgindex.ts";
 import type { CheckSpec, Capability, Item, ItemSplit } from "./types.ts";
 
 export interface BuildCtx {
@@ -33,19 +28,7 @@ export interface Draft {
   options?: string[];
 }
 
-export type Builder = (ctx: BuildCtx) => Draft | null;
-
 export const LETTERS = ["A", "B", "C", "D"] as const;
-
-/**
- * An item's split: the split of its subject genes (provenance.genes), or of its first provenance term when it has no
- * gene (src/kg/split.ts splitOfTerm). Items whose genes span both splits get "eval"
- * here and are rejected by the validator (mixed_split), so no eval item shares a subject gene with a train item.
- */
-export function splitOfItem(kg: KG, prov: Item["provenance"]): Split {
-  if (prov.genes.length === 0) return splitOfTerm(prov.terms[0] ?? "");
-  return prov.genes.some((g) => kg.splitOf(g) === "eval") ? "eval" : "train";
-}
 
 /** deterministic id: family-kind-hash(prompt, gold, options); the split is the caller's (KG gene split or world role) */
 export function itemOf(family: Capability, kind: string, d: Draft, seed: number, split: ItemSplit): Item {
@@ -65,11 +48,6 @@ export function itemOf(family: Capability, kind: string, d: Draft, seed: number,
   return item;
 }
 
-/** a whole-KG item: its split from its subject genes (splitOfItem) */
-export function finalize(kg: KG, family: Capability, kind: string, d: Draft, seed: number): Item {
-  return itemOf(family, kind, d, seed, splitOfItem(kg, d.provenance));
-}
-
 export const label = (kg: KG, id: string) => `${id} (${kg.term(id)?.name ?? "?"})`;
 
 /** gold placed at a random letter among shuffled distractors */
@@ -84,49 +62,6 @@ export function mcqPrompt(question: string, options: readonly string[]): string 
   return `${question}\n${options.map((o, i) => `${LETTERS[i]}) ${o}`).join("\n")}\nAnswer with one letter.`;
 }
 
-/** a random gene that has informative annotations (optionally in a namespace, optionally passing a filter) */
-export function pickGene(ctx: BuildCtx, ns?: Namespace) {
-  const g = pick(ctx.rng, ctx.ix.annotatedGenes);
-  if (ns && ctx.ix.directTerms(g.entrez, ns).length === 0) return null;
-  return g;
-}
-
-/** a random informative direct term of the gene (any evidence: the evidence policy is a curation rule) */
-export function pickDirectTerm(ctx: BuildCtx, entrez: number, ns?: Namespace): string | null {
-  const ts = ctx.ix.directTerms(entrez, ns);
-  return ts.length ? pick(ctx.rng, ts) : null;
-}
-
-/** naive "hard" distractors: other children of the term's parents over ANY relation, same namespace; topped up at random */
-export function siblingTerms(ctx: BuildCtx, id: string, n: number): string[] {
-  const t = ctx.kg.term(id);
-  if (!t) return [];
-  const sib = new Set<string>();
-  for (const p of t.parents)
-    for (const c of ctx.ix.childrenAnyRel.get(p.id) ?? []) if (c !== id && ctx.kg.term(c)!.ns === t.ns && !UNINFORMATIVE.has(c)) sib.add(c);
-  const out = shuffled(ctx.rng, [...sib].sort());
-  const pool = ctx.ix.termsByNs.get(t.ns) ?? [];
-  for (let i = 0; out.length < n && i < 50; i++) {
-    const c = pick(ctx.rng, pool);
-    if (c !== id && !out.includes(c) && !UNINFORMATIVE.has(c)) out.push(c);
-  }
-  return out.slice(0, n);
-}
-
-/** naive chain: walk up `steps` random parent edges of ANY relation, never into a namespace root */
-export function walkUp(ctx: BuildCtx, start: string, steps: number): string[] | null {
-  const chain = [start];
-  let cur = start;
-  for (let i = 0; i < steps; i++) {
-    const ps = (ctx.kg.term(cur)?.parents ?? []).filter((p) => !UNINFORMATIVE.has(p.id));
-    if (ps.length === 0) break;
-    cur = pick(ctx.rng, ps).id;
-    if (chain.includes(cur)) break;
-    chain.push(cur);
-  }
-  return chain.length >= 2 ? chain : null;
-}
-
 /** the terms on any is_a/part_of path start → target (both included): the scope of a chain question */
 export function pathScope(kg: KG, start: string, target: string): string[] {
   return [start, ...kg.ancestors(start)].filter((t) => kg.isA(t, target)).sort();
@@ -135,33 +70,6 @@ export function pathScope(kg: KG, start: string, target: string): string[] {
 /** genes at a band whose propagated terms include `go` (Entrez order) */
 export function genesAtBandWith(ctx: { kg: KG; ix: KGIndex }, band: string, go: string): number[] {
   return (ctx.ix.genesAtBand.get(band) ?? []).filter((g) => ctx.kg.propagatedTerms(g).has(go));
-}
-
-/**
- * Two-gene hop: gene a, one of its direct terms t, another gene b annotated to t, and every direct term a and b share
- * (shared_term, int_table_shared). null when a seed lacks the material.
- */
-export function genePairSharingTerm(ctx: BuildCtx) {
-  const a = pickGene(ctx);
-  if (!a) return null;
-  const t = pickDirectTerm(ctx, a.entrez);
-  if (!t) return null;
-  const others = uniqSorted(ctx.kg.annotationsOfTerm(t).map((x) => x.entrez)).filter((e) => e !== a.entrez);
-  if (others.length === 0) return null;
-  const b = ctx.kg.geneByEntrez(pick(ctx.rng, others))!;
-  const bs = new Set(ctx.ix.directTerms(b.entrez));
-  return { a, t, b, shared: ctx.ix.directTerms(a.entrez).filter((x) => bs.has(x)) };
-}
-
-/** Band hop: a gene with a cytoband, one of its direct terms t, and the genes at that band under t (band_term_set,
- *  sorted_list_band). null when a seed lacks the material. */
-export function bandTermGenes(ctx: BuildCtx) {
-  const g = pickGene(ctx);
-  if (!g || g.band.length === 0) return null;
-  const band = g.band[0];
-  const t = pickDirectTerm(ctx, g.entrez);
-  if (!t) return null;
-  return { g, band, t, set: genesAtBandWith(ctx, band, t) };
 }
 
 /** the direct annotations (gene, term) that put each gene under `go`: the facts a set answer rests on */

@@ -1,5 +1,5 @@
 /**
- * The args of every check, by check name: the contract between the builders (kinds/, build.ts) that write them, the
+ * The args of every check, by check name: the contract between the builders (kinds.ts, build.ts) that write them, the
  * scorer (checks.ts, workflow.ts) and the validator (validate.ts) that read them, and the corruptor (corrupt/) that
  * aims at them. A CheckSpec is a union discriminated by `name`, so a builder that writes an arg the check does not
  * read, or leaves out one it needs, fails tsc.

@@ -31,22 +31,32 @@ function tally(xs: Iterable<string>): [string, number][] {
 
 /** `--kinds a,b,family` → kind names (a family name stands for all its kinds); unknown names are one clear error */
 async function parseKinds(spec: string): Promise<string[]> {
-  const [{ KINDS, ALL_KINDS }, { BbioError }] = await Promise.all([import("./config.ts"), import("../util/errors.ts")]);
+  const [{ WORLD_KINDS, CONFLICT_KINDS, ALL_KINDS }, { BbioError }] = await Promise.all([
+    import("./config.ts"),
+    import("../util/errors.ts"),
+  ]);
+  // a family stands for its world kinds and its conflict-control kind (enabled only under data.conflict_control)
+  const tables = [WORLD_KINDS, CONFLICT_KINDS] as Record<string, readonly string[]>[];
+  const byFamily = (f: string) => (Object.hasOwn(WORLD_KINDS, f) ? tables.flatMap((t) => t[f] ?? []) : null);
   const out: string[] = [];
   for (const raw of spec
     .split(",")
     .map((s) => s.trim())
     .filter(Boolean)) {
-    const fam = (KINDS as Record<string, readonly string[]>)[raw];
+    const fam = byFamily(raw);
     if (fam) out.push(...fam);
     else if ((ALL_KINDS as readonly string[]).includes(raw)) out.push(raw);
-    else throw new BbioError(`unknown kind '${raw}'`, 2, `kinds: ${ALL_KINDS.join(", ")} (or a family: ${Object.keys(KINDS).join(", ")})`);
+    else
+      throw new BbioError(
+        `unknown kind '${raw}'`,
+        2,
+        `kinds: ${ALL_KINDS.join(", ")} (or a family: ${Object.keys(WORLD_KINDS).join(", ")})`,
+      );
   }
   return [...new Set(out)];
 }
 
 interface GenerateOpts {
-  perFamily?: string;
   seed?: string;
   kinds?: string;
   set: string[];
@@ -71,7 +81,6 @@ export function register(program: Command): void {
       "[config]",
       "configs/<name>.json name or a .json path whose data section and seed are used; omitted = configs/default.json, as bbio run",
     )
-    .option("--per-family <n>", "items per capability family (sets data.per_family)")
     .option("--seed <n>", "seed (sets seed)")
     .option("--kinds <list>", "comma-separated item kinds and/or families to generate (sets data.kinds; default all)")
     .option("--set <key=value>", "override a config field, e.g. --set data.evidence=all (repeatable)", collect, [] as string[])
@@ -84,24 +93,31 @@ export function register(program: Command): void {
       if (opts.json && !opts.out) throw new BbioError("--json prints a summary on stdout, so it needs --out <file> for the items");
       // flags become --set assignments so the config schema validates them like any other override
       const sets = [...opts.set];
-      if (opts.perFamily !== undefined) sets.push(`data.per_family=${opts.perFamily}`);
       if (opts.seed !== undefined) sets.push(`seed=${opts.seed}`);
       if (opts.kinds !== undefined) sets.push(`data.kinds=${JSON.stringify(await parseKinds(opts.kinds))}`);
       const { loadConfig, defaultConfigName } = await import("../config/index.ts");
       const config = loadConfig(configName ?? defaultConfigName(), sets);
-      const [{ loadKG }, { generate, enabledKinds }, { CAPABILITIES }, { itemsToJsonl }, { writeFileAtomic, toJsonl }, { progress }] =
-        await Promise.all([
-          import("../kg/index.ts"),
-          import("./generate.ts"),
-          import("./types.ts"),
-          import("./io.ts"),
-          import("../util/fsx.ts"),
-          import("../util/progress.ts"),
-        ]);
+      const [
+        { loadKG },
+        { generate, enabledKinds },
+        { worldGeneCount },
+        { CAPABILITIES },
+        { itemsToJsonl },
+        { writeFileAtomic, toJsonl },
+        { progress },
+      ] = await Promise.all([
+        import("../kg/index.ts"),
+        import("./generate.ts"),
+        import("./gene_world.ts"),
+        import("./types.ts"),
+        import("./io.ts"),
+        import("../util/fsx.ts"),
+        import("../util/progress.ts"),
+      ]);
       const t0 = performance.now();
       const kg = loadKG();
       const data: DataConfig = config.data;
-      const total = CAPABILITIES.filter((f) => enabledKinds(data, f).length > 0).length * data.per_family;
+      const total = CAPABILITIES.filter((f) => enabledKinds(data, f).length > 0).length * worldGeneCount(data.world);
       const bar = progress("generate", total, { enabled: opts.progress });
       let r: ReturnType<typeof generate>;
       try {

@@ -10,32 +10,9 @@ import { z } from "zod";
  *   −workflow constraints  = workflow_constraints: false (no Evidence-before-Answer structure, no workflow checks,
  *                            no workflow rejects)
  */
-export const KINDS = {
-  knowledge: [
-    "mcq_chromosome",
-    "mcq_cytoband",
-    "mcq_alias",
-    "mcq_definition",
-    "mcq_gene_process",
-    "mcq_gene_function",
-    "mcq_gene_location",
-  ],
-  reasoning: ["chain_isa", "subsumption_yes", "subsumption_regulates", "shared_term", "band_term_set"],
-  instruction: [
-    "json_array_terms",
-    "json_object_gene",
-    "all_caps_band",
-    "sorted_list_band",
-    "n_sentences_term",
-    "markdown_table_evidence",
-    "no_commas_aliases",
-  ],
-  integration: ["int_json_chain", "int_band_report", "int_table_shared"],
-} as const;
-
 /**
- * The gene-world kinds (data.world.genes > 0; src/mkgsg/gene_world.ts): every item asks about facts that some gene card
- * states, so a model can learn them. One item per (gene, kind) where the gene has the material.
+ * The item kinds, by family (builders: src/mkgsg/kinds.ts; the world: src/mkgsg/gene_world.ts): every item asks about
+ * facts that some gene card states, so a model can learn them. One item per (gene, kind) where the gene has the material.
  */
 export const WORLD_KINDS = {
   knowledge: ["world_chromosome", "world_band", "world_alias", "world_process", "world_function", "world_location"],
@@ -53,13 +30,8 @@ export const CONFLICT_KINDS = { instruction: ["world_case_upper"], integration: 
 export type WorldKind =
   | (typeof WORLD_KINDS)[keyof typeof WORLD_KINDS][number]
   | (typeof CONFLICT_KINDS)[keyof typeof CONFLICT_KINDS][number];
-export type LegacyKind = (typeof KINDS)[keyof typeof KINDS][number];
-export type Kind = LegacyKind | WorldKind;
-export const ALL_KINDS: readonly Kind[] = [
-  ...Object.values(KINDS).flat(),
-  ...Object.values(WORLD_KINDS).flat(),
-  ...Object.values(CONFLICT_KINDS).flat(),
-];
+export type Kind = WorldKind;
+export const ALL_KINDS: readonly Kind[] = [...Object.values(WORLD_KINDS).flat(), ...Object.values(CONFLICT_KINDS).flat()];
 
 /**
  * The gene world (Allen-Zhu & Li, *Physics of Language Models 3.1*, arXiv 2309.14316): W genes each get a card of
@@ -68,15 +40,18 @@ export const ALL_KINDS: readonly Kind[] = [
  *   train       card + QA trained
  *   extraction  card trained, QA never seen — the headline evaluation (item split "eval")
  *   control     no card, no QA — the guessing baseline (item split "control")
- * genes = 0 turns the world off: MKGSG then asks about the whole KG with the gene-level split (src/kg/split.ts), which
- * a model can only guess on held-out genes.
+ * Every item is about a world gene: the world is what makes held-out questions answerable from what the model read.
  */
 export const worldSchema = z
   .object({
-    /** W: genes with a card (0 = off) */
-    genes: z.number().int().nonnegative().default(0),
+    /** W: genes with a card (at least 8: every role needs 4 genes for a 4-option question's distractors) */
+    genes: z
+      .number()
+      .int()
+      .positive("data.world.genes must be positive: every item asks about a gene of the world, so a world without genes has no items")
+      .default(64),
     /** share of the W genes whose QA is held out (extraction); the rest are trained with QA */
-    extraction_fraction: z.number().gt(0).lt(1).default(0.5),
+    extraction_fraction: z.number().gt(0).lt(1).default(0.25),
     /** genes with neither card nor QA (the control); 0 = as many as extraction genes */
     control_genes: z.number().int().nonnegative().default(0),
     /**
@@ -84,28 +59,24 @@ export const worldSchema = z
      * Budgets and formats are chosen on them (the SFT probe and held-out loss read them), never on extraction.
      * 0 = none (then 4 or more: distractors come from genes of the same role)
      */
-    dev_genes: z.number().int().nonnegative().default(0),
+    dev_genes: z.number().int().nonnegative().default(8),
     /** K: paraphrased, reordered variants of each card */
     variants: z.number().int().positive().default(4),
     /** is_a/part_of hops above each card term (the chain a reasoning item asks for) */
-    chain_hops: z.number().int().min(1).max(4).default(2),
+    chain_hops: z.number().int().min(1).max(4).default(1),
   })
   .strict();
 export type WorldConfig = z.infer<typeof worldSchema>;
 
 export const dataSchema = z
   .object({
-    /** the gene world (see worldSchema); with world.genes > 0 items come one per (gene, kind) and per_family,
-     *  eval_per_family and kinds' legacy defaults do not apply */
+    /** the gene world (see worldSchema): items come one per (gene, kind) */
     world: worldSchema.prefault({}),
     /** the conflict control (CONFLICT_KINDS): instruction and integration become "same prompt, opposite case" */
     conflict_control: z.boolean().default(false),
-    /** items kept per capability family (split across the family's enabled kinds as evenly as possible) */
+    /** read by nothing (see max_attempts_factor) */
     per_family: z.number().int().positive().default(200),
-    /**
-     * how many of each family's per_family items are held out for evaluation (gene-disjoint from train); 0 = whatever
-     * the gene split gives (~10 %, fewer for multi-gene kinds). Evaluation CIs need a few dozen per family.
-     */
+    /** read by nothing (see max_attempts_factor) */
     eval_per_family: z.number().int().nonnegative().default(0),
     /** item kinds to generate; [] = all kinds */
     kinds: z.array(z.enum(ALL_KINDS as unknown as [Kind, ...Kind[]])).default([]),
@@ -122,20 +93,16 @@ export const dataSchema = z
     max_words: z.number().int().min(20).default(110),
     /** the same budget in characters: rare chemical names tokenize to ~2 characters per token (block_size 256) */
     max_chars: z.number().int().min(100).default(420),
-    /** largest gene set a set/list question may have as its answer */
+    /** read by nothing (see max_attempts_factor) */
     max_set: z.number().int().min(1).max(20).default(5),
-    /** construction attempts per kept item before a family gives up (oversampling budget) */
+    /**
+     * Read by nothing, like per_family, eval_per_family and max_set: the world sets how many items there are (one per
+     * gene and kind), and no world kind asks for a gene set. The four fields stay because every stored run's data hash
+     * covers the whole data section: dropping them would re-key every cached generate stage and all that follows it.
+     */
     max_attempts_factor: z.number().int().min(2).default(60),
   })
   .strict()
-  .refine((d) => d.eval_per_family < d.per_family, {
-    message: "eval_per_family must be smaller than per_family",
-    path: ["eval_per_family"],
-  })
-  .refine((d) => !d.conflict_control || d.world.genes > 0, {
-    message: "the conflict control needs the gene world (data.world.genes > 0)",
-    path: ["conflict_control"],
-  })
   .refine(
     (d) =>
       !d.conflict_control ||

@@ -132,6 +132,12 @@ function worldGene(kg: KG, ix: KGIndex, rng: Rng, g: Gene, hops: number, role: W
   return { entrez: g.entrez, symbol: g.symbol, chr: g.chr[0], band: g.band[0], alias: pick(rng, [...aliases].sort(cmp)), terms, role };
 }
 
+/** extraction genes of a world: a share of the W card genes, at least one */
+const extractionGenes = (cfg: WorldConfig) => Math.max(1, Math.round(cfg.genes * cfg.extraction_fraction));
+
+/** genes a world draws: the W card genes and the control genes (one generation step each, per family) */
+export const worldGeneCount = (cfg: WorldConfig) => cfg.genes + (cfg.control_genes || extractionGenes(cfg));
+
 /**
  * Draw the world. Card genes come first (train then extraction, by the seeded order); control genes are drawn after
  * them, preferring terms some card gene also has, so a control question's options are as familiar as the card genes'
@@ -141,7 +147,7 @@ export function buildWorld(kg: KG, cfg: WorldConfig, seed: number): World {
   const ix = kgIndex(kg);
   const rng = rngFor(seed, "world");
   const W = cfg.genes;
-  const nExtraction = Math.max(1, Math.round(W * cfg.extraction_fraction));
+  const nExtraction = extractionGenes(cfg);
   const nDev = cfg.dev_genes;
   const nControl = cfg.control_genes || nExtraction;
   // a 4-option MCQ draws its 3 distractors from genes of the same role: every role needs at least 4 genes

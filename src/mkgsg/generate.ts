@@ -1,51 +1,34 @@
 /**
- * generate(kg, dataConfig, seed) — MKGSG, Source2Synth-shaped (Lupidi et al. 2024, arXiv 2409.08239):
+ * generate(kg, dataConfig, seed) — MKGSG over the gene world, Source2Synth-shaped (Lupidi et al. 2024, arXiv 2409.08239):
  *
- *   1. seed        a random gene / term / edge of the KG (rngFor(seed, family:kind): one stream per kind)
- *   2. construct   step-by-step grounded construction of prompt, gold, checks, provenance (kinds/*.ts, naive on
- *                  purpose — see build.ts)
+ *   1. seed        the world (gene_world.ts: W card genes in their roles, plus the control genes) and one rng stream per
+ *                  (kind, gene)
+ *   2. construct   step-by-step grounded construction of prompt, gold, checks, provenance for each (gene, kind)
+ *                  (kinds.ts, on build.ts's shared steps); a gene without the kind's material gives no item
  *   3. curate      ontology validation (validate.ts: recompute truth from the KG)  → Reject stage "ontology"
  *                  (an item whose only reasons are constraint_unsatisfiable)        → Reject stage "constraint"
  *                  workflow constraints (workflow.ts: evidence policy, gold obeys the answer rules, length budget)
  *                                                                                   → Reject stage "workflow"
- *                  duplicates (same id) are dropped and counted
- *   4. keep        until each family has data.per_family items, split evenly over its enabled kinds; a kind that runs
- *                  dry (tiny KG, strict filters) hands its quota to the others (oversampling within a budget of
- *                  max_attempts_factor attempts per item)
+ *   4. keep        every curated item; reasoning and integration drop held-out items whose gold equals a training gold
  *
  * Deterministic: same KG + config + seed → the same items in the same order (byte-identical JSONL).
  * Source2Synth's third curation step (an answerability filter with a fine-tuned model) is not run: docs/method.md §3.1.
  */
 import type { KG } from "../kg/types.ts";
 import { BbioError } from "../util/errors.ts";
-import { rngFor } from "../util/rng.ts";
-import { finalize, type BuildCtx } from "./build.ts";
-import {
-  CONFLICT_KINDS,
-  dataSchema,
-  KINDS,
-  WORLD_KINDS,
-  type DataConfig,
-  type DataConfigInput,
-  type Kind,
-  type LegacyKind,
-  type WorldKind,
-} from "./config.ts";
+import { CONFLICT_KINDS, dataSchema, WORLD_KINDS, type DataConfig, type DataConfigInput, type WorldKind } from "./config.ts";
 import { kgIndex } from "./kgindex.ts";
-import { BUILDERS } from "./kinds/index.ts";
-import { WORLD_BUILDERS, worldItem, worldRng, type WorldCtx } from "./kinds/world.ts";
+import { WORLD_BUILDERS, worldItem, worldRng, type WorldCtx } from "./kinds.ts";
 import { buildWorld, worldCards, type Card, type World } from "./gene_world.ts";
 import { words } from "./text.ts";
 import { CAPABILITIES, type Capability, type Item, type Reject } from "./types.ts";
 import { validateOntology, validateWorkflow, type Reason } from "./validate.ts";
 
 export interface FunnelRow {
-  /** construction attempts (seeds drawn) */
+  /** construction attempts (one per gene of the world) */
   attempts: number;
-  /** seeds without the material the kind needs (no alias, no band, set too large, …): not items, not rejects */
+  /** genes without the material the kind needs (no alias, no band, …): not items, not rejects */
   no_material: number;
-  /** seeds whose item would land in a split that is already full (data.eval_per_family): skipped, not rejects */
-  split_full: number;
   /** items constructed */
   generated: number;
   /** passed ontology validation */
@@ -56,8 +39,7 @@ export interface FunnelRow {
   /** rejected only because a format constraint no correct answer can meet (constraint_unsatisfiable): not a KG fact */
   rejected_constraint: number;
   rejected_workflow: number;
-  duplicates: number;
-  /** gene world, reasoning and integration: held-out items dropped because their gold equals a training gold */
+  /** reasoning and integration: held-out items dropped because their gold equals a training gold */
   gold_seen_in_train: number;
 }
 export type Funnel = Record<Capability, Record<string, FunnelRow>>;
@@ -66,9 +48,9 @@ export interface GenerateResult {
   items: Item[];
   rejects: Reject[];
   funnel: Funnel;
-  /** gene world only (data.world.genes > 0): the cards SFT reads, and the world itself */
-  cards?: Card[];
-  world?: World;
+  /** the cards SFT reads, and the world itself */
+  cards: Card[];
+  world: World;
 }
 
 export interface GenerateOptions {
@@ -78,25 +60,22 @@ export interface GenerateOptions {
 const emptyRow = (): FunnelRow => ({
   attempts: 0,
   no_material: 0,
-  split_full: 0,
   generated: 0,
   validated: 0,
   kept: 0,
   rejected_ontology: 0,
   rejected_constraint: 0,
   rejected_workflow: 0,
-  duplicates: 0,
   gold_seen_in_train: 0,
 });
 
 /** families whose held-out golds must differ from every training gold (a recalled training answer is no reasoning) */
 const UNSEEN_GOLD_FAMILIES: readonly Capability[] = ["reasoning", "integration"];
 
-/** the kinds of a family that the config enables (the world kinds when data.world.genes > 0) */
-export function enabledKinds(cfg: DataConfig, family: Capability): Kind[] {
-  const world = cfg.conflict_control ? { ...WORLD_KINDS, ...CONFLICT_KINDS } : WORLD_KINDS;
-  const all = (cfg.world.genes > 0 ? world : KINDS)[family] as readonly Kind[];
-  return all.filter((k) => cfg.kinds.length === 0 || cfg.kinds.includes(k));
+/** the kinds of a family that the config enables (the conflict control's in place of instruction and integration) */
+export function enabledKinds(cfg: DataConfig, family: Capability): WorldKind[] {
+  const table = cfg.conflict_control ? { ...WORLD_KINDS, ...CONFLICT_KINDS } : WORLD_KINDS;
+  return (table[family] as readonly WorldKind[]).filter((k) => cfg.kinds.length === 0 || cfg.kinds.includes(k));
 }
 
 export function generate(kg: KG, dataConfig: DataConfigInput, seed: number, opts: GenerateOptions = {}): GenerateResult {
@@ -105,111 +84,11 @@ export function generate(kg: KG, dataConfig: DataConfigInput, seed: number, opts
     throw new BbioError(`invalid data config: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
   const cfg = parsed.data;
   if (!Number.isInteger(seed) || seed < 0) throw new BbioError(`seed must be a non-negative integer, got ${seed}`);
-  if (cfg.world.genes > 0) return generateWorld(kg, cfg, seed, opts);
-  const ix = kgIndex(kg);
-  const items: Item[] = [];
-  const rejects: Reject[] = [];
-  const funnel = {} as Funnel;
-  const seen = new Set<string>();
-  const families = CAPABILITIES.filter((f) => enabledKinds(cfg, f).length > 0);
-  const total = families.length * cfg.per_family;
-  let done = 0;
-
-  for (const family of families) {
-    const kinds = enabledKinds(cfg, family);
-    funnel[family] = {};
-    // quotas per kind and split: data.eval_per_family of the family's items are held out (0 = whatever the gene
-    // split gives, ~10 %), spread over the kinds like per_family
-    const share = (n: number, i: number) => Math.floor(n / kinds.length) + (i < n % kinds.length ? 1 : 0);
-    const states = kinds.map((kind, i) => {
-      const row = emptyRow();
-      funnel[family][kind] = row;
-      const quota = share(cfg.per_family, i);
-      const evalQuota = cfg.eval_per_family ? share(cfg.eval_per_family, i) : null;
-      const ctx: BuildCtx = { kg, ix, rng: rngFor(seed, `mkgsg:${family}:${kind}`), cfg, wf: cfg.workflow_constraints };
-      return { kind, row, quota, evalQuota, ctx, kept: [] as Item[], nEval: 0, exhausted: false };
-    });
-    type State = (typeof states)[number];
-    /** room left in the item's split (null evalQuota: one pool) */
-    const room = (s: State, split: Item["split"]) =>
-      s.evalQuota === null
-        ? s.quota - s.kept.length
-        : split === "eval"
-          ? s.evalQuota - s.nEval
-          : s.quota - s.evalQuota - (s.kept.length - s.nEval);
-
-    /** one seed → construct → curate; true when an item was kept */
-    const attempt = (s: State): boolean => {
-      s.row.attempts++;
-      const draft = BUILDERS[s.kind as LegacyKind](s.ctx);
-      if (!draft) return (s.row.no_material++, false);
-      const item = finalize(kg, family, s.kind, draft, seed);
-      if (room(s, item.split) <= 0) return (s.row.split_full++, false); // its split is full: not built, not a reject
-      s.row.generated++;
-      const bad = curate(item, kg, cfg);
-      if (bad?.stage === "ontology") return (s.row.rejected_ontology++, rejects.push(reject(item, "ontology", bad.reasons)), false);
-      if (bad?.stage === "constraint") return (s.row.rejected_constraint++, rejects.push(reject(item, "constraint", bad.reasons)), false);
-      s.row.validated++;
-      if (bad) return (s.row.rejected_workflow++, rejects.push(reject(item, "workflow", bad.reasons)), false);
-      if (seen.has(item.id)) return (s.row.duplicates++, false);
-      seen.add(item.id);
-      s.kept.push(item);
-      if (item.split === "eval") s.nEval++;
-      s.row.kept++;
-      opts.onProgress?.(++done, total);
-      return true;
-    };
-
-    // phase 1: every kind fills its own quota within its budget
-    for (const s of states) {
-      const budget = Math.max(1, s.quota) * cfg.max_attempts_factor;
-      while (s.kept.length < s.quota && s.row.attempts < budget) attempt(s);
-      if (s.kept.length < s.quota) s.exhausted = true;
-    }
-    // phase 2: kinds that still produce take over the quota of kinds that ran dry, round-robin (per split when
-    // eval_per_family is set: a dry kind's unfilled eval places move to another kind's eval quota)
-    const moveLeftovers = () => {
-      for (const s of states) {
-        if (!s.exhausted) continue;
-        const missingEval = s.evalQuota === null ? 0 : s.evalQuota - s.nEval;
-        const missing = s.quota - s.kept.length;
-        if (missing === 0) continue;
-        const takers = states.filter((t) => !t.exhausted);
-        if (takers.length === 0) return;
-        for (let k = 0; k < missing; k++) {
-          const t = takers[k % takers.length];
-          t.quota++;
-          if (t.evalQuota !== null && k < missingEval) t.evalQuota++;
-        }
-        s.quota = s.kept.length;
-        if (s.evalQuota !== null) s.evalQuota = s.nEval;
-      }
-    };
-    for (moveLeftovers(); states.some((s) => !s.exhausted && s.kept.length < s.quota); moveLeftovers()) {
-      for (const s of states) {
-        if (s.exhausted || s.kept.length >= s.quota) continue;
-        let got = false;
-        for (let i = 0; i < cfg.max_attempts_factor * (s.evalQuota !== null && room(s, "eval") > 0 ? 10 : 1) && !got; i++) got = attempt(s);
-        if (!got) s.exhausted = true;
-      }
-    }
-    const deficit = cfg.per_family - states.reduce((a, s) => a + s.kept.length, 0);
-    if (deficit > 0) {
-      const kept = cfg.per_family - deficit;
-      const top = topReasons(rejects.filter((r) => r.family === family));
-      throw new BbioError(
-        `mkgsg: kept only ${kept} of ${cfg.per_family} ${family} items (kinds ${kinds.join(", ")}); most common rejects: ${top || "none"}`,
-        2,
-        "lower data.per_family or data.eval_per_family, enable more kinds, or raise data.max_attempts_factor / data.max_words",
-      );
-    }
-    for (const s of states) items.push(...s.kept);
-  }
-  return { items, rejects, funnel };
+  return generateWorld(kg, cfg, seed, opts);
 }
 
 /**
- * The gene world (world.ts): one item per (gene, kind) where the gene has the material, curated like every MKGSG item
+ * The gene world (gene_world.ts): one item per (gene, kind) where the gene has the material, curated like every MKGSG item
  * (ontology validation, workflow constraints, length budget). Items are ordered gene-major within each family and split,
  * so a per-family cap (eval.max_items_per_family) takes whole genes across every kind. Every family must end up with
  * items in each split, or the run would report NaN: that is an error naming the config keys to change.
@@ -231,7 +110,7 @@ function generateWorld(kg: KG, cfg: DataConfig, seed: number, opts: GenerateOpti
   let done = 0;
   for (const family of families) {
     funnel[family] = {};
-    const kinds = enabledKinds(cfg, family) as WorldKind[];
+    const kinds = enabledKinds(cfg, family);
     for (const kind of kinds) funnel[family][kind] = emptyRow();
     const kept: Item[] = [];
     for (const g of world.genes) {

@@ -15,5 +15,5 @@ export { score, type ScoreOptions } from "./score.ts";
 export { corrupt, applicableCorruptions, CORRUPTIONS, type Corruption } from "./corrupt.ts";
 export { WORKFLOW_RULES, type WorkflowRule } from "./workflow.ts";
 export { CHECKS, CHECK_NAMES } from "./checks.ts";
-export { dataSchema, KINDS, ALL_KINDS, type DataConfig, type DataConfigInput, type Kind } from "./config.ts";
+export { dataSchema, WORLD_KINDS, CONFLICT_KINDS, ALL_KINDS, type DataConfig, type DataConfigInput, type Kind } from "./config.ts";
 export { readItems, itemsToJsonl } from "./io.ts";

@@ -9,7 +9,6 @@
  * Reasons (stage "ontology" unless noted):
  *   malformed_item               structure: unknown family/kind/check, missing fields
  *   unknown_id                   a GO id / gene / option that is not in the KG subset (the subset has no obsolete terms)
- *   mixed_split, split_mismatch  the item's subject genes span both splits / its split is not the rule's
  *   non_unique_answer            more than one option/answer is true (incl. ambiguous aliases, duplicate options)
  *   distractor_true_via_ancestor a distractor is true for the subject under true-path propagation
  *   undefined_term               a definition question about a term without a definition
@@ -25,12 +24,11 @@
  */
 import type { Gene, KG } from "../kg/types.ts";
 import { CAPABILITIES, type Item } from "./types.ts";
-import { CONFLICT_KINDS, KINDS, WORLD_KINDS } from "./config.ts";
+import { CONFLICT_KINDS, WORLD_KINDS } from "./config.ts";
 import { CHECK_NAMES, parseChain } from "./checks.ts";
 import { EXPERIMENTAL, kgIndex, REGULATES } from "./kgindex.ts";
 import { score } from "./score.ts";
 import { goIds } from "./text.ts";
-import { splitOfTerm } from "../kg/split.ts";
 import { codesOfFacts, runWorkflowCheck } from "./workflow.ts";
 import type { CheckArgs, CheckName, CheckSpecOf, GeneFact } from "./checkargs.ts";
 
@@ -48,8 +46,6 @@ export interface ValidateOptions {
 }
 
 const LETTERS = ["A", "B", "C", "D"];
-// term-only items: the KG's term split rule (src/kg/split.ts), for a term the KG has
-const splitOfTermRule = (id: string, kg: KG) => (kg.term(id) ? splitOfTerm(id) : null);
 
 export function validate(item: Item, kg: KG, opts: ValidateOptions = {}): Validation {
   const reasons = [...validateOntology(item, kg), ...validateWorkflow(item, kg, opts)];
@@ -67,11 +63,9 @@ export function validateOntology(item: Item, kg: KG): Reason[] {
   if (!item || typeof item !== "object") return [{ reason: "malformed_item", detail: "not an object" }];
   if (!CAPABILITIES.includes(item.family)) add("malformed_item", `unknown family ${String(item.family)}`);
   else if (
-    ![
-      ...KINDS[item.family],
-      ...WORLD_KINDS[item.family],
-      ...((CONFLICT_KINDS as Record<string, readonly string[]>)[item.family] ?? []),
-    ].includes(item.kind as never)
+    ![...WORLD_KINDS[item.family], ...((CONFLICT_KINDS as Record<string, readonly string[]>)[item.family] ?? [])].includes(
+      item.kind as never,
+    )
   )
     add("malformed_item", `unknown kind ${item.family}/${item.kind}`);
   if (
@@ -86,6 +80,8 @@ export function validateOntology(item: Item, kg: KG): Reason[] {
     const p = item.provenance;
     if (!Array.isArray(p.genes) || !p.genes.every((g) => typeof g === "number") || !isStrings(p.terms) || !isStrings(p.evidence))
       add("malformed_item", "provenance needs genes (numbers), terms and evidence (strings)");
+    // the split comes from the world's roles, which only the generator knows (the world is a function of the config;
+    // test/mkgsg/world.test.ts checks that its splits are disjoint)
     if (!["train", "eval", "dev", "control"].includes(item.split)) add("malformed_item", `split ${String(item.split)}`);
     if (item.options !== undefined && !isStrings(item.options)) add("malformed_item", "options must be strings");
     if (![...item.checks].every((c) => c && typeof c === "object" && c.args && typeof c.args === "object"))
@@ -100,18 +96,6 @@ export function validateOntology(item: Item, kg: KG): Reason[] {
   for (const id of [...ids].sort()) if (!kg.term(id)) add("unknown_id", `${id} is not a GO term of the KG subset`);
   for (const g of item.provenance.genes) if (!kg.geneByEntrez(g)) add("unknown_id", `Entrez ${g} is not a gene of the KG subset`);
   if (out.length) return out;
-
-  // ── split ── (gene-world items take their split from the world's roles, which only the generator knows: the
-  // world is a function of the config; test/mkgsg/world.test.ts checks that its splits are disjoint)
-  const isWorld = item.kind.startsWith("world_");
-  const splits = new Set(item.provenance.genes.map((g) => kg.splitOf(g)));
-  if (isWorld) {
-    if (!["train", "eval", "dev", "control"].includes(item.split)) add("malformed_item", `split ${String(item.split)}`);
-  } else if (splits.size > 1) add("mixed_split", `subject genes span train and eval: ${item.provenance.genes.join(", ")}`);
-  else {
-    const want = splits.size === 1 ? [...splits][0] : item.provenance.terms.length ? splitOfTermRule(item.provenance.terms[0], kg) : null;
-    if (want && item.split !== want) add("split_mismatch", `split ${item.split}, rule says ${want}`);
-  }
 
   // ── each grounded check's facts, recomputed ──
   for (const c of item.checks) {

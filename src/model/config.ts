@@ -27,7 +27,7 @@ export const modelSchema = z
     n_embd: capped("n_embd", 128),
     block_size: capped("block_size", 256),
     dropout: z.number().min(0).max(1).default(0),
-    vocab_size: capped("vocab_size", 1024),
+    vocab_size: capped("vocab_size", 1536),
   })
   .strict()
   .refine((m) => m.n_embd % m.n_head === 0, { message: "n_embd must be divisible by n_head", path: ["n_head"] })

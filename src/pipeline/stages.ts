@@ -68,7 +68,7 @@ function kgFingerprint(): string {
 const ITEMS = "items.jsonl";
 const REJECTS = "rejects.jsonl";
 const PAIRS = "pairs.jsonl";
-/** gene world: the cards SFT reads (empty when data.world.genes = 0) and the world's genes with their roles */
+/** gene world: the cards SFT reads and the world's genes with their roles */
 const CARDS = "cards.jsonl";
 const WORLD = "world.json";
 
@@ -93,9 +93,9 @@ const generate: StageDef<Config, { data: DataConfig; kg: string }> = {
     const kg = loadKG();
     const out = generateItems(kg, ctx.slice.data, ctx.seed);
     const rejects = out.rejects;
-    writeFileAtomic(join(ctx.dir, CARDS), toJsonl(out.cards ?? []));
-    if (out.world) writeFileAtomic(join(ctx.dir, WORLD), JSON.stringify(out.world) + "\n");
-    if (out.cards?.length) ctx.sink.metric(0, "data/cards", out.cards.length);
+    writeFileAtomic(join(ctx.dir, CARDS), toJsonl(out.cards));
+    writeFileAtomic(join(ctx.dir, WORLD), JSON.stringify(out.world) + "\n");
+    if (out.cards.length) ctx.sink.metric(0, "data/cards", out.cards.length);
     if (out.items.length === 0) throw new BbioError("generate: no items were produced", 2, "check the data section of the config");
     writeFileAtomic(join(ctx.dir, ITEMS), toJsonl(out.items));
     writeFileAtomic(join(ctx.dir, REJECTS), toJsonl(rejects));

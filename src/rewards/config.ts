@@ -7,11 +7,8 @@ import { CORRUPTIONS, type Corruption } from "../mkgsg/corrupt.ts";
  * The `rm` section: the Bradley–Terry reward model of the hybrid reward (docs/method.md §4.2, ours) and the held-out
  * noise estimates that feed the rule-vs-model mixing α_c (minimum-variance α, docs/method.md §4.3). Owner: src/rewards.
  *
- * Defaults are sized so the RM stage (pairs + training + held-out evaluation) of configs/default.json (per_family 200,
- * eval_per_family 40 → ~1230 train / ~305 held-out pairs; model 2×128, block 256) runs in under a minute on one wasm
- * core. Measured (`bbio rm-train default`, from the default 200-step SFT checkpoint, shared 2-core machine): stage
- * 42 s wall, whole command 44 s CPU; held-out pairwise accuracy 0.64 (knowledge ≈ chance: its eval genes are unseen,
- * so a wrong option letter is not detectable from the surface; reasoning/instruction 0.64, integration 0.76).
+ * Defaults are sized for the RM stage (pairs + training + held-out evaluation) of a small model (2×128, block 256) on
+ * one wasm core.
  * Optimiser fields: src/optim/config.ts, shared with sft and grpo.
  */
 export const rmSchema = z

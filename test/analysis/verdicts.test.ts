@@ -5,7 +5,7 @@ import { generate } from "../../src/mkgsg/generate.ts";
 import { score } from "../../src/mkgsg/score.ts";
 import type { Item } from "../../src/mkgsg/types.ts";
 import { rngFor, shuffled } from "../../src/util/rng.ts";
-import { kg } from "../mkgsg/helpers.ts";
+import { kg, SMALL } from "../mkgsg/helpers.ts";
 import { four, siteRuns, type RunSpec } from "./site-runs.ts";
 
 const data = (runs: RunSpec[], more: Partial<VerdictData> = {}): VerdictData => ({
@@ -26,7 +26,9 @@ describe("headline claims: capability-aware GRPO against our best other method",
   // (the mean over the item's checks). A model that answers with the item's gold must beat one that answers with
   // another gene's gold of the same kind (shuffled: well-formed, so some format checks pass, the facts fail), which
   // must beat junk.
-  const items = generate(kg, { world: { genes: 24 } }, 5).items.filter((it) => it.split === "eval" && it.family === "integration");
+  const items = generate(kg, { world: { ...SMALL, genes: 24 } }, 5).items.filter(
+    (it) => it.split === "eval" && it.family === "integration",
+  );
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const other = new Map<string, string>();
   const byKind = new Map<string, Item[]>();

@@ -1,7 +1,8 @@
 // The config stage (src/config): --set parsing, one clear error per bad assignment, and every built-in config and
 // suite run parsing. (Moved from test/pipeline/cli.test.ts: tests sit beside the stage they test.)
 import { describe, it, expect } from "vitest";
-import { applySet, loadConfig } from "../../src/config/index.ts";
+import { readFileSync } from "node:fs";
+import { applySet, loadConfig, parseConfig } from "../../src/config/index.ts";
 import { readSuite } from "../../src/pipeline/suite.ts";
 
 describe("--set parsing", () => {
@@ -56,5 +57,27 @@ describe("--set parsing", () => {
       expect([g.weight_strategy, g.reward_weights, g.optim]).toEqual(["static", [0, 0, 3, 1], "sgd"]);
     }
     for (const r of suite.runs) expect(loadConfig(r.config, r.set).data.world.genes).toBeGreaterThan(0);
+  });
+});
+
+describe("one default", () => {
+  it("the schema's defaults are configs/default.json's config; the file adds only sft.term_share", () => {
+    const schema = parseConfig({});
+    expect({ ...schema, sft: { ...schema.sft, term_share: 0.17 } }).toEqual(loadConfig("default"));
+    expect(JSON.parse(readFileSync(new URL("../../configs/default.json", import.meta.url), "utf8"))).toEqual({
+      name: "default",
+      seed: 0,
+      sft: { term_share: 0.17 },
+    });
+    // unset term_share is a setting of its own (one card stream), which a stored config must keep when parsed again
+    expect(schema.sft.term_share).toBeUndefined();
+    expect(parseConfig(JSON.parse(JSON.stringify(schema)))).toEqual(schema);
+  });
+
+  it("data.world.genes = 0 is a config error naming the key and why", () => {
+    for (const genes of [0, -3])
+      expect(() => loadConfig(undefined, [`data.world.genes=${genes}`])).toThrow(
+        /data\.world\.genes: data\.world\.genes must be positive: every item asks about a gene of the world/,
+      );
   });
 });

@@ -7,9 +7,9 @@ import { score } from "../../src/mkgsg/score.ts";
 import type { Capability, Item } from "../../src/mkgsg/types.ts";
 import { rngFor, shuffled } from "../../src/util/rng.ts";
 import { clozeFromLogliks, generatedValue, valueSpec } from "../../src/sft/cloze.ts";
-import { itemsOf, kg } from "../mkgsg/helpers.ts";
+import { kg, SMALL } from "../mkgsg/helpers.ts";
 
-const items = generate(kg, { world: { genes: 24 } }, 5).items.filter((it) => it.split === "eval");
+const items = generate(kg, { world: { ...SMALL, genes: 24 } }, 5).items.filter((it) => it.split === "eval");
 
 function result(it: Item, answer: string): ItemResult {
   const s = score(it, answer, kg),
@@ -160,17 +160,7 @@ describe("IFEval semantics on hand-written answers", () => {
     expect(strict(it, Array.from({ length: n - 1 }, () => "X").join("-"))).toBe(1);
   });
 
-  it("no check counts what the prompt does not state: an extra table row passes where no count is stated", () => {
-    for (const kind of ["markdown_table_evidence", "int_table_shared"] as const) {
-      const it = itemsOf(kind, 1)[0];
-      expect(it.prompt).not.toMatch(/\d+ rows/);
-      const gold = it.gold.trim();
-      const extra = `${gold}\n| GO:0008150 | IDA |`;
-      const fmt = (a: string) => score(it, a, kg).checks.find((c) => c.name === "markdown_table")!.pass;
-      expect(fmt(gold)).toBe(true);
-      expect(fmt(extra), kind).toBe(true);
-    }
-    // where the prompt states the count, an extra row breaks it
+  it("a table's row count is checked where the prompt states it: an extra row breaks it", () => {
     const t = one("world_table_terms");
     expect(t.prompt).toContain("exactly 3 rows");
     expect(strict(t, `${t.gold}\n| BP | GO:0008150 |`)).toBe(0);

@@ -5,9 +5,9 @@ import { describe, expect, it } from "vitest";
 import { evalSchema, scoresControl } from "../../src/eval/config.ts";
 import { selectItems } from "../../src/eval/evaluate.ts";
 import { generate } from "../../src/mkgsg/generate.ts";
-import { kg } from "../mkgsg/helpers.ts";
+import { kg, SMALL } from "../mkgsg/helpers.ts";
 
-const items = generate(kg, { world: { genes: 24, control_genes: 4 } }, 5).items;
+const items = generate(kg, { world: { ...SMALL, genes: 24, control_genes: 4 } }, 5).items;
 const splits = (control: boolean | "sft_only") =>
   new Set(selectItems(items, evalSchema.parse({ control, max_items_per_family: 5 })).map((it) => it.split));
 

@@ -15,6 +15,8 @@ import { kg } from "../mkgsg/helpers.ts";
 
 const config = loadConfig(undefined, [
   "data.world.genes=8",
+  "data.world.extraction_fraction=0.5",
+  "data.world.dev_genes=0",
   "data.world.chain_hops=1",
   "data.conflict_control=true",
   "model.n_layer=2",
@@ -27,6 +29,11 @@ const config = loadConfig(undefined, [
   "sft.pack_length=96",
   "sft.eval_every=1000",
   "sft.save_every=1000",
+  "sft.card_share=0.5",
+  "sft.warmup_steps=20",
+  "sft.probe_every=0",
+  "eval.control=true",
+  "eval.max_items_per_family=0",
   "grpo.method=sum",
   "grpo.max_steps=4",
   "grpo.prompts_per_capability=4",

@@ -25,15 +25,19 @@ const at = (name: string) => join(dir, name);
 const lines = (p: string) => readFileSync(p, "utf8").trim().split("\n");
 let items: Item[] = [];
 
+/** a small world (the ci config's shape) and one kind per family, so the files stay short */
+const WORLD = ["data.world.genes=8", "data.world.extraction_fraction=0.5", "data.world.dev_genes=0", "data.world.control_genes=4"];
+const KINDS = "world_chromosome,world_chain_process,world_caps_band,world_int_report";
+const FAMS = ["knowledge", "reasoning", "instruction", "integration"] as const;
+const count = (family: string) => items.filter((x) => x.family === family).length;
+
 describe("bbio generate", () => {
   beforeAll(async () => {
-    // no config is configs/default.json (the gene world); these checks read whole-KG items, so the world is off
     const r = await bbio([
       "generate",
-      "--set",
-      "data.world.genes=0",
-      "--per-family",
-      "3",
+      ...WORLD.flatMap((s) => ["--set", s]),
+      "--kinds",
+      KINDS,
       "--seed",
       "5",
       "--out",
@@ -45,17 +49,19 @@ describe("bbio generate", () => {
     items = lines(at("a.jsonl")).map((l) => JSON.parse(l));
   });
 
-  it("writes N items per family, atomically, and is byte-identical for the same seed", async () => {
-    expect(items).toHaveLength(12);
+  it("writes the world's items of each family, atomically, and is byte-identical for the same seed", async () => {
+    for (const f of FAMS) expect(count(f), f).toBeGreaterThanOrEqual(3);
     expect(readdirSync(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
     expect(existsSync(at("rejects.jsonl"))).toBe(true);
     // a config file + --set + flags: same data section and seed → same bytes
-    writeFileSync(at("cfg.json"), JSON.stringify({ name: "t", data: { per_family: 7 } }));
+    writeFileSync(at("cfg.json"), JSON.stringify({ name: "t", data: { world: { genes: 8, extraction_fraction: 0.5, dev_genes: 0 } } }));
     const r = await bbio([
       "generate",
       at("cfg.json"),
       "--set",
-      "data.per_family=3",
+      "data.world.control_genes=4",
+      "--kinds",
+      KINDS,
       "--seed",
       "5",
       "--out",
@@ -69,20 +75,20 @@ describe("bbio generate", () => {
     expect(summary).toMatchObject({
       out: at("b.jsonl"),
       seed: 5,
-      items: 12,
-      families: { knowledge: 3, reasoning: 3, instruction: 3, integration: 3 },
+      items: items.length,
+      families: Object.fromEntries(FAMS.map((f) => [f, count(f)])),
     });
-    expect(summary.rejects).toBe(lines(at("rejects.jsonl")).length);
+    expect(summary.rejects).toBe(readFileSync(at("rejects.jsonl"), "utf8").split("\n").filter(Boolean).length);
     expect(r.err).toBe(""); // --no-progress and --json: nothing on stderr
   });
 
   it("bad flags are exit 2 with a clear message, before any work", async () => {
     const [zero, kind] = await Promise.all([
-      bbio(["generate", "--per-family", "0", "--out", at("x.jsonl")]),
-      bbio(["generate", "--kinds", "mcq_alias,nope", "--out", at("x.jsonl")]),
+      bbio(["generate", "--set", "data.world.genes=0", "--out", at("x.jsonl")]),
+      bbio(["generate", "--kinds", "world_alias,nope", "--out", at("x.jsonl")]),
     ]);
     expect(zero.code).toBe(2);
-    expect(zero.err).toMatch(/data\.per_family/);
+    expect(zero.err).toMatch(/data\.world\.genes must be positive/);
     expect(kind.code).toBe(2);
     expect(kind.err).toMatch(/^error: unknown kind 'nope'/);
     expect(existsSync(at("x.jsonl"))).toBe(false);
@@ -93,7 +99,7 @@ describe("bbio validate", () => {
   it("exit 0 and a summary for valid items; exit 1 with per-item reasons otherwise; exit 2 for unreadable input", async () => {
     const bad = items.map((x) => structuredClone(x));
     bad[1].prompt += " GO:9999999";
-    bad[5].split = bad[5].split === "train" ? "eval" : "train";
+    bad[5].kind = "no_such_kind";
     const text = bad.map((x) => JSON.stringify(x));
     text.push(JSON.stringify({ id: "broken" })); // JSON, but not an item
     writeFileSync(at("bad.jsonl"), text.join("\n") + "\n");
@@ -105,13 +111,13 @@ describe("bbio validate", () => {
       bbio(["validate", at("garbage.jsonl")]),
     ]);
     expect(ok.code, ok.err).toBe(0);
-    expect(ok.out).toMatch(/^12 items valid \(knowledge 3, reasoning 3, instruction 3, integration 3; /);
+    expect(ok.out.startsWith(`${items.length} items valid (${FAMS.map((f) => `${f} ${count(f)}`).join(", ")}; `)).toBe(true);
 
     expect(r.code).toBe(1);
     expect(r.out).toContain(`${at("bad.jsonl")}:2: ${bad[1].id}: unknown_id: GO:9999999`);
-    expect(r.out).toContain(`${at("bad.jsonl")}:6: ${bad[5].id}: split_mismatch`);
-    expect(r.out).toContain(`${at("bad.jsonl")}:13: broken: malformed_item`);
-    expect(r.err).toMatch(/3 of 13 items invalid/);
+    expect(r.out).toContain(`${at("bad.jsonl")}:6: ${bad[5].id}: malformed_item: unknown kind`);
+    expect(r.out).toContain(`${at("bad.jsonl")}:${items.length + 1}: broken: malformed_item`);
+    expect(r.err).toMatch(new RegExp(`3 of ${items.length + 1} items invalid`));
 
     expect(g.code).toBe(2);
     expect(g.err).toContain(`${at("garbage.jsonl")}:2: malformed JSON`);
@@ -120,8 +126,9 @@ describe("bbio validate", () => {
 
 describe("bbio score", () => {
   it("per-family means; --json shape; a missing answer scores 0", async () => {
-    // knowledge: 2 gold + 1 missing; reasoning: all gold; one empty answer further on
-    const answers = items.filter((_, i) => i !== 2).map((x, i) => ({ id: x.id, answer: i === 8 ? "" : x.gold }));
+    // knowledge: gold but one missing; reasoning: gold but one empty; the rest gold
+    const firstReasoning = items.findIndex((x) => x.family === "reasoning");
+    const answers = items.filter((_, i) => i !== 2).map((x) => ({ id: x.id, answer: x.id === items[firstReasoning].id ? "" : x.gold }));
     writeFileSync(at("answers.jsonl"), answers.map((a) => JSON.stringify(a)).join("\n") + "\n");
     const [r, text] = await Promise.all([
       bbio(["score", at("a.jsonl"), at("answers.jsonl"), "--json"]),
@@ -129,17 +136,19 @@ describe("bbio score", () => {
     ]);
     expect(r.code, r.err).toBe(0);
     const j = JSON.parse(r.out);
+    const [k, n] = [count("knowledge"), count("reasoning")];
     expect(Object.keys(j)).toEqual(["families", "items"]);
-    expect(j.families.knowledge).toEqual({ n: 3, mean: 2 / 3 });
-    expect(j.families.reasoning).toEqual({ n: 3, mean: 1 });
-    expect(j.items).toHaveLength(12);
+    expect(j.families.knowledge).toEqual({ n: k, mean: (k - 1) / k });
+    expect(j.families.reasoning).toEqual({ n, mean: (n - 1) / n });
+    expect(j.families.instruction).toEqual({ n: count("instruction"), mean: 1 });
+    expect(j.items).toHaveLength(items.length);
     expect(j.items[2]).toMatchObject({ id: items[2].id, score: 0 });
-    expect(j.items[0]).toEqual({ id: items[0].id, score: 1, checks: [expect.objectContaining({ name: "answer_letter", pass: true })] });
-    expect(r.err).toMatch(/1 of 12 items have no answer/);
+    expect(j.items[0]).toEqual({ id: items[0].id, score: 1, checks: [expect.objectContaining({ name: "answer_value", pass: true })] });
+    expect(r.err).toMatch(new RegExp(`1 of ${items.length} items have no answer`));
 
     expect(text.code).toBe(0);
-    expect(text.out).toMatch(/^knowledge\s+3\s+0\.667$/m);
-    expect(text.out).toMatch(/^reasoning\s+3\s+1\.000$/m);
+    expect(text.out).toMatch(new RegExp(`^knowledge\\s+${k}\\s+${((k - 1) / k).toFixed(3)}$`, "m"));
+    expect(text.out).toMatch(new RegExp(`^instruction\\s+${count("instruction")}\\s+1\\.000$`, "m"));
   });
 
   it("an answer for an unknown item id, or a malformed line, is exit 2 with the line number", async () => {

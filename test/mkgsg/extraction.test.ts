@@ -2,17 +2,17 @@
 // - no knowledge answer sentence appears verbatim in any card (answers use a fixed prefix no card uses);
 // - the tokenizer is fitted on what training reads only (train items and cards), never on eval, dev or control text.
 import { describe, expect, it } from "vitest";
-import { readFileSync } from "node:fs";
 import { generate } from "../../src/mkgsg/generate.ts";
-import { ANSWER_IN_WORDS, ANSWER_PREFIX } from "../../src/mkgsg/kinds/world.ts";
+import { ANSWER_IN_WORDS, ANSWER_PREFIX } from "../../src/mkgsg/kinds.ts";
 import { Tokenizer, pieces, trainingCorpus } from "../../src/model/tokenizer.ts";
 import { valueSpec } from "../../src/sft/cloze.ts";
 import { validate } from "../../src/mkgsg/validate.ts";
 import { kg } from "./helpers.ts";
+import { loadConfig } from "../../src/config/index.ts";
 
-const def = JSON.parse(readFileSync(new URL("../../configs/default.json", import.meta.url), "utf8"));
+const def = loadConfig("default");
 const out = generate(kg, def.data, def.seed);
-const cards = out.cards!;
+const cards = out.cards;
 const knowledge = out.items.filter((it) => it.family === "knowledge");
 
 describe("knowledge answers are extraction, not recall of a card sentence (default build)", () => {
@@ -72,7 +72,7 @@ describe("the tokenizer is fitted on what training reads", () => {
 });
 
 describe("reasoning needs every hop (default build)", () => {
-  const world = out.world!;
+  const world = out.world;
   const chains = out.items.filter((it) => it.checks.some((c) => c.name === "chain_valid"));
   const heldOut = out.items.filter((it) => it.split !== "train");
 
@@ -110,7 +110,7 @@ describe("reasoning needs every hop (default build)", () => {
   });
 
   it("a world too small for its splits is one clear error naming the numbers, before any training", () => {
-    expect(() => generate(kg, { world: { genes: 12, dev_genes: 4 } }, 0)).toThrow(
+    expect(() => generate(kg, { world: { genes: 12, extraction_fraction: 0.5, dev_genes: 4 } }, 0)).toThrow(
       /train genes\) gives 2 \(W = 12: 6 extraction, 4 dev, 2 train\)/,
     );
   });

@@ -8,7 +8,7 @@ import { itemsToJsonl, parseItems, readAnswers, readItems } from "../../src/mkgs
 import { CAPABILITIES } from "../../src/mkgsg/types.ts";
 import { readItems as trainReadItems } from "../../src/sft/items.ts";
 import { BbioError } from "../../src/util/errors.ts";
-import { kg } from "./helpers.ts";
+import { kg, SMALL } from "./helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "bbio-mkgsg-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -18,41 +18,51 @@ const file = (name: string, text: string) => {
   return p;
 };
 
+/** a small world (12 card genes, 4 control genes) */
+const world = { ...SMALL, genes: 12, control_genes: 4 };
+
 describe("generate is deterministic", () => {
-  const a = generate(kg, { per_family: 12 }, 42);
+  const a = generate(kg, { world }, 42);
 
   it("same KG + config + seed → identical items, rejects and funnel (byte-identical JSONL)", () => {
-    const b = generate(kg, { per_family: 12 }, 42);
+    const b = generate(kg, { world }, 42);
     expect(itemsToJsonl(b.items)).toBe(itemsToJsonl(a.items));
     expect(b.rejects).toEqual(a.rejects);
     expect(b.funnel).toEqual(a.funnel);
   });
 
-  it("a different seed gives different items; the count per family is exact", () => {
-    const c = generate(kg, { per_family: 12 }, 43);
+  it("a different seed gives different items; every family has items in every split", () => {
+    const c = generate(kg, { world }, 43);
     expect(itemsToJsonl(c.items)).not.toBe(itemsToJsonl(a.items));
-    for (const r of [a, c]) for (const f of CAPABILITIES) expect(r.items.filter((i) => i.family === f)).toHaveLength(12);
+    for (const r of [a, c])
+      for (const f of CAPABILITIES)
+        for (const split of ["train", "eval", "control"])
+          expect(
+            r.items.some((i) => i.family === f && i.split === split),
+            `${f} ${split}`,
+          ).toBe(true);
     expect(new Set(a.items.map((i) => i.id)).size).toBe(a.items.length);
     expect(a.items.every((i) => i.seed === 42)).toBe(true);
   });
 
   it("the order of data.kinds does not matter; a kind subset draws the same per-kind stream", () => {
-    const x = generate(kg, { per_family: 4, kinds: ["mcq_alias", "chain_isa"] }, 5);
-    const y = generate(kg, { per_family: 4, kinds: ["chain_isa", "mcq_alias"] }, 5);
+    const x = generate(kg, { world, kinds: ["world_alias", "world_chain_process"] }, 5);
+    const y = generate(kg, { world, kinds: ["world_chain_process", "world_alias"] }, 5);
     expect(itemsToJsonl(y.items)).toBe(itemsToJsonl(x.items));
-    const alone = generate(kg, { per_family: 4, kinds: ["mcq_alias"] }, 5);
-    expect(alone.items).toEqual(x.items.filter((i) => i.kind === "mcq_alias"));
+    const alone = generate(kg, { world, kinds: ["world_alias"] }, 5);
+    expect(alone.items.length).toBeGreaterThan(0);
+    expect(alone.items).toEqual(x.items.filter((i) => i.kind === "world_alias"));
   });
 
   it("refuses a bad config or seed with a clear error", () => {
-    expect(() => generate(kg, { per_family: 0 }, 1)).toThrow(/per_family/);
+    expect(() => generate(kg, { world: { genes: 0 } }, 1)).toThrow(/world\.genes: data\.world\.genes must be positive/);
     expect(() => generate(kg, { kinds: ["nope" as never] }, 1)).toThrow(/kinds/);
     expect(() => generate(kg, {}, -1)).toThrow(/seed/);
   });
 });
 
 describe("items JSONL", () => {
-  const items = generate(kg, { per_family: 2 }, 3).items;
+  const items = generate(kg, { world }, 3).items;
 
   it("round-trips byte for byte; train's readItems is the same reader", () => {
     const text = itemsToJsonl(items);
@@ -141,16 +151,14 @@ describe("answers JSONL", () => {
 });
 
 describe("reject stages", () => {
-  it("an item rejected only as constraint_unsatisfiable is filed under stage 'constraint', KG errors under 'ontology'", () => {
-    const world = generate(kg, { world: { genes: 24 } }, 5);
+  it("an item rejected only as constraint_unsatisfiable is filed under stage 'constraint', not 'ontology'", () => {
+    const world = generate(kg, { world: { ...SMALL, genes: 24 } }, 5);
     const unsat = world.rejects.filter((r) => r.reason === "constraint_unsatisfiable" && !r.detail.includes("also:"));
     expect(unsat.length).toBeGreaterThan(0);
     expect(unsat.every((r) => r.stage === "constraint")).toBe(true);
     const rows = Object.values(world.funnel).flatMap((f) => Object.values(f));
     expect(rows.reduce((s, r) => s + r.rejected_constraint, 0)).toBe(world.rejects.filter((r) => r.stage === "constraint").length);
-    const legacy = generate(kg, { per_family: 12 }, 42);
-    const ontology = legacy.rejects.filter((r) => r.stage === "ontology");
-    expect(ontology.length).toBeGreaterThan(0);
+    const ontology = world.rejects.filter((r) => r.stage === "ontology");
     expect(ontology.every((r) => r.reason !== "constraint_unsatisfiable" || r.detail.includes("also:"))).toBe(true);
   });
 });

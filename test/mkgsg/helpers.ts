@@ -7,21 +7,22 @@ import type { CheckArgs, CheckName, Item } from "../../src/mkgsg/types.ts";
 
 export const kg = loadKG();
 
-/** `n` kept items of one kind (deterministic); world kinds come from a small gene world, every split mixed */
+/** a small world's shape (half the card genes held out, no development genes, two-hop chains): the tests' worlds */
+export const SMALL = { extraction_fraction: 0.5, dev_genes: 0, chain_hops: 2 } as const;
+
+/** `n` kept items of one kind (deterministic), from a small gene world, every split mixed */
 export function itemsOf(kind: Kind, n = 6, seed = 7): Item[] {
   if (kind === "world_case_upper" || kind === "world_case_lower")
     return generate(
       kg,
-      { world: { genes: 12, control_genes: 4 }, conflict_control: true, kinds: ["world_case_upper", "world_case_lower"] },
+      { world: { ...SMALL, genes: 12, control_genes: 4 }, conflict_control: true, kinds: ["world_case_upper", "world_case_lower"] },
       seed,
     )
       .items.filter((it) => it.kind === kind)
       .slice(0, n);
-  if (kind.startsWith("world_"))
-    return generate(kg, { world: { genes: 12, control_genes: 6 }, kinds: [kind] }, seed)
-      .items.filter((_, i) => i % 2 === 0)
-      .slice(0, n);
-  return generate(kg, { per_family: n, kinds: [kind] }, seed).items;
+  return generate(kg, { world: { ...SMALL, genes: 12, control_genes: 6 }, kinds: [kind] }, seed)
+    .items.filter((_, i) => i % 2 === 0)
+    .slice(0, n);
 }
 
 export const clone = <T>(x: T): T => structuredClone(x);
@@ -33,8 +34,6 @@ export function setOption(item: Item, i: number, text: string): void {
   item.options![i] = text;
 }
 
-export const goldIndex = (item: Item) => "ABCD".indexOf(item.gold);
-
 /** the args of the item's i-th check, which must be a `name` check (the tests edit them in place) */
 export function argsAt<N extends CheckName>(item: Item, i: number, name: N): CheckArgs[N] {
   const c = item.checks[i];
@@ -43,14 +42,13 @@ export function argsAt<N extends CheckName>(item: Item, i: number, name: N): Che
 }
 
 /**
- * Items of every kind: the legacy kinds over the whole KG and the gene world's kinds (every split, the conflict
- * control's included). Two worlds can draw the same gene in different roles: one item per id, as within any one dataset.
+ * Items of every kind (every split, the conflict control's included). Two worlds can draw the same gene in different
+ * roles: one item per id, as within any one dataset.
  */
 export function itemsOfEveryKind(k: KG = kg): Item[] {
   const all = [
-    ...generate(k, { per_family: 28 }, 5).items,
-    ...generate(k, { world: { genes: 10, control_genes: 4 } }, 5).items,
-    ...generate(k, { world: { genes: 8, control_genes: 4 }, conflict_control: true }, 5).items,
+    ...generate(k, { world: { ...SMALL, genes: 10, control_genes: 4 } }, 5).items,
+    ...generate(k, { world: { ...SMALL, genes: 8, control_genes: 4 }, conflict_control: true }, 5).items,
   ];
   return all.filter((it, i) => all.findIndex((x) => x.id === it.id) === i);
 }

@@ -70,13 +70,17 @@ export function fakeItems(nPerFamily: number, evalEvery = 4): Item[] {
 }
 
 export function tinyConfig(over: Record<string, unknown> = {}): Config {
-  const { sft, model, ...rest } = over as { sft?: object; model?: object };
+  const { sft, model, eval: evalOver, ...rest } = over as { sft?: object; model?: object; eval?: object };
   return parseConfig({
     backend: "cpu",
     model: { ...TINY_MODEL, ...model },
     sft: {
       max_steps: 6,
       batch_size: 4,
+      pack_length: 0,
+      card_share: 0.5,
+      probe_every: 0,
+      probe_items: 40,
       learning_rate: 1e-2,
       min_lr: 1e-3,
       warmup_steps: 1,
@@ -86,6 +90,7 @@ export function tinyConfig(over: Record<string, unknown> = {}): Config {
       save_every: 3,
       ...sft,
     },
+    eval: { control: true, max_items_per_family: 0, ...evalOver },
     ...rest,
   });
 }

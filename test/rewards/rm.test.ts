@@ -29,6 +29,7 @@ import {
   saveRewardModel,
 } from "../../src/rewards/rm/index.ts";
 import { readJsonl } from "../../src/util/fsx.ts";
+import { SMALL } from "../mkgsg/helpers.ts";
 import { MemorySink } from "../../src/util/sink.ts";
 
 const TINY: ModelConfig = { n_layer: 1, n_head: 2, n_embd: 32, block_size: 256, vocab_size: 512, dropout: 0 };
@@ -65,7 +66,7 @@ const cfg = (rm: Record<string, unknown> = {}): Config =>
 beforeAll(async () => {
   await initBackend("wasm", { quiet: true });
   kg = loadKG();
-  items = generate(kg, { per_family: 100 }, 0).items;
+  items = generate(kg, { world: { ...SMALL, genes: 24 } }, 0).items;
   dir = mkdtempSync(join(tmpdir(), "bbio-rm-"));
   tok = Tokenizer.fit(corpusOf(items), TINY.vocab_size);
   sftDir = join(dir, "sft");

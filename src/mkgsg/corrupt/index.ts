@@ -23,7 +23,7 @@
  *   workflow    drop_evidence, answer_before_evidence, wrong_evidence_code, out_of_scope, hedge (workflow_* checks)
  *
  * Integration items carry checks of every component, so every component has its corruptions there. One file per
- * component (knowledge.ts, reasoning.ts, format.ts, workflow.ts), as kinds/ has one per family; context.ts holds what
+ * component (knowledge.ts, reasoning.ts, format.ts, workflow.ts); context.ts holds what
  * they share (the item's context, typed check args, text edits, near-miss values from the KG).
  *
  * Guarantee: a returned answer scores STRICTLY lower than the gold under score(item, ·, kg). Each type proposes a

@@ -20,15 +20,15 @@
  * less familiar than its gold: an extraction question never offers a value QA training taught the model to say, and
  * the control measures guessing, not unfamiliar words.
  */
-import type { Namespace } from "../../kg/types.ts";
-import { randInt, rngFor, shuffled, type Rng } from "../../util/rng.ts";
-import { itemOf, mcqPrompt, placeOptions, pathScope, uniqSorted, wfChecks, wfGold, type BuildCtx, type Draft } from "../build.ts";
-import type { WorldKind } from "../config.ts";
-import type { McqFact } from "../checkargs.ts";
-import { NS_NAME } from "../kgindex.ts";
-import { countWords } from "../text.ts";
-import type { Capability, Item, ItemSplit } from "../types.ts";
-import { otherChildren, type World, type WorldGene } from "../gene_world.ts";
+import type { Namespace } from "../kg/types.ts";
+import { randInt, rngFor, shuffled, type Rng } from "../util/rng.ts";
+import { itemOf, mcqPrompt, placeOptions, pathScope, uniqSorted, wfChecks, wfGold, type BuildCtx, type Draft } from "./build.ts";
+import type { WorldKind } from "./config.ts";
+import type { McqFact } from "./checkargs.ts";
+import { NS_NAME } from "./kgindex.ts";
+import { countWords } from "./text.ts";
+import type { Capability, Item, ItemSplit } from "./types.ts";
+import { otherChildren, type World, type WorldGene } from "./gene_world.ts";
 
 export interface WorldCtx extends BuildCtx {
   world: World;
