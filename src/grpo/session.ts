@@ -47,7 +47,11 @@ function capabilityPools(items: readonly Item[]): Item[][] {
   return CAPABILITIES.map((capability) => {
     const pool = items.filter((item) => item.split === "train" && item.family === capability);
     if (pool.length === 0)
-      throw new BbioError(`GRPO: no train items of capability "${capability}"`, 2, "raise data.per_family or enable that family's kinds");
+      throw new BbioError(
+        `GRPO: no train items of capability "${capability}"`,
+        2,
+        "raise data.world.genes, or enable that capability's kinds (data.kinds)",
+      );
     return pool;
   });
 }

@@ -74,10 +74,6 @@ export const dataSchema = z
     world: worldSchema.prefault({}),
     /** the conflict control (CONFLICT_KINDS): instruction and integration become "same prompt, opposite case" */
     conflict_control: z.boolean().default(false),
-    /** read by nothing (see max_attempts_factor) */
-    per_family: z.number().int().positive().default(200),
-    /** read by nothing (see max_attempts_factor) */
-    eval_per_family: z.number().int().nonnegative().default(0),
     /** item kinds to generate; [] = all kinds */
     kinds: z.array(z.enum(ALL_KINDS as unknown as [Kind, ...Kind[]])).default([]),
     /**
@@ -93,14 +89,6 @@ export const dataSchema = z
     max_words: z.number().int().min(20).default(110),
     /** the same budget in characters: rare chemical names tokenize to ~2 characters per token (block_size 256) */
     max_chars: z.number().int().min(100).default(420),
-    /** read by nothing (see max_attempts_factor) */
-    max_set: z.number().int().min(1).max(20).default(5),
-    /**
-     * Read by nothing, like per_family, eval_per_family and max_set: the world sets how many items there are (one per
-     * gene and kind), and no world kind asks for a gene set. The four fields stay because every stored run's data hash
-     * covers the whole data section: dropping them would re-key every cached generate stage and all that follows it.
-     */
-    max_attempts_factor: z.number().int().min(2).default(60),
   })
   .strict()
   .refine(

@@ -14,7 +14,7 @@ export { readItems };
 
 export async function itemsFor(config: { data: DataConfigInput; seed: number }, kg: KG, itemsPath?: string): Promise<Item[]> {
   if (itemsPath) return readItems(itemsPath);
-  process.stderr.write(`[bbio] generating items (data.per_family=${config.data.per_family}, seed ${config.seed})\n`);
+  process.stderr.write(`[bbio] generating items (data.world.genes=${config.data.world?.genes}, seed ${config.seed})\n`);
   const { items } = generate(kg, config.data, config.seed);
   return items;
 }

@@ -61,13 +61,11 @@ export function fallbackSeconds(stage: string, config: unknown): number {
   const c = (config ?? {}) as AnyConfig;
   const m = c.model ?? {};
   const f = (m.n_layer ?? 2) * (m.n_embd ?? 128) ** 2 * (m.block_size ?? 256);
-  const world = (c.data?.world?.genes ?? 0) > 0;
-  const perFamily = c.data?.per_family ?? 200;
-  const evalPer = c.eval?.max_items_per_family || c.data?.eval_per_family || Math.max(1, Math.round(perFamily / 5));
+  const evalPer = c.eval?.max_items_per_family || Math.max(1, Math.round((c.data?.world?.genes ?? 64) / 2));
   const evalWork = (c.eval?.capabilities?.length ?? 4) * evalPer * (c.eval?.max_new_tokens ?? 128);
   switch (stage) {
     case "generate":
-      return world ? 2 : 1.2 + 0.0005 * 4 * perFamily;
+      return 2;
     case "sft": {
       const tokens = (c.sft?.max_steps ?? 300) * (c.sft?.batch_size ?? 16) * (c.sft?.pack_length || 64);
       return 3 + tokens * (2e-5 + 8e-12 * f);
@@ -81,7 +79,7 @@ export function fallbackSeconds(stage: string, config: unknown): number {
     }
     case "eval": {
       const control = c.eval?.control === "sft_only" ? c.grpo?.method === "none" : c.eval?.control !== false;
-      return 1.5 + evalWork * (world && control ? 2 : 1) * (2e-5 + 6.5e-12 * f);
+      return 1.5 + evalWork * (control ? 2 : 1) * (2e-5 + 6.5e-12 * f);
     }
     case "baseline":
       return 0.8 + evalWork * (5e-5 + 1.1e-11 * f);

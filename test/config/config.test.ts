@@ -12,8 +12,8 @@ describe("--set parsing", () => {
     applySet(raw, "model.n_layer=1");
     applySet(raw, "name=my run");
     applySet(raw, 'backend="wasm"');
-    applySet(raw, "data.per_family=7");
-    expect(raw).toEqual({ seed: 3, model: { n_layer: 1 }, name: "my run", backend: "wasm", data: { per_family: 7 } });
+    applySet(raw, "data.max_words=70");
+    expect(raw).toEqual({ seed: 3, model: { n_layer: 1 }, name: "my run", backend: "wasm", data: { max_words: 70 } });
     const c = loadConfig(undefined, ["seed=3", "model.n_layer=1"]);
     expect(c.seed).toBe(3);
     expect(c.model.n_layer).toBe(1);
