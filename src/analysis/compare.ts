@@ -34,9 +34,10 @@ export function pairedComparison(
     if (r.capability !== capability || (r.split != null && r.split !== "eval")) continue;
     (byRun.get(r.run_id) ?? byRun.set(r.run_id, new Map()).get(r.run_id)!).set(r.item_id, r.value);
   }
-  // runs without item rows for this capability are left out (they cannot be compared item by item)
-  const A = [...new Set(runsA)].sort().filter((r) => byRun.has(r)),
-    B = [...new Set(runsB)].sort().filter((r) => byRun.has(r));
+  // runs without item rows for this capability are left out (they cannot be compared item by item); the rest keep
+  // the caller's order — RL-seed order (runs.ts bySeed) on every page — which the bootstrap's draws follow
+  const A = [...new Set(runsA)].filter((r) => byRun.has(r)),
+    B = [...new Set(runsB)].filter((r) => byRun.has(r));
   if (!A.length || !B.length) return null;
   // the items every run of both sides answered, in a fixed order
   const items = [...byRun.get(A[0])!.keys()].filter((i) => [...A, ...B].every((r) => byRun.get(r)!.has(i))).sort();
@@ -68,7 +69,7 @@ export function comparisonWording(c: SeedComparison | null): ComparisonWord {
 }
 
 const pts = (v: number) => (100 * v).toFixed(1);
-/** "0.94 / 0.77 / 0.76": each run's score on the compared items, in run-id order */
+/** "0.94 / 0.77 / 0.76": each run's score on the compared items, in the order the runs were given (RL seeds) */
 export const perSeedText = (s: readonly { score: number }[]): string => s.map((x) => x.score.toFixed(2)).join(" / ");
 
 /** "+12.0 [4.0, 20.0] MDD 9.5, higher" (×100 points), or "—" without data */

@@ -7,6 +7,7 @@ import { comparisonText, comparisonWording, pairedComparison, perSeedText, type 
 import { CAPABILITIES, CAP_LABEL, SFT_ONLY, byMethodOrder, groupLabels } from "./labels.ts";
 import {
   bestConfig,
+  bySeed,
   capEstimate,
   clipInterval,
   controlEstimate,
@@ -90,8 +91,8 @@ export function headlineTable(
       ours && bestOther
         ? pairedComparison(
             evalItems,
-            ours.map((r) => r.id),
-            bestOther.rs.map((r) => r.id),
+            bySeed(ours).map((r) => r.id),
+            bySeed(bestOther.rs).map((r) => r.id),
             h.capability,
           )
         : null;
@@ -173,8 +174,8 @@ export function configComparisons(
           capability: c,
           comparison: pairedComparison(
             evalItems,
-            rs.map((r) => r.id),
-            ref.map((r) => r.id),
+            bySeed(rs).map((r) => r.id),
+            bySeed(ref).map((r) => r.id),
             c,
             opts,
           ),

@@ -98,6 +98,8 @@ export {
   bestConfig,
   missingScores,
   paramsWithoutSeed,
+  bySeed,
+  rlSeedOf,
   showValue,
   type ScoreDefinition,
   type CapScore,

@@ -15,7 +15,7 @@ import { perSeedText } from "./compare.ts";
 import { conflictControl, conflictStory, CONFLICT_ALPHA, type ConflictMethodRow } from "./conflict.ts";
 import { configComparisons, pairedComparisonRows } from "./headline.ts";
 import { CAPABILITIES, CAP_LABEL, SFT_ONLY, byMethodOrder } from "./labels.ts";
-import { bestConfig, capEstimate, controlEstimate, type EvalRow, type SiteRun } from "./runs.ts";
+import { bestConfig, bySeed, capEstimate, controlEstimate, type EvalRow, type SiteRun } from "./runs.ts";
 import type { EvalItemRow } from "./compare.ts";
 
 /** where the numbers came from; fields the store does not record are null and printed as "not recorded" */
@@ -140,7 +140,7 @@ export function capabilityTable(
       "SFT-only, control genes": c ? `${f2(c.value)}` : "—",
     };
     best.forEach(([, rs], k) => {
-      const vals = [...rs].sort((a, b) => (a.id < b.id ? -1 : 1)).map((r) => r.scores[cap]?.value ?? NaN);
+      const vals = bySeed(rs).map((r) => r.scores[cap]?.value ?? NaN);
       const mean = capEstimate(rs, cap).mean;
       row[columns[3 + k]] = Number.isFinite(mean) ? `${f2(mean)} (${vals.map(f2).join(" / ")})` : "—";
     });

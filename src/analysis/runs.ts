@@ -245,6 +245,20 @@ export function missingScores(runs: readonly Pick<SiteRun, "complete" | "scores"
   return `${incomplete.length} of ${runs.length} stored run(s) lack a${def} score for ${counts.map(([c, n]) => `${c} (${n})`).join(", ")} — the evaluation split had no items of that capability, or the eval stage did not report it.`;
 }
 
+/** A run's RL seed: grpo.seed where the runs differ in it, else the config's seed (0 when neither is known). */
+export const rlSeedOf = (r: Pick<SiteRun, "params"> & { seed?: number }): number => {
+  const v = r.params["grpo.seed"] ?? r.params.seed ?? r.seed;
+  return typeof v === "number" ? v : Number(v ?? 0);
+};
+
+/**
+ * Runs in RL-seed order (ties by id): the order of every per-seed list ("0.84 / 0.81 / …" = seeds 0, 1, …) and of the
+ * runs a seed-level bootstrap resamples, so its draws follow the seeds rather than the run ids a config hash gives.
+ */
+export function bySeed<R extends Pick<SiteRun, "id" | "params"> & { seed?: number }>(runs: readonly R[]): R[] {
+  return [...runs].sort((a, b) => rlSeedOf(a) - rlSeedOf(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
 /** A run's config keys without its seeds (a config's identity across seeds). */
 export const paramsWithoutSeed = (params: Record<string, unknown>): Record<string, unknown> =>
   Object.fromEntries(Object.entries(params).filter(([k]) => !isSeedKey(k)));

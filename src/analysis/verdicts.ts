@@ -17,7 +17,7 @@ import { comparisonText, comparisonWording, pairedComparison, perSeedText, type 
 import { pairStats, type GramRow, type PairStats } from "./orthogonality.ts";
 import { holm, signTest } from "./rank_test.ts";
 import { CAPABILITIES, CONFLICT_HANDLING_METHODS, SFT_ONLY } from "./labels.ts";
-import { bestConfig, capEstimate, type CapEstimate, type SiteRun } from "./runs.ts";
+import { bestConfig, bySeed, capEstimate, type CapEstimate, type SiteRun } from "./runs.ts";
 
 /** one claim of docs/data/paper-claims.json; `test` names the rule that judges it */
 export interface Claim {
@@ -114,8 +114,8 @@ function context(data: VerdictData) {
   const compare = (a: readonly SiteRun[], b: readonly SiteRun[], cap: string) =>
     pairedComparison(
       data.evalItems,
-      a.map((r) => r.id),
-      b.map((r) => r.id),
+      bySeed(a).map((r) => r.id),
+      bySeed(b).map((r) => r.id),
       cap,
     );
   return { data, best, est, has4, gramStats, gap, compare, others: (m: string) => [...best.keys()].filter((k) => k !== m) };

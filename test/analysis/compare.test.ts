@@ -19,14 +19,15 @@ describe("pairedComparison (two-level bootstrap over seeds × items)", () => {
     // a0 − sft = [1,0,0,0], a1 − sft = [1,1,0,0] → mean 3/8 (control rows ignored)
     expect(r.estimate).toBeCloseTo(3 / 8);
     expect(r.items).toBe(4);
+    // in the order given (the pages give RL-seed order, runs.ts bySeed), not re-sorted by run id
     expect(r.seedsA).toEqual([
-      { run: "a0", score: 0.75 },
       { run: "a1", score: 1 },
+      { run: "a0", score: 0.75 },
     ]);
     expect(r.seedsB).toEqual([{ run: "sft", score: 0.5 }]);
     expect(r.basis).toBe("seeds × items");
     expect(r.mdd).toBeGreaterThan(0);
-    expect(perSeedText(r.seedsA)).toBe("0.75 / 1.00");
+    expect(perSeedText(r.seedsA)).toBe("1.00 / 0.75");
   });
 
   it("only items every run answered enter; nothing comparable → null", () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   bestConfig,
+  bySeed,
   capEstimate,
   controlEstimate,
   fmtControl,
@@ -109,5 +110,19 @@ describe("controlEstimate", () => {
     expect(fmtControl(controlEstimate(evals, [{ id: "a" }, { id: "b" }], "knowledge"))).toBe("30.0 [25.0, 35.0] n=40");
     expect(controlEstimate(evals, [{ id: "a" }], "reasoning")).toBeNull();
     expect(fmtControl(controlEstimate(evals, null, "knowledge"))).toBe("—");
+  });
+});
+
+describe("bySeed: per-seed lists follow the RL seeds", () => {
+  it("orders by grpo.seed, else the config seed, ties by id — never by the run ids a config hash gives", () => {
+    const run = (id: string, params: Record<string, unknown>, seed?: number) => ({ id, params, seed });
+    const rs = [
+      run("f3", { "grpo.seed": 2 }),
+      run("0a", { "grpo.seed": 10 }),
+      run("9c", { "grpo.seed": 0 }),
+      run("11", { "grpo.seed": 1 }),
+    ];
+    expect(bySeed(rs).map((r) => r.id)).toEqual(["9c", "11", "f3", "0a"]);
+    expect(bySeed([run("b", {}, 3), run("a", { seed: 1 }), run("c", {})]).map((r) => r.id)).toEqual(["c", "a", "b"]);
   });
 });
