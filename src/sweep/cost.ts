@@ -9,6 +9,8 @@
  *   4. "fallback" a formula in steps × batch × model size, calibrated on configs/ci.json on one core (2026-11).
  * Plus a fixed per-run process overhead (TF.js start, store bookkeeping; measured ≈ 3 s).
  */
+import { evalSchema, scoresControl } from "../eval/config.ts";
+import { withoutRl } from "../grpo/config.ts";
 import { hashOf } from "../util/hash.ts";
 import { planStages, stageInputHash } from "../pipeline/runner.ts";
 import type { BaseConfig, PipelineSpec, StageDef } from "../pipeline/stage.ts";
@@ -78,7 +80,8 @@ export function fallbackSeconds(stage: string, config: unknown): number {
       return 1.4 + (g.max_steps ?? 16) * (0.15 + tokens * (0.0003 + 3.4e-11 * f)) * (g.num_iterations ?? 1);
     }
     case "eval": {
-      const control = c.eval?.control === "sft_only" ? c.grpo?.method === "none" : c.eval?.control !== false;
+      // the eval stage's own rule (stages.ts), with the schema's default where a partial config leaves it out
+      const control = scoresControl(c.eval?.control ?? evalSchema.shape.control.parse(undefined), !(c.grpo && withoutRl(c.grpo)));
       return 1.5 + evalWork * (control ? 2 : 1) * (2e-5 + 6.5e-12 * f);
     }
     case "baseline":
