@@ -16,6 +16,8 @@
  * The work is equal on both sides: no stop token, so every completion is exactly max_completion_length tokens; prompts
  * are seeded random token ids of one length (--prompt-len), as the twin batches them without padding.
  *
+ * Each round runs --warmup untimed steps on each side before its timed ones (the twin in its round's process, ours
+ * in-process), so both sides are timed warm after the other has run.
  * Threads: "one" = BBIO_THREADS=1 and torch one thread with one-thread OpenBLAS (the build's setting); "all" = every
  * core on both sides. Rounds alternate ours then torch (a load change hits both); each side's step is the median of
  * its timed steps, and the ratio is PyTorch's time ÷ ours (> 1: ours is faster). The load average is printed with it:
@@ -37,7 +39,7 @@ const opts = new Command()
   )
   .option("--rounds <n>", "rounds of ours-then-torch (median of all timed steps per side)", (v) => Number.parseInt(v, 10), 3)
   .option("--steps <n>", "timed steps per side per round", (v) => Number.parseInt(v, 10), 1)
-  .option("--warmup <n>", "untimed steps first, per side (ours once, torch in each round's process)", (v) => Number.parseInt(v, 10), 1)
+  .option("--warmup <n>", "untimed steps before the timed ones, per side and round", (v) => Number.parseInt(v, 10), 1)
   .option("--prompt-len <n>", "prompt tokens per completion", (v) => Number.parseInt(v, 10), 32)
   .option("--prompts <n>", "override grpo.prompts_per_capability", (v) => Number.parseInt(v, 10))
   .option("--generations <n>", "override grpo.num_generations", (v) => Number.parseInt(v, 10))
@@ -218,9 +220,12 @@ const loads: number[] = [];
 let oursStepNo = 0;
 log(`${backendDesc}; ${C} capabilities × ${P} prompts × G=${G} × ${newTokens} new tokens after ${opts.promptLen}; threads ${opts.threads}`);
 try {
-  for (let w = 0; w < opts.warmup; w++) await oursStep(++oursStepNo);
   for (let round = 0; round < opts.rounds; round++) {
     loads.push(loadavg()[0]);
+    // untimed warm-up steps in every round, as the twin runs its own in each round's fresh process: the first step
+    // after the other side has had the cores is slow on both (ours measured ~2× in sampling: caches, page and
+    // frequency state), and only the twin used to get the warm-up after it
+    for (let w = 0; w < opts.warmup; w++) await oursStep(++oursStepNo);
     for (let s = 0; s < opts.steps; s++) ours.push(await oursStep(++oursStepNo));
     const t = runTorch<{ steps: Phases[] }>(
       ["grpo", "--ckpt", dir, "--steps", String(opts.steps), "--warmup", String(opts.warmup), "--seed", String(opts.seed)],

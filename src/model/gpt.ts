@@ -226,10 +226,19 @@ export class GPT {
     return layerNorm(x, this.W("ln_f.g"), this.W("ln_f.b")) as tf.Tensor3D;
   }
 
-  /** hidden [B,T,C] → logits [B,T,V] through the tied head: h · wteᵀ. */
-  head(h: tf.Tensor3D): tf.Tensor3D {
+  /**
+   * hidden [B,T,C] → logits [B,T,V] through the tied head: h · wteᵀ. `wteT` is that transpose when the caller holds one
+   * (decoding keeps it for the whole generation: the weights do not change between its steps, and transposing the
+   * [V,C] table every token was a copy per step); the product is the same either way.
+   */
+  head(h: tf.Tensor3D, wteT?: tf.Tensor2D): tf.Tensor3D {
     const [B, T, C] = h.shape;
-    return tf.reshape(mm(tf.reshape(h, [B * T, C]), tf.transpose(this.W("wte"))), [B, T, this.config.vocab_size]) as tf.Tensor3D;
+    return tf.reshape(mm(tf.reshape(h, [B * T, C]), wteT ?? tf.transpose(this.W("wte"))), [B, T, this.config.vocab_size]) as tf.Tensor3D;
+  }
+
+  /** wteᵀ [C,V], kept (outside any tidy): the caller disposes it. For a run of head() calls on fixed weights. */
+  headWeights(): tf.Tensor2D {
+    return tf.keep(tf.tidy(() => tf.transpose(this.W("wte")) as tf.Tensor2D));
   }
 
   /** idx int32 [B,T] → logits [B,T,V]. */

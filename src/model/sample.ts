@@ -119,9 +119,11 @@ export function sampleRow(logits: Float32Array, temperature: number, topK: numbe
     return [best, logits[best] - (max + Math.log(z))];
   }
   ensureScratch(V);
-  // log softmax of logits/t (the policy whose log-prob we report)
-  let max = -Infinity;
-  for (let i = 0; i < V; i++) max = Math.max(max, logits[i] / t);
+  // log softmax of logits/t (the policy whose log-prob we report). max(lᵢ/t) = max(lᵢ)/t exactly (t > 0, and a
+  // correctly rounded division is monotonic), so the max needs one division, not V
+  let top = -Infinity;
+  for (let i = 0; i < V; i++) if (logits[i] > top) top = logits[i];
+  const max = top / t;
   let z = 0;
   for (let i = 0; i < V; i++) {
     const e = Math.exp(logits[i] / t - max);
@@ -179,6 +181,7 @@ async function generateGroup(model: GPT, prompts: number[][], o: Required<Genera
   const stop = new Set(o.stop);
   const kv: KvCache | undefined = o.useCache ? { k: [], v: [], len: 0 } : undefined;
   let live = prompts.map((_, b) => b); // the rows still decoding, in batch order
+  const wteT = model.headWeights(); // one transpose for the whole generation, not one per token
   try {
     for (let s = 0; s < maxNew && live.length > 0; s++) {
       // with the cache: the whole prompt first, then only the newest token
@@ -188,7 +191,7 @@ async function generateGroup(model: GPT, prompts: number[][], o: Required<Genera
         const h = model.hidden(tf.tensor2d(feed, [B, feed[0].length], "int32"), { kv }); // [B,T,C]
         // only the newest position's logits are needed: the tied head on that row alone
         const T = h.shape[1];
-        return tf.reshape(model.head(T === 1 ? h : (tf.slice(h, [0, T - 1, 0], [B, 1, -1]) as tf.Tensor3D)), [B, -1]); // [B,V]
+        return tf.reshape(model.head(T === 1 ? h : (tf.slice(h, [0, T - 1, 0], [B, 1, -1]) as tf.Tensor3D), wteT), [B, -1]); // [B,V]
       });
       const data = (await last.data()) as Float32Array;
       last.dispose();
@@ -206,6 +209,7 @@ async function generateGroup(model: GPT, prompts: number[][], o: Required<Genera
     }
   } finally {
     if (kv) disposeKv(kv);
+    wteT.dispose();
   }
   return out;
 }
