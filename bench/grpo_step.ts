@@ -77,12 +77,13 @@ for (const k of ["rounds", "steps", "promptLen"] as const) if (!(opts[k] >= 1)) 
 const tf = await import("@tensorflow/tfjs");
 const { loadConfig } = await import("../src/config/index.ts");
 const { initBackend, describeBackend } = await import("../src/model/backend.ts");
-const { GPT, weightShapes, paramCount } = await import("../src/model/gpt.ts");
+const { GPT, weightShapes, paramCount, parameterBlock } = await import("../src/model/gpt.ts");
 const { generate, sequenceLogprobsArray } = await import("../src/model/sample.ts");
 const { capabilityGradient } = await import("../src/grpo/gradients.ts");
 const { CAPABILITIES } = await import("../src/mkgsg/types.ts");
 const { AdamW, adamwHyper, clipByGlobalNorm } = await import("../src/optim/index.ts");
 const { capabilityAwareUpdate } = await import("../src/weighting/step.ts");
+const { blockGrams } = await import("../src/weighting/gram.ts");
 const { nativeInfo } = await import("../src/model/native.ts");
 const { rngFor } = await import("../src/util/rng.ts");
 const { runTorch, torchAvailable, TORCH_INSTALL_HINT } = await import("./torch.ts");
@@ -146,6 +147,7 @@ const plan = { grpo, prompts, advantages };
 // ---- ours: the project's own phases ----
 const optimizer = new AdamW(policy.params, adamwHyper(grpo));
 const names = [...policy.params.keys()];
+const blocks = names.map(parameterBlock);
 type Phases = { sample: number; logprobs: number; backward: number[]; combine_step: number; total: number; sampled_tokens: number };
 
 async function oursStep(step: number): Promise<Phases> {
@@ -193,8 +195,10 @@ async function oursStep(step: number): Promise<Phases> {
     backward.push((performance.now() - tc) / 1000);
   }
   const t3 = performance.now();
-  // the combine the GRPO loop runs (src/weighting/step.ts): Gram, plain sum, per-variable split
-  const update = capabilityAwareUpdate(parts, { method: "sum", capabilities: CAPABILITIES, step, seed: opts.seed });
+  // the combine the GRPO loop runs (src/grpo/update.ts): per-block Grams, whose sum is the Gram handed to the method
+  // (plain sum), then the per-variable split
+  const grams = blockGrams(parts, blocks);
+  const update = capabilityAwareUpdate(parts, { method: "sum", capabilities: CAPABILITIES, step, seed: opts.seed, gram: grams.gram });
   const grads = new Map<string, import("@tensorflow/tfjs").Tensor>();
   names.forEach((name, v) => grads.set(name, tf.tensor(update.perVariable[v], policy.params.get(name)!.shape)));
   const norm = clipByGlobalNorm(grads, grpo.max_grad_norm);

@@ -934,6 +934,254 @@ FN(setDevice) {
   })
 }
 
+// ---- vector kernels over JS typed arrays (no tensors): the gradient combine's float64 sums ----
+// Each keeps the JS reference's exact order of float64 operations (src/util/vector_kernels.ts), so results are
+// bit-identical on either path; they are faster because one pass carries every chain at once (the JS dot is bound by
+// the latency of its one accumulator) and the loops compile to SIMD across independent lanes. -ffp-contract=off
+// (binding.gyp) keeps c·g + acc from fusing: c·g is not exact in float64.
+
+template <typename T>
+static T* typedData(napi_env env, napi_value v, napi_typedarray_type want, size_t* len, const char* what) {
+  napi_typedarray_type tt;
+  void* data;
+  napi_value ab;
+  size_t off;
+  bool is;
+  NAPI_OK(napi_is_typedarray(env, v, &is));
+  if (!is) throw JsError{std::string("native: ") + what + ": expected a typed array"};
+  NAPI_OK(napi_get_typedarray_info(env, v, &tt, len, &data, &ab, &off));
+  if (tt != want) throw JsError{std::string("native: ") + what + ": wrong typed array kind"};
+  return static_cast<T*>(data);
+}
+
+static std::vector<const float*> floatList(napi_env env, napi_value arr, size_t* n, const char* what) {
+  uint32_t T;
+  NAPI_OK(napi_get_array_length(env, arr, &T));
+  std::vector<const float*> out(T);
+  for (uint32_t k = 0; k < T; k++) {
+    napi_value e;
+    NAPI_OK(napi_get_element(env, arr, k, &e));
+    size_t len;
+    out[k] = typedData<float>(env, e, napi_float32_array, &len, what);
+    if (k == 0) *n = len;
+    else if (len != *n) throw JsError{std::string("native: ") + what + ": vectors differ in length"};
+  }
+  if (T == 0) *n = 0;
+  return out;
+}
+
+// one pass, every pair i ≤ j: acc[i·T + j] += Σ_k v_i[k]·v_j[k], summed in k order from acc's value (float32·float32
+// is exact in float64, so the order of the adds is all that matters)
+template <int T>
+static void dotsFixed(const float* const* v, size_t n, double* acc) {
+  // one named-in-registers sum per pair: the loops are fully unrolled, so s[] never touches memory inside the k loop
+  constexpr int P = T * (T + 1) / 2;
+  double s[P];
+  int p = 0;
+#pragma GCC unroll 64
+  for (int i = 0; i < T; i++)
+#pragma GCC unroll 64
+    for (int j = i; j < T; j++) s[p++] = acc[i * T + j];
+  for (size_t k = 0; k < n; k++) {
+    double x[T];
+#pragma GCC unroll 64
+    for (int i = 0; i < T; i++) x[i] = v[i][k];
+    int q = 0;
+#pragma GCC unroll 64
+    for (int i = 0; i < T; i++)
+#pragma GCC unroll 64
+      for (int j = i; j < T; j++) s[q++] += x[i] * x[j];
+  }
+  p = 0;
+#pragma GCC unroll 64
+  for (int i = 0; i < T; i++)
+#pragma GCC unroll 64
+    for (int j = i; j < T; j++) acc[i * T + j] = s[p++];
+}
+
+// dotsInto([v…] Float32Array, acc Float64Array(T·T)): the upper triangle of acc accumulates the pairwise dots
+FN(dotsInto) {
+  BODY({
+    a.need(2);
+    size_t n, accLen;
+    auto v = floatList(env, a.argv[0], &n, "dotsInto");
+    double* acc = typedData<double>(env, a.argv[1], napi_float64_array, &accLen, "dotsInto");
+    const size_t T = v.size();
+    if (accLen != T * T) throw JsError{"native: dotsInto: acc must hold T·T values"};
+    switch (T) {
+      case 1: dotsFixed<1>(v.data(), n, acc); break;
+      case 2: dotsFixed<2>(v.data(), n, acc); break;
+      case 3: dotsFixed<3>(v.data(), n, acc); break;
+      case 4: dotsFixed<4>(v.data(), n, acc); break;
+      case 5: dotsFixed<5>(v.data(), n, acc); break;
+      case 6: dotsFixed<6>(v.data(), n, acc); break;
+      default:
+        for (size_t i = 0; i < T; i++)
+          for (size_t j = i; j < T; j++) {
+            double s = acc[i * T + j];
+            for (size_t k = 0; k < n; k++) s += (double)v[i][k] * (double)v[j][k];
+            acc[i * T + j] = s;
+          }
+    }
+    return nullptr;
+  })
+}
+
+// combineInto([g…] Float32Array, coef Float64Array, out Float32Array): out[k] = float32(Σ_c coef_c·g_c[k]), the sum
+// from 0 in capability order, skipping zero coefficients (as src/weighting/combination.ts linearCombination)
+FN(combineInto) {
+  BODY({
+    a.need(3);
+    size_t n, cl, on;
+    auto g = floatList(env, a.argv[0], &n, "combineInto");
+    const double* coef = typedData<double>(env, a.argv[1], napi_float64_array, &cl, "combineInto");
+    float* out = typedData<float>(env, a.argv[2], napi_float32_array, &on, "combineInto");
+    if (cl != g.size()) throw JsError{"native: combineInto: one coefficient per vector"};
+    if (on != n) throw JsError{"native: combineInto: out differs in length"};
+    std::vector<const float*> gs;
+    std::vector<double> cs;
+    for (size_t c = 0; c < g.size(); c++)
+      if (coef[c] != 0) gs.push_back(g[c]), cs.push_back(coef[c]);
+    const size_t T = gs.size();
+    for (size_t k = 0; k < n; k++) {
+      double s = 0;
+      for (size_t c = 0; c < T; c++) s += cs[c] * (double)gs[c][k];
+      out[k] = (float)s;
+    }
+    return nullptr;
+  })
+}
+
+// exp as JavaScript's Math.exp computes it in Node (V8's base/ieee754.cc, fdlibm's e_exp.c as FreeBSD's msun keeps
+// it), so the native sampler draws exactly the tokens the JS sampler draws. glibc's exp rounds differently in the last
+// bit for some inputs, and a last-bit change in one probability can move a sampled token.
+static inline uint32_t hiWord(double x) {
+  uint64_t b;
+  std::memcpy(&b, &x, 8);
+  return (uint32_t)(b >> 32);
+}
+static inline uint32_t loWord(double x) {
+  uint64_t b;
+  std::memcpy(&b, &x, 8);
+  return (uint32_t)b;
+}
+static inline double fromWords(uint32_t hi, uint32_t lo) {
+  uint64_t b = ((uint64_t)hi << 32) | lo;
+  double x;
+  std::memcpy(&x, &b, 8);
+  return x;
+}
+static double jsExp(double x) {
+  static const double one = 1.0, halF[2] = {0.5, -0.5}, o_threshold = 7.09782712893383973096e+02,
+                      u_threshold = -7.45133219101941108420e+02,
+                      ln2HI[2] = {6.93147180369123816490e-01, -6.93147180369123816490e-01},
+                      ln2LO[2] = {1.90821492927058770002e-10, -1.90821492927058770002e-10},
+                      invln2 = 1.44269504088896338700e+00, P1 = 1.66666666666666019037e-01,
+                      P2 = -2.77777777770155933842e-03, P3 = 6.61375632143793436117e-05,
+                      P4 = -1.65339022054652515390e-06, P5 = 4.13813679705723846039e-08, E = 2.718281828459045;
+  static volatile double huge = 1.0e+300, twom1000 = 9.33263618503218878990e-302, two1023 = 8.988465674311579539e307;
+  double y, hi = 0.0, lo = 0.0, c, t, twopk;
+  int32_t k = 0, xsb;
+  uint32_t hx = hiWord(x);
+  xsb = (hx >> 31) & 1;
+  hx &= 0x7FFFFFFF;
+  if (hx >= 0x40862E42) {
+    if (hx >= 0x7FF00000) {
+      if (((hx & 0xFFFFF) | loWord(x)) != 0) return x + x;
+      return (xsb == 0) ? x : 0.0;
+    }
+    if (x > o_threshold) return huge * huge;
+    if (x < u_threshold) return twom1000 * twom1000;
+  }
+  if (hx > 0x3FD62E42) {
+    if (hx < 0x3FF0A2B2) {
+      if (x == 1.0) return E;
+      hi = x - ln2HI[xsb];
+      lo = ln2LO[xsb];
+      k = 1 - xsb - xsb;
+    } else {
+      k = static_cast<int>(invln2 * x + halF[xsb]);
+      t = k;
+      hi = x - t * ln2HI[0];
+      lo = t * ln2LO[0];
+    }
+    x = hi - lo;
+  } else if (hx < 0x3E300000) {
+    if (huge + x > one) return one + x;
+  } else {
+    k = 0;
+  }
+  t = x * x;
+  if (k >= -1021) twopk = fromWords(0x3FF00000 + ((uint32_t)k << 20), 0);
+  else twopk = fromWords(0x3FF00000 + ((uint32_t)(k + 1000) << 20), 0);
+  c = x - t * (P1 + t * (P2 + t * (P3 + t * (P4 + t * P5))));
+  if (k == 0) return one - ((x * c) / (c - 2.0) - x);
+  y = one - ((lo - (x * c) / (2.0 - c)) - hi);
+  if (k >= -1021) {
+    if (k == 1024) return y * 2.0 * two1023;
+    return y * twopk;
+  }
+  return y * twopk * twom1000;
+}
+
+// expInto(x Float64Array, out Float64Array): out = jsExp(x) (the tests compare it with Math.exp bit for bit)
+FN(expInto) {
+  BODY({
+    a.need(2);
+    size_t n, m;
+    const double* x = typedData<double>(env, a.argv[0], napi_float64_array, &n, "expInto");
+    double* out = typedData<double>(env, a.argv[1], napi_float64_array, &m, "expInto");
+    if (m != n) throw JsError{"native: expInto: out differs in length"};
+    for (size_t i = 0; i < n; i++) out[i] = jsExp(x[i]);
+    return nullptr;
+  })
+}
+
+// sampleRows(logits Float32Array [B·V], V, t, uniforms Float64Array [B], ids Int32Array [B], stats Float64Array [2B]):
+// per row, the untruncated softmax(logits/t) draw of src/util/vector_kernels.ts (the same operations in the same
+// order): max = max(l)/t, e_i = exp(l_i/t − max), z = Σ e_i, r = u·z, the first i where the running r − Σ e ≤ 0
+// (else V−1); stats holds [max, z] for the row's log-prob
+FN(sampleRows) {
+  BODY({
+    a.need(6);
+    size_t n, B, nb, ns;
+    const float* logits = typedData<float>(env, a.argv[0], napi_float32_array, &n, "sampleRows");
+    const size_t V = a.u32(1);
+    const double t = a.f64(2);
+    const double* u = typedData<double>(env, a.argv[3], napi_float64_array, &B, "sampleRows");
+    int32_t* ids = typedData<int32_t>(env, a.argv[4], napi_int32_array, &nb, "sampleRows");
+    double* stats = typedData<double>(env, a.argv[5], napi_float64_array, &ns, "sampleRows");
+    if (V == 0 || n != B * V || nb != B || ns != 2 * B) throw JsError{"native: sampleRows: sizes disagree"};
+    std::vector<double> prob(V);
+    for (size_t b = 0; b < B; b++) {
+      const float* l = logits + b * V;
+      double top = -INFINITY;
+      for (size_t i = 0; i < V; i++)
+        if (l[i] > top) top = l[i];
+      const double max = top / t;
+      double z = 0;
+      for (size_t i = 0; i < V; i++) {
+        const double e = jsExp((double)l[i] / t - max);
+        prob[i] = e;
+        z += e;
+      }
+      double r = u[b] * z;
+      int32_t id = (int32_t)V - 1;
+      for (size_t i = 0; i < V; i++) {
+        r -= prob[i];
+        if (r <= 0) {
+          id = (int32_t)i;
+          break;
+        }
+      }
+      ids[b] = id;
+      stats[2 * b] = max;
+      stats[2 * b + 1] = z;
+    }
+    return nullptr;
+  })
+}
+
 // seed-free smoke check: returns 1 when ATen works
 FN(selfTest) {
   BODY({
@@ -962,7 +1210,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"segmentSum", segmentSum}, {"matmul", matmul}, {"fusedMatmul", fusedMatmul}, {"softmax", softmax},
       {"logSoftmax", logSoftmax}, {"layerNorm", layerNorm}, {"layerNormGrad", layerNormGrad}, {"gelu", gelu},
       {"geluGrad", geluGrad}, {"softmaxGrad", softmaxGrad}, {"adamw", adamw}, {"sumSquares", sumSquares}, {"scaleAll", scaleAll}, {"linear", linear}, {"linearGrad", linearGrad}, {"attention", attention}, {"attentionGrad", attentionGrad}, {"kvAttention", kvAttention}, {"setThreads", setThreads}, {"info", info},
-      {"setDevice", setDevice}, {"selfTest", selfTest},
+      {"setDevice", setDevice}, {"selfTest", selfTest}, {"dotsInto", dotsInto}, {"combineInto", combineInto}, {"expInto", expInto}, {"sampleRows", sampleRows},
   };
   for (auto& f : fns) {
     napi_value v;

@@ -22,6 +22,7 @@ import { dirname, join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import OPS from "../../native/ops.json" with { type: "json" };
 import { applyFloatSettings, floatIdentity, floatSettings, type FloatSettings } from "./float.ts";
+import { useVectorKernels } from "../util/vector_kernels.ts";
 
 // ---------------------------------------------------------------------------------------------------------------
 // the addon
@@ -30,6 +31,10 @@ import { applyFloatSettings, floatIdentity, floatSettings, type FloatSettings } 
 export interface NativeAddon {
   write(values: ArrayBufferView, shape: number[], dtype: number): number;
   read(h: number): Float32Array | Int32Array | Uint8Array;
+  dotsInto(vectors: readonly Float32Array[], acc: Float64Array): void;
+  combineInto(grads: readonly Float32Array[], coef: Float64Array, out: Float32Array): void;
+  sampleRows(logits: Float32Array, V: number, t: number, uniforms: Float64Array, ids: Int32Array, stats: Float64Array): void;
+  expInto(x: Float64Array, out: Float64Array): void;
   dispose(h: number): void;
   live(): number;
   shape(h: number): number[];
@@ -790,6 +795,9 @@ export function registerNativeBackend(priority = 3): { ok: boolean; reason?: str
   if (!s.ok) return { ok: false, reason: s.reason };
   if (registered) return { ok: true };
   N = s.addon;
+  // the gradient combine's float64 sums (src/util/vector_kernels.ts): same results, one pass for every pair
+  if (typeof N.dotsInto === "function" && typeof N.sampleRows === "function")
+    useVectorKernels({ dotsInto: N.dotsInto, combineInto: N.combineInto, sampleRows: N.sampleRows });
   const threads = nativeThreads();
   configuredThreads = threads;
   // measured (native/README.md): OpenBLAS's pool runs the matmuls on all of this process's cores; ATen's

@@ -17,6 +17,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { rngFor, type Rng } from "../util/rng.ts";
+import { jsVectorKernels, vectorKernels } from "../util/vector_kernels.ts";
 import { BbioError } from "../util/errors.ts";
 import { disposeKv, type GPT, type KvCache } from "./gpt.ts";
 import { EOS, PAD, type Tokenizer } from "./tokenizer.ts";
@@ -100,6 +101,23 @@ function sortIdsByLogit(logits: Float32Array, V: number): void {
   if (ids !== idBuf) idBuf.set(ids.subarray(0, V)); // an odd number of passes ends in the scratch copy
 }
 
+const truncates = (topK: number, topP: number, V: number) => (topK > 0 && topK < V) || topP < 1;
+const one = { u: new Float64Array(1), id: new Int32Array(1), stats: new Float64Array(2) };
+
+/**
+ * The decoder's draws for rows [B·V] of logits with temperature t > 0 and no top-k / top-p: one batched call (the
+ * native addon's loop when it is loaded, src/util/vector_kernels.ts), one uniform from each row's own stream — the same
+ * tokens and log-probs as sampleRow row by row.
+ */
+function untruncatedDraws(logits: Float32Array, V: number, t: number, rngs: readonly Rng[]): [number, number][] {
+  const B = rngs.length;
+  const uniforms = Float64Array.from(rngs, (rng) => rng());
+  const ids = new Int32Array(B);
+  const stats = new Float64Array(2 * B);
+  vectorKernels().sampleRows(logits, V, t, uniforms, ids, stats);
+  return Array.from(ids, (id, b) => [id, logits[b * V + id] / t - (stats[2 * b] + Math.log(stats[2 * b + 1]))]);
+}
+
 /**
  * Pick one token id from logits (one row) with temperature / top-k / top-p; returns [id, logprob].
  * Without truncation (topK 0 or ≥ V, topP 1) the draw walks the ids in id order: an inverse-CDF draw is exact in any
@@ -118,6 +136,12 @@ export function sampleRow(logits: Float32Array, temperature: number, topK: numbe
     for (let i = 0; i < V; i++) z += Math.exp(logits[i] - max);
     return [best, logits[best] - (max + Math.log(z))];
   }
+  if (!truncates(topK, topP, V)) {
+    // the plain draw: the same loop the decoder runs for a whole batch of rows (untruncatedDraws)
+    one.u[0] = rng();
+    jsVectorKernels.sampleRows(logits, V, t, one.u, one.id, one.stats);
+    return [one.id[0], logits[one.id[0]] / t - (one.stats[0] + Math.log(one.stats[1]))];
+  }
   ensureScratch(V);
   // log softmax of logits/t (the policy whose log-prob we report). max(lᵢ/t) = max(lᵢ)/t exactly (t > 0, and a
   // correctly rounded division is monotonic), so the max needs one division, not V
@@ -132,15 +156,6 @@ export function sampleRow(logits: Float32Array, temperature: number, topK: numbe
   }
   const logZ = max + Math.log(z);
   const lp = (i: number) => logits[i] / t - logZ;
-  const truncate = (topK > 0 && topK < V) || topP < 1;
-  if (!truncate) {
-    let r = rng() * z;
-    for (let i = 0; i < V; i++) {
-      r -= probBuf[i];
-      if (r <= 0) return [i, lp(i)];
-    }
-    return [V - 1, lp(V - 1)];
-  }
   sortIdsByLogit(logits, V);
   let n = topK > 0 && topK < V ? topK : V;
   // probs[j] ← the j-th candidate's probability (the unsorted exp values are no longer needed)
@@ -196,8 +211,17 @@ async function generateGroup(model: GPT, prompts: number[][], o: Required<Genera
       const data = (await last.data()) as Float32Array;
       last.dispose();
       const kept: number[] = []; // batch positions of the rows that go on
+      const draws =
+        o.temperature > 0 && !truncates(o.topK, o.topP, V)
+          ? untruncatedDraws(
+              data,
+              V,
+              o.temperature,
+              live.map((b) => rngs[b]),
+            )
+          : live.map((b, j) => sampleRow(data.subarray(j * V, (j + 1) * V), o.temperature, o.topK, o.topP, rngs[b]));
       live.forEach((b, j) => {
-        const [id, logp] = sampleRow(data.subarray(j * V, (j + 1) * V), o.temperature, o.topK, o.topP, rngs[b]);
+        const [id, logp] = draws[j];
         seqs[b].push(id);
         out.tokens[b].push(id);
         out.logprobs[b].push(logp);

@@ -3,6 +3,7 @@
  * Projections are tracked as a T×T coefficient matrix M with g̃_i = Σ_k M_ik g_k, so the projected Gram is
  * G̃ = M G Mᵀ and the final coefficients on the original gradients are coef = Mᵀ w.
  */
+import { vectorKernels } from "../util/vector_kernels.ts";
 import { gramMatrix, checkGrads } from "./gram.ts";
 import { identity, matmul, normalizeWeights, transpose, type Matrix } from "./linalg.ts";
 import type { CombineContext } from "./types.ts";
@@ -22,17 +23,10 @@ export function prefWeights(T: number, ctx: CombineContext | undefined): number[
   return normalizeWeights(ctx.weights);
 }
 
-/** direction = Σ_k coef_k g_k, accumulated in float64 per entry, stored as float32. */
+/** direction = Σ_k coef_k g_k, accumulated in float64 per entry, stored as float32 (src/util/vector_kernels.ts). */
 export function linearCombination(grads: readonly Float32Array[], coef: readonly number[]): Float32Array {
-  const d = grads[0].length;
-  const out = new Float32Array(d);
-  const acc = new Float64Array(d);
-  grads.forEach((g, k) => {
-    const c = coef[k];
-    if (c === 0) return;
-    for (let i = 0; i < d; i++) acc[i] += c * g[i];
-  });
-  out.set(acc);
+  const out = new Float32Array(grads[0].length);
+  vectorKernels().combineInto(grads, Float64Array.from(coef), out);
   return out;
 }
 

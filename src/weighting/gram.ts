@@ -12,7 +12,21 @@
  * Cosines are invariant to positive rescaling g_c → s_c g_c (s_c > 0), so no choice of reward weights can change
  * them — see docs/method.md §7.2 and `scaleGram` (used by the tests and the orthogonality page to show it).
  */
+import { vectorKernels } from "../util/vector_kernels.ts";
 import { dot, symEig, type Matrix } from "./linalg.ts";
+
+const allFloat32 = (vs: readonly ArrayLike<number>[]): vs is readonly Float32Array[] => vs.every((v) => v instanceof Float32Array);
+
+/** every pairwise dot of `vs` (i ≤ j at [i·T + j]), each summed from 0 in entry order: the same sums as `dot` */
+function pairDots(vs: readonly ArrayLike<number>[]): (i: number, j: number) => number {
+  const T = vs.length;
+  if (allFloat32(vs)) {
+    const acc = new Float64Array(T * T);
+    vectorKernels().dotsInto(vs, acc); // one pass for every pair (bit-identical to dot, src/util/vector_kernels.ts)
+    return (i, j) => acc[i * T + j];
+  }
+  return (i, j) => dot(vs[i], vs[j]);
+}
 
 export function checkGrads(grads: readonly ArrayLike<number>[]): number {
   if (grads.length === 0) throw new Error("need at least one capability gradient");
@@ -28,9 +42,10 @@ export function gramMatrix(grads: readonly ArrayLike<number>[]): Matrix {
   checkGrads(grads);
   const T = grads.length;
   const G: Matrix = Array.from({ length: T }, () => new Array<number>(T).fill(0));
+  const dots = pairDots(grads);
   for (let i = 0; i < T; i++)
     for (let j = i; j < T; j++) {
-      const v = dot(grads[i], grads[j]);
+      const v = dots(i, j);
       if (!Number.isFinite(v)) throw new Error(`non-finite gradient dot product for capabilities ${i},${j}`);
       G[i][j] = G[j][i] = v;
     }
@@ -158,9 +173,10 @@ export function blockGrams(
     let b = byName.get(blocks[v]);
     if (!b) byName.set(blocks[v], (b = { block: blocks[v], size: 0, gram: zeros() }));
     b.size += parts[0][v].length;
+    const dots = pairDots(parts.map((ps) => ps[v]));
     for (let i = 0; i < T; i++)
       for (let j = i; j < T; j++) {
-        const x = dot(parts[i][v], parts[j][v]);
+        const x = dots(i, j);
         b.gram[i][j] += x;
         if (j !== i) b.gram[j][i] += x;
       }

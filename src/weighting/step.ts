@@ -12,9 +12,14 @@ import { gramMatrix, gramRows, summarizeGram } from "./gram.ts";
 import { getMethod } from "./registry.ts";
 import type { CombineContext, CombineResult } from "./types.ts";
 
-/** Concatenate per-variable gradients into one flat vector. */
+/**
+ * Concatenate per-variable gradients into one flat vector. Parts that already lie end to end in one buffer (the GRPO
+ * loop's gradients: src/grpo/gradients.ts reads them into one) come back as a view of it, without a copy; no
+ * method writes into its gradients.
+ */
 export function flattenParts(parts: readonly Float32Array[]): Float32Array {
   const n = parts.reduce((a, p) => a + p.length, 0);
+  if (parts.length > 0 && contiguous(parts)) return new Float32Array(parts[0].buffer, parts[0].byteOffset, n);
   const out = new Float32Array(n);
   let o = 0;
   for (const p of parts) {
@@ -22,6 +27,15 @@ export function flattenParts(parts: readonly Float32Array[]): Float32Array {
     o += p.length;
   }
   return out;
+}
+
+function contiguous(parts: readonly Float32Array[]): boolean {
+  let end = parts[0].byteOffset;
+  for (const p of parts) {
+    if (p.buffer !== parts[0].buffer || p.byteOffset !== end) return false;
+    end += p.byteLength;
+  }
+  return true;
 }
 
 /** Inverse of flattenParts: views of `flat` with the given per-variable sizes. */
