@@ -53,8 +53,12 @@ const grpoFields = z
     seed: z.number().int().nonnegative().nullable().default(null),
     /** number of GRPO steps (one sampled batch each) */
     max_steps: z.number().int().positive().default(16),
-    /** prompts per capability per step (prompts are mixed across the four families, equally) */
-    prompts_per_capability: z.number().int().positive().default(2),
+    /**
+     * prompts per capability per step (prompts are mixed across the four families, equally). 8: each capability's
+     * gradient then averages 32 completions, and every capability's split-half gradient cosine clears the null band
+     * under plain GRPO; at 2 and 4 prompts some sat inside it (MEASURED.md, the split-half budget table)
+     */
+    prompts_per_capability: z.number().int().positive().default(8),
     /**
      * G: completions sampled per prompt, the group its advantages are relative to (DeepSeekMath, arXiv 2402.03300,
      * §4.1). TRL: "Number of generations to sample." (default 8)
