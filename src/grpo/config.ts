@@ -51,12 +51,16 @@ const grpoFields = z
      * data, SFT and reward-model stages, so a multi-seed suite measures RL variance at the cost of GRPO + eval alone.
      */
     seed: z.number().int().nonnegative().nullable().default(null),
-    /** number of GRPO steps (one sampled batch each) */
-    max_steps: z.number().int().positive().default(16),
+    /**
+     * number of GRPO steps (one sampled batch each). 10 at 8 prompts per capability: the most that keeps the default
+     * suite's cold build within 10 minutes on 2 cores (MEASURED.md); the learning rate is constant, so a run's first
+     * k steps are exactly a k-step run's
+     */
+    max_steps: z.number().int().positive().default(10),
     /**
      * prompts per capability per step (prompts are mixed across the four families, equally). 8: each capability's
-     * gradient then averages 32 completions, and every capability's split-half gradient cosine clears the null band
-     * under plain GRPO; at 2 and 4 prompts some sat inside it (MEASURED.md, the split-half budget table)
+     * gradient then averages 32 completions; at 2 and 4 prompts the split-half gradient cosines of some capabilities
+     * sat inside the null band on every seed set (MEASURED.md, the split-half budget table)
      */
     prompts_per_capability: z.number().int().positive().default(8),
     /**

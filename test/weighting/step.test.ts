@@ -13,6 +13,20 @@ describe("capabilityAwareUpdate (GRPO-facing helper)", () => {
     expect(() => splitLike(flat, [2, 2])).toThrow(/sizes/);
   });
 
+  it("flatten takes parts that lie end to end in one buffer as a view, and copies any other layout", () => {
+    const whole = vec(1, 2, 3, 4, 5, 6);
+    const views = splitLike(whole, [2, 1, 3]);
+    const flat = flattenParts(views);
+    expect(flat.buffer).toBe(whole.buffer);
+    expect(Array.from(flat)).toEqual([1, 2, 3, 4, 5, 6]);
+    // out of order, or with a gap, or from two buffers: a copy with the parts' values in order
+    for (const parts of [[views[1], views[0]], [whole.subarray(0, 2), whole.subarray(3, 6)], [views[0], vec(9)]]) {
+      const copy = flattenParts(parts);
+      expect(copy.buffer).not.toBe(whole.buffer);
+      expect(Array.from(copy)).toEqual(parts.flatMap((p) => Array.from(p)));
+    }
+  });
+
   it("per-variable direction, metrics and grad_gram rows for two conflicting capabilities", () => {
     // knowledge: variables (1,0) and (0); reasoning: (−1,1) and (0)  → pcgrad by hand gives (¼, ¾) and (0)
     const r = capabilityAwareUpdate(
