@@ -138,6 +138,24 @@ describe("seedItemBootstrap", () => {
     expect(itemOnly / sims).toBeLessThan(0.5);
   });
 
+  it("runs that score every item alike give the interval [0, 0] and no direction, whatever the draws' order", () => {
+    // integration-like scores: every seed on both sides gives each item the same partial credit (0.13 = 2/15)
+    const item = Array.from({ length: 40 }, (_, i) => (i % 3 === 0 ? 2 / 15 : i % 3 === 1 ? 1 / 7 : 0.1));
+    const A = Array.from({ length: 5 }, () => [...item]);
+    const B = Array.from({ length: 5 }, () => [...item]);
+    const names = ["s0", "s1", "s2", "s3", "s4"];
+    for (const seed of [0, 1, 2]) {
+      const r = seedItemBootstrap(A, B, names, names, { iters: 500, seed });
+      expect([r.lo, r.hi]).toEqual([0, 0]);
+      expect(r.significant).toBe(false);
+    }
+    // one seed better on one item: the other draws tie, so the lower end is 0 and there is no "higher" either
+    const A2 = A.map((row, s) => row.map((v, i) => (s === 4 && i === 0 ? v + 1 / 15 : v)));
+    const r = seedItemBootstrap(A2, B, names, names, { iters: 2000, seed: 0 });
+    expect(r.lo).toBe(0);
+    expect(r.significant).toBe(false);
+  });
+
   it("bad input is one clear error", () => {
     expect(() => seedItemBootstrap([], [[1, 2]], [], ["b"])).toThrow(/at least one run/);
     expect(() => seedItemBootstrap([[1, 2]], [[1]], ["a"], ["b"])).toThrow(/same items/);
