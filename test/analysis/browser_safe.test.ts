@@ -24,7 +24,9 @@ describe("pure-math modules stay browser-safe", () => {
           // mkgsg/types.ts: the capability list (CAPABILITIES) has one home, and that file imports types only;
           // util/vector_kernels.ts: plain JS loops (the native addon only swaps in twins when it is loaded, in Node)
           if (imp.startsWith(".."))
-            expect(imp, `${f} imports ${imp}`).toMatch(/\/(util\/(rng|errors|stats|capabilities|reject_stages|vector_kernels)|weighting\/[a-z_]+)\.ts$/);
+            expect(imp, `${f} imports ${imp}`).toMatch(
+              /\/(util\/(rng|errors|stats|capabilities|reject_stages|vector_kernels)|weighting\/[a-z_]+)\.ts$/,
+            );
         }
       }
     });

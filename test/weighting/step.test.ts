@@ -20,7 +20,11 @@ describe("capabilityAwareUpdate (GRPO-facing helper)", () => {
     expect(flat.buffer).toBe(whole.buffer);
     expect(Array.from(flat)).toEqual([1, 2, 3, 4, 5, 6]);
     // out of order, or with a gap, or from two buffers: a copy with the parts' values in order
-    for (const parts of [[views[1], views[0]], [whole.subarray(0, 2), whole.subarray(3, 6)], [views[0], vec(9)]]) {
+    for (const parts of [
+      [views[1], views[0]],
+      [whole.subarray(0, 2), whole.subarray(3, 6)],
+      [views[0], vec(9)],
+    ]) {
       const copy = flattenParts(parts);
       expect(copy.buffer).not.toBe(whole.buffer);
       expect(Array.from(copy)).toEqual(parts.flatMap((p) => Array.from(p)));
