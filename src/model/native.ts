@@ -795,7 +795,8 @@ export function registerNativeBackend(priority = 3): { ok: boolean; reason?: str
   if (!s.ok) return { ok: false, reason: s.reason };
   if (registered) return { ok: true };
   N = s.addon;
-  // the gradient combine's float64 sums (src/util/vector_kernels.ts): same results, one pass for every pair
+  // the host loops over large typed arrays (src/util/vector_kernels.ts: the combine's float64 sums, the decoder's draw):
+  // the same bits as the JS reference, faster
   if (typeof N.dotsInto === "function" && typeof N.sampleRows === "function")
     useVectorKernels({ dotsInto: N.dotsInto, combineInto: N.combineInto, sampleRows: N.sampleRows });
   const threads = nativeThreads();
