@@ -17,7 +17,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { rngFor, type Rng } from "../util/rng.ts";
-import { jsVectorKernels, vectorKernels } from "../util/vector_kernels.ts";
+import { vectorKernels } from "../util/vector_kernels.ts";
 import { BbioError } from "../util/errors.ts";
 import { disposeKv, type GPT, type KvCache } from "./gpt.ts";
 import { EOS, PAD, type Tokenizer } from "./tokenizer.ts";
@@ -42,7 +42,7 @@ export interface Generation {
 // Scratch buffers of sampleRow, grown to the vocabulary once: one row is sampled per decoding step and row, so
 // allocating (and sorting) per call dominated the sampler's time.
 let scratchV = 0;
-let probBuf = new Float64Array(0); // exp(logit/t − max) per id; later the kept candidates' probabilities
+let probBuf = new Float64Array(0); // a truncated draw's candidate probabilities, highest logit first
 let idBuf = new Uint32Array(0); // candidate ids, highest logit first (ties: lower id first)
 let idTmp = new Uint32Array(0);
 let keyBuf = new Uint32Array(0); // radix keys: ascending key = descending logit
@@ -102,7 +102,6 @@ function sortIdsByLogit(logits: Float32Array, V: number): void {
 }
 
 const truncates = (topK: number, topP: number, V: number) => (topK > 0 && topK < V) || topP < 1;
-const one = { u: new Float64Array(1), id: new Int32Array(1), stats: new Float64Array(2) };
 
 /**
  * The decoder's draws for rows [B·V] of logits with temperature t > 0 and no top-k / top-p: one batched call (the
@@ -136,12 +135,7 @@ export function sampleRow(logits: Float32Array, temperature: number, topK: numbe
     for (let i = 0; i < V; i++) z += Math.exp(logits[i] - max);
     return [best, logits[best] - (max + Math.log(z))];
   }
-  if (!truncates(topK, topP, V)) {
-    // the plain draw: the same loop the decoder runs for a whole batch of rows (untruncatedDraws)
-    one.u[0] = rng();
-    jsVectorKernels.sampleRows(logits, V, t, one.u, one.id, one.stats);
-    return [one.id[0], logits[one.id[0]] / t - (one.stats[0] + Math.log(one.stats[1]))];
-  }
+  if (!truncates(topK, topP, V)) return untruncatedDraws(logits, V, t, [rng])[0]; // the decoder's batched draw, one row
   ensureScratch(V);
   // log softmax of logits/t (the policy whose log-prob we report). max(lᵢ/t) = max(lᵢ)/t exactly (t > 0, and a
   // correctly rounded division is monotonic), so the max needs one division, not V
@@ -149,16 +143,12 @@ export function sampleRow(logits: Float32Array, temperature: number, topK: numbe
   for (let i = 0; i < V; i++) if (logits[i] > top) top = logits[i];
   const max = top / t;
   let z = 0;
-  for (let i = 0; i < V; i++) {
-    const e = Math.exp(logits[i] / t - max);
-    probBuf[i] = e;
-    z += e;
-  }
+  for (let i = 0; i < V; i++) z += Math.exp(logits[i] / t - max);
   const logZ = max + Math.log(z);
   const lp = (i: number) => logits[i] / t - logZ;
   sortIdsByLogit(logits, V);
   let n = topK > 0 && topK < V ? topK : V;
-  // probs[j] ← the j-th candidate's probability (the unsorted exp values are no longer needed)
+  // probs[j] ← the j-th candidate's probability
   const probs = probBuf;
   for (let j = 0; j < n; j++) probs[j] = Math.exp(lp(idBuf[j]));
   if (topP < 1) {
